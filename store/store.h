@@ -1,0 +1,201 @@
+// The store API: the one narrow interface every front-end (IMAP, POP3, LMTP)
+// and the admin CLI reach mail through.
+//
+// Errors (absl::Status codes, chosen for what the caller should do):
+//   kNotFound           no such user / mailbox / message, or no right to see
+//                       it (a user without the `l` right cannot tell the
+//                       difference: the message is the same)
+//   kAlreadyExists      create/rename onto an existing name
+//   kPermissionDenied   visible, but the right for this operation is missing
+//   kResourceExhausted  quota or a configured limit exceeded; the message
+//                       starts with "OVERQUOTA" for quota, "LIMIT" otherwise
+//   kInvalidArgument    bad name or argument
+//   kFailedPrecondition state forbids it (e.g. mailbox is \Noselect)
+//   kAborted            transaction conflict that retries did not resolve:
+//                       retrying the call is safe
+//   kUnavailable        storage I/O failure
+// The message of a status is user-safe; it never reveals the existence of a
+// mailbox the principal has no right to see.
+//
+// Every mutation is one atomic transaction and returns only once durable.
+//
+// Thread-safety: all methods are safe to call concurrently. Calls may block
+// on disk; network threads must call them from a worker pool.
+#ifndef MAILROOM_STORE_STORE_H_
+#define MAILROOM_STORE_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "mime/message.h"
+#include "store/search_key.h"
+#include "store/text_index.h"
+#include "store/types.h"
+
+namespace mailroom::store {
+
+// Stored SCRAM-SHA-256 credentials (RFC 5802/7677). The same record verifies
+// plain passwords: the stored key is derived with PBKDF2-HMAC-SHA256.
+struct ScramCredentials {
+  std::string salt;  // raw bytes
+  uint32_t iterations = 0;
+  std::string stored_key;  // raw 32 bytes
+  std::string server_key;  // raw 32 bytes
+};
+
+// Cancels its subscription when destroyed.
+class Watch {
+ public:
+  virtual ~Watch() = default;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- users -------------------------------------------------------------
+  // Creates a user with INBOX and the special-use folders Sent, Drafts,
+  // Trash, Junk, Archive. kAlreadyExists if present.
+  virtual absl::Status CreateUser(std::string_view user,
+                                  std::string_view password) = 0;
+  // Deletes the user, all their mailboxes and messages.
+  virtual absl::Status DeleteUser(std::string_view user) = 0;
+  virtual absl::Status SetPassword(std::string_view user,
+                                   std::string_view password) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ListUsers() = 0;
+  // Verifies a password (slow by design: run off network threads).
+  // kPermissionDenied on a wrong password or unknown user (same message).
+  virtual absl::StatusOr<Principal> Authenticate(std::string_view user,
+                                                 std::string_view password) = 0;
+  virtual absl::StatusOr<ScramCredentials> GetScramCredentials(
+      std::string_view user) = 0;
+  // Group membership, for ACL identifiers "$group".
+  virtual absl::Status SetGroupMembers(std::string_view group,
+                                       const std::vector<std::string>& users) = 0;
+
+  // ---- mailboxes ---------------------------------------------------------
+  // Every mailbox the principal may see (`l` right), with attributes.
+  virtual absl::StatusOr<std::vector<MailboxInfo>> ListMailboxes(
+      const Principal& who) = 0;
+  // Creates `name` and any missing parents. kAlreadyExists if it exists
+  // (a \Noselect parent becomes selectable instead).
+  virtual absl::Status CreateMailbox(
+      const Principal& who, std::string_view name,
+      std::optional<std::string> special_use = std::nullopt) = 0;
+  // Deletes a mailbox and its messages; with children it becomes \Noselect.
+  virtual absl::Status DeleteMailbox(const Principal& who,
+                                     std::string_view name) = 0;
+  // Renames a mailbox and its children. Renaming INBOX moves its messages to
+  // the new mailbox and leaves INBOX empty.
+  virtual absl::Status RenameMailbox(const Principal& who,
+                                     std::string_view from,
+                                     std::string_view to) = 0;
+  virtual absl::Status SetSubscribed(const Principal& who,
+                                     std::string_view name,
+                                     bool subscribed) = 0;
+  // Subscribed names, including names of mailboxes that no longer exist.
+  virtual absl::StatusOr<std::vector<std::string>> ListSubscriptions(
+      const Principal& who) = 0;
+  virtual absl::StatusOr<MailboxStatus> GetStatus(const Principal& who,
+                                                  std::string_view name) = 0;
+  // Opens a mailbox for a session: status, rights and every message's
+  // metadata. kFailedPrecondition for a \Noselect mailbox.
+  virtual absl::StatusOr<MailboxSnapshot> OpenMailbox(const Principal& who,
+                                                      std::string_view name) = 0;
+
+  // ---- messages ----------------------------------------------------------
+  // Appends messages atomically (all or none), returns their UIDs.
+  virtual absl::StatusOr<AppendResult> Append(
+      const Principal& who, std::string_view mailbox,
+      const std::vector<AppendRequest>& messages) = 0;
+  // Delivers one message to many recipients, storing the bytes once. One
+  // status per target, in order; a failed target does not fail the others.
+  virtual std::vector<absl::StatusOr<AppendResult>> Deliver(
+      const std::vector<DeliveryTarget>& targets, std::string_view data) = 0;
+  // Current metadata of `uids` (missing ones skipped), ascending UID.
+  virtual absl::StatusOr<std::vector<MessageMeta>> GetMessages(
+      const Principal& who, MailboxId mailbox,
+      const std::vector<Uid>& uids) = 0;
+  // The stored bytes of a message. kNotFound if expunged.
+  virtual absl::StatusOr<std::shared_ptr<const std::string>> ReadMessage(
+      const Principal& who, MailboxId mailbox, Uid uid) = 0;
+  // The parsed structure (cached per body).
+  virtual absl::StatusOr<std::shared_ptr<const mime::Message>> GetStructure(
+      const Principal& who, MailboxId mailbox, Uid uid) = 0;
+  virtual absl::StatusOr<StoreFlagsResult> StoreFlags(
+      const Principal& who, MailboxId mailbox,
+      const StoreFlagsRequest& request) = 0;
+  // Returns the expunged UIDs, ascending.
+  virtual absl::StatusOr<std::vector<Uid>> Expunge(
+      const Principal& who, MailboxId mailbox,
+      const ExpungeRequest& request) = 0;
+  virtual absl::StatusOr<CopyResult> Copy(const Principal& who,
+                                          MailboxId source,
+                                          const std::vector<Uid>& uids,
+                                          std::string_view dest) = 0;
+  // Copy and expunge from the source in one transaction.
+  virtual absl::StatusOr<CopyResult> Move(const Principal& who,
+                                          MailboxId source,
+                                          const std::vector<Uid>& uids,
+                                          std::string_view dest) = 0;
+  // UIDs matching `key`, ascending.
+  virtual absl::StatusOr<std::vector<Uid>> Search(const Principal& who,
+                                                  MailboxId mailbox,
+                                                  const SearchKey& key) = 0;
+  // Changes with modseq > `since`.
+  virtual absl::StatusOr<Changes> ChangesSince(const Principal& who,
+                                               MailboxId mailbox,
+                                               ModSeq since) = 0;
+
+  // ---- access control (RFC 4314) and quota (RFC 9208) -------------------
+  virtual absl::StatusOr<std::vector<AclEntry>> GetAcl(
+      const Principal& who, std::string_view mailbox) = 0;
+  // Empty rights delete the entry.
+  virtual absl::Status SetAcl(const Principal& who, std::string_view mailbox,
+                              std::string_view identifier,
+                              std::string_view rights) = 0;
+  virtual absl::StatusOr<std::string> MyRights(const Principal& who,
+                                               std::string_view mailbox) = 0;
+  virtual absl::StatusOr<QuotaUsage> GetQuota(std::string_view user) = 0;
+  // std::nullopt removes a limit. Admin only.
+  virtual absl::Status SetQuota(const Principal& who, std::string_view user,
+                                std::optional<uint64_t> storage_bytes,
+                                std::optional<uint64_t> messages) = 0;
+
+  // ---- notifications -----------------------------------------------------
+  // Calls `callback` after every commit that changes `mailbox` (or any
+  // mailbox when std::nullopt). The callback runs on the committing thread:
+  // it must be quick and must not call the store. Destroying the Watch
+  // unsubscribes; after its destructor returns, no call is in progress.
+  virtual std::unique_ptr<Watch> WatchChanges(
+      std::optional<MailboxId> mailbox,
+      std::function<void(const ChangeEvent&)> callback) = 0;
+};
+
+struct StoreOptions {
+  std::string data_dir;
+  // PBKDF2-HMAC-SHA256 iterations for new password hashes.
+  uint32_t password_iterations = 100000;
+  // Full-text index; when null, text search scans decoded messages.
+  std::shared_ptr<TextIndex> text_index;
+  // Sync the WAL before acknowledging. Only tests turn this off.
+  bool sync_writes = true;
+  // Default quota for new users; std::nullopt means unlimited.
+  std::optional<uint64_t> default_storage_quota_bytes;
+  std::optional<uint64_t> default_message_quota;
+};
+
+// Opens (creating if missing) the RocksDB-backed store in options.data_dir.
+// Fails with kFailedPrecondition when another process holds the store, and
+// kDataLoss on an unknown on-disk format version.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
+
+}  // namespace mailroom::store
+
+#endif  // MAILROOM_STORE_STORE_H_

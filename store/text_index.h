@@ -1,0 +1,49 @@
+// The full-text index interface the store needs. index/ implements it with
+// Xapian; the daemon wires the two at start. The store never includes Xapian.
+#ifndef MAILROOM_STORE_TEXT_INDEX_H_
+#define MAILROOM_STORE_TEXT_INDEX_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "store/search_key.h"
+#include "store/types.h"
+
+namespace mailroom::store {
+
+// One unit of index work, taken from the store's index queue.
+struct IndexWork {
+  uint64_t seq = 0;  // position in the queue; acknowledged in order
+  enum Op { kAdd, kRemove, kRemoveMailbox } op = kAdd;
+  std::string owner;
+  MailboxId mailbox = 0;
+  Uid uid = 0;
+  std::string blob_id;  // kAdd: the body to index (read via the loader)
+};
+
+// Thread-safety: implementations must be safe for concurrent calls.
+class TextIndex {
+ public:
+  virtual ~TextIndex() = default;
+
+  // Applies a batch durably. `load_body` returns the raw bytes of a blob.
+  virtual absl::Status Apply(
+      const std::vector<IndexWork>& batch,
+      const std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
+          const std::string& blob_id)>& load_body) = 0;
+
+  // UIDs of `mailbox` whose text matches `key` (a text key, or an
+  // AND/OR/NOT tree of text keys), with exact IMAP semantics. REQUIRES: all
+  // work for the mailbox up to now was applied.
+  virtual absl::StatusOr<std::vector<Uid>> Query(const std::string& owner,
+                                                 MailboxId mailbox,
+                                                 const SearchKey& key) = 0;
+};
+
+}  // namespace mailroom::store
+
+#endif  // MAILROOM_STORE_TEXT_INDEX_H_

@@ -1,0 +1,168 @@
+// Value types of the store API. Plain data, no behaviour beyond helpers.
+#ifndef MAILROOM_STORE_TYPES_H_
+#define MAILROOM_STORE_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailroom::store {
+
+using Uid = uint32_t;
+using ModSeq = uint64_t;
+using MailboxId = uint64_t;
+
+// Hierarchy delimiter of mailbox names as every front-end sees them.
+inline constexpr char kDelimiter = '/';
+
+// Who performs an operation. Every store call takes one, so rights are
+// checked in the store for every protocol and for the admin CLI alike.
+struct Principal {
+  std::string user;    // canonical (lower case) user name
+  bool admin = false;  // the admin CLI and the delivery agent
+};
+
+// System flags as bits. \Recent is not stored (IMAP4rev2 dropped it).
+enum SystemFlag : uint32_t {
+  kSeen = 1u << 0,
+  kAnswered = 1u << 1,
+  kFlagged = 1u << 2,
+  kDeleted = 1u << 3,
+  kDraft = 1u << 4,
+};
+inline constexpr uint32_t kAllSystemFlags = 0x1f;
+
+struct Flags {
+  uint32_t system = 0;                // SystemFlag bits
+  std::vector<std::string> keywords;  // sorted, unique, case preserved
+  bool operator==(const Flags&) const = default;
+};
+
+// Special-use attributes (RFC 6154), stored without the backslash.
+inline constexpr std::string_view kSpecialUses[] = {"Sent", "Drafts", "Trash",
+                                                    "Junk", "Archive"};
+
+struct MailboxInfo {
+  MailboxId id = 0;
+  std::string name;   // as the principal sees it, UTF-8, '/'-delimited
+  std::string owner;  // owning user
+  uint32_t uidvalidity = 0;
+  bool noselect = false;       // exists only as a parent of others
+  bool has_children = false;
+  bool subscribed = false;
+  std::optional<std::string> special_use;  // "Sent", "Trash", ...
+};
+
+struct MailboxStatus {
+  MailboxId id = 0;
+  uint32_t messages = 0;
+  uint32_t unseen = 0;
+  uint32_t deleted = 0;
+  Uid uidnext = 1;
+  uint32_t uidvalidity = 0;
+  ModSeq highestmodseq = 0;
+  uint64_t size = 0;  // sum of message sizes in bytes
+};
+
+struct MessageMeta {
+  Uid uid = 0;
+  Flags flags;
+  ModSeq modseq = 0;
+  int64_t internal_date = 0;   // seconds since the epoch
+  int32_t internal_tz_minutes = 0;  // zone the date was given in
+  uint64_t size = 0;           // bytes, CRLF line ends as stored
+  std::string blob_id;         // content hash of the body
+};
+
+// An open mailbox: everything a session needs to start (SELECT, POP3 drop).
+struct MailboxSnapshot {
+  MailboxStatus status;
+  std::string name;
+  std::string rights;  // RFC 4314 rights of the principal, e.g. "lrswipkxtea"
+  bool read_only = false;
+  std::vector<MessageMeta> messages;  // ascending UID
+};
+
+struct AppendRequest {
+  std::string_view data;  // the message; stored byte for byte
+  Flags flags;
+  std::optional<int64_t> internal_date;  // default: now
+  int32_t internal_tz_minutes = 0;
+};
+
+struct AppendResult {
+  uint32_t uidvalidity = 0;
+  std::vector<Uid> uids;  // one per appended message, in order
+};
+
+enum class FlagOp { kAdd, kRemove, kReplace };
+
+struct StoreFlagsRequest {
+  std::vector<Uid> uids;  // messages not (or no longer) present are skipped
+  FlagOp op = FlagOp::kAdd;
+  Flags flags;
+  std::optional<ModSeq> unchanged_since;  // CONDSTORE (RFC 7162)
+};
+
+struct StoreFlagsResult {
+  std::vector<MessageMeta> changed;  // new state of every changed message
+  std::vector<Uid> modified;         // failed UNCHANGEDSINCE
+};
+
+struct ExpungeRequest {
+  // Expunge only messages with \Deleted set (IMAP), or exactly `uids` (POP3).
+  bool only_deleted = true;
+  std::optional<std::vector<Uid>> uids;  // restrict to these UIDs
+};
+
+struct CopyResult {
+  uint32_t dest_uidvalidity = 0;
+  std::vector<Uid> source_uids;  // those that were present, ascending
+  std::vector<Uid> dest_uids;    // same order
+};
+
+// What changed in a mailbox after a modseq (CONDSTORE/QRESYNC, notifications).
+struct Changes {
+  ModSeq highestmodseq = 0;
+  std::vector<MessageMeta> changed;  // new or with changed flags, ascending UID
+  std::vector<Uid> vanished;         // expunged after the given modseq
+  // False when expunge records older than the modseq were dropped: the
+  // caller must then treat every UID it knows and that is not listed in
+  // `present` as vanished.
+  bool vanished_complete = true;
+};
+
+struct QuotaUsage {
+  std::string root;  // quota root name; "" is the user's whole account
+  uint64_t storage_bytes = 0;
+  std::optional<uint64_t> storage_limit_bytes;
+  uint64_t messages = 0;
+  std::optional<uint64_t> message_limit;
+};
+
+struct AclEntry {
+  std::string identifier;  // user, "anyone", "authenticated", "$group"
+  std::string rights;      // RFC 4314 letters
+};
+
+// Published after each commit that changed a mailbox. Carries no payload
+// beyond "something changed up to modseq": the watcher pulls the changes.
+struct ChangeEvent {
+  MailboxId mailbox = 0;
+  std::string owner;
+  ModSeq modseq = 0;
+  enum Kind { kMessages, kMailboxList, kSubscriptions } kind = kMessages;
+};
+
+// One recipient of a delivery (LMTP): the message goes into `mailbox` of
+// `user`, or INBOX when that mailbox does not exist.
+struct DeliveryTarget {
+  std::string user;
+  std::string mailbox = "INBOX";
+};
+
+}  // namespace mailroom::store
+
+#endif  // MAILROOM_STORE_TYPES_H_
