@@ -55,6 +55,19 @@ class Watch {
   virtual ~Watch() = default;
 };
 
+// An exclusive hold on something (a POP3 maildrop); released when destroyed.
+class Lease {
+ public:
+  virtual ~Lease() = default;
+};
+
+// "Leave mail on server" (POP3): the store expunges INBOX messages on its
+// own. Either rule may be unset.
+struct RetentionPolicy {
+  std::optional<int64_t> delete_after_retrieval_seconds;
+  std::optional<int64_t> delete_after_arrival_seconds;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -167,6 +180,28 @@ class Store {
   virtual absl::Status SetQuota(const Principal& who, std::string_view user,
                                 std::optional<uint64_t> storage_bytes,
                                 std::optional<uint64_t> messages) = 0;
+
+  // ---- POP3 maildrop and retention --------------------------------------
+  // Exclusive POP3 access to the principal's INBOX. kFailedPrecondition
+  // ("IN-USE") when another POP3 session holds it. Never blocks IMAP
+  // sessions or deliveries.
+  virtual absl::StatusOr<std::unique_ptr<Lease>> LockMaildrop(
+      const Principal& who) = 0;
+  // Records the first retrieval time of messages (kept if already set).
+  virtual absl::Status MarkRetrieved(const Principal& who, MailboxId mailbox,
+                                     const std::vector<Uid>& uids) = 0;
+  // Expunges INBOX messages of every user that the policy says are due.
+  // Returns how many were expunged.
+  virtual absl::StatusOr<uint64_t> ApplyRetention(
+      const RetentionPolicy& policy) = 0;
+
+  // ---- full-text index administration ------------------------------------
+  // Queued index work items per user (the index lag).
+  virtual absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>>
+  IndexBacklog() = 0;
+  // Drops the index of `user` (every user if empty) and queues all their
+  // messages again; the server keeps running meanwhile.
+  virtual absl::Status Reindex(std::string_view user) = 0;
 
   // ---- notifications -----------------------------------------------------
   // Calls `callback` after every commit that changes `mailbox` (or any

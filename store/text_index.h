@@ -18,7 +18,7 @@ namespace mailroom::store {
 // One unit of index work, taken from the store's index queue.
 struct IndexWork {
   uint64_t seq = 0;  // position in the queue; acknowledged in order
-  enum Op { kAdd, kRemove, kRemoveMailbox } op = kAdd;
+  enum Op { kAdd, kRemove, kRemoveMailbox, kRemoveOwner } op = kAdd;
   std::string owner;
   MailboxId mailbox = 0;
   Uid uid = 0;
