@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  bazel-bootstrap g++ pkg-config python3 curl openssl ca-certificates
+  bazel-bootstrap g++ pkg-config python3 curl openssl ca-certificates xz-utils
   librocksdb-dev libxapian-dev libssl-dev libabsl-dev libasio-dev
   libgmime-3.0-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
@@ -12,7 +12,10 @@ PACKAGES=(
 command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 # Real peers the end-to-end tests drive (an MTA, a POP3 client, ...).
 if [[ "${MAILROOM_TEST_PEERS:-0}" == 1 ]]; then
-  PACKAGES+=(fetchmail swaks)
+  PACKAGES+=(fetchmail swaks postfix)
+  # Postfix asks how to configure itself; the tests bring their own config.
+  echo "postfix postfix/main_mailer_type select No configuration" \
+    | debconf-set-selections 2>/dev/null || true
 fi
 
 missing=()
