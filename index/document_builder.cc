@@ -1,0 +1,115 @@
+#include "index/document_builder.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "index/doc_text.h"
+#include "index/ngrams.h"
+#include "index/schema.h"
+#include "xapian.h"
+
+namespace mailroom::index {
+
+namespace {
+
+void AddGrams(Xapian::Document& doc, std::string_view prefix,
+              std::string_view text, std::string& scratch) {
+  for (std::string_view gram : DistinctGrams(text)) {
+    scratch.assign(prefix);
+    scratch.append(gram);
+    doc.add_boolean_term(scratch);
+  }
+}
+
+bool HasPrefix(const std::string& term, std::string_view prefix) {
+  return std::string_view(term).substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+std::string UniqueIdTerm(store::MailboxId mailbox, store::Uid uid) {
+  return absl::StrCat(kPrefixUniqueId, mailbox, ":", uid);
+}
+
+std::string MailboxTerm(store::MailboxId mailbox) {
+  return absl::StrCat(kPrefixMailbox, mailbox);
+}
+
+std::string BlobTerm(std::string_view blob_id) {
+  if (blob_id.empty() || blob_id.size() + std::string_view(kPrefixBlob).size() > kMaxTermBytes) {
+    return "";
+  }
+  return std::string(kPrefixBlob).append(blob_id);
+}
+
+std::string FieldPresentTerm(std::string_view field) {
+  if (field.empty() ||
+      field.size() + std::string_view(kPrefixFieldPresent).size() > kMaxTermBytes) {
+    return "";
+  }
+  return std::string(kPrefixFieldPresent).append(field);
+}
+
+std::string_view FieldPrefix(std::string_view field) {
+  if (field == "subject") return kPrefixSubject;
+  if (field == "from") return kPrefixFrom;
+  if (field == "to") return kPrefixTo;
+  if (field == "cc") return kPrefixCc;
+  if (field == "bcc") return kPrefixBcc;
+  return "";
+}
+
+Xapian::Document BuildDocument(const FoldedText& text, uint64_t size,
+                               std::string_view blob_id,
+                               store::MailboxId mailbox, store::Uid uid) {
+  Xapian::Document doc;
+  doc.set_data(EncodeDocText(text));
+  doc.add_boolean_term(UniqueIdTerm(mailbox, uid));
+  doc.add_boolean_term(MailboxTerm(mailbox));
+  if (std::string term = BlobTerm(blob_id); !term.empty()) {
+    doc.add_boolean_term(term);
+  }
+  std::string scratch;
+  for (const auto& [name, value] : text.headers) {
+    if (std::string term = FieldPresentTerm(name); !term.empty()) {
+      doc.add_boolean_term(term);
+    }
+    AddGrams(doc, kPrefixAnyHeader, value, scratch);
+    if (std::string_view prefix = FieldPrefix(name); !prefix.empty()) {
+      AddGrams(doc, prefix, value, scratch);
+    }
+  }
+  AddGrams(doc, kPrefixBody, text.body, scratch);
+  for (const std::string& name : text.attachment_names) {
+    AddGrams(doc, kPrefixAttachment, name, scratch);
+  }
+  doc.add_value(kSlotUid, Xapian::sortable_serialise(uid));
+  if (text.date.has_value()) {
+    doc.add_value(kSlotDate,
+                  Xapian::sortable_serialise(static_cast<double>(*text.date)));
+  }
+  doc.add_value(kSlotSize,
+                Xapian::sortable_serialise(static_cast<double>(size)));
+  return doc;
+}
+
+void Relabel(Xapian::Document& doc, store::MailboxId mailbox, store::Uid uid) {
+  std::vector<std::string> old_labels;
+  for (const std::string_view prefix : {kPrefixUniqueId, kPrefixMailbox}) {
+    auto it = doc.termlist_begin();
+    it.skip_to(std::string(prefix));
+    for (; it != doc.termlist_end() && HasPrefix(*it, prefix); ++it) {
+      old_labels.push_back(*it);
+    }
+  }
+  for (const std::string& term : old_labels) doc.remove_term(term);
+  doc.add_boolean_term(UniqueIdTerm(mailbox, uid));
+  doc.add_boolean_term(MailboxTerm(mailbox));
+  doc.add_value(kSlotUid, Xapian::sortable_serialise(uid));
+}
+
+store::Uid UidFromValue(const std::string& value) {
+  return static_cast<store::Uid>(Xapian::sortable_unserialise(value));
+}
+
+}  // namespace mailroom::index

@@ -1,0 +1,114 @@
+#include "index/matcher.h"
+
+#include <string.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "base/status_macros.h"
+
+namespace mailroom::index {
+
+namespace {
+
+using Kind = store::SearchKey::Kind;
+
+bool Contains(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  return memmem(haystack.data(), haystack.size(), needle.data(),
+                needle.size()) != nullptr;
+}
+
+bool AnyHeaderContains(const DocText& doc, std::string_view folded) {
+  for (const auto& [name, value] : doc.headers()) {
+    if (Contains(value, folded)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<CompiledKey> CompileKey(
+    const store::SearchKey& key,
+    const std::function<std::string(std::string_view)>& fold) {
+  CompiledKey out;
+  out.kind = key.kind;
+  switch (key.kind) {
+    case Kind::kAll:
+      return out;
+    case Kind::kNot:
+      if (key.children.size() != 1) {
+        return absl::InvalidArgumentError("NOT needs exactly one operand");
+      }
+      [[fallthrough]];
+    case Kind::kAnd:
+    case Kind::kOr:
+      for (const store::SearchKey& child : key.children) {
+        MR_ASSIGN_OR_RETURN(CompiledKey compiled, CompileKey(child, fold));
+        out.children.push_back(std::move(compiled));
+      }
+      return out;
+    case Kind::kHeader:
+      out.field = absl::AsciiStrToLower(key.field);
+      [[fallthrough]];
+    case Kind::kBody:
+    case Kind::kText:
+      out.folded = fold(key.value);
+      return out;
+    default:
+      return absl::InvalidArgumentError(
+          "the text index only answers text search keys");
+  }
+}
+
+bool NeedsBody(const CompiledKey& key) {
+  if ((key.kind == Kind::kBody || key.kind == Kind::kText) &&
+      !key.folded.empty()) {
+    return true;
+  }
+  for (const CompiledKey& child : key.children) {
+    if (NeedsBody(child)) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<bool> Matches(const CompiledKey& key, DocText& doc) {
+  switch (key.kind) {
+    case Kind::kAnd:
+      for (const CompiledKey& child : key.children) {
+        MR_ASSIGN_OR_RETURN(bool match, Matches(child, doc));
+        if (!match) return false;
+      }
+      return true;
+    case Kind::kOr:
+      for (const CompiledKey& child : key.children) {
+        MR_ASSIGN_OR_RETURN(bool match, Matches(child, doc));
+        if (match) return true;
+      }
+      return false;
+    case Kind::kNot: {
+      MR_ASSIGN_OR_RETURN(bool match, Matches(key.children[0], doc));
+      return !match;
+    }
+    case Kind::kHeader:
+      for (const auto& [name, value] : doc.headers()) {
+        if (name == key.field && Contains(value, key.folded)) return true;
+      }
+      return false;
+    case Kind::kBody: {
+      if (key.folded.empty()) return true;
+      MR_ASSIGN_OR_RETURN(std::string_view body, doc.body());
+      return Contains(body, key.folded);
+    }
+    case Kind::kText: {
+      if (key.folded.empty() || AnyHeaderContains(doc, key.folded)) {
+        return true;
+      }
+      MR_ASSIGN_OR_RETURN(std::string_view body, doc.body());
+      return Contains(body, key.folded);
+    }
+    default:
+      return true;  // kAll; CompileKey admits nothing else
+  }
+}
+
+}  // namespace mailroom::index

@@ -1,0 +1,88 @@
+// The on-disk layout of the full-text index. Everything that names a Xapian
+// term prefix, value slot or metadata key lives here.
+//
+// One Xapian (glass) database per mailbox owner, in <root>/<owner-dir>/ where
+// <owner-dir> is the owner name with every byte outside [a-z0-9@_+-] (and a
+// leading '.') written as %XX. One Xapian document per message in a mailbox.
+//
+// IMAP text search is a case-insensitive substring match on decoded text
+// (i;unicode-casemap), inside words too, so word terms cannot answer it.
+// Instead every field is folded (mime::SearchFold) and indexed as the set of
+// its character trigrams (three Unicode code points, spaces and punctuation
+// included). A key of n >= 3 code points can only occur in a field holding all
+// of its n-2 trigrams, so the AND of those terms yields a superset of the
+// answer; the candidates are then verified exactly against the folded text
+// kept in the document data. A key of exactly three code points IS one
+// trigram, so its posting list is the exact answer and needs no verification.
+// Keys shorter than three code points verify every document of the mailbox.
+// Trigrams are taken per field value (each header field instance separately),
+// so no term spans two fields: the trigram analogue of a position gap. No
+// positions, no stemming (mail is multilingual), wdf is always 0.
+//
+// Terms
+//   Q<mailbox>:<uid>   unique id, one per document (decimal numbers);
+//                      replace_document() by this term makes re-applying
+//                      index work idempotent. Xapian assigns the docid.
+//   XM<mailbox>        boolean: the mailbox the message is in.
+//   XB<blob id>        boolean: the stored body; a COPY/MOVE of the same body
+//                      copies an existing document instead of parsing again.
+//   XF<field>          boolean: the message has header field <field> (lower
+//                      case); answers HEADER <field> "" exactly.
+//   <trigram>          body text (decoded text parts, HTML as text), no prefix.
+//                      Folded text holds no upper-case ASCII, so it never
+//                      collides with a prefix.
+//   H<trigram>         any header field value (decoded); TEXT = H or body.
+//   S<trigram>         Subject.
+//   F<trigram>         From, with T To, C Cc, B Bcc: the decoded value,
+//                      display names and addresses alike.
+//   A<trigram>         attachment file names.
+//
+// Value slots (Xapian::sortable_serialise of the number)
+//   0  uid    1  Date: header, seconds since the epoch (absent if none)
+//   2  size of the raw message in bytes
+//
+// Document data: the folded text used for verification (index/doc_text.h).
+//
+// Metadata
+//   mailroom.schema      kSchemaVersion; any other value is refused (kDataLoss:
+//                        the store answers by brute force until a reindex).
+//   mailroom.incomplete  "1" when the database was recreated after it had been
+//                        lost; queries refuse it until the owner is reindexed
+//                        (a kRemoveOwner item starts a complete database).
+#ifndef MAILROOM_INDEX_SCHEMA_H_
+#define MAILROOM_INDEX_SCHEMA_H_
+
+#include <cstddef>
+
+namespace mailroom::index {
+
+inline constexpr char kSchemaVersion[] = "1";
+inline constexpr char kSchemaKey[] = "mailroom.schema";
+inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
+
+inline constexpr char kPrefixUniqueId[] = "Q";
+inline constexpr char kPrefixMailbox[] = "XM";
+inline constexpr char kPrefixBlob[] = "XB";
+inline constexpr char kPrefixFieldPresent[] = "XF";
+inline constexpr char kPrefixBody[] = "";
+inline constexpr char kPrefixAnyHeader[] = "H";
+inline constexpr char kPrefixSubject[] = "S";
+inline constexpr char kPrefixFrom[] = "F";
+inline constexpr char kPrefixTo[] = "T";
+inline constexpr char kPrefixCc[] = "C";
+inline constexpr char kPrefixBcc[] = "B";
+inline constexpr char kPrefixAttachment[] = "A";
+
+inline constexpr unsigned kSlotUid = 0;
+inline constexpr unsigned kSlotDate = 1;
+inline constexpr unsigned kSlotSize = 2;
+
+// Xapian refuses terms longer than 245 bytes; longer ids are not indexed.
+inline constexpr size_t kMaxTermBytes = 240;
+
+// Code points per n-gram term.
+inline constexpr int kGramLength = 3;
+
+}  // namespace mailroom::index
+
+#endif  // MAILROOM_INDEX_SCHEMA_H_

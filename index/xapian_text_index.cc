@@ -1,0 +1,361 @@
+#include "index/xapian_text_index.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "base/status_macros.h"
+#include "index/doc_text.h"
+#include "index/document_builder.h"
+#include "index/matcher.h"
+#include "index/query_planner.h"
+#include "index/schema.h"
+#include "index/xapian_status.h"
+#include "xapian.h"
+
+namespace mailroom::index {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using LoadBody = std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
+    const std::string& blob_id)>;
+
+// Owner names become directory names: keep [a-z0-9@_+-], escape the rest
+// (so no name is "." or "..", holds '/', or ends in ".known").
+std::string OwnerDirName(std::string_view owner) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : owner) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                       c == '@' || c == '_' || c == '+' || c == '-';
+    if (plain) {
+      out.push_back(c);
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      out.push_back('%');
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 15]);
+    }
+  }
+  return out.empty() ? "%" : out;
+}
+
+// The text of one body, decoded once per Apply() call and shared by every
+// message (of any owner) with that body.
+struct ExtractedBody {
+  FoldedText text;
+  uint64_t size = 0;
+};
+
+// One owner's database. `marker` records that the owner once had an index:
+// if the database directory then disappears, a new one is incomplete.
+struct OwnerDb {
+  explicit OwnerDb(std::string path_in)
+      : path(std::move(path_in)), marker(path + ".known") {}
+
+  const std::string path;
+  const std::string marker;
+  absl::Mutex mu;
+  std::unique_ptr<Xapian::WritableDatabase> db ABSL_GUARDED_BY(mu);
+  bool incomplete ABSL_GUARDED_BY(mu) = false;
+};
+
+bool Exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+class XapianTextIndex : public store::TextIndex {
+ public:
+  XapianTextIndex(std::string root, TextSource source)
+      : root_(std::move(root)), source_(std::move(source)) {}
+
+  absl::Status Apply(const std::vector<store::IndexWork>& batch,
+                     const LoadBody& load_body) override;
+
+  absl::StatusOr<std::vector<store::Uid>> Query(
+      const std::string& owner, store::MailboxId mailbox,
+      const store::SearchKey& key) override;
+
+ private:
+  using BodyCache =
+      absl::flat_hash_map<std::string, std::shared_ptr<const ExtractedBody>>;
+
+  std::shared_ptr<OwnerDb> GetOwner(const std::string& owner)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Opens an existing database, checking its schema version.
+  absl::Status OpenExisting(OwnerDb& owner)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
+  // Opens the database, creating it when missing.
+  absl::Status EnsureWritable(OwnerDb& owner)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
+  absl::Status RemoveOwner(OwnerDb& owner)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
+  absl::Status ApplyOwner(OwnerDb& owner,
+                          const std::vector<const store::IndexWork*>& items,
+                          const LoadBody& load_body, BodyCache& bodies)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
+  absl::Status AddMessage(Xapian::WritableDatabase& db,
+                          const store::IndexWork& work,
+                          const LoadBody& load_body, BodyCache& bodies);
+  absl::StatusOr<std::vector<store::Uid>> QueryOwner(OwnerDb& owner,
+                                                     store::MailboxId mailbox,
+                                                     const CompiledKey& key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
+
+  const std::string root_;
+  const TextSource source_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<OwnerDb>> owners_
+      ABSL_GUARDED_BY(mu_);
+};
+
+std::shared_ptr<OwnerDb> XapianTextIndex::GetOwner(const std::string& owner) {
+  absl::MutexLock lock(&mu_);
+  std::shared_ptr<OwnerDb>& slot = owners_[owner];
+  if (slot == nullptr) {
+    slot = std::make_shared<OwnerDb>(
+        absl::StrCat(root_, "/", OwnerDirName(owner)));
+  }
+  return slot;
+}
+
+absl::Status XapianTextIndex::OpenExisting(OwnerDb& owner) {
+  // A directory deleted behind our back (an admin wiping an index) must not
+  // keep answering from the unlinked files of the open handle.
+  if (owner.db != nullptr && Exists(owner.path)) return absl::OkStatus();
+  owner.db.reset();
+  if (!Exists(owner.path)) {
+    return absl::DataLossError(
+        absl::StrCat("text index: no database at ", owner.path));
+  }
+  auto db = std::make_unique<Xapian::WritableDatabase>(
+      owner.path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
+  const std::string version = db->get_metadata(std::string(kSchemaKey));
+  if (version != kSchemaVersion) {
+    return absl::DataLossError(absl::StrCat(
+        "text index: ", owner.path, " has schema version '", version,
+        "', expected ", kSchemaVersion, "; reindex the owner"));
+  }
+  owner.incomplete = db->get_metadata(std::string(kIncompleteKey)) == "1";
+  owner.db = std::move(db);
+  return absl::OkStatus();
+}
+
+absl::Status XapianTextIndex::EnsureWritable(OwnerDb& owner) {
+  if (Exists(owner.path)) return OpenExisting(owner);
+  owner.db.reset();
+  std::error_code ec;
+  fs::create_directories(root_, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("text index: cannot create ", root_, ": ", ec.message()));
+  }
+  const bool lost = Exists(owner.marker);
+  auto db = std::make_unique<Xapian::WritableDatabase>(
+      owner.path, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
+  db->set_metadata(std::string(kSchemaKey), std::string(kSchemaVersion));
+  if (lost) db->set_metadata(std::string(kIncompleteKey), "1");
+  db->commit();
+  if (!lost) {
+    std::ofstream marker(owner.marker);
+    if (!marker) {
+      return absl::UnavailableError(
+          absl::StrCat("text index: cannot write ", owner.marker));
+    }
+  }
+  owner.incomplete = lost;
+  owner.db = std::move(db);
+  return absl::OkStatus();
+}
+
+absl::Status XapianTextIndex::RemoveOwner(OwnerDb& owner) {
+  owner.db.reset();
+  owner.incomplete = false;
+  std::error_code ec;
+  fs::remove_all(owner.path, ec);
+  if (!ec) fs::remove(owner.marker, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "text index: cannot remove ", owner.path, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status XapianTextIndex::AddMessage(Xapian::WritableDatabase& db,
+                                         const store::IndexWork& work,
+                                         const LoadBody& load_body,
+                                         BodyCache& bodies) {
+  const std::string unique = UniqueIdTerm(work.mailbox, work.uid);
+  // A copy of a body this owner already has: copy its document.
+  if (const std::string blob = BlobTerm(work.blob_id); !blob.empty()) {
+    Xapian::PostingIterator it = db.postlist_begin(blob);
+    if (it != db.postlist_end(blob)) {
+      Xapian::Document doc = db.get_document(*it);
+      Relabel(doc, work.mailbox, work.uid);
+      db.replace_document(unique, doc);
+      return absl::OkStatus();
+    }
+  }
+  std::shared_ptr<const ExtractedBody>& cached = bodies[work.blob_id];
+  if (cached == nullptr) {
+    absl::StatusOr<std::shared_ptr<const std::string>> raw =
+        load_body(work.blob_id);
+    if (absl::IsNotFound(raw.status())) {
+      // The body is gone, so the message was expunged and its removal is
+      // queued after this item: nothing to index.
+      bodies.erase(work.blob_id);
+      return absl::OkStatus();
+    }
+    MR_RETURN_IF_ERROR(raw.status());
+    auto body = std::make_shared<ExtractedBody>();
+    body->text = source_.extract(**raw);
+    body->size = (*raw)->size();
+    cached = std::move(body);
+  }
+  db.replace_document(unique,
+                      BuildDocument(cached->text, cached->size, work.blob_id,
+                                    work.mailbox, work.uid));
+  return absl::OkStatus();
+}
+
+absl::Status XapianTextIndex::ApplyOwner(
+    OwnerDb& owner, const std::vector<const store::IndexWork*>& items,
+    const LoadBody& load_body, BodyCache& bodies) {
+  for (const store::IndexWork* work : items) {
+    if (work->op == store::IndexWork::kRemoveOwner) {
+      MR_RETURN_IF_ERROR(RemoveOwner(owner));
+      continue;
+    }
+    if (work->op != store::IndexWork::kAdd && !Exists(owner.path)) {
+      continue;  // nothing indexed, nothing to remove
+    }
+    MR_RETURN_IF_ERROR(EnsureWritable(owner));
+    Xapian::WritableDatabase& db = *owner.db;
+    switch (work->op) {
+      case store::IndexWork::kAdd:
+        MR_RETURN_IF_ERROR(AddMessage(db, *work, load_body, bodies));
+        break;
+      case store::IndexWork::kRemove:
+        db.delete_document(UniqueIdTerm(work->mailbox, work->uid));
+        break;
+      case store::IndexWork::kRemoveMailbox:
+        db.delete_document(MailboxTerm(work->mailbox));
+        break;
+      case store::IndexWork::kRemoveOwner:
+        break;
+    }
+  }
+  if (owner.db != nullptr) owner.db->commit();
+  return absl::OkStatus();
+}
+
+absl::Status XapianTextIndex::Apply(
+    const std::vector<store::IndexWork>& batch, const LoadBody& load_body) {
+  // Items of one owner keep their order; owners are independent.
+  std::map<std::string, std::vector<const store::IndexWork*>> by_owner;
+  for (const store::IndexWork& work : batch) {
+    by_owner[work.owner].push_back(&work);
+  }
+  BodyCache bodies;
+  for (const auto& [name, items] : by_owner) {
+    std::shared_ptr<OwnerDb> owner = GetOwner(name);
+    absl::MutexLock lock(&owner->mu);
+    absl::Status status = CallXapian(
+        [&] { return ApplyOwner(*owner, items, load_body, bodies); });
+    if (!status.ok()) {
+      // Closing without commit drops this owner's uncommitted changes; the
+      // caller applies the batch again.
+      try {
+        owner->db.reset();
+      } catch (const Xapian::Error&) {
+      }
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
+    OwnerDb& owner, store::MailboxId mailbox, const CompiledKey& key) {
+  MR_RETURN_IF_ERROR(OpenExisting(owner));
+  if (owner.incomplete) {
+    return absl::DataLossError(absl::StrCat(
+        "text index: ", owner.path, " is incomplete; reindex the owner"));
+  }
+  Xapian::WritableDatabase& db = *owner.db;
+  const CandidatePlan plan = PlanCandidates(key);
+  Xapian::Enquire enquire(db);
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, plan.query,
+                                  Xapian::Query(MailboxTerm(mailbox))));
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+  const Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
+
+  std::vector<Xapian::docid> matches;
+  matches.reserve(mset.size());
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    if (plan.exact) {
+      matches.push_back(*it);
+      continue;
+    }
+    MR_ASSIGN_OR_RETURN(
+        DocText text,
+        DocText::Decode(db.get_document(*it, Xapian::DOC_ASSUME_VALID)
+                            .get_data()));
+    MR_ASSIGN_OR_RETURN(bool match, Matches(key, text));
+    if (match) matches.push_back(*it);
+  }
+
+  std::vector<store::Uid> uids;
+  uids.reserve(matches.size());
+  Xapian::ValueIterator values = db.valuestream_begin(kSlotUid);
+  for (Xapian::docid docid : matches) {
+    values.skip_to(docid);
+    if (values == db.valuestream_end(kSlotUid) || values.get_docid() != docid) {
+      return absl::DataLossError("text index: document without a uid");
+    }
+    uids.push_back(UidFromValue(*values));
+  }
+  std::sort(uids.begin(), uids.end());
+  return uids;
+}
+
+absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::Query(
+    const std::string& owner_name, store::MailboxId mailbox,
+    const store::SearchKey& key) {
+  MR_ASSIGN_OR_RETURN(const CompiledKey compiled,
+                      CompileKey(key, source_.fold));
+  std::shared_ptr<OwnerDb> owner = GetOwner(owner_name);
+  absl::MutexLock lock(&owner->mu);
+  return CallXapian([&]() -> absl::StatusOr<std::vector<store::Uid>> {
+    return QueryOwner(*owner, mailbox, compiled);
+  });
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<store::TextIndex>> OpenXapianTextIndex(
+    const std::string& root, TextSource source) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("text index: cannot create ", root, ": ", ec.message()));
+  }
+  return std::make_shared<XapianTextIndex>(root, std::move(source));
+}
+
+}  // namespace mailroom::index
