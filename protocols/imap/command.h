@@ -1,0 +1,129 @@
+// A parsed IMAP command: the tag, the command name and its arguments, as
+// plain values. Mailbox names are kept as sent (modified UTF-7 or UTF-8);
+// the session decodes them, since that depends on what the client enabled.
+//
+// Thread-safety: plain values.
+#ifndef MAILROOM_PROTOCOLS_IMAP_COMMAND_H_
+#define MAILROOM_PROTOCOLS_IMAP_COMMAND_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocols/imap/search_parser.h"
+#include "protocols/imap/sequence_set.h"
+#include "store/types.h"
+
+namespace mailroom::imap {
+
+enum class CommandName {
+  kCapability, kNoop, kLogout, kStartTls, kAuthenticate, kLogin, kEnable,
+  kId, kSelect, kExamine, kCreate, kDelete, kRename, kSubscribe, kUnsubscribe,
+  kList, kLsub, kNamespace, kStatus, kAppend, kIdle, kCheck, kClose,
+  kUnselect, kExpunge, kSearch, kFetch, kStore, kCopy, kMove, kGetAcl,
+  kSetAcl, kDeleteAcl, kListRights, kMyRights, kGetQuota, kGetQuotaRoot,
+};
+
+struct QresyncParams {
+  uint32_t uidvalidity = 0;
+  store::ModSeq modseq = 0;
+  std::optional<SequenceSet> known_uids;
+  std::optional<std::pair<SequenceSet, SequenceSet>> seq_match;  // seq, uid
+};
+
+struct SelectArgs {
+  bool condstore = false;
+  std::optional<QresyncParams> qresync;
+};
+
+struct ListArgs {
+  bool extended = false;  // any LIST-EXTENDED syntax was used
+  bool select_subscribed = false;
+  bool select_remote = false;
+  bool select_recursive = false;
+  bool select_special_use = false;
+  std::string reference;
+  std::vector<std::string> patterns;
+  bool return_subscribed = false;
+  bool return_children = false;
+  bool return_special_use = false;
+  std::optional<std::vector<std::string>> return_status;  // upper case
+};
+
+struct AppendMessage {
+  std::vector<std::string> flags;
+  std::optional<int64_t> internal_date;  // seconds since the epoch
+  int32_t tz_minutes = 0;
+  std::string data;
+  bool binary = false;  // sent as literal8
+};
+
+struct FetchAttr {
+  enum class Kind {
+    kEnvelope, kFlags, kInternalDate, kRfc822, kRfc822Header, kRfc822Size,
+    kRfc822Text, kBody, kBodyStructure, kUid, kSection, kBinary, kBinarySize,
+    kModSeq,
+  };
+  enum class Text { kAll, kHeader, kHeaderFields, kHeaderFieldsNot, kText,
+                    kMime };
+  Kind kind = Kind::kFlags;
+  bool peek = false;
+  std::vector<uint32_t> part;  // section-part numbers
+  Text text = Text::kAll;
+  std::vector<std::string> fields;  // HEADER.FIELDS names as sent
+  std::optional<std::pair<uint64_t, uint64_t>> partial;  // offset, length
+  // The item's name in the response, e.g. "BODY[1.HEADER]" (without the
+  // partial's length; "<offset>" is added when partial).
+  std::string ResponseName() const;
+};
+
+struct FetchArgs {
+  SequenceSet set;
+  std::vector<FetchAttr> attrs;
+  std::optional<store::ModSeq> changed_since;
+  bool vanished = false;
+};
+
+struct StoreArgs {
+  SequenceSet set;
+  std::optional<store::ModSeq> unchanged_since;
+  store::FlagOp op = store::FlagOp::kAdd;
+  bool silent = false;
+  std::vector<std::string> flags;
+};
+
+struct SearchArgs {
+  bool esearch = false;  // RETURN (...) was given
+  std::vector<std::string> returns;  // MIN MAX ALL COUNT SAVE, upper case
+  std::optional<std::string> charset;
+  ImapSearchKey key;
+};
+
+struct Command {
+  std::string tag;
+  CommandName name = CommandName::kNoop;
+  bool uid = false;  // UID FETCH/STORE/SEARCH/COPY/MOVE/EXPUNGE
+
+  // Positional string arguments: mailbox names, user and password, ACL
+  // identifier and rights, SASL mechanism, quota root, STATUS mailbox...
+  std::vector<std::string> args;
+  std::vector<std::string> atoms;  // ENABLE capabilities, STATUS items
+  std::optional<std::string> initial_response;  // AUTHENTICATE (SASL-IR)
+  std::optional<std::string> special_use;       // CREATE ... USE (\Sent)
+  std::optional<std::vector<std::pair<std::string, std::optional<std::string>>>>
+      id_params;  // ID; nullopt for NIL
+
+  SequenceSet set;  // COPY, MOVE, UID EXPUNGE
+  SelectArgs select;
+  ListArgs list;
+  std::vector<AppendMessage> append;
+  SearchArgs search;
+  FetchArgs fetch;
+  StoreArgs store;
+};
+
+}  // namespace mailroom::imap
+
+#endif  // MAILROOM_PROTOCOLS_IMAP_COMMAND_H_

@@ -1,0 +1,45 @@
+// Parses one complete IMAP command (line plus inlined literals, as the
+// CommandReader assembles it) into a Command, following the ABNF of
+// RFC 9051 / RFC 3501 with the RFC 4466 extensions and the extensions this
+// server announces.
+//
+// Thread-safety: pure functions.
+#ifndef MAILROOM_PROTOCOLS_IMAP_COMMAND_PARSER_H_
+#define MAILROOM_PROTOCOLS_IMAP_COMMAND_PARSER_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "protocols/imap/command.h"
+#include "protocols/imap/lexer.h"
+
+namespace mailroom::imap {
+
+struct ParseLimits {
+  int max_depth = 64;                    // parenthesis nesting
+  size_t max_sequence_elements = 100000;  // comma-separated set elements
+};
+
+// The tag of a command line, or "*" when it has none that is valid (the
+// reply to an unparsable line is then untagged).
+std::string TagOf(std::string_view line);
+
+// kInvalidArgument with a user-safe message on a syntax error;
+// kNotFound for an unknown command name.
+absl::StatusOr<Command> ParseCommand(std::string_view input,
+                                     const ParseLimits& limits = {});
+
+// flag-list "(" [flag *(SP flag)] ")".
+absl::StatusOr<std::vector<std::string>> ParseFlagList(Lexer& lexer);
+
+// date-time "dd-Mon-yyyy hh:mm:ss +zzzz" (quoted), to seconds since the
+// epoch and the zone in minutes.
+absl::StatusOr<std::pair<int64_t, int32_t>> ParseDateTime(std::string_view s);
+
+// fetch-att list after "FETCH set SP": a macro, one attribute or a list.
+absl::StatusOr<std::vector<FetchAttr>> ParseFetchAttrs(Lexer& lexer);
+
+}  // namespace mailroom::imap
+
+#endif  // MAILROOM_PROTOCOLS_IMAP_COMMAND_PARSER_H_

@@ -1,0 +1,213 @@
+#include "protocols/imap/command_parser.h"
+
+#include "gtest/gtest.h"
+
+namespace mailroom::imap {
+namespace {
+
+TEST(CommandParserTest, TagOf) {
+  EXPECT_EQ(TagOf("a1 NOOP"), "a1");
+  EXPECT_EQ(TagOf("NOOP"), "*");
+  EXPECT_EQ(TagOf("a+b NOOP"), "*");
+  EXPECT_EQ(TagOf(" NOOP"), "*");
+  EXPECT_EQ(TagOf("a(b NOOP"), "*");
+}
+
+TEST(CommandParserTest, SimpleCommands) {
+  auto c = ParseCommand("a1 noop");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->tag, "a1");
+  EXPECT_EQ(c->name, CommandName::kNoop);
+  EXPECT_FALSE(ParseCommand("a1 NOOP extra").ok());
+  EXPECT_EQ(ParseCommand("a1 FROB").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_FALSE(ParseCommand("a1 UID NOOP").ok());
+}
+
+TEST(CommandParserTest, LoginWithQuotedAndLiteral) {
+  auto c = ParseCommand("a LOGIN \"us\\\"er\" {5}\r\np ass");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->args.size(), 2u);
+  EXPECT_EQ(c->args[0], "us\"er");
+  EXPECT_EQ(c->args[1], "p ass");
+  // Non-synchronizing literal.
+  c = ParseCommand("a LOGIN bob {2+}\r\npw");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->args[1], "pw");
+  EXPECT_FALSE(ParseCommand("a LOGIN bob {9}\r\npw").ok());  // truncated
+  EXPECT_FALSE(ParseCommand("a LOGIN bob \"pw").ok());
+}
+
+TEST(CommandParserTest, SelectWithQresync) {
+  auto c = ParseCommand(
+      "A02 SELECT INBOX (QRESYNC (67890007 20050715194045000 41:211,214:541 "
+      "(1:5 41:45)))");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_TRUE(c->select.qresync.has_value());
+  EXPECT_EQ(c->select.qresync->uidvalidity, 67890007u);
+  EXPECT_EQ(c->select.qresync->modseq, 20050715194045000ull);
+  ASSERT_TRUE(c->select.qresync->known_uids.has_value());
+  EXPECT_EQ(c->select.qresync->known_uids->ranges.size(), 2u);
+  ASSERT_TRUE(c->select.qresync->seq_match.has_value());
+  c = ParseCommand("A SELECT INBOX (CONDSTORE)");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->select.condstore);
+  c = ParseCommand("A SELECT INBOX (QRESYNC (1 2))");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->select.qresync->known_uids.has_value());
+  EXPECT_FALSE(ParseCommand("A SELECT INBOX (FOO)").ok());
+}
+
+TEST(CommandParserTest, ListExtended) {
+  auto c = ParseCommand(
+      "a LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (\"%\" INBOX/*) RETURN "
+      "(CHILDREN STATUS (MESSAGES UNSEEN))");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->list.extended);
+  EXPECT_TRUE(c->list.select_subscribed);
+  EXPECT_TRUE(c->list.select_recursive);
+  ASSERT_EQ(c->list.patterns.size(), 2u);
+  EXPECT_EQ(c->list.patterns[1], "INBOX/*");
+  EXPECT_TRUE(c->list.return_children);
+  ASSERT_TRUE(c->list.return_status.has_value());
+  EXPECT_EQ(c->list.return_status->at(1), "UNSEEN");
+  c = ParseCommand("a LIST \"\" %");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->list.extended);
+  EXPECT_FALSE(ParseCommand("a LIST (RECURSIVEMATCH) \"\" *").ok());
+}
+
+TEST(CommandParserTest, AppendSingleAndMulti) {
+  auto c = ParseCommand(
+      "a APPEND Drafts (\\Seen $Work) \" 7-Feb-1994 21:52:25 -0800\" "
+      "{5}\r\nHello");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->append.size(), 1u);
+  EXPECT_EQ(c->append[0].flags,
+            (std::vector<std::string>{"\\Seen", "$Work"}));
+  EXPECT_EQ(c->append[0].data, "Hello");
+  EXPECT_EQ(c->append[0].tz_minutes, -480);
+  EXPECT_EQ(*c->append[0].internal_date, 760686745);
+  c = ParseCommand("a APPEND INBOX {1}\r\nx {2+}\r\nyz ~{1}\r\nw");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->append.size(), 3u);
+  EXPECT_EQ(c->append[1].data, "yz");
+  EXPECT_TRUE(c->append[2].binary);
+  EXPECT_FALSE(ParseCommand("a APPEND INBOX \"quoted\"").ok());
+  EXPECT_FALSE(ParseCommand("a APPEND INBOX").ok());
+}
+
+TEST(CommandParserTest, FetchAttributes) {
+  auto c = ParseCommand(
+      "a UID FETCH 1:* (FLAGS BODY.PEEK[1.2.HEADER.FIELDS (From To)]<0.100> "
+      "BINARY[2]<5.6> BINARY.SIZE[1] RFC822.SIZE MODSEQ) (CHANGEDSINCE 7 "
+      "VANISHED)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->uid);
+  const auto& a = c->fetch.attrs;
+  ASSERT_EQ(a.size(), 6u);
+  EXPECT_EQ(a[1].kind, FetchAttr::Kind::kSection);
+  EXPECT_TRUE(a[1].peek);
+  EXPECT_EQ(a[1].part, (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(a[1].text, FetchAttr::Text::kHeaderFields);
+  EXPECT_EQ(a[1].ResponseName(), "BODY[1.2.HEADER.FIELDS (FROM TO)]<0>");
+  EXPECT_EQ(a[2].ResponseName(), "BINARY[2]<5>");
+  EXPECT_EQ(a[3].ResponseName(), "BINARY.SIZE[1]");
+  EXPECT_EQ(*c->fetch.changed_since, 7u);
+  EXPECT_TRUE(c->fetch.vanished);
+}
+
+TEST(CommandParserTest, FetchMacrosAndErrors) {
+  auto c = ParseCommand("a FETCH 1 FULL");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->fetch.attrs.size(), 5u);
+  c = ParseCommand("a FETCH 1 body[]");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->fetch.attrs[0].ResponseName(), "BODY[]");
+  EXPECT_FALSE(ParseCommand("a FETCH 1 (FLAGS").ok());
+  EXPECT_FALSE(ParseCommand("a FETCH 1 BODY[MIME]").ok());
+  EXPECT_FALSE(ParseCommand("a FETCH 1 BINARY[HEADER]").ok());
+  EXPECT_FALSE(ParseCommand("a FETCH 1 BODY[]<0.0>").ok());
+  EXPECT_FALSE(ParseCommand("a FETCH 1 FROB").ok());
+  EXPECT_FALSE(ParseCommand("a FETCH 1 FLAGS (VANISHED)").ok());
+}
+
+TEST(CommandParserTest, Store) {
+  auto c = ParseCommand("a STORE 1:3 (UNCHANGEDSINCE 9) -FLAGS.SILENT (\\Seen)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->store.op, store::FlagOp::kRemove);
+  EXPECT_TRUE(c->store.silent);
+  EXPECT_EQ(*c->store.unchanged_since, 9u);
+  EXPECT_EQ(c->store.flags, std::vector<std::string>{"\\Seen"});
+  c = ParseCommand("a UID STORE 4 FLAGS \\Deleted $x");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->store.op, store::FlagOp::kReplace);
+  EXPECT_EQ(c->store.flags.size(), 2u);
+  EXPECT_FALSE(ParseCommand("a STORE 1 +FLAGZ (\\Seen)").ok());
+}
+
+TEST(CommandParserTest, SearchWithReturnAndCharset) {
+  auto c = ParseCommand(
+      "a UID SEARCH RETURN (MIN COUNT SAVE) CHARSET UTF-8 UNSEEN");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->search.esearch);
+  EXPECT_EQ(c->search.returns.size(), 3u);
+  EXPECT_EQ(*c->search.charset, "UTF-8");
+  c = ParseCommand("a SEARCH RETURN () ALL");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->search.returns.empty());
+  EXPECT_FALSE(ParseCommand("a SEARCH RETURN (FOO) ALL").ok());
+}
+
+TEST(CommandParserTest, IdEnableCreateAuthenticate) {
+  auto c = ParseCommand("a ID (\"name\" \"x\" \"version\" NIL)");
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->id_params->size(), 2u);
+  EXPECT_FALSE(c->id_params->at(1).second.has_value());
+  c = ParseCommand("a ID NIL");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->id_params.has_value());
+  c = ParseCommand("a ENABLE condstore UTF8=ACCEPT");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->atoms, (std::vector<std::string>{"CONDSTORE", "UTF8=ACCEPT"}));
+  c = ParseCommand("a CREATE Sent2 (USE (\\Sent))");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(*c->special_use, "\\Sent");
+  c = ParseCommand("a AUTHENTICATE plain AGJvYgBwdw==");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->args[0], "PLAIN");
+  EXPECT_EQ(*c->initial_response, "AGJvYgBwdw==");
+}
+
+TEST(CommandParserTest, AclQuotaCopyMove) {
+  EXPECT_EQ(ParseCommand("a SETACL INBOX bob lrs")->args.size(), 3u);
+  EXPECT_EQ(ParseCommand("a GETQUOTAROOT INBOX")->name,
+            CommandName::kGetQuotaRoot);
+  auto c = ParseCommand("a UID MOVE 1:5 Archive");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->name, CommandName::kMove);
+  EXPECT_EQ(c->args[0], "Archive");
+  c = ParseCommand("a UID EXPUNGE 3,5");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->set.ranges.size(), 2u);
+  EXPECT_FALSE(ParseCommand("a COPY Archive").ok());
+}
+
+TEST(CommandParserTest, StatusItems) {
+  auto c = ParseCommand("a STATUS \"Sent Items\" (MESSAGES UIDNEXT size)");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->args[0], "Sent Items");
+  EXPECT_EQ(c->atoms,
+            (std::vector<std::string>{"MESSAGES", "UIDNEXT", "SIZE"}));
+}
+
+TEST(CommandParserTest, DateTime) {
+  auto dt = ParseDateTime("01-Jan-1970 00:00:00 +0000");
+  ASSERT_TRUE(dt.ok());
+  EXPECT_EQ(dt->first, 0);
+  EXPECT_FALSE(ParseDateTime("32-Jan-1970 00:00:00 +0000").ok());
+  EXPECT_FALSE(ParseDateTime("01-Jan-1970 00:00:00 0000").ok());
+}
+
+}  // namespace
+}  // namespace mailroom::imap
