@@ -58,6 +58,31 @@ std::string BaseSubject(std::string_view decoded_subject);
 // substring of the folded text.
 std::string SearchFold(std::string_view utf8);
 
+
+// ---- Building blocks (also used by the IMAP renderer and the index) -------
+
+// Decodes a body with its Content-Transfer-Encoding (lower case): base64
+// (characters outside the alphabet skipped, a truncated final group
+// dropped), quoted-printable (soft breaks joined, trailing whitespace of
+// lines removed, malformed escapes kept literally), and 7bit/8bit/binary or
+// empty (unchanged). std::nullopt for any other encoding.
+std::optional<std::string> DecodeTransferEncoding(std::string_view data,
+                                                  std::string_view encoding);
+
+// The decoded UTF-8 text of a leaf part: transfer encoding removed, charset
+// parameter applied, HTML (text/html) turned into text. Unknown transfer
+// encodings are read as if unencoded.
+std::string DecodePartText(const Part& part, std::string_view raw);
+
+// Visible text of an HTML document (UTF-8 in, UTF-8 out): tags removed,
+// script/style/comments dropped, character references decoded, block
+// elements as line breaks, runs of whitespace collapsed.
+std::string HtmlToText(std::string_view html);
+
+// The attachment file name of a part: Content-Disposition "filename", else
+// Content-Type "name", RFC 2047-decoded. Empty if none.
+std::string AttachmentName(const Part& part);
+
 }  // namespace mailroom::mime
 
 #endif  // MAILROOM_MIME_TEXT_H_

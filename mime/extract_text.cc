@@ -1,0 +1,103 @@
+// ExtractText and the per-part decoding it is built from.
+#include <string>
+#include <string_view>
+
+#include "mime/charset.h"
+#include "mime/header.h"
+#include "mime/params.h"
+#include "mime/text.h"
+
+namespace mailroom::mime {
+namespace {
+
+std::string_view Slice(std::string_view raw, Span span) {
+  if (span.offset >= raw.size()) return {};
+  return raw.substr(span.offset, std::min<uint64_t>(span.size,
+                                                    raw.size() - span.offset));
+}
+
+// Header fields of an encapsulated message worth searching as body text.
+bool IsSearchableHeader(std::string_view name) {
+  for (const char* n : {"subject", "from", "to", "cc", "date"}) {
+    if (EqualsIgnoreCase(name, n)) return true;
+  }
+  return false;
+}
+
+class Extractor {
+ public:
+  Extractor(std::string_view raw, ExtractedText* out) : raw_(raw), out_(out) {}
+
+  void Walk(const Part& part) {
+    if (part.is_multipart()) {
+      if (part.subtype == "alternative" && !part.children.empty()) {
+        // The same content twice: index the plain text version when there is
+        // one, else the richest (last) one.
+        const Part* chosen = &part.children.back();
+        for (const Part& child : part.children) {
+          if (child.type == "text" && child.subtype == "plain") {
+            chosen = &child;
+            break;
+          }
+        }
+        Walk(*chosen);
+        return;
+      }
+      for (const Part& child : part.children) Walk(child);
+      return;
+    }
+    if (part.is_message() && !part.children.empty()) {
+      const Part& inner = part.children.front();
+      for (const HeaderField& f : SplitHeader(raw_, inner.header)) {
+        if (!IsSearchableHeader(f.name)) continue;
+        AppendBody(DecodeHeaderValue(f.value));
+      }
+      Walk(inner);
+      return;
+    }
+    std::string name = AttachmentName(part);
+    if (!name.empty()) out_->attachment_names.push_back(std::move(name));
+    if (part.type == "text") AppendBody(DecodePartText(part, raw_));
+  }
+
+ private:
+  void AppendBody(std::string_view text) {
+    if (text.empty()) return;
+    if (!out_->body.empty()) out_->body.push_back('\n');
+    out_->body.append(text);
+  }
+
+  std::string_view raw_;
+  ExtractedText* out_;
+};
+
+}  // namespace
+
+std::string DecodePartText(const Part& part, std::string_view raw) {
+  std::string_view body = Slice(raw, part.body);
+  std::optional<std::string> decoded =
+      DecodeTransferEncoding(body, part.encoding);
+  std::string_view bytes = decoded ? std::string_view(*decoded) : body;
+  const std::string* charset = FindParam(part.type_params, "charset");
+  std::string text = ToUtf8(bytes, charset ? *charset : std::string_view());
+  if (part.subtype == "html") return HtmlToText(text);
+  return text;
+}
+
+std::string AttachmentName(const Part& part) {
+  const std::string* name = FindParam(part.disposition_params, "filename");
+  if (name == nullptr || name->empty()) name = FindParam(part.type_params, "name");
+  if (name == nullptr) return "";
+  return DecodeHeaderValue(*name);
+}
+
+ExtractedText ExtractText(const Message& message, std::string_view raw) {
+  ExtractedText out;
+  for (const HeaderField& f : SplitHeader(raw, message.root.header)) {
+    out.headers.emplace_back(AsciiLower(f.name), DecodeHeaderValue(f.value));
+  }
+  Extractor(raw, &out).Walk(message.root);
+  return out;
+}
+
+}  // namespace mailroom::mime
