@@ -1,0 +1,555 @@
+#include "protocols/pop3/pop3_session.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/status_macros.h"
+#include "protocols/pop3/message_lines.h"
+
+namespace mailroom::pop3 {
+namespace {
+
+using plugin::Task;
+
+// Output is flushed once this much is queued (RETR of large messages).
+constexpr size_t kFlushThreshold = 256 * 1024;
+// Retrievals are recorded in batches so a long session does not lose them
+// all if the process dies, without a store write per RETR.
+constexpr size_t kRetrievedBatch = 512;
+
+// Debian's Abseil has its own string_view type.
+absl::string_view AsAbsl(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+bool IsPlaintextMechanism(std::string_view mechanism) {
+  return absl::EqualsIgnoreCase(AsAbsl(mechanism), "PLAIN") ||
+         absl::EqualsIgnoreCase(AsAbsl(mechanism), "LOGIN");
+}
+
+}  // namespace
+
+Pop3Session::Pop3Session(const plugin::SessionContext& context)
+    : conn_(*context.connection),
+      store_(*context.store),
+      auth_(*context.auth),
+      config_(*context.config) {}
+
+Task<void> Pop3Session::Run() {
+  try {
+    co_await Serve();
+  } catch (const std::exception& e) {
+    conn_.Log(absl::StrCat("pop3 session failed: ", e.what()));
+  } catch (...) {
+    conn_.Log("pop3 session failed");
+  }
+  // Whatever ended the session, keep what was retrieved; expunge nothing.
+  try {
+    co_await SaveRetrieved();
+  } catch (...) {
+  }
+  lease_.reset();
+}
+
+Task<void> Pop3Session::Serve() {
+  Ok(absl::StrCat(config_.hostname, " Mailroom POP3 ready"));
+  while (state_ != State::kDone) {
+    if (!(co_await conn_.Flush()).ok()) co_return;
+    absl::StatusOr<std::string> line =
+        co_await conn_.ReadLine(config_.max_line_bytes, ReadTimeout());
+    if (!line.ok()) {
+      switch (line.status().code()) {
+        case absl::StatusCode::kResourceExhausted:
+          Err("Line too long");
+          continue;
+        case absl::StatusCode::kDeadlineExceeded:
+          Err("Autologout; idle for too long");
+          break;
+        case absl::StatusCode::kCancelled:
+          Err("[SYS/TEMP] Server shutting down");
+          break;
+        default:
+          co_return;  // the peer is gone
+      }
+      (void)co_await conn_.Flush();
+      co_return;
+    }
+    co_await Dispatch(ParseCommand(*line));
+  }
+  (void)co_await conn_.Flush();
+}
+
+Task<void> Pop3Session::Dispatch(const Command& command) {
+  const std::string& verb = command.verb;
+  if (verb == "CAPA") {
+    HandleCapa();
+  } else if (verb == "QUIT") {
+    if (state_ == State::kTransaction) {
+      co_await HandleQuit();
+    } else {
+      Ok("Logging out");
+    }
+    state_ = State::kDone;
+  } else if (state_ == State::kAuthorization) {
+    if (verb == "USER") {
+      co_await HandleUser(command);
+    } else if (verb == "PASS") {
+      co_await HandlePass(command);
+    } else if (verb == "AUTH") {
+      co_await HandleAuth(command);
+    } else if (verb == "STLS") {
+      co_await HandleStls();
+    } else if (verb == "UTF8") {
+      utf8_ = true;
+      Ok("UTF8 enabled");
+    } else if (verb == "APOP") {
+      Err("APOP is not supported; use AUTH SCRAM-SHA-256");
+    } else {
+      Err("Unknown command or not allowed before login");
+    }
+  } else if (verb == "STAT") {
+    HandleStat();
+  } else if (verb == "LIST") {
+    HandleList(command);
+  } else if (verb == "UIDL") {
+    HandleUidl(command);
+  } else if (verb == "RETR") {
+    co_await HandleRetr(command, /*top=*/false);
+  } else if (verb == "TOP") {
+    co_await HandleRetr(command, /*top=*/true);
+  } else if (verb == "DELE") {
+    HandleDele(command);
+  } else if (verb == "RSET") {
+    HandleRset();
+  } else if (verb == "NOOP") {
+    Ok("");
+  } else {
+    Err("Unknown command or not allowed after login");
+  }
+  co_await FlushIfLarge();
+}
+
+// ---- AUTHORIZATION ---------------------------------------------------------
+
+Task<void> Pop3Session::HandleUser(const Command& command) {
+  if (!PlaintextAllowed()) {
+    Err("[AUTH] Plaintext authentication disallowed without TLS; use STLS");
+    co_return;
+  }
+  if (command.rest.empty()) {
+    Err("USER needs a name");
+    co_return;
+  }
+  pending_user_ = command.rest;
+  Ok("Send PASS");
+}
+
+Task<void> Pop3Session::HandlePass(const Command& command) {
+  if (!pending_user_.has_value()) {
+    Err("Send USER first");
+    co_return;
+  }
+  std::string user = *std::exchange(pending_user_, std::nullopt);
+  if (!PlaintextAllowed()) {
+    Err("[AUTH] Plaintext authentication disallowed without TLS; use STLS");
+    co_return;
+  }
+  absl::StatusOr<store::Principal> principal =
+      co_await auth_.CheckPassword(user, command.rest, conn_);
+  if (!principal.ok()) {
+    Err("[AUTH] Authentication failed");
+    co_return;
+  }
+  co_await OpenMaildrop(*std::move(principal));
+}
+
+Task<void> Pop3Session::HandleAuth(const Command& command) {
+  std::vector<std::string> mechanisms = auth_.Mechanisms(conn_);
+  if (command.args.empty()) {
+    // Not in RFC 5034, but widely used by clients to list mechanisms.
+    std::string out = "+OK\r\n";
+    for (const std::string& mechanism : mechanisms) {
+      absl::StrAppend(&out, mechanism, "\r\n");
+    }
+    out.append(".\r\n");
+    conn_.Write(out);
+    co_return;
+  }
+  const std::string& mechanism = command.args[0];
+  if (IsPlaintextMechanism(mechanism) && !PlaintextAllowed()) {
+    Err("[AUTH] Plaintext authentication disallowed without TLS; use STLS");
+    co_return;
+  }
+  bool known = std::any_of(
+      mechanisms.begin(), mechanisms.end(),
+      [&](const std::string& m) { return absl::EqualsIgnoreCase(m, mechanism); });
+  std::unique_ptr<plugin::SaslExchange> exchange =
+      known ? auth_.Start(absl::AsciiStrToUpper(mechanism), conn_) : nullptr;
+  if (exchange == nullptr) {
+    Err("Unsupported authentication mechanism");
+    co_return;
+  }
+  if (command.args.size() > 2) {
+    Err("Syntax: AUTH mechanism [initial-response]");
+    co_return;
+  }
+
+  std::optional<std::string> response;
+  if (command.args.size() == 2) {
+    response.emplace();
+    if (command.args[1] != "=" &&
+        !absl::Base64Unescape(command.args[1], &*response)) {
+      Err("[AUTH] Invalid base64 data");
+      co_return;
+    }
+  }
+  while (true) {
+    plugin::SaslExchange::Step step = co_await exchange->Next(response);
+    if (step.state == plugin::SaslExchange::Step::kSuccess &&
+        step.principal.has_value()) {
+      co_await OpenMaildrop(*std::move(step.principal));
+      co_return;
+    }
+    if (step.state != plugin::SaslExchange::Step::kContinue) {
+      Err(absl::StrCat("[AUTH] ", step.error.empty() ? "Authentication failed"
+                                                     : step.error));
+      co_return;
+    }
+    conn_.Write(absl::StrCat("+ ", absl::Base64Escape(step.challenge), "\r\n"));
+    if (!(co_await conn_.Flush()).ok()) {
+      state_ = State::kDone;
+      co_return;
+    }
+    absl::StatusOr<std::string> line =
+        co_await conn_.ReadLine(config_.max_line_bytes, ReadTimeout());
+    if (!line.ok()) {
+      if (line.status().code() == absl::StatusCode::kResourceExhausted) {
+        Err("[AUTH] Response too long");
+      } else {
+        state_ = State::kDone;
+      }
+      co_return;
+    }
+    if (*line == "*") {
+      Err("[AUTH] Authentication cancelled");
+      co_return;
+    }
+    response.emplace();
+    if (!absl::Base64Unescape(*line, &*response)) {
+      Err("[AUTH] Invalid base64 data");
+      co_return;
+    }
+  }
+}
+
+Task<void> Pop3Session::HandleStls() {
+  if (conn_.tls_active()) {
+    Err("TLS is already active");
+    co_return;
+  }
+  if (!conn_.tls_available()) {
+    Err("TLS is not available");
+    co_return;
+  }
+  Ok("Begin TLS negotiation");
+  if (!(co_await conn_.Flush()).ok()) {
+    state_ = State::kDone;
+    co_return;
+  }
+  absl::Status status = co_await conn_.StartTls();
+  if (!status.ok()) {
+    // The client is mid-handshake (or injected plaintext): nothing sane can
+    // follow on this connection.
+    conn_.Log(absl::StrCat("STLS failed: ", status.message()));
+    state_ = State::kDone;
+    co_return;
+  }
+  // RFC 2595: forget everything learned before the handshake.
+  pending_user_.reset();
+  utf8_ = false;
+}
+
+void Pop3Session::HandleCapa() {
+  std::string out = "+OK Capability list follows\r\n";
+  out.append("TOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n");
+  if (state_ == State::kAuthorization) {
+    if (PlaintextAllowed()) out.append("USER\r\n");
+    std::vector<std::string> mechanisms = auth_.Mechanisms(conn_);
+    if (!mechanisms.empty()) {
+      absl::StrAppend(&out, "SASL ", absl::StrJoin(mechanisms, " "), "\r\n");
+    }
+    if (!conn_.tls_active() && conn_.tls_available()) out.append("STLS\r\n");
+    out.append("UTF8\r\n");
+  }
+  absl::StrAppend(&out, ExpireCapability(), "\r\nLOGIN-DELAY 0\r\n",
+                  "IMPLEMENTATION Mailroom\r\n.\r\n");
+  conn_.Write(out);
+}
+
+Task<void> Pop3Session::OpenMaildrop(store::Principal principal) {
+  struct Loaded {
+    absl::Status status;
+    std::unique_ptr<store::Lease> lease;
+    store::MailboxSnapshot snapshot;
+    std::vector<Entry> entries;
+  };
+  Loaded loaded = co_await plugin::Blocking(conn_, [&]() -> Loaded {
+    Loaded result;
+    absl::StatusOr<std::unique_ptr<store::Lease>> lease =
+        store_.LockMaildrop(principal);
+    if (!lease.ok()) {
+      result.status = lease.status();
+      return result;
+    }
+    result.lease = *std::move(lease);
+    absl::StatusOr<store::MailboxSnapshot> snapshot =
+        store_.OpenMailbox(principal, "INBOX");
+    if (!snapshot.ok()) {
+      result.status = snapshot.status();
+      return result;
+    }
+    result.snapshot = *std::move(snapshot);
+    // Exact sizes need the bytes: a message imported with bare LF grows on
+    // the wire, and LIST must match RETR.
+    result.entries.reserve(result.snapshot.messages.size());
+    for (const store::MessageMeta& meta : result.snapshot.messages) {
+      absl::StatusOr<std::shared_ptr<const std::string>> data =
+          store_.ReadMessage(principal, result.snapshot.status.id, meta.uid);
+      if (data.ok()) {
+        result.entries.push_back({meta.uid, WireSize(**data), false});
+      } else if (data.status().code() != absl::StatusCode::kNotFound) {
+        result.status = data.status();
+        return result;
+      }  // expunged meanwhile: not part of this session
+    }
+    return result;
+  });
+  if (!loaded.status.ok()) {
+    loaded.lease.reset();
+    if (loaded.status.code() == absl::StatusCode::kFailedPrecondition) {
+      Err("[IN-USE] Mailbox is in use by another POP3 session");
+    } else {
+      conn_.Log(absl::StrCat("pop3 maildrop: ", loaded.status.ToString()));
+      Err("[SYS/TEMP] Mailbox is temporarily unavailable");
+    }
+    co_return;
+  }
+  principal_ = std::move(principal);
+  lease_ = std::move(loaded.lease);
+  mailbox_ = loaded.snapshot.status.id;
+  uidvalidity_ = loaded.snapshot.status.uidvalidity;
+  entries_ = std::move(loaded.entries);
+  state_ = State::kTransaction;
+  Ok(absl::StrCat("Logged in; ", entries_.size(), " messages"));
+}
+
+// ---- TRANSACTION -----------------------------------------------------------
+
+void Pop3Session::HandleStat() {
+  uint64_t count = 0, size = 0;
+  for (const Entry& entry : entries_) {
+    if (entry.deleted) continue;
+    ++count;
+    size += entry.size;
+  }
+  Ok(absl::StrCat(count, " ", size));
+}
+
+Pop3Session::Entry* Pop3Session::FindMessage(std::string_view number) {
+  std::optional<uint32_t> n = ParseNumber(number);
+  if (!n.has_value() || *n == 0 || *n > entries_.size()) {
+    Err("No such message");
+    return nullptr;
+  }
+  Entry& entry = entries_[*n - 1];
+  if (entry.deleted) {
+    Err("Message is marked for deletion");
+    return nullptr;
+  }
+  return &entry;
+}
+
+void Pop3Session::HandleList(const Command& command) {
+  if (!command.args.empty()) {
+    if (Entry* entry = FindMessage(command.args[0])) {
+      Ok(absl::StrCat(command.args[0], " ", entry->size));
+    }
+    return;
+  }
+  std::string out = "+OK Scan list follows\r\n";
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].deleted) continue;
+    absl::StrAppend(&out, i + 1, " ", entries_[i].size, "\r\n");
+  }
+  out.append(".\r\n");
+  conn_.Write(out);
+}
+
+void Pop3Session::HandleUidl(const Command& command) {
+  if (!command.args.empty()) {
+    if (Entry* entry = FindMessage(command.args[0])) {
+      Ok(absl::StrCat(command.args[0], " ", uidvalidity_, ".", entry->uid));
+    }
+    return;
+  }
+  std::string out = "+OK Unique-ID list follows\r\n";
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].deleted) continue;
+    absl::StrAppend(&out, i + 1, " ", uidvalidity_, ".", entries_[i].uid,
+                    "\r\n");
+  }
+  out.append(".\r\n");
+  conn_.Write(out);
+}
+
+Task<void> Pop3Session::HandleRetr(const Command& command, bool top) {
+  if (command.args.size() != (top ? 2u : 1u)) {
+    Err(top ? "Syntax: TOP msg lines" : "Syntax: RETR msg");
+    co_return;
+  }
+  std::optional<uint32_t> lines;
+  if (top) {
+    lines = ParseNumber(command.args[1]);
+    if (!lines.has_value()) {
+      Err("Syntax: TOP msg lines");
+      co_return;
+    }
+  }
+  Entry* entry = FindMessage(command.args[0]);
+  if (entry == nullptr) co_return;
+  store::Uid uid = entry->uid;
+  absl::StatusOr<std::shared_ptr<const std::string>> data =
+      co_await plugin::Blocking(
+          conn_, [&] { return store_.ReadMessage(*principal_, mailbox_, uid); });
+  if (!data.ok()) {
+    if (data.status().code() == absl::StatusCode::kNotFound) {
+      Err("Message was deleted by another session");
+    } else {
+      conn_.Log(absl::StrCat("pop3 read: ", data.status().ToString()));
+      Err("[SYS/TEMP] Cannot read the message now");
+    }
+    co_return;
+  }
+  std::string out = top ? std::string("+OK Top of message follows\r\n")
+                        : absl::StrCat("+OK ", entry->size, " octets\r\n");
+  AppendMultiline(**data, lines, &out);
+  conn_.Write(out);
+  if (!top) {
+    retrieved_.push_back(uid);
+    if (retrieved_.size() >= kRetrievedBatch) co_await SaveRetrieved();
+  }
+}
+
+void Pop3Session::HandleDele(const Command& command) {
+  if (command.args.size() != 1) {
+    Err("Syntax: DELE msg");
+    return;
+  }
+  if (Entry* entry = FindMessage(command.args[0])) {
+    entry->deleted = true;
+    Ok("Marked for deletion");
+  }
+}
+
+void Pop3Session::HandleRset() {
+  uint64_t size = 0;
+  for (Entry& entry : entries_) {
+    entry.deleted = false;
+    size += entry.size;
+  }
+  Ok(absl::StrCat(entries_.size(), " messages (", size, " octets)"));
+}
+
+Task<void> Pop3Session::HandleQuit() {
+  store::ExpungeRequest request;
+  request.only_deleted = false;
+  request.uids.emplace();
+  for (const Entry& entry : entries_) {
+    if (entry.deleted) request.uids->push_back(entry.uid);
+  }
+  co_await SaveRetrieved();
+  if (request.uids->empty()) {
+    Ok("Logging out");
+    co_return;
+  }
+  absl::StatusOr<std::vector<store::Uid>> expunged = co_await plugin::Blocking(
+      conn_, [&] { return store_.Expunge(*principal_, mailbox_, request); });
+  if (!expunged.ok()) {
+    conn_.Log(absl::StrCat("pop3 expunge: ", expunged.status().ToString()));
+    Err("[SYS/TEMP] Marked messages were not removed");
+    co_return;
+  }
+  Ok(absl::StrCat("Logging out; ", request.uids->size(), " messages deleted"));
+}
+
+Task<void> Pop3Session::SaveRetrieved() {
+  if (retrieved_.empty() || !principal_.has_value()) co_return;
+  std::vector<store::Uid> uids = std::exchange(retrieved_, {});
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  absl::Status status = co_await plugin::Blocking(conn_, [&]() -> absl::Status {
+    MR_RETURN_IF_ERROR(store_.MarkRetrieved(*principal_, mailbox_, uids));
+    store::StoreFlagsRequest seen;
+    seen.uids = uids;
+    seen.op = store::FlagOp::kAdd;
+    seen.flags.system = store::kSeen;
+    return store_.StoreFlags(*principal_, mailbox_, seen).status();
+  });
+  if (!status.ok()) {
+    conn_.Log(absl::StrCat("pop3 mark retrieved: ", status.ToString()));
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------
+
+void Pop3Session::Ok(std::string_view text) {
+  conn_.Write(text.empty() ? std::string("+OK\r\n")
+                           : absl::StrCat("+OK ", AsAbsl(text), "\r\n"));
+}
+
+void Pop3Session::Err(std::string_view text) {
+  conn_.Write(absl::StrCat("-ERR ", AsAbsl(text), "\r\n"));
+}
+
+Task<void> Pop3Session::FlushIfLarge() {
+  if (conn_.buffered_output() >= kFlushThreshold) {
+    (void)co_await conn_.Flush();
+  }
+}
+
+std::string Pop3Session::ExpireCapability() const {
+  auto it = config_.options.find(kExpireDaysOption);
+  int days = 0;
+  if (it == config_.options.end() || !absl::SimpleAtoi(it->second, &days) ||
+      days < 0) {
+    return "EXPIRE NEVER";
+  }
+  return absl::StrCat("EXPIRE ", days);
+}
+
+bool Pop3Session::PlaintextAllowed() const {
+  return conn_.tls_active() || auth_.PlaintextAllowed(conn_);
+}
+
+std::chrono::milliseconds Pop3Session::ReadTimeout() const {
+  return state_ == State::kTransaction ? config_.idle_timeout
+                                       : config_.unauthenticated_timeout;
+}
+
+Task<void> RunPop3Session(plugin::SessionContext* context) {
+  try {
+    Pop3Session session(*context);
+    co_await session.Run();
+  } catch (...) {
+    // Nothing may cross the plugin boundary.
+  }
+}
+
+}  // namespace mailroom::pop3

@@ -1,0 +1,115 @@
+// One POP3 session (RFC 1939, with CAPA/RESP-CODES from RFC 2449, STLS from
+// RFC 2595, AUTH from RFC 5034, UTF8 from RFC 6856) over a host Connection.
+//
+// The maildrop is the user's INBOX, held exclusively through
+// Store::LockMaildrop for the session: IMAP sessions and deliveries carry on
+// meanwhile. Message numbers are fixed when the maildrop opens; a message
+// that IMAP expunges afterwards keeps its number and answers -ERR. DELE only
+// marks; QUIT expunges exactly the marked UIDs in one transaction. A session
+// that ends any other way (dropped connection, timeout, shutdown) expunges
+// nothing. RETR records the first retrieval (retention) and sets \Seen when
+// the session ends.
+//
+// APOP is not offered: it needs the plaintext password (or an equivalent)
+// on the server, and the store keeps only salted SCRAM keys.
+//
+// Thread-safety: not thread-safe; one session runs on one coroutine chain.
+#ifndef MAILROOM_PROTOCOLS_POP3_POP3_SESSION_H_
+#define MAILROOM_PROTOCOLS_POP3_POP3_SESSION_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "protocols/api/plugin.h"
+#include "protocols/api/task.h"
+#include "protocols/pop3/pop3_command.h"
+#include "store/store.h"
+
+namespace mailroom::pop3 {
+
+// Config::options key: days messages stay on the server (announced with
+// CAPA EXPIRE; the store enforces it). Absent or "NEVER": no expiry.
+inline constexpr char kExpireDaysOption[] = "pop3.expire_days";
+
+class Pop3Session {
+ public:
+  // `context` and everything it points to outlive the session.
+  explicit Pop3Session(const plugin::SessionContext& context);
+  Pop3Session(const Pop3Session&) = delete;
+  Pop3Session& operator=(const Pop3Session&) = delete;
+
+  // Runs the session to its end. Never throws.
+  plugin::Task<void> Run();
+
+ private:
+  enum class State { kAuthorization, kTransaction, kDone };
+
+  struct Entry {
+    store::Uid uid = 0;
+    uint64_t size = 0;  // as sent, see message_lines.h
+    bool deleted = false;
+  };
+
+  plugin::Task<void> Serve();
+  plugin::Task<void> Dispatch(const Command& command);
+
+  // AUTHORIZATION state.
+  plugin::Task<void> HandleUser(const Command& command);
+  plugin::Task<void> HandlePass(const Command& command);
+  plugin::Task<void> HandleAuth(const Command& command);
+  plugin::Task<void> HandleStls();
+  void HandleCapa();
+  // Locks and loads the maildrop; replies either way.
+  plugin::Task<void> OpenMaildrop(store::Principal principal);
+
+  // TRANSACTION state.
+  void HandleStat();
+  void HandleList(const Command& command);
+  void HandleUidl(const Command& command);
+  plugin::Task<void> HandleRetr(const Command& command, bool top);
+  void HandleDele(const Command& command);
+  void HandleRset();
+  plugin::Task<void> HandleQuit();
+
+  // The entry a message-number argument names, or nullptr after replying
+  // -ERR.
+  Entry* FindMessage(std::string_view number);
+  // Records retrievals and \Seen for the messages RETR sent (best effort).
+  plugin::Task<void> SaveRetrieved();
+
+  void Ok(std::string_view text);
+  void Err(std::string_view text);
+  plugin::Task<void> FlushIfLarge();
+
+  std::string ExpireCapability() const;
+  bool PlaintextAllowed() const;
+  std::chrono::milliseconds ReadTimeout() const;
+
+  plugin::Connection& conn_;
+  store::Store& store_;
+  plugin::Authenticator& auth_;
+  const plugin::Config& config_;
+
+  State state_ = State::kAuthorization;
+  bool utf8_ = false;
+  std::optional<std::string> pending_user_;  // after USER, until PASS
+
+  std::optional<store::Principal> principal_;
+  std::unique_ptr<store::Lease> lease_;
+  store::MailboxId mailbox_ = 0;
+  uint32_t uidvalidity_ = 0;
+  std::vector<Entry> entries_;  // index = message number - 1
+  std::vector<store::Uid> retrieved_;
+};
+
+// The session entry point of the plugin descriptor.
+plugin::Task<void> RunPop3Session(plugin::SessionContext* context);
+
+}  // namespace mailroom::pop3
+
+#endif  // MAILROOM_PROTOCOLS_POP3_POP3_SESSION_H_
