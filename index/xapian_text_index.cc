@@ -69,7 +69,19 @@ struct OwnerDb {
   absl::Mutex mu;
   std::unique_ptr<Xapian::WritableDatabase> db ABSL_GUARDED_BY(mu);
   bool incomplete ABSL_GUARDED_BY(mu) = false;
+  // Apply() works in a Xapian transaction so that a failure part way drops
+  // everything (closing a database would commit its pending changes).
+  bool in_transaction ABSL_GUARDED_BY(mu) = false;
 };
+
+// Closes the database, dropping changes not yet committed.
+void CloseDropping(OwnerDb& owner) ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu) {
+  if (owner.db != nullptr && owner.in_transaction) {
+    owner.db->cancel_transaction();
+  }
+  owner.in_transaction = false;
+  owner.db.reset();
+}
 
 bool Exists(const std::string& path) {
   std::error_code ec;
@@ -98,9 +110,10 @@ class XapianTextIndex : public store::TextIndex {
   // Opens an existing database, checking its schema version.
   absl::Status OpenExisting(OwnerDb& owner)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
-  // Opens the database, creating it when missing.
+  // Opens the database, creating it when missing, inside a transaction.
   absl::Status EnsureWritable(OwnerDb& owner)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
+  absl::Status Create(OwnerDb& owner) ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
   absl::Status RemoveOwner(OwnerDb& owner)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
   absl::Status ApplyOwner(OwnerDb& owner,
@@ -136,7 +149,7 @@ absl::Status XapianTextIndex::OpenExisting(OwnerDb& owner) {
   // A directory deleted behind our back (an admin wiping an index) must not
   // keep answering from the unlinked files of the open handle.
   if (owner.db != nullptr && Exists(owner.path)) return absl::OkStatus();
-  owner.db.reset();
+  CloseDropping(owner);
   if (!Exists(owner.path)) {
     return absl::DataLossError(
         absl::StrCat("text index: no database at ", owner.path));
@@ -155,8 +168,20 @@ absl::Status XapianTextIndex::OpenExisting(OwnerDb& owner) {
 }
 
 absl::Status XapianTextIndex::EnsureWritable(OwnerDb& owner) {
-  if (Exists(owner.path)) return OpenExisting(owner);
-  owner.db.reset();
+  if (Exists(owner.path)) {
+    MR_RETURN_IF_ERROR(OpenExisting(owner));
+  } else {
+    MR_RETURN_IF_ERROR(Create(owner));
+  }
+  if (!owner.in_transaction) {
+    owner.db->begin_transaction(/*flushed=*/true);
+    owner.in_transaction = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status XapianTextIndex::Create(OwnerDb& owner) {
+  CloseDropping(owner);
   std::error_code ec;
   fs::create_directories(root_, ec);
   if (ec) {
@@ -182,7 +207,7 @@ absl::Status XapianTextIndex::EnsureWritable(OwnerDb& owner) {
 }
 
 absl::Status XapianTextIndex::RemoveOwner(OwnerDb& owner) {
-  owner.db.reset();
+  CloseDropping(owner);
   owner.incomplete = false;
   std::error_code ec;
   fs::remove_all(owner.path, ec);
@@ -258,7 +283,10 @@ absl::Status XapianTextIndex::ApplyOwner(
         break;
     }
   }
-  if (owner.db != nullptr) owner.db->commit();
+  if (owner.db != nullptr && owner.in_transaction) {
+    owner.db->commit_transaction();
+    owner.in_transaction = false;
+  }
   return absl::OkStatus();
 }
 
@@ -279,8 +307,10 @@ absl::Status XapianTextIndex::Apply(
       // Closing without commit drops this owner's uncommitted changes; the
       // caller applies the batch again.
       try {
-        owner->db.reset();
+        CloseDropping(*owner);
       } catch (const Xapian::Error&) {
+        owner->in_transaction = false;
+        owner->db.reset();
       }
       return status;
     }

@@ -1,0 +1,261 @@
+// Behaviour of the Xapian text index with a simple text source: matching
+// semantics, removal, copy reuse, crash recovery and damaged databases.
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "index/xapian_text_index.h"
+#include "tests/index/index_test_util.h"
+#include "tests/index/simple_text_source.h"
+#include "xapian.h"
+
+namespace mailroom::index::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using Kind = store::SearchKey::Kind;
+
+class XapianIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::path(::testing::TempDir()) /
+            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::remove_all(root_);
+    Reopen();
+    blobs_.Put("hello", "Subject: Hello World\r\nFrom: Alice Example "
+                        "<alice@example.com>\r\nTo: bob@example.org\r\n"
+                        "X-Ticket: T-42\r\n\r\nSay hello to the Swordfish.\r\n");
+    blobs_.Put("report", "Subject: Quarterly report\r\nFrom: carol@example.net"
+                         "\r\nCc: Dave <dave@example.com>\r\n\r\nNumbers are "
+                         "up. See the attached WORDS.\r\n");
+    blobs_.Put("empty", "Subject: \r\n\r\n");
+  }
+
+  void Reopen() {
+    index_.reset();
+    auto opened = OpenXapianTextIndex(root_.string(), SimpleTextSource());
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    index_ = *opened;
+  }
+
+  absl::Status Apply(const std::vector<store::IndexWork>& batch,
+                     const std::string& fail_on = "") {
+    return index_->Apply(batch, blobs_.Loader(fail_on));
+  }
+
+  std::vector<store::Uid> Query(store::MailboxId mailbox,
+                                const store::SearchKey& key,
+                                const std::string& owner = "alice") {
+    auto result = index_->Query(owner, mailbox, key);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : std::vector<store::Uid>{};
+  }
+
+  void AddThree() {
+    ASSERT_TRUE(Apply({AddWork("alice", 1, 10, "hello"),
+                       AddWork("alice", 1, 11, "report"),
+                       AddWork("alice", 1, 12, "empty")})
+                    .ok());
+  }
+
+  fs::path root_;
+  BlobStore blobs_;
+  std::shared_ptr<store::TextIndex> index_;
+};
+
+TEST_F(XapianIndexTest, SubstringInsideWordsAnyCase) {
+  AddThree();
+  EXPECT_THAT(Query(1, Body("WORD")), ElementsAre(10, 11));  // swordfish
+  EXPECT_THAT(Query(1, Body("ordf")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Body("rdfish.")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Body("swordfishes")), IsEmpty());
+  EXPECT_THAT(Query(1, Body("ay")), ElementsAre(10));  // shorter than a gram
+  EXPECT_THAT(Query(1, Body("s")), ElementsAre(10, 11));
+  EXPECT_THAT(Query(1, Body("")), ElementsAre(10, 11, 12));
+}
+
+TEST_F(XapianIndexTest, HeaderFieldsAndText) {
+  AddThree();
+  EXPECT_THAT(Query(1, Header("subject", "LLO wor")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Header("from", "alice@")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Header("from", "example")), ElementsAre(10, 11));
+  EXPECT_THAT(Query(1, Header("cc", "dave")), ElementsAre(11));
+  EXPECT_THAT(Query(1, Header("to", "dave")), IsEmpty());
+  EXPECT_THAT(Query(1, Header("x-ticket", "t-42")), ElementsAre(10));
+  // The text is in another field, not in X-Ticket.
+  EXPECT_THAT(Query(1, Header("x-ticket", "hello")), IsEmpty());
+  // An empty value asks whether the field is present.
+  EXPECT_THAT(Query(1, Header("cc", "")), ElementsAre(11));
+  EXPECT_THAT(Query(1, Header("subject", "")), ElementsAre(10, 11, 12));
+  // TEXT covers header values and the body.
+  EXPECT_THAT(Query(1, Text("quarterly")), ElementsAre(11));
+  EXPECT_THAT(Query(1, Text("numbers")), ElementsAre(11));
+  EXPECT_THAT(Query(1, Body("quarterly")), IsEmpty());
+  // No match across two header fields.
+  EXPECT_THAT(Query(1, Text("world alice")), IsEmpty());
+}
+
+TEST_F(XapianIndexTest, BooleanTrees) {
+  AddThree();
+  EXPECT_THAT(Query(1, Tree(Kind::kNot, {Body("hello")})), ElementsAre(11, 12));
+  EXPECT_THAT(Query(1, Tree(Kind::kNot, {Body("sa")})), ElementsAre(11, 12));
+  EXPECT_THAT(Query(1, Tree(Kind::kOr, {Body("hello"), Header("cc", "")})),
+              ElementsAre(10, 11));
+  EXPECT_THAT(Query(1, Tree(Kind::kAnd, {Text("example"),
+                                         Tree(Kind::kNot, {Body("sword")})})),
+              ElementsAre(11));
+  EXPECT_THAT(Query(1, Tree(Kind::kAnd, {})), ElementsAre(10, 11, 12));
+  EXPECT_THAT(Query(1, Tree(Kind::kOr, {})), IsEmpty());
+}
+
+TEST_F(XapianIndexTest, NonTextKeyIsRejected) {
+  AddThree();
+  store::SearchKey key;
+  key.kind = Kind::kLarger;
+  EXPECT_EQ(index_->Query("alice", 1, key).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(XapianIndexTest, MailboxesAndOwnersAreSeparate) {
+  AddThree();
+  ASSERT_TRUE(Apply({AddWork("bob", 1, 5, "hello"),
+                     AddWork("alice", 2, 7, "hello")}).ok());
+  EXPECT_THAT(Query(1, Body("hello")), ElementsAre(10));
+  EXPECT_THAT(Query(2, Body("hello")), ElementsAre(7));
+  EXPECT_THAT(Query(1, Body("hello"), "bob"), ElementsAre(5));
+  EXPECT_THAT(Query(3, Body("")), IsEmpty());
+}
+
+TEST_F(XapianIndexTest, RemovalOfMessagesAndMailboxes) {
+  AddThree();
+  ASSERT_TRUE(Apply({AddWork("alice", 2, 1, "hello"), RemoveWork("alice", 1, 10),
+                     RemoveWork("alice", 1, 99)})
+                  .ok());
+  EXPECT_THAT(Query(1, Body("")), ElementsAre(11, 12));
+  EXPECT_THAT(Query(2, Body("hello")), ElementsAre(1));
+  ASSERT_TRUE(Apply({RemoveMailboxWork("alice", 1)}).ok());
+  EXPECT_THAT(Query(1, Body("")), IsEmpty());
+  EXPECT_THAT(Query(2, Body("")), ElementsAre(1));
+  // Removing an owner drops the database: queries must fall back.
+  ASSERT_TRUE(Apply({RemoveOwnerWork("alice")}).ok());
+  EXPECT_EQ(index_->Query("alice", 2, Body("")).status().code(),
+            absl::StatusCode::kDataLoss);
+  // Removals for an owner without a database are no-ops.
+  ASSERT_TRUE(Apply({RemoveWork("carol", 1, 1)}).ok());
+}
+
+TEST_F(XapianIndexTest, CopyReusesTheIndexedDocument) {
+  AddThree();
+  const int loads = blobs_.loads();
+  // A failing loader proves the copy does not read the body again.
+  ASSERT_TRUE(Apply({AddWork("alice", 2, 1, "hello"),
+                     AddWork("alice", 3, 4, "hello")},
+                    "hello")
+                  .ok());
+  EXPECT_EQ(blobs_.loads(), loads);
+  EXPECT_THAT(Query(2, Header("subject", "hello")), ElementsAre(1));
+  EXPECT_THAT(Query(3, Body("sword")), ElementsAre(4));
+  // The copy moved (source removed) keeps answering in its new mailbox.
+  ASSERT_TRUE(Apply({RemoveWork("alice", 1, 10)}).ok());
+  EXPECT_THAT(Query(2, Text("swordfish")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Text("swordfish")), IsEmpty());
+}
+
+TEST_F(XapianIndexTest, OneParsePerBodyWithinABatch) {
+  ASSERT_TRUE(Apply({AddWork("alice", 1, 1, "hello"),
+                     AddWork("bob", 1, 1, "hello"),
+                     AddWork("carol", 1, 1, "hello")})
+                  .ok());
+  EXPECT_EQ(blobs_.loads(), 1);
+  EXPECT_THAT(Query(1, Body("sword"), "carol"), ElementsAre(1));
+}
+
+TEST_F(XapianIndexTest, MissingBodyIsSkipped) {
+  ASSERT_TRUE(Apply({AddWork("alice", 1, 1, "gone"),
+                     AddWork("alice", 1, 2, "hello")}).ok());
+  EXPECT_THAT(Query(1, Body("")), ElementsAre(2));
+}
+
+TEST_F(XapianIndexTest, FailedBatchCommitsNothingAndReapplies) {
+  AddThree();
+  const std::vector<store::IndexWork> batch = {
+      RemoveWork("alice", 1, 11), AddWork("alice", 1, 20, "report"),
+      AddWork("alice", 1, 21, "hello"), RemoveMailboxWork("alice", 5)};
+  blobs_.Put("fresh", "Subject: fresh\r\n\r\nbrand new text\r\n");
+  std::vector<store::IndexWork> failing = batch;
+  failing.push_back(AddWork("alice", 1, 22, "fresh"));
+  EXPECT_EQ(Apply(failing, "fresh").code(), absl::StatusCode::kUnavailable);
+  // As after a crash: a new process sees the state before the batch.
+  Reopen();
+  EXPECT_THAT(Query(1, Body("")), ElementsAre(10, 11, 12));
+  // The store applies the batch again, maybe twice.
+  ASSERT_TRUE(Apply(failing).ok());
+  ASSERT_TRUE(Apply(failing).ok());
+  EXPECT_THAT(Query(1, Body("")), ElementsAre(10, 12, 20, 21, 22));
+  EXPECT_THAT(Query(1, Body("numbers")), ElementsAre(20));
+  EXPECT_THAT(Query(1, Body("brand")), ElementsAre(22));
+}
+
+TEST_F(XapianIndexTest, DeletedDirectoryIsRefusedUntilReindexed) {
+  AddThree();
+  fs::remove_all(root_ / "alice");
+  EXPECT_EQ(index_->Query("alice", 1, Body("hello")).status().code(),
+            absl::StatusCode::kDataLoss);
+  // New mail arrives before the reindex: indexed, but the database is known
+  // to be incomplete.
+  ASSERT_TRUE(Apply({AddWork("alice", 1, 13, "hello")}).ok());
+  EXPECT_EQ(index_->Query("alice", 1, Body("hello")).status().code(),
+            absl::StatusCode::kDataLoss);
+  Reopen();
+  EXPECT_EQ(index_->Query("alice", 1, Body("hello")).status().code(),
+            absl::StatusCode::kDataLoss);
+  // Reindex: the store drops the owner and queues every message again.
+  ASSERT_TRUE(Apply({RemoveOwnerWork("alice"), AddWork("alice", 1, 10, "hello"),
+                     AddWork("alice", 1, 11, "report"),
+                     AddWork("alice", 1, 12, "empty"),
+                     AddWork("alice", 1, 13, "hello")})
+                  .ok());
+  EXPECT_THAT(Query(1, Body("hello")), ElementsAre(10, 13));
+}
+
+TEST_F(XapianIndexTest, UnknownSchemaVersionIsDataLoss) {
+  AddThree();
+  index_.reset();  // releases the write lock
+  {
+    Xapian::WritableDatabase db((root_ / "alice").string(), Xapian::DB_OPEN);
+    db.set_metadata("mailroom.schema", "999");
+    db.commit();
+  }
+  Reopen();
+  EXPECT_EQ(index_->Query("alice", 1, Body("hello")).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(Apply({AddWork("alice", 1, 13, "hello")}).code(),
+            absl::StatusCode::kDataLoss);
+  ASSERT_TRUE(Apply({RemoveOwnerWork("alice"),
+                     AddWork("alice", 1, 13, "hello")}).ok());
+  EXPECT_THAT(Query(1, Body("hello")), ElementsAre(13));
+}
+
+TEST_F(XapianIndexTest, CorruptDatabaseIsDataLoss) {
+  AddThree();
+  index_.reset();
+  for (const auto& entry : fs::directory_iterator(root_ / "alice")) {
+    std::ofstream(entry.path(), std::ios::trunc) << "not a xapian table";
+  }
+  Reopen();
+  const absl::StatusCode code =
+      index_->Query("alice", 1, Body("hello")).status().code();
+  EXPECT_EQ(code, absl::StatusCode::kDataLoss);
+}
+
+TEST_F(XapianIndexTest, OwnerNamesAreEscaped) {
+  ASSERT_TRUE(Apply({AddWork("../Evil/Name", 1, 1, "hello")}).ok());
+  EXPECT_THAT(Query(1, Body("hello"), "../Evil/Name"), ElementsAre(1));
+  EXPECT_FALSE(fs::exists(root_.parent_path() / "Evil"));
+}
+
+}  // namespace
+}  // namespace mailroom::index::testing
