@@ -1,0 +1,96 @@
+// One LMTP session (RFC 2033) with PIPELINING, ENHANCEDSTATUSCODES, 8BITMIME,
+// SMTPUTF8, SIZE, CHUNKING/BINARYMIME (BDAT) and STARTTLS.
+//
+// Recipients are local users of Config::local_domains; "user+detail@domain"
+// goes to the folder `detail` when it exists, else INBOX. The message is
+// stored once for all recipients (Store::Deliver) only after the whole body
+// arrived; a connection lost before that stores nothing. After the final dot
+// (or BDAT LAST) there is one reply per accepted recipient, sent once the
+// message is durable for that recipient.
+//
+// Thread-safety: not thread-safe; one session runs on one coroutine chain.
+#ifndef MAILROOM_PROTOCOLS_LMTP_LMTP_SESSION_H_
+#define MAILROOM_PROTOCOLS_LMTP_LMTP_SESSION_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "protocols/api/plugin.h"
+#include "protocols/api/task.h"
+#include "protocols/lmtp/lmtp_command.h"
+#include "protocols/lmtp/message_buffer.h"
+#include "store/store.h"
+
+namespace mailroom::lmtp {
+
+// Most recipients per transaction (RFC 5321 asks for at least 100).
+inline constexpr size_t kMaxRecipients = 1000;
+
+class LmtpSession {
+ public:
+  // `context` and everything it points to outlive the session.
+  explicit LmtpSession(const plugin::SessionContext& context);
+  LmtpSession(const LmtpSession&) = delete;
+  LmtpSession& operator=(const LmtpSession&) = delete;
+
+  // Runs the session to its end. Never throws.
+  plugin::Task<void> Run();
+
+ private:
+  struct AcceptedRecipient {
+    std::string address;  // as given in RCPT TO
+    store::DeliveryTarget target;
+  };
+  struct Transaction {
+    std::string reverse_path;
+    MailParams params;
+    std::vector<AcceptedRecipient> recipients;
+    std::optional<MessageBuffer> chunks;  // set once BDAT started
+    bool failed_chunking = false;  // a BDAT failed: discard until RSET/LAST
+  };
+
+  plugin::Task<void> Serve();
+  plugin::Task<void> Dispatch(const Command& command);
+
+  void HandleLhlo(const Command& command);
+  void HandleMail(const Command& command);
+  plugin::Task<void> HandleRcpt(const Command& command);
+  plugin::Task<void> HandleData();
+  plugin::Task<void> HandleBdat(const Command& command);
+  plugin::Task<void> HandleStartTls();
+
+  // Stores `body` for every accepted recipient and replies once per
+  // recipient; ends the transaction.
+  plugin::Task<void> Deliver(std::string body);
+  // One reply per recipient, all the same (a failure of the whole message).
+  void ReplyToAll(std::string_view reply);
+  // The reply for one recipient's delivery result.
+  static std::string DeliveryReply(const absl::Status& status,
+                                   std::string_view address);
+
+  void Reply(std::string_view line);
+  // Reads `n` bytes of a BDAT chunk into `buffer` (or discards them when
+  // null) without holding more than a bounded piece at a time. False when
+  // the connection failed (the session then ends).
+  plugin::Task<bool> ReadChunk(uint64_t n, MessageBuffer* buffer);
+  // Replies to a failed read and ends the session.
+  void ReadFailed(const absl::Status& status);
+
+  plugin::Connection& conn_;
+  store::Store& store_;
+  const plugin::Config& config_;
+
+  bool done_ = false;
+  std::optional<std::string> helo_;  // after LHLO
+  std::optional<Transaction> transaction_;  // after MAIL
+};
+
+// The session entry point of the plugin descriptor.
+plugin::Task<void> RunLmtpSession(plugin::SessionContext* context);
+
+}  // namespace mailroom::lmtp
+
+#endif  // MAILROOM_PROTOCOLS_LMTP_LMTP_SESSION_H_
