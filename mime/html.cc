@@ -67,6 +67,19 @@ bool IsBlock(std::string_view name) {
   return false;
 }
 
+// Elements that do not separate words ("<b>wor</b>ld" is one word).
+bool IsInline(std::string_view name) {
+  static constexpr const char* kInline[] = {
+      "a",    "abbr", "b",      "bdi",    "bdo",  "big", "cite", "code",
+      "dfn",  "em",   "font",   "i",      "kbd",  "mark", "q",   "s",
+      "samp", "small", "span",  "strike", "strong", "sub", "sup", "tt",
+      "u",    "var",  "wbr",    "ins",    "del",  "o"};
+  for (const char* n : kInline) {
+    if (EqualsIgnoreCase(name, n)) return true;
+  }
+  return false;
+}
+
 // Collapses whitespace as it writes.
 class TextWriter {
  public:
@@ -214,7 +227,7 @@ std::string HtmlToText(std::string_view html) {
         }
         if (IsBlock(name)) {
           w.Newline();
-        } else {
+        } else if (!IsInline(name)) {
           w.Space();
         }
       } else {
