@@ -1,0 +1,167 @@
+// ACL commands (RFC 4314) and QUOTA (RFC 9208), both answered by the store.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "protocols/imap/response.h"
+#include "protocols/imap/session.h"
+
+namespace mailroom::imap {
+namespace {
+
+// RFC 4314 rights this server knows ("c" and "d" are obsolete aliases).
+constexpr char kAllRights[] = "lrswipkxtea";
+
+std::string NormalizeRights(std::string rights) {
+  std::string out;
+  for (char r : std::string(kAllRights)) {
+    if (rights.find(r) != std::string::npos) out.push_back(r);
+  }
+  // Obsolete RFC 2086 rights: "c" = "k", "d" = "xte".
+  if (rights.find('c') != std::string::npos && out.find('k') == std::string::npos) {
+    out.push_back('k');
+  }
+  if (rights.find('d') != std::string::npos) {
+    for (char r : std::string("xte")) {
+      if (out.find(r) == std::string::npos) out.push_back(r);
+    }
+  }
+  return out;
+}
+
+bool ValidRights(std::string_view rights) {
+  for (char r : rights) {
+    if (std::string_view(kAllRights).find(r) == std::string_view::npos &&
+        r != 'c' && r != 'd' && !(r >= '0' && r <= '9')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Task<std::string> Session::HandleGetAcl(Command& c) {
+  absl::StatusOr<std::string> name = DecodeMailbox(c.args[0]);
+  if (!name.ok()) co_return "NO [CANNOT] Invalid mailbox name";
+  absl::StatusOr<std::vector<store::AclEntry>> acl = co_await plugin::Blocking(
+      conn_, [&] { return store_.GetAcl(principal_, *name); });
+  if (!acl.ok()) co_return ResponseForStatus(acl.status());
+  std::string line = absl::StrCat("ACL ", EncodeMailbox(*name));
+  for (const store::AclEntry& e : *acl) {
+    absl::StrAppend(&line, " ", AStringOf(e.identifier), " ",
+                    AStringOf(e.rights));
+  }
+  Untagged(line);
+  co_return "OK GETACL completed";
+}
+
+Task<std::string> Session::HandleSetAcl(Command& c, bool remove) {
+  absl::StatusOr<std::string> name = DecodeMailbox(c.args[0]);
+  if (!name.ok()) co_return "NO [CANNOT] Invalid mailbox name";
+  const std::string& identifier = c.args[1];
+  std::string rights;
+  if (!remove) {
+    std::string_view mod = c.args[2];
+    char op = 0;
+    if (!mod.empty() && (mod[0] == '+' || mod[0] == '-')) {
+      op = mod[0];
+      mod.remove_prefix(1);
+    }
+    if (!ValidRights(mod)) co_return "BAD Invalid rights";
+    rights = NormalizeRights(std::string(mod));
+    if (op != 0) {
+      absl::StatusOr<std::vector<store::AclEntry>> acl =
+          co_await plugin::Blocking(
+              conn_, [&] { return store_.GetAcl(principal_, *name); });
+      if (!acl.ok()) co_return ResponseForStatus(acl.status());
+      std::string current;
+      for (const store::AclEntry& e : *acl) {
+        if (e.identifier == identifier) current = e.rights;
+      }
+      if (op == '+') {
+        rights = NormalizeRights(current + rights);
+      } else {
+        std::string kept;
+        for (char r : current) {
+          if (rights.find(r) == std::string::npos) kept.push_back(r);
+        }
+        rights = kept;
+      }
+    }
+  }
+  const absl::Status s = co_await plugin::Blocking(conn_, [&] {
+    return store_.SetAcl(principal_, *name, identifier, rights);
+  });
+  if (!s.ok()) co_return ResponseForStatus(s);
+  co_return remove ? "OK DELETEACL completed" : "OK SETACL completed";
+}
+
+Task<std::string> Session::HandleListRights(Command& c) {
+  absl::StatusOr<std::string> name = DecodeMailbox(c.args[0]);
+  if (!name.ok()) co_return "NO [CANNOT] Invalid mailbox name";
+  absl::StatusOr<std::string> mine = co_await plugin::Blocking(
+      conn_, [&] { return store_.MyRights(principal_, *name); });
+  if (!mine.ok()) co_return ResponseForStatus(mine.status());
+  if (mine->find('a') == std::string::npos &&
+      mine->find('l') == std::string::npos) {
+    co_return "NO [NOPERM] Permission denied";
+  }
+  Untagged(absl::StrCat("LISTRIGHTS ", EncodeMailbox(*name), " ",
+                        AStringOf(c.args[1]),
+                        " \"\" l r s w i p k x t e a"));
+  co_return "OK LISTRIGHTS completed";
+}
+
+Task<std::string> Session::HandleMyRights(Command& c) {
+  absl::StatusOr<std::string> name = DecodeMailbox(c.args[0]);
+  if (!name.ok()) co_return "NO [CANNOT] Invalid mailbox name";
+  absl::StatusOr<std::string> mine = co_await plugin::Blocking(
+      conn_, [&] { return store_.MyRights(principal_, *name); });
+  if (!mine.ok()) co_return ResponseForStatus(mine.status());
+  Untagged(absl::StrCat("MYRIGHTS ", EncodeMailbox(*name), " ",
+                        mine->empty() ? "\"\"" : AStringOf(*mine)));
+  co_return "OK MYRIGHTS completed";
+}
+
+std::string Session::QuotaLine(const store::QuotaUsage& usage) const {
+  std::string resources;
+  if (usage.storage_limit_bytes) {
+    // RFC 9208: STORAGE is in units of 1024 octets.
+    absl::StrAppend(&resources, "STORAGE ", (usage.storage_bytes + 1023) / 1024,
+                    " ", *usage.storage_limit_bytes / 1024);
+  }
+  if (usage.message_limit) {
+    if (!resources.empty()) resources += " ";
+    absl::StrAppend(&resources, "MESSAGE ", usage.messages, " ",
+                    *usage.message_limit);
+  }
+  return absl::StrCat("QUOTA ", QuoteString(usage.root), " (", resources, ")");
+}
+
+Task<std::string> Session::HandleGetQuota(Command& c) {
+  if (!c.args[0].empty()) co_return "NO [NONEXISTENT] No such quota root";
+  const std::string user = principal_.user;
+  absl::StatusOr<store::QuotaUsage> usage = co_await plugin::Blocking(
+      conn_, [&] { return store_.GetQuota(user); });
+  if (!usage.ok()) co_return ResponseForStatus(usage.status());
+  Untagged(QuotaLine(*usage));
+  co_return "OK GETQUOTA completed";
+}
+
+Task<std::string> Session::HandleGetQuotaRoot(Command& c) {
+  absl::StatusOr<std::string> name = DecodeMailbox(c.args[0]);
+  if (!name.ok()) co_return "NO [CANNOT] Invalid mailbox name";
+  absl::StatusOr<store::MailboxStatus> st = co_await plugin::Blocking(
+      conn_, [&] { return store_.GetStatus(principal_, *name); });
+  if (!st.ok()) co_return ResponseForStatus(st.status());
+  const std::string user = principal_.user;
+  absl::StatusOr<store::QuotaUsage> usage = co_await plugin::Blocking(
+      conn_, [&] { return store_.GetQuota(user); });
+  if (!usage.ok()) co_return ResponseForStatus(usage.status());
+  Untagged(absl::StrCat("QUOTAROOT ", EncodeMailbox(*name), " ",
+                        QuoteString(usage->root)));
+  Untagged(QuotaLine(*usage));
+  co_return "OK GETQUOTAROOT completed";
+}
+
+}  // namespace mailroom::imap

@@ -1,0 +1,97 @@
+// STARTTLS, LOGIN and AUTHENTICATE (SASL through the host's Authenticator,
+// with SASL-IR of RFC 4959).
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "protocols/imap/response.h"
+#include "protocols/imap/session.h"
+#include "protocols/imap/strings.h"
+
+namespace mailroom::imap {
+
+std::string Session::LoggedIn(store::Principal principal) {
+  principal_ = std::move(principal);
+  state_ = State::kAuthenticated;
+  conn_.Log(absl::StrCat("imap: logged in as ", principal_.user));
+  return absl::StrCat("OK [CAPABILITY ", Capabilities(), "] Logged in");
+}
+
+Task<std::string> Session::HandleStartTls(Command& c) {
+  if (conn_.tls_active()) co_return "BAD TLS is already active";
+  if (!conn_.tls_available()) co_return "NO [CANNOT] TLS is not available";
+  Tagged(c.tag, "OK Begin TLS negotiation now");
+  if (!(co_await conn_.Flush()).ok()) {
+    state_ = State::kLogout;
+    co_return "";
+  }
+  const absl::Status s = co_await conn_.StartTls();
+  if (!s.ok()) {
+    // Either the handshake failed or plaintext was injected after the
+    // command: the stream can no longer be trusted.
+    conn_.Log(absl::StrCat("imap: STARTTLS failed: ", s.ToString()));
+    state_ = State::kLogout;
+  }
+  co_return "";
+}
+
+Task<std::string> Session::HandleLogin(Command& c) {
+  if (!auth_.PlaintextAllowed(conn_)) {
+    co_return "NO [PRIVACYREQUIRED] LOGIN is disabled, use STARTTLS first";
+  }
+  absl::StatusOr<store::Principal> who =
+      co_await auth_.CheckPassword(c.args[0], c.args[1], conn_);
+  if (!who.ok()) {
+    if (who.status().code() == absl::StatusCode::kUnavailable) {
+      co_return "NO [UNAVAILABLE] Authentication is temporarily unavailable";
+    }
+    co_return "NO [AUTHENTICATIONFAILED] Authentication failed";
+  }
+  co_return LoggedIn(std::move(*who));
+}
+
+Task<std::string> Session::HandleAuthenticate(Command& c) {
+  std::unique_ptr<plugin::SaslExchange> exchange = auth_.Start(c.args[0], conn_);
+  if (!exchange) co_return "NO [CANNOT] Unsupported authentication mechanism";
+  std::optional<std::string> response;
+  if (c.initial_response) {
+    std::string decoded;
+    if (*c.initial_response != "=" &&
+        !absl::Base64Unescape(AbslView(*c.initial_response), &decoded)) {
+      co_return "BAD Invalid base64 data";
+    }
+    response = std::move(decoded);
+  }
+  while (true) {
+    plugin::SaslExchange::Step step = co_await exchange->Next(response);
+    if (step.state == plugin::SaslExchange::Step::kSuccess &&
+        step.principal) {
+      co_return LoggedIn(std::move(*step.principal));
+    }
+    if (step.state != plugin::SaslExchange::Step::kContinue) {
+      co_return absl::StrCat("NO [AUTHENTICATIONFAILED] ",
+                             step.error.empty() ? "Authentication failed"
+                                                : step.error);
+    }
+    conn_.Write(absl::StrCat("+ ", absl::Base64Escape(step.challenge), "\r\n"));
+    if (!(co_await conn_.Flush()).ok()) {
+      state_ = State::kLogout;
+      co_return "";
+    }
+    absl::StatusOr<std::string> line =
+        co_await conn_.ReadLine(config_.max_line_bytes, ReadTimeout());
+    if (!line.ok()) {
+      if (line.status().code() == absl::StatusCode::kResourceExhausted) {
+        co_return "BAD [TOOBIG] Response too long";
+      }
+      state_ = State::kLogout;
+      co_return "";
+    }
+    if (*line == "*") co_return "BAD Authentication cancelled";
+    std::string decoded;
+    if (!absl::Base64Unescape(AbslView(*line), &decoded)) {
+      co_return "BAD Invalid base64 data";
+    }
+    response = std::move(decoded);
+  }
+}
+
+}  // namespace mailroom::imap

@@ -1,0 +1,292 @@
+// FETCH and UID FETCH: every RFC 9051 / RFC 3501 item, BINARY (RFC 3516),
+// MODSEQ with CHANGEDSINCE and VANISHED (RFC 7162). Structure, envelope and
+// section bytes come from //mime:imap.
+#include <algorithm>
+#include <memory>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "mime/imap.h"
+#include "protocols/imap/response.h"
+#include "protocols/imap/session.h"
+
+namespace mailroom::imap {
+namespace {
+
+using K = FetchAttr::Kind;
+
+bool NeedsStructure(const FetchAttr& a) {
+  switch (a.kind) {
+    case K::kEnvelope: case K::kBody: case K::kBodyStructure: case K::kSection:
+    case K::kBinary: case K::kBinarySize: case K::kRfc822Header:
+    case K::kRfc822Text:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool NeedsRaw(const FetchAttr& a) {
+  switch (a.kind) {
+    case K::kSection: case K::kBinary: case K::kBinarySize: case K::kRfc822:
+    case K::kRfc822Header: case K::kRfc822Text:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Items that set \Seen unless the mailbox is read-only.
+bool SetsSeen(const FetchAttr& a) {
+  return ((a.kind == K::kSection || a.kind == K::kBinary) && !a.peek) ||
+         a.kind == K::kRfc822 || a.kind == K::kRfc822Text;
+}
+
+mime::SectionSpec SpecOf(const FetchAttr& a) {
+  mime::SectionSpec spec;
+  spec.part = a.part;
+  using T = FetchAttr::Text;
+  using S = mime::SectionSpec::Text;
+  switch (a.text) {
+    case T::kAll: spec.text = S::kAll; break;
+    case T::kHeader: spec.text = S::kHeader; break;
+    case T::kHeaderFields: spec.text = S::kHeaderFields; break;
+    case T::kHeaderFieldsNot: spec.text = S::kHeaderFieldsNot; break;
+    case T::kText: spec.text = S::kText; break;
+    case T::kMime: spec.text = S::kMime; break;
+  }
+  spec.fields = a.fields;
+  return spec;
+}
+
+std::string Partial(const std::string& data, const FetchAttr& a) {
+  if (!a.partial) return data;
+  if (a.partial->first >= data.size()) return std::string();
+  return data.substr(a.partial->first, a.partial->second);
+}
+
+// A literal, or a literal8 ("~{n}") when the bytes hold NUL (RFC 3516).
+std::string BinaryLiteral(const std::string& data) {
+  if (data.find('\0') == std::string::npos) return LiteralOf(data);
+  return absl::StrCat("~", LiteralOf(data));
+}
+
+struct Loaded {
+  absl::Status status;
+  std::shared_ptr<const mime::Message> structure;
+  std::shared_ptr<const std::string> raw;
+};
+
+}  // namespace
+
+Task<std::string> Session::HandleFetch(Command& c) {
+  const FetchArgs& args = c.fetch;
+  absl::StatusOr<std::vector<uint32_t>> seqs = SelectMessages(args.set, c.uid);
+  if (!seqs.ok()) co_return std::string(seqs.status().message());
+  if (args.vanished && !qresync_) co_return "BAD QRESYNC is not enabled";
+
+  bool want_modseq = args.changed_since.has_value();
+  bool want_flags = false;
+  bool need_structure = false;
+  bool need_raw = false;
+  bool sets_seen = false;
+  for (const FetchAttr& a : args.attrs) {
+    want_modseq = want_modseq || a.kind == K::kModSeq;
+    want_flags = want_flags || a.kind == K::kFlags;
+    need_structure = need_structure || NeedsStructure(a);
+    need_raw = need_raw || NeedsRaw(a);
+    sets_seen = sets_seen || SetsSeen(a);
+  }
+  if (want_modseq) condstore_ = true;
+  const store::MailboxId id = view_->id();
+
+  // VANISHED (EARLIER): expunges since CHANGEDSINCE within the UID set.
+  if (args.vanished) {
+    const store::ModSeq since = *args.changed_since;
+    absl::StatusOr<store::Changes> changes = co_await plugin::Blocking(
+        conn_, [&] { return store_.ChangesSince(principal_, id, since); });
+    if (changes.ok()) {
+      const auto ranges = args.set.Resolve(view_->max_uid());
+      std::vector<uint32_t> gone;
+      for (store::Uid uid : changes->vanished) {
+        if (RangesContain(ranges, uid) && !view_->SeqOf(uid)) gone.push_back(uid);
+      }
+      if (!gone.empty()) {
+        Untagged(absl::StrCat("VANISHED (EARLIER) ", FormatNumberSet(gone)));
+      }
+    }
+  }
+
+  std::vector<uint32_t> targets;
+  for (uint32_t seq : *seqs) {
+    if (args.changed_since && view_->at(seq).modseq <= *args.changed_since) {
+      continue;
+    }
+    targets.push_back(seq);
+  }
+
+  // Implicit \Seen first, so the FETCH responses carry the new flags.
+  std::set<store::Uid> newly_seen;
+  if (sets_seen && !view_->read_only()) {
+    store::StoreFlagsRequest request;
+    request.op = store::FlagOp::kAdd;
+    request.flags.system = store::kSeen;
+    for (uint32_t seq : targets) {
+      if (!(view_->at(seq).flags.system & store::kSeen)) {
+        request.uids.push_back(view_->at(seq).uid);
+      }
+    }
+    if (!request.uids.empty()) {
+      absl::StatusOr<store::StoreFlagsResult> result =
+          co_await plugin::Blocking(
+              conn_, [&] { return store_.StoreFlags(principal_, id, request); });
+      if (result.ok()) {
+        for (const store::MessageMeta& m : result->changed) {
+          view_->UpdateMessage(m);
+          newly_seen.insert(m.uid);
+        }
+      }
+    }
+  }
+
+  std::string failure;
+  for (uint32_t seq : targets) {
+    const store::MessageMeta meta = view_->at(seq);
+    Loaded loaded;
+    if (need_structure || need_raw) {
+      loaded = co_await plugin::Blocking(conn_, [&] {
+        Loaded l;
+        if (need_structure) {
+          auto s = store_.GetStructure(principal_, id, meta.uid);
+          if (!s.ok()) {
+            l.status = s.status();
+            return l;
+          }
+          l.structure = std::move(*s);
+        }
+        if (need_raw) {
+          auto r = store_.ReadMessage(principal_, id, meta.uid);
+          if (!r.ok()) {
+            l.status = r.status();
+            return l;
+          }
+          l.raw = std::move(*r);
+        }
+        return l;
+      });
+      if (!loaded.status.ok()) {
+        // Expunged by another session meanwhile (RFC 2180 section 4.1):
+        // skip it; the EXPUNGE follows later.
+        if (loaded.status.code() == absl::StatusCode::kNotFound) continue;
+        co_return ResponseForStatus(loaded.status);
+      }
+    }
+    const std::string_view raw =
+        loaded.raw ? std::string_view(*loaded.raw) : std::string_view();
+
+    std::vector<std::string> items;
+    bool has_uid = false;
+    bool has_flags = false;
+    for (const FetchAttr& a : args.attrs) {
+      switch (a.kind) {
+        case K::kUid:
+          if (!has_uid) items.push_back(absl::StrCat("UID ", meta.uid));
+          has_uid = true;
+          break;
+        case K::kFlags:
+          if (!has_flags) items.push_back("FLAGS " + FlagListOf(meta.flags));
+          has_flags = true;
+          break;
+        case K::kModSeq:
+          break;  // added once below
+        case K::kInternalDate:
+          items.push_back("INTERNALDATE " +
+                          InternalDateOf(meta.internal_date,
+                                         meta.internal_tz_minutes));
+          break;
+        case K::kRfc822Size:
+          items.push_back(absl::StrCat("RFC822.SIZE ", meta.size));
+          break;
+        case K::kEnvelope:
+          items.push_back("ENVELOPE " + mime::Envelope(*loaded.structure));
+          break;
+        case K::kBody:
+          items.push_back("BODY " +
+                          mime::BodyStructure(*loaded.structure, raw, false));
+          break;
+        case K::kBodyStructure:
+          items.push_back("BODYSTRUCTURE " +
+                          mime::BodyStructure(*loaded.structure, raw, true));
+          break;
+        case K::kRfc822:
+          items.push_back("RFC822 " + LiteralOf(raw));
+          break;
+        case K::kRfc822Header:
+        case K::kRfc822Text: {
+          mime::SectionSpec spec;
+          spec.text = a.kind == K::kRfc822Header ? mime::SectionSpec::Text::kHeader
+                                                 : mime::SectionSpec::Text::kText;
+          auto data = mime::FetchSection(*loaded.structure, raw, spec);
+          items.push_back(absl::StrCat(
+              a.kind == K::kRfc822Header ? "RFC822.HEADER " : "RFC822.TEXT ",
+              LiteralOf(data.ok() ? *data : std::string())));
+          break;
+        }
+        case K::kSection: {
+          auto data = mime::FetchSection(*loaded.structure, raw, SpecOf(a));
+          items.push_back(absl::StrCat(
+              a.ResponseName(), " ",
+              data.ok() ? LiteralOf(Partial(*data, a)) : std::string("NIL")));
+          break;
+        }
+        case K::kBinary: {
+          auto data = mime::FetchBinary(*loaded.structure, raw, a.part);
+          if (!data.ok()) {
+            if (data.status().code() == absl::StatusCode::kUnimplemented) {
+              failure = "NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding";
+            }
+            items.push_back(a.ResponseName() + " NIL");
+            break;
+          }
+          items.push_back(absl::StrCat(a.ResponseName(), " ",
+                                       BinaryLiteral(Partial(*data, a))));
+          break;
+        }
+        case K::kBinarySize: {
+          auto size = mime::BinarySize(*loaded.structure, raw, a.part);
+          if (!size.ok()) {
+            if (size.status().code() == absl::StatusCode::kUnimplemented) {
+              failure = "NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding";
+            }
+            items.push_back(a.ResponseName() + " NIL");
+            break;
+          }
+          items.push_back(absl::StrCat(a.ResponseName(), " ", *size));
+          break;
+        }
+      }
+    }
+    if (c.uid && !has_uid) {
+      items.insert(items.begin(), absl::StrCat("UID ", meta.uid));
+    }
+    if (!has_flags && newly_seen.count(meta.uid)) {
+      items.push_back("FLAGS " + FlagListOf(meta.flags));
+      has_flags = true;
+    }
+    if (want_modseq || (condstore_ && has_flags)) {
+      items.push_back(absl::StrCat("MODSEQ (", meta.modseq, ")"));
+    }
+    std::string line = absl::StrCat(seq, " FETCH (");
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) line += " ";
+      line += items[i];
+    }
+    line += ")";
+    Untagged(line);
+    if (!co_await MaybeFlush()) co_return "";
+  }
+  if (!failure.empty()) co_return failure;
+  co_return "OK FETCH completed";
+}
+
+}  // namespace mailroom::imap

@@ -1,0 +1,107 @@
+// SEARCH and UID SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182), the
+// IMAP4rev2 ESEARCH response, and MODSEQ results (RFC 7162).
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "protocols/imap/response.h"
+#include "protocols/imap/session.h"
+#include "protocols/imap/strings.h"
+
+namespace mailroom::imap {
+namespace {
+
+bool UsesModSeq(const store::SearchKey& key) {
+  if (key.kind == store::SearchKey::Kind::kModSeq) return true;
+  for (const auto& c : key.children) {
+    if (UsesModSeq(c)) return true;
+  }
+  return false;
+}
+
+bool HasOption(const std::vector<std::string>& v, const char* name) {
+  return std::find(v.begin(), v.end(), name) != v.end();
+}
+
+}  // namespace
+
+Task<std::string> Session::HandleSearch(Command& c) {
+  const SearchArgs& args = c.search;
+  if (args.charset && !EqualsNoCase(*args.charset, "UTF-8") &&
+      !EqualsNoCase(*args.charset, "US-ASCII")) {
+    co_return "NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset";
+  }
+  const std::vector<store::Uid> uids_by_seq = view_->Uids();
+  const store::SearchKey key =
+      TranslateSearchKey(args.key, uids_by_seq, saved_result_);
+  if (UsesModSeq(key)) condstore_ = true;
+  const bool save = HasOption(args.returns, "SAVE");
+  const store::MailboxId id = view_->id();
+  absl::StatusOr<std::vector<store::Uid>> found = co_await plugin::Blocking(
+      conn_, [&] { return store_.Search(principal_, id, key); });
+  if (!found.ok()) {
+    if (save) saved_result_.clear();
+    co_return ResponseForStatus(found.status());
+  }
+  // Only messages the client knows about (new arrivals come with EXISTS).
+  std::vector<store::Uid> uids;
+  std::vector<uint32_t> seqs;
+  store::ModSeq max_modseq = 0;
+  for (store::Uid uid : *found) {
+    auto seq = view_->SeqOf(uid);
+    if (!seq) continue;
+    uids.push_back(uid);
+    seqs.push_back(*seq);
+    max_modseq = std::max(max_modseq, view_->at(*seq).modseq);
+  }
+  const std::vector<uint32_t>& numbers = c.uid ? uids : seqs;
+  const bool want_min = HasOption(args.returns, "MIN");
+  const bool want_max = HasOption(args.returns, "MAX");
+  const bool want_count = HasOption(args.returns, "COUNT");
+  bool want_all = HasOption(args.returns, "ALL");
+  if (args.esearch && args.returns.empty()) want_all = true;
+
+  if (save) {
+    // RFC 5182: with MIN/MAX only, the saved result is just those.
+    if ((want_min || want_max) && !want_all && !want_count) {
+      saved_result_.clear();
+      if (!uids.empty()) {
+        if (want_min) saved_result_.push_back(uids.front());
+        if (want_max && (!want_min || uids.size() > 1)) {
+          saved_result_.push_back(uids.back());
+        }
+      }
+    } else {
+      saved_result_ = uids;
+    }
+  }
+
+  if (args.esearch || rev2_) {
+    if (!args.esearch) want_all = true;
+    // SAVE alone asks for no result.
+    if (args.esearch && save && args.returns.size() == 1) {
+      co_return "OK SEARCH completed";
+    }
+    std::string line = absl::StrCat("ESEARCH (TAG ", QuoteString(c.tag), ")");
+    if (c.uid) line += " UID";
+    if (!numbers.empty()) {
+      if (want_min) absl::StrAppend(&line, " MIN ", numbers.front());
+      if (want_max) absl::StrAppend(&line, " MAX ", numbers.back());
+      if (want_all) absl::StrAppend(&line, " ALL ", FormatNumberSet(numbers));
+    }
+    if (want_count) absl::StrAppend(&line, " COUNT ", numbers.size());
+    if (UsesModSeq(key) && !numbers.empty()) {
+      absl::StrAppend(&line, " MODSEQ ", max_modseq);
+    }
+    Untagged(line);
+  } else {
+    std::string line = "SEARCH";
+    for (uint32_t n : numbers) absl::StrAppend(&line, " ", n);
+    if (UsesModSeq(key) && !numbers.empty()) {
+      absl::StrAppend(&line, " (MODSEQ ", max_modseq, ")");
+    }
+    Untagged(line);
+  }
+  co_return "OK SEARCH completed";
+}
+
+}  // namespace mailroom::imap

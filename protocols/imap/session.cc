@@ -1,0 +1,427 @@
+#include "protocols/imap/session.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "protocols/imap/response.h"
+#include "protocols/imap/strings.h"
+#include "protocols/imap/utf7.h"
+
+namespace mailroom::imap {
+namespace {
+
+using namespace std::chrono_literals;
+
+// RFC 9051 section 5.4: the autologout timer is at least 30 minutes.
+constexpr std::chrono::milliseconds kMinIdleTimeout = 30min;
+// Bounds on one command's literals (MULTIAPPEND may carry many).
+constexpr size_t kMaxLiteralsPerCommand = 1000;
+// Output queued before a FETCH flushes.
+constexpr size_t kFlushThreshold = 256 * 1024;
+
+// A literal announcement at the end of a line: "{n}", "{n+}", "~{n}".
+struct LiteralSpec {
+  uint64_t size = 0;
+  bool synchronizing = true;
+};
+
+std::optional<LiteralSpec> TrailingLiteral(std::string_view line) {
+  if (line.empty() || line.back() != '}') return std::nullopt;
+  const size_t open = line.rfind('{');
+  if (open == std::string_view::npos) return std::nullopt;
+  std::string_view inner = line.substr(open + 1, line.size() - open - 2);
+  LiteralSpec spec;
+  if (!inner.empty() && (inner.back() == '+' || inner.back() == '-')) {
+    spec.synchronizing = false;
+    inner.remove_suffix(1);
+  }
+  if (inner.empty() || inner.size() > 19) return std::nullopt;
+  for (char c : inner) {
+    if (c < '0' || c > '9') return std::nullopt;
+    spec.size = spec.size * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return spec;
+}
+
+}  // namespace
+
+Session::Session(plugin::SessionContext* context)
+    : context_(context),
+      conn_(*context->connection),
+      store_(*context->store),
+      auth_(*context->auth),
+      config_(*context->config) {
+  auto opt = [&](const char* key, auto fallback) {
+    auto it = config_.options.find(key);
+    if (it == config_.options.end()) return fallback;
+    try {
+      return static_cast<decltype(fallback)>(std::stoull(it->second));
+    } catch (...) {
+      return fallback;
+    }
+  };
+  limits_.max_depth = opt("imap.max_nesting_depth", 64);
+  limits_.max_sequence_elements =
+      opt("imap.max_sequence_set_elements", size_t{100000});
+}
+
+Session::~Session() { watch_.reset(); }
+
+std::chrono::milliseconds Session::ReadTimeout() const {
+  if (state_ == State::kNotAuthenticated) return config_.unauthenticated_timeout;
+  return std::max(config_.idle_timeout, kMinIdleTimeout);
+}
+
+void Session::Untagged(std::string_view text) {
+  conn_.Write("* ");
+  conn_.Write(text);
+  conn_.Write("\r\n");
+}
+
+void Session::Tagged(std::string_view tag, std::string_view text) {
+  conn_.Write(tag);
+  conn_.Write(" ");
+  conn_.Write(text);
+  conn_.Write("\r\n");
+}
+
+Task<bool> Session::MaybeFlush() {
+  if (conn_.buffered_output() < kFlushThreshold) co_return true;
+  const absl::Status s = co_await conn_.Flush();
+  co_return s.ok();
+}
+
+Task<Session::Input> Session::ReadCommand() {
+  Input in;
+  std::string tag;
+  size_t literals = 0;
+  while (true) {
+    absl::StatusOr<std::string> line =
+        co_await conn_.ReadLine(config_.max_line_bytes, ReadTimeout());
+    if (!line.ok()) {
+      switch (line.status().code()) {
+        case absl::StatusCode::kResourceExhausted:
+          if (tag.empty()) {
+            Untagged("BAD [TOOBIG] Line too long");
+          } else {
+            Tagged(tag, "BAD [TOOBIG] Line too long");
+          }
+          in.kind = Input::kSkip;
+          co_return in;
+        case absl::StatusCode::kDeadlineExceeded:
+          Untagged("BYE Autologout; idle for too long");
+          break;
+        case absl::StatusCode::kCancelled:
+          Untagged("BYE Server shutting down");
+          break;
+        default:
+          break;
+      }
+      in.kind = Input::kClose;
+      co_return in;
+    }
+    if (in.text.empty()) tag = TagOf(*line);
+    in.text += *line;
+    const auto spec = TrailingLiteral(*line);
+    if (!spec) {
+      in.kind = Input::kCommand;
+      co_return in;
+    }
+    if (spec->size > config_.max_literal_bytes ||
+        ++literals > kMaxLiteralsPerCommand) {
+      Tagged(tag, absl::StrCat("NO [TOOBIG] Literal exceeds the limit of ",
+                               config_.max_literal_bytes, " bytes"));
+      if (spec->synchronizing) {
+        // The client waits for "+" and will not send the literal.
+        in.kind = Input::kSkip;
+        co_return in;
+      }
+      // The bytes are on their way and would be read as commands.
+      Untagged("BYE Literal too big");
+      in.kind = Input::kClose;
+      co_return in;
+    }
+    if (spec->synchronizing) {
+      conn_.Write("+ Ready for literal data\r\n");
+      if (!(co_await conn_.Flush()).ok()) co_return in;
+    }
+    absl::StatusOr<std::string> data =
+        co_await conn_.ReadExactly(spec->size, ReadTimeout());
+    if (!data.ok()) {
+      if (data.status().code() == absl::StatusCode::kDeadlineExceeded) {
+        Untagged("BYE Autologout; idle for too long");
+      }
+      in.kind = Input::kClose;
+      co_return in;
+    }
+    in.text += "\r\n";
+    in.text += *data;
+  }
+}
+
+Task<void> Session::Run() {
+  Untagged(absl::StrCat("OK [CAPABILITY ", Capabilities(), "] ",
+                        config_.hostname, " Mailroom IMAP ready"));
+  while (state_ != State::kLogout) {
+    if (!(co_await conn_.Flush()).ok()) break;
+    if (conn_.shutting_down()) {
+      Untagged("BYE Server shutting down");
+      break;
+    }
+    Input in = co_await ReadCommand();
+    if (in.kind == Input::kClose) break;
+    if (in.kind == Input::kSkip) continue;
+    absl::StatusOr<Command> command = ParseCommand(in.text, limits_);
+    if (!command.ok()) {
+      const std::string tag = TagOf(in.text);
+      const std::string text =
+          command.status().code() == absl::StatusCode::kNotFound
+              ? "BAD Unknown command"
+              : absl::StrCat("BAD ", std::string(command.status().message()));
+      if (tag == "*") {
+        Untagged(text);
+      } else {
+        Tagged(tag, text);
+      }
+      continue;
+    }
+    co_await Execute(*command);
+  }
+  co_await conn_.Flush();
+  Deselect();
+}
+
+Task<void> Session::Execute(Command& c) {
+  current_tag_ = c.tag;
+  if (!AllowedInState(c.name)) {
+    Tagged(c.tag, state_ == State::kNotAuthenticated
+                      ? "BAD Not authenticated"
+                  : state_ == State::kSelected || c.name != CommandName::kLogin
+                      ? "BAD Command not valid in this state"
+                      : "BAD Already authenticated");
+    co_return;
+  }
+  std::string result;
+  try {
+    result = co_await Dispatch(c);
+  } catch (const std::exception& e) {
+    conn_.Log(absl::StrCat("imap: command failed: ", e.what()));
+    result = "NO [SERVERBUG] Internal error";
+  }
+  if (result.empty()) co_return;
+  if (state_ == State::kSelected) {
+    const bool no_expunge = !c.uid && (c.name == CommandName::kFetch ||
+                                       c.name == CommandName::kStore ||
+                                       c.name == CommandName::kSearch);
+    co_await SyncMailbox(!no_expunge);
+  }
+  Tagged(c.tag, result);
+}
+
+bool Session::AllowedInState(CommandName name) const {
+  using N = CommandName;
+  switch (name) {
+    case N::kCapability: case N::kNoop: case N::kLogout: case N::kId:
+      return true;
+    case N::kStartTls: case N::kAuthenticate: case N::kLogin:
+      return state_ == State::kNotAuthenticated;
+    case N::kCheck: case N::kClose: case N::kUnselect: case N::kExpunge:
+    case N::kSearch: case N::kFetch: case N::kStore: case N::kCopy:
+    case N::kMove:
+      return state_ == State::kSelected;
+    default:
+      return state_ == State::kAuthenticated || state_ == State::kSelected;
+  }
+}
+
+Task<std::string> Session::Dispatch(Command& c) {
+  using N = CommandName;
+  switch (c.name) {
+    case N::kCapability: return HandleCapability(c);
+    case N::kNoop: return HandleNoop(c);
+    case N::kLogout: return HandleLogout(c);
+    case N::kId: return HandleId(c);
+    case N::kEnable: return HandleEnable(c);
+    case N::kNamespace: return HandleNamespace(c);
+    case N::kStartTls: return HandleStartTls(c);
+    case N::kLogin: return HandleLogin(c);
+    case N::kAuthenticate: return HandleAuthenticate(c);
+    case N::kSelect: case N::kExamine: return HandleSelect(c);
+    case N::kCreate: return HandleCreate(c);
+    case N::kDelete: return HandleDelete(c);
+    case N::kRename: return HandleRename(c);
+    case N::kSubscribe: return HandleSubscribe(c, true);
+    case N::kUnsubscribe: return HandleSubscribe(c, false);
+    case N::kList: return HandleList(c, false);
+    case N::kLsub: return HandleList(c, true);
+    case N::kStatus: return HandleStatus(c);
+    case N::kAppend: return HandleAppend(c);
+    case N::kIdle: return HandleIdle(c);
+    case N::kCheck: return HandleCheck(c);
+    case N::kClose: return HandleClose(c, true);
+    case N::kUnselect: return HandleClose(c, false);
+    case N::kExpunge: return HandleExpunge(c);
+    case N::kSearch: return HandleSearch(c);
+    case N::kFetch: return HandleFetch(c);
+    case N::kStore: return HandleStore(c);
+    case N::kCopy: return HandleCopy(c, false);
+    case N::kMove: return HandleCopy(c, true);
+    case N::kGetAcl: return HandleGetAcl(c);
+    case N::kSetAcl: return HandleSetAcl(c, false);
+    case N::kDeleteAcl: return HandleSetAcl(c, true);
+    case N::kListRights: return HandleListRights(c);
+    case N::kMyRights: return HandleMyRights(c);
+    case N::kGetQuota: return HandleGetQuota(c);
+    case N::kGetQuotaRoot: return HandleGetQuotaRoot(c);
+  }
+  return HandleNoop(c);
+}
+
+// ---- the selected mailbox --------------------------------------------------
+
+Task<void> Session::PullChanges() {
+  if (!view_) co_return;
+  changed_->store(false);
+  const store::MailboxId id = view_->id();
+  const store::ModSeq since = view_->highest_modseq();
+  absl::StatusOr<store::Changes> changes = co_await plugin::Blocking(
+      conn_, [&] { return store_.ChangesSince(principal_, id, since); });
+  if (!changes.ok()) {
+    if (changes.status().code() == absl::StatusCode::kNotFound) {
+      // The mailbox was deleted or our right to see it was removed.
+      Untagged("BYE [UNAVAILABLE] The selected mailbox no longer exists");
+      Deselect();
+      state_ = State::kLogout;
+    }
+    co_return;
+  }
+  view_->Absorb(*changes);
+  if (!changes->vanished_complete) {
+    // Expunge records were dropped: learn what is still there.
+    std::vector<store::Uid> known = view_->Uids();
+    absl::StatusOr<std::vector<store::MessageMeta>> present =
+        co_await plugin::Blocking(
+            conn_, [&] { return store_.GetMessages(principal_, id, known); });
+    if (present.ok()) {
+      std::vector<store::Uid> gone;
+      size_t j = 0;
+      for (store::Uid uid : known) {
+        while (j < present->size() && (*present)[j].uid < uid) ++j;
+        if (j >= present->size() || (*present)[j].uid != uid) {
+          gone.push_back(uid);
+        }
+      }
+      view_->MarkExpunged(gone);
+    }
+  }
+}
+
+Task<void> Session::SyncMailbox(bool allow_expunge, bool force) {
+  if (!view_) co_return;
+  if (force || changed_->load()) co_await PullChanges();
+  if (!view_) co_return;
+  AnnounceUpdates(allow_expunge, false);
+}
+
+void Session::AnnounceUpdates(bool allow_expunge, bool uid_command) {
+  if (!view_) return;
+  if (allow_expunge && view_->has_pending_expunges()) {
+    std::vector<store::Uid> uids;
+    const std::vector<uint32_t> seqs = view_->TakeExpunges(&uids);
+    if (qresync_) {
+      if (!uids.empty()) Untagged(absl::StrCat("VANISHED ", FormatNumberSet(uids)));
+    } else {
+      for (uint32_t seq : seqs) Untagged(absl::StrCat(seq, " EXPUNGE"));
+    }
+  }
+  if (view_->count_changed()) {
+    Untagged(absl::StrCat(view_->count(), " EXISTS"));
+    if (!rev2_) Untagged("0 RECENT");
+    view_->set_announced_count();
+  }
+  for (store::Uid uid : view_->TakeFlagChanges()) {
+    if (auto seq = view_->SeqOf(uid)) {
+      Untagged(FlagsFetchLine(*seq, uid_command || qresync_));
+    }
+  }
+}
+
+std::string Session::FlagsFetchLine(uint32_t seq, bool with_uid) const {
+  const store::MessageMeta& m = view_->at(seq);
+  std::string line = absl::StrCat(seq, " FETCH (");
+  if (with_uid) absl::StrAppend(&line, "UID ", m.uid, " ");
+  absl::StrAppend(&line, "FLAGS ", FlagListOf(m.flags));
+  if (condstore_) absl::StrAppend(&line, " MODSEQ (", m.modseq, ")");
+  line += ")";
+  return line;
+}
+
+void Session::Deselect() {
+  watch_.reset();
+  view_.reset();
+  saved_result_.clear();
+  if (state_ == State::kSelected) state_ = State::kAuthenticated;
+}
+
+// ---- names -------------------------------------------------------------------
+
+absl::StatusOr<std::string> Session::DecodeMailbox(std::string_view wire) const {
+  std::string name;
+  if (utf8_names()) {
+    name = std::string(wire);
+  } else {
+    absl::StatusOr<std::string> decoded = DecodeMailboxUtf7(wire);
+    if (!decoded.ok()) return decoded.status();
+    name = std::move(*decoded);
+  }
+  // INBOX is case-insensitive, also as the first level of a hierarchy.
+  if (name.size() >= 5 && EqualsNoCase(std::string_view(name).substr(0, 5), "INBOX") &&
+      (name.size() == 5 || name[5] == store::kDelimiter)) {
+    name.replace(0, 5, "INBOX");
+  }
+  return name;
+}
+
+std::string Session::EncodeMailbox(std::string_view utf8) const {
+  return QuoteString(utf8_names() ? std::string(utf8) : EncodeMailboxUtf7(utf8),
+                     utf8_names());
+}
+
+std::string Session::Capabilities() const {
+  std::vector<std::string> caps = {"IMAP4rev1", "IMAP4rev2"};
+  const bool tls = conn_.tls_active();
+  if (state_ == State::kNotAuthenticated) {
+    if (!tls && conn_.tls_available()) caps.push_back("STARTTLS");
+    if (!auth_.PlaintextAllowed(conn_)) caps.push_back("LOGINDISABLED");
+    for (const std::string& m : auth_.Mechanisms(conn_)) {
+      caps.push_back("AUTH=" + m);
+    }
+    caps.push_back("SASL-IR");
+  }
+  for (const char* c :
+       {"LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS",
+        "MOVE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE",
+        "CREATE-SPECIAL-USE", "MULTIAPPEND", "BINARY", "ESEARCH", "SEARCHRES",
+        "WITHIN", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "ACL", "RIGHTS=texk",
+        "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE"}) {
+    caps.push_back(c);
+  }
+  caps.push_back(absl::StrCat("APPENDLIMIT=", config_.max_literal_bytes));
+  return absl::StrJoin(caps, " ");
+}
+
+Task<void> RunSession(plugin::SessionContext* context) {
+  try {
+    Session session(context);
+    co_await session.Run();
+  } catch (const std::exception& e) {
+    context->connection->Log(absl::StrCat("imap: session ended: ", e.what()));
+  } catch (...) {
+    context->connection->Log("imap: session ended by an unknown exception");
+  }
+}
+
+}  // namespace mailroom::imap

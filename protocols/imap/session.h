@@ -1,0 +1,165 @@
+// One IMAP connection from greeting to logout: reads commands (with their
+// literals), runs them against the store and writes the responses, keeping
+// the selected mailbox's view in step with changes made by other sessions.
+//
+// Command handlers live in one file per command group (cmd_*.cc). Each
+// returns the text of its tagged completion ("OK ...", "NO ...", "BAD ...");
+// the session sends pending mailbox updates first, then the completion.
+// An empty completion means the handler already finished the exchange.
+//
+// Every store call goes through plugin::Blocking so that it runs on the
+// host's worker pool, never on a network thread.
+//
+// Thread-safety: not thread-safe; one coroutine drives a Session. The store
+// notification callback only touches an atomic flag and Connection::Wake().
+#ifndef MAILROOM_PROTOCOLS_IMAP_SESSION_H_
+#define MAILROOM_PROTOCOLS_IMAP_SESSION_H_
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "protocols/api/plugin.h"
+#include "protocols/api/task.h"
+#include "protocols/imap/command.h"
+#include "protocols/imap/command_parser.h"
+#include "protocols/imap/mailbox_view.h"
+#include "store/store.h"
+
+namespace mailroom::imap {
+
+using plugin::Task;
+
+class Session {
+ public:
+  explicit Session(plugin::SessionContext* context);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Runs the session to its end. Never throws.
+  Task<void> Run();
+
+ private:
+  enum class State { kNotAuthenticated, kAuthenticated, kSelected, kLogout };
+
+  // ---- I/O (session.cc) ----------------------------------------------------
+  struct Input {
+    enum Kind { kCommand, kSkip, kClose } kind = kClose;
+    std::string text;
+  };
+  Task<Input> ReadCommand();
+  std::chrono::milliseconds ReadTimeout() const;
+  void Untagged(std::string_view text);
+  void Tagged(std::string_view tag, std::string_view text);
+  // Flushes when a lot of output is queued (large FETCH responses).
+  Task<bool> MaybeFlush();
+  Task<void> Execute(Command& command);
+  Task<std::string> Dispatch(Command& command);
+  bool AllowedInState(CommandName name) const;
+
+  // ---- the selected mailbox (session.cc) ------------------------------------
+  // Pulls changes of the selected mailbox from the store if notified (or
+  // `force`) and announces them. Expunges only when `allow_expunge`.
+  Task<void> SyncMailbox(bool allow_expunge, bool force = false);
+  Task<void> PullChanges();
+  void AnnounceUpdates(bool allow_expunge, bool uid_command);
+  void Deselect();
+  // "* n FETCH (FLAGS (...) [UID u] [MODSEQ (m)])".
+  std::string FlagsFetchLine(uint32_t seq, bool with_uid) const;
+
+  // ---- names (session.cc) ---------------------------------------------------
+  absl::StatusOr<std::string> DecodeMailbox(std::string_view wire) const;
+  std::string EncodeMailbox(std::string_view utf8) const;
+  bool utf8_names() const { return rev2_ || utf8_accept_; }
+  std::string Capabilities() const;
+
+  // ---- handlers -------------------------------------------------------------
+  // cmd_general.cc
+  Task<std::string> HandleCapability(Command& c);
+  Task<std::string> HandleNoop(Command& c);
+  Task<std::string> HandleLogout(Command& c);
+  Task<std::string> HandleId(Command& c);
+  Task<std::string> HandleEnable(Command& c);
+  Task<std::string> HandleNamespace(Command& c);
+  // cmd_auth.cc
+  Task<std::string> HandleStartTls(Command& c);
+  Task<std::string> HandleLogin(Command& c);
+  Task<std::string> HandleAuthenticate(Command& c);
+  std::string LoggedIn(store::Principal principal);
+  // cmd_mailbox.cc
+  Task<std::string> HandleSelect(Command& c);
+  Task<std::string> HandleCreate(Command& c);
+  Task<std::string> HandleDelete(Command& c);
+  Task<std::string> HandleRename(Command& c);
+  Task<std::string> HandleSubscribe(Command& c, bool subscribe);
+  Task<std::string> HandleStatus(Command& c);
+  Task<std::string> HandleClose(Command& c, bool expunge);
+  std::string StatusLine(const std::string& name,
+                         const store::MailboxStatus& status,
+                         const std::vector<std::string>& items) const;
+  absl::StatusOr<std::string> ValidateStatusItems(
+      const std::vector<std::string>& items) const;
+  // cmd_list.cc
+  Task<std::string> HandleList(Command& c, bool lsub);
+  // cmd_append.cc
+  Task<std::string> HandleAppend(Command& c);
+  // cmd_message.cc
+  Task<std::string> HandleStore(Command& c);
+  Task<std::string> HandleCopy(Command& c, bool move);
+  Task<std::string> HandleExpunge(Command& c);
+  Task<std::string> HandleCheck(Command& c);
+  // Sequence numbers for `set`, or a BAD text for an invalid message number.
+  absl::StatusOr<std::vector<uint32_t>> SelectMessages(const SequenceSet& set,
+                                                       bool uid) const;
+  // cmd_search.cc
+  Task<std::string> HandleSearch(Command& c);
+  // cmd_fetch.cc
+  Task<std::string> HandleFetch(Command& c);
+  // cmd_idle.cc
+  Task<std::string> HandleIdle(Command& c);
+  // cmd_acl_quota.cc
+  Task<std::string> HandleGetAcl(Command& c);
+  Task<std::string> HandleSetAcl(Command& c, bool remove);
+  Task<std::string> HandleListRights(Command& c);
+  Task<std::string> HandleMyRights(Command& c);
+  Task<std::string> HandleGetQuota(Command& c);
+  Task<std::string> HandleGetQuotaRoot(Command& c);
+  std::string QuotaLine(const store::QuotaUsage& usage) const;
+
+  plugin::SessionContext* context_;
+  plugin::Connection& conn_;
+  store::Store& store_;
+  plugin::Authenticator& auth_;
+  const plugin::Config& config_;
+  ParseLimits limits_;
+
+  State state_ = State::kNotAuthenticated;
+  store::Principal principal_;
+  std::string current_tag_;
+
+  // Enabled extensions (ENABLE, or implied by a command).
+  bool rev2_ = false;
+  bool utf8_accept_ = false;
+  bool condstore_ = false;
+  bool qresync_ = false;
+
+  std::optional<MailboxView> view_;
+  std::unique_ptr<store::Watch> watch_;
+  // Set by the store's notification callback (any thread).
+  std::shared_ptr<std::atomic<bool>> changed_ =
+      std::make_shared<std::atomic<bool>>(false);
+  std::vector<store::Uid> saved_result_;  // SEARCHRES "$"
+};
+
+// The plugin's session entry point.
+Task<void> RunSession(plugin::SessionContext* context);
+
+}  // namespace mailroom::imap
+
+#endif  // MAILROOM_PROTOCOLS_IMAP_SESSION_H_
