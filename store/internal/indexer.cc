@@ -1,0 +1,166 @@
+// The index queue: a background thread hands queued IndexWork to the
+// TextIndex in batches and deletes the items once Apply succeeded, so after
+// a crash the index catches up from what is still queued.
+#include <map>
+
+#include "base/status_macros.h"
+#include "rocksdb/write_batch.h"
+#include "store/internal/names.h"
+#include "store/internal/password.h"
+#include "store/internal/rocks_status.h"
+#include "store/internal/store_impl.h"
+
+namespace mailroom::store::internal {
+namespace {
+
+constexpr size_t kIndexBatchSize = 256;
+
+}  // namespace
+
+void StoreImpl::StartIndexer() {
+  if (options_.text_index == nullptr) return;
+  indexer_ = std::thread([this] { IndexerLoop(); });
+}
+
+void StoreImpl::StopIndexer() {
+  {
+    absl::MutexLock lock(&indexer_mu_);
+    indexer_stop_ = true;
+  }
+  if (indexer_.joinable()) indexer_.join();
+}
+
+void StoreImpl::WakeIndexer() {
+  if (options_.text_index == nullptr) return;
+  absl::MutexLock lock(&indexer_mu_);
+  indexer_wake_ = true;
+}
+
+void StoreImpl::IndexerLoop() {
+  absl::Duration wait = absl::Seconds(1);
+  while (true) {
+    {
+      absl::MutexLock lock(&indexer_mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(indexer_mu_) {
+        return indexer_wake_ || indexer_stop_;
+      };
+      indexer_mu_.AwaitWithTimeout(absl::Condition(&woken), wait);
+      if (indexer_stop_) return;
+      indexer_wake_ = false;
+    }
+    // Pending work at open (a crash) is picked up by the first pass.
+    wait = CatchUpIndex().ok() ? absl::Seconds(1) : absl::Seconds(5);
+  }
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::LoadBlobByHex(
+    const std::string& blob_id) {
+  std::string hash;
+  if (!HexDecode(blob_id, &hash)) {
+    return absl::InvalidArgumentError("malformed blob id");
+  }
+  return ReadBlob(hash);
+}
+
+absl::Status StoreImpl::CatchUpIndex() {
+  if (options_.text_index == nullptr) return absl::OkStatus();
+  absl::MutexLock lock(&index_apply_mu_);
+  auto loader = [this](const std::string& blob_id) {
+    return LoadBlobByHex(blob_id);
+  };
+  while (true) {
+    std::vector<IndexWork> batch;
+    std::vector<std::string> keys;
+    absl::Status decode_status;
+    MR_RETURN_IF_ERROR(ScanPrefix(
+        kIndexQueueCf, "", [&](std::string_view key, std::string_view value) {
+          IndexWork work;
+          if (key.size() != 8 || !Decode(value, &work)) {
+            decode_status = absl::DataLossError("undecodable index work item");
+            return false;
+          }
+          work.seq = ReadU64(key);
+          batch.push_back(std::move(work));
+          keys.emplace_back(key);
+          return batch.size() < kIndexBatchSize;
+        }));
+    MR_RETURN_IF_ERROR(decode_status);
+    if (batch.empty()) return absl::OkStatus();
+    MR_RETURN_IF_ERROR(options_.text_index->Apply(batch, loader));
+    rocksdb::WriteBatch acks;
+    for (const std::string& key : keys) {
+      MR_RETURN_IF_ERROR(FromRocks(acks.Delete(cf(kIndexQueueCf), key)));
+    }
+    MR_RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, &acks)));
+  }
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>>
+StoreImpl::IndexBacklog() {
+  std::map<std::string, uint64_t> counts;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kIndexQueueCf, "", [&](std::string_view, std::string_view value) {
+        IndexWork work;
+        if (Decode(value, &work)) ++counts[work.owner];
+        return true;
+      }));
+  return std::vector<std::pair<std::string, uint64_t>>(counts.begin(),
+                                                       counts.end());
+}
+
+absl::Status StoreImpl::Reindex(std::string_view user) {
+  std::vector<std::string> owners;
+  if (user.empty()) {
+    MR_RETURN_IF_ERROR(ScanPrefix(
+        kMailboxNamesCf, "", [&](std::string_view key, std::string_view) {
+          std::string_view owner = key.substr(0, key.find('\0'));
+          if (owners.empty() || owners.back() != owner) owners.emplace_back(owner);
+          return true;
+        }));
+  } else {
+    MR_ASSIGN_OR_RETURN(std::string owner, CanonicalUser(user));
+    owners.push_back(std::move(owner));
+  }
+  for (const std::string& owner : owners) {
+    MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
+      std::vector<MailboxId> ids;
+      MR_RETURN_IF_ERROR(ScanPrefix(
+          kMailboxNamesCf, MailboxNamePrefix(owner),
+          [&](std::string_view, std::string_view value) {
+            ids.push_back(ReadU64(value));
+            return true;
+          },
+          &txn));
+      // Locking every mailbox first orders this reindex after any append
+      // that already queued work, so no add can land before the removal.
+      for (MailboxId id : ids) MR_RETURN_IF_ERROR(LockState(txn, id).status());
+      absl::Status status;
+      QueueIndex(txn, IndexWork{.op = IndexWork::kRemoveOwner, .owner = owner},
+                 &status);
+      for (MailboxId id : ids) {
+        MR_RETURN_IF_ERROR(ScanPrefix(
+            kMessagesCf, MailboxIdKey(id),
+            [&](std::string_view key, std::string_view value) {
+              MailboxId mid;
+              Uid uid;
+              MessageRecord record;
+              if (ParseMessageKey(key, &mid, &uid) && Decode(value, &record)) {
+                QueueIndex(txn,
+                           IndexWork{.op = IndexWork::kAdd,
+                                     .owner = owner,
+                                     .mailbox = id,
+                                     .uid = uid,
+                                     .blob_id = HexEncode(record.hash)},
+                           &status);
+              }
+              return status.ok();
+            },
+            &txn));
+      }
+      return status;
+    }));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mailroom::store::internal

@@ -1,0 +1,133 @@
+#include "store/internal/keys.h"
+
+namespace mailroom::store::internal {
+
+const char* CfName(Cf cf) {
+  static constexpr const char* kNames[kNumCfs] = {
+      "default",    "users",     "groups",        "mailbox_names",
+      "mailboxes",  "mbox_state", "messages",     "blobs",
+      "blob_refs",  "structure", "changelog",     "index_queue",
+      "subscriptions", "acl",    "quota",         "retrieval"};
+  return kNames[cf];
+}
+
+void AppendU32(std::string* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+void AppendU64(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+uint32_t ReadU32(std::string_view in) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
+}
+
+uint64_t ReadU64(std::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
+}
+
+std::string MailboxNamePrefix(std::string_view owner) {
+  std::string key(owner);
+  key.push_back('\0');
+  return key;
+}
+
+std::string MailboxNameKey(std::string_view owner, std::string_view name) {
+  std::string key = MailboxNamePrefix(owner);
+  key.append(name);
+  return key;
+}
+
+std::string MailboxIdKey(MailboxId id) {
+  std::string key;
+  AppendU64(&key, id);
+  return key;
+}
+
+std::string MessageKey(MailboxId id, Uid uid) {
+  std::string key;
+  AppendU64(&key, id);
+  AppendU32(&key, uid);
+  return key;
+}
+
+bool ParseMessageKey(std::string_view key, MailboxId* id, Uid* uid) {
+  if (key.size() != 12) return false;
+  *id = ReadU64(key);
+  *uid = ReadU32(key.substr(8));
+  return true;
+}
+
+std::string ChangelogKey(MailboxId id, ModSeq modseq) {
+  std::string key;
+  AppendU64(&key, id);
+  AppendU64(&key, modseq);
+  return key;
+}
+
+std::string IndexQueueKey(uint64_t seq) {
+  std::string key;
+  AppendU64(&key, seq);
+  return key;
+}
+
+std::string SubscriptionPrefix(std::string_view user) {
+  std::string key(user);
+  key.push_back('\0');
+  return key;
+}
+
+std::string SubscriptionKey(std::string_view user, std::string_view name) {
+  std::string key = SubscriptionPrefix(user);
+  key.append(name);
+  return key;
+}
+
+std::string AclPrefix(MailboxId id) {
+  std::string key = "m";
+  AppendU64(&key, id);
+  return key;
+}
+
+std::string AclKey(MailboxId id, std::string_view identifier) {
+  std::string key = AclPrefix(id);
+  key.append(identifier);
+  return key;
+}
+
+std::string AclGranteePrefix(std::string_view identifier) {
+  std::string key = "g";
+  key.append(identifier);
+  key.push_back('\0');
+  return key;
+}
+
+std::string AclGranteeKey(std::string_view identifier, MailboxId id) {
+  std::string key = AclGranteePrefix(identifier);
+  AppendU64(&key, id);
+  return key;
+}
+
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    unsigned char last = static_cast<unsigned char>(end.back());
+    if (last != 0xff) {
+      end.back() = static_cast<char>(last + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return std::string(64, '\xff');  // every key of ours sorts below this
+}
+
+}  // namespace mailroom::store::internal

@@ -1,0 +1,102 @@
+// The on-disk layout of the RocksDB store: column families and key encodings.
+//
+// Format version 1. Integers in keys are big-endian so that ranges sort;
+// strings in keys are terminated by a 0 byte (user and mailbox names never
+// contain one). `id` is a MailboxId (u64), `uid` a Uid (u32), `hash` the raw
+// 32-byte SHA-256 of a message body. Values are encoded by records.h.
+//
+//   CF            key                              value
+//   default       "format_version"                 u32 format version
+//                 "next_mailbox_id"                u64 last allocated MailboxId
+//                 "next_uidvalidity"               u32 last UIDVALIDITY handed out
+//   users         user                             UserRecord (SCRAM keys, limits)
+//   groups        group (without '$')              member list
+//   mailbox_names owner \0 name                    u64 id
+//   mailboxes     id                               MailboxRecord (owner, name, ...)
+//   mbox_state    id                               MailboxState (UIDVALIDITY,
+//                                                  UIDNEXT, HIGHESTMODSEQ, counts)
+//   messages      id uid                           MessageRecord (flags, modseq,
+//                                                  dates, size, hash)
+//   blobs         hash                             raw message bytes (blob files)
+//   blob_refs     hash                             u64 reference count
+//   structure     hash                             mime::Serialize(mime::Parse(..))
+//   changelog     id modseq(u64)                   ChangeRecord: uid and whether it
+//                                                  was expunged. A live message
+//                                                  has exactly one entry (its
+//                                                  current modseq); expunged UIDs
+//                                                  keep theirs for QRESYNC.
+//   index_queue   seq(u64)                         IndexWork
+//   subscriptions user \0 visible name             ""
+//   acl           'm' id identifier                rights
+//                 'g' identifier \0 id             "" (who may see which mailbox)
+//   quota         owner                            QuotaRecord (bytes, messages)
+//   retrieval     id uid                           i64 first POP3 retrieval time
+//
+// The mailbox state key is the lock of its mailbox: every mutation of a
+// mailbox takes it with GetForUpdate first. The quota key is the lock of an
+// owner's usage.
+#ifndef MAILROOM_STORE_INTERNAL_KEYS_H_
+#define MAILROOM_STORE_INTERNAL_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "store/types.h"
+
+namespace mailroom::store::internal {
+
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr std::string_view kFormatVersionKey = "format_version";
+inline constexpr std::string_view kNextMailboxIdKey = "next_mailbox_id";
+inline constexpr std::string_view kNextUidValidityKey = "next_uidvalidity";
+
+// Column families, in the order they are opened.
+enum Cf : int {
+  kDefaultCf = 0,
+  kUsersCf,
+  kGroupsCf,
+  kMailboxNamesCf,
+  kMailboxesCf,
+  kMailboxStateCf,
+  kMessagesCf,
+  kBlobsCf,
+  kBlobRefsCf,
+  kStructureCf,
+  kChangelogCf,
+  kIndexQueueCf,
+  kSubscriptionsCf,
+  kAclCf,
+  kQuotaCf,
+  kRetrievalCf,
+  kNumCfs,
+};
+const char* CfName(Cf cf);
+
+void AppendU32(std::string* out, uint32_t v);
+void AppendU64(std::string* out, uint64_t v);
+uint32_t ReadU32(std::string_view in);  // REQUIRES: in.size() >= 4
+uint64_t ReadU64(std::string_view in);  // REQUIRES: in.size() >= 8
+
+std::string MailboxNameKey(std::string_view owner, std::string_view name);
+// Prefix of every mailbox name key of `owner`.
+std::string MailboxNamePrefix(std::string_view owner);
+std::string MailboxIdKey(MailboxId id);
+std::string MessageKey(MailboxId id, Uid uid);
+// Parses a message (or retrieval) key; false on a malformed key.
+bool ParseMessageKey(std::string_view key, MailboxId* id, Uid* uid);
+std::string ChangelogKey(MailboxId id, ModSeq modseq);
+std::string IndexQueueKey(uint64_t seq);
+std::string SubscriptionKey(std::string_view user, std::string_view name);
+std::string SubscriptionPrefix(std::string_view user);
+std::string AclKey(MailboxId id, std::string_view identifier);
+std::string AclPrefix(MailboxId id);
+std::string AclGranteeKey(std::string_view identifier, MailboxId id);
+std::string AclGranteePrefix(std::string_view identifier);
+
+// The first key after every key starting with `prefix`.
+std::string PrefixEnd(std::string_view prefix);
+
+}  // namespace mailroom::store::internal
+
+#endif  // MAILROOM_STORE_INTERNAL_KEYS_H_

@@ -1,0 +1,492 @@
+// Mailboxes: create, delete, rename, list, subscriptions, status.
+#include <algorithm>
+#include <ctime>
+#include <set>
+
+#include "absl/container/flat_hash_set.h"
+#include "store/internal/strings.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "store/internal/names.h"
+#include "store/internal/rights.h"
+#include "store/internal/store_impl.h"
+
+namespace mailroom::store::internal {
+namespace {
+
+absl::StatusOr<std::optional<std::string>> CanonicalSpecialUse(
+    std::optional<std::string> use) {
+  if (!use.has_value()) return use;
+  std::string_view u = *use;
+  if (!u.empty() && u[0] == '\\') u.remove_prefix(1);
+  for (std::string_view known : kSpecialUses) {
+    if (EqualsIgnoreCase(u, known)) return std::string(known);
+  }
+  return absl::InvalidArgumentError("unknown special-use attribute");
+}
+
+}  // namespace
+
+absl::StatusOr<uint32_t> StoreImpl::NextUidValidity(Txn& txn) {
+  MR_ASSIGN_OR_RETURN(std::optional<std::string> last,
+                      Get(kDefaultCf, kNextUidValidityKey, &txn, true));
+  uint32_t prev = last.has_value() && last->size() == 4 ? ReadU32(*last) : 0;
+  // Time-based when possible, but always beyond every value handed out.
+  uint32_t now = static_cast<uint32_t>(std::time(nullptr));
+  uint32_t next = std::max(prev + 1, now);
+  if (next == 0) next = 1;
+  std::string v;
+  AppendU32(&v, next);
+  MR_RETURN_IF_ERROR(Put(txn, kDefaultCf, kNextUidValidityKey, v));
+  return next;
+}
+
+absl::StatusOr<MailboxId> StoreImpl::CreateMailboxInTxn(
+    Txn& txn, std::string_view owner, std::string_view name,
+    std::optional<std::string> special_use) {
+  std::string name_key = MailboxNameKey(owner, name);
+  MR_ASSIGN_OR_RETURN(std::optional<std::string> existing,
+                      Get(kMailboxNamesCf, name_key, &txn, true));
+  MailboxState state;
+  MR_ASSIGN_OR_RETURN(state.uidvalidity, NextUidValidity(txn));
+  state.highestmodseq = 1;
+  if (existing.has_value()) {
+    MailboxId id = ReadU64(*existing);
+    MR_ASSIGN_OR_RETURN(
+        std::optional<MailboxRecord> record,
+        GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id), &txn));
+    if (!record.has_value() || !record->noselect) {
+      return absl::AlreadyExistsError("mailbox already exists");
+    }
+    // A \Noselect parent becomes a new, selectable incarnation.
+    MR_ASSIGN_OR_RETURN(MailboxState old, LockState(txn, id));
+    state.highestmodseq = old.highestmodseq + 1;
+    record->noselect = false;
+    if (special_use.has_value()) record->special_use = special_use;
+    MR_RETURN_IF_ERROR(Put(txn, kMailboxesCf, MailboxIdKey(id), Encode(*record)));
+    MR_RETURN_IF_ERROR(PutState(txn, id, state));
+    txn.events.push_back(ChangeEvent{id, std::string(owner), state.highestmodseq,
+                                     ChangeEvent::kMailboxList});
+    return id;
+  }
+  MR_ASSIGN_OR_RETURN(std::optional<std::string> last,
+                      Get(kDefaultCf, kNextMailboxIdKey, &txn, true));
+  MailboxId id = (last.has_value() && last->size() == 8 ? ReadU64(*last) : 0) + 1;
+  MR_RETURN_IF_ERROR(Put(txn, kDefaultCf, kNextMailboxIdKey, MailboxIdKey(id)));
+  MailboxRecord record{std::string(owner), std::string(name),
+                       std::move(special_use), false};
+  MR_RETURN_IF_ERROR(Put(txn, kMailboxNamesCf, name_key, MailboxIdKey(id)));
+  MR_RETURN_IF_ERROR(Put(txn, kMailboxesCf, MailboxIdKey(id), Encode(record)));
+  MR_RETURN_IF_ERROR(PutState(txn, id, state));
+  txn.events.push_back(ChangeEvent{id, std::string(owner), state.highestmodseq,
+                                   ChangeEvent::kMailboxList});
+  return id;
+}
+
+absl::Status StoreImpl::CreateParentsInTxn(Txn& txn, std::string_view owner,
+                                           std::string_view name) {
+  for (const std::string& parent : ParentNames(name)) {
+    MR_ASSIGN_OR_RETURN(
+        std::optional<std::string> existing,
+        Get(kMailboxNamesCf, MailboxNameKey(owner, parent), &txn, true));
+    if (existing.has_value()) continue;
+    MR_RETURN_IF_ERROR(
+        CreateMailboxInTxn(txn, owner, parent, std::nullopt).status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::DeleteContentsInTxn(Txn& txn, MailboxId id,
+                                            std::string_view owner,
+                                            MailboxState& state) {
+  std::vector<std::pair<Uid, MessageRecord>> messages;
+  absl::Status decode_status;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kMessagesCf, MailboxIdKey(id),
+      [&](std::string_view key, std::string_view value) {
+        MailboxId mid;
+        Uid uid;
+        MessageRecord record;
+        if (!ParseMessageKey(key, &mid, &uid) || !Decode(value, &record)) {
+          decode_status = absl::DataLossError("undecodable message record");
+          return false;
+        }
+        messages.emplace_back(uid, std::move(record));
+        return true;
+      },
+      &txn));
+  MR_RETURN_IF_ERROR(decode_status);
+  int64_t bytes = 0;
+  for (const auto& [uid, record] : messages) {
+    MR_RETURN_IF_ERROR(DropBlobRef(txn, record.hash));
+    MR_RETURN_IF_ERROR(Delete(txn, kMessagesCf, MessageKey(id, uid)));
+    MR_RETURN_IF_ERROR(Delete(txn, kRetrievalCf, MessageKey(id, uid)));
+    bytes += static_cast<int64_t>(record.size);
+  }
+  std::vector<std::string> changelog;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kChangelogCf, MailboxIdKey(id),
+      [&](std::string_view key, std::string_view) {
+        changelog.emplace_back(key);
+        return true;
+      },
+      &txn));
+  for (const std::string& key : changelog) {
+    MR_RETURN_IF_ERROR(Delete(txn, kChangelogCf, key));
+  }
+  MR_RETURN_IF_ERROR(ChargeQuota(txn, owner, -bytes,
+                                 -static_cast<int64_t>(messages.size())));
+  absl::Status status;
+  QueueIndex(txn,
+             IndexWork{.op = IndexWork::kRemoveMailbox,
+                       .owner = std::string(owner),
+                       .mailbox = id},
+             &status);
+  MR_RETURN_IF_ERROR(status);
+  state.messages = state.unseen = state.deleted = 0;
+  state.size = 0;
+  ++state.highestmodseq;
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::RemoveMailboxInTxn(Txn& txn, MailboxId id,
+                                           const MailboxRecord& record) {
+  MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, id));
+  MR_RETURN_IF_ERROR(DeleteContentsInTxn(txn, id, record.owner, state));
+  MR_RETURN_IF_ERROR(Delete(txn, kMailboxStateCf, MailboxIdKey(id)));
+  MR_RETURN_IF_ERROR(Delete(txn, kMailboxesCf, MailboxIdKey(id)));
+  MR_RETURN_IF_ERROR(
+      Delete(txn, kMailboxNamesCf, MailboxNameKey(record.owner, record.name)));
+  std::vector<std::string> identifiers;
+  std::string prefix = AclPrefix(id);
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kAclCf, prefix,
+      [&](std::string_view key, std::string_view) {
+        identifiers.emplace_back(key.substr(prefix.size()));
+        return true;
+      },
+      &txn));
+  for (const std::string& identifier : identifiers) {
+    MR_RETURN_IF_ERROR(Delete(txn, kAclCf, AclKey(id, identifier)));
+    MR_RETURN_IF_ERROR(Delete(txn, kAclCf, AclGranteeKey(identifier, id)));
+  }
+  txn.events.push_back(ChangeEvent{id, record.owner, state.highestmodseq,
+                                   ChangeEvent::kMailboxList});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
+    const Principal& who) {
+  struct Found {
+    MailboxId id;
+    MailboxRecord record;
+    uint32_t uidvalidity;
+  };
+  std::map<std::string, Found> visible;  // by visible name, sorted
+  auto add = [&](MailboxId id, MailboxRecord record) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
+                        GetRecord<MailboxState>(kMailboxStateCf,
+                                                MailboxIdKey(id)));
+    std::string name = VisibleName(who.user, record.owner, record.name);
+    visible[name] = Found{id, std::move(record),
+                          state.has_value() ? state->uidvalidity : 0};
+    return absl::OkStatus();
+  };
+
+  std::vector<MailboxId> own;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kMailboxNamesCf, MailboxNamePrefix(who.user),
+      [&](std::string_view, std::string_view value) {
+        if (value.size() == 8) own.push_back(ReadU64(value));
+        return true;
+      }));
+  for (MailboxId id : own) {
+    MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
+                        GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id)));
+    if (record.has_value()) MR_RETURN_IF_ERROR(add(id, *std::move(record)));
+  }
+
+  std::vector<std::string> identifiers = {who.user, "anyone", "authenticated"};
+  for (const std::string& group : GroupsOf(who.user)) {
+    identifiers.push_back(absl::StrCat("$", group));
+  }
+  absl::flat_hash_set<MailboxId> granted;
+  for (const std::string& identifier : identifiers) {
+    std::string prefix = AclGranteePrefix(identifier);
+    MR_RETURN_IF_ERROR(ScanPrefix(
+        kAclCf, prefix, [&](std::string_view key, std::string_view) {
+          if (key.size() == prefix.size() + 8) {
+            granted.insert(ReadU64(key.substr(prefix.size())));
+          }
+          return true;
+        }));
+  }
+  for (MailboxId id : granted) {
+    MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
+                        GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id)));
+    if (!record.has_value() || record->owner == who.user) continue;
+    MR_ASSIGN_OR_RETURN(std::string rights, RightsOf(who, id, *record, nullptr));
+    if (HasRight(rights, 'l')) MR_RETURN_IF_ERROR(add(id, *std::move(record)));
+  }
+
+  absl::flat_hash_set<std::string> subscribed;
+  MR_ASSIGN_OR_RETURN(std::vector<std::string> subs, ListSubscriptions(who));
+  subscribed.insert(subs.begin(), subs.end());
+
+  std::vector<MailboxInfo> out;
+  for (auto it = visible.begin(); it != visible.end(); ++it) {
+    const auto& [name, found] = *it;
+    MailboxInfo info;
+    info.id = found.id;
+    info.name = name;
+    info.owner = found.record.owner;
+    info.uidvalidity = found.uidvalidity;
+    info.noselect = found.record.noselect;
+    auto next = visible.lower_bound(name + "/");
+    info.has_children = next != visible.end() &&
+                        next->first.starts_with(name + "/");
+    info.subscribed = subscribed.contains(name);
+    if (found.record.owner == who.user) info.special_use = found.record.special_use;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+absl::Status StoreImpl::CreateMailbox(const Principal& who,
+                                      std::string_view name,
+                                      std::optional<std::string> special_use) {
+  MR_ASSIGN_OR_RETURN(OwnedName owned, ResolveVisibleName(who.user, name));
+  MR_ASSIGN_OR_RETURN(std::optional<std::string> use,
+                      CanonicalSpecialUse(std::move(special_use)));
+  if (owned.owner != who.user && !who.admin) {
+    // In another namespace the parent must exist and grant `k`.
+    std::vector<std::string> parents = ParentNames(owned.name);
+    if (parents.empty()) {
+      return absl::PermissionDeniedError("no permission to create mailbox");
+    }
+    absl::StatusOr<Resolved> parent = ResolveName(
+        who, VisibleName(who.user, owned.owner, parents.back()), nullptr);
+    if (!parent.ok() || !HasRight(parent->rights, 'k')) {
+      return absl::PermissionDeniedError("no permission to create mailbox");
+    }
+  }
+  return RunTxn([&](Txn& txn) -> absl::Status {
+    MR_RETURN_IF_ERROR(CreateParentsInTxn(txn, owned.owner, owned.name));
+    return CreateMailboxInTxn(txn, owned.owner, owned.name, use).status();
+  });
+}
+
+absl::Status StoreImpl::DeleteMailbox(const Principal& who,
+                                      std::string_view name) {
+  MR_ASSIGN_OR_RETURN(Resolved mailbox, ResolveName(who, name, nullptr));
+  MR_RETURN_IF_ERROR(Require(mailbox, 'x'));
+  if (mailbox.record.name == kInbox) {
+    return absl::FailedPreconditionError("INBOX cannot be deleted");
+  }
+  return RunTxn([&](Txn& txn) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
+                        GetRecord<MailboxRecord>(
+                            kMailboxesCf, MailboxIdKey(mailbox.id), &txn));
+    if (!record.has_value()) return absl::NotFoundError("no such mailbox");
+    bool has_children = false;
+    MR_RETURN_IF_ERROR(ScanPrefix(
+        kMailboxNamesCf,
+        MailboxNameKey(record->owner, record->name + "/"),
+        [&](std::string_view, std::string_view) {
+          has_children = true;
+          return false;
+        },
+        &txn));
+    if (!has_children) return RemoveMailboxInTxn(txn, mailbox.id, *record);
+    if (record->noselect) {
+      return absl::FailedPreconditionError(
+          "mailbox has children and is already \\Noselect");
+    }
+    MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, mailbox.id));
+    MR_RETURN_IF_ERROR(
+        DeleteContentsInTxn(txn, mailbox.id, record->owner, state));
+    record->noselect = true;
+    MR_RETURN_IF_ERROR(
+        Put(txn, kMailboxesCf, MailboxIdKey(mailbox.id), Encode(*record)));
+    MR_RETURN_IF_ERROR(PutState(txn, mailbox.id, state));
+    txn.events.push_back(ChangeEvent{mailbox.id, record->owner,
+                                     state.highestmodseq,
+                                     ChangeEvent::kMailboxList});
+    return absl::OkStatus();
+  });
+}
+
+absl::Status StoreImpl::RenameMailbox(const Principal& who,
+                                      std::string_view from,
+                                      std::string_view to) {
+  MR_ASSIGN_OR_RETURN(Resolved source, ResolveName(who, from, nullptr));
+  MR_RETURN_IF_ERROR(Require(source, 'x'));
+  MR_ASSIGN_OR_RETURN(OwnedName target, ResolveVisibleName(who.user, to));
+  const std::string& owner = source.record.owner;
+  if (target.owner != owner) {
+    return absl::InvalidArgumentError(
+        "cannot rename a mailbox into another namespace");
+  }
+  const std::string old_name = source.record.name;
+  if (target.name == old_name) {
+    return absl::AlreadyExistsError("mailbox already exists");
+  }
+  if (target.name.starts_with(old_name + "/")) {
+    return absl::InvalidArgumentError("cannot rename a mailbox into itself");
+  }
+  return RunTxn([&](Txn& txn) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(
+        std::optional<std::string> target_id,
+        Get(kMailboxNamesCf, MailboxNameKey(owner, target.name), &txn, true));
+    if (target_id.has_value()) {
+      return absl::AlreadyExistsError("mailbox already exists");
+    }
+    MR_ASSIGN_OR_RETURN(
+        std::optional<std::string> source_id,
+        Get(kMailboxNamesCf, MailboxNameKey(owner, old_name), &txn, true));
+    if (!source_id.has_value() || ReadU64(*source_id) != source.id) {
+      return absl::NotFoundError("no such mailbox");
+    }
+    MR_RETURN_IF_ERROR(CreateParentsInTxn(txn, owner, target.name));
+
+    if (old_name == kInbox) {
+      // RFC 3501: INBOX's messages move to the new mailbox; INBOX stays,
+      // empty, and its children do not move.
+      MR_ASSIGN_OR_RETURN(MailboxId new_id,
+                          CreateMailboxInTxn(txn, owner, target.name,
+                                             std::nullopt));
+      MR_ASSIGN_OR_RETURN(MailboxState inbox_state, LockState(txn, source.id));
+      MR_ASSIGN_OR_RETURN(MailboxState new_state, LockState(txn, new_id));
+      MR_RETURN_IF_ERROR(MoveAllInTxn(txn, source.id, inbox_state, new_id,
+                                      new_state, owner));
+      MR_RETURN_IF_ERROR(PutState(txn, source.id, inbox_state));
+      return PutState(txn, new_id, new_state);
+    }
+
+    std::vector<std::pair<std::string, MailboxId>> moving;
+    moving.emplace_back(old_name, source.id);
+    MR_RETURN_IF_ERROR(ScanPrefix(
+        kMailboxNamesCf, MailboxNameKey(owner, old_name + "/"),
+        [&](std::string_view key, std::string_view value) {
+          moving.emplace_back(key.substr(owner.size() + 1), ReadU64(value));
+          return true;
+        },
+        &txn));
+    for (const auto& [name, id] : moving) {
+      std::string new_name =
+          target.name + name.substr(old_name.size());
+      MR_RETURN_IF_ERROR(CanonicalMailboxName(new_name).status());
+      MR_ASSIGN_OR_RETURN(
+          std::optional<std::string> clash,
+          Get(kMailboxNamesCf, MailboxNameKey(owner, new_name), &txn, true));
+      if (clash.has_value()) {
+        return absl::AlreadyExistsError("mailbox already exists");
+      }
+      MR_ASSIGN_OR_RETURN(
+          std::optional<MailboxRecord> record,
+          GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id), &txn, true));
+      if (!record.has_value()) return absl::DataLossError("dangling mailbox name");
+      record->name = new_name;
+      MR_RETURN_IF_ERROR(
+          Delete(txn, kMailboxNamesCf, MailboxNameKey(owner, name)));
+      MR_RETURN_IF_ERROR(Put(txn, kMailboxNamesCf,
+                             MailboxNameKey(owner, new_name), MailboxIdKey(id)));
+      MR_RETURN_IF_ERROR(
+          Put(txn, kMailboxesCf, MailboxIdKey(id), Encode(*record)));
+      txn.events.push_back(
+          ChangeEvent{id, owner, 0, ChangeEvent::kMailboxList});
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status StoreImpl::SetSubscribed(const Principal& who,
+                                      std::string_view name, bool subscribed) {
+  MR_ASSIGN_OR_RETURN(OwnedName owned, ResolveVisibleName(who.user, name));
+  std::string visible = VisibleName(who.user, owned.owner, owned.name);
+  return RunTxn([&](Txn& txn) -> absl::Status {
+    std::string key = SubscriptionKey(who.user, visible);
+    MR_RETURN_IF_ERROR(subscribed ? Put(txn, kSubscriptionsCf, key, "")
+                                  : Delete(txn, kSubscriptionsCf, key));
+    txn.events.push_back(
+        ChangeEvent{0, who.user, 0, ChangeEvent::kSubscriptions});
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<std::string>> StoreImpl::ListSubscriptions(
+    const Principal& who) {
+  std::vector<std::string> names;
+  std::string prefix = SubscriptionPrefix(who.user);
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kSubscriptionsCf, prefix, [&](std::string_view key, std::string_view) {
+        names.emplace_back(key.substr(prefix.size()));
+        return true;
+      }));
+  return names;
+}
+
+absl::StatusOr<MailboxStatus> StoreImpl::GetStatus(const Principal& who,
+                                                   std::string_view name) {
+  MR_ASSIGN_OR_RETURN(Resolved mailbox, ResolveName(who, name, nullptr));
+  MR_RETURN_IF_ERROR(Require(mailbox, 'r'));
+  MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
+                      GetRecord<MailboxState>(kMailboxStateCf,
+                                              MailboxIdKey(mailbox.id)));
+  if (!state.has_value()) return absl::NotFoundError("no such mailbox");
+  return MailboxStatus{mailbox.id,        state->messages,
+                       state->unseen,     state->deleted,
+                       state->uidnext,    state->uidvalidity,
+                       state->highestmodseq, state->size};
+}
+
+absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
+                                                       std::string_view name) {
+  MR_ASSIGN_OR_RETURN(Resolved mailbox, ResolveName(who, name, nullptr));
+  MR_RETURN_IF_ERROR(Require(mailbox, 'r'));
+  if (mailbox.record.noselect) {
+    return absl::FailedPreconditionError("mailbox is \\Noselect");
+  }
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  struct Release {
+    rocksdb::TransactionDB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db_.get(), snapshot};
+  MR_ASSIGN_OR_RETURN(
+      std::optional<MailboxState> state,
+      GetRecord<MailboxState>(kMailboxStateCf, MailboxIdKey(mailbox.id),
+                              nullptr, false, snapshot));
+  if (!state.has_value()) return absl::NotFoundError("no such mailbox");
+  MailboxSnapshot snap;
+  snap.status = MailboxStatus{mailbox.id,        state->messages,
+                              state->unseen,     state->deleted,
+                              state->uidnext,    state->uidvalidity,
+                              state->highestmodseq, state->size};
+  snap.name = VisibleName(who.user, mailbox.record.owner, mailbox.record.name);
+  snap.rights = mailbox.rights;
+  snap.read_only = !(HasRight(mailbox.rights, 's') ||
+                     HasRight(mailbox.rights, 'w') ||
+                     HasRight(mailbox.rights, 't') ||
+                     HasRight(mailbox.rights, 'e'));
+  snap.messages.reserve(state->messages);
+  absl::Status decode_status;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kMessagesCf, MailboxIdKey(mailbox.id),
+      [&](std::string_view key, std::string_view value) {
+        MailboxId id;
+        Uid uid;
+        MessageRecord record;
+        if (!ParseMessageKey(key, &id, &uid) || !Decode(value, &record)) {
+          decode_status = absl::DataLossError("undecodable message record");
+          return false;
+        }
+        snap.messages.push_back(ToMeta(uid, record));
+        return true;
+      },
+      nullptr, snapshot));
+  MR_RETURN_IF_ERROR(decode_status);
+  return snap;
+}
+
+}  // namespace mailroom::store::internal

@@ -1,0 +1,642 @@
+// Messages: append, deliver, read, flags, expunge, copy, move, changes.
+#include <algorithm>
+#include <ctime>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "store/internal/strings.h"
+#include "base/status_macros.h"
+#include "mime/message.h"
+#include "store/internal/names.h"
+#include "store/internal/password.h"
+#include "store/internal/rights.h"
+#include "store/internal/rocks_status.h"
+#include "store/internal/store_impl.h"
+
+namespace mailroom::store::internal {
+namespace {
+
+constexpr uint32_t kWriteFlags = kAnswered | kFlagged | kDraft;
+
+// Sorted, unique (case-insensitively, first spelling kept) keywords; rejects
+// ones a client could not send back.
+absl::StatusOr<std::vector<std::string>> NormalizeKeywords(
+    const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const std::string& k : in) {
+    if (k.empty() || k.size() > 255 || k[0] == '\\') {
+      return absl::InvalidArgumentError("invalid keyword");
+    }
+    for (char c : k) {
+      unsigned char u = static_cast<unsigned char>(c);
+      if (u <= 0x20 || u >= 0x7f || c == '(' || c == ')' || c == '{' ||
+          c == '%' || c == '*' || c == '"' || c == ']') {
+        return absl::InvalidArgumentError("invalid keyword");
+      }
+    }
+    bool dup = std::any_of(out.begin(), out.end(), [&](const std::string& o) {
+      return EqualsIgnoreCase(o, k);
+    });
+    if (!dup) out.push_back(k);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool HasKeyword(const std::vector<std::string>& list, std::string_view k) {
+  return std::any_of(list.begin(), list.end(), [&](const std::string& o) {
+    return EqualsIgnoreCase(o, k);
+  });
+}
+
+void Account(MailboxState& state, const MessageRecord& r, int sign) {
+  auto add = [sign](uint32_t& v) { v = sign > 0 ? v + 1 : (v > 0 ? v - 1 : 0); };
+  add(state.messages);
+  if ((r.system_flags & kSeen) == 0) add(state.unseen);
+  if ((r.system_flags & kDeleted) != 0) add(state.deleted);
+  state.size = sign > 0 ? state.size + r.size
+                        : (state.size >= r.size ? state.size - r.size : 0);
+}
+
+std::vector<Uid> SortedUnique(std::vector<Uid> uids) {
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  return uids;
+}
+
+}  // namespace
+
+MessageMeta StoreImpl::ToMeta(Uid uid, const MessageRecord& r) {
+  MessageMeta meta;
+  meta.uid = uid;
+  meta.flags.system = r.system_flags;
+  meta.flags.keywords = r.keywords;
+  meta.modseq = r.modseq;
+  meta.internal_date = r.internal_date;
+  meta.internal_tz_minutes = r.internal_tz_minutes;
+  meta.size = r.size;
+  meta.blob_id = HexEncode(r.hash);
+  return meta;
+}
+
+absl::StatusOr<Uid> StoreImpl::InsertMessage(Txn& txn, MailboxId id,
+                                             std::string_view owner,
+                                             MailboxState& state,
+                                             MessageRecord record) {
+  if (state.uidnext == std::numeric_limits<Uid>::max()) {
+    return absl::ResourceExhaustedError("LIMIT mailbox UID space exhausted");
+  }
+  Uid uid = state.uidnext++;
+  record.modseq = ++state.highestmodseq;
+  Account(state, record, +1);
+  MR_RETURN_IF_ERROR(Put(txn, kMessagesCf, MessageKey(id, uid), Encode(record)));
+  MR_RETURN_IF_ERROR(Put(txn, kChangelogCf, ChangelogKey(id, record.modseq),
+                         Encode(ChangeRecord{uid, false})));
+  absl::Status status;
+  QueueIndex(txn,
+             IndexWork{.op = IndexWork::kAdd,
+                       .owner = std::string(owner),
+                       .mailbox = id,
+                       .uid = uid,
+                       .blob_id = HexEncode(record.hash)},
+             &status);
+  return status.ok() ? absl::StatusOr<Uid>(uid) : status;
+}
+
+absl::Status StoreImpl::RemoveMessage(Txn& txn, MailboxId id,
+                                      std::string_view owner,
+                                      MailboxState& state, Uid uid,
+                                      const MessageRecord& record,
+                                      bool keep_blob_ref) {
+  MR_RETURN_IF_ERROR(Delete(txn, kMessagesCf, MessageKey(id, uid)));
+  MR_RETURN_IF_ERROR(Delete(txn, kRetrievalCf, MessageKey(id, uid)));
+  MR_RETURN_IF_ERROR(
+      Delete(txn, kChangelogCf, ChangelogKey(id, record.modseq)));
+  ModSeq modseq = ++state.highestmodseq;
+  MR_RETURN_IF_ERROR(Put(txn, kChangelogCf, ChangelogKey(id, modseq),
+                         Encode(ChangeRecord{uid, true})));
+  Account(state, record, -1);
+  if (!keep_blob_ref) MR_RETURN_IF_ERROR(DropBlobRef(txn, record.hash));
+  absl::Status status;
+  QueueIndex(txn,
+             IndexWork{.op = IndexWork::kRemove,
+                       .owner = std::string(owner),
+                       .mailbox = id,
+                       .uid = uid},
+             &status);
+  return status;
+}
+
+absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
+    Txn& txn, MailboxId id, std::string_view owner,
+    const std::vector<AppendRequest>& messages,
+    const std::vector<std::string>& hashes, bool charge_quota) {
+  MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, id));
+  int64_t bytes = 0;
+  for (const AppendRequest& m : messages) bytes += static_cast<int64_t>(m.data.size());
+  if (charge_quota) {
+    MR_RETURN_IF_ERROR(ChargeQuota(txn, owner, bytes,
+                                   static_cast<int64_t>(messages.size())));
+  }
+  AppendResult result;
+  result.uidvalidity = state.uidvalidity;
+  int64_t now = std::time(nullptr);
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const AppendRequest& m = messages[i];
+    MR_RETURN_IF_ERROR(AddBlobRef(txn, hashes[i], m.data));
+    MessageRecord record;
+    record.system_flags = m.flags.system & kAllSystemFlags;
+    MR_ASSIGN_OR_RETURN(record.keywords, NormalizeKeywords(m.flags.keywords));
+    record.internal_date = m.internal_date.value_or(now);
+    record.internal_tz_minutes = m.internal_tz_minutes;
+    record.size = m.data.size();
+    record.hash = hashes[i];
+    MR_ASSIGN_OR_RETURN(Uid uid,
+                        InsertMessage(txn, id, owner, state, std::move(record)));
+    result.uids.push_back(uid);
+  }
+  MR_RETURN_IF_ERROR(PutState(txn, id, state));
+  txn.events.push_back(ChangeEvent{id, std::string(owner), state.highestmodseq,
+                                   ChangeEvent::kMessages});
+  return result;
+}
+
+absl::StatusOr<AppendResult> StoreImpl::Append(
+    const Principal& who, std::string_view mailbox,
+    const std::vector<AppendRequest>& messages) {
+  if (messages.empty()) return absl::InvalidArgumentError("nothing to append");
+  std::vector<std::string> hashes;
+  for (const AppendRequest& m : messages) {
+    if (m.data.empty()) return absl::InvalidArgumentError("empty message");
+    hashes.push_back(Sha256(m.data));
+  }
+  AppendResult result;
+  MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(Resolved target, ResolveName(who, mailbox, &txn));
+    MR_RETURN_IF_ERROR(Require(target, 'i'));
+    if (target.record.noselect) {
+      return absl::FailedPreconditionError("mailbox is \\Noselect");
+    }
+    MR_ASSIGN_OR_RETURN(result, AppendInTxn(txn, target.id, target.record.owner,
+                                            messages, hashes, true));
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
+    const std::vector<DeliveryTarget>& targets, std::string_view data) {
+  std::vector<absl::StatusOr<AppendResult>> results(
+      targets.size(), absl::InternalError("not attempted"));
+  if (data.empty()) {
+    for (auto& r : results) r = absl::InvalidArgumentError("empty message");
+    return results;
+  }
+  std::vector<std::string> hashes = {Sha256(data)};
+  std::vector<AppendRequest> request(1);
+  request[0].data = data;
+  // One transaction for all targets (one fsync); a failing target is rolled
+  // back to its save point so the others still commit.
+  absl::Status s = RunTxn([&](Txn& txn) -> absl::Status {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      txn.t->SetSavePoint();
+      size_t events_before = txn.events.size();
+      absl::StatusOr<AppendResult> r = [&]() -> absl::StatusOr<AppendResult> {
+        MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(targets[i].user));
+        MR_ASSIGN_OR_RETURN(std::optional<std::string> exists,
+                            Get(kUsersCf, user, &txn));
+        if (!exists.has_value()) return absl::NotFoundError("no such user");
+        absl::StatusOr<std::string> name =
+            CanonicalMailboxName(targets[i].mailbox);
+        MailboxId id = 0;
+        for (std::string_view candidate :
+             {name.ok() ? std::string_view(*name) : kInbox, kInbox}) {
+          MR_ASSIGN_OR_RETURN(
+              std::optional<std::string> raw,
+              Get(kMailboxNamesCf, MailboxNameKey(user, candidate), &txn));
+          if (!raw.has_value()) continue;
+          MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
+                              GetRecord<MailboxRecord>(
+                                  kMailboxesCf, MailboxIdKey(ReadU64(*raw)),
+                                  &txn));
+          if (record.has_value() && !record->noselect) {
+            id = ReadU64(*raw);
+            break;
+          }
+        }
+        if (id == 0) return absl::NotFoundError("no such mailbox");
+        return AppendInTxn(txn, id, user, request, hashes, true);
+      }();
+      if (!r.ok() && r.status().code() == absl::StatusCode::kAborted) {
+        return r.status();  // conflict: retry the whole delivery
+      }
+      if (!r.ok()) {
+        txn.t->RollbackToSavePoint().PermitUncheckedError();
+        txn.events.resize(events_before);
+      } else {
+        txn.t->PopSavePoint().PermitUncheckedError();
+      }
+      results[i] = std::move(r);
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) {
+    for (auto& r : results) r = s;
+  }
+  return results;
+}
+
+absl::StatusOr<std::vector<MessageMeta>> StoreImpl::GetMessages(
+    const Principal& who, MailboxId mailbox, const std::vector<Uid>& uids_in) {
+  MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
+  MR_RETURN_IF_ERROR(Require(m, 'r'));
+  std::vector<Uid> uids = SortedUnique(uids_in);
+  std::vector<MessageMeta> out;
+  if (uids.empty()) return out;
+  size_t next = 0;
+  absl::Status decode_status;
+  MR_RETURN_IF_ERROR(Scan(
+      kMessagesCf, MessageKey(mailbox, uids.front()),
+      MessageKey(mailbox, uids.back()) + std::string(1, '\0'),
+      [&](std::string_view key, std::string_view value) {
+        MailboxId id;
+        Uid uid;
+        if (!ParseMessageKey(key, &id, &uid)) return true;
+        while (next < uids.size() && uids[next] < uid) ++next;
+        if (next == uids.size()) return false;
+        if (uids[next] != uid) return true;
+        MessageRecord record;
+        if (!Decode(value, &record)) {
+          decode_status = absl::DataLossError("undecodable message record");
+          return false;
+        }
+        out.push_back(ToMeta(uid, record));
+        return true;
+      }));
+  MR_RETURN_IF_ERROR(decode_status);
+  return out;
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::ReadBlob(
+    std::string_view hash) {
+  MR_ASSIGN_OR_RETURN(std::optional<std::string> data, Get(kBlobsCf, hash));
+  if (!data.has_value()) return absl::NotFoundError("message body is gone");
+  return std::make_shared<const std::string>(*std::move(data));
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::ReadMessage(
+    const Principal& who, MailboxId mailbox, Uid uid) {
+  MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
+  MR_RETURN_IF_ERROR(Require(m, 'r'));
+  MR_ASSIGN_OR_RETURN(
+      std::optional<MessageRecord> record,
+      GetRecord<MessageRecord>(kMessagesCf, MessageKey(mailbox, uid)));
+  if (!record.has_value()) return absl::NotFoundError("no such message");
+  return ReadBlob(record->hash);
+}
+
+absl::StatusOr<std::shared_ptr<const mime::Message>> StoreImpl::GetStructure(
+    const Principal& who, MailboxId mailbox, Uid uid) {
+  MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
+  MR_RETURN_IF_ERROR(Require(m, 'r'));
+  MR_ASSIGN_OR_RETURN(
+      std::optional<MessageRecord> record,
+      GetRecord<MessageRecord>(kMessagesCf, MessageKey(mailbox, uid)));
+  if (!record.has_value()) return absl::NotFoundError("no such message");
+  MR_ASSIGN_OR_RETURN(std::optional<std::string> cached,
+                      Get(kStructureCf, record->hash));
+  if (cached.has_value()) {
+    if (std::optional<mime::Message> message = mime::Deserialize(*cached)) {
+      return std::make_shared<const mime::Message>(*std::move(message));
+    }
+  }
+  MR_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> raw,
+                      ReadBlob(record->hash));
+  auto message = std::make_shared<const mime::Message>(mime::Parse(*raw));
+  std::string serialized = mime::Serialize(*message);
+  // Cache only while the body still exists, so no entry outlives its blob.
+  absl::Status cache = RunTxn([&](Txn& txn) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(std::optional<std::string> refs,
+                        Get(kBlobRefsCf, record->hash, &txn, true));
+    if (!refs.has_value()) return absl::OkStatus();
+    return Put(txn, kStructureCf, record->hash, serialized);
+  });
+  (void)cache;  // the cache is an optimisation; the parse result stands
+  return message;
+}
+
+absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
+    const Principal& who, MailboxId mailbox, const StoreFlagsRequest& request) {
+  MR_ASSIGN_OR_RETURN(std::vector<std::string> keywords,
+                      NormalizeKeywords(request.flags.keywords));
+  std::vector<Uid> uids = SortedUnique(request.uids);
+  StoreFlagsResult result;
+  MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
+    result = StoreFlagsResult();
+    MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, &txn));
+    MR_RETURN_IF_ERROR(Require(m, 'r'));
+    // RFC 4314: \Seen needs `s`, \Deleted `t`, everything else `w`. Flags
+    // the principal may not change keep their value.
+    uint32_t allowed = (HasRight(m.rights, 's') ? uint32_t{kSeen} : 0u) |
+                       (HasRight(m.rights, 't') ? uint32_t{kDeleted} : 0u) |
+                       (HasRight(m.rights, 'w') ? kWriteFlags : 0u);
+    bool keywords_allowed = HasRight(m.rights, 'w');
+    if (allowed == 0) {
+      return absl::PermissionDeniedError("no right to change flags");
+    }
+    MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, mailbox));
+    for (Uid uid : uids) {
+      MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
+                          GetRecord<MessageRecord>(
+                              kMessagesCf, MessageKey(mailbox, uid), &txn));
+      if (!record.has_value()) continue;
+      if (request.unchanged_since.has_value() &&
+          record->modseq > *request.unchanged_since) {
+        result.modified.push_back(uid);
+        continue;
+      }
+      uint32_t system = record->system_flags;
+      std::vector<std::string> kw = record->keywords;
+      uint32_t req = request.flags.system & kAllSystemFlags & allowed;
+      switch (request.op) {
+        case FlagOp::kAdd:
+          system |= req;
+          if (keywords_allowed) {
+            for (const std::string& k : keywords) {
+              if (!HasKeyword(kw, k)) kw.push_back(k);
+            }
+          }
+          break;
+        case FlagOp::kRemove:
+          system &= ~req;
+          if (keywords_allowed) {
+            std::erase_if(kw, [&](const std::string& k) {
+              return HasKeyword(keywords, k);
+            });
+          }
+          break;
+        case FlagOp::kReplace:
+          system = (system & ~allowed) | req;
+          if (keywords_allowed) kw = keywords;
+          break;
+      }
+      std::sort(kw.begin(), kw.end());
+      if (system == record->system_flags && kw == record->keywords) continue;
+      Account(state, *record, -1);
+      MR_RETURN_IF_ERROR(
+          Delete(txn, kChangelogCf, ChangelogKey(mailbox, record->modseq)));
+      record->system_flags = system;
+      record->keywords = std::move(kw);
+      record->modseq = ++state.highestmodseq;
+      Account(state, *record, +1);
+      MR_RETURN_IF_ERROR(Put(txn, kMessagesCf, MessageKey(mailbox, uid),
+                             Encode(*record)));
+      MR_RETURN_IF_ERROR(Put(txn, kChangelogCf,
+                             ChangelogKey(mailbox, record->modseq),
+                             Encode(ChangeRecord{uid, false})));
+      result.changed.push_back(ToMeta(uid, *record));
+    }
+    if (!result.changed.empty()) {
+      MR_RETURN_IF_ERROR(PutState(txn, mailbox, state));
+      txn.events.push_back(ChangeEvent{mailbox, m.record.owner,
+                                       state.highestmodseq,
+                                       ChangeEvent::kMessages});
+    }
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::StatusOr<std::vector<Uid>> StoreImpl::Expunge(
+    const Principal& who, MailboxId mailbox, const ExpungeRequest& request) {
+  std::vector<Uid> expunged;
+  MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
+    expunged.clear();
+    MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, &txn));
+    MR_RETURN_IF_ERROR(Require(m, 'r'));
+    MR_RETURN_IF_ERROR(Require(m, 'e'));
+    MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, mailbox));
+    std::vector<std::pair<Uid, MessageRecord>> victims;
+    auto consider = [&](Uid uid, MessageRecord record) {
+      if (request.only_deleted && (record.system_flags & kDeleted) == 0) return;
+      victims.emplace_back(uid, std::move(record));
+    };
+    if (request.uids.has_value()) {
+      for (Uid uid : SortedUnique(*request.uids)) {
+        MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
+                            GetRecord<MessageRecord>(
+                                kMessagesCf, MessageKey(mailbox, uid), &txn));
+        if (record.has_value()) consider(uid, *std::move(record));
+      }
+    } else {
+      absl::Status decode_status;
+      MR_RETURN_IF_ERROR(ScanPrefix(
+          kMessagesCf, MailboxIdKey(mailbox),
+          [&](std::string_view key, std::string_view value) {
+            MailboxId id;
+            Uid uid;
+            MessageRecord record;
+            if (!ParseMessageKey(key, &id, &uid) || !Decode(value, &record)) {
+              decode_status = absl::DataLossError("undecodable message record");
+              return false;
+            }
+            consider(uid, std::move(record));
+            return true;
+          },
+          &txn));
+      MR_RETURN_IF_ERROR(decode_status);
+    }
+    if (victims.empty()) return absl::OkStatus();
+    int64_t bytes = 0;
+    for (const auto& [uid, record] : victims) {
+      MR_RETURN_IF_ERROR(RemoveMessage(txn, mailbox, m.record.owner, state,
+                                       uid, record, false));
+      bytes += static_cast<int64_t>(record.size);
+      expunged.push_back(uid);
+    }
+    MR_RETURN_IF_ERROR(ChargeQuota(txn, m.record.owner, -bytes,
+                                   -static_cast<int64_t>(victims.size())));
+    MR_RETURN_IF_ERROR(PutState(txn, mailbox, state));
+    txn.events.push_back(ChangeEvent{mailbox, m.record.owner,
+                                     state.highestmodseq,
+                                     ChangeEvent::kMessages});
+    return absl::OkStatus();
+  }));
+  return expunged;
+}
+
+absl::StatusOr<CopyResult> StoreImpl::Copy(const Principal& who,
+                                           MailboxId source,
+                                           const std::vector<Uid>& uids,
+                                           std::string_view dest) {
+  return CopyOrMove(who, source, uids, dest, false);
+}
+
+absl::StatusOr<CopyResult> StoreImpl::Move(const Principal& who,
+                                           MailboxId source,
+                                           const std::vector<Uid>& uids,
+                                           std::string_view dest) {
+  return CopyOrMove(who, source, uids, dest, true);
+}
+
+absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
+                                                 MailboxId source,
+                                                 const std::vector<Uid>& uids_in,
+                                                 std::string_view dest,
+                                                 bool move) {
+  std::vector<Uid> uids = SortedUnique(uids_in);
+  CopyResult result;
+  MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
+    result = CopyResult();
+    MR_ASSIGN_OR_RETURN(Resolved src, ResolveId(who, source, &txn));
+    MR_RETURN_IF_ERROR(Require(src, 'r'));
+    if (move) {
+      MR_RETURN_IF_ERROR(Require(src, 't'));
+      MR_RETURN_IF_ERROR(Require(src, 'e'));
+    }
+    MR_ASSIGN_OR_RETURN(Resolved dst, ResolveName(who, dest, &txn));
+    MR_RETURN_IF_ERROR(Require(dst, 'i'));
+    if (dst.record.noselect) {
+      return absl::FailedPreconditionError("mailbox is \\Noselect");
+    }
+    // Lock both mailboxes in id order.
+    std::map<MailboxId, MailboxState> states;
+    for (MailboxId id : {std::min(src.id, dst.id), std::max(src.id, dst.id)}) {
+      if (states.contains(id)) continue;
+      MR_ASSIGN_OR_RETURN(states[id], LockState(txn, id));
+    }
+    std::vector<std::pair<Uid, MessageRecord>> messages;
+    int64_t bytes = 0;
+    for (Uid uid : uids) {
+      MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
+                          GetRecord<MessageRecord>(
+                              kMessagesCf, MessageKey(source, uid), &txn));
+      if (!record.has_value()) continue;
+      bytes += static_cast<int64_t>(record->size);
+      messages.emplace_back(uid, *std::move(record));
+    }
+    if (messages.empty()) {
+      result.dest_uidvalidity = states[dst.id].uidvalidity;
+      return absl::OkStatus();
+    }
+    int64_t count = static_cast<int64_t>(messages.size());
+    bool same_owner = src.record.owner == dst.record.owner;
+    if (!(move && same_owner)) {
+      MR_RETURN_IF_ERROR(ChargeQuota(txn, dst.record.owner, bytes, count));
+      if (move) {
+        MR_RETURN_IF_ERROR(ChargeQuota(txn, src.record.owner, -bytes, -count));
+      }
+    }
+    MailboxState& dst_state = states[dst.id];
+    result.dest_uidvalidity = dst_state.uidvalidity;
+    for (const auto& [uid, record] : messages) {
+      // A move hands the source's blob reference over to the copy.
+      if (!move) MR_RETURN_IF_ERROR(AddBlobRef(txn, record.hash, std::nullopt));
+      MessageRecord copy = record;
+      MR_ASSIGN_OR_RETURN(Uid new_uid, InsertMessage(txn, dst.id,
+                                                     dst.record.owner,
+                                                     dst_state, copy));
+      result.source_uids.push_back(uid);
+      result.dest_uids.push_back(new_uid);
+    }
+    if (move) {
+      MailboxState& src_state = states[src.id];
+      for (const auto& [uid, record] : messages) {
+        MR_RETURN_IF_ERROR(RemoveMessage(txn, source, src.record.owner,
+                                         src_state, uid, record, true));
+      }
+    }
+    for (const auto& [id, state] : states) {
+      MR_RETURN_IF_ERROR(PutState(txn, id, state));
+      txn.events.push_back(ChangeEvent{
+          id, id == src.id ? src.record.owner : dst.record.owner,
+          state.highestmodseq, ChangeEvent::kMessages});
+    }
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::Status StoreImpl::MoveAllInTxn(Txn& txn, MailboxId from,
+                                     MailboxState& from_state, MailboxId to,
+                                     MailboxState& to_state,
+                                     std::string_view owner) {
+  std::vector<std::pair<Uid, MessageRecord>> messages;
+  absl::Status decode_status;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kMessagesCf, MailboxIdKey(from),
+      [&](std::string_view key, std::string_view value) {
+        MailboxId id;
+        Uid uid;
+        MessageRecord record;
+        if (!ParseMessageKey(key, &id, &uid) || !Decode(value, &record)) {
+          decode_status = absl::DataLossError("undecodable message record");
+          return false;
+        }
+        messages.emplace_back(uid, std::move(record));
+        return true;
+      },
+      &txn));
+  MR_RETURN_IF_ERROR(decode_status);
+  for (const auto& [uid, record] : messages) {
+    MR_RETURN_IF_ERROR(
+        InsertMessage(txn, to, owner, to_state, record).status());
+    MR_RETURN_IF_ERROR(
+        RemoveMessage(txn, from, owner, from_state, uid, record, true));
+  }
+  txn.events.push_back(ChangeEvent{from, std::string(owner),
+                                   from_state.highestmodseq,
+                                   ChangeEvent::kMessages});
+  txn.events.push_back(ChangeEvent{to, std::string(owner),
+                                   to_state.highestmodseq,
+                                   ChangeEvent::kMessages});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
+                                                MailboxId mailbox,
+                                                ModSeq since) {
+  MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
+  MR_RETURN_IF_ERROR(Require(m, 'r'));
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  struct Release {
+    rocksdb::TransactionDB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db_.get(), snapshot};
+  MR_ASSIGN_OR_RETURN(
+      std::optional<MailboxState> state,
+      GetRecord<MailboxState>(kMailboxStateCf, MailboxIdKey(mailbox), nullptr,
+                              false, snapshot));
+  if (!state.has_value()) return absl::NotFoundError("no such mailbox");
+  Changes changes;
+  changes.highestmodseq = state->highestmodseq;
+  std::vector<Uid> present;
+  absl::Status decode_status;
+  MR_RETURN_IF_ERROR(Scan(
+      kChangelogCf, ChangelogKey(mailbox, since + 1),
+      PrefixEnd(MailboxIdKey(mailbox)),
+      [&](std::string_view, std::string_view value) {
+        ChangeRecord change;
+        if (!Decode(value, &change)) {
+          decode_status = absl::DataLossError("undecodable change record");
+          return false;
+        }
+        (change.expunged ? changes.vanished : present).push_back(change.uid);
+        return true;
+      },
+      nullptr, snapshot));
+  MR_RETURN_IF_ERROR(decode_status);
+  std::sort(present.begin(), present.end());
+  std::sort(changes.vanished.begin(), changes.vanished.end());
+  for (Uid uid : present) {
+    MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
+                        GetRecord<MessageRecord>(kMessagesCf,
+                                                 MessageKey(mailbox, uid),
+                                                 nullptr, false, snapshot));
+    if (record.has_value()) changes.changed.push_back(ToMeta(uid, *record));
+  }
+  return changes;
+}
+
+}  // namespace mailroom::store::internal

@@ -1,0 +1,86 @@
+// Value encodings of the store's records (see keys.h for where each lives).
+// Each encoding starts with a one-byte record version so fields can be added;
+// Decode* returns false on bytes it does not understand.
+//
+// Thread-safety: plain values and free functions.
+#ifndef MAILROOM_STORE_INTERNAL_RECORDS_H_
+#define MAILROOM_STORE_INTERNAL_RECORDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/text_index.h"
+#include "store/types.h"
+
+namespace mailroom::store::internal {
+
+struct UserRecord {
+  std::string salt;
+  uint32_t iterations = 0;
+  std::string stored_key;
+  std::string server_key;
+  std::optional<uint64_t> storage_limit_bytes;
+  std::optional<uint64_t> message_limit;
+};
+
+struct MailboxRecord {
+  std::string owner;
+  std::string name;  // canonical name within the owner's namespace
+  std::optional<std::string> special_use;
+  bool noselect = false;
+};
+
+struct MailboxState {
+  uint32_t uidvalidity = 0;
+  Uid uidnext = 1;
+  ModSeq highestmodseq = 0;
+  uint32_t messages = 0;
+  uint32_t unseen = 0;
+  uint32_t deleted = 0;
+  uint64_t size = 0;
+};
+
+struct MessageRecord {
+  uint32_t system_flags = 0;
+  std::vector<std::string> keywords;  // sorted, unique
+  ModSeq modseq = 0;
+  int64_t internal_date = 0;
+  int32_t internal_tz_minutes = 0;
+  uint64_t size = 0;
+  std::string hash;  // raw SHA-256 of the body
+};
+
+struct ChangeRecord {
+  Uid uid = 0;
+  bool expunged = false;
+};
+
+struct QuotaRecord {
+  uint64_t bytes = 0;
+  uint64_t messages = 0;
+};
+
+std::string Encode(const UserRecord& r);
+std::string Encode(const MailboxRecord& r);
+std::string Encode(const MailboxState& r);
+std::string Encode(const MessageRecord& r);
+std::string Encode(const ChangeRecord& r);
+std::string Encode(const QuotaRecord& r);
+std::string Encode(const IndexWork& r);
+std::string EncodeStringList(const std::vector<std::string>& list);
+
+bool Decode(std::string_view in, UserRecord* r);
+bool Decode(std::string_view in, MailboxRecord* r);
+bool Decode(std::string_view in, MailboxState* r);
+bool Decode(std::string_view in, MessageRecord* r);
+bool Decode(std::string_view in, ChangeRecord* r);
+bool Decode(std::string_view in, QuotaRecord* r);
+bool Decode(std::string_view in, IndexWork* r);
+bool DecodeStringList(std::string_view in, std::vector<std::string>* list);
+
+}  // namespace mailroom::store::internal
+
+#endif  // MAILROOM_STORE_INTERNAL_RECORDS_H_

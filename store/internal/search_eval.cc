@@ -1,0 +1,195 @@
+#include "store/internal/search_eval.h"
+
+#include <algorithm>
+
+#include "store/internal/strings.h"
+#include "mime/message.h"
+#include "mime/text.h"
+
+namespace mailroom::store::internal {
+
+int64_t DayOf(int64_t seconds, int32_t tz_minutes) {
+  int64_t local = seconds + static_cast<int64_t>(tz_minutes) * 60;
+  int64_t day = local / 86400;
+  if (local % 86400 < 0) --day;
+  return day;
+}
+
+FoldedText FoldMessageText(std::string_view raw) {
+  mime::Message message = mime::Parse(raw);
+  mime::ExtractedText text = mime::ExtractText(message, raw);
+  FoldedText out;
+  for (auto& [name, value] : text.headers) {
+    if (name == "date" && !out.sent_day.has_value()) {
+      if (std::optional<mime::DateTime> date = mime::ParseDate(value)) {
+        out.sent_day = DayOf(date->unix_seconds, date->tz_minutes);
+      }
+    }
+    out.headers.emplace_back(ToLowerAscii(name),
+                             mime::SearchFold(value));
+  }
+  out.body = mime::SearchFold(text.body);
+  return out;
+}
+
+bool HasTextKey(const SearchKey& key) {
+  if (key.is_text()) return true;
+  return std::any_of(key.children.begin(), key.children.end(),
+                     [](const SearchKey& c) { return HasTextKey(c); });
+}
+
+bool IsTextOnly(const SearchKey& key) {
+  if (key.is_text()) return true;
+  using K = SearchKey::Kind;
+  if (key.kind != K::kAnd && key.kind != K::kOr && key.kind != K::kNot) {
+    return false;
+  }
+  if (key.children.empty()) return false;
+  return std::all_of(key.children.begin(), key.children.end(),
+                     [](const SearchKey& c) { return IsTextOnly(c); });
+}
+
+void CollectTextSubtrees(const SearchKey& key,
+                         std::vector<const SearchKey*>* out) {
+  if (IsTextOnly(key)) {
+    out->push_back(&key);
+    return;
+  }
+  for (const SearchKey& child : key.children) CollectTextSubtrees(child, out);
+}
+
+const std::string& SearchEvaluator::Folded(const SearchKey& key) {
+  auto it = folded_values_.find(&key);
+  if (it == folded_values_.end()) {
+    it = folded_values_.emplace(&key, mime::SearchFold(key.value)).first;
+  }
+  return it->second;
+}
+
+absl::StatusOr<const FoldedText*> SearchEvaluator::Text(
+    const MessageMeta& meta) {
+  if (!loaded_.has_value() || loaded_uid_ != meta.uid) {
+    loaded_.reset();
+    absl::StatusOr<FoldedText> text = loader_(meta);
+    if (!text.ok()) return text.status();
+    loaded_ = *std::move(text);
+    loaded_uid_ = meta.uid;
+  }
+  return &*loaded_;
+}
+
+absl::StatusOr<bool> SearchEvaluator::MatchText(const SearchKey& key,
+                                                const MessageMeta& meta) {
+  absl::StatusOr<const FoldedText*> text = Text(meta);
+  if (!text.ok()) return text.status();
+  const FoldedText& t = **text;
+  const std::string& needle = Folded(key);
+  using K = SearchKey::Kind;
+  if (key.kind == K::kBody) return Contains(t.body, needle);
+  if (key.kind == K::kText) {
+    if (Contains(t.body, needle)) return true;
+    for (const auto& [name, value] : t.headers) {
+      if (Contains(value, needle) ||
+          Contains(name + ": " + value, needle)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  std::string field = ToLowerAscii(key.field);
+  for (const auto& [name, value] : t.headers) {
+    if (name != field) continue;
+    if (needle.empty() || Contains(value, needle)) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<bool> SearchEvaluator::Matches(const SearchKey& key,
+                                              const MessageMeta& meta) {
+  if (index_results_ != nullptr) {
+    auto it = index_results_->find(&key);
+    if (it != index_results_->end()) return it->second.contains(meta.uid);
+  }
+  using K = SearchKey::Kind;
+  int64_t internal_day = DayOf(meta.internal_date, meta.internal_tz_minutes);
+  auto sent_day = [&]() -> absl::StatusOr<int64_t> {
+    absl::StatusOr<const FoldedText*> text = Text(meta);
+    if (!text.ok()) return text.status();
+    // RFC 3501: without a usable Date: header the internal date stands in.
+    return (*text)->sent_day.value_or(internal_day);
+  };
+  switch (key.kind) {
+    case K::kAll:
+      return true;
+    case K::kAnd:
+      for (const SearchKey& child : key.children) {
+        absl::StatusOr<bool> m = Matches(child, meta);
+        if (!m.ok() || !*m) return m;
+      }
+      return true;
+    case K::kOr:
+      for (const SearchKey& child : key.children) {
+        absl::StatusOr<bool> m = Matches(child, meta);
+        if (!m.ok() || *m) return m;
+      }
+      return false;
+    case K::kNot: {
+      if (key.children.empty()) return false;
+      absl::StatusOr<bool> m = Matches(key.children[0], meta);
+      if (!m.ok()) return m;
+      return !*m;
+    }
+    case K::kUids:
+      for (const UidRange& r : key.uids) {
+        if (meta.uid >= std::min(r.first, r.last) &&
+            meta.uid <= std::max(r.first, r.last)) {
+          return true;
+        }
+      }
+      return false;
+    case K::kFlagSet:
+      return (meta.flags.system & key.number) == static_cast<uint32_t>(key.number);
+    case K::kFlagClear:
+      return (meta.flags.system & key.number) == 0;
+    case K::kKeyword:
+    case K::kUnkeyword: {
+      bool set = std::any_of(meta.flags.keywords.begin(),
+                             meta.flags.keywords.end(), [&](const auto& k) {
+                               return EqualsIgnoreCase(k, key.value);
+                             });
+      return key.kind == K::kKeyword ? set : !set;
+    }
+    case K::kBefore:
+      return internal_day < key.number;
+    case K::kOn:
+      return internal_day == key.number;
+    case K::kSince:
+      return internal_day >= key.number;
+    case K::kSentBefore:
+    case K::kSentOn:
+    case K::kSentSince: {
+      absl::StatusOr<int64_t> day = sent_day();
+      if (!day.ok()) return day.status();
+      if (key.kind == K::kSentBefore) return *day < key.number;
+      if (key.kind == K::kSentOn) return *day == key.number;
+      return *day >= key.number;
+    }
+    case K::kLarger:
+      return static_cast<int64_t>(meta.size) > key.number;
+    case K::kSmaller:
+      return static_cast<int64_t>(meta.size) < key.number;
+    case K::kOlder:
+      return now_ - meta.internal_date > key.number;
+    case K::kYounger:
+      return now_ - meta.internal_date <= key.number;
+    case K::kModSeq:
+      return static_cast<int64_t>(meta.modseq) >= key.number;
+    case K::kHeader:
+    case K::kBody:
+    case K::kText:
+      return MatchText(key, meta);
+  }
+  return false;
+}
+
+}  // namespace mailroom::store::internal

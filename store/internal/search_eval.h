@@ -1,0 +1,80 @@
+// Evaluation of a SearchKey tree against one message.
+//
+// Metadata keys are answered from MessageMeta. Text keys are answered either
+// from precomputed per-node results (what the text index returned) or by
+// brute force on the message's decoded, folded text, which is loaded lazily
+// (and at most once per message) through a callback.
+//
+// Thread-safety: a SearchEvaluator is used by one thread at a time.
+#ifndef MAILROOM_STORE_INTERNAL_SEARCH_EVAL_H_
+#define MAILROOM_STORE_INTERNAL_SEARCH_EVAL_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "store/search_key.h"
+#include "store/types.h"
+
+namespace mailroom::store::internal {
+
+// The searchable text of one message, already folded with mime::SearchFold.
+struct FoldedText {
+  std::vector<std::pair<std::string, std::string>> headers;  // name, value
+  std::string body;
+  // Day of the Date: header in its own zone, if it parses.
+  std::optional<int64_t> sent_day;
+};
+
+// Loads and folds the text of a message (raw bytes -> FoldedText).
+FoldedText FoldMessageText(std::string_view raw);
+
+// Days since the epoch of `seconds` in a zone `tz_minutes` east of UTC.
+int64_t DayOf(int64_t seconds, int32_t tz_minutes);
+
+// True if `key` contains a text key anywhere.
+bool HasTextKey(const SearchKey& key);
+// True if `key` and all its descendants are text keys or AND/OR/NOT of them.
+bool IsTextOnly(const SearchKey& key);
+// The largest text-only sub-trees of `key` (what the text index answers).
+void CollectTextSubtrees(const SearchKey& key,
+                         std::vector<const SearchKey*>* out);
+
+class SearchEvaluator {
+ public:
+  using TextLoader =
+      std::function<absl::StatusOr<FoldedText>(const MessageMeta&)>;
+  using TextResults =
+      absl::flat_hash_map<const SearchKey*, absl::flat_hash_set<Uid>>;
+
+  // `index_results` (may be null) answers the sub-trees it holds; other text
+  // keys use `loader`. `now` is seconds since the epoch (OLDER/YOUNGER).
+  SearchEvaluator(int64_t now, TextLoader loader,
+                  const TextResults* index_results)
+      : now_(now), loader_(std::move(loader)), index_results_(index_results) {}
+
+  // Evaluates `key` for one message. Errors only come from the loader.
+  absl::StatusOr<bool> Matches(const SearchKey& key, const MessageMeta& meta);
+
+ private:
+  absl::StatusOr<bool> MatchText(const SearchKey& key, const MessageMeta& meta);
+  absl::StatusOr<const FoldedText*> Text(const MessageMeta& meta);
+  const std::string& Folded(const SearchKey& key);
+
+  int64_t now_;
+  TextLoader loader_;
+  const TextResults* index_results_;
+  Uid loaded_uid_ = 0;
+  std::optional<FoldedText> loaded_;
+  absl::flat_hash_map<const SearchKey*, std::string> folded_values_;
+};
+
+}  // namespace mailroom::store::internal
+
+#endif  // MAILROOM_STORE_INTERNAL_SEARCH_EVAL_H_

@@ -1,0 +1,303 @@
+// The RocksDB implementation of Store (see store/store.h for the contract and
+// keys.h for the on-disk layout). Its methods are spread over several files
+// by area: store_impl.cc (open, transactions, shared helpers), users.cc,
+// mailboxes.cc, acl_quota.cc, messages.cc, search.cc, indexer.cc,
+// maildrop.cc, consistency.cc.
+//
+// Thread-safety: thread-safe. Mutations are pessimistic RocksDB transactions;
+// conflicts are retried a bounded number of times, then kAborted.
+#ifndef MAILROOM_STORE_INTERNAL_STORE_IMPL_H_
+#define MAILROOM_STORE_INTERNAL_STORE_IMPL_H_
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/utilities/transaction.h"
+#include "rocksdb/utilities/transaction_db.h"
+#include "store/internal/keys.h"
+#include "store/internal/maildrop_leases.h"
+#include "store/internal/notifier.h"
+#include "store/internal/records.h"
+#include "store/store.h"
+
+namespace mailroom::store::internal {
+
+class StoreImpl : public Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<StoreImpl>> Open(
+      const StoreOptions& options);
+  ~StoreImpl() override;
+
+  absl::Status CreateUser(std::string_view user,
+                          std::string_view password) override;
+  absl::Status DeleteUser(std::string_view user) override;
+  absl::Status SetPassword(std::string_view user,
+                           std::string_view password) override;
+  absl::StatusOr<std::vector<std::string>> ListUsers() override;
+  absl::StatusOr<Principal> Authenticate(std::string_view user,
+                                         std::string_view password) override;
+  absl::StatusOr<ScramCredentials> GetScramCredentials(
+      std::string_view user) override;
+  absl::Status SetGroupMembers(std::string_view group,
+                               const std::vector<std::string>& users) override;
+
+  absl::StatusOr<std::vector<MailboxInfo>> ListMailboxes(
+      const Principal& who) override;
+  absl::Status CreateMailbox(const Principal& who, std::string_view name,
+                             std::optional<std::string> special_use) override;
+  absl::Status DeleteMailbox(const Principal& who,
+                             std::string_view name) override;
+  absl::Status RenameMailbox(const Principal& who, std::string_view from,
+                             std::string_view to) override;
+  absl::Status SetSubscribed(const Principal& who, std::string_view name,
+                             bool subscribed) override;
+  absl::StatusOr<std::vector<std::string>> ListSubscriptions(
+      const Principal& who) override;
+  absl::StatusOr<MailboxStatus> GetStatus(const Principal& who,
+                                          std::string_view name) override;
+  absl::StatusOr<MailboxSnapshot> OpenMailbox(const Principal& who,
+                                              std::string_view name) override;
+
+  absl::StatusOr<AppendResult> Append(
+      const Principal& who, std::string_view mailbox,
+      const std::vector<AppendRequest>& messages) override;
+  std::vector<absl::StatusOr<AppendResult>> Deliver(
+      const std::vector<DeliveryTarget>& targets,
+      std::string_view data) override;
+  absl::StatusOr<std::vector<MessageMeta>> GetMessages(
+      const Principal& who, MailboxId mailbox,
+      const std::vector<Uid>& uids) override;
+  absl::StatusOr<std::shared_ptr<const std::string>> ReadMessage(
+      const Principal& who, MailboxId mailbox, Uid uid) override;
+  absl::StatusOr<std::shared_ptr<const mime::Message>> GetStructure(
+      const Principal& who, MailboxId mailbox, Uid uid) override;
+  absl::StatusOr<StoreFlagsResult> StoreFlags(
+      const Principal& who, MailboxId mailbox,
+      const StoreFlagsRequest& request) override;
+  absl::StatusOr<std::vector<Uid>> Expunge(
+      const Principal& who, MailboxId mailbox,
+      const ExpungeRequest& request) override;
+  absl::StatusOr<CopyResult> Copy(const Principal& who, MailboxId source,
+                                  const std::vector<Uid>& uids,
+                                  std::string_view dest) override;
+  absl::StatusOr<CopyResult> Move(const Principal& who, MailboxId source,
+                                  const std::vector<Uid>& uids,
+                                  std::string_view dest) override;
+  absl::StatusOr<std::vector<Uid>> Search(const Principal& who,
+                                          MailboxId mailbox,
+                                          const SearchKey& key) override;
+  absl::StatusOr<Changes> ChangesSince(const Principal& who,
+                                       MailboxId mailbox,
+                                       ModSeq since) override;
+
+  absl::StatusOr<std::vector<AclEntry>> GetAcl(
+      const Principal& who, std::string_view mailbox) override;
+  absl::Status SetAcl(const Principal& who, std::string_view mailbox,
+                      std::string_view identifier,
+                      std::string_view rights) override;
+  absl::StatusOr<std::string> MyRights(const Principal& who,
+                                       std::string_view mailbox) override;
+  absl::StatusOr<QuotaUsage> GetQuota(std::string_view user) override;
+  absl::Status SetQuota(const Principal& who, std::string_view user,
+                        std::optional<uint64_t> storage_bytes,
+                        std::optional<uint64_t> messages) override;
+
+  absl::StatusOr<std::unique_ptr<Lease>> LockMaildrop(
+      const Principal& who) override;
+  absl::Status MarkRetrieved(const Principal& who, MailboxId mailbox,
+                             const std::vector<Uid>& uids) override;
+  absl::StatusOr<uint64_t> ApplyRetention(
+      const RetentionPolicy& policy) override;
+
+  absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> IndexBacklog()
+      override;
+  absl::Status Reindex(std::string_view user) override;
+
+  std::unique_ptr<Watch> WatchChanges(
+      std::optional<MailboxId> mailbox,
+      std::function<void(const ChangeEvent&)> callback) override;
+
+  // Recounts everything derived (status counters, quota usage, blob
+  // reference counts, change log) and compares with what is stored.
+  // kDataLoss naming the first difference.
+  absl::Status CheckConsistency();
+
+  // Applies every queued index work item now (no-op without a text index).
+  absl::Status CatchUpIndex();
+
+ private:
+  // One attempt of a mutation: the transaction and what to publish after it
+  // commits.
+  struct Txn {
+    rocksdb::Transaction* t = nullptr;
+    std::vector<ChangeEvent> events;
+    bool queued_index_work = false;
+  };
+  // A mailbox as a principal sees it.
+  struct Resolved {
+    MailboxId id = 0;
+    MailboxRecord record;
+    std::string rights;
+  };
+
+  explicit StoreImpl(const StoreOptions& options);
+
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
+
+  // Runs `fn` in a fresh transaction until it commits, retrying conflicts;
+  // publishes the collected events after the commit.
+  absl::Status RunTxn(const std::function<absl::Status(Txn&)>& fn);
+
+  // Point read; std::nullopt if absent. With `txn`, reads through it (and
+  // locks the key when `for_update`); otherwise from the DB at `snapshot`.
+  absl::StatusOr<std::optional<std::string>> Get(
+      Cf c, std::string_view key, Txn* txn = nullptr, bool for_update = false,
+      const rocksdb::Snapshot* snapshot = nullptr);
+  absl::Status Put(Txn& txn, Cf c, std::string_view key,
+                   std::string_view value);
+  absl::Status Delete(Txn& txn, Cf c, std::string_view key);
+  // Calls fn(key, value) for keys in [begin, end) until it returns false.
+  absl::Status Scan(
+      Cf c, std::string_view begin, std::string_view end,
+      const std::function<bool(std::string_view, std::string_view)>& fn,
+      Txn* txn = nullptr, const rocksdb::Snapshot* snapshot = nullptr);
+  absl::Status ScanPrefix(
+      Cf c, std::string_view prefix,
+      const std::function<bool(std::string_view, std::string_view)>& fn,
+      Txn* txn = nullptr, const rocksdb::Snapshot* snapshot = nullptr);
+
+  template <typename Record>
+  absl::StatusOr<std::optional<Record>> GetRecord(
+      Cf c, std::string_view key, Txn* txn = nullptr, bool for_update = false,
+      const rocksdb::Snapshot* snapshot = nullptr);
+
+  // ---- rights and name resolution (store_impl.cc) ----
+  absl::StatusOr<std::string> RightsOf(const Principal& who, MailboxId id,
+                                       const MailboxRecord& record,
+                                       Txn* txn);
+  // kNotFound when the mailbox is missing or the principal has neither `l`
+  // nor `r` on it.
+  absl::StatusOr<Resolved> ResolveName(const Principal& who,
+                                       std::string_view name, Txn* txn);
+  absl::StatusOr<Resolved> ResolveId(const Principal& who, MailboxId id,
+                                     Txn* txn);
+  static absl::Status Require(const Resolved& mailbox, char right);
+
+  // ---- mailbox state, quota, blobs (store_impl.cc) ----
+  absl::StatusOr<MailboxState> LockState(Txn& txn, MailboxId id);
+  absl::Status PutState(Txn& txn, MailboxId id, const MailboxState& state);
+  absl::StatusOr<QuotaRecord> LockQuota(Txn& txn, std::string_view owner);
+  // Checks `usage` (after the change) against the owner's limits.
+  absl::Status CheckQuota(Txn& txn, std::string_view owner,
+                          const QuotaRecord& usage);
+  // Adds `bytes`/`messages` (may be negative) to the owner's usage,
+  // checking limits when growing.
+  absl::Status ChargeQuota(Txn& txn, std::string_view owner, int64_t bytes,
+                           int64_t messages);
+  // `data` is needed only when the blob may not exist yet.
+  absl::Status AddBlobRef(Txn& txn, std::string_view hash,
+                          std::optional<std::string_view> data);
+  absl::Status DropBlobRef(Txn& txn, std::string_view hash);
+  void QueueIndex(Txn& txn, const IndexWork& work, absl::Status* status);
+
+  // ---- messages inside a transaction (messages.cc) ----
+  // Assigns UID and modseq, writes the message, change log and index work
+  // and counts it in `state`. The blob reference must already be taken.
+  absl::StatusOr<Uid> InsertMessage(Txn& txn, MailboxId id,
+                                    std::string_view owner,
+                                    MailboxState& state, MessageRecord record);
+  // Removes a message, records its expunge and uncounts it. Drops the blob
+  // reference unless `keep_blob_ref`. Quota is the caller's.
+  absl::Status RemoveMessage(Txn& txn, MailboxId id, std::string_view owner,
+                             MailboxState& state, Uid uid,
+                             const MessageRecord& record, bool keep_blob_ref);
+  absl::StatusOr<AppendResult> AppendInTxn(
+      Txn& txn, MailboxId id, std::string_view owner,
+      const std::vector<AppendRequest>& messages,
+      const std::vector<std::string>& hashes, bool charge_quota);
+  absl::StatusOr<CopyResult> CopyOrMove(const Principal& who, MailboxId source,
+                                        const std::vector<Uid>& uids,
+                                        std::string_view dest, bool move);
+  // Moves every message of `from` into `to` (both locked), inside txn.
+  absl::Status MoveAllInTxn(Txn& txn, MailboxId from, MailboxState& from_state,
+                            MailboxId to, MailboxState& to_state,
+                            std::string_view owner);
+  static MessageMeta ToMeta(Uid uid, const MessageRecord& record);
+  absl::StatusOr<std::shared_ptr<const std::string>> ReadBlob(
+      std::string_view hash);
+
+  // ---- mailboxes inside a transaction (mailboxes.cc) ----
+  absl::StatusOr<MailboxId> CreateMailboxInTxn(
+      Txn& txn, std::string_view owner, std::string_view name,
+      std::optional<std::string> special_use);
+  // Creates the missing parents of `name` as ordinary mailboxes.
+  absl::Status CreateParentsInTxn(Txn& txn, std::string_view owner,
+                                  std::string_view name);
+  // Deletes every message of the mailbox (counters to zero, quota released).
+  absl::Status DeleteContentsInTxn(Txn& txn, MailboxId id,
+                                   std::string_view owner,
+                                   MailboxState& state);
+  // Removes the mailbox entirely (contents, names, state, ACL).
+  absl::Status RemoveMailboxInTxn(Txn& txn, MailboxId id,
+                                  const MailboxRecord& record);
+  absl::StatusOr<uint32_t> NextUidValidity(Txn& txn);
+  std::vector<std::string> GroupsOf(std::string_view user);
+
+  // ---- index queue (indexer.cc) ----
+  void StartIndexer();
+  void StopIndexer();
+  void IndexerLoop();
+  void WakeIndexer();
+  absl::StatusOr<std::shared_ptr<const std::string>> LoadBlobByHex(
+      const std::string& blob_id);
+
+  // ---- user helpers (users.cc) ----
+  absl::StatusOr<UserRecord> GetUser(std::string_view user, Txn* txn);
+
+  StoreOptions options_;
+  rocksdb::WriteOptions write_options_;
+  std::unique_ptr<rocksdb::TransactionDB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::shared_ptr<Notifier> notifier_;
+  std::shared_ptr<MaildropLeases> leases_;
+  std::atomic<uint64_t> next_index_seq_{1};
+
+  // Serialises draining of the index queue (background thread and search
+  // catch-up), so items are applied in order exactly once.
+  absl::Mutex index_apply_mu_;
+  absl::Mutex indexer_mu_;
+  bool indexer_wake_ ABSL_GUARDED_BY(indexer_mu_) = false;
+  bool indexer_stop_ ABSL_GUARDED_BY(indexer_mu_) = false;
+  std::thread indexer_;
+};
+
+template <typename Record>
+absl::StatusOr<std::optional<Record>> StoreImpl::GetRecord(
+    Cf c, std::string_view key, Txn* txn, bool for_update,
+    const rocksdb::Snapshot* snapshot) {
+  absl::StatusOr<std::optional<std::string>> raw =
+      Get(c, key, txn, for_update, snapshot);
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return std::optional<Record>();
+  Record record;
+  if (!Decode(**raw, &record)) {
+    return absl::DataLossError(
+        absl::StrCat("undecodable record in column family ", CfName(c)));
+  }
+  return std::optional<Record>(std::move(record));
+}
+
+}  // namespace mailroom::store::internal
+
+#endif  // MAILROOM_STORE_INTERNAL_STORE_IMPL_H_
