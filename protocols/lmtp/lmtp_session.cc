@@ -199,7 +199,10 @@ Task<void> LmtpSession::HandleRcpt(const Command& command) {
   absl::StatusOr<store::QuotaUsage> quota = co_await plugin::Blocking(
       conn_, [&] { return store_.GetQuota(user); });
   if (!quota.ok()) {
-    if (quota.status().code() == absl::StatusCode::kNotFound) {
+    // The store refuses names it could never hold as invalid: for the
+    // sender that is the same as an unknown user.
+    if (quota.status().code() == absl::StatusCode::kNotFound ||
+        quota.status().code() == absl::StatusCode::kInvalidArgument) {
       Reply(absl::StrCat("550 5.1.1 <", address, "> User unknown"));
     } else {
       conn_.Log(absl::StrCat("lmtp quota: ", quota.status().ToString()));
