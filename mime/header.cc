@@ -51,7 +51,9 @@ std::vector<HeaderField> SplitHeader(std::string_view raw, Span header) {
     if (colon == std::string_view::npos || colon > value_end) continue;
     std::string_view name = line.substr(0, colon);
     while (!name.empty() && IsWsp(name.back())) name.remove_suffix(1);
-    if (name.empty()) continue;
+    // "From sender date" (an mbox separator) and such are not fields.
+    if (name.empty() || name.find_first_of(" \t") != std::string_view::npos)
+      continue;
     fields.push_back(HeaderField{
         name, line.substr(colon + 1, value_end - colon - 1),
         Span{header.offset + field_start, end - field_start}});
