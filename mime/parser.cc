@@ -232,9 +232,12 @@ class Parser {
     }
 
     size_t end = EndBefore(start, stop);
-    if (header_end > end) {
-      header_end = end;
-      ClampSpans(end, part);
+    if (header_end > end) header_end = end;
+    // A part that starts right on the next boundary line is empty, and so
+    // is everything inside it: the line break it would need belongs to
+    // that boundary (and ends the enclosing part first).
+    if (!part->children.empty() && part->children.back().body.end() > end) {
+      for (Part& child : part->children) ClampSpans(end, &child);
     }
     part->header = Span{start, header_end - start};
     part->body = Span{header_end, end - header_end};

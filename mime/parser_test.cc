@@ -258,6 +258,17 @@ TEST(ParseTest, HeaderEndingAtBoundaryKeepsTiling) {
   EXPECT_EQ(Bytes(raw, m.root.children[1].header), "X: y");
 }
 
+TEST(ParseTest, EmptyDigestPartAtOuterBoundary) {
+  // A digest part whose (empty) encapsulated message starts on the outer
+  // boundary line.
+  std::string raw = Crlf(
+      "Content-Type: multipart/mixed; boundary=a\n\n--a\n"
+      "Content-Type: message/rfc822\n\nContent-Type: multipart/digest; "
+      "boundary=b\n\n--b\n\nSubject: x\n\ny\n--b\n--a--\n");
+  Message m = Parse(raw);
+  EXPECT_EQ(CheckTiling(m), "");
+}
+
 TEST(ParseTest, DepthLimitStopsNesting) {
   std::string raw;
   for (int i = 0; i < 100; ++i) {
