@@ -386,8 +386,8 @@ absl::StatusOr<std::string> Session::DecodeMailbox(std::string_view wire) const 
 }
 
 std::string Session::EncodeMailbox(std::string_view utf8) const {
-  return QuoteString(utf8_names() ? std::string(utf8) : EncodeMailboxUtf7(utf8),
-                     utf8_names());
+  return AStringOf(utf8_names() ? std::string(utf8) : EncodeMailboxUtf7(utf8),
+                   utf8_names());
 }
 
 std::string Session::Capabilities() const {
