@@ -5,6 +5,7 @@
 #define MAILROOM_STORE_CONSISTENCY_H_
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "store/store.h"
 
 namespace mailroom::store {
@@ -12,6 +13,14 @@ namespace mailroom::store {
 // kDataLoss describing the first difference found; kUnimplemented when
 // `store` is not the RocksDB store.
 absl::Status CheckConsistency(Store& store);
+
+struct StoreStats {
+  uint64_t blobs = 0;        // distinct message bodies stored
+  uint64_t blob_bytes = 0;   // their total size
+  uint64_t index_queue = 0;  // queued full-text index work items
+};
+// kUnimplemented when `store` is not the RocksDB store.
+absl::StatusOr<StoreStats> GetStoreStats(Store& store);
 
 // Applies every queued full-text index work item now (no-op without a text
 // index). kUnimplemented when `store` is not the RocksDB store.

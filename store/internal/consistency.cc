@@ -189,4 +189,20 @@ absl::Status StoreImpl::CheckConsistency() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<StoreImpl::Stats> StoreImpl::GetStats() {
+  Stats stats;
+  MR_RETURN_IF_ERROR(
+      ScanPrefix(kBlobsCf, "", [&](std::string_view, std::string_view value) {
+        ++stats.blobs;
+        stats.blob_bytes += value.size();
+        return true;
+      }));
+  MR_RETURN_IF_ERROR(ScanPrefix(kIndexQueueCf, "",
+                                [&](std::string_view, std::string_view) {
+                                  ++stats.index_queue;
+                                  return true;
+                                }));
+  return stats;
+}
+
 }  // namespace mailroom::store::internal

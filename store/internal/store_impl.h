@@ -133,6 +133,13 @@ class StoreImpl : public Store {
   // kDataLoss naming the first difference.
   absl::Status CheckConsistency();
 
+  struct Stats {
+    uint64_t blobs = 0;
+    uint64_t blob_bytes = 0;
+    uint64_t index_queue = 0;
+  };
+  absl::StatusOr<Stats> GetStats();
+
   // Applies every queued index work item now (no-op without a text index).
   absl::Status CatchUpIndex();
 

@@ -1,0 +1,52 @@
+// Shared helpers of the store tests: a fresh store in a temporary folder.
+#ifndef MAILROOM_TESTS_STORE_STORE_TEST_UTIL_H_
+#define MAILROOM_TESTS_STORE_STORE_TEST_UTIL_H_
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <unistd.h>
+
+#include "store/store.h"
+
+namespace mailroom::store::testing {
+
+// A new empty folder below TEST_TMPDIR (or /tmp).
+inline std::string FreshDir(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  const char* base = std::getenv("TEST_TMPDIR");
+  std::filesystem::path dir =
+      std::filesystem::path(base != nullptr ? base : "/tmp") /
+      (tag + "-" + std::to_string(::getpid()) + "-" +
+       std::to_string(counter++));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+inline StoreOptions TestOptions(const std::string& dir) {
+  StoreOptions options;
+  options.data_dir = dir;
+  options.password_iterations = 64;  // fast; production uses 100000
+  options.sync_writes = false;
+  return options;
+}
+
+// A small RFC 5322 message with CRLF line ends.
+inline std::string MakeMessage(const std::string& subject,
+                               const std::string& body,
+                               const std::string& from = "Alice <alice@example.com>",
+                               const std::string& date =
+                                   "Mon, 7 Feb 1994 21:52:25 -0800") {
+  return "From: " + from + "\r\nTo: Bob <bob@example.org>\r\nSubject: " +
+         subject + "\r\nDate: " + date +
+         "\r\nMessage-ID: <" + subject + "@example.com>\r\n\r\n" + body +
+         "\r\n";
+}
+
+}  // namespace mailroom::store::testing
+
+#endif  // MAILROOM_TESTS_STORE_STORE_TEST_UTIL_H_
