@@ -50,7 +50,7 @@ absl::Status Corrupt() {
 
 }  // namespace
 
-std::string EncodeDocText(const FoldedText& text) {
+std::string EncodeDocData(const FoldedText& text) {
   std::string out;
   PutVarint(out, text.headers.size());
   for (const auto& [name, value] : text.headers) {
@@ -59,28 +59,36 @@ std::string EncodeDocText(const FoldedText& text) {
   }
   PutVarint(out, text.attachment_names.size());
   for (const std::string& name : text.attachment_names) PutBytes(out, name);
-  if (text.body.size() >= kCompressMin) {
-    uLongf bound = compressBound(text.body.size());
+  return out;
+}
+
+std::string EncodeBodyValue(std::string_view body) {
+  std::string out;
+  if (body.empty()) return out;
+  if (body.size() >= kCompressMin) {
+    uLongf bound = compressBound(body.size());
     std::string packed(bound, '\0');
     if (compress2(reinterpret_cast<Bytef*>(packed.data()), &bound,
-                  reinterpret_cast<const Bytef*>(text.body.data()),
-                  text.body.size(), 1) == Z_OK &&
-        bound < text.body.size()) {
+                  reinterpret_cast<const Bytef*>(body.data()), body.size(),
+                  1) == Z_OK &&
+        bound < body.size()) {
       out.push_back(1);
-      PutVarint(out, text.body.size());
+      PutVarint(out, body.size());
       out.append(packed.data(), bound);
       return out;
     }
   }
   out.push_back(0);
-  PutVarint(out, text.body.size());
-  out.append(text.body);
+  PutVarint(out, body.size());
+  out.append(body);
   return out;
 }
 
-absl::StatusOr<DocText> DocText::Decode(std::string data) {
+absl::StatusOr<DocText> DocText::Decode(std::string data,
+                                        std::string body_value) {
   DocText doc;
   doc.data_ = std::make_unique<const std::string>(std::move(data));
+  doc.body_value_ = std::make_unique<const std::string>(std::move(body_value));
   std::string_view in = *doc.data_;
   uint64_t count = 0;
   if (!GetVarint(in, count) || count > in.size()) return Corrupt();
@@ -96,16 +104,17 @@ absl::StatusOr<DocText> DocText::Decode(std::string data) {
     if (!GetBytes(in, name)) return Corrupt();
     doc.attachment_names_.push_back(name);
   }
-  if (in.empty() || static_cast<unsigned char>(in.front()) > 1) {
-    return Corrupt();
-  }
-  doc.compressed_ = in.front() == 1;
-  in.remove_prefix(1);
+  if (!in.empty()) return Corrupt();
+  std::string_view body = *doc.body_value_;
+  if (body.empty()) return doc;
+  if (static_cast<unsigned char>(body.front()) > 1) return Corrupt();
+  doc.compressed_ = body.front() == 1;
+  body.remove_prefix(1);
   uint64_t body_size = 0;
-  if (!GetVarint(in, body_size)) return Corrupt();
-  if (!doc.compressed_ && body_size != in.size()) return Corrupt();
+  if (!GetVarint(body, body_size)) return Corrupt();
+  if (!doc.compressed_ && body_size != body.size()) return Corrupt();
   doc.body_size_ = body_size;
-  doc.stored_body_ = in;
+  doc.stored_body_ = body;
   return doc;
 }
 

@@ -1,11 +1,12 @@
-// The document data of the index: a message's folded text, kept so that
-// trigram candidates can be verified exactly. Header fields and attachment
-// names are stored plainly (they are small and most keys only need them);
-// the body is zlib-compressed and inflated only when a key needs it.
+// A message's folded text as the index keeps it, so that n-gram candidates
+// can be verified exactly. Header fields and attachment names go in the
+// document data (small; most keys need only them); the body goes in its own
+// value slot, zlib-compressed, read and inflated only when a key needs it.
 //
-// Layout: varint count, then count x (varint len, name, varint len, value);
-// varint count, count x (varint len, name); byte body encoding (0 raw,
-// 1 zlib); varint raw body length; the body bytes to the end.
+// Document data: varint count, count x (varint len, name, varint len,
+// value); varint count, count x (varint len, name).
+// Body value: empty for an empty body, else one byte (0 raw, 1 zlib), varint
+// raw length, the bytes to the end.
 //
 // Thread-safety: DocText is not thread-safe (the body is inflated lazily);
 // the free functions are.
@@ -24,12 +25,16 @@
 
 namespace mailroom::index {
 
-std::string EncodeDocText(const FoldedText& text);
+std::string EncodeDocData(const FoldedText& text);
+std::string EncodeBodyValue(std::string_view body);
 
 class DocText {
  public:
-  // Parses `data` (kept by value). kDataLoss when it is malformed.
-  static absl::StatusOr<DocText> Decode(std::string data);
+  // Parses document data and a body value (both kept by value). The body
+  // value may be left empty when no key needs the body. kDataLoss when
+  // malformed.
+  static absl::StatusOr<DocText> Decode(std::string data,
+                                        std::string body_value);
 
   const std::vector<std::pair<std::string_view, std::string_view>>& headers()
       const {
@@ -44,6 +49,7 @@ class DocText {
  private:
   // On the heap so that the views below survive moving a DocText.
   std::unique_ptr<const std::string> data_;
+  std::unique_ptr<const std::string> body_value_;
   std::vector<std::pair<std::string_view, std::string_view>> headers_;
   std::vector<std::string_view> attachment_names_;
   bool compressed_ = false;

@@ -14,7 +14,7 @@ namespace {
 
 void AddGrams(Xapian::Document& doc, std::string_view prefix,
               std::string_view text, std::string& scratch) {
-  for (std::string_view gram : DistinctGrams(text)) {
+  for (std::string_view gram : DistinctGrams(text, kGramLength)) {
     scratch.assign(prefix);
     scratch.append(gram);
     doc.add_boolean_term(scratch);
@@ -63,7 +63,8 @@ Xapian::Document BuildDocument(const FoldedText& text, uint64_t size,
                                std::string_view blob_id,
                                store::MailboxId mailbox, store::Uid uid) {
   Xapian::Document doc;
-  doc.set_data(EncodeDocText(text));
+  doc.set_data(EncodeDocData(text));
+  if (!text.body.empty()) doc.add_value(kSlotBody, EncodeBodyValue(text.body));
   doc.add_boolean_term(UniqueIdTerm(mailbox, uid));
   doc.add_boolean_term(MailboxTerm(mailbox));
   if (std::string term = BlobTerm(blob_id); !term.empty()) {

@@ -14,9 +14,14 @@ namespace mailroom::index {
 // malformed input still yields a count).
 size_t CountCodePoints(std::string_view utf8);
 
-// Every distinct run of kGramLength consecutive code points of `utf8`, as
-// views into it, in no particular order. Empty when the text is shorter.
-std::vector<std::string_view> DistinctGrams(std::string_view utf8);
+// Every distinct run of 1 to `max_length` consecutive code points of `utf8`,
+// as views into it, in no particular order.
+std::vector<std::string_view> DistinctGrams(std::string_view utf8,
+                                            size_t max_length);
+
+// Every distinct run of exactly `length` code points.
+std::vector<std::string_view> DistinctGramsOfLength(std::string_view utf8,
+                                                    size_t length);
 
 }  // namespace mailroom::index
 

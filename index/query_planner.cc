@@ -15,16 +15,18 @@ using Kind = store::SearchKey::Kind;
 
 CandidatePlan All(bool exact) { return {Xapian::Query::MatchAll, exact}; }
 
-// Documents whose `prefix` field holds every trigram of `folded` (non-empty).
+// Documents whose `prefix` field holds `folded` (non-empty): exactly when it
+// is a single n-gram, else a superset (all of its longest n-grams).
 CandidatePlan Grams(std::string_view prefix, const std::string& folded) {
-  const size_t code_points = CountCodePoints(folded);
-  if (code_points < static_cast<size_t>(kGramLength)) return All(false);
+  if (CountCodePoints(folded) <= kGramLength) {
+    return {Xapian::Query(std::string(prefix).append(folded)), true};
+  }
   std::vector<Xapian::Query> terms;
-  for (std::string_view gram : DistinctGrams(folded)) {
+  for (std::string_view gram : DistinctGramsOfLength(folded, kGramLength)) {
     terms.emplace_back(std::string(prefix).append(gram));
   }
   return {Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end()),
-          code_points == static_cast<size_t>(kGramLength)};
+          false};
 }
 
 CandidatePlan Combine(Xapian::Query::op op, const CompiledKey& key) {

@@ -8,16 +8,15 @@
 // IMAP text search is a case-insensitive substring match on decoded text
 // (i;unicode-casemap), inside words too, so word terms cannot answer it.
 // Instead every field is folded (mime::SearchFold) and indexed as the set of
-// its character trigrams (three Unicode code points, spaces and punctuation
-// included). A key of n >= 3 code points can only occur in a field holding all
-// of its n-2 trigrams, so the AND of those terms yields a superset of the
-// answer; the candidates are then verified exactly against the folded text
-// kept in the document data. A key of exactly three code points IS one
-// trigram, so its posting list is the exact answer and needs no verification.
-// Keys shorter than three code points verify every document of the mailbox.
-// Trigrams are taken per field value (each header field instance separately),
-// so no term spans two fields: the trigram analogue of a position gap. No
-// positions, no stemming (mail is multilingual), wdf is always 0.
+// its distinct character n-grams of 1, 2 and 3 Unicode code points (spaces
+// and punctuation included). A key of up to three code points IS one n-gram:
+// its posting list is the exact answer. A longer key can only occur in a
+// field holding all of its trigrams, so their AND yields a superset of the
+// answer, and the candidates are verified exactly against the folded text
+// kept with each document. N-grams are taken per field value (each header
+// field instance separately), so no term spans two fields: the n-gram
+// analogue of a position gap. No positions, no stemming (mail is
+// multilingual), wdf is always 0.
 //
 // Terms
 //   Q<mailbox>:<uid>   unique id, one per document (decimal numbers);
@@ -28,20 +27,22 @@
 //                      copies an existing document instead of parsing again.
 //   XF<field>          boolean: the message has header field <field> (lower
 //                      case); answers HEADER <field> "" exactly.
-//   <trigram>          body text (decoded text parts, HTML as text), no prefix.
+//   <n-gram>          body text (decoded text parts, HTML as text), no prefix.
 //                      Folded text holds no upper-case ASCII, so it never
 //                      collides with a prefix.
-//   H<trigram>         any header field value (decoded); TEXT = H or body.
-//   S<trigram>         Subject.
-//   F<trigram>         From, with T To, C Cc, B Bcc: the decoded value,
+//   H<n-gram>         any header field value (decoded); TEXT = H or body.
+//   S<n-gram>         Subject.
+//   F<n-gram>         From, with T To, C Cc, B Bcc: the decoded value,
 //                      display names and addresses alike.
-//   A<trigram>         attachment file names.
+//   A<n-gram>         attachment file names.
 //
 // Value slots (Xapian::sortable_serialise of the number)
 //   0  uid    1  Date: header, seconds since the epoch (absent if none)
 //   2  size of the raw message in bytes
+//   3  the folded body, compressed (index/doc_text.h); not sortable
 //
-// Document data: the folded text used for verification (index/doc_text.h).
+// Document data: the folded header fields and attachment names
+// (index/doc_text.h).
 //
 // Metadata
 //   mailroom.schema      kSchemaVersion; any other value is refused (kDataLoss:
@@ -76,12 +77,13 @@ inline constexpr char kPrefixAttachment[] = "A";
 inline constexpr unsigned kSlotUid = 0;
 inline constexpr unsigned kSlotDate = 1;
 inline constexpr unsigned kSlotSize = 2;
+inline constexpr unsigned kSlotBody = 3;
 
 // Xapian refuses terms longer than 245 bytes; longer ids are not indexed.
 inline constexpr size_t kMaxTermBytes = 240;
 
-// Code points per n-gram term.
-inline constexpr int kGramLength = 3;
+// Longest n-gram term, in code points.
+inline constexpr size_t kGramLength = 3;
 
 }  // namespace mailroom::index
 

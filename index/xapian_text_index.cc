@@ -336,15 +336,27 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
 
   std::vector<Xapian::docid> matches;
   matches.reserve(mset.size());
+  const bool needs_body = NeedsBody(key);
+  Xapian::ValueIterator bodies = db.valuestream_begin(kSlotBody);
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     if (plan.exact) {
       matches.push_back(*it);
       continue;
     }
+    std::string body;
+    if (needs_body) {
+      // Candidates come in ascending docid order: stream the body slot.
+      bodies.skip_to(*it);
+      if (bodies != db.valuestream_end(kSlotBody) &&
+          bodies.get_docid() == *it) {
+        body = *bodies;
+      }
+    }
     MR_ASSIGN_OR_RETURN(
         DocText text,
-        DocText::Decode(db.get_document(*it, Xapian::DOC_ASSUME_VALID)
-                            .get_data()));
+        DocText::Decode(
+            db.get_document(*it, Xapian::DOC_ASSUME_VALID).get_data(),
+            std::move(body)));
     MR_ASSIGN_OR_RETURN(bool match, Matches(key, text));
     if (match) matches.push_back(*it);
   }

@@ -431,7 +431,7 @@ std::string MailGenerator::Next() {
   const int attachments = unit(rng_) < 0.2 ? 2 : 1;
   for (int a = 0; a < attachments; ++a) {
     const double kb = std::exp(std::normal_distribution<double>(2.5, 1.2)(rng_));
-    std::string bytes(static_cast<size_t>(std::min(kb, 2000.0) * 1024), '\0');
+    std::string bytes(static_cast<size_t>(std::min(kb, options_.max_attachment_kb) * 1024), '\0');
     for (char& c : bytes) c = static_cast<char>(rng_());
     const std::string word = ZipfWord();
     std::string disposition;

@@ -26,6 +26,7 @@ struct MailGeneratorOptions {
   int max_words = 20000;
   double html_share = 0.3;
   double attachment_share = 0.12;
+  double max_attachment_kb = 2000;
   double non_ascii_share = 0.25;  // messages written in a non-ASCII language
 };
 

@@ -1,0 +1,302 @@
+// Differential test: thousands of random text search trees, answered by the
+// index and by a brute-force scan of the decoded messages; the answers must
+// be identical. Messages are synthetic (several charsets, encoded words,
+// HTML, attachments) plus, when MAILROOM_CORPUS_DIR is set, real mail.
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "bench/search/mail_generator.h"
+#include "gtest/gtest.h"
+#include "tests/index/differential_variant.h"
+#include "tests/index/index_test_util.h"
+
+namespace mailroom::index::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Kind = store::SearchKey::Kind;
+
+constexpr int kSyntheticMessages = 1000;
+constexpr int kCorpusMessages = 800;
+constexpr uint64_t kCorpusMaxBytes = 2 << 20;
+constexpr int kQueries = 2000;
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// The brute-force evaluator: a direct reading of RFC 3501 SEARCH.
+bool BruteMatch(const store::SearchKey& key, const BruteDoc& doc) {
+  switch (key.kind) {
+    case Kind::kAnd:
+      return std::all_of(key.children.begin(), key.children.end(),
+                         [&](const auto& c) { return BruteMatch(c, doc); });
+    case Kind::kOr:
+      return std::any_of(key.children.begin(), key.children.end(),
+                         [&](const auto& c) { return BruteMatch(c, doc); });
+    case Kind::kNot:
+      return !BruteMatch(key.children[0], doc);
+    case Kind::kHeader: {
+      const std::string folded = BruteFold(key.value);
+      for (const auto& [name, value] : doc.headers) {
+        if (name == key.field && Contains(value, folded)) return true;
+      }
+      return false;
+    }
+    case Kind::kBody:
+      return Contains(doc.body, BruteFold(key.value));
+    case Kind::kText: {
+      const std::string folded = BruteFold(key.value);
+      for (const auto& header : doc.headers) {
+        if (Contains(header.second, folded)) return true;
+      }
+      return Contains(doc.body, folded);
+    }
+    default:
+      return true;
+  }
+}
+
+std::string Describe(const store::SearchKey& key) {
+  switch (key.kind) {
+    case Kind::kAnd:
+    case Kind::kOr: {
+      std::string out = key.kind == Kind::kAnd ? "(AND" : "(OR";
+      for (const auto& c : key.children) absl::StrAppend(&out, " ", Describe(c));
+      return out + ")";
+    }
+    case Kind::kNot:
+      return absl::StrCat("(NOT ", Describe(key.children[0]), ")");
+    case Kind::kHeader:
+      return absl::StrCat("HEADER ", key.field, " \"", key.value, "\"");
+    case Kind::kBody:
+      return absl::StrCat("BODY \"", key.value, "\"");
+    case Kind::kText:
+      return absl::StrCat("TEXT \"", key.value, "\"");
+    default:
+      return "ALL";
+  }
+}
+
+struct Mailbox {
+  std::string owner;
+  store::MailboxId id = 0;
+  std::map<store::Uid, size_t> messages;  // uid -> index into messages_
+};
+
+class DifferentialTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::path(::testing::TempDir()) / "differential";
+    fs::remove_all(root_);
+    auto opened = OpenIndexUnderTest(root_.string());
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    index_ = *opened;
+  }
+
+  void AddMessage(std::string raw) {
+    const std::string blob = absl::StrCat("blob", raws_.size());
+    docs_.push_back(BruteExtract(raw));
+    blobs_.Put(blob, raw);
+    raws_.push_back(std::move(raw));
+  }
+
+  void LoadMessages() {
+    bench::MailGeneratorOptions options;
+    options.seed = 7;
+    options.vocabulary_size = 3000;
+    options.median_words = 100;
+    options.max_words = 3000;
+    options.attachment_share = 0.15;
+    options.max_attachment_kb = 3;
+    bench::MailGenerator generator(options);
+    vocabulary_ = generator.vocabulary();
+    for (int i = 0; i < kSyntheticMessages; ++i) AddMessage(generator.Next());
+    const char* corpus = std::getenv("MAILROOM_CORPUS_DIR");
+    if (corpus == nullptr || !fs::is_directory(corpus)) return;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::recursive_directory_iterator(corpus)) {
+      if (entry.is_regular_file() && entry.file_size() <= kCorpusMaxBytes) {
+        files.push_back(entry.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    if (files.size() > static_cast<size_t>(kCorpusMessages)) {
+      files.resize(kCorpusMessages);
+    }
+    for (const fs::path& file : files) {
+      std::ifstream in(file, std::ios::binary);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      AddMessage(bytes.str());
+    }
+    corpus_count_ = files.size();
+  }
+
+  // Places messages in mailboxes (with copies sharing a blob) and indexes
+  // them in batches, then removes a few.
+  void IndexAll() {
+    mailboxes_ = {{"alice", 1, {}}, {"alice", 2, {}}, {"alice", 3, {}},
+                  {"bob", 9, {}}};
+    std::vector<store::IndexWork> work;
+    auto place = [&](Mailbox& box, size_t message) {
+      const store::Uid uid = static_cast<store::Uid>(box.messages.size() + 1);
+      box.messages[uid] = message;
+      work.push_back(AddWork(box.owner, box.id, uid,
+                             absl::StrCat("blob", message)));
+    };
+    for (size_t m = 0; m < raws_.size(); ++m) {
+      place(m % 5 < 3 ? mailboxes_[0] : mailboxes_[1], m);
+      if (m % 7 == 0) place(mailboxes_[2], m);
+      if (m % 5 == 0) place(mailboxes_[3], m);
+    }
+    for (store::Uid uid = 1; uid <= mailboxes_[0].messages.size(); uid += 13) {
+      mailboxes_[0].messages.erase(uid);
+      work.push_back(RemoveWork("alice", 1, uid));
+    }
+    for (size_t i = 0; i < work.size(); i += 100) {
+      std::vector<store::IndexWork> batch(
+          work.begin() + i, work.begin() + std::min(work.size(), i + 100));
+      ASSERT_TRUE(index_->Apply(batch, blobs_.Loader()).ok());
+    }
+  }
+
+  // A substring of `text` of `length` code points, at a random start.
+  std::string Substring(const std::string& text, int length) {
+    std::vector<size_t> starts;
+    for (size_t i = 0; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        starts.push_back(i);
+      }
+    }
+    if (starts.empty() || length == 0) return "";
+    const size_t first =
+        std::uniform_int_distribution<size_t>(0, starts.size() - 1)(rng_);
+    const size_t last = first + length;
+    const size_t end = last < starts.size() ? starts[last] : text.size();
+    return text.substr(starts[first], end - starts[first]);
+  }
+
+  std::string MixCase(std::string value) {
+    if (rng_() % 2 == 0) return value;
+    for (char& c : value) {
+      if (c >= 'a' && c <= 'z' && rng_() % 2 == 0) c = static_cast<char>(c - 32);
+    }
+    return value;
+  }
+
+  store::SearchKey RandomLeaf(const Mailbox& box) {
+    auto it = box.messages.begin();
+    std::advance(it, rng_() % box.messages.size());
+    const BruteDoc& doc = docs_[it->second];
+    static constexpr int kLengths[] = {0, 1, 2, 3, 3, 4, 4, 5, 6, 8, 12, 20};
+    const int length = kLengths[rng_() % std::size(kLengths)];
+    const int pick = static_cast<int>(rng_() % 100);
+    store::SearchKey key;
+    std::string source;
+    if (pick < 30 || doc.headers.empty()) {
+      key = Body("");
+      source = doc.body;
+    } else if (pick < 50) {
+      key = Text("");
+      source = rng_() % 2 == 0
+                   ? doc.body
+                   : doc.headers[rng_() % doc.headers.size()].second;
+    } else {
+      static constexpr const char* kFields[] = {"subject", "from", "to", "cc",
+                                                "bcc"};
+      std::string field = pick < 85 ? kFields[(pick - 50) / 7] : "";
+      std::vector<const std::string*> values;
+      for (const auto& [name, value] : doc.headers) {
+        if (name == field) values.push_back(&value);
+      }
+      if (values.empty()) {
+        const auto& header = doc.headers[rng_() % doc.headers.size()];
+        if (field.empty()) field = header.first;
+        values.push_back(&header.second);
+      }
+      key = Header(field, "");
+      source = *values[rng_() % values.size()];
+    }
+    const int mutate = static_cast<int>(rng_() % 20);
+    if (mutate == 0) {
+      key.value = vocabulary_[rng_() % vocabulary_.size()];
+    } else if (mutate == 1) {
+      key.value = absl::StrCat(Substring(source, length), "q");
+    } else {
+      key.value = Substring(source, length);
+    }
+    key.value = MixCase(key.value);
+    return key;
+  }
+
+  store::SearchKey RandomTree(const Mailbox& box, int depth) {
+    if (depth == 0 || rng_() % 10 < 4) return RandomLeaf(box);
+    const int op = static_cast<int>(rng_() % 5);
+    if (op == 0) return Tree(Kind::kNot, {RandomTree(box, depth - 1)});
+    std::vector<store::SearchKey> children;
+    for (int n = 2 + static_cast<int>(rng_() % 2); n > 0; --n) {
+      children.push_back(RandomTree(box, depth - 1));
+    }
+    return Tree(op <= 2 ? Kind::kAnd : Kind::kOr, std::move(children));
+  }
+
+  fs::path root_;
+  BlobStore blobs_;
+  std::shared_ptr<store::TextIndex> index_;
+  std::vector<std::string> raws_;
+  std::vector<BruteDoc> docs_;
+  std::vector<std::string> vocabulary_;
+  std::vector<Mailbox> mailboxes_;
+  size_t corpus_count_ = 0;
+  std::mt19937_64 rng_{20261122};
+};
+
+TEST_F(DifferentialTest, IndexAgreesWithBruteForce) {
+  const auto start = std::chrono::steady_clock::now();
+  LoadMessages();
+  const auto loaded = std::chrono::steady_clock::now();
+  IndexAll();
+  const auto indexed = std::chrono::steady_clock::now();
+  std::cout << "messages: " << raws_.size() << " (corpus " << corpus_count_
+            << "), load " << (loaded - start) / std::chrono::milliseconds(1)
+            << " ms, index " << (indexed - loaded) / std::chrono::milliseconds(1)
+            << " ms" << std::endl;
+  int failures = 0;
+  int non_empty = 0;
+  for (int q = 0; q < kQueries && failures < 10; ++q) {
+    const Mailbox& box = mailboxes_[q % mailboxes_.size()];
+    const store::SearchKey key = RandomTree(box, 2);
+    std::vector<store::Uid> expected;
+    for (const auto& [uid, message] : box.messages) {
+      if (BruteMatch(key, docs_[message])) expected.push_back(uid);
+    }
+    auto actual = index_->Query(box.owner, box.id, key);
+    ASSERT_TRUE(actual.ok()) << actual.status();
+    if (*actual != expected) {
+      ++failures;
+      ADD_FAILURE() << box.owner << "/" << box.id << " " << Describe(key)
+                    << ": index " << actual->size() << " uids, brute force "
+                    << expected.size();
+    }
+    if (!expected.empty() && expected.size() < box.messages.size()) {
+      ++non_empty;
+    }
+  }
+  std::cout << "queries: " << (std::chrono::steady_clock::now() - indexed) /
+                                  std::chrono::milliseconds(1)
+            << " ms" << std::endl;
+  // The keys come from the messages: most must select a proper subset.
+  EXPECT_GT(non_empty, kQueries / 3);
+}
+
+}  // namespace
+}  // namespace mailroom::index::testing

@@ -1,0 +1,29 @@
+// What a differential test variant plugs in: the index under test and an
+// independent way to decode and fold messages for the brute-force answer.
+#ifndef MAILROOM_TESTS_INDEX_DIFFERENTIAL_VARIANT_H_
+#define MAILROOM_TESTS_INDEX_DIFFERENTIAL_VARIANT_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/text_index.h"
+
+namespace mailroom::index::testing {
+
+struct BruteDoc {
+  std::vector<std::pair<std::string, std::string>> headers;  // folded values
+  std::string body;                                          // folded
+};
+
+absl::StatusOr<std::shared_ptr<store::TextIndex>> OpenIndexUnderTest(
+    const std::string& root);
+BruteDoc BruteExtract(std::string_view raw);
+std::string BruteFold(std::string_view text);
+
+}  // namespace mailroom::index::testing
+
+#endif  // MAILROOM_TESTS_INDEX_DIFFERENTIAL_VARIANT_H_

@@ -1,0 +1,23 @@
+// Differential variant: the simple text source on both sides, so failures
+// point at the index itself.
+#include "index/xapian_text_index.h"
+#include "tests/index/differential_variant.h"
+#include "tests/index/simple_text_source.h"
+
+namespace mailroom::index::testing {
+
+absl::StatusOr<std::shared_ptr<store::TextIndex>> OpenIndexUnderTest(
+    const std::string& root) {
+  return OpenXapianTextIndex(root, SimpleTextSource());
+}
+
+BruteDoc BruteExtract(std::string_view raw) {
+  FoldedText text = SimpleTextSource().extract(raw);
+  return BruteDoc{std::move(text.headers), std::move(text.body)};
+}
+
+std::string BruteFold(std::string_view text) {
+  return SimpleTextSource().fold(text);
+}
+
+}  // namespace mailroom::index::testing
