@@ -1,0 +1,55 @@
+// The host's plugin::Authenticator: SASL PLAIN, LOGIN and SCRAM-SHA-256
+// against the store, plain password checks, and the failed-login throttle.
+// PLAIN, LOGIN and CheckPassword need TLS unless allow_plaintext_auth.
+#ifndef MAILROOM_SERVER_AUTH_AUTHENTICATOR_H_
+#define MAILROOM_SERVER_AUTH_AUTHENTICATOR_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/api/plugin.h"
+#include "server/auth/failure_throttle.h"
+#include "store/store.h"
+
+namespace mailroom::server::auth {
+
+// Thread-safe: sessions on many threads share one instance.
+class HostAuthenticator final : public plugin::Authenticator {
+ public:
+  // `store` must outlive this object.
+  HostAuthenticator(store::Store* store, bool allow_plaintext_auth,
+                    ThrottleOptions throttle = {});
+
+  std::vector<std::string> Mechanisms(
+      const plugin::Connection& conn) const override;
+  bool PlaintextAllowed(const plugin::Connection& conn) const override;
+  std::unique_ptr<plugin::SaslExchange> Start(
+      std::string_view mechanism, plugin::Connection& conn) override;
+  plugin::Task<absl::StatusOr<store::Principal>> CheckPassword(
+      std::string_view user, std::string_view password,
+      plugin::Connection& conn) override;
+
+  // For the exchanges: verify a password / fetch SCRAM credentials on the
+  // worker pool, and slow down failures.
+  plugin::Task<absl::StatusOr<store::Principal>> VerifyPassword(
+      std::string user, std::string password, plugin::Connection& conn);
+  plugin::Task<store::ScramCredentials> LoadScramCredentials(
+      std::string user, plugin::Connection& conn);
+  plugin::Task<void> Failed(std::string_view user, plugin::Connection& conn);
+  void Succeeded(std::string_view user) { throttle_.RecordSuccess(user); }
+
+ private:
+  store::Store* const store_;
+  const bool allow_plaintext_auth_;
+  const std::string fake_salt_key_;  // unknown users get stable fake salts
+  FailureThrottle throttle_;
+};
+
+// The canonical (lower-case) principal for a user name.
+store::Principal PrincipalFor(std::string_view user);
+
+}  // namespace mailroom::server::auth
+
+#endif  // MAILROOM_SERVER_AUTH_AUTHENTICATOR_H_

@@ -1,0 +1,143 @@
+// The host side of plugin::Connection: one client socket (TCP or UNIX),
+// optionally wrapped in TLS, driven by Asio on a strand of the network
+// io_context. Plugin coroutines (plugin::Task) await the awaiters defined in
+// connection.cc, which start an Asio operation and resume the coroutine from
+// its completion handler on the strand, so a session never owns a thread.
+#ifndef MAILROOM_SERVER_CONNECTION_H_
+#define MAILROOM_SERVER_CONNECTION_H_
+
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "protocols/api/plugin.h"
+#include "server/log.h"
+
+namespace mailroom::server {
+
+using Socket = asio::generic::stream_protocol::socket;
+using Strand = asio::strand<asio::io_context::executor_type>;
+
+// What a connection needs from the server. Owned by the server; outlives
+// every connection.
+struct ConnectionEnv {
+  asio::thread_pool* workers = nullptr;   // runs RunBlocking()
+  const std::atomic<bool>* shutting_down = nullptr;
+  // The TLS context for new handshakes, or nullptr when TLS is not
+  // configured. Called on the connection's strand.
+  std::function<std::shared_ptr<asio::ssl::context>()> tls_context;
+  // Upper bound for one Flush() or TLS handshake.
+  std::chrono::milliseconds write_timeout = std::chrono::seconds(120);
+  Logger* logger = nullptr;
+};
+
+// Thread-safety: every method except Wake(), NotifyShutdown(), ForceClose()
+// and the const accessors must run on strand() (the session coroutine does).
+class AsioConnection final
+    : public plugin::Connection,
+      public std::enable_shared_from_this<AsioConnection> {
+ public:
+  AsioConnection(Socket socket, Strand strand, uint64_t id, std::string peer,
+                 const ConnectionEnv* env);
+  ~AsioConnection() override;
+
+  AsioConnection(const AsioConnection&) = delete;
+  AsioConnection& operator=(const AsioConnection&) = delete;
+
+  // ---- plugin::Connection ------------------------------------------------
+  plugin::Task<absl::StatusOr<std::string>> ReadLine(
+      size_t max_bytes, std::chrono::milliseconds timeout) override;
+  plugin::Task<absl::StatusOr<std::string>> ReadExactly(
+      size_t n, std::chrono::milliseconds timeout) override;
+  void Write(std::string_view bytes) override;
+  size_t buffered_output() const override { return out_.size(); }
+  plugin::Task<absl::Status> Flush() override;
+  plugin::Task<absl::Status> StartTls() override;
+  bool tls_active() const override { return tls_ != nullptr; }
+  bool tls_available() const override;
+  plugin::Task<WaitResult> WaitForInput(
+      std::chrono::milliseconds timeout) override;
+  void Wake() override;
+  plugin::Task<void> RunBlocking(std::function<void()> fn) override;
+  plugin::Task<void> Sleep(std::chrono::milliseconds duration) override;
+  bool shutting_down() const override;
+  uint64_t id() const override { return id_; }
+  std::string peer_address() const override { return peer_; }
+  void Log(std::string_view message) override;
+
+  // ---- host side ---------------------------------------------------------
+  // TLS handshake of an implicit-TLS listener, before the session starts.
+  plugin::Task<absl::Status> StartImplicitTls();
+  // Any thread: a ReadLine waiting for a command returns kCancelled and a
+  // WaitForInput returns kWoken.
+  void NotifyShutdown();
+  // Any thread: closes the socket; pending operations fail.
+  void ForceClose();
+  // On the strand: sends TLS close_notify if needed and closes the socket.
+  void Close();
+
+  Strand& strand() { return strand_; }
+
+  // Result of one Asio operation (error and bytes transferred).
+  struct IoResult {
+    asio::error_code ec;
+    size_t bytes = 0;
+  };
+
+ private:
+  enum class FillOutcome { kOk, kTimeout, kCancelled, kClosed };
+
+  template <typename Initiate>
+  plugin::Task<IoResult> Timed(std::chrono::steady_clock::time_point deadline,
+                               Initiate initiate);
+  // Reads more bytes into in_. `waiting_for_command`: nothing of the next
+  // command has arrived yet, so a shutdown may interrupt the wait.
+  plugin::Task<FillOutcome> FillBuffer(
+      std::chrono::steady_clock::time_point deadline,
+      bool waiting_for_command);
+  plugin::Task<absl::Status> Handshake();
+  void CompactInput();
+  size_t buffered_input() const { return in_.size() - in_pos_; }
+  void CancelSocketOps();
+
+  Socket socket_;
+  Strand strand_;
+  const uint64_t id_;
+  const std::string peer_;
+  const ConnectionEnv* env_;
+
+  std::shared_ptr<asio::ssl::context> tls_context_;  // keeps tls_ valid
+  std::unique_ptr<asio::ssl::stream<Socket&>> tls_;
+
+  std::string in_;
+  size_t in_pos_ = 0;
+  std::string out_;
+
+  // One timer for the operation in flight; op_generation_ tells a stale
+  // timer callback from the current one.
+  asio::steady_timer timer_;
+  uint64_t op_generation_ = 0;
+  bool op_timed_out_ = false;
+  bool waiting_for_command_ = false;
+  bool cancelled_by_shutdown_ = false;
+
+  // WaitForInput state (strand only).
+  struct PendingWait;
+  std::shared_ptr<PendingWait> pending_wait_;
+  // Set by Wake() from any thread; consumed by WaitForInput.
+  std::atomic<bool> wake_pending_{false};
+  bool shutdown_seen_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace mailroom::server
+
+#endif  // MAILROOM_SERVER_CONNECTION_H_

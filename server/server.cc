@@ -1,0 +1,404 @@
+#include "server/server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace mailroom::server {
+
+struct Server::Listener {
+  ListenerConfig config;
+  const plugin::PluginDescriptor* descriptor = nullptr;
+  std::unique_ptr<asio::ip::tcp::acceptor> tcp;
+  std::unique_ptr<asio::local::stream_protocol::acceptor> unix_socket;
+};
+
+Server::Server(ServerOptions options,
+               std::map<std::string, const plugin::PluginDescriptor*> plugins,
+               store::Store* store, plugin::Authenticator* auth,
+               TlsContextProvider* tls, Logger* logger, AdminHandler admin)
+    : options_(std::move(options)),
+      plugins_(std::move(plugins)),
+      store_(store),
+      auth_(auth),
+      tls_(tls),
+      logger_(logger),
+      admin_(std::move(admin)),
+      workers_(static_cast<size_t>(std::max(1, options_.worker_threads))),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+  env_.workers = &workers_;
+  env_.shutting_down = &shutting_down_;
+  if (tls_ != nullptr) {
+    env_.tls_context = [tls = tls_] { return tls->Current(); };
+  }
+  env_.logger = logger_;
+}
+
+Server::~Server() {
+  if (!threads_.empty()) {
+    Shutdown();
+    Wait();
+  }
+  if (!options_.admin_socket_path.empty() && admin_acceptor_ != nullptr) {
+    unlink(options_.admin_socket_path.c_str());
+  }
+}
+
+absl::Status Server::Start() {
+  for (const ListenerConfig& config : options_.listeners) {
+    auto listener = std::make_unique<Listener>();
+    listener->config = config;
+    auto it = plugins_.find(config.plugin);
+    const std::string where =
+        config.unix_path.empty()
+            ? absl::StrCat(config.address, ":", config.port)
+            : config.unix_path;
+    if (it == plugins_.end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "listener ", where, " needs the plugin '", config.plugin,
+          "', which was not found in the plugin directories (turn the "
+          "listener off with port 0, or set --plugin_dir)"));
+    }
+    if (config.implicit_tls && tls_ == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("listener ", where, " needs TLS, which is not set up"));
+    }
+    listener->descriptor = it->second;
+    asio::error_code ec;
+    if (!config.unix_path.empty()) {
+      unlink(config.unix_path.c_str());
+      auto acceptor = std::make_unique<asio::local::stream_protocol::acceptor>(io_);
+      asio::local::stream_protocol::endpoint endpoint(config.unix_path);
+      acceptor->open(endpoint.protocol(), ec);
+      if (!ec) acceptor->bind(endpoint, ec);
+      if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+      if (ec) {
+        return absl::UnavailableError(absl::StrCat(
+            "cannot listen on ", config.unix_path, ": ", ec.message()));
+      }
+      listener->unix_socket = std::move(acceptor);
+      bound_ports_.push_back(0);
+    } else {
+      asio::ip::address address = asio::ip::make_address(config.address, ec);
+      if (ec) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("bad listen address '", config.address, "'"));
+      }
+      asio::ip::tcp::endpoint endpoint(address, config.port);
+      auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+      acceptor->open(endpoint.protocol(), ec);
+      // Restart at once after a crash on the same ports.
+      if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) acceptor->bind(endpoint, ec);
+      if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+      if (ec) {
+        return absl::UnavailableError(absl::StrCat(
+            "cannot listen on ", where, " (", config.plugin,
+            config.implicit_tls ? ", TLS" : "", "): ", ec.message()));
+      }
+      bound_ports_.push_back(acceptor->local_endpoint().port());
+      listener->tcp = std::move(acceptor);
+    }
+    listeners_.push_back(std::move(listener));
+  }
+
+  if (!options_.admin_socket_path.empty() && admin_) {
+    const std::string& path = options_.admin_socket_path;
+    unlink(path.c_str());
+    asio::error_code ec;
+    auto acceptor = std::make_unique<asio::local::stream_protocol::acceptor>(io_);
+    asio::local::stream_protocol::endpoint endpoint(path);
+    acceptor->open(endpoint.protocol(), ec);
+    // The socket is created with mode 0600: only the daemon's user may
+    // administer it.
+    const mode_t old_mask = umask(0077);
+    if (!ec) acceptor->bind(endpoint, ec);
+    umask(old_mask);
+    if (!ec) chmod(path.c_str(), 0600);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on admin socket ", path, ": ",
+                       ec.message()));
+    }
+    admin_acceptor_ = std::move(acceptor);
+    asio::co_spawn(io_, AcceptAdmin(), asio::detached);
+  }
+
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    Listener* listener = listeners_[i].get();
+    const ListenerConfig& c = listener->config;
+    logger_->Log(absl::StrCat(
+        "listening: ", c.plugin, c.implicit_tls ? " (TLS)" : "", " on ",
+        c.unix_path.empty() ? absl::StrCat(c.address, ":", bound_ports_[i])
+                            : c.unix_path));
+    if (listener->tcp != nullptr) {
+      asio::co_spawn(io_, AcceptTcp(listener), asio::detached);
+    } else {
+      asio::co_spawn(io_, AcceptUnix(listener), asio::detached);
+    }
+  }
+  WaitForSignals();
+  for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
+    threads_.emplace_back([this] { io_.run(); });
+  }
+  return absl::OkStatus();
+}
+
+void Server::WaitForSignals() {
+  signals_.async_wait([this](const asio::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      if (tls_ == nullptr) {
+        logger_->Log("SIGHUP: no TLS configured, nothing to reload");
+      } else {
+        absl::Status status = tls_->Reload();
+        logger_->Log(status.ok() ? "SIGHUP: TLS certificate reloaded"
+                                 : absl::StrCat("SIGHUP: TLS reload failed, "
+                                                "keeping the old certificate: ",
+                                                status.message()));
+      }
+      WaitForSignals();
+      return;
+    }
+    logger_->Log(absl::StrCat("signal ", signal, ": shutting down"));
+    Shutdown();
+  });
+}
+
+asio::awaitable<void> Server::AcceptTcp(Listener* listener) {
+  for (;;) {
+    asio::error_code ec;
+    asio::ip::tcp::socket socket = co_await listener->tcp->async_accept(
+        asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || shutting_down_) co_return;
+    if (ec) {
+      // Out of descriptors and the like: back off instead of spinning.
+      logger_->Log(absl::StrCat("accept failed: ", ec.message()));
+      asio::steady_timer timer(io_, std::chrono::milliseconds(100));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    asio::error_code endpoint_error;
+    asio::ip::tcp::endpoint peer = socket.remote_endpoint(endpoint_error);
+    if (endpoint_error) continue;  // already gone
+    asio::ip::tcp::no_delay no_delay(true);
+    socket.set_option(no_delay, endpoint_error);
+    std::string ip = peer.address().to_string();
+    StartSession(Socket(std::move(socket)), std::move(ip), listener);
+  }
+}
+
+asio::awaitable<void> Server::AcceptUnix(Listener* listener) {
+  for (;;) {
+    asio::error_code ec;
+    asio::local::stream_protocol::socket socket =
+        co_await listener->unix_socket->async_accept(
+            asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || shutting_down_) co_return;
+    if (ec) {
+      logger_->Log(absl::StrCat("accept failed: ", ec.message()));
+      asio::steady_timer timer(io_, std::chrono::milliseconds(100));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    StartSession(Socket(std::move(socket)), "unix", listener);
+  }
+}
+
+void Server::StartSession(Socket socket, std::string peer,
+                          Listener* listener) {
+  const bool limited =
+      options_.max_connections_per_ip > 0 && listener->tcp != nullptr;
+  const uint64_t id = next_session_id_.fetch_add(1);
+  {
+    absl::MutexLock lock(&mu_);
+    if (limited) {
+      size_t& count = per_ip_[peer];
+      if (count >= options_.max_connections_per_ip) {
+        if (count == 0) per_ip_.erase(peer);
+        logger_->Log(absl::StrCat("refused connection from ", peer, ": ",
+                                  options_.max_connections_per_ip,
+                                  " connections already"));
+        asio::error_code ignored;
+        socket.close(ignored);
+        return;
+      }
+      ++count;
+    }
+  }
+  auto conn = std::make_shared<AsioConnection>(
+      std::move(socket), asio::make_strand(io_), id, peer, &env_);
+  {
+    absl::MutexLock lock(&mu_);
+    sessions_.emplace(id, conn);
+  }
+  const plugin::PluginDescriptor* descriptor = listener->descriptor;
+  const bool implicit_tls = listener->config.implicit_tls;
+  std::string ip = limited ? peer : std::string();
+  asio::post(conn->strand(), [this, conn, descriptor, implicit_tls,
+                              ip = std::move(ip)]() mutable {
+    plugin::Spawn(RunSession(conn, descriptor, implicit_tls, std::move(ip)));
+  });
+}
+
+plugin::Task<void> Server::RunSession(
+    std::shared_ptr<AsioConnection> conn,
+    const plugin::PluginDescriptor* descriptor, bool implicit_tls,
+    std::string ip) {
+  conn->Log(absl::StrCat("connect from ", conn->peer_address(), " to ",
+                         descriptor->name, implicit_tls ? " (TLS)" : ""));
+  bool ready = true;
+  if (implicit_tls) {
+    absl::Status status = co_await conn->StartImplicitTls();
+    if (!status.ok()) {
+      conn->Log(std::string(status.message()));
+      ready = false;
+    }
+  }
+  if (ready) {
+    plugin::SessionContext context;
+    context.connection = conn.get();
+    context.store = store_;
+    context.auth = auth_;
+    context.config = &options_.config;
+    context.implicit_tls = implicit_tls;
+    try {
+      co_await descriptor->run_session(&context);
+      (void)co_await conn->Flush();
+    } catch (const std::exception& e) {
+      conn->Log(absl::StrCat("session failed: ", e.what()));
+    } catch (...) {
+      conn->Log("session failed with an unknown exception");
+    }
+  }
+  conn->Close();
+  conn->Log("disconnect");
+  EndSession(conn->id(), ip);
+}
+
+void Server::EndSession(uint64_t id, const std::string& ip) {
+  absl::MutexLock lock(&mu_);
+  sessions_.erase(id);
+  if (!ip.empty()) {
+    auto it = per_ip_.find(ip);
+    if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+  }
+}
+
+size_t Server::session_count() const {
+  absl::MutexLock lock(&mu_);
+  return sessions_.size();
+}
+
+asio::awaitable<void> Server::AcceptAdmin() {
+  for (;;) {
+    asio::error_code ec;
+    asio::local::stream_protocol::socket socket =
+        co_await admin_acceptor_->async_accept(
+            asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || shutting_down_) co_return;
+    if (ec) continue;
+    asio::co_spawn(io_, ServeAdmin(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::ServeAdmin(
+    asio::local::stream_protocol::socket socket) {
+  std::string request;
+  asio::error_code ec;
+  co_await asio::async_read(
+      socket, asio::dynamic_buffer(request, admin::kMaxAdminRequestBytes),
+      asio::redirect_error(asio::use_awaitable, ec));
+  admin::Response response;
+  absl::StatusOr<std::vector<std::string>> args =
+      admin::DecodeRequest(request);
+  if (!args.ok()) {
+    response.exit_code = 2;
+    response.err = absl::StrCat(args.status().message(), "\n");
+  } else {
+    logger_->Log(absl::StrCat("admin command: ",
+                              args->empty() ? "" : (*args)[0],
+                              args->size() > 1 ? " " + (*args)[1] : ""));
+    // Store calls block: run the command on the worker pool.
+    response = co_await asio::co_spawn(
+        workers_,
+        [this, &args]() -> asio::awaitable<admin::Response> {
+          co_return admin_(*args);
+        },
+        asio::use_awaitable);
+  }
+  const std::string reply = admin::EncodeResponse(response);
+  co_await asio::async_write(socket, asio::buffer(reply),
+                             asio::redirect_error(asio::use_awaitable, ec));
+}
+
+void Server::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutdown_requested_) return;
+    shutdown_requested_ = true;
+  }
+}
+
+void Server::BeginShutdown() {
+  shutting_down_.store(true);
+  // Stop accepting (on the io threads, where the acceptors live).
+  asio::post(io_, [this] {
+    asio::error_code ignored;
+    for (auto& listener : listeners_) {
+      if (listener->tcp) listener->tcp->close(ignored);
+      if (listener->unix_socket) listener->unix_socket->close(ignored);
+    }
+    if (admin_acceptor_) admin_acceptor_->close(ignored);
+    signals_.cancel(ignored);
+  });
+  std::vector<std::shared_ptr<AsioConnection>> live;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [id, weak] : sessions_) {
+      if (auto conn = weak.lock()) live.push_back(std::move(conn));
+    }
+  }
+  for (auto& conn : live) conn->NotifyShutdown();
+}
+
+bool Server::Wait() {
+  if (threads_.empty()) return true;
+  mu_.LockWhen(absl::Condition(&shutdown_requested_));
+  mu_.Unlock();
+  BeginShutdown();
+
+  bool clean = true;
+  {
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(this, &Server::NoSessions),
+                         absl::FromChrono(options_.shutdown_grace));
+    if (!sessions_.empty()) {
+      clean = false;
+      logger_->Log(absl::StrCat("closing ", sessions_.size(),
+                                " connection(s) still busy after the grace "
+                                "period"));
+      for (auto& [id, weak] : sessions_) {
+        if (auto conn = weak.lock()) conn->ForceClose();
+      }
+      mu_.AwaitWithTimeout(absl::Condition(this, &Server::NoSessions),
+                           absl::Seconds(1));
+      clean = sessions_.empty();
+    }
+  }
+  io_.stop();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+  workers_.join();
+  logger_->Log(clean ? "stopped" : "stopped with sessions cut off");
+  return clean;
+}
+
+}  // namespace mailroom::server
