@@ -200,31 +200,35 @@ class DifferentialTest : public ::testing::Test {
     static constexpr int kLengths[] = {0, 1, 2, 3, 3, 4, 4, 5, 6, 8, 12, 20};
     const int length = kLengths[rng_() % std::size(kLengths)];
     const int pick = static_cast<int>(rng_() % 100);
+    // A third of the keys come from the text before folding.
+    const bool unfolded = rng_() % 3 == 0;
+    auto value_of = [&](size_t header) -> const std::string& {
+      return unfolded ? doc.unfolded_values[header] : doc.headers[header].second;
+    };
+    const std::string& body = unfolded ? doc.unfolded_body : doc.body;
     store::SearchKey key;
     std::string source;
     if (pick < 30 || doc.headers.empty()) {
       key = Body("");
-      source = doc.body;
+      source = body;
     } else if (pick < 50) {
       key = Text("");
-      source = rng_() % 2 == 0
-                   ? doc.body
-                   : doc.headers[rng_() % doc.headers.size()].second;
+      source = rng_() % 2 == 0 ? body : value_of(rng_() % doc.headers.size());
     } else {
       static constexpr const char* kFields[] = {"subject", "from", "to", "cc",
                                                 "bcc"};
       std::string field = pick < 85 ? kFields[(pick - 50) / 7] : "";
-      std::vector<const std::string*> values;
-      for (const auto& [name, value] : doc.headers) {
-        if (name == field) values.push_back(&value);
+      std::vector<size_t> values;
+      for (size_t h = 0; h < doc.headers.size(); ++h) {
+        if (doc.headers[h].first == field) values.push_back(h);
       }
       if (values.empty()) {
-        const auto& header = doc.headers[rng_() % doc.headers.size()];
-        if (field.empty()) field = header.first;
-        values.push_back(&header.second);
+        const size_t h = rng_() % doc.headers.size();
+        if (field.empty()) field = doc.headers[h].first;
+        values.push_back(h);
       }
       key = Header(field, "");
-      source = *values[rng_() % values.size()];
+      source = value_of(values[rng_() % values.size()]);
     }
     const int mutate = static_cast<int>(rng_() % 20);
     if (mutate == 0) {

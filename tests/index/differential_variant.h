@@ -17,6 +17,10 @@ namespace mailroom::index::testing {
 struct BruteDoc {
   std::vector<std::pair<std::string, std::string>> headers;  // folded values
   std::string body;                                          // folded
+  // The same before folding (header values in the order above): search
+  // keys cut from these exercise case folding beyond ASCII.
+  std::vector<std::string> unfolded_values;
+  std::string unfolded_body;
 };
 
 absl::StatusOr<std::shared_ptr<store::TextIndex>> OpenIndexUnderTest(

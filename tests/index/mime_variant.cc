@@ -17,8 +17,10 @@ BruteDoc BruteExtract(std::string_view raw) {
   BruteDoc doc;
   for (const auto& [name, value] : text.headers) {
     doc.headers.emplace_back(name, mime::SearchFold(value));
+    doc.unfolded_values.push_back(value);
   }
   doc.body = mime::SearchFold(text.body);
+  doc.unfolded_body = text.body;
   return doc;
 }
 

@@ -13,7 +13,12 @@ absl::StatusOr<std::shared_ptr<store::TextIndex>> OpenIndexUnderTest(
 
 BruteDoc BruteExtract(std::string_view raw) {
   FoldedText text = SimpleTextSource().extract(raw);
-  return BruteDoc{std::move(text.headers), std::move(text.body)};
+  BruteDoc doc{std::move(text.headers), std::move(text.body), {}, {}};
+  for (const auto& header : doc.headers) {
+    doc.unfolded_values.push_back(header.second);
+  }
+  doc.unfolded_body = doc.body;
+  return doc;
 }
 
 std::string BruteFold(std::string_view text) {
