@@ -139,11 +139,11 @@ std::string Session::QuotaLine(const store::QuotaUsage& usage) const {
 }
 
 Task<std::string> Session::HandleGetQuota(Command& c) {
-  if (!c.args[0].empty()) co_return "NO [NONEXISTENT] No such quota root";
   const std::string user = principal_.user;
   absl::StatusOr<store::QuotaUsage> usage = co_await plugin::Blocking(
       conn_, [&] { return store_.GetQuota(user); });
   if (!usage.ok()) co_return ResponseForStatus(usage.status());
+  if (c.args[0] != usage->root) co_return "NO [NONEXISTENT] No such quota root";
   Untagged(QuotaLine(*usage));
   co_return "OK GETQUOTA completed";
 }

@@ -114,7 +114,8 @@ void MailboxView::UpdateMessage(const store::MessageMeta& meta) {
     messages_[*seq - 1] = meta;
     flag_changes_.erase(meta.uid);
   }
-  highest_modseq_ = std::max(highest_modseq_, meta.modseq);
+  // highest_modseq_ stays: it marks how far changes were pulled, and other
+  // sessions' changes below this modseq are not pulled yet.
 }
 
 std::vector<uint32_t> MailboxView::TakeExpunges(std::vector<store::Uid>* uids) {
