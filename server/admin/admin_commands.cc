@@ -1,0 +1,372 @@
+#include "server/admin/admin_commands.h"
+
+#include <fstream>
+#include <map>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/admin/mbox_reader.h"
+
+namespace mailroom::server::admin {
+namespace {
+
+// Positional arguments and --options of one command line.
+struct ParsedArgs {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  bool Has(const std::string& name) const { return options.count(name) > 0; }
+  std::string Get(const std::string& name) const {
+    auto it = options.find(name);
+    return it == options.end() ? "" : it->second;
+  }
+};
+
+// Options whose value may follow as the next argument.
+bool TakesValue(const std::string& name) {
+  return name == "password" || name == "user" || name == "mailbox" ||
+         name == "storage_bytes" || name == "messages" ||
+         name == "after_retrieval_days" || name == "after_arrival_days";
+}
+
+ParsedArgs Parse(const std::vector<std::string>& args) {
+  ParsedArgs parsed;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (absl::StartsWith(arg, "--") && arg.size() > 2) {
+      const size_t eq = arg.find('=');
+      if (eq != std::string::npos) {
+        parsed.options[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
+      } else {
+        const std::string name = arg.substr(2);
+        if (TakesValue(name) && i + 1 < args.size()) {
+          parsed.options[name] = args[++i];
+        } else {
+          parsed.options[name] = "true";
+        }
+      }
+    } else {
+      parsed.positional.push_back(arg);
+    }
+  }
+  return parsed;
+}
+
+// The admin CLI acts with admin rights on behalf of `user`.
+store::Principal AdminFor(const std::string& user) {
+  store::Principal principal;
+  principal.user = absl::AsciiStrToLower(user);
+  principal.admin = true;
+  return principal;
+}
+
+int Fail(std::ostream& err, const absl::Status& status) {
+  err << "error: " << status.message() << "\n";
+  return kExitFailed;
+}
+
+int Usage(std::ostream& err, const std::string& message) {
+  err << "usage error: " << message << "\n\n" << AdminUsage();
+  return kExitUsage;
+}
+
+// "none" (or "unlimited") removes a limit.
+bool ParseLimit(const std::string& text, std::optional<uint64_t>* limit) {
+  if (text == "none" || text == "unlimited") {
+    limit->reset();
+    return true;
+  }
+  uint64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value)) return false;
+  *limit = value;
+  return true;
+}
+
+std::string FormatLimit(const std::optional<uint64_t>& limit) {
+  return limit.has_value() ? absl::StrCat(*limit) : "unlimited";
+}
+
+int UserCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
+                std::ostream& err) {
+  const std::vector<std::string>& p = a.positional;
+  const std::string verb = p.size() > 1 ? p[1] : "";
+  if (verb == "list") {
+    absl::StatusOr<std::vector<std::string>> users = store.ListUsers();
+    if (!users.ok()) return Fail(err, users.status());
+    for (const std::string& user : *users) out << user << "\n";
+    return kExitOk;
+  }
+  if (p.size() != 3) return Usage(err, "user " + verb + " needs a NAME");
+  const std::string& name = p[2];
+  if (verb == "add" || verb == "passwd") {
+    if (!a.Has("password") || a.Get("password").empty()) {
+      return Usage(err, "--password=PW or --password_stdin is required");
+    }
+    absl::Status status = verb == "add"
+                              ? store.CreateUser(name, a.Get("password"))
+                              : store.SetPassword(name, a.Get("password"));
+    if (!status.ok()) return Fail(err, status);
+    out << (verb == "add" ? "user added: " : "password changed: ") << name
+        << "\n";
+    return kExitOk;
+  }
+  if (verb == "del" || verb == "delete") {
+    absl::Status status = store.DeleteUser(name);
+    if (!status.ok()) return Fail(err, status);
+    out << "user deleted: " << name << "\n";
+    return kExitOk;
+  }
+  return Usage(err, "unknown user command '" + verb + "'");
+}
+
+int MailboxCommand(store::Store& store, const ParsedArgs& a,
+                   std::ostream& out, std::ostream& err) {
+  const std::vector<std::string>& p = a.positional;
+  const std::string verb = p.size() > 1 ? p[1] : "";
+  if (p.size() < 3) return Usage(err, "mailbox " + verb + " needs a USER");
+  const store::Principal who = AdminFor(p[2]);
+  if (verb == "list") {
+    absl::StatusOr<std::vector<store::MailboxInfo>> boxes =
+        store.ListMailboxes(who);
+    if (!boxes.ok()) return Fail(err, boxes.status());
+    for (const store::MailboxInfo& box : *boxes) {
+      if (!box.owner.empty() && box.owner != who.user) continue;
+      out << box.name;
+      if (box.special_use) out << " \\" << *box.special_use;
+      if (box.noselect) out << " \\Noselect";
+      out << "\n";
+    }
+    return kExitOk;
+  }
+  if (p.size() != 4) return Usage(err, "mailbox " + verb + " USER NAME");
+  const std::string& name = p[3];
+  if (verb == "create") {
+    absl::Status status = store.CreateMailbox(who, name);
+    if (!status.ok()) return Fail(err, status);
+    out << "mailbox created: " << name << "\n";
+    return kExitOk;
+  }
+  if (verb == "delete") {
+    absl::Status status = store.DeleteMailbox(who, name);
+    if (!status.ok()) return Fail(err, status);
+    out << "mailbox deleted: " << name << "\n";
+    return kExitOk;
+  }
+  if (verb == "status") {
+    absl::StatusOr<store::MailboxStatus> s = store.GetStatus(who, name);
+    if (!s.ok()) return Fail(err, s.status());
+    out << "messages: " << s->messages << "\nunseen: " << s->unseen
+        << "\ndeleted: " << s->deleted << "\nuidnext: " << s->uidnext
+        << "\nuidvalidity: " << s->uidvalidity
+        << "\nhighestmodseq: " << s->highestmodseq << "\nsize: " << s->size
+        << "\n";
+    return kExitOk;
+  }
+  return Usage(err, "unknown mailbox command '" + verb + "'");
+}
+
+int ImportCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
+                  std::ostream& err) {
+  const std::vector<std::string>& p = a.positional;
+  if (p.size() != 3 || p[1] != "mbox" || !a.Has("user")) {
+    return Usage(err, "import mbox FILE --user=U [--mailbox=M]");
+  }
+  std::ifstream in(p[2], std::ios::binary);
+  if (!in) return Fail(err, absl::NotFoundError("cannot read " + p[2]));
+  const store::Principal who = AdminFor(a.Get("user"));
+  const std::string mailbox = a.Has("mailbox") ? a.Get("mailbox") : "INBOX";
+  absl::Status created = store.CreateMailbox(who, mailbox);
+  if (!created.ok() && !absl::IsAlreadyExists(created)) {
+    return Fail(err, created);
+  }
+
+  // Append in batches: each batch is one transaction.
+  constexpr size_t kBatchMessages = 200;
+  constexpr size_t kBatchBytes = 16 << 20;
+  MboxReader reader(&in);
+  std::vector<MboxMessage> batch;
+  size_t batch_bytes = 0;
+  uint64_t imported = 0;
+  auto flush = [&]() -> absl::Status {
+    if (batch.empty()) return absl::OkStatus();
+    std::vector<store::AppendRequest> requests;
+    requests.reserve(batch.size());
+    for (const MboxMessage& m : batch) {
+      store::AppendRequest request;
+      request.data = m.data;
+      request.internal_date = m.internal_date;
+      requests.push_back(std::move(request));
+    }
+    absl::StatusOr<store::AppendResult> result =
+        store.Append(who, mailbox, requests);
+    if (!result.ok()) return result.status();
+    imported += batch.size();
+    batch.clear();
+    batch_bytes = 0;
+    return absl::OkStatus();
+  };
+  while (std::optional<MboxMessage> message = reader.Next()) {
+    batch_bytes += message->data.size();
+    batch.push_back(*std::move(message));
+    if (batch.size() >= kBatchMessages || batch_bytes >= kBatchBytes) {
+      absl::Status status = flush();
+      if (!status.ok()) {
+        out << "imported " << imported << " message(s) before the error\n";
+        return Fail(err, status);
+      }
+    }
+  }
+  absl::Status status = flush();
+  if (!status.ok()) {
+    out << "imported " << imported << " message(s) before the error\n";
+    return Fail(err, status);
+  }
+  out << "imported " << imported << " message(s) into " << mailbox << " of "
+      << who.user << "\n";
+  return kExitOk;
+}
+
+int QuotaCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
+                 std::ostream& err) {
+  const std::vector<std::string>& p = a.positional;
+  if (p.size() != 3) return Usage(err, "quota get|set USER");
+  const std::string& user = p[2];
+  if (p[1] == "get") {
+    absl::StatusOr<store::QuotaUsage> q = store.GetQuota(user);
+    if (!q.ok()) return Fail(err, q.status());
+    out << "storage_bytes: " << q->storage_bytes << " / "
+        << FormatLimit(q->storage_limit_bytes) << "\nmessages: "
+        << q->messages << " / " << FormatLimit(q->message_limit) << "\n";
+    return kExitOk;
+  }
+  if (p[1] == "set") {
+    absl::StatusOr<store::QuotaUsage> current = store.GetQuota(user);
+    if (!current.ok()) return Fail(err, current.status());
+    std::optional<uint64_t> storage = current->storage_limit_bytes;
+    std::optional<uint64_t> messages = current->message_limit;
+    if (!a.Has("storage_bytes") && !a.Has("messages")) {
+      return Usage(err, "quota set needs --storage_bytes and/or --messages");
+    }
+    if (a.Has("storage_bytes") &&
+        !ParseLimit(a.Get("storage_bytes"), &storage)) {
+      return Usage(err, "--storage_bytes takes a number or 'none'");
+    }
+    if (a.Has("messages") && !ParseLimit(a.Get("messages"), &messages)) {
+      return Usage(err, "--messages takes a number or 'none'");
+    }
+    absl::Status status =
+        store.SetQuota(AdminFor(user), user, storage, messages);
+    if (!status.ok()) return Fail(err, status);
+    out << "quota of " << user << ": storage_bytes " << FormatLimit(storage)
+        << ", messages " << FormatLimit(messages) << "\n";
+    return kExitOk;
+  }
+  return Usage(err, "unknown quota command '" + p[1] + "'");
+}
+
+int GroupCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
+                 std::ostream& err) {
+  const std::vector<std::string>& p = a.positional;
+  if (p.size() < 3 || p[1] != "set") return Usage(err, "group set GROUP USER...");
+  std::vector<std::string> users(p.begin() + 3, p.end());
+  absl::Status status = store.SetGroupMembers(p[2], users);
+  if (!status.ok()) return Fail(err, status);
+  out << "group " << p[2] << ": " << absl::StrJoin(users, " ") << "\n";
+  return kExitOk;
+}
+
+int IndexCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
+                 std::ostream& err) {
+  const std::vector<std::string>& p = a.positional;
+  if (p[0] == "reindex") {
+    const std::string user = p.size() > 1 ? p[1] : "";
+    absl::Status status = store.Reindex(user);
+    if (!status.ok()) return Fail(err, status);
+    out << "reindex queued for " << (user.empty() ? "every user" : user)
+        << "\n";
+    return kExitOk;
+  }
+  if (p.size() == 2 && p[1] == "backlog") {
+    auto backlog = store.IndexBacklog();
+    if (!backlog.ok()) return Fail(err, backlog.status());
+    for (const auto& [user, count] : *backlog) {
+      out << user << " " << count << "\n";
+    }
+    return kExitOk;
+  }
+  return Usage(err, "index backlog | reindex [USER]");
+}
+
+int RetentionCommand(store::Store& store, const ParsedArgs& a,
+                     std::ostream& out, std::ostream& err) {
+  store::RetentionPolicy policy;
+  int64_t days = 0;
+  if (a.Has("after_retrieval_days")) {
+    if (!absl::SimpleAtoi(a.Get("after_retrieval_days"), &days) || days < 0) {
+      return Usage(err, "--after_retrieval_days takes a number");
+    }
+    policy.delete_after_retrieval_seconds = days * 86400;
+  }
+  if (a.Has("after_arrival_days")) {
+    if (!absl::SimpleAtoi(a.Get("after_arrival_days"), &days) || days < 0) {
+      return Usage(err, "--after_arrival_days takes a number");
+    }
+    policy.delete_after_arrival_seconds = days * 86400;
+  }
+  if (a.positional.size() != 2 || a.positional[1] != "apply" ||
+      (!policy.delete_after_retrieval_seconds &&
+       !policy.delete_after_arrival_seconds)) {
+    return Usage(err,
+                 "retention apply --after_retrieval_days=N | "
+                 "--after_arrival_days=N");
+  }
+  absl::StatusOr<uint64_t> expunged = store.ApplyRetention(policy);
+  if (!expunged.ok()) return Fail(err, expunged.status());
+  out << "expunged " << *expunged << " message(s)\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+std::string AdminUsage() {
+  return "commands:\n"
+         "  user add NAME --password=PW | --password_stdin\n"
+         "  user passwd NAME --password=PW | --password_stdin\n"
+         "  user del NAME\n"
+         "  user list\n"
+         "  mailbox list USER\n"
+         "  mailbox create USER NAME\n"
+         "  mailbox delete USER NAME\n"
+         "  mailbox status USER NAME\n"
+         "  import mbox FILE --user=U [--mailbox=M]\n"
+         "  quota get USER\n"
+         "  quota set USER [--storage_bytes=N|none] [--messages=N|none]\n"
+         "  group set GROUP USER...\n"
+         "  index backlog\n"
+         "  reindex [USER]\n"
+         "  retention apply --after_retrieval_days=N | --after_arrival_days=N\n"
+         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n";
+}
+
+int RunAdminCommand(store::Store& store, const std::vector<std::string>& args,
+                    std::ostream& out, std::ostream& err) {
+  const ParsedArgs parsed = Parse(args);
+  if (parsed.positional.empty()) return Usage(err, "no command");
+  const std::string& command = parsed.positional[0];
+  if (command == "user") return UserCommand(store, parsed, out, err);
+  if (command == "mailbox") return MailboxCommand(store, parsed, out, err);
+  if (command == "import") return ImportCommand(store, parsed, out, err);
+  if (command == "quota") return QuotaCommand(store, parsed, out, err);
+  if (command == "group") return GroupCommand(store, parsed, out, err);
+  if (command == "index" || command == "reindex") {
+    return IndexCommand(store, parsed, out, err);
+  }
+  if (command == "retention") return RetentionCommand(store, parsed, out, err);
+  return Usage(err, "unknown command '" + command + "'");
+}
+
+}  // namespace mailroom::server::admin

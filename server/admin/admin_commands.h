@@ -1,0 +1,43 @@
+// The administrative commands of mailroomctl, run on an open store: by
+// mailroomctl itself when no daemon runs, or by mailroomd for a request on
+// its admin socket (RocksDB allows one writer process).
+//
+//   user add NAME --password=PW      user del NAME      user list
+//   user passwd NAME --password=PW
+//   mailbox list USER                mailbox create USER NAME
+//   mailbox delete USER NAME         mailbox status USER NAME
+//   import mbox FILE --user=U [--mailbox=M]
+//   quota get USER
+//   quota set USER [--storage_bytes=N|none] [--messages=N|none]
+//   group set GROUP USER...
+//   index backlog                    reindex [USER]
+//   retention apply --after_retrieval_days=N | --after_arrival_days=N
+// Options take "--name=value" or "--name value". (mailroomctl turns
+// --password_stdin into --password before calling this.)
+#ifndef MAILROOM_SERVER_ADMIN_ADMIN_COMMANDS_H_
+#define MAILROOM_SERVER_ADMIN_ADMIN_COMMANDS_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace mailroom::server::admin {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// Runs `args` (the command and its arguments, no program name). Writes
+// results to `out` and errors to `err`; returns the process exit code.
+// Thread-safe if `store` is (it is).
+int RunAdminCommand(store::Store& store, const std::vector<std::string>& args,
+                    std::ostream& out, std::ostream& err);
+
+// The usage text.
+std::string AdminUsage();
+
+}  // namespace mailroom::server::admin
+
+#endif  // MAILROOM_SERVER_ADMIN_ADMIN_COMMANDS_H_
