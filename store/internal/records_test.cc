@@ -1,0 +1,71 @@
+#include "store/internal/records.h"
+
+#include "gtest/gtest.h"
+#include "store/internal/keys.h"
+#include "store/internal/rights.h"
+
+namespace mailroom::store::internal {
+namespace {
+
+TEST(RecordsTest, MessageRoundTrip) {
+  MessageRecord in{kSeen | kDraft, {"$Junk", "a"}, 77, -12345, -480, 999,
+                   std::string(32, '\x01')};
+  MessageRecord out;
+  ASSERT_TRUE(Decode(Encode(in), &out));
+  EXPECT_EQ(out.system_flags, in.system_flags);
+  EXPECT_EQ(out.keywords, in.keywords);
+  EXPECT_EQ(out.modseq, 77u);
+  EXPECT_EQ(out.internal_date, -12345);
+  EXPECT_EQ(out.internal_tz_minutes, -480);
+  EXPECT_EQ(out.hash, in.hash);
+}
+
+TEST(RecordsTest, RejectsGarbageAndTruncation) {
+  MailboxState state{1, 2, 3, 4, 5, 6, 7};
+  std::string bytes = Encode(state);
+  MailboxState out;
+  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 1), &out));
+  EXPECT_FALSE(Decode("", &out));
+  EXPECT_FALSE(Decode("\x09garbage", &out));
+  UserRecord user;
+  EXPECT_FALSE(Decode(std::string("\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11), &user));
+  IndexWork work;
+  EXPECT_FALSE(Decode(std::string("\x01\x09", 2), &work));
+}
+
+TEST(RecordsTest, OptionalsAndIndexWork) {
+  UserRecord u{"salt", 100, "sk", "svk", std::nullopt, 5};
+  UserRecord v;
+  ASSERT_TRUE(Decode(Encode(u), &v));
+  EXPECT_EQ(v.storage_limit_bytes, std::nullopt);
+  EXPECT_EQ(v.message_limit, 5u);
+  IndexWork w{.op = IndexWork::kRemoveMailbox, .owner = "o", .mailbox = 9};
+  IndexWork x;
+  ASSERT_TRUE(Decode(Encode(w), &x));
+  EXPECT_EQ(x.op, IndexWork::kRemoveMailbox);
+  EXPECT_EQ(x.mailbox, 9u);
+}
+
+TEST(KeysTest, BigEndianKeysSortNumerically) {
+  EXPECT_LT(MessageKey(1, 255), MessageKey(1, 256));
+  EXPECT_LT(MessageKey(1, 0xffffffff), MessageKey(2, 0));
+  MailboxId id;
+  Uid uid;
+  ASSERT_TRUE(ParseMessageKey(MessageKey(7, 9), &id, &uid));
+  EXPECT_EQ(id, 7u);
+  EXPECT_EQ(uid, 9u);
+  EXPECT_EQ(PrefixEnd("a\xff"), "b");
+  EXPECT_LT(MailboxNameKey("bob", "zzz"), PrefixEnd(MailboxNamePrefix("bob")));
+  EXPECT_LT(PrefixEnd(MailboxNamePrefix("bo")), MailboxNameKey("bob", "a"));
+}
+
+TEST(RightsTest, CanonicalOrderAndObsoleteLetters) {
+  EXPECT_EQ(CanonicalRights("aerl").value(), "lrea");
+  EXPECT_EQ(CanonicalRights("cd").value(), "kxte");
+  EXPECT_FALSE(CanonicalRights("lz").ok());
+  EXPECT_EQ(UnionRights("lr", "rs"), "lrs");
+  EXPECT_EQ(SubtractRights("lrs", "r"), "ls");
+}
+
+}  // namespace
+}  // namespace mailroom::store::internal
