@@ -1,4 +1,5 @@
 // Address list parsing (RFC 5322 section 3.4 and obsolete forms of 4.4).
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@ namespace {
 
 // Bounds the work on hostile headers.
 constexpr size_t kMaxAddresses = 10000;
+constexpr size_t kMaxRouteTokens = 64;
 
 struct Token {
   enum Kind { kWord, kQuoted, kLiteral, kComment, kSpecial } kind;
@@ -192,9 +194,14 @@ class ListParser {
     std::vector<const Token*> spec;
     // Obsolete route: "@a,@b:" before the addr-spec.
     if (i < tokens_.size() && IsSpecialToken(tokens_[i], '@')) {
+      // A route is short; bounding the look-ahead keeps hostile lists
+      // linear.
       size_t j = i;
-      while (j < tokens_.size() && !IsSpecialToken(tokens_[j], ':') &&
-             !IsSpecialToken(tokens_[j], '>'))
+      size_t limit = std::min(tokens_.size(), i + kMaxRouteTokens);
+      while (j < limit && !IsSpecialToken(tokens_[j], ':') &&
+             !IsSpecialToken(tokens_[j], '>') &&
+             !IsSpecialToken(tokens_[j], '<') &&
+             !IsSpecialToken(tokens_[j], ';'))
         ++j;
       if (j < tokens_.size() && IsSpecialToken(tokens_[j], ':')) {
         for (size_t k = i; k < j; ++k) {

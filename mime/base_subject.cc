@@ -92,8 +92,12 @@ std::string BaseSubject(std::string_view decoded_subject) {
         v.remove_prefix(n);
         changed = true;
       }
-      size_t blob = BlobLength(v);
-      if (blob > 0 && blob < v.size()) {
+      // Step (4) once per pass would rescan the remaining blobs each time;
+      // removing them all at once is equivalent (a leader failed to match
+      // after k blobs fails after fewer too) and linear.
+      while (true) {
+        size_t blob = BlobLength(v);
+        if (blob == 0 || blob >= v.size()) break;
         v.remove_prefix(blob);
         changed = true;
       }

@@ -1,4 +1,5 @@
 // RFC 2047 encoded words in unstructured header values.
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,8 @@ namespace mailroom::mime {
 namespace {
 
 constexpr size_t kMaxCharsetLength = 64;
+// RFC 2047 allows 75 characters per word; mailers exceed that, not this.
+constexpr size_t kMaxEncodedTextLength = 4096;
 
 struct EncodedWord {
   std::string_view charset;
@@ -23,10 +26,11 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 // Parses "=?charset?e?text?=" at `pos` (which holds "=?").
 bool ParseEncodedWord(std::string_view s, size_t pos, EncodedWord* word) {
   size_t cs_begin = pos + 2;
-  size_t q1 = s.find('?', cs_begin);
-  if (q1 == std::string_view::npos || q1 == cs_begin ||
-      q1 - cs_begin > kMaxCharsetLength)
-    return false;
+  // Searches stay within a window so that a value full of "=?" that never
+  // closes costs linear time, not quadratic.
+  size_t q1 = s.substr(0, std::min(s.size(), cs_begin + kMaxCharsetLength + 1))
+                  .find('?', cs_begin);
+  if (q1 == std::string_view::npos || q1 == cs_begin) return false;
   for (size_t i = cs_begin; i < q1; ++i) {
     if (IsSpace(s[i])) return false;
   }
@@ -40,8 +44,15 @@ bool ParseEncodedWord(std::string_view s, size_t pos, EncodedWord* word) {
     return false;
   }
   size_t text_begin = q1 + 3;
-  size_t close = s.find("?=", text_begin);
-  if (close == std::string_view::npos) return false;
+  // Encoded text never holds '?', so the first one must start "?=". Each
+  // scan stops at the next '?', which keeps a value of many unclosed words
+  // linear.
+  size_t close =
+      s.substr(0, std::min(s.size(), text_begin + kMaxEncodedTextLength))
+          .find('?', text_begin);
+  if (close == std::string_view::npos || close + 1 >= s.size() ||
+      s[close + 1] != '=')
+    return false;
   // Encoded words never span lines; a stray "=?" must not eat the header.
   for (size_t i = text_begin; i < close; ++i) {
     if (s[i] == '\r' || s[i] == '\n') return false;

@@ -220,8 +220,14 @@ absl::StatusOr<std::string> FetchSection(const Message& message,
       }
     }
     if (listed != want) continue;
+    // Built text, not a span of the message: written with CRLF endings
+    // whatever the stored bytes use.
     std::string_view bytes = Slice(raw, f.span);
-    out.append(bytes);
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r'))
+        out.push_back('\r');
+      out.push_back(bytes[i]);
+    }
     if (bytes.empty() || bytes.back() != '\n') out.append("\r\n");
   }
   out.append("\r\n");

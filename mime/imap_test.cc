@@ -220,6 +220,12 @@ TEST(SectionTest, NestedAndEncapsulated) {
   EXPECT_EQ(digest.Section("1.HEADER"), "Subject: one\r\n\r\n");
 }
 
+TEST(SectionTest, HeaderFieldsUseCrlfForBareLfMessages) {
+  Fixture f("Subject: a\n b\nTo: x@y\n\nbody\n", /*crlf=*/false);
+  EXPECT_EQ(f.Section("HEADER.FIELDS (SUBJECT)"), "Subject: a\r\n b\r\n\r\n");
+  EXPECT_EQ(f.Section("HEADER"), "Subject: a\n b\nTo: x@y\n\n");
+}
+
 TEST(SectionTest, SpecSyntax) {
   auto spec = ParseSectionSpec("1.2.3.HEADER.FIELDS.NOT (A \"b c\")");
   ASSERT_TRUE(spec.ok());

@@ -192,5 +192,20 @@ TEST(SearchFoldTest, UnicodeCasemap) {
   EXPECT_EQ(SearchFold(std::string("\xC3\xA4\0x", 4)), "a\xCC\x88 x");
 }
 
+TEST(HostileInputTest, LargeAdversarialValuesFinish) {
+  std::string words;
+  while (words.size() < (1 << 20)) words += "=?a?q?x";
+  EXPECT_EQ(DecodeHeaderValue(words).size(), words.size());
+  std::string blobs;
+  while (blobs.size() < (1 << 20)) blobs += "[a] ";
+  blobs += "x";
+  EXPECT_EQ(BaseSubject(blobs), "x");
+  std::string routes;
+  while (routes.size() < (1 << 20)) routes += "<@a,";
+  (void)ParseAddressList(routes);
+  std::string html(1 << 20, '<');
+  EXPECT_EQ(HtmlToText(html).size(), html.size());
+}
+
 }  // namespace
 }  // namespace mailroom::mime
