@@ -1,0 +1,435 @@
+// mailroomd: the Mailroom daemon. Loads the protocol plugins, opens the
+// store, and serves IMAP, POP3 and LMTP (and any other plugin) until SIGTERM.
+//
+// Configuration: command-line flags, or a config file (--config=FILE) of
+// "key = value" lines using the same names; flags given on the command line
+// override the file. Keys:
+//   data_dir              store directory, created if missing (./data)
+//   listen                addresses to listen on, comma-separated (0.0.0.0)
+//   imap_port             IMAP with STARTTLS (143); 0 turns it off
+//   imaps_port            IMAP over implicit TLS (993)
+//   pop3_port             POP3 with STLS (110)
+//   pop3s_port            POP3 over implicit TLS (995)
+//   lmtp_port             LMTP over TCP (24)
+//   lmtp_socket           LMTP over a UNIX socket at this path (off)
+//   extra_listeners       more plugins: NAME:PORT[:TLSPORT],... (none)
+//   plugin_dir            plugin directories, comma-separated (default: the
+//                         Bazel-built plugins next to this binary)
+//   tls_cert, tls_key     PEM certificate chain and key; without them the
+//                         TLS listeners are off and STARTTLS is not offered.
+//                         SIGHUP re-reads them.
+//   allow_plaintext_auth  allow PLAIN/LOGIN/USER+PASS without TLS (false)
+//   hostname              name in greetings (this machine's host name)
+//   local_domains         domains LMTP accepts, comma-separated (localhost)
+//   max_line_bytes        longest command line (65536)
+//   max_literal_bytes     longest literal, i.e. message size (52428800)
+//   idle_timeout_seconds  authenticated idle timeout (1800)
+//   unauthenticated_timeout_seconds  before login (60)
+//   max_connections_per_ip  concurrent connections per client IP (100; 0 =
+//                         unlimited)
+//   pop3_expire_days      POP3 messages are deleted this many days after
+//                         their first retrieval (0: never)
+//   plugin_options        extra plugin settings, KEY=VALUE,... (none)
+//   io_threads            network threads (2)
+//   worker_threads        threads for blocking store calls (4)
+//   shutdown_grace_seconds  time in-flight commands get after SIGTERM (4)
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "server/admin/admin_commands.h"
+#include "server/admin/admin_protocol.h"
+#include "server/auth/authenticator.h"
+#include "server/config_file.h"
+#include "server/log.h"
+#include "server/plugin_loader.h"
+#include "server/server.h"
+#include "server/store_options.h"
+#include "server/tls_context.h"
+#include "store/store.h"
+
+ABSL_FLAG(std::string, config, "", "config file of 'key = value' lines");
+ABSL_FLAG(std::string, data_dir, "./data", "store directory");
+ABSL_FLAG(std::string, listen, "0.0.0.0", "listen addresses, comma-separated");
+ABSL_FLAG(int, imap_port, 143, "IMAP port (STARTTLS); 0 = off");
+ABSL_FLAG(int, imaps_port, 993, "IMAP implicit TLS port; 0 = off");
+ABSL_FLAG(int, pop3_port, 110, "POP3 port (STLS); 0 = off");
+ABSL_FLAG(int, pop3s_port, 995, "POP3 implicit TLS port; 0 = off");
+ABSL_FLAG(int, lmtp_port, 24, "LMTP TCP port; 0 = off");
+ABSL_FLAG(std::string, lmtp_socket, "", "LMTP UNIX socket path; empty = off");
+ABSL_FLAG(std::string, extra_listeners, "",
+          "other plugins: NAME:PORT[:TLSPORT],...");
+ABSL_FLAG(std::string, plugin_dir, "",
+          "plugin directories, comma-separated (default: next to the binary)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain file");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key file");
+ABSL_FLAG(bool, allow_plaintext_auth, false,
+          "allow plaintext passwords without TLS");
+ABSL_FLAG(std::string, hostname, "", "host name in greetings");
+ABSL_FLAG(std::string, local_domains, "localhost",
+          "domains LMTP delivers for, comma-separated");
+ABSL_FLAG(int64_t, max_line_bytes, 64 * 1024, "longest command line");
+ABSL_FLAG(int64_t, max_literal_bytes, 50 * 1024 * 1024,
+          "longest literal (message size limit)");
+ABSL_FLAG(int64_t, idle_timeout_seconds, 1800, "authenticated idle timeout");
+ABSL_FLAG(int64_t, unauthenticated_timeout_seconds, 60,
+          "idle timeout before login");
+ABSL_FLAG(int, max_connections_per_ip, 100,
+          "concurrent connections per client address; 0 = unlimited");
+ABSL_FLAG(int, pop3_expire_days, 0,
+          "delete POP3-retrieved messages after N days; 0 = never");
+ABSL_FLAG(std::string, plugin_options, "",
+          "extra plugin settings, KEY=VALUE,...");
+ABSL_FLAG(int, io_threads, 2, "network threads");
+ABSL_FLAG(int, worker_threads, 4, "threads for blocking store calls");
+ABSL_FLAG(int, shutdown_grace_seconds, 4,
+          "how long in-flight commands may run after SIGTERM");
+
+namespace mailroom {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> SplitList(const std::string& text) {
+  return absl::StrSplit(text, ',', absl::SkipWhitespace());
+}
+
+// Reads --config and turns its entries into flags that come before the
+// real command line, so command-line flags win.
+bool ApplyConfigFile(int argc, char** argv, std::vector<std::string>* args) {
+  args->push_back(argv[0]);
+  const std::string path = server::FindConfigFlag(argc, argv);
+  if (!path.empty()) {
+    absl::StatusOr<server::ConfigEntries> entries =
+        server::ReadConfigFile(path);
+    if (!entries.ok()) {
+      std::cerr << "mailroomd: " << entries.status().message() << "\n";
+      return false;
+    }
+    for (const auto& [key, value] : *entries) {
+      if (key == "config" || absl::FindCommandLineFlag(key) == nullptr) {
+        std::cerr << "mailroomd: " << path << ": unknown key '" << key
+                  << "'\n";
+        return false;
+      }
+      args->push_back(absl::StrCat("--", key, "=", value));
+    }
+  }
+  for (int i = 1; i < argc; ++i) args->push_back(argv[i]);
+  return true;
+}
+
+// Without --plugin_dir: the plugins Bazel built next to this binary
+// (bazel-bin/tools/mailroomd -> bazel-bin/protocols/*/), or in runfiles.
+std::vector<std::string> DefaultPluginDirs() {
+  std::vector<std::string> roots;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    roots.push_back((exe.parent_path().parent_path() / "protocols").string());
+    roots.push_back(
+        (fs::path(exe.string() + ".runfiles") / "mailroom" / "protocols")
+            .string());
+  }
+  for (const char* env : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
+    if (const char* dir = std::getenv(env)) {
+      roots.push_back((fs::path(dir) / "mailroom" / "protocols").string());
+    }
+  }
+  std::vector<std::string> dirs;
+  for (const std::string& root : roots) {
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+      if (entry.is_directory()) dirs.push_back(entry.path().string());
+    }
+  }
+  return dirs;
+}
+
+std::string HostName() {
+  std::string name = absl::GetFlag(FLAGS_hostname);
+  if (!name.empty()) return name;
+  char buffer[256] = {};
+  if (gethostname(buffer, sizeof(buffer) - 1) == 0 && buffer[0] != '\0') {
+    return buffer;
+  }
+  return "localhost";
+}
+
+// 10,000 idle connections need more descriptors than the usual 1024.
+void RaiseDescriptorLimit(server::Logger& log) {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    log.Log(absl::StrCat("file descriptor limit: ", limit.rlim_cur));
+  }
+}
+
+bool PortFlag(int value, const char* name, uint16_t* port) {
+  if (value < 0 || value > 65535) {
+    std::cerr << "mailroomd: --" << name << " must be 0..65535\n";
+    return false;
+  }
+  *port = static_cast<uint16_t>(value);
+  return true;
+}
+
+int Run(int argc, char** argv) {
+  std::vector<std::string> args;
+  if (!ApplyConfigFile(argc, argv, &args)) return 2;
+  std::vector<char*> arg_pointers;
+  for (std::string& a : args) arg_pointers.push_back(a.data());
+  absl::ParseCommandLine(static_cast<int>(arg_pointers.size()),
+                         arg_pointers.data());
+
+  server::Logger log(&std::cerr);
+  std::signal(SIGPIPE, SIG_IGN);
+  RaiseDescriptorLimit(log);
+
+  // ---- plugins -----------------------------------------------------------
+  std::vector<std::string> plugin_dirs = SplitList(absl::GetFlag(FLAGS_plugin_dir));
+  if (plugin_dirs.empty()) plugin_dirs = DefaultPluginDirs();
+  absl::StatusOr<std::vector<std::unique_ptr<server::LoadedPlugin>>> plugins =
+      server::LoadPlugins(plugin_dirs);
+  if (!plugins.ok()) {
+    std::cerr << "mailroomd: " << plugins.status().message() << "\n";
+    return 1;
+  }
+  std::map<std::string, const plugin::PluginDescriptor*> descriptors;
+  for (const auto& p : *plugins) {
+    descriptors[p->name()] = &p->descriptor();
+    log.Log(absl::StrCat("plugin ", p->name(), " loaded from ", p->path()));
+  }
+
+  // ---- TLS ---------------------------------------------------------------
+  std::unique_ptr<server::TlsContextProvider> tls;
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  if (!cert.empty() || !key.empty()) {
+    if (cert.empty() || key.empty()) {
+      std::cerr << "mailroomd: --tls_cert and --tls_key go together\n";
+      return 2;
+    }
+    absl::StatusOr<std::unique_ptr<server::TlsContextProvider>> created =
+        server::TlsContextProvider::Create(cert, key);
+    if (!created.ok()) {
+      std::cerr << "mailroomd: " << created.status().message() << "\n";
+      return 1;
+    }
+    tls = *std::move(created);
+    log.Log(absl::StrCat("TLS: certificate ", cert));
+  } else {
+    log.Log("TLS off: no --tls_cert/--tls_key given; implicit-TLS listeners "
+            "are off and STARTTLS is not offered");
+  }
+
+  // ---- listeners ---------------------------------------------------------
+  server::ServerOptions options;
+  struct PortSpec {
+    const char* plugin;
+    int port;
+    const char* port_flag;
+    bool tls;
+  };
+  const PortSpec specs[] = {
+      {"imap", absl::GetFlag(FLAGS_imap_port), "imap_port", false},
+      {"imap", absl::GetFlag(FLAGS_imaps_port), "imaps_port", true},
+      {"pop3", absl::GetFlag(FLAGS_pop3_port), "pop3_port", false},
+      {"pop3", absl::GetFlag(FLAGS_pop3s_port), "pop3s_port", true},
+      {"lmtp", absl::GetFlag(FLAGS_lmtp_port), "lmtp_port", false},
+  };
+  std::vector<std::pair<std::string, std::pair<int, bool>>> wanted;
+  for (const PortSpec& spec : specs) {
+    uint16_t port = 0;
+    if (!PortFlag(spec.port, spec.port_flag, &port)) return 2;
+    if (port == 0) continue;
+    if (spec.tls && tls == nullptr) {
+      log.Log(absl::StrCat(spec.port_flag, " ", port, " off: no TLS"));
+      continue;
+    }
+    if (descriptors.count(spec.plugin) == 0) {
+      std::cerr << "mailroomd: --" << spec.port_flag << "=" << port
+                << " needs the '" << spec.plugin
+                << "' plugin (libmailroom_" << spec.plugin
+                << ".so), which is not in the plugin directories ("
+                << (plugin_dirs.empty() ? "none found"
+                                        : absl::StrJoin(plugin_dirs, ", "))
+                << "); set --" << spec.port_flag
+                << "=0 to turn this listener off, or --plugin_dir\n";
+      return 1;
+    }
+    wanted.push_back({spec.plugin, {port, spec.tls}});
+  }
+  for (const std::string& item : SplitList(absl::GetFlag(FLAGS_extra_listeners))) {
+    std::vector<std::string> parts = absl::StrSplit(item, ':');
+    int port = 0, tls_port = 0;
+    if (parts.size() < 2 || parts.size() > 3 ||
+        !absl::SimpleAtoi(parts[1], &port) ||
+        (parts.size() == 3 && !absl::SimpleAtoi(parts[2], &tls_port))) {
+      std::cerr << "mailroomd: bad --extra_listeners entry '" << item << "'\n";
+      return 2;
+    }
+    if (descriptors.count(parts[0]) == 0) {
+      std::cerr << "mailroomd: --extra_listeners needs the '" << parts[0]
+                << "' plugin, which is not in the plugin directories\n";
+      return 1;
+    }
+    if (port > 0) wanted.push_back({parts[0], {port, false}});
+    if (tls_port > 0 && tls != nullptr) {
+      wanted.push_back({parts[0], {tls_port, true}});
+    }
+  }
+  for (const std::string& address : SplitList(absl::GetFlag(FLAGS_listen))) {
+    for (const auto& [name, port_tls] : wanted) {
+      server::ListenerConfig listener;
+      listener.plugin = name;
+      listener.address = address;
+      listener.port = static_cast<uint16_t>(port_tls.first);
+      listener.implicit_tls = port_tls.second;
+      options.listeners.push_back(listener);
+    }
+  }
+  const std::string lmtp_socket = absl::GetFlag(FLAGS_lmtp_socket);
+  if (!lmtp_socket.empty()) {
+    if (descriptors.count("lmtp") == 0) {
+      std::cerr << "mailroomd: --lmtp_socket needs the 'lmtp' plugin, which "
+                   "is not in the plugin directories\n";
+      return 1;
+    }
+    server::ListenerConfig listener;
+    listener.plugin = "lmtp";
+    listener.unix_path = lmtp_socket;
+    options.listeners.push_back(listener);
+  }
+
+  // ---- settings plugins see ------------------------------------------------
+  plugin::Config& config = options.config;
+  config.hostname = HostName();
+  config.allow_plaintext_auth = absl::GetFlag(FLAGS_allow_plaintext_auth);
+  config.max_line_bytes =
+      static_cast<size_t>(std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_line_bytes)));
+  config.max_literal_bytes = static_cast<size_t>(
+      std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_literal_bytes)));
+  config.idle_timeout =
+      std::chrono::seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
+  config.unauthenticated_timeout = std::chrono::seconds(
+      absl::GetFlag(FLAGS_unauthenticated_timeout_seconds));
+  config.local_domains = SplitList(absl::GetFlag(FLAGS_local_domains));
+  const int expire_days = absl::GetFlag(FLAGS_pop3_expire_days);
+  config.options["pop3.expire_days"] = absl::StrCat(expire_days);
+  for (const std::string& item : SplitList(absl::GetFlag(FLAGS_plugin_options))) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "mailroomd: bad --plugin_options entry '" << item << "'\n";
+      return 2;
+    }
+    config.options[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  options.max_connections_per_ip = static_cast<size_t>(
+      std::max(0, absl::GetFlag(FLAGS_max_connections_per_ip)));
+  options.io_threads = absl::GetFlag(FLAGS_io_threads);
+  options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
+  options.shutdown_grace =
+      std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+
+  // ---- store -------------------------------------------------------------
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) {
+    std::cerr << "mailroomd: cannot create data dir " << data_dir << ": "
+              << ec.message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<store::Store>> opened =
+      store::OpenStore(server::MakeStoreOptions(data_dir));
+  if (!opened.ok()) {
+    std::cerr << "mailroomd: cannot open the store in " << data_dir << ": "
+              << opened.status().message() << "\n";
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = *std::move(opened);
+  log.Log(absl::StrCat("store open in ", data_dir));
+  options.admin_socket_path =
+      (fs::path(data_dir) / server::admin::kAdminSocketName).string();
+
+  server::auth::HostAuthenticator auth(store.get(),
+                                       config.allow_plaintext_auth);
+  store::Store* store_ptr = store.get();
+  auto server = std::make_unique<server::Server>(
+      options, descriptors, store_ptr, &auth, tls.get(), &log,
+      [store_ptr](const std::vector<std::string>& command) {
+        std::ostringstream out, err;
+        server::admin::Response response;
+        response.exit_code =
+            server::admin::RunAdminCommand(*store_ptr, command, out, err);
+        response.out = out.str();
+        response.err = err.str();
+        return response;
+      });
+  absl::Status started = server->Start();
+  if (!started.ok()) {
+    std::cerr << "mailroomd: " << started.message() << "\n";
+    return 1;
+  }
+
+  // POP3 "leave mail on server for N days": hourly retention pass.
+  absl::Notification stop_retention;
+  std::thread retention;
+  if (expire_days > 0) {
+    retention = std::thread([&] {
+      store::RetentionPolicy policy;
+      policy.delete_after_retrieval_seconds = int64_t{expire_days} * 86400;
+      do {
+        absl::StatusOr<uint64_t> expunged = store_ptr->ApplyRetention(policy);
+        if (!expunged.ok()) {
+          log.Log(absl::StrCat("retention failed: ",
+                               expunged.status().message()));
+        } else if (*expunged > 0) {
+          log.Log(absl::StrCat("retention expunged ", *expunged,
+                               " message(s)"));
+        }
+      } while (!stop_retention.WaitForNotificationWithTimeout(absl::Hours(1)));
+    });
+  }
+  log.Log(absl::StrCat("mailroomd ready (pid ", getpid(), ")"));
+
+  const bool clean = server->Wait();
+  stop_retention.Notify();
+  if (retention.joinable()) retention.join();
+  if (!clean) {
+    // Sessions were cut off mid-coroutine and may still hold store
+    // objects; every acknowledged write is already durable, so leave now.
+    std::cerr.flush();
+    std::_Exit(0);
+  }
+  server.reset();
+  store.reset();
+  return 0;
+}
+
+}  // namespace
+}  // namespace mailroom
+
+int main(int argc, char** argv) { return mailroom::Run(argc, argv); }
