@@ -135,6 +135,7 @@ void FillAddrSpec(const std::vector<const Token*>& tokens, RawAddress* a) {
   if (a->name.empty()) a->name = comment;
 }
 
+// Parses one tokenized address list. Not thread-safe; one per value.
 class ListParser {
  public:
   explicit ListParser(std::string_view value) : tokens_(Tokenize(value)) {}

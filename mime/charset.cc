@@ -111,7 +111,8 @@ std::string IconvName(const std::string& n) {
 }
 
 // One iconv descriptor per (thread, charset); iconv_open loads gconv modules
-// and is far too slow to call per header.
+// and is far too slow to call per header. Not thread-safe: each thread has
+// its own (thread_local).
 class ConverterCache {
  public:
   ~ConverterCache() {

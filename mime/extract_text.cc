@@ -24,6 +24,7 @@ bool IsSearchableHeader(std::string_view name) {
   return false;
 }
 
+// Walks one message's parts collecting text. Not thread-safe; one per call.
 class Extractor {
  public:
   Extractor(std::string_view raw, ExtractedText* out) : raw_(raw), out_(out) {}

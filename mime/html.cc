@@ -80,7 +80,7 @@ bool IsInline(std::string_view name) {
   return false;
 }
 
-// Collapses whitespace as it writes.
+// Collapses whitespace as it writes. Not thread-safe; one per conversion.
 class TextWriter {
  public:
   explicit TextWriter(std::string* out) : out_(out) {}

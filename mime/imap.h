@@ -92,10 +92,10 @@ absl::StatusOr<SectionSpec> ParseSectionSpec(std::string_view spec);
 // Errors: kNotFound if the part does not exist; kInvalidArgument for HEADER,
 // TEXT or HEADER.FIELDS on a part that is not message/rfc822, or MIME
 // without a part number. RFC 3501 does not say what to answer for a section
-// that does not exist; the IMAP front-end answers both errors with an empty
-// string (BODY[4.1] ""), which every client parses and which keeps the rest
-// of the FETCH response intact. (A malformed spec is a ParseSectionSpec
-// error: BAD.) HEADER.FIELDS[.NOT] output always uses CRLF line endings;
+// that does not exist; the IMAP front-end answers both errors with NIL
+// (BODY[4.1] NIL: the grammar allows an nstring), which keeps the rest of
+// the FETCH response intact. (A malformed spec is a ParseSectionSpec error:
+// BAD.) HEADER.FIELDS[.NOT] output always uses CRLF line endings;
 // the other sections are the stored bytes.
 absl::StatusOr<std::string> FetchSection(const Message& message,
                                          std::string_view raw,

@@ -34,7 +34,7 @@ bool IsTokenChar(char c) {
   return u > 0x20 && u != 0x7F && !IsTSpecial(c);
 }
 
-// A cursor over a structured header value.
+// A cursor over a structured header value. Not thread-safe; one per value.
 class Lexer {
  public:
   explicit Lexer(std::string_view s) : s_(s) {}

@@ -52,6 +52,8 @@ void ClampSpans(uint64_t limit, Part* part) {
   for (Part& child : part->children) ClampSpans(limit, &child);
 }
 
+// One parse of one message: the open boundaries and the part count.
+// Not thread-safe; lives for a single Parse() call.
 class Parser {
  public:
   Parser(std::string_view raw, const Limits& limits)

@@ -97,6 +97,7 @@ void PutPart(const Part& part, std::string* out) {
   for (const Part& child : part.children) PutPart(child, out);
 }
 
+// Bounds-checked cursor over cache bytes. Not thread-safe; one per call.
 class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
