@@ -130,7 +130,12 @@ class DifferentialTest : public ::testing::Test {
     }
     std::sort(files.begin(), files.end());
     if (files.size() > static_cast<size_t>(kCorpusMessages)) {
-      files.resize(kCorpusMessages);
+      // An even sample across the whole corpus (its parts differ in kind).
+      std::vector<fs::path> sample;
+      for (size_t i = 0; i < kCorpusMessages; ++i) {
+        sample.push_back(files[i * files.size() / kCorpusMessages]);
+      }
+      files = std::move(sample);
     }
     for (const fs::path& file : files) {
       std::ifstream in(file, std::ios::binary);

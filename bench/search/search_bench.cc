@@ -1,0 +1,231 @@
+// Search benchmark: indexes a synthetic mailbox with the production index
+// (OpenXapianIndex, text decoded by mime/), then reports indexing
+// throughput, index size as a share of the raw mail, and query latency
+// percentiles per query class.
+//
+//   bazel run //bench/search:search_bench -- --messages=100000
+//       --dir=/tmp/mailroom-search-bench   (one command line)
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "bench/search/mail_generator.h"
+#include "index/xapian_index.h"
+#include "mime/message.h"
+#include "mime/text.h"
+#include "store/search_key.h"
+#include "store/text_index.h"
+
+ABSL_FLAG(int, messages, 100000, "messages in the benchmark mailbox");
+ABSL_FLAG(std::string, dir, "/tmp/mailroom-search-bench",
+          "index directory (emptied first)");
+ABSL_FLAG(int, batch, 500, "index work items per Apply()");
+ABSL_FLAG(int, queries, 100, "queries per class");
+ABSL_FLAG(uint64_t, seed, 1, "generator seed");
+
+namespace mailroom::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using Kind = store::SearchKey::Kind;
+
+double Ms(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+uint64_t DirectoryBytes(const fs::path& dir) {
+  uint64_t total = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) total += entry.file_size();
+  }
+  return total;
+}
+
+store::SearchKey Leaf(Kind kind, std::string value, std::string field = "") {
+  store::SearchKey key;
+  key.kind = kind;
+  key.value = std::move(value);
+  key.field = std::move(field);
+  return key;
+}
+
+// Words of a decoded text, split on spaces.
+std::vector<std::string> Words(const std::string& text) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '.' || c == '?') {
+      if (!word.empty()) out.push_back(std::move(word));
+      word.clear();
+    } else {
+      word.push_back(c);
+    }
+  }
+  if (!word.empty()) out.push_back(std::move(word));
+  return out;
+}
+
+int Run() {
+  const int total = absl::GetFlag(FLAGS_messages);
+  const fs::path dir = absl::GetFlag(FLAGS_dir);
+  fs::remove_all(dir);
+  auto opened = index::OpenXapianIndex(dir.string());
+  if (!opened.ok()) {
+    std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
+    return 1;
+  }
+  std::shared_ptr<store::TextIndex> text_index = *opened;
+
+  MailGeneratorOptions options;
+  options.seed = absl::GetFlag(FLAGS_seed);
+  MailGenerator generator(options);
+  std::mt19937_64 rng(options.seed);
+
+  // Index in batches, as the store's background thread does.
+  uint64_t raw_bytes = 0;
+  Clock::duration indexing{};
+  std::vector<std::string> sample_bodies, sample_subjects, sample_from;
+  const int batch_size = absl::GetFlag(FLAGS_batch);
+  for (int first = 0; first < total; first += batch_size) {
+    std::map<std::string, std::shared_ptr<const std::string>> blobs;
+    std::vector<store::IndexWork> work;
+    for (int i = first; i < std::min(total, first + batch_size); ++i) {
+      auto raw = std::make_shared<const std::string>(generator.Next());
+      raw_bytes += raw->size();
+      if (i % 997 == 0) {  // keep some decoded text to cut queries from
+        const mime::ExtractedText text =
+            mime::ExtractText(mime::Parse(*raw), *raw);
+        sample_bodies.push_back(text.body);
+        for (const auto& [name, value] : text.headers) {
+          if (name == "subject") sample_subjects.push_back(value);
+          if (name == "from") sample_from.push_back(value);
+        }
+      }
+      store::IndexWork item;
+      item.op = store::IndexWork::kAdd;
+      item.owner = "bench";
+      item.mailbox = 1;
+      item.uid = static_cast<store::Uid>(i + 1);
+      item.blob_id = absl::StrCat("blob-", i);
+      blobs[item.blob_id] = std::move(raw);
+      work.push_back(std::move(item));
+    }
+    const auto start = Clock::now();
+    const absl::Status status = text_index->Apply(
+        work, [&](const std::string& id)
+                  -> absl::StatusOr<std::shared_ptr<const std::string>> {
+          return blobs.at(id);
+        });
+    indexing += Clock::now() - start;
+    if (!status.ok()) {
+      std::fprintf(stderr, "Apply: %s\n", status.ToString().c_str());
+      return 1;
+    }
+  }
+  const uint64_t index_bytes = DirectoryBytes(dir);
+  const double seconds = Ms(indexing) / 1000;
+  std::printf("messages            %d\n", total);
+  std::printf("raw mail            %.1f MiB\n", raw_bytes / 1048576.0);
+  std::printf("indexing            %.1f s, %.0f msgs/s, %.1f MiB/s\n", seconds,
+              total / seconds, raw_bytes / 1048576.0 / seconds);
+  std::printf("index size          %.1f MiB (%.0f%% of the raw mail)\n",
+              index_bytes / 1048576.0, 100.0 * index_bytes / raw_bytes);
+
+  // Query classes.
+  const std::vector<std::string>& vocabulary = generator.vocabulary();
+  auto pick = [&](const std::vector<std::string>& from) -> const std::string& {
+    return from[rng() % from.size()];
+  };
+  auto word_in = [&](size_t lo, size_t hi) -> const std::string& {
+    hi = std::min(hi, vocabulary.size());
+    return vocabulary[lo + rng() % (hi - lo)];
+  };
+  using Maker = std::function<store::SearchKey()>;
+  const std::vector<std::pair<std::string, Maker>> classes = {
+      {"rare word (BODY)",
+       [&] { return Leaf(Kind::kBody, word_in(20000, 50000)); }},
+      {"mid word (BODY)",
+       [&] { return Leaf(Kind::kBody, word_in(500, 5000)); }},
+      {"common word (BODY)",
+       [&] { return Leaf(Kind::kBody, word_in(5, 50)); }},
+      {"phrase (BODY)",
+       [&] {
+         const std::vector<std::string> words = Words(pick(sample_bodies));
+         const size_t at = rng() % (words.size() - 1);
+         return Leaf(Kind::kBody, words[at] + " " + words[at + 1]);
+       }},
+      {"inside word (BODY)",
+       [&] {
+         std::string word = word_in(100, 20000);
+         while (word.size() < 6) word = word_in(100, 20000);
+         return Leaf(Kind::kBody, word.substr(1, word.size() - 2));
+       }},
+      {"two letters (BODY)",
+       [&] { return Leaf(Kind::kBody, word_in(0, 2000).substr(0, 2)); }},
+      {"subject word",
+       [&] {
+         const std::vector<std::string> words = Words(pick(sample_subjects));
+         return Leaf(Kind::kHeader, pick(words), "subject");
+       }},
+      {"from name",
+       [&] {
+         const std::vector<std::string> words = Words(pick(sample_from));
+         return Leaf(Kind::kHeader, pick(words), "from");
+       }},
+      {"TEXT word",
+       [&] { return Leaf(Kind::kText, word_in(1000, 20000)); }},
+      {"OR of 3 words",
+       [&] {
+         store::SearchKey key;
+         key.kind = Kind::kOr;
+         for (int i = 0; i < 3; ++i) {
+           key.children.push_back(Leaf(Kind::kBody, word_in(200, 20000)));
+         }
+         return key;
+       }},
+  };
+  std::printf("\n%-22s %10s %10s %10s %12s\n", "query class", "p50 ms",
+              "p99 ms", "max ms", "avg matches");
+  const int queries = absl::GetFlag(FLAGS_queries);
+  for (const auto& [name, make] : classes) {
+    std::vector<double> latencies;
+    double matches = 0;
+    for (int q = 0; q < queries; ++q) {
+      const store::SearchKey key = make();
+      const auto start = Clock::now();
+      auto result = text_index->Query("bench", 1, key);
+      latencies.push_back(Ms(Clock::now() - start));
+      if (!result.ok()) {
+        std::fprintf(stderr, "Query: %s\n", result.status().ToString().c_str());
+        return 1;
+      }
+      matches += result->size();
+    }
+    std::sort(latencies.begin(), latencies.end());
+    auto at = [&](double p) {
+      return latencies[std::min(latencies.size() - 1,
+                                static_cast<size_t>(p * latencies.size()))];
+    };
+    std::printf("%-22s %10.2f %10.2f %10.2f %12.0f\n", name.c_str(), at(0.5),
+                at(0.99), latencies.back(), matches / queries);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace mailroom::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return mailroom::bench::Run();
+}
