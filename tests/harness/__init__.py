@@ -1,0 +1,1 @@
+"""End-to-end test harness (see mailroomd.py)."""
