@@ -31,19 +31,8 @@ class Extractor {
 
   void Walk(const Part& part) {
     if (part.is_multipart()) {
-      if (part.subtype == "alternative" && !part.children.empty()) {
-        // The same content twice: index the plain text version when there is
-        // one, else the richest (last) one.
-        const Part* chosen = &part.children.back();
-        for (const Part& child : part.children) {
-          if (child.type == "text" && child.subtype == "plain") {
-            chosen = &child;
-            break;
-          }
-        }
-        Walk(*chosen);
-        return;
-      }
+      // Every alternative too: SEARCH BODY must find words that only the
+      // HTML version has ("see the HTML part" plain texts are common).
       for (const Part& child : part.children) Walk(child);
       return;
     }

@@ -80,8 +80,8 @@ TEST(HtmlToTextTest, TagsScriptsEntities) {
 TEST(ExtractTextTest, DecodesEveryTextPart) {
   std::string raw = Crlf(testing::kNestedAlternative);
   ExtractedText t = ExtractText(Parse(raw), raw);
-  // multipart/alternative: only the plain text version.
-  EXPECT_EQ(t.body, "plain words");
+  // Both alternatives, the HTML one as text.
+  EXPECT_EQ(t.body, "plain words\nCaf\xC3\xA9 & more");
   ASSERT_EQ(t.headers.size(), 1u);
   EXPECT_EQ(t.headers[0].first, "content-type");
 
