@@ -226,6 +226,27 @@ TEST(SectionTest, HeaderFieldsUseCrlfForBareLfMessages) {
   EXPECT_EQ(f.Section("HEADER"), "Subject: a\n b\nTo: x@y\n\n");
 }
 
+TEST(SectionTest, TopLevelMessageRfc822AndGlobal) {
+  // A message whose own body is a message: part 1 is that message.
+  Fixture f(
+      "Content-Type: message/global\n\nSubject: inner\n"
+      "Content-Type: multipart/mixed; boundary=x\n\n--x\n\na\n--x\n\nb\n"
+      "--x--\n");
+  EXPECT_TRUE(f.Section("1").starts_with("Subject: inner"));
+  EXPECT_EQ(f.Section("1.HEADER"),
+            "Subject: inner\r\nContent-Type: multipart/mixed; boundary=x\r\n"
+            "\r\n");
+  EXPECT_EQ(f.Section("1.2"), "b");
+  EXPECT_EQ(f.Section("1.2.MIME"), "\r\n");
+  EXPECT_EQ(f.SectionError("1.3"), absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      BodyStructure(f.message, f.raw, false),
+      "(\"message\" \"global\" NIL NIL NIL \"7bit\" 88 (NIL \"inner\" NIL NIL "
+      "NIL NIL NIL NIL NIL NIL) ((\"text\" \"plain\" (\"charset\" "
+      "\"us-ascii\") NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" (\"charset\" "
+      "\"us-ascii\") NIL NIL \"7bit\" 1 1) \"mixed\") 10)");
+}
+
 TEST(SectionTest, SpecSyntax) {
   auto spec = ParseSectionSpec("1.2.3.HEADER.FIELDS.NOT (A \"b c\")");
   ASSERT_TRUE(spec.ok());
