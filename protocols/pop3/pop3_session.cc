@@ -527,8 +527,10 @@ Task<void> Pop3Session::FlushIfLarge() {
 std::string Pop3Session::ExpireCapability() const {
   auto it = config_.options.find(kExpireDaysOption);
   int days = 0;
+  // 0 means "never" here (the daemon's convention); RFC 2449's "EXPIRE 0"
+  // would tell clients that mail may not be left on the server at all.
   if (it == config_.options.end() || !absl::SimpleAtoi(it->second, &days) ||
-      days < 0) {
+      days <= 0) {
     return "EXPIRE NEVER";
   }
   return absl::StrCat("EXPIRE ", days);

@@ -32,8 +32,9 @@
 
 namespace mailroom::pop3 {
 
-// Config::options key: days messages stay on the server (announced with
-// CAPA EXPIRE; the store enforces it). Absent or "NEVER": no expiry.
+// Config::options key: days messages stay on the server after their first
+// retrieval (announced with CAPA EXPIRE; the store enforces it). Absent,
+// "0" or "NEVER": no expiry.
 inline constexpr char kExpireDaysOption[] = "pop3.expire_days";
 
 class Pop3Session {

@@ -269,6 +269,12 @@ TEST_F(Pop3SessionTest, ExpireNeverByDefault) {
   EXPECT_TRUE(absl::StrContains(absl::StrJoin(lines, "|"), "|EXPIRE NEVER|"));
 }
 
+TEST_F(Pop3SessionTest, ExpireZeroMeansNever) {
+  config_.options[kExpireDaysOption] = "0";
+  auto lines = Run("CAPA\r\n");
+  EXPECT_TRUE(absl::StrContains(absl::StrJoin(lines, "|"), "|EXPIRE NEVER|"));
+}
+
 TEST_F(Pop3SessionTest, PlaintextRefusedWithoutTls) {
   auth_.set_plaintext_allowed(false);
   auto lines = Run("CAPA\r\nUSER alice\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
