@@ -331,7 +331,7 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
   if (target.name == old_name) {
     return absl::AlreadyExistsError("mailbox already exists");
   }
-  if (target.name.starts_with(old_name + "/")) {
+  if (old_name != kInbox && target.name.starts_with(old_name + "/")) {
     return absl::InvalidArgumentError("cannot rename a mailbox into itself");
   }
   return RunTxn([&](Txn& txn) -> absl::Status {

@@ -611,6 +611,7 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
   if (!state.has_value()) return absl::NotFoundError("no such mailbox");
   Changes changes;
   changes.highestmodseq = state->highestmodseq;
+  if (since >= state->highestmodseq) return changes;
   std::vector<Uid> present;
   absl::Status decode_status;
   MR_RETURN_IF_ERROR(Scan(

@@ -840,5 +840,85 @@ TEST_F(StoreApiTest, SecondOpenIsRefusedAndUnknownFormatIsDataLoss) {
   EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss);
 }
 
+TEST_F(StoreApiTest, RenameInboxToItsOwnChild) {
+  AppendOne(alice_, "INBOX", testing::MakeMessage("m", "x"));
+  ASSERT_TRUE(store_->RenameMailbox(alice_, "INBOX", "INBOX/old").ok());
+  EXPECT_EQ(store_->GetStatus(alice_, "INBOX")->messages, 0u);
+  EXPECT_EQ(store_->GetStatus(alice_, "INBOX/old")->messages, 1u);
+}
+
+TEST_F(StoreApiTest, BadInputIsRejectedOrHarmless) {
+  MailboxId inbox = IdOf(alice_, "INBOX");
+  AppendOne(alice_, "INBOX", testing::MakeMessage("m", "x"));
+  EXPECT_EQ(store_->Append(alice_, "INBOX", {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Append(alice_, "INBOX", {AppendRequest{.data = ""}})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  for (const char* keyword : {"", "\\Seen", "a b", "x(", "\x01"}) {
+    EXPECT_EQ(store_->StoreFlags(alice_, inbox,
+                                 {.uids = {1}, .flags = {0, {keyword}}})
+                  .status()
+                  .code(),
+              absl::StatusCode::kInvalidArgument)
+        << keyword;
+  }
+  // Unknown flag bits are ignored, not stored.
+  auto stored = store_->StoreFlags(alice_, inbox,
+                                   {.uids = {1}, .flags = {0xffffffffu, {}}});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->changed.at(0).flags.system, kAllSystemFlags);
+  // Extreme UIDs and modseqs.
+  EXPECT_THAT(store_->GetMessages(alice_, inbox, {0, 0xffffffffu}).value(),
+              IsEmpty());
+  EXPECT_EQ(store_->GetMessages(alice_, inbox, {0, 1, 0xffffffffu})->size(), 1u);
+  EXPECT_EQ(store_->ReadMessage(alice_, inbox, 0).status().code(),
+            absl::StatusCode::kNotFound);
+  auto none = store_->ChangesSince(alice_, inbox, ~ModSeq{0});
+  ASSERT_TRUE(none.ok());
+  EXPECT_THAT(none->changed, IsEmpty());
+  EXPECT_THAT(store_->Expunge(alice_, inbox,
+                              {.only_deleted = false, .uids = std::vector<Uid>{}})
+                  .value(),
+              IsEmpty());
+  EXPECT_EQ(store_->Copy(alice_, inbox, {1}, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Copy(alice_, inbox, {1}, "Missing").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_THAT(store_->Copy(alice_, inbox, {}, "Trash")->dest_uids, IsEmpty());
+  // Names, identifiers, users.
+  EXPECT_EQ(store_->SetAcl(alice_, "INBOX", "", "lr").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SetAcl(alice_, "INBOX", "bad name!", "lr").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetQuota("no such").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetQuota("nobody").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->RenameMailbox(alice_, "Trash", "Other Users/bob/x").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->CreateMailbox(alice_, "Other Users/bob").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SetGroupMembers("$", {"alice"}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SetGroupMembers("g", {"not valid"}).code(),
+            absl::StatusCode::kInvalidArgument);
+  auto results = store_->Deliver({{"bad user!"}, {"alice", "a//b"}}, "x");
+  EXPECT_EQ(results[0].status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(results[1].ok());  // a bad folder name falls back to INBOX
+  EXPECT_EQ(store_->Deliver({{"alice"}}, "")[0].status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // A NOT without children and an empty OR match nothing.
+  SearchKey bad_not;
+  bad_not.kind = SearchKey::Kind::kNot;
+  EXPECT_THAT(store_->Search(alice_, inbox, bad_not).value(), IsEmpty());
+  SearchKey empty_or;
+  empty_or.kind = SearchKey::Kind::kOr;
+  EXPECT_THAT(store_->Search(alice_, inbox, empty_or).value(), IsEmpty());
+  EXPECT_EQ(OpenStore(StoreOptions{}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace mailroom::store
