@@ -33,13 +33,11 @@ absl::StatusOr<std::unique_ptr<StoreImpl>> StoreImpl::Open(
   }
   std::unique_ptr<StoreImpl> store(new StoreImpl(options));
 
-  rocksdb::Options db_options;
+  rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
-  db_options.enable_pipelined_write = false;
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  std::vector<rocksdb::ColumnFamilyDescriptor> wanted;
   for (int i = 0; i < kNumCfs; ++i) {
     rocksdb::ColumnFamilyOptions cf_options;
     if (i == kBlobsCf) {
@@ -47,20 +45,59 @@ absl::StatusOr<std::unique_ptr<StoreImpl>> StoreImpl::Open(
       cf_options.min_blob_size = kMinBlobSize;
       cf_options.enable_blob_garbage_collection = true;
     }
-    cfs.emplace_back(CfName(static_cast<Cf>(i)), cf_options);
+    wanted.emplace_back(CfName(static_cast<Cf>(i)), cf_options);
+  }
+  // Open the column families that exist, then create the missing ones in
+  // one batch (one manifest write instead of one per family).
+  std::vector<std::string> existing;
+  rocksdb::Status listed =
+      rocksdb::DB::ListColumnFamilies(db_options, options.data_dir, &existing);
+  if (!listed.ok()) existing = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<rocksdb::ColumnFamilyDescriptor> to_open, to_create;
+  std::vector<int> open_index, create_index;
+  for (const std::string& name : existing) {
+    auto it = std::find_if(wanted.begin(), wanted.end(),
+                           [&](const auto& d) { return d.name == name; });
+    if (it == wanted.end()) {
+      return absl::DataLossError(
+          absl::StrCat("the store has an unknown column family: ", name));
+    }
+  }
+  for (int i = 0; i < kNumCfs; ++i) {
+    bool present = std::find(existing.begin(), existing.end(),
+                             wanted[i].name) != existing.end();
+    (present ? to_open : to_create).push_back(wanted[i]);
+    (present ? open_index : create_index).push_back(i);
   }
   rocksdb::TransactionDBOptions txn_db_options;
   txn_db_options.transaction_lock_timeout = 2000;  // ms
   rocksdb::TransactionDB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> opened;
   rocksdb::Status s = rocksdb::TransactionDB::Open(
-      db_options, txn_db_options, options.data_dir, cfs, &store->handles_,
-      &db);
+      db_options, txn_db_options, options.data_dir, to_open, &opened, &db);
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
       return absl::FailedPreconditionError(
           absl::StrCat("store is in use by another process: ", s.ToString()));
     }
     return FromRocks(s);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> created;
+  if (!to_create.empty()) {
+    s = db->CreateColumnFamilies(to_create, &created);
+    if (!s.ok()) {
+      for (auto* h : opened) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+      for (auto* h : created) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+      delete db;
+      return FromRocks(s);
+    }
+  }
+  store->handles_.assign(kNumCfs, nullptr);
+  for (size_t i = 0; i < opened.size(); ++i) {
+    store->handles_[open_index[i]] = opened[i];
+  }
+  for (size_t i = 0; i < created.size(); ++i) {
+    store->handles_[create_index[i]] = created[i];
   }
   store->db_.reset(db);
 
