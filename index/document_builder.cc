@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "index/doc_text.h"
-#include "index/ngrams.h"
+#include "index/tokenizer.h"
 #include "index/schema.h"
 #include "xapian.h"
 
@@ -12,13 +12,17 @@ namespace mailroom::index {
 
 namespace {
 
-void AddGrams(Xapian::Document& doc, std::string_view prefix,
-              std::string_view text, std::string& scratch) {
-  for (std::string_view gram : DistinctGrams(text, kGramLength)) {
+// Adds the words of `text` under `prefix`; true if a word was too long.
+bool AddWords(Xapian::Document& doc, std::string_view prefix,
+              std::string_view text,
+              const std::function<void(std::string_view)>& on_word,
+              std::string& scratch) {
+  return ForEachWord(text, [&](std::string_view word) {
     scratch.assign(prefix);
-    scratch.append(gram);
+    scratch.append(word);
     doc.add_boolean_term(scratch);
-  }
+    on_word(word);
+  });
 }
 
 bool HasPrefix(const std::string& term, std::string_view prefix) {
@@ -59,9 +63,10 @@ std::string_view FieldPrefix(std::string_view field) {
   return "";
 }
 
-Xapian::Document BuildDocument(const FoldedText& text, uint64_t size,
-                               std::string_view blob_id,
-                               store::MailboxId mailbox, store::Uid uid) {
+Xapian::Document BuildDocument(
+    const FoldedText& text, uint64_t size, std::string_view blob_id,
+    store::MailboxId mailbox, store::Uid uid,
+    const std::function<void(std::string_view)>& on_word) {
   Xapian::Document doc;
   doc.set_data(EncodeDocData(text));
   if (!text.body.empty()) doc.add_value(kSlotBody, EncodeBodyValue(text.body));
@@ -71,19 +76,22 @@ Xapian::Document BuildDocument(const FoldedText& text, uint64_t size,
     doc.add_boolean_term(term);
   }
   std::string scratch;
+  bool long_word = false;
   for (const auto& [name, value] : text.headers) {
     if (std::string term = FieldPresentTerm(name); !term.empty()) {
       doc.add_boolean_term(term);
     }
-    AddGrams(doc, kPrefixAnyHeader, value, scratch);
+    long_word |= AddWords(doc, kPrefixAnyHeader, value, on_word, scratch);
     if (std::string_view prefix = FieldPrefix(name); !prefix.empty()) {
-      AddGrams(doc, prefix, value, scratch);
+      // The same words again: the vocabulary has them already.
+      AddWords(doc, prefix, value, [](std::string_view) {}, scratch);
     }
   }
-  AddGrams(doc, kPrefixBody, text.body, scratch);
+  long_word |= AddWords(doc, kPrefixBody, text.body, on_word, scratch);
   for (const std::string& name : text.attachment_names) {
-    AddGrams(doc, kPrefixAttachment, name, scratch);
+    long_word |= AddWords(doc, kPrefixAttachment, name, on_word, scratch);
   }
+  if (long_word) doc.add_boolean_term(kPrefixLongWord);
   doc.add_value(kSlotUid, Xapian::sortable_serialise(uid));
   if (text.date.has_value()) {
     doc.add_value(kSlotDate,

@@ -6,6 +6,7 @@
 #define MAILROOM_INDEX_DOCUMENT_BUILDER_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -21,13 +22,16 @@ std::string MailboxTerm(store::MailboxId mailbox);
 std::string BlobTerm(std::string_view blob_id);
 // Empty when the name is too long to be a term.
 std::string FieldPresentTerm(std::string_view field);
-// The trigram prefix of a header field searched on its own, or "" when the
+// The word prefix of a header field searched on its own, or "" when the
 // field only has the any-header prefix.
 std::string_view FieldPrefix(std::string_view field);
 
-Xapian::Document BuildDocument(const FoldedText& text, uint64_t size,
-                               std::string_view blob_id,
-                               store::MailboxId mailbox, store::Uid uid);
+// `on_word` sees every word term added (repeats included), for the
+// vocabulary.
+Xapian::Document BuildDocument(
+    const FoldedText& text, uint64_t size, std::string_view blob_id,
+    store::MailboxId mailbox, store::Uid uid,
+    const std::function<void(std::string_view)>& on_word);
 
 // Makes `doc` (read from the database) the document of (mailbox, uid).
 void Relabel(Xapian::Document& doc, store::MailboxId mailbox, store::Uid uid);

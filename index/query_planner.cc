@@ -1,95 +1,227 @@
 #include "index/query_planner.h"
 
+#include <string.h>
+
+#include <algorithm>
+#include <iterator>
+#include <optional>
 #include <string>
-#include <vector>
 
 #include "index/document_builder.h"
-#include "index/ngrams.h"
 #include "index/schema.h"
+#include "index/tokenizer.h"
 
 namespace mailroom::index {
 
 namespace {
 
 using Kind = store::SearchKey::Kind;
+using Q = Xapian::Query;
+using DocSet = std::vector<Xapian::docid>;
 
-CandidatePlan All(bool exact) { return {Xapian::Query::MatchAll, exact}; }
-
-// Documents whose `prefix` field holds `folded` (non-empty): exactly when it
-// is a single n-gram, else a superset (all of its longest n-grams).
-CandidatePlan Grams(std::string_view prefix, const std::string& folded) {
-  if (CountCodePoints(folded) <= kGramLength) {
-    return {Xapian::Query(std::string(prefix).append(folded)), true};
-  }
-  std::vector<Xapian::Query> terms;
-  for (std::string_view gram : DistinctGramsOfLength(folded, kGramLength)) {
-    terms.emplace_back(std::string(prefix).append(gram));
-  }
-  return {Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end()),
-          false};
+DocSet Union(const DocSet& a, const DocSet& b) {
+  DocSet out;
+  out.reserve(a.size() + b.size());
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(),
+                 std::back_inserter(out));
+  return out;
 }
 
-CandidatePlan Combine(Xapian::Query::op op, const CompiledKey& key) {
-  std::vector<Xapian::Query> parts;
-  bool exact = true;
-  for (const CompiledKey& child : key.children) {
-    CandidatePlan plan = PlanCandidates(child);
-    parts.push_back(std::move(plan.query));
-    exact = exact && plan.exact;
-  }
-  return {Xapian::Query(op, parts.begin(), parts.end()), exact};
+DocSet Intersect(const DocSet& a, const DocSet& b) {
+  DocSet out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(),
+                        std::back_inserter(out));
+  return out;
 }
 
-CandidatePlan Header(const CompiledKey& key) {
-  const std::string present = FieldPresentTerm(key.field);
-  if (key.folded.empty()) {
-    if (present.empty()) return All(false);
-    return {Xapian::Query(present), true};
-  }
-  if (std::string_view prefix = FieldPrefix(key.field); !prefix.empty()) {
-    return Grams(prefix, key.folded);
-  }
-  CandidatePlan plan = Grams(kPrefixAnyHeader, key.folded);
-  if (!present.empty()) {
-    plan.query =
-        Xapian::Query(Xapian::Query::OP_AND, plan.query, Xapian::Query(present));
-  }
-  plan.exact = false;  // the trigrams may be in another field
-  return plan;
+DocSet Minus(const DocSet& a, const DocSet& b) {
+  DocSet out;
+  out.reserve(a.size());
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(),
+                      std::back_inserter(out));
+  return out;
 }
+
+bool Contains(std::string_view word, std::string_view part) {
+  return memmem(word.data(), word.size(), part.data(), part.size()) != nullptr;
+}
+
+Q AnyTerm(std::string_view prefix, const std::vector<std::string_view>& words) {
+  std::vector<Q> terms;
+  terms.reserve(words.size());
+  for (std::string_view word : words) {
+    terms.emplace_back(std::string(prefix).append(word));
+  }
+  return Q(Q::OP_OR, terms.begin(), terms.end());
+}
+
+class Finder {
+ public:
+  Finder(const Vocabulary& vocabulary, Xapian::Database& db,
+         store::MailboxId mailbox)
+      : vocabulary_(vocabulary), db_(db), mailbox_(MailboxTerm(mailbox)) {}
+
+  Candidates Eval(const CompiledKey& key) {
+    switch (key.kind) {
+      case Kind::kAnd: {
+        Candidates out{All(), {}};
+        DocSet possible = All();
+        for (const CompiledKey& child : key.children) {
+          Candidates c = Eval(child);
+          out.sure = Intersect(out.sure, c.sure);
+          possible = Intersect(possible, Union(c.sure, c.maybe));
+        }
+        out.maybe = Minus(possible, out.sure);
+        return out;
+      }
+      case Kind::kOr: {
+        Candidates out;
+        DocSet maybe;
+        for (const CompiledKey& child : key.children) {
+          Candidates c = Eval(child);
+          out.sure = Union(out.sure, c.sure);
+          maybe = Union(maybe, c.maybe);
+        }
+        out.maybe = Minus(maybe, out.sure);
+        return out;
+      }
+      case Kind::kNot: {
+        Candidates inner = Eval(key.children[0]);
+        return {Minus(All(), Union(inner.sure, inner.maybe)),
+                std::move(inner.maybe)};
+      }
+      case Kind::kHeader:
+        return Header(key);
+      case Kind::kBody:
+        if (key.folded.empty()) return {All(), {}};
+        return Field(kPrefixBody, key.folded);
+      case Kind::kText: {
+        if (key.folded.empty()) return {All(), {}};
+        Candidates headers = Field(kPrefixAnyHeader, key.folded);
+        Candidates body = Field(kPrefixBody, key.folded);
+        DocSet sure = Union(headers.sure, body.sure);
+        return {sure, Minus(Union(headers.maybe, body.maybe), sure)};
+      }
+      default:
+        return {All(), {}};  // kAll
+    }
+  }
+
+ private:
+  // Documents of the mailbox matching `query`, ascending.
+  DocSet Run(const Q& query) {
+    if (query.empty()) return {};
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(Q(Q::OP_FILTER, query, Q(mailbox_)));
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+    const Xapian::MSet mset = enquire.get_mset(0, db_.get_doccount());
+    DocSet out;
+    out.reserve(mset.size());
+    for (auto it = mset.begin(); it != mset.end(); ++it) out.push_back(*it);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  const DocSet& All() {
+    if (!all_.has_value()) all_ = Run(Q(mailbox_));
+    return *all_;
+  }
+
+  const DocSet& LongWords() {
+    if (!long_words_.has_value()) long_words_ = Run(Q(kPrefixLongWord));
+    return *long_words_;
+  }
+
+  // Documents whose `prefix` field may hold key word `word` (bounded as the
+  // key says); nullopt when it is too common to narrow anything.
+  std::optional<DocSet> WordCandidates(std::string_view prefix,
+                                       const KeyWord& word) {
+    if (word.text.size() > kMaxWordBytes) return LongWords();
+    if (word.bounded_left && word.bounded_right) {
+      return Run(Q(std::string(prefix).append(word.text)));
+    }
+    const std::string_view part = word.text;
+    std::vector<std::string_view> found;
+    bool narrow = false;
+    if (word.bounded_left) {
+      narrow = vocabulary_.Find(
+          [part](std::string_view w) { return w.starts_with(part); },
+          kMaxExpansion, &found);
+    } else if (word.bounded_right) {
+      narrow = vocabulary_.Find(
+          [part](std::string_view w) { return w.ends_with(part); },
+          kMaxExpansion, &found);
+    } else {
+      narrow = vocabulary_.Find(
+          [part](std::string_view w) { return Contains(w, part); },
+          kMaxExpansion, &found);
+    }
+    if (!narrow) return std::nullopt;
+    // A word stored in pieces may hold the part across a cut.
+    return Union(Run(AnyTerm(prefix, found)), LongWords());
+  }
+
+  // A non-empty text key on one field prefix.
+  Candidates Field(std::string_view prefix, const std::string& folded) {
+    bool has_separator = false;
+    const std::vector<KeyWord> words = SplitKey(folded, &has_separator);
+    if (words.empty()) return {{}, All()};
+    if (words.size() == 1 && !has_separator) {
+      const KeyWord& word = words[0];
+      if (word.bounded_left && word.bounded_right) {  // one CJK character
+        return {Run(Q(std::string(prefix).append(word.text))), {}};
+      }
+      if (word.text.size() > kMaxWordBytes) return {{}, LongWords()};
+      std::vector<std::string_view> found;
+      const std::string_view part = word.text;
+      if (!vocabulary_.Find(
+              [part](std::string_view w) { return Contains(w, part); },
+              kMaxExpansion, &found)) {
+        return {{}, All()};
+      }
+      DocSet sure = Run(AnyTerm(prefix, found));
+      return {sure, Minus(LongWords(), sure)};
+    }
+    std::optional<DocSet> candidates;
+    for (const KeyWord& word : words) {
+      std::optional<DocSet> docs = WordCandidates(prefix, word);
+      if (!docs.has_value()) continue;
+      candidates = candidates.has_value() ? Intersect(*candidates, *docs)
+                                          : std::move(*docs);
+      if (candidates->empty()) break;
+    }
+    return {{}, candidates.has_value() ? std::move(*candidates) : All()};
+  }
+
+  Candidates Header(const CompiledKey& key) {
+    const std::string present = FieldPresentTerm(key.field);
+    if (key.folded.empty()) {
+      if (present.empty()) return {{}, All()};
+      return {Run(Q(present)), {}};
+    }
+    if (std::string_view prefix = FieldPrefix(key.field); !prefix.empty()) {
+      return Field(prefix, key.folded);
+    }
+    // Any-header words may come from another field: verify.
+    Candidates any = Field(kPrefixAnyHeader, key.folded);
+    DocSet candidates = Union(any.sure, any.maybe);
+    if (!present.empty()) candidates = Intersect(candidates, Run(Q(present)));
+    return {{}, std::move(candidates)};
+  }
+
+  const Vocabulary& vocabulary_;
+  Xapian::Database& db_;
+  const std::string mailbox_;
+  std::optional<DocSet> all_;
+  std::optional<DocSet> long_words_;
+};
 
 }  // namespace
 
-CandidatePlan PlanCandidates(const CompiledKey& key) {
-  switch (key.kind) {
-    case Kind::kAnd:
-      if (key.children.empty()) return All(true);
-      return Combine(Xapian::Query::OP_AND, key);
-    case Kind::kOr:
-      if (key.children.empty()) return {Xapian::Query::MatchNothing, true};
-      return Combine(Xapian::Query::OP_OR, key);
-    case Kind::kNot: {
-      CandidatePlan inner = PlanCandidates(key.children[0]);
-      if (!inner.exact) return All(false);
-      return {Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll,
-                            inner.query),
-              true};
-    }
-    case Kind::kHeader:
-      return Header(key);
-    case Kind::kBody:
-      if (key.folded.empty()) return All(true);
-      return Grams(kPrefixBody, key.folded);
-    case Kind::kText: {
-      if (key.folded.empty()) return All(true);
-      CandidatePlan headers = Grams(kPrefixAnyHeader, key.folded);
-      CandidatePlan body = Grams(kPrefixBody, key.folded);
-      return {Xapian::Query(Xapian::Query::OP_OR, headers.query, body.query),
-              headers.exact && body.exact};
-    }
-    default:
-      return All(true);  // kAll
-  }
+Candidates FindCandidates(const CompiledKey& key, const Vocabulary& vocabulary,
+                          Xapian::Database& db, store::MailboxId mailbox) {
+  return Finder(vocabulary, db, mailbox).Eval(key);
 }
 
 }  // namespace mailroom::index

@@ -6,17 +6,22 @@
 // leading '.') written as %XX. One Xapian document per message in a mailbox.
 //
 // IMAP text search is a case-insensitive substring match on decoded text
-// (i;unicode-casemap), inside words too, so word terms cannot answer it.
-// Instead every field is folded (mime::SearchFold) and indexed as the set of
-// its distinct character n-grams of 1, 2 and 3 Unicode code points (spaces
-// and punctuation included). A key of up to three code points IS one n-gram:
-// its posting list is the exact answer. A longer key can only occur in a
-// field holding all of its trigrams, so their AND yields a superset of the
-// answer, and the candidates are verified exactly against the folded text
-// kept with each document. N-grams are taken per field value (each header
-// field instance separately), so no term spans two fields: the n-gram
-// analogue of a position gap. No positions, no stemming (mail is
-// multilingual), wdf is always 0.
+// (i;unicode-casemap), inside words too. Every field is folded
+// (mime::SearchFold) and split into words (index/tokenizer.h); each distinct
+// word becomes a boolean term under the field's prefix, and every word ever
+// stored is listed once in the database metadata (index/vocabulary.h). A key
+// is answered in two parts (index/query_planner.h):
+//   sure   a key that is a single word without separators occurs in a field
+//          exactly when some word of the field contains it, so the OR of the
+//          vocabulary words containing it is the exact answer;
+//   maybe  anything else (several words, separators, words cut into pieces
+//          because they were longer than kMaxWordBytes: term XL) yields the
+//          AND of per-word candidates (prefix, suffix or infix matches from
+//          the vocabulary), verified exactly against the folded text kept
+//          with each document.
+// Words are taken per field value (each header field instance separately),
+// so no term spans two fields: the analogue of a position gap. No positions,
+// no stemming (mail is multilingual), wdf is always 0.
 //
 // Terms
 //   Q<mailbox>:<uid>   unique id, one per document (decimal numbers);
@@ -27,14 +32,16 @@
 //                      copies an existing document instead of parsing again.
 //   XF<field>          boolean: the message has header field <field> (lower
 //                      case); answers HEADER <field> "" exactly.
-//   <n-gram>          body text (decoded text parts, HTML as text), no prefix.
-//                      Folded text holds no upper-case ASCII, so it never
-//                      collides with a prefix.
-//   H<n-gram>         any header field value (decoded); TEXT = H or body.
-//   S<n-gram>         Subject.
-//   F<n-gram>         From, with T To, C Cc, B Bcc: the decoded value,
+//   <word>             body text (decoded text parts, HTML as text), no
+//                      prefix. Folded text holds no upper-case ASCII, so it
+//                      never collides with a prefix.
+//   XL                 boolean: some field holds a word longer than
+//                      kMaxWordBytes, stored as pieces.
+//   H<word>            any header field value (decoded); TEXT = H or body.
+//   S<word>            Subject.
+//   F<word>            From, with T To, C Cc, B Bcc: the decoded value,
 //                      display names and addresses alike.
-//   A<n-gram>         attachment file names.
+//   A<word>            attachment file names.
 //
 // Value slots (Xapian::sortable_serialise of the number)
 //   0  uid    1  Date: header, seconds since the epoch (absent if none)
@@ -45,6 +52,7 @@
 // (index/doc_text.h).
 //
 // Metadata
+//   w:<word>             one key per distinct word of any field (value "-").
 //   mailroom.schema      kSchemaVersion; any other value is refused (kDataLoss:
 //                        the store answers by brute force until a reindex).
 //   mailroom.incomplete  "1" when the database was recreated after it had been
@@ -82,8 +90,8 @@ inline constexpr unsigned kSlotBody = 3;
 // Xapian refuses terms longer than 245 bytes; longer ids are not indexed.
 inline constexpr size_t kMaxTermBytes = 240;
 
-// Longest n-gram term, in code points.
-inline constexpr size_t kGramLength = 3;
+inline constexpr char kPrefixLongWord[] = "XL";
+inline constexpr char kWordKeyPrefix[] = "w:";
 
 }  // namespace mailroom::index
 

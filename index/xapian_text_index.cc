@@ -19,6 +19,7 @@
 #include "index/matcher.h"
 #include "index/query_planner.h"
 #include "index/schema.h"
+#include "index/vocabulary.h"
 #include "index/xapian_status.h"
 #include "xapian.h"
 
@@ -72,6 +73,8 @@ struct OwnerDb {
   // Apply() works in a Xapian transaction so that a failure part way drops
   // everything (closing a database would commit its pending changes).
   bool in_transaction ABSL_GUARDED_BY(mu) = false;
+  // Loaded on first use; cleared whenever uncommitted words may be lost.
+  Vocabulary vocabulary ABSL_GUARDED_BY(mu);
 };
 
 // Closes the database, dropping changes not yet committed.
@@ -81,6 +84,7 @@ void CloseDropping(OwnerDb& owner) ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu) {
   }
   owner.in_transaction = false;
   owner.db.reset();
+  owner.vocabulary.Clear();
 }
 
 bool Exists(const std::string& path) {
@@ -120,7 +124,7 @@ class XapianTextIndex : public store::TextIndex {
                           const std::vector<const store::IndexWork*>& items,
                           const LoadBody& load_body, BodyCache& bodies)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
-  absl::Status AddMessage(Xapian::WritableDatabase& db,
+  absl::Status AddMessage(Xapian::WritableDatabase& db, Vocabulary& vocabulary,
                           const store::IndexWork& work,
                           const LoadBody& load_body, BodyCache& bodies);
   absl::StatusOr<std::vector<store::Uid>> QueryOwner(OwnerDb& owner,
@@ -163,6 +167,7 @@ absl::Status XapianTextIndex::OpenExisting(OwnerDb& owner) {
         "', expected ", kSchemaVersion, "; reindex the owner"));
   }
   owner.incomplete = db->get_metadata(std::string(kIncompleteKey)) == "1";
+  owner.vocabulary.Load(*db);
   owner.db = std::move(db);
   return absl::OkStatus();
 }
@@ -202,6 +207,7 @@ absl::Status XapianTextIndex::Create(OwnerDb& owner) {
     }
   }
   owner.incomplete = lost;
+  owner.vocabulary.Load(*db);
   owner.db = std::move(db);
   return absl::OkStatus();
 }
@@ -220,6 +226,7 @@ absl::Status XapianTextIndex::RemoveOwner(OwnerDb& owner) {
 }
 
 absl::Status XapianTextIndex::AddMessage(Xapian::WritableDatabase& db,
+                                         Vocabulary& vocabulary,
                                          const store::IndexWork& work,
                                          const LoadBody& load_body,
                                          BodyCache& bodies) {
@@ -250,9 +257,11 @@ absl::Status XapianTextIndex::AddMessage(Xapian::WritableDatabase& db,
     body->size = (*raw)->size();
     cached = std::move(body);
   }
-  db.replace_document(unique,
-                      BuildDocument(cached->text, cached->size, work.blob_id,
-                                    work.mailbox, work.uid));
+  db.replace_document(
+      unique, BuildDocument(cached->text, cached->size, work.blob_id,
+                            work.mailbox, work.uid, [&](std::string_view word) {
+                              vocabulary.Add(word, db);
+                            }));
   return absl::OkStatus();
 }
 
@@ -271,7 +280,8 @@ absl::Status XapianTextIndex::ApplyOwner(
     Xapian::WritableDatabase& db = *owner.db;
     switch (work->op) {
       case store::IndexWork::kAdd:
-        MR_RETURN_IF_ERROR(AddMessage(db, *work, load_body, bodies));
+        MR_RETURN_IF_ERROR(
+            AddMessage(db, owner.vocabulary, *work, load_body, bodies));
         break;
       case store::IndexWork::kRemove:
         db.delete_document(UniqueIdTerm(work->mailbox, work->uid));
@@ -326,40 +336,29 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
         "text index: ", owner.path, " is incomplete; reindex the owner"));
   }
   Xapian::WritableDatabase& db = *owner.db;
-  const CandidatePlan plan = PlanCandidates(key);
-  Xapian::Enquire enquire(db);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, plan.query,
-                                  Xapian::Query(MailboxTerm(mailbox))));
-  enquire.set_weighting_scheme(Xapian::BoolWeight());
-  enquire.set_docid_order(Xapian::Enquire::ASCENDING);
-  const Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
-
-  std::vector<Xapian::docid> matches;
-  matches.reserve(mset.size());
+  Candidates candidates = FindCandidates(key, owner.vocabulary, db, mailbox);
+  std::vector<Xapian::docid> matches = std::move(candidates.sure);
   const bool needs_body = NeedsBody(key);
   Xapian::ValueIterator bodies = db.valuestream_begin(kSlotBody);
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    if (plan.exact) {
-      matches.push_back(*it);
-      continue;
-    }
+  for (const Xapian::docid docid : candidates.maybe) {
     std::string body;
     if (needs_body) {
       // Candidates come in ascending docid order: stream the body slot.
-      bodies.skip_to(*it);
+      bodies.skip_to(docid);
       if (bodies != db.valuestream_end(kSlotBody) &&
-          bodies.get_docid() == *it) {
+          bodies.get_docid() == docid) {
         body = *bodies;
       }
     }
     MR_ASSIGN_OR_RETURN(
         DocText text,
         DocText::Decode(
-            db.get_document(*it, Xapian::DOC_ASSUME_VALID).get_data(),
+            db.get_document(docid, Xapian::DOC_ASSUME_VALID).get_data(),
             std::move(body)));
     MR_ASSIGN_OR_RETURN(bool match, Matches(key, text));
-    if (match) matches.push_back(*it);
+    if (match) matches.push_back(docid);
   }
+  std::sort(matches.begin(), matches.end());
 
   std::vector<store::Uid> uids;
   uids.reserve(matches.size());

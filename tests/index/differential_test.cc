@@ -289,7 +289,7 @@ TEST_F(DifferentialTest, IndexAgreesWithBruteForce) {
       if (BruteMatch(key, docs_[message])) expected.push_back(uid);
     }
     auto actual = index_->Query(box.owner, box.id, key);
-    ASSERT_TRUE(actual.ok()) << actual.status();
+    ASSERT_TRUE(actual.ok()) << actual.status() << " for " << Describe(key);
     if (*actual != expected) {
       ++failures;
       ADD_FAILURE() << box.owner << "/" << box.id << " " << Describe(key)
