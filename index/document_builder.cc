@@ -81,6 +81,8 @@ Xapian::Document BuildDocument(
     if (std::string term = FieldPresentTerm(name); !term.empty()) {
       doc.add_boolean_term(term);
     }
+    // Whole lines: TEXT matches "name: value" too.
+    long_word |= AddWords(doc, kPrefixAnyHeader, name, on_word, scratch);
     long_word |= AddWords(doc, kPrefixAnyHeader, value, on_word, scratch);
     if (std::string_view prefix = FieldPrefix(name); !prefix.empty()) {
       // The same words again: the vocabulary has them already.

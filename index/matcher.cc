@@ -18,9 +18,13 @@ bool Contains(std::string_view haystack, std::string_view needle) {
                 needle.size()) != nullptr;
 }
 
+// TEXT looks at whole header lines, "name: value", as the store's scan does.
 bool AnyHeaderContains(const DocText& doc, std::string_view folded) {
+  std::string line;
   for (const auto& [name, value] : doc.headers()) {
     if (Contains(value, folded)) return true;
+    line.assign(name).append(": ").append(value);
+    if (Contains(line, folded)) return true;
   }
   return false;
 }

@@ -46,14 +46,8 @@ bool Contains(std::string_view word, std::string_view part) {
   return memmem(word.data(), word.size(), part.data(), part.size()) != nullptr;
 }
 
-Q AnyTerm(std::string_view prefix, const std::vector<std::string_view>& words) {
-  std::vector<Q> terms;
-  terms.reserve(words.size());
-  for (std::string_view word : words) {
-    terms.emplace_back(std::string(prefix).append(word));
-  }
-  return Q(Q::OP_OR, terms.begin(), terms.end());
-}
+
+constexpr size_t kSmallOr = 32;
 
 class Finder {
  public:
@@ -123,6 +117,31 @@ class Finder {
     return out;
   }
 
+  // Documents of the mailbox holding any of prefix+word. A large OR is
+  // cheaper read posting list by posting list than through Enquire.
+  DocSet AnyTerm(std::string_view prefix,
+                 const std::vector<std::string_view>& words) {
+    std::string term;
+    if (words.size() <= kSmallOr) {
+      std::vector<Q> terms;
+      for (std::string_view word : words) {
+        terms.emplace_back(term.assign(prefix).append(word));
+      }
+      return Run(Q(Q::OP_OR, terms.begin(), terms.end()));
+    }
+    DocSet out;
+    for (std::string_view word : words) {
+      term.assign(prefix).append(word);
+      for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term);
+           ++it) {
+        out.push_back(*it);
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return Intersect(out, All());
+  }
+
   const DocSet& All() {
     if (!all_.has_value()) all_ = Run(Q(mailbox_));
     return *all_;
@@ -159,7 +178,7 @@ class Finder {
     }
     if (!narrow) return std::nullopt;
     // A word stored in pieces may hold the part across a cut.
-    return Union(Run(AnyTerm(prefix, found)), LongWords());
+    return Union(AnyTerm(prefix, found), LongWords());
   }
 
   // A non-empty text key on one field prefix.
@@ -180,7 +199,7 @@ class Finder {
               kMaxExpansion, &found)) {
         return {{}, All()};
       }
-      DocSet sure = Run(AnyTerm(prefix, found));
+      DocSet sure = AnyTerm(prefix, found);
       return {sure, Minus(LongWords(), sure)};
     }
     std::optional<DocSet> candidates;

@@ -37,7 +37,8 @@
 //                      never collides with a prefix.
 //   XL                 boolean: some field holds a word longer than
 //                      kMaxWordBytes, stored as pieces.
-//   H<word>            any header field value (decoded); TEXT = H or body.
+//   H<word>            any header line, name and decoded value; TEXT = H or
+//                      body (a TEXT key may span "name: value").
 //   S<word>            Subject.
 //   F<word>            From, with T To, C Cc, B Bcc: the decoded value,
 //                      display names and addresses alike.

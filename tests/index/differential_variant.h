@@ -27,6 +27,8 @@ absl::StatusOr<std::shared_ptr<store::TextIndex>> OpenIndexUnderTest(
     const std::string& root);
 BruteDoc BruteExtract(std::string_view raw);
 std::string BruteFold(std::string_view text);
+// How many random key trees to try.
+int QueryCount();
 
 }  // namespace mailroom::index::testing
 

@@ -26,4 +26,6 @@ BruteDoc BruteExtract(std::string_view raw) {
 
 std::string BruteFold(std::string_view text) { return mime::SearchFold(text); }
 
+int QueryCount() { return 2000; }
+
 }  // namespace mailroom::index::testing
