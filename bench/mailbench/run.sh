@@ -11,7 +11,8 @@
 #                    corpus.py next to MAILBENCH into ~/.cache/mailroom/bench-corpus)
 #   DOVECOT_START    the peer's start.sh (default: ../peers/dovecot/start.sh
 #                    relative to MAILBENCH's directory); stop.sh must sit next
-#                    to it. SKIP_PEER=1 runs Mailroom only.
+#                    to it. SKIP_PEER=1 runs Mailroom only; PEER_FTS=none
+#                    runs Dovecot without full-text search (default xapian).
 #   PORTBASE         Mailroom listens on PORTBASE+143/+110/+24, Dovecot on
 #                    PORTBASE+1000+... (default 20000)
 #   MAILBENCH_ARGS   extra arguments for `mailbench.py all`
@@ -68,6 +69,7 @@ run_bench() {  # NAME IMAP POP3 LMTP
 }
 
 # ---- Mailroom -----------------------------------------------------------
+# (SKIP_MAILROOM=1 keeps an earlier RESULTS_DIR/mailroom.json.)
 MR_DIR=$(mktemp -d /tmp/mailbench-mailroom.XXXXXX)
 MR_PID=""
 PEER_DIR=""
@@ -83,6 +85,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+if [[ "${SKIP_MAILROOM:-0}" != 1 ]]; then
 "$MAILROOMD" --data_dir="$MR_DIR/data" --listen=127.0.0.1 \
     --imap_port=$((PORTBASE + 143)) --imaps_port=0 \
     --pop3_port=$((PORTBASE + 110)) --pop3s_port=0 \
@@ -96,13 +99,18 @@ run_bench mailroom $((PORTBASE + 143)) $((PORTBASE + 110)) $((PORTBASE + 24))
 du -sk "$MR_DIR/data" | cut -f1 > "$RESULTS/mailroom.data_kb"
 kill -TERM "$MR_PID"; wait "$MR_PID" 2>/dev/null || true
 MR_PID=""
+fi
 
 # ---- Dovecot ------------------------------------------------------------
 if [[ "${SKIP_PEER:-0}" != 1 ]]; then
   PEER_BASE=$((PORTBASE + 1000))
   PEER_DIR=$(mktemp -d /tmp/mailbench-dovecot.XXXXXX)
-  "$DOVECOT_START" "$PEER_DIR" "$PEER_BASE" >&2
-  run_bench dovecot $((PEER_BASE + 143)) $((PEER_BASE + 110)) $((PEER_BASE + 24))
+  FTS=${PEER_FTS:-xapian} "$DOVECOT_START" "$PEER_DIR" "$PEER_BASE" >&2
+  if ! run_bench dovecot $((PEER_BASE + 143)) $((PEER_BASE + 110)) $((PEER_BASE + 24)); then
+    log "mailbench failed against dovecot; see $RESULTS/dovecot.log"
+    tail -n 3 "$RESULTS/dovecot.log" >&2
+    exit 1
+  fi
   du -sk "$PEER_DIR/mail" | cut -f1 > "$RESULTS/dovecot.data_kb"
   python3 "$HERE/ratios.py" "$RESULTS/mailroom.json" "$RESULTS/dovecot.json" \
       | tee "$RESULTS/ratios.txt"
