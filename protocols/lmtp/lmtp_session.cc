@@ -249,10 +249,12 @@ Task<void> LmtpSession::HandleData() {
     co_return;
   }
   MessageBuffer buffer(config_.max_literal_bytes);
+  // Text lines may be long (senders ignore RFC 5321's 1000); only the
+  // message limit bounds them, and the host discards a longer line.
   bool line_too_long = false;
   while (true) {
-    absl::StatusOr<std::string> line =
-        co_await conn_.ReadLine(config_.max_line_bytes, config_.idle_timeout);
+    absl::StatusOr<std::string> line = co_await conn_.ReadLine(
+        config_.max_literal_bytes, config_.idle_timeout);
     if (!line.ok()) {
       if (line.status().code() == absl::StatusCode::kResourceExhausted) {
         line_too_long = true;
@@ -264,10 +266,8 @@ Task<void> LmtpSession::HandleData() {
     if (*line == ".") break;
     buffer.AddDataLine(*line);
   }
-  if (buffer.too_big()) {
+  if (buffer.too_big() || line_too_long) {
     ReplyToAll("552 5.3.4 Message size exceeds the limit");
-  } else if (line_too_long) {
-    ReplyToAll("500 5.5.2 Line too long");
   } else {
     co_await Deliver(buffer.Take(/*crlf=*/false));
     co_return;

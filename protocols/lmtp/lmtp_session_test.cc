@@ -327,12 +327,22 @@ TEST_F(LmtpSessionTest, LongLineOutsideData) {
   EXPECT_EQ(lines[1], "250 2.0.0 OK");
 }
 
-TEST_F(LmtpSessionTest, LongLineInsideDataRefusesTheMessage) {
+TEST_F(LmtpSessionTest, DataLinesMayExceedTheCommandLineLimit) {
   config_.max_line_bytes = 50;
   auto lines = RunAfterHello(absl::StrCat(
       "MAIL FROM:<s@x>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n",
       std::string(100, 'a'), "\r\n.\r\n"));
-  EXPECT_EQ(lines[3], "500 5.5.2 Line too long");
+  EXPECT_EQ(lines[3], "250 2.0.0 <alice@example.com> Delivered");
+  EXPECT_TRUE(absl::EndsWith(OnlyMessage("alice"), std::string(100, 'a') + "\r\n"));
+}
+
+TEST_F(LmtpSessionTest, DataLineLongerThanTheMessageLimit) {
+  config_.max_literal_bytes = 50;
+  auto lines = RunAfterHello(absl::StrCat(
+      "MAIL FROM:<s@x>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n",
+      std::string(100, 'a'), "\r\n.\r\nNOOP\r\n"));
+  EXPECT_EQ(lines[3], "552 5.3.4 Message size exceeds the limit");
+  EXPECT_EQ(lines[4], "250 2.0.0 OK");
   EXPECT_EQ(store_.deliver_calls(), 0);
 }
 
