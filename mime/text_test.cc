@@ -51,6 +51,10 @@ TEST(TransferEncodingTest, Base64ToleratesGarbage) {
   EXPECT_EQ(*DecodeTransferEncoding("SGk=SGk=", "BASE64"), "HiHi");
   EXPECT_EQ(*DecodeTransferEncoding("SGVsbA", "base64"), "Hell");
   EXPECT_EQ(*DecodeTransferEncoding("S", "base64"), "");
+  // Text after the padded end is a footer, not data.
+  EXPECT_EQ(*DecodeTransferEncoding("SGk=\r\n\r\n--list footer--\r\nSGk=",
+                                    "base64"),
+            "Hi");
 }
 
 TEST(TransferEncodingTest, QuotedPrintable) {

@@ -37,6 +37,7 @@ std::string DecodeBase64(std::string_view in) {
   out.reserve(in.size() / 4 * 3 + 3);
   uint32_t acc = 0;
   int n = 0;
+  bool padded = false;
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
   size_t size = in.size();
   size_t i = 0;
@@ -54,9 +55,17 @@ std::string DecodeBase64(std::string_view in) {
         continue;
       }
     }
-    int v = kBase64[s[i++]];
-    if (v == -1) continue;  // line breaks and garbage
+    unsigned char c = s[i++];
+    int v = kBase64[c];
+    if (v == -1) {
+      // Line breaks and stray bytes are skipped; but after padding has
+      // marked the end of the data, other text (a mailing list footer, a
+      // misplaced boundary) is not base64 at all.
+      if (padded && c != '\r' && c != '\n' && c != ' ' && c != '\t') break;
+      continue;
+    }
     if (v == -2) {
+      padded = true;
       // Padding ends a group; a later group may follow (concatenated data).
       if (n == 2) out.push_back(static_cast<char>(acc >> 4));
       if (n == 3) {
