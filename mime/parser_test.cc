@@ -297,6 +297,24 @@ TEST(ParseTest, PartLimitStopsSplitting) {
   EXPECT_EQ(m.root.children.size(), 9u);
 }
 
+TEST(ParseTest, HeaderLimitsTurnTheRestIntoBody) {
+  std::string raw;
+  for (int i = 0; i < 20; ++i) raw += "X-" + std::to_string(i) + ": v\r\n";
+  raw += "Subject: late\r\n\r\nbody\r\n";
+  Limits limits;
+  limits.max_header_fields = 5;
+  Message m = Parse(raw, limits);
+  EXPECT_EQ(CheckTiling(m), "");
+  EXPECT_TRUE(Bytes(raw, m.root.body).starts_with("X-5: v\r\n"));
+  EXPECT_FALSE(m.root.envelope->subject.has_value());
+
+  limits = Limits();
+  limits.max_header_bytes = 30;
+  m = Parse(raw, limits);
+  EXPECT_EQ(CheckTiling(m), "");
+  EXPECT_EQ(Bytes(raw, m.root.header), "X-0: v\r\nX-1: v\r\nX-2: v\r\n");
+}
+
 TEST(ParseTest, ManyDashLinesStayLinear) {
   // Lines of dashes are candidate boundaries; parsing must still finish.
   std::string raw = "Content-Type: multipart/mixed; boundary=-\r\n\r\n";
