@@ -1,6 +1,7 @@
 #include "index/xapian_text_index.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -75,7 +76,14 @@ struct OwnerDb {
   bool in_transaction ABSL_GUARDED_BY(mu) = false;
   // Loaded on first use; cleared whenever uncommitted words may be lost.
   Vocabulary vocabulary ABSL_GUARDED_BY(mu);
+  // When the owner was last used (a tick of XapianTextIndex::clock_), for
+  // closing the least recently used databases.
+  std::atomic<uint64_t> last_used{0};
 };
+
+// Open databases cost file descriptors and vocabulary memory; beyond this
+// many, the least recently used idle ones are closed (and reopened lazily).
+constexpr size_t kMaxOpenDatabases = 128;
 
 // Closes the database, dropping changes not yet committed.
 void CloseDropping(OwnerDb& owner) ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu) {
@@ -110,6 +118,9 @@ class XapianTextIndex : public store::TextIndex {
 
   std::shared_ptr<OwnerDb> GetOwner(const std::string& owner)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Closes least recently used databases beyond kMaxOpenDatabases, skipping
+  // any that another call is using. REQUIRES: no owner mutex held.
+  void CloseIdle() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Opens an existing database, checking its schema version.
   absl::Status OpenExisting(OwnerDb& owner)
@@ -137,6 +148,7 @@ class XapianTextIndex : public store::TextIndex {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<OwnerDb>> owners_
       ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> clock_{0};
 };
 
 std::shared_ptr<OwnerDb> XapianTextIndex::GetOwner(const std::string& owner) {
@@ -146,7 +158,36 @@ std::shared_ptr<OwnerDb> XapianTextIndex::GetOwner(const std::string& owner) {
     slot = std::make_shared<OwnerDb>(
         absl::StrCat(root_, "/", OwnerDirName(owner)));
   }
+  slot->last_used = ++clock_;
   return slot;
+}
+
+void XapianTextIndex::CloseIdle() {
+  std::vector<std::shared_ptr<OwnerDb>> owners;
+  {
+    absl::MutexLock lock(&mu_);
+    if (owners_.size() <= kMaxOpenDatabases) return;
+    for (const auto& [name, owner] : owners_) owners.push_back(owner);
+  }
+  std::sort(owners.begin(), owners.end(), [](const auto& a, const auto& b) {
+    return a->last_used > b->last_used;
+  });
+  size_t open = 0;
+  for (const std::shared_ptr<OwnerDb>& owner : owners) {
+    if (!owner->mu.TryLock()) {
+      ++open;  // busy, so open: count it and leave it
+      continue;
+    }
+    if (owner->db != nullptr && ++open > kMaxOpenDatabases &&
+        !owner->in_transaction) {
+      try {
+        owner->db.reset();  // no transaction: nothing uncommitted
+      } catch (const Xapian::Error&) {
+      }
+      owner->vocabulary.Clear();
+    }
+    owner->mu.Unlock();
+  }
 }
 
 absl::Status XapianTextIndex::OpenExisting(OwnerDb& owner) {
@@ -310,10 +351,13 @@ absl::Status XapianTextIndex::Apply(
   BodyCache bodies;
   for (const auto& [name, items] : by_owner) {
     std::shared_ptr<OwnerDb> owner = GetOwner(name);
-    absl::MutexLock lock(&owner->mu);
+    absl::ReleasableMutexLock lock(&owner->mu);
     absl::Status status = CallXapian(
         [&] { return ApplyOwner(*owner, items, load_body, bodies); });
-    if (!status.ok()) {
+    if (status.ok()) {
+      lock.Release();
+      CloseIdle();
+    } else {
       // Closing without commit drops this owner's uncommitted changes; the
       // caller applies the batch again.
       try {
@@ -380,10 +424,15 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::Query(
   MR_ASSIGN_OR_RETURN(const CompiledKey compiled,
                       CompileKey(key, source_.fold));
   std::shared_ptr<OwnerDb> owner = GetOwner(owner_name);
-  absl::MutexLock lock(&owner->mu);
-  return CallXapian([&]() -> absl::StatusOr<std::vector<store::Uid>> {
-    return QueryOwner(*owner, mailbox, compiled);
-  });
+  absl::StatusOr<std::vector<store::Uid>> result;
+  {
+    absl::MutexLock lock(&owner->mu);
+    result = CallXapian([&]() -> absl::StatusOr<std::vector<store::Uid>> {
+      return QueryOwner(*owner, mailbox, compiled);
+    });
+  }
+  CloseIdle();
+  return result;
 }
 
 }  // namespace

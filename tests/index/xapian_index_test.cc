@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "index/xapian_text_index.h"
@@ -249,6 +250,21 @@ TEST_F(XapianIndexTest, CorruptDatabaseIsDataLoss) {
   const absl::StatusCode code =
       index_->Query("alice", 1, Body("hello")).status().code();
   EXPECT_EQ(code, absl::StatusCode::kDataLoss);
+}
+
+TEST_F(XapianIndexTest, ManyOwnersBeyondTheOpenDatabaseCap) {
+  constexpr int kOwners = 140;  // more than the index keeps open
+  for (int i = 0; i < kOwners; ++i) {
+    ASSERT_TRUE(Apply({AddWork(absl::StrCat("user", i), 1, i + 1, "hello")})
+                    .ok());
+  }
+  for (int i = 0; i < kOwners; ++i) {
+    EXPECT_THAT(Query(1, Body("sword"), absl::StrCat("user", i)),
+                ElementsAre(i + 1));
+  }
+  // A closed database takes new mail and its vocabulary back.
+  ASSERT_TRUE(Apply({AddWork("user0", 1, 500, "report")}).ok());
+  EXPECT_THAT(Query(1, Body("umber"), "user0"), ElementsAre(500));
 }
 
 TEST_F(XapianIndexTest, OwnerNamesAreEscaped) {
