@@ -20,6 +20,9 @@ using plugin::Task;
 
 // Output is flushed once this much is queued (RETR of large messages).
 constexpr size_t kFlushThreshold = 256 * 1024;
+// Read-ahead bounds: messages per store trip, and bytes held.
+constexpr size_t kMaxReadAheadMessages = 32;
+constexpr uint64_t kMaxReadAheadBytes = 4 << 20;
 // Retrievals are recorded in batches so a long session does not lose them
 // all if the process dies, without a store write per RETR.
 constexpr size_t kRetrievedBatch = 512;
@@ -55,6 +58,7 @@ Task<void> Pop3Session::Run() {
     co_await SaveRetrieved();
   } catch (...) {
   }
+  watch_.reset();
   lease_.reset();
 }
 
@@ -297,8 +301,10 @@ Task<void> Pop3Session::OpenMaildrop(store::Principal principal) {
   struct Loaded {
     absl::Status status;
     std::unique_ptr<store::Lease> lease;
+    std::unique_ptr<store::Watch> watch;
     store::MailboxSnapshot snapshot;
     std::vector<Entry> entries;
+    std::map<size_t, ReadAhead> first_messages;
   };
   Loaded loaded = co_await plugin::Blocking(conn_, [&]() -> Loaded {
     Loaded result;
@@ -316,13 +322,27 @@ Task<void> Pop3Session::OpenMaildrop(store::Principal principal) {
       return result;
     }
     result.snapshot = *std::move(snapshot);
+    // Subscribe before reading, so that any change after a read is seen.
+    result.watch = store_.WatchChanges(
+        result.snapshot.status.id,
+        [generation = generation_](const store::ChangeEvent&) {
+          generation->fetch_add(1);
+        });
+    const uint64_t generation = generation_->load();
     // Exact sizes need the bytes: a message imported with bare LF grows on
-    // the wire, and LIST must match RETR.
+    // the wire, and LIST must match RETR. The first messages are kept for
+    // the RETRs that usually follow.
+    uint64_t kept = 0;
     result.entries.reserve(result.snapshot.messages.size());
     for (const store::MessageMeta& meta : result.snapshot.messages) {
       absl::StatusOr<std::shared_ptr<const std::string>> data =
           store_.ReadMessage(principal, result.snapshot.status.id, meta.uid);
       if (data.ok()) {
+        if (result.first_messages.size() < kMaxReadAheadMessages &&
+            kept + (*data)->size() <= kMaxReadAheadBytes) {
+          kept += (*data)->size();
+          result.first_messages[result.entries.size()] = {generation, *data};
+        }
         result.entries.push_back({meta.uid, WireSize(**data), false});
       } else if (data.status().code() != absl::StatusCode::kNotFound) {
         result.status = data.status();
@@ -343,6 +363,8 @@ Task<void> Pop3Session::OpenMaildrop(store::Principal principal) {
   }
   principal_ = std::move(principal);
   lease_ = std::move(loaded.lease);
+  watch_ = std::move(loaded.watch);
+  read_ahead_ = std::move(loaded.first_messages);
   mailbox_ = loaded.snapshot.status.id;
   uidvalidity_ = loaded.snapshot.status.uidvalidity;
   entries_ = std::move(loaded.entries);
@@ -426,8 +448,7 @@ Task<void> Pop3Session::HandleRetr(const Command& command, bool top) {
   if (entry == nullptr) co_return;
   store::Uid uid = entry->uid;
   absl::StatusOr<std::shared_ptr<const std::string>> data =
-      co_await plugin::Blocking(
-          conn_, [&] { return store_.ReadMessage(*principal_, mailbox_, uid); });
+      co_await ReadEntry(static_cast<size_t>(entry - entries_.data()));
   if (!data.ok()) {
     if (data.status().code() == absl::StatusCode::kNotFound) {
       Err("Message was deleted by another session");
@@ -445,6 +466,50 @@ Task<void> Pop3Session::HandleRetr(const Command& command, bool top) {
     retrieved_.push_back(uid);
     if (retrieved_.size() >= kRetrievedBatch) co_await SaveRetrieved();
   }
+}
+
+Task<absl::StatusOr<std::shared_ptr<const std::string>>> Pop3Session::ReadEntry(
+    size_t index) {
+  const bool sequential = last_read_.has_value() && index == *last_read_ + 1;
+  last_read_ = index;
+  auto hit = read_ahead_.find(index);
+  if (hit != read_ahead_.end() &&
+      hit->second.generation == generation_->load()) {
+    std::shared_ptr<const std::string> data = std::move(hit->second.data);
+    read_ahead_.erase(read_ahead_.begin(), std::next(hit));
+    co_return data;
+  }
+  read_ahead_.clear();
+  window_ = sequential ? std::min(window_ * 2, kMaxReadAheadMessages) : 1;
+  // The wanted message, then following ones not marked deleted.
+  std::vector<size_t> wanted = {index};
+  uint64_t bytes = entries_[index].size;
+  for (size_t i = index + 1; i < entries_.size() && wanted.size() < window_;
+       ++i) {
+    if (entries_[i].deleted) continue;
+    if (bytes + entries_[i].size > kMaxReadAheadBytes) break;
+    bytes += entries_[i].size;
+    wanted.push_back(i);
+  }
+  struct Read {
+    uint64_t generation = 0;
+    std::vector<absl::StatusOr<std::shared_ptr<const std::string>>> data;
+  };
+  Read read = co_await plugin::Blocking(conn_, [&] {
+    Read result;
+    result.generation = generation_->load();  // before reading: see above
+    for (size_t i : wanted) {
+      result.data.push_back(
+          store_.ReadMessage(*principal_, mailbox_, entries_[i].uid));
+    }
+    return result;
+  });
+  for (size_t k = 1; k < wanted.size(); ++k) {
+    if (read.data[k].ok()) {
+      read_ahead_[wanted[k]] = {read.generation, *std::move(read.data[k])};
+    }
+  }
+  co_return std::move(read.data[0]);
 }
 
 void Pop3Session::HandleDele(const Command& command) {

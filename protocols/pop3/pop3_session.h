@@ -10,6 +10,12 @@
 // nothing. RETR records the first retrieval (retention) and sets \Seen when
 // the session ends.
 //
+// Clients fetch in order, and every store read costs a trip to the worker
+// pool, so RETR/TOP read ahead: sequential access grows a window of
+// following messages read in one trip (bounded in count and bytes). A
+// store change notification on INBOX invalidates what was read ahead, so a
+// message another session expunged is never served from it.
+//
 // APOP is not offered: it needs the plaintext password (or an equivalent)
 // on the server, and the store keeps only salted SCRAM keys.
 //
@@ -17,7 +23,9 @@
 #ifndef MAILROOM_PROTOCOLS_POP3_POP3_SESSION_H_
 #define MAILROOM_PROTOCOLS_POP3_POP3_SESSION_H_
 
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +88,10 @@ class Pop3Session {
   // The entry a message-number argument names, or nullptr after replying
   // -ERR.
   Entry* FindMessage(std::string_view number);
+  // The bytes of message `index` (0-based), from the read-ahead or the
+  // store; reads ahead on a miss.
+  plugin::Task<absl::StatusOr<std::shared_ptr<const std::string>>> ReadEntry(
+      size_t index);
   // Records retrievals and \Seen for the messages RETR sent (best effort).
   plugin::Task<void> SaveRetrieved();
 
@@ -106,6 +118,21 @@ class Pop3Session {
   uint32_t uidvalidity_ = 0;
   std::vector<Entry> entries_;  // index = message number - 1
   std::vector<store::Uid> retrieved_;
+
+  // Read-ahead. `generation_` counts INBOX changes (bumped by the store's
+  // notification thread); cached bytes are valid only for the generation
+  // they were read in.
+  struct ReadAhead {
+    uint64_t generation = 0;
+    std::shared_ptr<const std::string> data;
+  };
+  std::shared_ptr<std::atomic<uint64_t>> generation_ =
+      std::make_shared<std::atomic<uint64_t>>(0);
+  std::map<size_t, ReadAhead> read_ahead_;  // by message index
+  std::optional<size_t> last_read_;
+  size_t window_ = 1;
+  // Declared last: unsubscribes before the state above goes away.
+  std::unique_ptr<store::Watch> watch_;
 };
 
 // The session entry point of the plugin descriptor.

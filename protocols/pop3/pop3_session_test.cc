@@ -210,6 +210,38 @@ TEST_F(Pop3SessionTest, MessageExpungedByImapKeepsItsNumber) {
   EXPECT_EQ(store_.Messages("alice", "INBOX").size(), 2u);
 }
 
+TEST_F(Pop3SessionTest, SequentialRetrReadsAheadAndStaysCorrect) {
+  std::string input = kLogin;
+  for (int i = 1; i <= 40; ++i) {
+    Add(absl::StrCat("Subject: m", i, "\r\n\r\nbody ", i, "\r\n"));
+    absl::StrAppend(&input, "RETR ", i, "\r\n");
+  }
+  auto lines = Run(input);
+  for (int i = 1; i <= 40; ++i) {
+    size_t at = 3 + (i - 1) * 5;  // status, subject, blank, body, dot
+    ASSERT_LT(at + 4, lines.size());
+    EXPECT_TRUE(absl::StartsWith(lines[at], "+OK")) << lines[at];
+    EXPECT_EQ(lines[at + 1], absl::StrCat("Subject: m", i));
+    EXPECT_EQ(lines[at + 3], absl::StrCat("body ", i));
+  }
+  // One read per message at login (sizes), then a few growing windows
+  // instead of one store trip per RETR past the first 32.
+  EXPECT_LE(store_.read_calls(), 40 + 8);
+}
+
+TEST_F(Pop3SessionTest, ReadAheadIsDroppedWhenTheMailboxChanges) {
+  Add("Subject: 1\r\n\r\na\r\n");
+  store::Uid second = Add("Subject: 2\r\n\r\nb\r\n");
+  Add("Subject: 3\r\n\r\nc\r\n");
+  conn_.set_line_hook([&](std::string_view line) {
+    if (line == "RETR 2") store_.ExpungeBehindTheScenes("alice", second);
+  });
+  // Message 2 was read ahead (at login and by RETR 1) before it went.
+  auto lines = Run(absl::StrCat(kLogin, "RETR 1\r\nRETR 2\r\nRETR 3\r\n"));
+  EXPECT_EQ(lines[8], "-ERR Message was deleted by another session");
+  EXPECT_EQ(lines[10], "Subject: 3");
+}
+
 TEST_F(Pop3SessionTest, OneSessionPerMaildrop) {
   auto lease = store_.LockMaildrop({"alice", false});
   ASSERT_TRUE(lease.ok());

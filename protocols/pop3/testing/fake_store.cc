@@ -37,6 +37,29 @@ class FakeStore::FakeLease : public store::Lease {
   std::string user_;
 };
 
+class FakeStore::FakeWatch : public store::Watch {
+ public:
+  FakeWatch(FakeStore* store, int id) : store_(store), id_(id) {}
+  ~FakeWatch() override {
+    absl::MutexLock lock(&store_->mu_);
+    store_->watchers_.erase(id_);
+  }
+
+ private:
+  FakeStore* store_;
+  int id_;
+};
+
+void FakeStore::Notify(store::MailboxId mailbox) {
+  store::ChangeEvent event;
+  event.mailbox = mailbox;
+  for (auto& [id, watcher] : watchers_) {
+    if (!watcher.mailbox.has_value() || *watcher.mailbox == mailbox) {
+      watcher.callback(event);
+    }
+  }
+}
+
 std::map<store::Uid, FakeStore::StoredMessage> FakeStore::Messages(
     const std::string& user, const std::string& mailbox) {
   absl::MutexLock lock(&mu_);
@@ -52,7 +75,9 @@ uint32_t FakeStore::UidValidity(const std::string& user,
 void FakeStore::ExpungeBehindTheScenes(const std::string& user,
                                        store::Uid uid) {
   absl::MutexLock lock(&mu_);
-  users_[user].mailboxes["INBOX"].messages.erase(uid);
+  Mailbox& inbox = users_[user].mailboxes["INBOX"];
+  inbox.messages.erase(uid);
+  Notify(inbox.id);
 }
 
 void FakeStore::set_storage_limit(const std::string& user, uint64_t bytes) {
@@ -68,6 +93,11 @@ int FakeStore::deliver_calls() const {
 int FakeStore::expunge_calls() const {
   absl::MutexLock lock(&mu_);
   return expunge_calls_;
+}
+
+int FakeStore::read_calls() const {
+  absl::MutexLock lock(&mu_);
+  return read_calls_;
 }
 
 std::vector<std::string> FakeStore::delivered_bodies() const {
@@ -232,6 +262,7 @@ absl::StatusOr<store::AppendResult> FakeStore::Append(
                                 false};
     result.uids.push_back(uid);
   }
+  Notify(it->second.id);
   return result;
 }
 
@@ -258,6 +289,7 @@ std::vector<absl::StatusOr<store::AppendResult>> FakeStore::Deliver(
     }
     store::Uid uid = it->second.uidnext++;
     it->second.messages[uid] = {std::string(data), {}, false};
+    Notify(it->second.id);
     results.push_back(store::AppendResult{it->second.uidvalidity, {uid}});
   }
   return results;
@@ -271,6 +303,7 @@ absl::StatusOr<std::vector<store::MessageMeta>> FakeStore::GetMessages(
 absl::StatusOr<std::shared_ptr<const std::string>> FakeStore::ReadMessage(
     const store::Principal& who, store::MailboxId mailbox, store::Uid uid) {
   absl::MutexLock lock(&mu_);
+  ++read_calls_;
   auto user = users_.find(who.user);
   if (user == users_.end()) return absl::NotFoundError("no such message");
   Mailbox* box = FindById(user->second, mailbox);
@@ -310,6 +343,7 @@ absl::StatusOr<store::StoreFlagsResult> FakeStore::StoreFlags(
         break;
     }
   }
+  Notify(mailbox);
   return result;
 }
 
@@ -336,6 +370,7 @@ absl::StatusOr<std::vector<store::Uid>> FakeStore::Expunge(
       ++it;
     }
   }
+  Notify(mailbox);
   return expunged;
 }
 
@@ -422,9 +457,12 @@ FakeStore::IndexBacklog() {
 absl::Status FakeStore::Reindex(std::string_view) { return Unimplemented(); }
 
 std::unique_ptr<store::Watch> FakeStore::WatchChanges(
-    std::optional<store::MailboxId>,
-    std::function<void(const store::ChangeEvent&)>) {
-  return nullptr;
+    std::optional<store::MailboxId> mailbox,
+    std::function<void(const store::ChangeEvent&)> callback) {
+  absl::MutexLock lock(&mu_);
+  int id = next_watcher_++;
+  watchers_[id] = {mailbox, std::move(callback)};
+  return std::make_unique<FakeWatch>(this, id);
 }
 
 }  // namespace mailroom::testing

@@ -6,6 +6,7 @@
 #ifndef MAILROOM_PROTOCOLS_POP3_TESTING_FAKE_STORE_H_
 #define MAILROOM_PROTOCOLS_POP3_TESTING_FAKE_STORE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +37,7 @@ class FakeStore : public store::Store {
   void set_storage_limit(const std::string& user, uint64_t bytes);
   int deliver_calls() const;
   int expunge_calls() const;
+  int read_calls() const;
   // Every Deliver's data, in order.
   std::vector<std::string> delivered_bodies() const;
 
@@ -142,6 +144,10 @@ class FakeStore : public store::Store {
     std::optional<uint64_t> storage_limit;
   };
   class FakeLease;
+  class FakeWatch;
+
+  // Calls every watcher of `mailbox` (change notifications).
+  void Notify(store::MailboxId mailbox) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // The mailbox `id` of `user`, or nullptr.
   Mailbox* FindById(User& user, store::MailboxId id)
@@ -156,7 +162,14 @@ class FakeStore : public store::Store {
   store::MailboxId next_mailbox_id_ ABSL_GUARDED_BY(mu_) = 1;
   int deliver_calls_ ABSL_GUARDED_BY(mu_) = 0;
   int expunge_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  int read_calls_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::string> delivered_ ABSL_GUARDED_BY(mu_);
+  struct Watcher {
+    std::optional<store::MailboxId> mailbox;
+    std::function<void(const store::ChangeEvent&)> callback;
+  };
+  std::map<int, Watcher> watchers_ ABSL_GUARDED_BY(mu_);
+  int next_watcher_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace mailroom::testing
