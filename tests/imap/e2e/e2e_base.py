@@ -4,6 +4,7 @@
 
 import itertools
 import os
+import tempfile
 import unittest
 
 from tests.harness.mailroomd import Mailroomd
@@ -17,15 +18,22 @@ class ImapTestCase(unittest.TestCase):
     """Starts one daemon for the class. Subclasses may set SERVER_ARGS."""
 
     SERVER_ARGS = {"allow_plaintext_auth": True}
+    HOST = "127.0.0.1"
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Mailroomd(**cls.SERVER_ARGS)
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.server = Mailroomd(cls.tmp.name, tls=True, plugins=("imap",),
+                               **cls.SERVER_ARGS)
         cls.server.__enter__()
+        cls.server.host = cls.HOST
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
+        try:
+            cls.server.__exit__(None, None, None)
+        finally:
+            cls.tmp.cleanup()
 
     def setUp(self):
         self.clients = []
@@ -36,7 +44,7 @@ class ImapTestCase(unittest.TestCase):
 
     def new_user(self):
         name = "u%d_%d" % (os.getpid(), next(_ids))
-        self.server.create_user(name, PASSWORD)
+        self.server.add_user(name, PASSWORD)
         return name
 
     def connect(self, tls=False):

@@ -164,7 +164,7 @@ class MessageTest(e2e_base.ImapTestCase):
         c.ok("SELECT INBOX")
         lines = c.ok("SEARCH RETURN (MIN MAX COUNT ALL) UNSEEN")
         self.assertEqual(untagged(lines, "ESEARCH")[0],
-                         '* ESEARCH (TAG "%s") MIN 1 MAX 5 COUNT 3 ALL 1,3,5'
+                         '* ESEARCH (TAG "%s") MIN 1 MAX 5 ALL 1,3,5 COUNT 3'
                          % lines[-1].split()[0])
         lines = c.ok("UID SEARCH RETURN () SEEN")
         self.assertTrue(untagged(lines, "ESEARCH")[0].endswith("UID ALL 2,4"))
