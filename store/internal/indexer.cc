@@ -24,32 +24,36 @@ void StoreImpl::StartIndexer() {
 
 void StoreImpl::StopIndexer() {
   {
-    absl::MutexLock lock(&indexer_mu_);
+    MutexLock lock(&indexer_mu_);
     indexer_stop_ = true;
   }
+  indexer_cv_.SignalAll();
   if (indexer_.joinable()) indexer_.join();
 }
 
 void StoreImpl::WakeIndexer() {
   if (options_.text_index == nullptr) return;
-  absl::MutexLock lock(&indexer_mu_);
-  indexer_wake_ = true;
+  {
+    MutexLock lock(&indexer_mu_);
+    indexer_wake_ = true;
+  }
+  indexer_cv_.SignalAll();
 }
 
 void StoreImpl::IndexerLoop() {
-  absl::Duration wait = absl::Seconds(1);
+  std::chrono::milliseconds wait(1000);
   while (true) {
     {
-      absl::MutexLock lock(&indexer_mu_);
-      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(indexer_mu_) {
-        return indexer_wake_ || indexer_stop_;
-      };
-      indexer_mu_.AwaitWithTimeout(absl::Condition(&woken), wait);
+      MutexLock lock(&indexer_mu_);
+      indexer_cv_.WaitFor(&indexer_mu_, wait,
+                          [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(indexer_mu_) {
+                            return indexer_wake_ || indexer_stop_;
+                          });
       if (indexer_stop_) return;
       indexer_wake_ = false;
     }
     // Pending work at open (a crash) is picked up by the first pass.
-    wait = CatchUpIndex().ok() ? absl::Seconds(1) : absl::Seconds(5);
+    wait = std::chrono::milliseconds(CatchUpIndex().ok() ? 1000 : 5000);
   }
 }
 
@@ -64,7 +68,7 @@ absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::LoadBlobByHex(
 
 absl::Status StoreImpl::CatchUpIndex() {
   if (options_.text_index == nullptr) return absl::OkStatus();
-  absl::MutexLock lock(&index_apply_mu_);
+  MutexLock lock(&index_apply_mu_);
   auto loader = [this](const std::string& blob_id) {
     return LoadBlobByHex(blob_id);
   };

@@ -19,7 +19,7 @@ class MaildropLease : public Lease {
 
 absl::StatusOr<std::unique_ptr<Lease>> MaildropLeases::Acquire(
     std::string_view user) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!held_.emplace(user).second) {
     return absl::FailedPreconditionError(
         "IN-USE maildrop is locked by another session");
@@ -28,7 +28,7 @@ absl::StatusOr<std::unique_ptr<Lease>> MaildropLeases::Acquire(
 }
 
 void MaildropLeases::Release(const std::string& user) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   held_.erase(user);
 }
 

@@ -13,7 +13,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "store/internal/sync.h"
 #include "store/store.h"
 
 namespace mailroom::store::internal {
@@ -27,7 +27,7 @@ class MaildropLeases : public std::enable_shared_from_this<MaildropLeases> {
   friend class MaildropLease;
   void Release(const std::string& user);
 
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::flat_hash_set<std::string> held_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -17,20 +17,20 @@ class NotifierWatch : public Watch {
 
 std::unique_ptr<Watch> Notifier::Subscribe(std::optional<MailboxId> mailbox,
                                            Callback callback) {
-  absl::WriterMutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   uint64_t id = next_id_++;
   entries_[id] = Entry{mailbox, std::move(callback)};
   return std::make_unique<NotifierWatch>(weak_from_this(), id);
 }
 
 void Notifier::Unsubscribe(uint64_t id) {
-  absl::WriterMutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   entries_.erase(id);
 }
 
 void Notifier::Publish(const std::vector<ChangeEvent>& events) {
   if (events.empty()) return;
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   for (const ChangeEvent& event : events) {
     for (const auto& [id, entry] : entries_) {
       if (!entry.mailbox.has_value() || *entry.mailbox == event.mailbox) {

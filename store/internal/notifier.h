@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "store/internal/sync.h"
 #include "store/store.h"
 
 namespace mailroom::store::internal {
@@ -37,7 +37,7 @@ class Notifier : public std::enable_shared_from_this<Notifier> {
   friend class NotifierWatch;
   void Unsubscribe(uint64_t id);
 
-  absl::Mutex mu_;
+  Mutex mu_;
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<uint64_t, Entry> entries_ ABSL_GUARDED_BY(mu_);
 };

@@ -22,13 +22,13 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "rocksdb/utilities/transaction.h"
 #include "rocksdb/utilities/transaction_db.h"
 #include "store/internal/keys.h"
 #include "store/internal/maildrop_leases.h"
 #include "store/internal/notifier.h"
 #include "store/internal/records.h"
+#include "store/internal/sync.h"
 #include "store/store.h"
 
 namespace mailroom::store::internal {
@@ -282,8 +282,9 @@ class StoreImpl : public Store {
 
   // Serialises draining of the index queue (background thread and search
   // catch-up), so items are applied in order exactly once.
-  absl::Mutex index_apply_mu_;
-  absl::Mutex indexer_mu_;
+  Mutex index_apply_mu_;
+  Mutex indexer_mu_;
+  CondVar indexer_cv_;
   bool indexer_wake_ ABSL_GUARDED_BY(indexer_mu_) = false;
   bool indexer_stop_ ABSL_GUARDED_BY(indexer_mu_) = false;
   std::thread indexer_;
