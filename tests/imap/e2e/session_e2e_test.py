@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import unittest
 
 from tests.harness.mailroomd import Mailroomd
@@ -165,6 +166,40 @@ class PlaintextPolicyTest(e2e_base.ImapTestCase):
         self.assertNotIn("LOGINDISABLED", caps)
         c.login(user, PASSWORD)
         c.ok("SELECT INBOX")
+
+
+class TimeoutTest(e2e_base.ImapTestCase):
+    SERVER_ARGS = {"allow_plaintext_auth": True,
+                   "extra_flags": ["--unauthenticated_timeout_seconds=1"]}
+
+    def test_unauthenticated_timeout_says_bye(self):
+        c = self.connect()
+        line = c.read_response_line()
+        self.assertTrue(line.startswith("* BYE"), line)
+
+
+class ShutdownTest(unittest.TestCase):
+
+    def test_idle_session_gets_bye_on_shutdown(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            server = Mailroomd(tmp, tls=False, plugins=("imap",))
+            with server:
+                server.add_user("idler", PASSWORD)
+                c = ImapClient(server.imap_port)
+                c.login("idler", PASSWORD)
+                c.ok("SELECT INBOX")
+                c.send("i1 IDLE\r\n")
+                self.assertTrue(c.read_response_line().startswith("+"))
+                server.stop()
+                lines = []
+                try:
+                    while True:
+                        lines.append(c.read_response_line())
+                except (ConnectionError, OSError):
+                    pass
+                c.close()
+                self.assertTrue(any(l.startswith("* BYE") for l in lines),
+                                lines)
 
 
 def _insecure_context():
