@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "protocols/pop3/message_lines.h"
+#include "protocols/pop3/wire_size_cache.h"
 
 namespace mailroom::pop3 {
 namespace {
@@ -330,11 +331,17 @@ Task<void> Pop3Session::OpenMaildrop(store::Principal principal) {
         });
     const uint64_t generation = generation_->load();
     // Exact sizes need the bytes: a message imported with bare LF grows on
-    // the wire, and LIST must match RETR. The first messages are kept for
-    // the RETRs that usually follow.
+    // the wire, and LIST must match RETR. Sizes seen before come from the
+    // cache; the first messages read are kept for the RETRs that usually
+    // follow.
+    WireSizeCache& sizes = WireSizeCache::Global();
     uint64_t kept = 0;
     result.entries.reserve(result.snapshot.messages.size());
     for (const store::MessageMeta& meta : result.snapshot.messages) {
+      if (std::optional<uint64_t> size = sizes.Find(meta.blob_id)) {
+        result.entries.push_back({meta.uid, *size, false});
+        continue;
+      }
       absl::StatusOr<std::shared_ptr<const std::string>> data =
           store_.ReadMessage(principal, result.snapshot.status.id, meta.uid);
       if (data.ok()) {
@@ -343,7 +350,9 @@ Task<void> Pop3Session::OpenMaildrop(store::Principal principal) {
           kept += (*data)->size();
           result.first_messages[result.entries.size()] = {generation, *data};
         }
-        result.entries.push_back({meta.uid, WireSize(**data), false});
+        uint64_t size = WireSize(**data);
+        sizes.Insert(meta.blob_id, size);
+        result.entries.push_back({meta.uid, size, false});
       } else if (data.status().code() != absl::StatusCode::kNotFound) {
         result.status = data.status();
         return result;

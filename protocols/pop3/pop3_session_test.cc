@@ -229,6 +229,21 @@ TEST_F(Pop3SessionTest, SequentialRetrReadsAheadAndStaysCorrect) {
   EXPECT_LE(store_.read_calls(), 40 + 8);
 }
 
+TEST_F(Pop3SessionTest, NextLoginReadsOnlyNewMessagesForSizes) {
+  Add("Subject: a\r\n\r\none\r\n");
+  Add("Subject: b\n\ntwo\n");
+  auto first = Run(absl::StrCat(kLogin, "STAT\r\nQUIT\r\n"));
+  int reads = store_.read_calls();
+  EXPECT_EQ(reads, 2);
+  Add("Subject: c\r\n\r\nthree\r\n");
+  FakeConnection again;
+  auto second = Run(again, absl::StrCat(kLogin, "STAT\r\nLIST\r\n"));
+  EXPECT_EQ(store_.read_calls(), reads + 1);
+  EXPECT_EQ(first[3], "+OK 2 38");
+  EXPECT_EQ(second[3], "+OK 3 59");
+  EXPECT_EQ(second[6], "2 19");  // the bare-LF message, counted with CRLF
+}
+
 TEST_F(Pop3SessionTest, ReadAheadIsDroppedWhenTheMailboxChanges) {
   Add("Subject: 1\r\n\r\na\r\n");
   store::Uid second = Add("Subject: 2\r\n\r\nb\r\n");

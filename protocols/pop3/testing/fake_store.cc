@@ -1,6 +1,8 @@
 #include "protocols/pop3/testing/fake_store.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -239,6 +241,9 @@ absl::StatusOr<store::MailboxSnapshot> FakeStore::OpenMailbox(
     meta.uid = uid;
     meta.flags = message.flags;
     meta.size = message.data.size();
+    // A content hash, unique to this store so tests do not share bodies.
+    meta.blob_id = std::to_string(reinterpret_cast<uintptr_t>(this)) + ":" +
+                   std::to_string(std::hash<std::string>()(message.data));
     snapshot.messages.push_back(meta);
   }
   return snapshot;
