@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using Kind = store::SearchKey::Kind;
 
-constexpr int kSyntheticMessages = 1000;
+constexpr int kSyntheticMessages = 800;
 constexpr int kCorpusMessages = 800;
 constexpr uint64_t kCorpusMaxBytes = 2 << 20;
 

@@ -26,6 +26,6 @@ BruteDoc BruteExtract(std::string_view raw) {
 
 std::string BruteFold(std::string_view text) { return mime::SearchFold(text); }
 
-int QueryCount() { return 2000; }
+int QueryCount() { return 1500; }
 
 }  // namespace mailroom::index::testing
