@@ -119,5 +119,52 @@ TEST(ConcurrencyTest, ParallelAppendsAndFlagUpdatesLoseNothing) {
   EXPECT_TRUE(CheckConsistency(store).ok()) << CheckConsistency(store);
 }
 
+TEST(ConcurrencyTest, ConcurrentDeliveriesInOpposingOrdersAllLand) {
+  // Deliveries lock recipients' mailboxes in target order; opposing orders
+  // provoke lock conflicts and deadlocks that must be retried, not lost.
+  std::string dir = testing::FreshDir("deliveries");
+  auto opened = OpenStore(testing::TestOptions(dir));
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  std::vector<DeliveryTarget> forward, backward;
+  for (int i = 0; i < 5; ++i) {
+    std::string user = "u" + std::to_string(i);
+    ASSERT_TRUE(store.CreateUser(user, "pw").ok());
+    forward.push_back({user});
+  }
+  backward.assign(forward.rbegin(), forward.rend());
+  constexpr int kDeliveries = 15;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  int failures = 0;  // guarded by mu
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kDeliveries; ++i) {
+        std::string data = testing::MakeMessage(
+            "d" + std::to_string(t) + "-" + std::to_string(i), "body");
+        auto results = store.Deliver(t % 2 == 0 ? forward : backward, data);
+        for (const auto& r : results) {
+          if (!r.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            ++failures;
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(failures, 0);
+  for (int i = 0; i < 5; ++i) {
+    Principal who{"u" + std::to_string(i), false};
+    auto status = store.GetStatus(who, "INBOX");
+    ASSERT_TRUE(status.ok());
+    EXPECT_EQ(status->messages, 4u * kDeliveries);
+    EXPECT_EQ(store.GetQuota(who.user)->messages, 4u * kDeliveries);
+  }
+  // Each distinct message body is stored once for all five recipients.
+  EXPECT_EQ(GetStoreStats(store)->blobs, 4u * kDeliveries);
+  EXPECT_TRUE(CheckConsistency(store).ok()) << CheckConsistency(store);
+}
+
 }  // namespace
 }  // namespace mailroom::store
