@@ -456,8 +456,8 @@ absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
 
 std::string TagOf(std::string_view line) {
   size_t n = 0;
-  while (n < line.size() && line[n] != '+' && IsAStringChar(line[n]) &&
-         line[n] != ']') {
+  // tag = 1*<any ASTRING-CHAR except "+">
+  while (n < line.size() && line[n] != '+' && IsAStringChar(line[n])) {
     ++n;
   }
   if (n == 0 || n > 64 || n >= line.size() || line[n] != ' ') return "*";

@@ -11,6 +11,7 @@ TEST(CommandParserTest, TagOf) {
   EXPECT_EQ(TagOf("a+b NOOP"), "*");
   EXPECT_EQ(TagOf(" NOOP"), "*");
   EXPECT_EQ(TagOf("a(b NOOP"), "*");
+  EXPECT_EQ(TagOf("a]1 NOOP"), "a]1");
 }
 
 TEST(CommandParserTest, SimpleCommands) {
