@@ -267,7 +267,7 @@ Task<absl::Status> AsioConnection::Handshake() {
   tls_context_ = std::move(context);
   tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, *tls_context_);
   IoResult r = co_await Timed(
-      DeadlineAfter(env_->write_timeout), [this](auto handler) {
+      DeadlineAfter(env_->handshake_timeout), [this](auto handler) {
         tls_->async_handshake(asio::ssl::stream_base::server,
                               std::move(handler));
       });

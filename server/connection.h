@@ -34,8 +34,10 @@ struct ConnectionEnv {
   // The TLS context for new handshakes, or nullptr when TLS is not
   // configured. Called on the connection's strand.
   std::function<std::shared_ptr<asio::ssl::context>()> tls_context;
-  // Upper bound for one Flush() or TLS handshake.
+  // Upper bound for one Flush().
   std::chrono::milliseconds write_timeout = std::chrono::seconds(120);
+  // Upper bound for a TLS handshake (a silent client must not hold a slot).
+  std::chrono::milliseconds handshake_timeout = std::chrono::seconds(60);
   Logger* logger = nullptr;
 };
 

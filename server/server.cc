@@ -38,6 +38,7 @@ Server::Server(ServerOptions options,
     env_.tls_context = [tls = tls_] { return tls->Current(); };
   }
   env_.logger = logger_;
+  env_.handshake_timeout = options_.config.unauthenticated_timeout;
 }
 
 Server::~Server() {
