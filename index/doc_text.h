@@ -1,4 +1,4 @@
-// A message's folded text as the index keeps it, so that n-gram candidates
+// A message's folded text as the index keeps it, so that word-term candidates
 // can be verified exactly. Header fields and attachment names go in the
 // document data (small; most keys need only them); the body goes in its own
 // value slot, zlib-compressed, read and inflated only when a key needs it.

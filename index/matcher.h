@@ -1,5 +1,5 @@
 // Exact evaluation of a text search key tree against a message's folded
-// text: the verification step behind the trigram candidates.
+// text: the verification step behind the word-term candidates.
 //
 // Thread-safety: CompiledKey is an immutable value; Matches() may run
 // concurrently on distinct DocTexts.

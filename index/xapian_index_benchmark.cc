@@ -1,4 +1,4 @@
-// Where indexing time goes: decoding (mime/), n-gram document building, and
+// Where indexing time goes: decoding (mime/), word-term document building, and
 // Xapian's own work per document and per commit.
 #include <memory>
 #include <string>
