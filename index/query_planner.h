@@ -28,7 +28,7 @@ struct Candidates {
 
 // A key word expanding to more vocabulary words than this does not narrow
 // the search (its documents are verified instead).
-inline constexpr size_t kMaxExpansion = 20000;
+inline constexpr size_t kMaxExpansion = 500000;
 
 Candidates FindCandidates(const CompiledKey& key, const Vocabulary& vocabulary,
                           Xapian::Database& db, store::MailboxId mailbox);

@@ -27,6 +27,6 @@ std::string BruteFold(std::string_view text) {
 
 // Undecoded bodies (base64 and all) make this variant slow to verify; the
 // mime variant runs the full count.
-int QueryCount() { return 400; }
+int QueryCount() { return 250; }
 
 }  // namespace mailroom::index::testing
