@@ -89,7 +89,14 @@ class PostfixInstance:
         self.dir = None
 
     def __enter__(self):
-        self.dir = tempfile.mkdtemp(prefix="mailroom-postfix-")
+        try:
+            return self._start()
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+
+    def _start(self):
+        self.dir = tempfile.mkdtemp(prefix="mailroom-postfix-", dir="/tmp")
         os.chmod(self.dir, 0o755)
         etc = os.path.join(self.dir, "etc")
         queue = os.path.join(self.dir, "queue")
