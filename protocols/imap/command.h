@@ -14,6 +14,7 @@
 
 #include "protocols/imap/search_parser.h"
 #include "protocols/imap/sequence_set.h"
+#include "protocols/imap/sort_thread.h"
 #include "store/types.h"
 
 namespace mailroom::imap {
@@ -24,6 +25,7 @@ enum class CommandName {
   kList, kLsub, kNamespace, kStatus, kAppend, kIdle, kCheck, kClose,
   kUnselect, kExpunge, kSearch, kFetch, kStore, kCopy, kMove, kGetAcl,
   kSetAcl, kDeleteAcl, kListRights, kMyRights, kGetQuota, kGetQuotaRoot,
+  kSort, kThread,
 };
 
 struct QresyncParams {
@@ -101,10 +103,17 @@ struct SearchArgs {
   ImapSearchKey key;
 };
 
+// SORT and THREAD (RFC 5256); their charset and criteria are in `search`.
+struct SortThreadArgs {
+  std::vector<SortCriterion> criteria;  // SORT
+  enum class Algorithm { kOrderedSubject, kReferences };
+  Algorithm algorithm = Algorithm::kReferences;  // THREAD
+};
+
 struct Command {
   std::string tag;
   CommandName name = CommandName::kNoop;
-  bool uid = false;  // UID FETCH/STORE/SEARCH/COPY/MOVE/EXPUNGE
+  bool uid = false;  // UID FETCH/STORE/SEARCH/SORT/THREAD/COPY/MOVE/EXPUNGE
 
   // Positional string arguments: mailbox names, user and password, ACL
   // identifier and rights, SASL mechanism, quota root, STATUS mailbox...
@@ -120,6 +129,7 @@ struct Command {
   ListArgs list;
   std::vector<AppendMessage> append;
   SearchArgs search;
+  SortThreadArgs sort_thread;
   FetchArgs fetch;
   StoreArgs store;
 };

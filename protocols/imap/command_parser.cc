@@ -236,6 +236,72 @@ absl::Status ParseSearch(Lexer& lx, Command& c, const ParseLimits& limits) {
   return lx.ExpectEnd();
 }
 
+// search-criteria = charset 1*(SP search-key), shared by SORT and THREAD.
+absl::Status ParseCharsetAndKeys(Lexer& lx, Command& c,
+                                 const ParseLimits& limits) {
+  MR_SP(lx);
+  MR_ASSIGN_OR_RETURN(std::string cs, lx.AString());
+  c.search.charset = std::move(cs);
+  MR_SP(lx);
+  SearchParseLimits sl;
+  sl.max_depth = limits.max_depth;
+  sl.max_sequence_elements = limits.max_sequence_elements;
+  MR_ASSIGN_OR_RETURN(c.search.key, ParseSearchKeys(lx, sl));
+  return lx.ExpectEnd();
+}
+
+// sort-criteria = "(" sort-criterion *(SP sort-criterion) ")" (RFC 5256,
+// RFC 5957).
+absl::Status ParseSort(Lexer& lx, Command& c, const ParseLimits& limits) {
+  static constexpr std::pair<const char*, SortKey> kKeys[] = {
+      {"ARRIVAL", SortKey::kArrival}, {"CC", SortKey::kCc},
+      {"DATE", SortKey::kDate},       {"FROM", SortKey::kFrom},
+      {"SIZE", SortKey::kSize},       {"SUBJECT", SortKey::kSubject},
+      {"TO", SortKey::kTo},           {"DISPLAYFROM", SortKey::kDisplayFrom},
+      {"DISPLAYTO", SortKey::kDisplayTo},
+  };
+  MR_SP(lx);
+  MR_RETURN_IF_ERROR(lx.Expect('('));
+  auto& criteria = c.sort_thread.criteria;
+  do {
+    if (!criteria.empty()) MR_SP(lx);
+    SortCriterion criterion;
+    MR_ASSIGN_OR_RETURN(std::string word, lx.Atom());
+    word = AsciiUpper(word);
+    if (word == "REVERSE") {
+      criterion.reverse = true;
+      MR_SP(lx);
+      MR_ASSIGN_OR_RETURN(word, lx.Atom());
+      word = AsciiUpper(word);
+    }
+    bool known = false;
+    for (const auto& [name, key] : kKeys) {
+      if (word == name) {
+        criterion.key = key;
+        known = true;
+      }
+    }
+    if (!known) return Bad("unknown sort key");
+    criteria.push_back(criterion);
+    if (criteria.size() > 64) return Bad("too many sort keys");
+  } while (!lx.Consume(')'));
+  return ParseCharsetAndKeys(lx, c, limits);
+}
+
+absl::Status ParseThread(Lexer& lx, Command& c, const ParseLimits& limits) {
+  MR_SP(lx);
+  MR_ASSIGN_OR_RETURN(std::string algorithm, lx.Atom());
+  algorithm = AsciiUpper(algorithm);
+  if (algorithm == "ORDEREDSUBJECT") {
+    c.sort_thread.algorithm = SortThreadArgs::Algorithm::kOrderedSubject;
+  } else if (algorithm == "REFERENCES") {
+    c.sort_thread.algorithm = SortThreadArgs::Algorithm::kReferences;
+  } else {
+    return Bad("unknown threading algorithm");
+  }
+  return ParseCharsetAndKeys(lx, c, limits);
+}
+
 absl::Status ParseFetch(Lexer& lx, Command& c, const ParseLimits& limits) {
   MR_SP(lx);
   MR_ASSIGN_OR_RETURN(c.fetch.set, Set(lx, limits));
@@ -374,6 +440,8 @@ constexpr NameEntry kNames[] = {
     {"MYRIGHTS", CommandName::kMyRights},
     {"GETQUOTA", CommandName::kGetQuota},
     {"GETQUOTAROOT", CommandName::kGetQuotaRoot},
+    {"SORT", CommandName::kSort},
+    {"THREAD", CommandName::kThread},
 };
 
 absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
@@ -439,6 +507,10 @@ absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
       return ParseAppend(lx, c);
     case N::kSearch:
       return ParseSearch(lx, c, limits);
+    case N::kSort:
+      return ParseSort(lx, c, limits);
+    case N::kThread:
+      return ParseThread(lx, c, limits);
     case N::kFetch:
       return ParseFetch(lx, c, limits);
     case N::kStore:
@@ -533,7 +605,8 @@ absl::StatusOr<Command> ParseCommand(std::string_view input,
     MR_ASSIGN_OR_RETURN(name, lx.Atom());
     name = AsciiUpper(name);
     if (name != "FETCH" && name != "STORE" && name != "SEARCH" &&
-        name != "COPY" && name != "MOVE" && name != "EXPUNGE") {
+        name != "SORT" && name != "THREAD" && name != "COPY" &&
+        name != "MOVE" && name != "EXPUNGE") {
       return Bad("unknown UID command");
     }
   }

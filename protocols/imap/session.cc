@@ -215,7 +215,9 @@ Task<void> Session::Execute(Command& c) {
   if (state_ == State::kSelected) {
     const bool no_expunge = !c.uid && (c.name == CommandName::kFetch ||
                                        c.name == CommandName::kStore ||
-                                       c.name == CommandName::kSearch);
+                                       c.name == CommandName::kSearch ||
+                                       c.name == CommandName::kSort ||
+                                       c.name == CommandName::kThread);
     co_await SyncMailbox(!no_expunge);
   }
   Tagged(c.tag, result);
@@ -230,7 +232,7 @@ bool Session::AllowedInState(CommandName name) const {
       return state_ == State::kNotAuthenticated;
     case N::kCheck: case N::kClose: case N::kUnselect: case N::kExpunge:
     case N::kSearch: case N::kFetch: case N::kStore: case N::kCopy:
-    case N::kMove:
+    case N::kMove: case N::kSort: case N::kThread:
       return state_ == State::kSelected;
     default:
       return state_ == State::kAuthenticated || state_ == State::kSelected;
@@ -265,6 +267,7 @@ Task<std::string> Session::Dispatch(Command& c) {
     case N::kUnselect: return HandleClose(c, false);
     case N::kExpunge: return HandleExpunge(c);
     case N::kSearch: return HandleSearch(c);
+    case N::kSort: case N::kThread: return HandleSortThread(c);
     case N::kFetch: return HandleFetch(c);
     case N::kStore: return HandleStore(c);
     case N::kCopy: return HandleCopy(c, false);
@@ -406,7 +409,8 @@ std::string Session::Capabilities() const {
         "MOVE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE",
         "CREATE-SPECIAL-USE", "MULTIAPPEND", "BINARY", "ESEARCH", "SEARCHRES",
         "WITHIN", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "ACL", "RIGHTS=texk",
-        "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE"}) {
+        "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE",
+        "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
     caps.push_back(c);
   }
   caps.push_back(absl::StrCat("APPENDLIMIT=", config_.max_literal_bytes));

@@ -119,6 +119,8 @@ class Session {
                                                        bool uid) const;
   // cmd_search.cc
   Task<std::string> HandleSearch(Command& c);
+  // cmd_sort.cc
+  Task<std::string> HandleSortThread(Command& c);
   // cmd_fetch.cc
   Task<std::string> HandleFetch(Command& c);
   // cmd_idle.cc
