@@ -14,12 +14,13 @@ BAZEL=(bazel)
 [[ -n "${MAILROOM_BAZEL_OUTPUT_BASE:-}" ]] && BAZEL+=(--output_base="$MAILROOM_BAZEL_OUTPUT_BASE")
 
 results=$(mktemp -d)
+testlogs=$("${BAZEL[@]}" info bazel-testlogs 2>/dev/null)
 status=0
 # Bazel prints the sandbox's debug lines on some hosts; they are noise here.
 "${BAZEL[@]}" test //... --test_env=MAILROOM_CORPUS_DIR="$MAILROOM_CORPUS_DIR" "$@" 2>&1 \
   | grep -v 'linux-sandbox' | tee "$results/main.log"
 status=${PIPESTATUS[0]}
-cp -rL bazel-testlogs "$results/main" 2>/dev/null
+cp -rL "$testlogs" "$results/main" 2>/dev/null
 
 if [[ "${MAILROOM_SKIP_TSAN:-0}" != 1 ]]; then
   touch "$results/tsan.start"
@@ -29,7 +30,7 @@ if [[ "${MAILROOM_SKIP_TSAN:-0}" != 1 ]]; then
   # Exit code 4: no test carries the tag; not a failure.
   [[ $tsan_status == 0 || $tsan_status == 4 ]] || status=$tsan_status
   # Only the results this run wrote (the directory also holds older ones).
-  (cd -P bazel-testlogs && find . -name test.xml -newer "$results/tsan.start" \
+  (cd -P "$testlogs" && find . -name test.xml -newer "$results/tsan.start" \
     -exec install -D {} "$results/tsan/{}" \;)
 fi
 
