@@ -24,7 +24,7 @@ cp -rL "$testlogs" "$results/main" 2>/dev/null
 
 if [[ "${MAILROOM_SKIP_TSAN:-0}" != 1 ]]; then
   touch "$results/tsan.start"
-  "${BAZEL[@]}" test --config=tsan --test_tag_filters=tsan //store/... //tests/store/... 2>&1 \
+  "${BAZEL[@]}" test --config=tsan --test_tag_filters=tsan --build_tests_only //store/... //tests/store/... 2>&1 \
     | grep -v 'linux-sandbox' | tee "$results/tsan.log"
   tsan_status=${PIPESTATUS[0]}
   # Exit code 4: no test carries the tag; not a failure.
