@@ -210,5 +210,34 @@ TEST(CommandParserTest, DateTime) {
   EXPECT_FALSE(ParseDateTime("01-Jan-1970 00:00:00 0000").ok());
 }
 
+TEST(CommandParserTest, SortAndThread) {
+  auto c = ParseCommand("a UID SORT (REVERSE date displayFROM) utf-8 FROM x");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->name, CommandName::kSort);
+  EXPECT_TRUE(c->uid);
+  ASSERT_EQ(c->sort_thread.criteria.size(), 2u);
+  EXPECT_EQ(c->sort_thread.criteria[0].key, SortKey::kDate);
+  EXPECT_TRUE(c->sort_thread.criteria[0].reverse);
+  EXPECT_EQ(c->sort_thread.criteria[1].key, SortKey::kDisplayFrom);
+  EXPECT_FALSE(c->sort_thread.criteria[1].reverse);
+  EXPECT_EQ(c->search.charset, "utf-8");
+
+  EXPECT_FALSE(ParseCommand("a SORT () UTF-8 ALL").ok());
+  EXPECT_FALSE(ParseCommand("a SORT (NAME) UTF-8 ALL").ok());
+  EXPECT_FALSE(ParseCommand("a SORT (REVERSE) UTF-8 ALL").ok());
+  EXPECT_FALSE(ParseCommand("a SORT (DATE) ALL").ok());  // no charset
+
+  c = ParseCommand("a THREAD references US-ASCII 1:3 SEEN");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->name, CommandName::kThread);
+  EXPECT_EQ(c->sort_thread.algorithm,
+            SortThreadArgs::Algorithm::kReferences);
+  c = ParseCommand("a UID THREAD ORDEREDSUBJECT UTF-8 ALL");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->sort_thread.algorithm,
+            SortThreadArgs::Algorithm::kOrderedSubject);
+  EXPECT_FALSE(ParseCommand("a THREAD REFS UTF-8 ALL").ok());
+}
+
 }  // namespace
 }  // namespace mailroom::imap
