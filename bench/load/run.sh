@@ -8,7 +8,8 @@
 #   PEER_DOVECOT      folder holding the peer's start.sh and stop.sh; unset or
 #                     SKIP_PEER=1 runs Mailroom only
 #   CONNECTIONS [8]   sessions per workload   LOAD_SECONDS [20] per workload
-#   WORKLOADS ["mix fetch-headers fetch-parts store search append idle"]
+#   WORKLOADS ["mix fetch-headers fetch-parts store search idle append"]
+#                     (append last: it grows the mailbox the others read)
 #   IDLE [1000]       idle sessions for the memory figure (0 = skip)
 #   POPULATE [300]    messages appended from the corpus before the runs
 #   MAILROOM_CORPUS_DIR [~/.cache/mailroom/corpus]
@@ -26,7 +27,7 @@ mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd -P)
 CONNECTIONS=${CONNECTIONS:-8}
 SECONDS_PER=${LOAD_SECONDS:-20}
-WORKLOADS=${WORKLOADS:-mix fetch-headers fetch-parts store search append idle}
+WORKLOADS=${WORKLOADS:-mix fetch-headers fetch-parts store search idle append}
 IDLE=${IDLE:-1000}
 POPULATE=${POPULATE:-300}
 PORTBASE=${PORTBASE:-21000}
@@ -60,7 +61,7 @@ wait_port() {
   done
 }
 
-# run_all NAME PORT PID: populate, every workload, then idle memory.
+# run_all NAME PORT PID: populate, idle memory, then every workload.
 run_all() {
   local name=$1 port=$2 pid=$3 out="$RESULTS/$1.jsonl"
   : > "$out"
@@ -70,17 +71,19 @@ run_all() {
   # fts-xapian) does not charge its first full indexing to one workload.
   "$LOAD" --port="$port" --workload=search --connections=1 --max_commands=1 \
       --timeout_seconds=300 > /dev/null 2>>"$RESULTS/$name.log"
+  # Idle memory first, while both mailboxes hold the same POPULATE messages
+  # (a session's view grows with its mailbox; the workloads append).
+  if ((IDLE > 0)); then
+    log "$name: $IDLE idle sessions"
+    "$LOAD" --port="$port" --label="$name" --idle_connections="$IDLE" \
+        --server_pid="$pid" >> "$out" 2>>"$RESULTS/$name.log" || true
+  fi
   for w in $WORKLOADS; do
     log "$name: $w, $CONNECTIONS connections, ${SECONDS_PER}s"
     "$LOAD" --port="$port" --label="$name" --workload="$w" \
         --connections="$CONNECTIONS" --seconds="$SECONDS_PER" \
         >> "$out" 2>>"$RESULTS/$name.log"
   done
-  if ((IDLE > 0)); then
-    log "$name: $IDLE idle sessions"
-    "$LOAD" --port="$port" --label="$name" --idle_connections="$IDLE" \
-        --server_pid="$pid" >> "$out" 2>>"$RESULTS/$name.log" || true
-  fi
 }
 
 MR_DIR=$(mktemp -d /tmp/imap-load-mailroom.XXXXXX)
