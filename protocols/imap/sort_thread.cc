@@ -41,6 +41,10 @@ int CompareBy(const SortValues& a, const SortValues& b, SortKey key) {
   return 0;
 }
 
+// Replies nested deeper than this start a thread of their own, which bounds
+// the recursion below for pathological References chains.
+constexpr int kMaxThreadDepth = 1000;
+
 // A thread tree under construction: `msg` indexes the input, -1 is a dummy.
 struct Tree {
   int msg = -1;
@@ -135,13 +139,6 @@ class ContainerTable {
   Container& at(int i) { return c_[i]; }
   size_t size() const { return c_.size(); }
 
-  // True when `node` is `ancestor` or lies below it.
-  bool IsWithin(int node, int ancestor) const {
-    for (int n = node; n >= 0; n = c_[n].parent) {
-      if (n == ancestor) return true;
-    }
-    return false;
-  }
   void Unlink(int child) {
     const int p = c_[child].parent;
     if (p < 0) return;
@@ -149,9 +146,13 @@ class ContainerTable {
     kids.erase(std::find(kids.begin(), kids.end(), child));
     c_[child].parent = -1;
   }
-  // Links unless that would make a loop.
+  // Links unless that would make a loop or a thread deeper than
+  // kMaxThreadDepth (the later steps recurse along the depth).
   void Link(int parent, int child) {
-    if (IsWithin(parent, child)) return;
+    int depth = 0;
+    for (int n = parent; n >= 0; n = c_[n].parent) {
+      if (n == child || ++depth >= kMaxThreadDepth) return;
+    }
     c_[child].parent = parent;
     c_[parent].kids.push_back(child);
   }

@@ -197,5 +197,18 @@ TEST(ThreadReferencesTest, RootsSortedByDateDummiesByFirstChild) {
   EXPECT_EQ(FormatThreads(ThreadReferences(m)), "((3)(2))(1)");
 }
 
+TEST(ThreadReferencesTest, VeryDeepChainsAreCut) {
+  std::vector<ThreadInput> m;
+  for (uint32_t i = 1; i <= 5000; ++i) {
+    m.push_back(Msg(i, i, "", std::to_string(i) + "@x",
+                    i > 1 ? std::vector<std::string>{std::to_string(i - 1) + "@x"}
+                          : std::vector<std::string>{}));
+  }
+  const std::vector<ThreadNode> t = ThreadReferences(m);
+  ASSERT_EQ(t.size(), 5u);  // every 1000th message starts a new thread
+  EXPECT_EQ(t[0].id, 1u);
+  EXPECT_EQ(t[1].id, 1001u);
+}
+
 }  // namespace
 }  // namespace mailroom::imap
