@@ -27,6 +27,8 @@
 //   unauthenticated_timeout_seconds  before login (60)
 //   max_connections_per_ip  concurrent connections per client IP (100; 0 =
 //                         unlimited)
+//   inbox_retention_days  INBOX messages are deleted this many days after
+//                         their arrival (0: never)
 //   pop3_expire_days      POP3 messages are deleted this many days after
 //                         their first retrieval (0: never)
 //   plugin_options        extra plugin settings, KEY=VALUE,... (none)
@@ -36,6 +38,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -95,6 +98,8 @@ ABSL_FLAG(int64_t, unauthenticated_timeout_seconds, 60,
           "idle timeout before login");
 ABSL_FLAG(int, max_connections_per_ip, 100,
           "concurrent connections per client address; 0 = unlimited");
+ABSL_FLAG(int, inbox_retention_days, 0,
+          "INBOX messages are deleted this many days after arrival; 0 = never");
 ABSL_FLAG(int, pop3_expire_days, 0,
           "delete POP3-retrieved messages after N days; 0 = never");
 ABSL_FLAG(std::string, plugin_options, "",
@@ -336,8 +341,16 @@ int Run(int argc, char** argv) {
   config.unauthenticated_timeout = std::chrono::seconds(
       absl::GetFlag(FLAGS_unauthenticated_timeout_seconds));
   config.local_domains = SplitList(absl::GetFlag(FLAGS_local_domains));
-  const int expire_days = absl::GetFlag(FLAGS_pop3_expire_days);
-  config.options["pop3.expire_days"] = absl::StrCat(expire_days);
+  const int expire_days = std::max(0, absl::GetFlag(FLAGS_pop3_expire_days));
+  const int arrival_days =
+      std::max(0, absl::GetFlag(FLAGS_inbox_retention_days));
+  // POP3 announces the shorter of the two rules (EXPIRE, RFC 2449); 0 there
+  // means "never".
+  const int announced_days =
+      expire_days == 0 ? arrival_days
+                       : (arrival_days == 0 ? expire_days
+                                            : std::min(expire_days, arrival_days));
+  config.options["pop3.expire_days"] = absl::StrCat(announced_days);
   for (const std::string& item : SplitList(absl::GetFlag(FLAGS_plugin_options))) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos) {
@@ -394,13 +407,18 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
-  // POP3 "leave mail on server for N days": hourly retention pass.
+  // "Leave mail on server" retention, carried out by the store: hourly pass.
   absl::Notification stop_retention;
   std::thread retention;
-  if (expire_days > 0) {
+  if (expire_days > 0 || arrival_days > 0) {
     retention = std::thread([&] {
       store::RetentionPolicy policy;
-      policy.delete_after_retrieval_seconds = int64_t{expire_days} * 86400;
+      if (expire_days > 0) {
+        policy.delete_after_retrieval_seconds = int64_t{expire_days} * 86400;
+      }
+      if (arrival_days > 0) {
+        policy.delete_after_arrival_seconds = int64_t{arrival_days} * 86400;
+      }
       do {
         absl::StatusOr<uint64_t> expunged = store_ptr->ApplyRetention(policy);
         if (!expunged.ok()) {
