@@ -100,22 +100,12 @@ absl::Status StoreImpl::DeleteContentsInTxn(Txn& txn, MailboxId id,
                                             std::string_view owner,
                                             MailboxState& state) {
   std::vector<std::pair<Uid, MessageRecord>> messages;
-  absl::Status decode_status;
-  MR_RETURN_IF_ERROR(ScanPrefix(
-      kMessagesCf, MailboxIdKey(id),
-      [&](std::string_view key, std::string_view value) {
-        MailboxId mid;
-        Uid uid;
-        MessageRecord record;
-        if (!ParseMessageKey(key, &mid, &uid) || !Decode(value, &record)) {
-          decode_status = absl::DataLossError("undecodable message record");
-          return false;
-        }
+  MR_RETURN_IF_ERROR(ForEachMessage(
+      id,
+      [&](Uid uid, MessageRecord record) {
         messages.emplace_back(uid, std::move(record));
-        return true;
       },
       &txn));
-  MR_RETURN_IF_ERROR(decode_status);
   int64_t bytes = 0;
   for (const auto& [uid, record] : messages) {
     MR_RETURN_IF_ERROR(DropBlobRef(txn, record.hash));
@@ -470,22 +460,12 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
                      HasRight(mailbox.rights, 't') ||
                      HasRight(mailbox.rights, 'e'));
   snap.messages.reserve(state->messages);
-  absl::Status decode_status;
-  MR_RETURN_IF_ERROR(ScanPrefix(
-      kMessagesCf, MailboxIdKey(mailbox.id),
-      [&](std::string_view key, std::string_view value) {
-        MailboxId id;
-        Uid uid;
-        MessageRecord record;
-        if (!ParseMessageKey(key, &id, &uid) || !Decode(value, &record)) {
-          decode_status = absl::DataLossError("undecodable message record");
-          return false;
-        }
+  MR_RETURN_IF_ERROR(ForEachMessage(
+      mailbox.id,
+      [&](Uid uid, MessageRecord record) {
         snap.messages.push_back(ToMeta(uid, record));
-        return true;
       },
       nullptr, snapshot));
-  MR_RETURN_IF_ERROR(decode_status);
   return snap;
 }
 

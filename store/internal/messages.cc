@@ -429,22 +429,12 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Expunge(
         if (record.has_value()) consider(uid, *std::move(record));
       }
     } else {
-      absl::Status decode_status;
-      MR_RETURN_IF_ERROR(ScanPrefix(
-          kMessagesCf, MailboxIdKey(mailbox),
-          [&](std::string_view key, std::string_view value) {
-            MailboxId id;
-            Uid uid;
-            MessageRecord record;
-            if (!ParseMessageKey(key, &id, &uid) || !Decode(value, &record)) {
-              decode_status = absl::DataLossError("undecodable message record");
-              return false;
-            }
+      MR_RETURN_IF_ERROR(ForEachMessage(
+          mailbox,
+          [&](Uid uid, MessageRecord record) {
             consider(uid, std::move(record));
-            return true;
           },
           &txn));
-      MR_RETURN_IF_ERROR(decode_status);
     }
     if (victims.empty()) return absl::OkStatus();
     int64_t bytes = 0;
@@ -562,22 +552,12 @@ absl::Status StoreImpl::MoveAllInTxn(Txn& txn, MailboxId from,
                                      MailboxState& to_state,
                                      std::string_view owner) {
   std::vector<std::pair<Uid, MessageRecord>> messages;
-  absl::Status decode_status;
-  MR_RETURN_IF_ERROR(ScanPrefix(
-      kMessagesCf, MailboxIdKey(from),
-      [&](std::string_view key, std::string_view value) {
-        MailboxId id;
-        Uid uid;
-        MessageRecord record;
-        if (!ParseMessageKey(key, &id, &uid) || !Decode(value, &record)) {
-          decode_status = absl::DataLossError("undecodable message record");
-          return false;
-        }
+  MR_RETURN_IF_ERROR(ForEachMessage(
+      from,
+      [&](Uid uid, MessageRecord record) {
         messages.emplace_back(uid, std::move(record));
-        return true;
       },
       &txn));
-  MR_RETURN_IF_ERROR(decode_status);
   for (const auto& [uid, record] : messages) {
     MR_RETURN_IF_ERROR(
         InsertMessage(txn, to, owner, to_state, record).status());

@@ -226,6 +226,27 @@ absl::Status StoreImpl::ScanPrefix(
   return Scan(c, prefix, PrefixEnd(prefix), fn, txn, snapshot);
 }
 
+absl::Status StoreImpl::ForEachMessage(
+    MailboxId mailbox, const std::function<void(Uid, MessageRecord)>& fn,
+    Txn* txn, const rocksdb::Snapshot* snapshot) {
+  absl::Status decode_status;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kMessagesCf, MailboxIdKey(mailbox),
+      [&](std::string_view key, std::string_view value) {
+        MailboxId id;
+        Uid uid;
+        MessageRecord record;
+        if (!ParseMessageKey(key, &id, &uid) || !Decode(value, &record)) {
+          decode_status = absl::DataLossError("undecodable message record");
+          return false;
+        }
+        fn(uid, std::move(record));
+        return true;
+      },
+      txn, snapshot));
+  return decode_status;
+}
+
 // ---- rights ------------------------------------------------------------
 
 std::vector<std::string> StoreImpl::GroupsOf(std::string_view user) {

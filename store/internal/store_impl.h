@@ -184,6 +184,12 @@ class StoreImpl : public Store {
       const std::function<bool(std::string_view, std::string_view)>& fn,
       Txn* txn = nullptr, const rocksdb::Snapshot* snapshot = nullptr);
 
+  // Calls fn(uid, record) for every message of `mailbox`, ascending UID.
+  // kDataLoss on an undecodable record.
+  absl::Status ForEachMessage(
+      MailboxId mailbox, const std::function<void(Uid, MessageRecord)>& fn,
+      Txn* txn = nullptr, const rocksdb::Snapshot* snapshot = nullptr);
+
   template <typename Record>
   absl::StatusOr<std::optional<Record>> GetRecord(
       Cf c, std::string_view key, Txn* txn = nullptr, bool for_update = false,
