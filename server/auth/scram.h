@@ -9,15 +9,15 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "base/crypto.h"
 #include "store/store.h"
 
 namespace mailroom::server::auth {
 
 // Crypto helpers (OpenSSL).
-std::string Sha256(std::string_view data);
-std::string HmacSha256(std::string_view key, std::string_view data);
-std::string Pbkdf2Sha256(std::string_view password, std::string_view salt,
-                         uint32_t iterations);
+using crypto::HmacSha256;
+using crypto::Pbkdf2Sha256;
+using crypto::Sha256;
 std::string RandomBytes(size_t n);
 // Credentials for `password` as the store keeps them.
 store::ScramCredentials DeriveScramCredentials(std::string_view password,

@@ -9,38 +9,6 @@
 
 namespace mailroom::store::internal {
 
-std::string SaltedPassword(std::string_view password, std::string_view salt,
-                           uint32_t iterations) {
-  std::string out(32, '\0');
-  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                    reinterpret_cast<const unsigned char*>(salt.data()),
-                    static_cast<int>(salt.size()),
-                    static_cast<int>(iterations), EVP_sha256(),
-                    static_cast<int>(out.size()),
-                    reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
-
-std::string HmacSha256(std::string_view key, std::string_view data) {
-  std::string out(EVP_MAX_MD_SIZE, '\0');
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-       reinterpret_cast<unsigned char*>(out.data()), &len);
-  out.resize(len);
-  return out;
-}
-
-std::string Sha256(std::string_view data) {
-  std::string out(EVP_MAX_MD_SIZE, '\0');
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(),
-             reinterpret_cast<unsigned char*>(out.data()), &len, EVP_sha256(),
-             nullptr);
-  out.resize(len);
-  return out;
-}
-
 absl::Status HashPassword(std::string_view password, uint32_t iterations,
                           UserRecord* record) {
   if (iterations == 0) return absl::InvalidArgumentError("zero iterations");

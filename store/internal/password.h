@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "base/crypto.h"
 #include "store/internal/records.h"
 
 namespace mailroom::store::internal {
@@ -24,10 +25,12 @@ absl::Status HashPassword(std::string_view password, uint32_t iterations,
 bool VerifyPassword(std::string_view password, const UserRecord& record);
 
 // SaltedPassword = PBKDF2-HMAC-SHA256(password, salt, iterations), 32 bytes.
-std::string SaltedPassword(std::string_view password, std::string_view salt,
-                           uint32_t iterations);
-std::string HmacSha256(std::string_view key, std::string_view data);
-std::string Sha256(std::string_view data);
+inline std::string SaltedPassword(std::string_view password,
+                                  std::string_view salt, uint32_t iterations) {
+  return crypto::Pbkdf2Sha256(password, salt, iterations);
+}
+using crypto::HmacSha256;
+using crypto::Sha256;
 std::string HexEncode(std::string_view raw);
 // Returns false unless `hex` is exactly 2*N lower- or upper-case hex digits.
 bool HexDecode(std::string_view hex, std::string* raw);
