@@ -12,16 +12,32 @@ namespace mailroom::index {
 
 namespace {
 
-// Adds the words of `text` under `prefix`; true if a word was too long.
+// Positions in a document: each field value starts kFieldGap past the end of
+// the previous one, so that no phrase spans two values.
+constexpr Xapian::termpos kFieldGap = 100;
+
+// Adds the words of `text` under `prefix`, at positions from `*pos` on
+// (advanced past them); true if a word was too long.
 bool AddWords(Xapian::Document& doc, std::string_view prefix,
-              std::string_view text,
+              std::string_view text, Xapian::termpos* pos,
               const std::function<void(std::string_view)>& on_word,
               std::string& scratch) {
   return ForEachWord(text, [&](std::string_view word) {
     scratch.assign(prefix);
     scratch.append(word);
-    doc.add_boolean_term(scratch);
+    doc.add_posting(scratch, (*pos)++, /*wdfinc=*/0);
     on_word(word);
+  });
+}
+
+// The same words under a second prefix, at the same positions.
+void AddWordsAgain(Xapian::Document& doc, std::string_view prefix,
+                   std::string_view text, Xapian::termpos pos,
+                   std::string& scratch) {
+  ForEachWord(text, [&](std::string_view word) {
+    scratch.assign(prefix);
+    scratch.append(word);
+    doc.add_posting(scratch, pos++, /*wdfinc=*/0);
   });
 }
 
@@ -77,21 +93,27 @@ Xapian::Document BuildDocument(
   }
   std::string scratch;
   bool long_word = false;
+  Xapian::termpos pos = 1;
   for (const auto& [name, value] : text.headers) {
     if (std::string term = FieldPresentTerm(name); !term.empty()) {
       doc.add_boolean_term(term);
     }
-    // Whole lines: TEXT matches "name: value" too.
-    long_word |= AddWords(doc, kPrefixAnyHeader, name, on_word, scratch);
-    long_word |= AddWords(doc, kPrefixAnyHeader, value, on_word, scratch);
+    // Whole lines, name then value at the next positions: TEXT matches
+    // "name: value" too.
+    long_word |= AddWords(doc, kPrefixAnyHeader, name, &pos, on_word, scratch);
+    const Xapian::termpos value_pos = pos;
+    long_word |= AddWords(doc, kPrefixAnyHeader, value, &pos, on_word, scratch);
     if (std::string_view prefix = FieldPrefix(name); !prefix.empty()) {
       // The same words again: the vocabulary has them already.
-      AddWords(doc, prefix, value, [](std::string_view) {}, scratch);
+      AddWordsAgain(doc, prefix, value, value_pos, scratch);
     }
+    pos += kFieldGap;
   }
-  long_word |= AddWords(doc, kPrefixBody, text.body, on_word, scratch);
+  long_word |= AddWords(doc, kPrefixBody, text.body, &pos, on_word, scratch);
+  pos += kFieldGap;
   for (const std::string& name : text.attachment_names) {
-    long_word |= AddWords(doc, kPrefixAttachment, name, on_word, scratch);
+    long_word |= AddWords(doc, kPrefixAttachment, name, &pos, on_word, scratch);
+    pos += kFieldGap;
   }
   if (long_word) doc.add_boolean_term(kPrefixLongWord);
   doc.add_value(kSlotUid, Xapian::sortable_serialise(uid));

@@ -49,6 +49,10 @@ bool Contains(std::string_view word, std::string_view part) {
 
 constexpr size_t kSmallOr = 32;
 
+// A phrase query with a word expanded to more vocabulary words than this
+// costs more than verifying the AND of per-word candidates.
+constexpr size_t kMaxPhraseExpansion = 2000;
+
 class Finder {
  public:
   Finder(const Vocabulary& vocabulary, Xapian::Database& db,
@@ -181,6 +185,49 @@ class Finder {
     return Union(AnyTerm(prefix, found), LongWords());
   }
 
+  // Documents whose `prefix` field may hold the key words at consecutive
+  // positions; nullopt when a word is too long or expands to too many
+  // vocabulary words for a phrase query.
+  std::optional<DocSet> PhraseCandidates(std::string_view prefix,
+                                         const std::vector<KeyWord>& words) {
+    std::vector<Q> parts;
+    parts.reserve(words.size());
+    std::string term;
+    for (const KeyWord& word : words) {
+      if (word.text.size() > kMaxWordBytes) return std::nullopt;
+      if (word.bounded_left && word.bounded_right) {
+        parts.emplace_back(term.assign(prefix).append(word.text));
+        continue;
+      }
+      // Only the first word may start inside a text word, only the last
+      // end inside one.
+      const std::string_view part = word.text;
+      std::vector<std::string_view> found;
+      const bool narrow =
+          word.bounded_left
+              ? vocabulary_.Find(
+                    [part](std::string_view w) { return w.starts_with(part); },
+                    kMaxPhraseExpansion, &found)
+          : word.bounded_right
+              ? vocabulary_.Find(
+                    [part](std::string_view w) { return w.ends_with(part); },
+                    kMaxPhraseExpansion, &found)
+              : false;
+      if (!narrow) return std::nullopt;
+      if (found.empty()) return LongWords();
+      std::vector<Q> terms;
+      terms.reserve(found.size());
+      for (std::string_view w : found) {
+        terms.emplace_back(term.assign(prefix).append(w));
+      }
+      parts.emplace_back(Q::OP_OR, terms.begin(), terms.end());
+    }
+    // A word stored in pieces may hold a key word across a cut.
+    return Union(Run(Q(Q::OP_PHRASE, parts.begin(), parts.end(),
+                       static_cast<Xapian::termcount>(parts.size()))),
+                 LongWords());
+  }
+
   // A non-empty text key on one field prefix.
   Candidates Field(std::string_view prefix, const std::string& folded) {
     bool has_separator = false;
@@ -201,6 +248,11 @@ class Finder {
       }
       DocSet sure = AnyTerm(prefix, found);
       return {sure, Minus(LongWords(), sure)};
+    }
+    if (words.size() >= 2) {
+      if (std::optional<DocSet> phrase = PhraseCandidates(prefix, words)) {
+        return {{}, std::move(*phrase)};
+      }
     }
     std::optional<DocSet> candidates;
     for (const KeyWord& word : words) {

@@ -15,13 +15,18 @@
 //          exactly when some word of the field contains it, so the OR of the
 //          vocabulary words containing it is the exact answer;
 //   maybe  anything else (several words, separators, words cut into pieces
-//          because they were longer than kMaxWordBytes: term XL) yields the
-//          AND of per-word candidates (prefix, suffix or infix matches from
-//          the vocabulary), verified exactly against the folded text kept
-//          with each document.
-// Words are taken per field value (each header field instance separately),
-// so no term spans two fields: the analogue of a position gap. No positions,
-// no stemming (mail is multilingual), wdf is always 0.
+//          because they were longer than kMaxWordBytes: term XL) yields
+//          candidates verified exactly against the folded text kept with
+//          each document. Several words must be consecutive in the text: a
+//          phrase query over their positions (the first word expanded to
+//          the vocabulary words ending with it, the last to those starting
+//          with it, the others exact) finds them; a key word expanding to
+//          too many words falls back to the AND of per-word candidates.
+// Words are taken per field value (each header field instance separately);
+// each value starts 100 positions past the previous one, so no phrase spans
+// two values. A header line's name and value are one run of positions (TEXT
+// matches "name: value"); S/F/T/C/B words share the H words' positions. No
+// stemming (mail is multilingual), wdf is always 0.
 //
 // Terms
 //   Q<mailbox>:<uid>   unique id, one per document (decimal numbers);
@@ -66,7 +71,8 @@
 
 namespace mailroom::index {
 
-inline constexpr char kSchemaVersion[] = "1";
+// 2: word positions (phrase queries).
+inline constexpr char kSchemaVersion[] = "2";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
 

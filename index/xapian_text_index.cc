@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "base/status_macros.h"
+#include "index/body_preparer.h"
 #include "index/doc_text.h"
 #include "index/document_builder.h"
 #include "index/matcher.h"
@@ -29,9 +30,6 @@ namespace mailroom::index {
 namespace {
 
 namespace fs = std::filesystem;
-
-using LoadBody = std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
-    const std::string& blob_id)>;
 
 // Owner names become directory names: keep [a-z0-9@_+-], escape the rest
 // (so no name is "." or "..", holds '/', or ends in ".known").
@@ -52,13 +50,6 @@ std::string OwnerDirName(std::string_view owner) {
   }
   return out.empty() ? "%" : out;
 }
-
-// The text of one body, decoded once per Apply() call and shared by every
-// message (of any owner) with that body.
-struct ExtractedBody {
-  FoldedText text;
-  uint64_t size = 0;
-};
 
 // One owner's database. `marker` records that the owner once had an index:
 // if the database directory then disappears, a new one is incomplete.
@@ -113,8 +104,9 @@ class XapianTextIndex : public store::TextIndex {
       const store::SearchKey& key) override;
 
  private:
-  using BodyCache =
-      absl::flat_hash_map<std::string, std::shared_ptr<const ExtractedBody>>;
+  // For each blob of the batch that needs a fresh document, its job in the
+  // preparer.
+  using BlobJobs = absl::flat_hash_map<std::string, size_t>;
 
   std::shared_ptr<OwnerDb> GetOwner(const std::string& owner)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -131,13 +123,22 @@ class XapianTextIndex : public store::TextIndex {
   absl::Status Create(OwnerDb& owner) ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
   absl::Status RemoveOwner(OwnerDb& owner)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
+  // Adds to `jobs` (and `jobs_by_blob`) the bodies of `items` that the
+  // owner's database does not hold yet.
+  absl::Status PlanOwner(OwnerDb& owner,
+                         const std::vector<const store::IndexWork*>& items,
+                         std::vector<BodyPreparer::Job>& jobs,
+                         BlobJobs& jobs_by_blob)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
   absl::Status ApplyOwner(OwnerDb& owner,
                           const std::vector<const store::IndexWork*>& items,
-                          const LoadBody& load_body, BodyCache& bodies)
+                          const LoadBody& load_body,
+                          BodyPreparer& preparer, const BlobJobs& jobs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
   absl::Status AddMessage(Xapian::WritableDatabase& db, Vocabulary& vocabulary,
                           const store::IndexWork& work,
-                          const LoadBody& load_body, BodyCache& bodies);
+                          const LoadBody& load_body, BodyPreparer& preparer,
+                          const BlobJobs& jobs);
   absl::StatusOr<std::vector<store::Uid>> QueryOwner(OwnerDb& owner,
                                                      store::MailboxId mailbox,
                                                      const CompiledKey& key)
@@ -270,7 +271,8 @@ absl::Status XapianTextIndex::AddMessage(Xapian::WritableDatabase& db,
                                          Vocabulary& vocabulary,
                                          const store::IndexWork& work,
                                          const LoadBody& load_body,
-                                         BodyCache& bodies) {
+                                         BodyPreparer& preparer,
+                                         const BlobJobs& jobs) {
   const std::string unique = UniqueIdTerm(work.mailbox, work.uid);
   // A copy of a body this owner already has: copy its document.
   if (const std::string blob = BlobTerm(work.blob_id); !blob.empty()) {
@@ -282,33 +284,61 @@ absl::Status XapianTextIndex::AddMessage(Xapian::WritableDatabase& db,
       return absl::OkStatus();
     }
   }
-  std::shared_ptr<const ExtractedBody>& cached = bodies[work.blob_id];
-  if (cached == nullptr) {
+  PreparedBody inline_body;
+  PreparedBody* body = &inline_body;
+  if (auto job = jobs.find(work.blob_id); job != jobs.end()) {
+    body = &preparer.Get(job->second);
+  } else {
+    // Planned as a copy, but the original went (a kRemoveOwner earlier in
+    // the batch): decode it here.
     absl::StatusOr<std::shared_ptr<const std::string>> raw =
         load_body(work.blob_id);
-    if (absl::IsNotFound(raw.status())) {
-      // The body is gone, so the message was expunged and its removal is
-      // queued after this item: nothing to index.
-      bodies.erase(work.blob_id);
-      return absl::OkStatus();
+    if (raw.ok()) {
+      inline_body.mailbox = work.mailbox;
+      inline_body.uid = work.uid;
+      BuildPreparedBody(**raw, source_, work.blob_id, inline_body);
+    } else {
+      inline_body.status = raw.status();
     }
-    MR_RETURN_IF_ERROR(raw.status());
-    auto body = std::make_shared<ExtractedBody>();
-    body->text = source_.extract(**raw);
-    body->size = (*raw)->size();
-    cached = std::move(body);
   }
-  db.replace_document(
-      unique, BuildDocument(cached->text, cached->size, work.blob_id,
-                            work.mailbox, work.uid, [&](std::string_view word) {
-                              vocabulary.Add(word, db);
-                            }));
+  // The body is gone, so the message was expunged and its removal is
+  // queued after this item: nothing to index.
+  if (absl::IsNotFound(body->status)) return absl::OkStatus();
+  MR_RETURN_IF_ERROR(body->status);
+  if (body->mailbox != work.mailbox || body->uid != work.uid) {
+    // The same body for another message of the batch (another owner).
+    Relabel(body->doc, work.mailbox, work.uid);
+    body->mailbox = work.mailbox;
+    body->uid = work.uid;
+  }
+  for (const std::string& word : body->words) vocabulary.Add(word, db);
+  db.replace_document(unique, body->doc);
+  return absl::OkStatus();
+}
+
+absl::Status XapianTextIndex::PlanOwner(
+    OwnerDb& owner, const std::vector<const store::IndexWork*>& items,
+    std::vector<BodyPreparer::Job>& jobs, BlobJobs& jobs_by_blob) {
+  // The database may hold bodies already (copies need no decoding). One it
+  // cannot open is wiped or refused when applying: plan every body then.
+  bool have_db = Exists(owner.path) && OpenExisting(owner).ok();
+  for (const store::IndexWork* work : items) {
+    if (work->op == store::IndexWork::kRemoveOwner) have_db = false;
+    if (work->op != store::IndexWork::kAdd) continue;
+    if (jobs_by_blob.contains(work->blob_id)) continue;
+    if (have_db) {
+      const std::string blob = BlobTerm(work->blob_id);
+      if (!blob.empty() && owner.db->term_exists(blob)) continue;
+    }
+    jobs_by_blob.emplace(work->blob_id, jobs.size());
+    jobs.push_back({work->blob_id, work->mailbox, work->uid});
+  }
   return absl::OkStatus();
 }
 
 absl::Status XapianTextIndex::ApplyOwner(
     OwnerDb& owner, const std::vector<const store::IndexWork*>& items,
-    const LoadBody& load_body, BodyCache& bodies) {
+    const LoadBody& load_body, BodyPreparer& preparer, const BlobJobs& jobs) {
   for (const store::IndexWork* work : items) {
     if (work->op == store::IndexWork::kRemoveOwner) {
       MR_RETURN_IF_ERROR(RemoveOwner(owner));
@@ -321,8 +351,8 @@ absl::Status XapianTextIndex::ApplyOwner(
     Xapian::WritableDatabase& db = *owner.db;
     switch (work->op) {
       case store::IndexWork::kAdd:
-        MR_RETURN_IF_ERROR(
-            AddMessage(db, owner.vocabulary, *work, load_body, bodies));
+        MR_RETURN_IF_ERROR(AddMessage(db, owner.vocabulary, *work, load_body,
+                                      preparer, jobs));
         break;
       case store::IndexWork::kRemove:
         db.delete_document(UniqueIdTerm(work->mailbox, work->uid));
@@ -348,12 +378,23 @@ absl::Status XapianTextIndex::Apply(
   for (const store::IndexWork& work : batch) {
     by_owner[work.owner].push_back(&work);
   }
-  BodyCache bodies;
+  // Which bodies need decoding, in the order the writer will want them.
+  std::vector<BodyPreparer::Job> jobs;
+  BlobJobs jobs_by_blob;
+  for (const auto& [name, items] : by_owner) {
+    std::shared_ptr<OwnerDb> owner = GetOwner(name);
+    absl::MutexLock lock(&owner->mu);
+    MR_RETURN_IF_ERROR(CallXapian(
+        [&] { return PlanOwner(*owner, items, jobs, jobs_by_blob); }));
+  }
+  const size_t threads = BodyPreparer::ThreadsFor(jobs.size());
+  BodyPreparer preparer(std::move(jobs), source_, load_body, threads);
   for (const auto& [name, items] : by_owner) {
     std::shared_ptr<OwnerDb> owner = GetOwner(name);
     absl::ReleasableMutexLock lock(&owner->mu);
-    absl::Status status = CallXapian(
-        [&] { return ApplyOwner(*owner, items, load_body, bodies); });
+    absl::Status status = CallXapian([&] {
+      return ApplyOwner(*owner, items, load_body, preparer, jobs_by_blob);
+    });
     if (status.ok()) {
       lock.Release();
       CloseIdle();

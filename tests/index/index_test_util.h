@@ -3,6 +3,7 @@
 #ifndef MAILROOM_TESTS_INDEX_INDEX_TEST_UTIL_H_
 #define MAILROOM_TESTS_INDEX_INDEX_TEST_UTIL_H_
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,7 +23,7 @@ class BlobStore {
     blobs_[id] = std::make_shared<const std::string>(std::move(raw));
   }
   const std::string& Get(const std::string& id) const { return *blobs_.at(id); }
-  int loads() const { return loads_; }
+  int loads() const { return loads_.load(); }
   // The loader Apply() takes; fails with kUnavailable on `fail_on` (for
   // crash tests) and kNotFound for unknown ids.
   std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
@@ -40,7 +41,7 @@ class BlobStore {
 
  private:
   std::map<std::string, std::shared_ptr<const std::string>> blobs_;
-  int loads_ = 0;
+  std::atomic<int> loads_{0};
 };
 
 inline store::IndexWork AddWork(const std::string& owner,
