@@ -48,6 +48,17 @@ def log(message):
     print("helpdesk_bench: %s" % message, file=sys.stderr, flush=True)
 
 
+async def guarded(coroutine):
+    """The workload's figures, or {"error": ...} so one failed point does
+    not lose the others."""
+    try:
+        return await coroutine
+    except (OSError, EOFError, asyncio.TimeoutError,
+            workloads.ImapError) as error:
+        log("failed: %r" % error)
+        return {"error": repr(error)[:300]}
+
+
 async def run(args):
     server = workloads.Server(args.host, args.port, args.user, args.password,
                               args.timeout)
@@ -72,9 +83,15 @@ async def run(args):
             for rep in range(args.reps_store):
                 log("%s: STORE, %d connections, run %d"
                     % (args.label, connections, rep + 1))
-                runs.append(await workloads.store_level(
+                run_result = await guarded(workloads.store_level(
                     server, "Helpdesk", connections, args.store_seconds,
                     seed=rep))
+                if "error" in run_result:
+                    result["store"][str(connections)] = run_result
+                    break
+                runs.append(run_result)
+            if not runs:
+                continue
             result["store"][str(connections)] = {
                 "median_ops_per_s": workloads.median(
                     [r["ops_per_s"] for r in runs]),
@@ -90,25 +107,26 @@ async def run(args):
         changes = args.idle_changes + args.idle_changes % 2
         log("%s: IDLE, %d watchers, %d changes"
             % (args.label, watchers, changes))
-        result["idle"][str(watchers)] = await workloads.idle_level(
+        result["idle"][str(watchers)] = await guarded(workloads.idle_level(
             server, "Notify", watchers, changes, first_uid, args.idle_wait,
-            args.idle_gap, args.connect_parallel)
+            args.idle_gap, args.connect_parallel))
         first_uid += changes // 2
         await asyncio.sleep(1)  # let the server drop the watchers
 
     for n, changes in enumerate(args.changes):
         log("%s: QRESYNC, %d changes" % (args.label, changes))
-        result["qresync_changes"][str(changes)] = \
-            await workloads.qresync_series(
+        result["qresync_changes"][str(changes)] = await guarded(
+            workloads.qresync_series(
                 server, "Changes", changes,
-                _CHANGE_FLAGS[n % len(_CHANGE_FLAGS)], args.reps)
+                _CHANGE_FLAGS[n % len(_CHANGE_FLAGS)], args.reps))
 
     for size in args.sizes:
         log("%s: QRESYNC, %d messages, %d changes"
             % (args.label, size, args.size_changes))
-        result["qresync_size"][str(size)] = await workloads.qresync_series(
-            server, "Size%d" % size, args.size_changes, "\\Flagged",
-            args.reps)
+        result["qresync_size"][str(size)] = await guarded(
+            workloads.qresync_series(server, "Size%d" % size,
+                                     args.size_changes, "\\Flagged",
+                                     args.reps))
     return result
 
 

@@ -50,6 +50,8 @@ def _rows(mr, dc):
             "lower")
         add("IDLE", point, "missed notifications", base + ("missed",),
             "lower")
+        add("IDLE", point, "watchers open", base + ("watchers_open",),
+            "higher")
     for section, key, unit in (("QRESYNC vs changes", "qresync_changes",
                                 "changes"),
                                ("QRESYNC vs size", "qresync_size",

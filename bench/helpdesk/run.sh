@@ -15,6 +15,7 @@
 #   CHANGES [10,100,1000,10000] SIZES [1000,10000,100000]  REPS [5]
 #   PORTBASE [23000]  Mailroom IMAP on PORTBASE+143, Dovecot on PORTBASE+1143
 #   PEER_PROCESS_LIMIT [2000]  Dovecot default_process_limit/client_limit
+#   PEER_USER_CONNECTIONS [1100]  Dovecot mail_max_userip_connections
 #   RAISE_INOTIFY [1]  raise fs.inotify.max_user_instances to 2048 for the
 #                    run (Dovecot's IDLE uses one inotify instance per
 #                    session; at the default 128 the rest poll) and restore
@@ -133,6 +134,10 @@ chown -R "$(stat -c %u:%g "$PEER_DIR/mail")" "$PEER_DIR/mail/user1"
 LIMIT=${PEER_PROCESS_LIMIT:-2000}
 printf 'default_process_limit = %s\ndefault_client_limit = %s\n' "$LIMIT" "$LIMIT" \
     >> "$PEER_DIR/dovecot.conf"
+# The peer allows one user 1,000 IMAP sessions: 1,000 watchers plus the
+# writer need one more (a later protocol block overrides the earlier one).
+printf 'protocol imap {\n  mail_max_userip_connections = %s\n}\n' \
+    "${PEER_USER_CONNECTIONS:-1100}" >> "$PEER_DIR/dovecot.conf"
 kill -HUP "$(cat "$PEER_DIR/run/master.pid")"  # reload with the raised limits
 sleep 1
 wait_port $((PORTBASE + 1143))

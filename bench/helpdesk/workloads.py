@@ -168,7 +168,11 @@ async def open_watchers(server, mailbox, count, parallel):
             await asyncio.wait_for(conn.idle_start(), server.timeout)
             return conn
 
-    return await asyncio.gather(*(one(n) for n in range(count)))
+    opened = await asyncio.gather(*(one(n) for n in range(count)),
+                                  return_exceptions=True)
+    conns = [c for c in opened if isinstance(c, ImapConnection)]
+    failures = [c for c in opened if not isinstance(c, ImapConnection)]
+    return conns, failures
 
 
 async def idle_level(server, mailbox, watchers, changes, first_uid, wait,
@@ -183,8 +187,10 @@ async def idle_level(server, mailbox, watchers, changes, first_uid, wait,
     and from the moment it sent the command.
     """
     setup_started = now()
-    conns = await open_watchers(server, mailbox, watchers, parallel)
+    conns, failures = await open_watchers(server, mailbox, watchers,
+                                          parallel)
     setup_seconds = now() - setup_started
+    requested, watchers = watchers, len(conns)
     writer = await server.connect("writer")
     await select(writer, mailbox, server.timeout)
 
@@ -250,7 +256,9 @@ async def idle_level(server, mailbox, watchers, changes, first_uid, wait,
         return None if value is None else 1000 * value
 
     return {
-        "watchers": watchers,
+        "watchers": requested,
+        "watchers_open": watchers,
+        "watcher_failures": sorted({str(f)[:200] for f in failures})[:5],
         "changes": changes,
         "samples": len(from_ok),
         "missed": missed,
