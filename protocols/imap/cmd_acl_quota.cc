@@ -1,9 +1,14 @@
 // ACL commands (RFC 4314) and QUOTA (RFC 9208), both answered by the store.
+//
+// Quota roots: "" is the user's own account. SETQUOTA is for the users
+// named in the plugin option imap.quota_admins; they act as store admins
+// for it and may also name another user's account by the user name.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/session.h"
+#include "protocols/imap/strings.h"
 
 namespace mailroom::imap {
 namespace {
@@ -139,13 +144,64 @@ std::string Session::QuotaLine(const store::QuotaUsage& usage) const {
 }
 
 Task<std::string> Session::HandleGetQuota(Command& c) {
-  const std::string user = principal_.user;
+  const bool other = !c.args[0].empty() && IsQuotaAdmin();
+  const std::string user = other ? AsciiLower(c.args[0]) : principal_.user;
   absl::StatusOr<store::QuotaUsage> usage = co_await plugin::Blocking(
       conn_, [&] { return store_.GetQuota(user); });
-  if (!usage.ok()) co_return ResponseForStatus(usage.status());
+  if (!usage.ok()) {
+    if (other) co_return "NO [NONEXISTENT] No such quota root";
+    co_return ResponseForStatus(usage.status());
+  }
+  if (other) usage->root = c.args[0];
   if (c.args[0] != usage->root) co_return "NO [NONEXISTENT] No such quota root";
   Untagged(QuotaLine(*usage));
   co_return "OK GETQUOTA completed";
+}
+
+bool Session::IsQuotaAdmin() const {
+  return principal_.admin ||
+         std::find(quota_admins_.begin(), quota_admins_.end(),
+                   principal_.user) != quota_admins_.end();
+}
+
+Task<std::string> Session::HandleSetQuota(Command& c) {
+  if (!IsQuotaAdmin()) co_return "NO [NOPERM] Only administrators set quotas";
+  std::optional<uint64_t> storage_bytes;
+  std::optional<uint64_t> messages;
+  for (const auto& [resource, limit] : c.set_quota.resources) {
+    if (resource == "STORAGE") {
+      // RFC 9208: STORAGE is in units of 1024 octets.
+      if (limit > UINT64_MAX / 1024) co_return "BAD STORAGE limit too large";
+      storage_bytes = limit * 1024;
+    } else if (resource == "MESSAGE") {
+      messages = limit;
+    } else {
+      co_return absl::StrCat("NO [CANNOT] Unsupported quota resource ",
+                             resource);
+    }
+  }
+  const std::string root = c.args[0];
+  const std::string user = root.empty() ? principal_.user : AsciiLower(root);
+  store::Principal admin = principal_;
+  admin.admin = true;
+  // Resources not named lose their limit (the list replaces the old one).
+  const absl::Status s = co_await plugin::Blocking(conn_, [&] {
+    return store_.SetQuota(admin, user, storage_bytes, messages);
+  });
+  if (!s.ok()) {
+    if (s.code() == absl::StatusCode::kNotFound ||
+        s.code() == absl::StatusCode::kInvalidArgument) {
+      co_return "NO [NONEXISTENT] No such quota root";
+    }
+    co_return ResponseForStatus(s);
+  }
+  absl::StatusOr<store::QuotaUsage> usage = co_await plugin::Blocking(
+      conn_, [&] { return store_.GetQuota(user); });
+  if (usage.ok()) {
+    usage->root = root;
+    Untagged(QuotaLine(*usage));
+  }
+  co_return "OK SETQUOTA completed";
 }
 
 Task<std::string> Session::HandleGetQuotaRoot(Command& c) {

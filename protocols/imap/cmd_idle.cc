@@ -1,5 +1,6 @@
 // IDLE (RFC 2177): changes of the selected mailbox are announced as soon as
-// the store notifies us, until the client sends DONE.
+// the store notifies us, until the client sends DONE. With NOTIFY active,
+// IDLE sends exactly the events NOTIFY asked for (RFC 5465 section 4).
 #include "absl/strings/str_cat.h"
 #include "protocols/imap/session.h"
 #include "protocols/imap/strings.h"
@@ -9,6 +10,7 @@ namespace mailroom::imap {
 Task<std::string> Session::HandleIdle(Command& c) {
   conn_.Write("+ idling\r\n");
   co_await SyncMailbox(true, true);
+  if (notify_) co_await DeliverNotifications();
   while (true) {
     if (!(co_await conn_.Flush()).ok()) {
       state_ = State::kLogout;
@@ -23,7 +25,11 @@ Task<std::string> Session::HandleIdle(Command& c) {
           state_ = State::kLogout;
           co_return "";
         }
-        co_await SyncMailbox(true);
+        if (notify_) {
+          co_await NotifyAsync();
+        } else {
+          co_await SyncMailbox(true);
+        }
         continue;
       case plugin::Connection::WaitResult::kTimeout:
         Untagged("BYE Autologout; idle for too long");

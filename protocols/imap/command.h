@@ -25,7 +25,7 @@ enum class CommandName {
   kList, kLsub, kNamespace, kStatus, kAppend, kIdle, kCheck, kClose,
   kUnselect, kExpunge, kSearch, kFetch, kStore, kCopy, kMove, kGetAcl,
   kSetAcl, kDeleteAcl, kListRights, kMyRights, kGetQuota, kGetQuotaRoot,
-  kSort, kThread,
+  kSort, kThread, kNotify, kSetQuota,
 };
 
 struct QresyncParams {
@@ -110,6 +110,47 @@ struct SortThreadArgs {
   Algorithm algorithm = Algorithm::kReferences;  // THREAD
 };
 
+// NOTIFY (RFC 5465). Events the server does not support are collected in
+// `unsupported_events` (the handler answers NO [BADEVENT]); rule violations
+// the RFC answers with BAD are parse errors.
+struct NotifyEvents {
+  bool message_new = false;
+  bool message_expunge = false;
+  bool flag_change = false;
+  bool mailbox_name = false;
+  bool subscription_change = false;
+  std::vector<FetchAttr> fetch_attrs;  // MessageNew (...), selected only
+  bool message_events() const { return message_new || flag_change; }
+  bool any() const {
+    return message_new || flag_change || mailbox_name || subscription_change;
+  }
+};
+
+struct NotifyGroup {
+  enum class Filter {
+    kSelected, kSelectedDelayed, kPersonal, kInboxes, kSubscribed, kSubtree,
+    kMailboxes,
+  };
+  Filter filter = Filter::kSelected;
+  std::vector<std::string> mailboxes;  // kSubtree, kMailboxes: as sent
+  NotifyEvents events;
+  bool selected() const {
+    return filter == Filter::kSelected || filter == Filter::kSelectedDelayed;
+  }
+};
+
+struct NotifyArgs {
+  bool none = false;    // NOTIFY NONE
+  bool status = false;  // NOTIFY SET STATUS
+  std::vector<NotifyGroup> groups;
+  std::vector<std::string> unsupported_events;
+};
+
+// SETQUOTA (RFC 9208): resource names upper case, limits as sent.
+struct SetQuotaArgs {
+  std::vector<std::pair<std::string, uint64_t>> resources;
+};
+
 struct Command {
   std::string tag;
   CommandName name = CommandName::kNoop;
@@ -132,6 +173,8 @@ struct Command {
   SortThreadArgs sort_thread;
   FetchArgs fetch;
   StoreArgs store;
+  NotifyArgs notify;
+  SetQuotaArgs set_quota;
 };
 
 }  // namespace mailroom::imap

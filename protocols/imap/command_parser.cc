@@ -1,4 +1,5 @@
 #include "protocols/imap/command_parser.h"
+#include "protocols/imap/notify_parser.h"
 #include "protocols/imap/strings.h"
 
 #include <utility>
@@ -442,6 +443,8 @@ constexpr NameEntry kNames[] = {
     {"GETQUOTAROOT", CommandName::kGetQuotaRoot},
     {"SORT", CommandName::kSort},
     {"THREAD", CommandName::kThread},
+    {"NOTIFY", CommandName::kNotify},
+    {"SETQUOTA", CommandName::kSetQuota},
 };
 
 absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
@@ -515,6 +518,14 @@ absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
       return ParseFetch(lx, c, limits);
     case N::kStore:
       return ParseStore(lx, c, limits);
+    case N::kNotify:
+      return ParseNotifyArgs(lx, c.notify);
+    case N::kSetQuota: {
+      std::string root;
+      MR_RETURN_IF_ERROR(ParseSetQuotaArgs(lx, root, c.set_quota));
+      c.args.push_back(std::move(root));
+      return absl::OkStatus();
+    }
     case N::kCopy: case N::kMove: {
       MR_SP(lx);
       MR_ASSIGN_OR_RETURN(c.set, Set(lx, limits));

@@ -71,6 +71,7 @@ class MailboxView {
   // True when count() differs from what the client was last told.
   bool count_changed() const { return count() != announced_count_; }
   void set_announced_count() { announced_count_ = count(); }
+  uint32_t announced_count() const { return announced_count_; }
 
  private:
   store::MailboxStatus status_;

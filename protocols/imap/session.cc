@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/strings.h"
 #include "protocols/imap/utf7.h"
@@ -66,9 +67,22 @@ Session::Session(plugin::SessionContext* context)
   limits_.max_depth = opt("imap.max_nesting_depth", 64);
   limits_.max_sequence_elements =
       opt("imap.max_sequence_set_elements", size_t{100000});
+  notify_max_pending_ = opt("imap.notify_max_pending", size_t{10000});
+  // Users allowed to SETQUOTA, separated by ':' or spaces (the daemon's
+  // --plugin_options list is itself comma-separated).
+  if (auto it = config_.options.find("imap.quota_admins");
+      it != config_.options.end()) {
+    for (absl::string_view u :
+         absl::StrSplit(it->second, absl::ByAnyChar(": "), absl::SkipEmpty())) {
+      quota_admins_.push_back(AsciiLower(std::string_view(u.data(), u.size())));
+    }
+  }
 }
 
-Session::~Session() { watch_.reset(); }
+Session::~Session() {
+  watch_.reset();
+  notify_watch_.reset();
+}
 
 std::chrono::milliseconds Session::ReadTimeout() const {
   if (state_ == State::kNotAuthenticated) return config_.unauthenticated_timeout;
@@ -171,6 +185,20 @@ Task<void> Session::Run() {
       Untagged("BYE Server shutting down");
       break;
     }
+    if (notify_) {
+      // NOTIFY: events are sent between commands too (RFC 5465 section 3.1).
+      const plugin::Connection::WaitResult r =
+          co_await conn_.WaitForInput(ReadTimeout());
+      if (r == plugin::Connection::WaitResult::kWoken) {
+        if (!conn_.shutting_down()) co_await NotifyAsync();
+        continue;
+      }
+      if (r == plugin::Connection::WaitResult::kTimeout) {
+        Untagged("BYE Autologout; idle for too long");
+        break;
+      }
+      if (r == plugin::Connection::WaitResult::kClosed) break;
+    }
     Input in = co_await ReadCommand();
     if (in.kind == Input::kClose) break;
     if (in.kind == Input::kSkip) continue;
@@ -204,6 +232,12 @@ Task<void> Session::Execute(Command& c) {
                       : "BAD Already authenticated");
     co_return;
   }
+  // What the client knew of the selected mailbox, for NOTIFY's MessageNew
+  // FETCH of messages that arrive during the command.
+  const bool selecting =
+      c.name == CommandName::kSelect || c.name == CommandName::kExamine;
+  const store::MailboxId view_before = view_ && !selecting ? view_->id() : 0;
+  const uint32_t announced_before = view_ ? view_->announced_count() : 0;
   std::string result;
   try {
     result = co_await Dispatch(c);
@@ -219,6 +253,17 @@ Task<void> Session::Execute(Command& c) {
                                        c.name == CommandName::kSort ||
                                        c.name == CommandName::kThread);
     co_await SyncMailbox(!no_expunge);
+  }
+  if (notify_) {
+    using N = CommandName;
+    if (c.name == N::kCreate || c.name == N::kDelete || c.name == N::kRename ||
+        c.name == N::kSubscribe || c.name == N::kUnsubscribe ||
+        c.name == N::kSetAcl || c.name == N::kDeleteAcl) {
+      // Our own mailbox-list changes are not announced back to us (RFC 5465
+      // section 5): take them in silently.
+      co_await RefreshNotifyMailboxes(/*announce=*/false, /*initial=*/false);
+    }
+    co_await NotifyAfterCommand(view_before, announced_before);
   }
   Tagged(c.tag, result);
 }
@@ -279,6 +324,8 @@ Task<std::string> Session::Dispatch(Command& c) {
     case N::kMyRights: return HandleMyRights(c);
     case N::kGetQuota: return HandleGetQuota(c);
     case N::kGetQuotaRoot: return HandleGetQuotaRoot(c);
+    case N::kSetQuota: return HandleSetQuota(c);
+    case N::kNotify: return HandleNotify(c);
   }
   return HandleNoop(c);
 }
@@ -329,7 +376,8 @@ Task<void> Session::SyncMailbox(bool allow_expunge, bool force) {
   AnnounceUpdates(allow_expunge, false);
 }
 
-void Session::AnnounceUpdates(bool allow_expunge, bool uid_command) {
+void Session::AnnounceUpdates(bool allow_expunge, bool uid_command,
+                              bool announce_flags) {
   if (!view_) return;
   if (allow_expunge && view_->has_pending_expunges()) {
     std::vector<store::Uid> uids;
@@ -345,9 +393,13 @@ void Session::AnnounceUpdates(bool allow_expunge, bool uid_command) {
     if (!rev2_) Untagged("0 RECENT");
     view_->set_announced_count();
   }
+  if (!announce_flags) return;
+  // RFC 5465 section 5.1: FlagChange FETCHes carry the UID.
+  const bool with_uid =
+      uid_command || qresync_ || NotifySelectedGroup() != nullptr;
   for (store::Uid uid : view_->TakeFlagChanges()) {
     if (auto seq = view_->SeqOf(uid)) {
-      Untagged(FlagsFetchLine(*seq, uid_command || qresync_));
+      Untagged(FlagsFetchLine(*seq, with_uid));
     }
   }
 }
@@ -409,7 +461,8 @@ std::string Session::Capabilities() const {
         "MOVE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE",
         "CREATE-SPECIAL-USE", "MULTIAPPEND", "BINARY", "ESEARCH", "SEARCHRES",
         "WITHIN", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "ACL", "RIGHTS=texk",
-        "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE",
+        "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
+        "NOTIFY", "STATUS=SIZE",
         "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
     caps.push_back(c);
   }

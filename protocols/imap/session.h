@@ -10,8 +10,12 @@
 // Every store call goes through plugin::Blocking so that it runs on the
 // host's worker pool, never on a network thread.
 //
+// With NOTIFY (RFC 5465) active, the session also waits for store events
+// between commands and announces them at once (cmd_notify.cc).
+//
 // Thread-safety: not thread-safe; one coroutine drives a Session. The store
-// notification callback only touches an atomic flag and Connection::Wake().
+// notification callbacks only touch an atomic flag, the thread-safe
+// NotifyFilter and Connection::Wake().
 #ifndef MAILROOM_PROTOCOLS_IMAP_SESSION_H_
 #define MAILROOM_PROTOCOLS_IMAP_SESSION_H_
 
@@ -19,16 +23,19 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "protocols/api/plugin.h"
 #include "protocols/api/task.h"
 #include "protocols/imap/command.h"
 #include "protocols/imap/command_parser.h"
 #include "protocols/imap/mailbox_view.h"
+#include "protocols/imap/notify_filter.h"
 #include "store/store.h"
 
 namespace mailroom::imap {
@@ -68,7 +75,9 @@ class Session {
   // `force`) and announces them. Expunges only when `allow_expunge`.
   Task<void> SyncMailbox(bool allow_expunge, bool force = false);
   Task<void> PullChanges();
-  void AnnounceUpdates(bool allow_expunge, bool uid_command);
+  // Flag changes stay pending when `announce_flags` is false.
+  void AnnounceUpdates(bool allow_expunge, bool uid_command,
+                       bool announce_flags = true);
   void Deselect();
   // "* n FETCH (FLAGS (...) [UID u] [MODSEQ (m)])".
   std::string FlagsFetchLine(uint32_t seq, bool with_uid) const;
@@ -132,7 +141,49 @@ class Session {
   Task<std::string> HandleMyRights(Command& c);
   Task<std::string> HandleGetQuota(Command& c);
   Task<std::string> HandleGetQuotaRoot(Command& c);
+  Task<std::string> HandleSetQuota(Command& c);
   std::string QuotaLine(const store::QuotaUsage& usage) const;
+  bool IsQuotaAdmin() const;
+  // cmd_notify.cc
+  Task<std::string> HandleNotify(Command& c);
+  // Woken between commands or in IDLE: the selected mailbox's events as
+  // NOTIFY asked for them, then those of other mailboxes.
+  Task<void> NotifyAsync();
+  // After a command: new-message FETCHes and other mailboxes' events.
+  // `view_id` is the selected mailbox before the command (0 for none).
+  Task<void> NotifyAfterCommand(store::MailboxId view_id,
+                                uint32_t announced_before);
+  // Queued events of other mailboxes: STATUS and LIST responses.
+  Task<void> DeliverNotifications();
+  // Re-reads the mailboxes the user may see and which events each one is
+  // watched for; announces MailboxName/SubscriptionChange differences when
+  // `announce`, \NoAccess mailboxes when `initial`.
+  Task<void> RefreshNotifyMailboxes(bool announce, bool initial);
+  // MessageNew's fetch-att list for messages past `announced_before`.
+  Task<void> FetchNewForNotify(uint32_t announced_before);
+  void StopNotify();
+  const NotifyGroup* NotifySelectedGroup() const;
+  std::vector<std::string> NotifyStatusItems() const;
+
+  // A mailbox the user may see, as NOTIFY last saw it.
+  struct NotifiedMailbox {
+    std::string name;
+    bool personal = false;
+    bool noselect = false;
+    bool has_children = false;
+    bool subscribed = false;
+    std::optional<std::string> special_use;
+    bool readable = false;  // the 'r' right, checked only when watched
+    bool message_events = false;  // MessageNew + MessageExpunge
+    bool flag_events = false;
+    bool name_events = false;
+    std::optional<store::MailboxStatus> last;  // last status announced
+    bool watched() const { return message_events && readable && !noselect; }
+  };
+  std::string NotifyListLine(const std::string& name, const NotifiedMailbox* m,
+                             bool subscribed) const;
+  bool NotifyGroupMatches(const NotifyGroup& g, const std::string& name,
+                          bool personal, bool subscribed) const;
 
   plugin::SessionContext* context_;
   plugin::Connection& conn_;
@@ -157,6 +208,16 @@ class Session {
   std::shared_ptr<std::atomic<bool>> changed_ =
       std::make_shared<std::atomic<bool>>(false);
   std::vector<store::Uid> saved_result_;  // SEARCHRES "$"
+
+  // NOTIFY: the active SET (names decoded), its filter shared with the
+  // store callback, and the mailboxes it covers.
+  std::optional<NotifyArgs> notify_;
+  std::shared_ptr<NotifyFilter> notify_filter_;
+  std::unique_ptr<store::Watch> notify_watch_;
+  absl::flat_hash_map<store::MailboxId, NotifiedMailbox> notify_mailboxes_;
+  std::set<std::string> notify_subscriptions_;
+  size_t notify_max_pending_ = 10000;
+  std::vector<std::string> quota_admins_;  // imap.quota_admins
 };
 
 // The plugin's session entry point.
