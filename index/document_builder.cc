@@ -12,32 +12,31 @@ namespace mailroom::index {
 
 namespace {
 
-// Positions in a document: each field value starts kFieldGap past the end of
-// the previous one, so that no phrase spans two values.
-constexpr Xapian::termpos kFieldGap = 100;
-
-// Adds the words of `text` under `prefix`, at positions from `*pos` on
-// (advanced past them); true if a word was too long.
+// Adds the words of `text` under `prefix`; true if a word was too long.
 bool AddWords(Xapian::Document& doc, std::string_view prefix,
-              std::string_view text, Xapian::termpos* pos,
+              std::string_view text,
               const std::function<void(std::string_view)>& on_word,
               std::string& scratch) {
   return ForEachWord(text, [&](std::string_view word) {
     scratch.assign(prefix);
     scratch.append(word);
-    doc.add_posting(scratch, (*pos)++, /*wdfinc=*/0);
+    doc.add_boolean_term(scratch);
     on_word(word);
   });
 }
 
-// The same words under a second prefix, at the same positions.
-void AddWordsAgain(Xapian::Document& doc, std::string_view prefix,
-                   std::string_view text, Xapian::termpos pos,
-                   std::string& scratch) {
-  ForEachWord(text, [&](std::string_view word) {
-    scratch.assign(prefix);
+// Body words with pair terms for each two consecutive words.
+bool AddBodyWords(Xapian::Document& doc, std::string_view text,
+                  const std::function<void(std::string_view)>& on_word,
+                  std::string& scratch) {
+  std::string_view previous;
+  return ForEachWord(text, [&](std::string_view word) {
+    scratch.assign(kPrefixBody);
     scratch.append(word);
-    doc.add_posting(scratch, pos++, /*wdfinc=*/0);
+    doc.add_boolean_term(scratch);
+    if (!previous.empty()) doc.add_boolean_term(PairTerm(previous, word));
+    previous = word;
+    on_word(word);
   });
 }
 
@@ -49,6 +48,26 @@ bool HasPrefix(const std::string& term, std::string_view prefix) {
 
 std::string UniqueIdTerm(store::MailboxId mailbox, store::Uid uid) {
   return absl::StrCat(kPrefixUniqueId, mailbox, ":", uid);
+}
+
+std::string PairTerm(std::string_view first, std::string_view second) {
+  // FNV-1a, 64 bits: stable across builds and machines (it is on disk).
+  uint64_t hash = 14695981039346656037ull;
+  auto mix = [&hash](std::string_view bytes) {
+    for (char c : bytes) {
+      hash ^= static_cast<unsigned char>(c);
+      hash *= 1099511628211ull;
+    }
+  };
+  mix(first);
+  mix(std::string_view("\0", 1));
+  mix(second);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string term(kPrefixPair);
+  for (int shift = kPairBucketBits - 4; shift >= 0; shift -= 4) {
+    term.push_back(kHex[(hash >> shift) & 15]);
+  }
+  return term;
 }
 
 std::string MailboxTerm(store::MailboxId mailbox) {
@@ -93,27 +112,21 @@ Xapian::Document BuildDocument(
   }
   std::string scratch;
   bool long_word = false;
-  Xapian::termpos pos = 1;
   for (const auto& [name, value] : text.headers) {
     if (std::string term = FieldPresentTerm(name); !term.empty()) {
       doc.add_boolean_term(term);
     }
-    // Whole lines, name then value at the next positions: TEXT matches
-    // "name: value" too.
-    long_word |= AddWords(doc, kPrefixAnyHeader, name, &pos, on_word, scratch);
-    const Xapian::termpos value_pos = pos;
-    long_word |= AddWords(doc, kPrefixAnyHeader, value, &pos, on_word, scratch);
+    // Whole lines: TEXT matches "name: value" too.
+    long_word |= AddWords(doc, kPrefixAnyHeader, name, on_word, scratch);
+    long_word |= AddWords(doc, kPrefixAnyHeader, value, on_word, scratch);
     if (std::string_view prefix = FieldPrefix(name); !prefix.empty()) {
       // The same words again: the vocabulary has them already.
-      AddWordsAgain(doc, prefix, value, value_pos, scratch);
+      AddWords(doc, prefix, value, [](std::string_view) {}, scratch);
     }
-    pos += kFieldGap;
   }
-  long_word |= AddWords(doc, kPrefixBody, text.body, &pos, on_word, scratch);
-  pos += kFieldGap;
+  long_word |= AddBodyWords(doc, text.body, on_word, scratch);
   for (const std::string& name : text.attachment_names) {
-    long_word |= AddWords(doc, kPrefixAttachment, name, &pos, on_word, scratch);
-    pos += kFieldGap;
+    long_word |= AddWords(doc, kPrefixAttachment, name, on_word, scratch);
   }
   if (long_word) doc.add_boolean_term(kPrefixLongWord);
   doc.add_value(kSlotUid, Xapian::sortable_serialise(uid));

@@ -49,9 +49,9 @@ bool Contains(std::string_view word, std::string_view part) {
 
 constexpr size_t kSmallOr = 32;
 
-// A phrase query with a word expanded to more vocabulary words than this
-// costs more than verifying the AND of per-word candidates.
-constexpr size_t kMaxPhraseExpansion = 2000;
+// Two neighbouring key words whose expansions combine to more pair buckets
+// than this are not worth a query (their documents are verified instead).
+constexpr size_t kMaxPairCombinations = 1024;
 
 class Finder {
  public:
@@ -185,47 +185,67 @@ class Finder {
     return Union(AnyTerm(prefix, found), LongWords());
   }
 
-  // Documents whose `prefix` field may hold the key words at consecutive
-  // positions; nullopt when a word is too long or expands to too many
-  // vocabulary words for a phrase query.
-  std::optional<DocSet> PhraseCandidates(std::string_view prefix,
-                                         const std::vector<KeyWord>& words) {
-    std::vector<Q> parts;
-    parts.reserve(words.size());
-    std::string term;
-    for (const KeyWord& word : words) {
-      if (word.text.size() > kMaxWordBytes) return std::nullopt;
-      if (word.bounded_left && word.bounded_right) {
-        parts.emplace_back(term.assign(prefix).append(word.text));
-        continue;
+  // The vocabulary words key word `word` may stand for in a run of several
+  // key words (only the first may start inside a text word, only the last
+  // end inside one); false when there are more than `limit`.
+  bool Expand(const KeyWord& word, size_t limit,
+              std::vector<std::string_view>* out) {
+    if (word.bounded_left && word.bounded_right) {
+      out->push_back(word.text);
+      return true;
+    }
+    const std::string_view part = word.text;
+    if (word.bounded_left) {
+      return vocabulary_.Find(
+          [part](std::string_view w) { return w.starts_with(part); }, limit,
+          out);
+    }
+    if (word.bounded_right) {
+      return vocabulary_.Find(
+          [part](std::string_view w) { return w.ends_with(part); }, limit,
+          out);
+    }
+    return false;
+  }
+
+  // Body documents that may hold the key words consecutively: for each two
+  // neighbouring key words, the pair buckets of their expansions. nullopt
+  // when no neighbours have few enough combinations to narrow anything.
+  std::optional<DocSet> PairCandidates(const std::vector<KeyWord>& words) {
+    std::vector<std::vector<std::string_view>> expansions(words.size());
+    std::vector<bool> usable(words.size(), false);
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (words[i].text.size() > kMaxWordBytes) continue;
+      if (!Expand(words[i], kMaxPairCombinations, &expansions[i])) continue;
+      // A word no text holds (and no long word cut in pieces): no match.
+      if (expansions[i].empty()) return LongWords();
+      usable[i] = true;
+    }
+    std::vector<Q> pairs;
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+      if (!usable[i] || !usable[i + 1]) continue;
+      const auto& left = expansions[i];
+      const auto& right = expansions[i + 1];
+      if (left.size() * right.size() > kMaxPairCombinations) continue;
+      std::vector<std::string> buckets;
+      buckets.reserve(left.size() * right.size());
+      for (std::string_view l : left) {
+        for (std::string_view r : right) buckets.push_back(PairTerm(l, r));
       }
-      // Only the first word may start inside a text word, only the last
-      // end inside one.
-      const std::string_view part = word.text;
-      std::vector<std::string_view> found;
-      const bool narrow =
-          word.bounded_left
-              ? vocabulary_.Find(
-                    [part](std::string_view w) { return w.starts_with(part); },
-                    kMaxPhraseExpansion, &found)
-          : word.bounded_right
-              ? vocabulary_.Find(
-                    [part](std::string_view w) { return w.ends_with(part); },
-                    kMaxPhraseExpansion, &found)
-              : false;
-      if (!narrow) return std::nullopt;
-      if (found.empty()) return LongWords();
-      std::vector<Q> terms;
-      terms.reserve(found.size());
-      for (std::string_view w : found) {
-        terms.emplace_back(term.assign(prefix).append(w));
+      std::sort(buckets.begin(), buckets.end());
+      buckets.erase(std::unique(buckets.begin(), buckets.end()),
+                    buckets.end());
+      pairs.emplace_back(Q::OP_OR, buckets.begin(), buckets.end());
+    }
+    if (pairs.empty()) return std::nullopt;
+    // Exact middle words narrow further at little cost.
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (usable[i] && words[i].bounded_left && words[i].bounded_right) {
+        pairs.emplace_back(std::string(kPrefixBody).append(words[i].text));
       }
-      parts.emplace_back(Q::OP_OR, terms.begin(), terms.end());
     }
     // A word stored in pieces may hold a key word across a cut.
-    return Union(Run(Q(Q::OP_PHRASE, parts.begin(), parts.end(),
-                       static_cast<Xapian::termcount>(parts.size()))),
-                 LongWords());
+    return Union(Run(Q(Q::OP_AND, pairs.begin(), pairs.end())), LongWords());
   }
 
   // A non-empty text key on one field prefix.
@@ -249,9 +269,9 @@ class Finder {
       DocSet sure = AnyTerm(prefix, found);
       return {sure, Minus(LongWords(), sure)};
     }
-    if (words.size() >= 2) {
-      if (std::optional<DocSet> phrase = PhraseCandidates(prefix, words)) {
-        return {{}, std::move(*phrase)};
+    if (words.size() >= 2 && prefix == kPrefixBody) {
+      if (std::optional<DocSet> pairs = PairCandidates(words)) {
+        return {{}, std::move(*pairs)};
       }
     }
     std::optional<DocSet> candidates;
