@@ -175,6 +175,12 @@ class Store {
                               std::string_view rights) = 0;
   virtual absl::StatusOr<std::string> MyRights(const Principal& who,
                                                std::string_view mailbox) = 0;
+  // Sets where `mailbox` keeps \Seen (see SeenMode in types.h). Needs the
+  // `a` right (admins have it). Not an error if the mode is already set.
+  virtual absl::Status SetSeenMode(const Principal& who,
+                                   std::string_view mailbox, SeenMode mode) {
+    return absl::UnimplementedError("per-user \\Seen is not supported");
+  }
   virtual absl::StatusOr<QuotaUsage> GetQuota(std::string_view user) = 0;
   // std::nullopt removes a limit. Admin only.
   virtual absl::Status SetQuota(const Principal& who, std::string_view user,
@@ -211,6 +217,17 @@ class Store {
   virtual std::unique_ptr<Watch> WatchChanges(
       std::optional<MailboxId> mailbox,
       std::function<void(const ChangeEvent&)> callback) = 0;
+  // The same, for a session of `who`: events that concern only another
+  // user's view (ChangeEvent::user) are not delivered.
+  virtual std::unique_ptr<Watch> WatchChanges(
+      const Principal& who, std::optional<MailboxId> mailbox,
+      std::function<void(const ChangeEvent&)> callback) {
+    return WatchChanges(
+        mailbox, [user = who.user, callback = std::move(callback)](
+                     const ChangeEvent& event) {
+          if (event.user.empty() || event.user == user) callback(event);
+        });
+  }
 };
 
 struct StoreOptions {
@@ -221,6 +238,9 @@ struct StoreOptions {
   std::shared_ptr<TextIndex> text_index;
   // Sync the WAL before acknowledging. Only tests turn this off.
   bool sync_writes = true;
+  // Where the store reports what it did on its own (e.g. an automatic
+  // index rebuild); standard error when unset. Must be thread-safe.
+  std::function<void(std::string_view)> log;
   // Default quota for new users; std::nullopt means unlimited.
   std::optional<uint64_t> default_storage_quota_bytes;
   std::optional<uint64_t> default_message_quota;

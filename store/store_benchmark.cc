@@ -29,7 +29,8 @@ Store& SharedStore() {
     options.password_iterations = 1000;
     options.sync_writes = true;
     store = OpenStore(options).value();
-    for (const char* user : {"append", "flags", "status", "fetch", "copy"}) {
+    for (const char* user :
+         {"append", "flags", "status", "fetch", "copy", "structure"}) {
       (void)store->CreateUser(user, "pw");
     }
   });
@@ -126,6 +127,37 @@ void BM_Copy(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Copy)->UseRealTime();
+
+// The first FETCH BODYSTRUCTURE over a mailbox: GetStructure of 1,000
+// messages that were appended but never read. Appending is not timed.
+void BM_FirstGetStructure(benchmark::State& state) {
+  Store& store = SharedStore();
+  Principal who{"structure", false};
+  MailboxId inbox = store.GetStatus(who, "INBOX")->id;
+  constexpr int kCount = 1000;
+  int salt = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<std::string> bodies;
+    for (int i = 0; i < kCount; ++i) {
+      bodies.push_back("Content-Type: multipart/mixed; boundary=b\r\n" +
+                       Message(3000, ++salt) +
+                       "\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b--\r\n");
+    }
+    std::vector<AppendRequest> requests;
+    for (const std::string& b : bodies) requests.push_back({.data = b});
+    auto appended = store.Append(who, "INBOX", requests);
+    if (!appended.ok()) state.SkipWithError("append failed");
+    state.ResumeTiming();
+    for (Uid uid : appended->uids) {
+      auto r = store.GetStructure(who, inbox, uid);
+      if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kCount);
+}
+BENCHMARK(BM_FirstGetStructure)->UseRealTime()->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace mailroom::store

@@ -40,6 +40,20 @@ struct Flags {
   bool operator==(const Flags&) const = default;
 };
 
+// Where a mailbox keeps \Seen (RFC 4314 `s` right: "keep seen/unseen
+// information across sessions").
+//   kShared   one \Seen per message for everyone: when one agent reads a
+//             message, every user of the mailbox sees it read. The default
+//             for every mailbox, personal ones and those in the Shared/
+//             namespace alike (helpdesk semantics).
+//   kPerUser  each user keeps their own \Seen; all other flags and keywords
+//             stay shared. Principals without a user name (admin, delivery)
+//             see and change the shared \Seen, which is also every user's
+//             starting point after switching to kPerUser.
+// Switching back to kShared drops every per-user \Seen and gives the
+// messages that had one a new modseq, so CONDSTORE clients refetch them.
+enum class SeenMode { kShared, kPerUser };
+
 // Special-use attributes (RFC 6154), stored without the backslash.
 inline constexpr std::string_view kSpecialUses[] = {"Sent", "Drafts", "Trash",
                                                     "Junk", "Archive"};
@@ -53,6 +67,7 @@ struct MailboxInfo {
   bool has_children = false;
   bool subscribed = false;
   std::optional<std::string> special_use;  // "Sent", "Trash", ...
+  SeenMode seen_mode = SeenMode::kShared;
 };
 
 struct MailboxStatus {
@@ -64,6 +79,9 @@ struct MailboxStatus {
   uint32_t uidvalidity = 0;
   ModSeq highestmodseq = 0;
   uint64_t size = 0;  // sum of message sizes in bytes
+  // With SeenMode::kPerUser, `unseen` and `highestmodseq` are the calling
+  // principal's view.
+  SeenMode seen_mode = SeenMode::kShared;
 };
 
 struct MessageMeta {
@@ -154,6 +172,10 @@ struct ChangeEvent {
   std::string owner;
   ModSeq modseq = 0;
   enum Kind { kMessages, kMailboxList, kSubscriptions } kind = kMessages;
+  // Empty: the change concerns everyone. Otherwise only this user's view
+  // changed (a per-user \Seen), and `modseq` is that user's HIGHESTMODSEQ;
+  // sessions of other users must ignore the event.
+  std::string user;
 };
 
 // One recipient of a delivery (LMTP): the message goes into `mailbox` of

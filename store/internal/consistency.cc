@@ -43,9 +43,11 @@ absl::Status StoreImpl::CheckConsistency() {
     ModSeq max_modseq = 0;
   };
   std::map<MailboxId, Count> counts;
+  std::map<MailboxId, ModSeq> last_modseq;  // the modseq counter
   absl::flat_hash_map<std::string, uint64_t> refs;
   std::map<std::string, QuotaRecord> usage;
   absl::flat_hash_map<std::string, Uid> live_changes;  // changelog key -> uid
+  absl::flat_hash_map<std::string, bool> shared_seen;  // message key -> bit
   MR_RETURN_IF_ERROR(ScanPrefix(
       kMessagesCf, "",
       [&](std::string_view key, std::string_view value) {
@@ -73,6 +75,7 @@ absl::Status StoreImpl::CheckConsistency() {
         q.bytes += r.size;
         ++q.messages;
         live_changes[ChangelogKey(id, r.modseq)] = uid;
+        shared_seen[std::string(key)] = (r.system_flags & kSeen) != 0;
         return true;
       },
       nullptr, snapshot));
@@ -103,7 +106,9 @@ absl::Status StoreImpl::CheckConsistency() {
     if (c.max_uid >= state->uidnext || c.max_modseq > state->highestmodseq) {
       return fail("UIDNEXT or HIGHESTMODSEQ of mailbox ", id, " is behind");
     }
+    last_modseq[id] = std::max(state->highestmodseq, state->last_modseq);
   }
+  MR_RETURN_IF_ERROR(CheckSeen(snapshot, mailboxes, shared_seen, last_modseq));
 
   size_t live_seen = 0;
   MR_RETURN_IF_ERROR(ScanPrefix(
@@ -186,6 +191,105 @@ absl::Status StoreImpl::CheckConsistency() {
   for (const auto& [owner, q] : usage) {
     if (q.messages != 0) return fail("no quota record for ", owner);
   }
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::CheckSeen(
+    const rocksdb::Snapshot* snapshot,
+    const std::map<MailboxId, MailboxRecord>& mailboxes,
+    const absl::flat_hash_map<std::string, bool>& shared_seen,
+    const std::map<MailboxId, ModSeq>& last_modseq) {
+  auto fail = [](auto&&... parts) {
+    return absl::DataLossError(
+        absl::StrCat("inconsistent store: per-user \\Seen: ", parts...));
+  };
+  struct Entry {
+    char tag;
+    MailboxId id;
+    std::string user;
+    std::string rest;  // uid or modseq
+    std::string value;
+  };
+  std::vector<Entry> entries;
+  absl::Status status;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kSeenCf, "",
+      [&](std::string_view key, std::string_view value) {
+        size_t end = key.find('\0', 9);
+        if (key.size() < 10 || end == std::string_view::npos) {
+          status = fail("malformed key");
+          return false;
+        }
+        entries.push_back(Entry{key[0], ReadU64(key.substr(1)),
+                                std::string(key.substr(9, end - 9)),
+                                std::string(key.substr(end + 1)),
+                                std::string(value)});
+        return true;
+      },
+      nullptr, snapshot));
+  MR_RETURN_IF_ERROR(status);
+
+  struct View {
+    int64_t delta = 0;
+    ModSeq max_modseq = 0;
+  };
+  std::map<std::pair<MailboxId, std::string>, View> views;
+  absl::flat_hash_map<std::string, Uid> changes;  // expected change keys
+  for (const Entry& e : entries) {
+    if (e.tag != kSeenRowTag) continue;
+    auto mailbox = mailboxes.find(e.id);
+    if (mailbox == mailboxes.end() ||
+        mailbox->second.seen_mode != SeenMode::kPerUser) {
+      return fail("row in mailbox ", e.id, " which is not per-user");
+    }
+    SeenRow row;
+    if (e.rest.size() != 4 || !Decode(e.value, &row)) {
+      return fail("undecodable row");
+    }
+    Uid uid = ReadU32(e.rest);
+    auto shared = shared_seen.find(MessageKey(e.id, uid));
+    if (shared == shared_seen.end()) {
+      return fail("row of ", e.user, " for missing message ", e.id, "/", uid);
+    }
+    View& view = views[{e.id, e.user}];
+    view.delta += (row.seen ? 1 : 0) - (shared->second ? 1 : 0);
+    view.max_modseq = std::max(view.max_modseq, row.modseq);
+    auto counter = last_modseq.find(e.id);
+    if (counter == last_modseq.end() || row.modseq > counter->second) {
+      return fail("row modseq beyond the counter of mailbox ", e.id);
+    }
+    changes[SeenChangeKey(e.id, e.user, row.modseq)] = uid;
+  }
+  size_t change_entries = 0;
+  for (const Entry& e : entries) {
+    if (e.tag != kSeenChangeTag) continue;
+    ++change_entries;
+    auto it = changes.find(SeenChangeKey(e.id, e.user,
+                                         e.rest.size() == 8 ? ReadU64(e.rest) : 0));
+    if (it == changes.end() || e.value.size() != 4 ||
+        ReadU32(e.value) != it->second) {
+      return fail("stale change log entry of ", e.user, " in mailbox ", e.id);
+    }
+  }
+  if (change_entries != changes.size()) {
+    return fail("rows missing from a user's change log");
+  }
+  for (const Entry& e : entries) {
+    if (e.tag != kSeenStateTag) continue;
+    SeenUserState state;
+    if (!Decode(e.value, &state)) return fail("undecodable user state");
+    View view;
+    if (auto it = views.find({e.id, e.user}); it != views.end()) {
+      view = it->second;
+      views.erase(it);
+    }
+    if (state.delta != view.delta || state.highestmodseq < view.max_modseq) {
+      return fail("view of ", e.user, " in mailbox ", e.id, " is ",
+                  state.delta, "/", state.highestmodseq, ", counted ",
+                  view.delta, "/", view.max_modseq);
+    }
+  }
+  if (!views.empty()) return fail("rows without a user state");
   return absl::OkStatus();
 }
 

@@ -1,7 +1,10 @@
 // The index queue: a background thread hands queued IndexWork to the
 // TextIndex in batches and deletes the items once Apply succeeded, so after
 // a crash the index catches up from what is still queued.
+#include <cstdio>
 #include <map>
+
+#include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
 #include "rocksdb/write_batch.h"
@@ -52,8 +55,53 @@ void StoreImpl::IndexerLoop() {
       if (indexer_stop_) return;
       indexer_wake_ = false;
     }
+    RunRequestedRebuilds();
     // Pending work at open (a crash) is picked up by the first pass.
-    wait = std::chrono::milliseconds(CatchUpIndex().ok() ? 1000 : 5000);
+    bool caught_up = CatchUpIndex().ok();
+    wait = std::chrono::milliseconds(caught_up ? 1000 : 5000);
+    if (caught_up && !rebuilds_in_flight_.empty()) {
+      // Until now a failing search did not queue these owners again.
+      rebuilds_.Done(rebuilds_in_flight_);
+      for (const std::string& owner : rebuilds_in_flight_) {
+        Log(absl::StrCat("full-text index of ", owner, " rebuilt"));
+      }
+      rebuilds_in_flight_.clear();
+    }
+  }
+}
+
+void StoreImpl::Log(std::string_view message) {
+  if (options_.log) {
+    options_.log(message);
+  } else {
+    std::fprintf(stderr, "store: %.*s\n", static_cast<int>(message.size()),
+                 message.data());
+  }
+}
+
+void StoreImpl::MaybeRebuildIndex(const std::string& owner,
+                                  const absl::Status& error) {
+  if (error.code() != absl::StatusCode::kDataLoss &&
+      error.code() != absl::StatusCode::kNotFound) {
+    return;  // transient: the next search tries the index again
+  }
+  if (!rebuilds_.Request(owner)) return;  // already queued
+  Log(absl::StrCat("full-text index of ", owner,
+                   " is missing or damaged (", error.ToString(),
+                   "); searching without it and rebuilding it"));
+  WakeIndexer();
+}
+
+void StoreImpl::RunRequestedRebuilds() {
+  std::vector<std::string> owners = rebuilds_.Take();
+  if (owners.empty()) return;
+  for (const std::string& owner : owners) {
+    absl::Status s = Reindex(owner);
+    if (!s.ok()) {
+      Log(absl::StrCat("rebuilding the full-text index of ", owner,
+                       " failed: ", s.ToString()));
+    }
+    rebuilds_in_flight_.push_back(owner);
   }
 }
 

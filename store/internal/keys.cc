@@ -7,7 +7,8 @@ const char* CfName(Cf cf) {
       "default",    "users",     "groups",        "mailbox_names",
       "mailboxes",  "mbox_state", "messages",     "blobs",
       "blob_refs",  "structure", "changelog",     "index_queue",
-      "subscriptions", "acl",    "quota",         "retrieval"};
+      "subscriptions", "acl",    "quota",         "retrieval",
+      "seen"};
   return kNames[cf];
 }
 
@@ -44,6 +45,35 @@ std::string MailboxNamePrefix(std::string_view owner) {
 std::string MailboxNameKey(std::string_view owner, std::string_view name) {
   std::string key = MailboxNamePrefix(owner);
   key.append(name);
+  return key;
+}
+
+std::string SeenPrefix(char tag, MailboxId id) {
+  std::string key(1, tag);
+  AppendU64(&key, id);
+  return key;
+}
+
+std::string SeenUserPrefix(char tag, MailboxId id, std::string_view user) {
+  std::string key = SeenPrefix(tag, id);
+  key.append(user);
+  key.push_back('\0');
+  return key;
+}
+
+std::string SeenStateKey(MailboxId id, std::string_view user) {
+  return SeenUserPrefix(kSeenStateTag, id, user);
+}
+
+std::string SeenRowKey(MailboxId id, std::string_view user, Uid uid) {
+  std::string key = SeenUserPrefix(kSeenRowTag, id, user);
+  AppendU32(&key, uid);
+  return key;
+}
+
+std::string SeenChangeKey(MailboxId id, std::string_view user, ModSeq modseq) {
+  std::string key = SeenUserPrefix(kSeenChangeTag, id, user);
+  AppendU64(&key, modseq);
   return key;
 }
 

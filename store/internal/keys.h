@@ -31,6 +31,17 @@
 //                 'g' identifier \0 id             "" (who may see which mailbox)
 //   quota         owner                            QuotaRecord (bytes, messages)
 //   retrieval     id uid                           i64 first POP3 retrieval time
+//   seen          'u' id user \0                   SeenUserState: one user's
+//                                                  view of a per-user \Seen
+//                                                  mailbox (unseen delta, own
+//                                                  highest modseq)
+//                 'f' id user \0 uid               SeenRow: the user's \Seen
+//                                                  of a message and its modseq
+//                 'c' id user \0 modseq(u64)       u32 uid: the user's change
+//                                                  log, one entry per row (at
+//                                                  the row's modseq)
+//   Rows exist only while the mailbox is SeenMode::kPerUser; they go with
+//   their message (expunge) and all go when the mode returns to kShared.
 //
 // The mailbox state key is the lock of its mailbox: every mutation of a
 // mailbox takes it with GetForUpdate first. The quota key is the lock of an
@@ -69,6 +80,7 @@ enum Cf : int {
   kAclCf,
   kQuotaCf,
   kRetrievalCf,
+  kSeenCf,
   kNumCfs,
 };
 const char* CfName(Cf cf);
@@ -93,6 +105,18 @@ std::string AclKey(MailboxId id, std::string_view identifier);
 std::string AclPrefix(MailboxId id);
 std::string AclGranteeKey(std::string_view identifier, MailboxId id);
 std::string AclGranteePrefix(std::string_view identifier);
+
+// Keys of the seen column family (per-user \Seen).
+inline constexpr char kSeenStateTag = 'u';
+inline constexpr char kSeenRowTag = 'f';
+inline constexpr char kSeenChangeTag = 'c';
+// Every `tag` key of mailbox `id`.
+std::string SeenPrefix(char tag, MailboxId id);
+// Every `tag` key of `user` in mailbox `id`.
+std::string SeenUserPrefix(char tag, MailboxId id, std::string_view user);
+std::string SeenStateKey(MailboxId id, std::string_view user);
+std::string SeenRowKey(MailboxId id, std::string_view user, Uid uid);
+std::string SeenChangeKey(MailboxId id, std::string_view user, ModSeq modseq);
 
 // The first key after every key starting with `prefix`.
 std::string PrefixEnd(std::string_view prefix);

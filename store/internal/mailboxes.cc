@@ -60,7 +60,8 @@ absl::StatusOr<MailboxId> StoreImpl::CreateMailboxInTxn(
     }
     // A \Noselect parent becomes a new, selectable incarnation.
     MR_ASSIGN_OR_RETURN(MailboxState old, LockState(txn, id));
-    state.highestmodseq = old.highestmodseq + 1;
+    state.last_modseq = std::max(old.highestmodseq, old.last_modseq);
+    NextSharedModSeq(state);
     record->noselect = false;
     if (special_use.has_value()) record->special_use = special_use;
     MR_RETURN_IF_ERROR(Put(txn, kMailboxesCf, MailboxIdKey(id), Encode(*record)));
@@ -133,9 +134,10 @@ absl::Status StoreImpl::DeleteContentsInTxn(Txn& txn, MailboxId id,
                        .mailbox = id},
              &status);
   MR_RETURN_IF_ERROR(status);
+  MR_RETURN_IF_ERROR(DropAllSeen(txn, id));
   state.messages = state.unseen = state.deleted = 0;
   state.size = 0;
-  ++state.highestmodseq;
+  NextSharedModSeq(state);
   return absl::OkStatus();
 }
 
@@ -237,6 +239,7 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
                         next->first.starts_with(name + "/");
     info.subscribed = subscribed.contains(name);
     if (found.record.owner == who.user) info.special_use = found.record.special_use;
+    info.seen_mode = found.record.seen_mode;
     out.push_back(std::move(info));
   }
   return out;
@@ -347,7 +350,7 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
                                              std::nullopt));
       MR_ASSIGN_OR_RETURN(MailboxState inbox_state, LockState(txn, source.id));
       MR_ASSIGN_OR_RETURN(MailboxState new_state, LockState(txn, new_id));
-      MR_RETURN_IF_ERROR(MoveAllInTxn(txn, source.id, inbox_state, new_id,
+      MR_RETURN_IF_ERROR(MoveAllInTxn(who, txn, source.id, inbox_state, new_id,
                                       new_state, owner));
       MR_RETURN_IF_ERROR(PutState(txn, source.id, inbox_state));
       return PutState(txn, new_id, new_state);
@@ -424,10 +427,7 @@ absl::StatusOr<MailboxStatus> StoreImpl::GetStatus(const Principal& who,
                       GetRecord<MailboxState>(kMailboxStateCf,
                                               MailboxIdKey(mailbox.id)));
   if (!state.has_value()) return absl::NotFoundError("no such mailbox");
-  return MailboxStatus{mailbox.id,        state->messages,
-                       state->unseen,     state->deleted,
-                       state->uidnext,    state->uidvalidity,
-                       state->highestmodseq, state->size};
+  return ViewStatus(who, mailbox.id, mailbox.record, *state, nullptr);
 }
 
 absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
@@ -448,11 +448,20 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
       GetRecord<MailboxState>(kMailboxStateCf, MailboxIdKey(mailbox.id),
                               nullptr, false, snapshot));
   if (!state.has_value()) return absl::NotFoundError("no such mailbox");
+  MR_ASSIGN_OR_RETURN(
+      std::optional<MailboxRecord> record,
+      GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(mailbox.id), nullptr,
+                               false, snapshot));
+  if (!record.has_value()) return absl::NotFoundError("no such mailbox");
   MailboxSnapshot snap;
-  snap.status = MailboxStatus{mailbox.id,        state->messages,
-                              state->unseen,     state->deleted,
-                              state->uidnext,    state->uidvalidity,
-                              state->highestmodseq, state->size};
+  MR_ASSIGN_OR_RETURN(snap.status,
+                      ViewStatus(who, mailbox.id, *record, *state, snapshot));
+  absl::flat_hash_map<Uid, SeenRow> rows;
+  if (PerUserSeen(*record, who)) {
+    MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox.id, who.user, 0,
+                                       std::numeric_limits<Uid>::max(),
+                                       nullptr, snapshot));
+  }
   snap.name = VisibleName(who.user, mailbox.record.owner, mailbox.record.name);
   snap.rights = mailbox.rights;
   snap.read_only = !(HasRight(mailbox.rights, 's') ||
@@ -462,8 +471,11 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
   snap.messages.reserve(state->messages);
   MR_RETURN_IF_ERROR(ForEachMessage(
       mailbox.id,
-      [&](Uid uid, MessageRecord record) {
-        snap.messages.push_back(ToMeta(uid, record));
+      [&](Uid uid, MessageRecord message) {
+        snap.messages.push_back(ToMeta(uid, message));
+        if (auto row = rows.find(uid); row != rows.end()) {
+          ApplySeenRow(row->second, &snap.messages.back());
+        }
       },
       nullptr, snapshot));
   return snap;

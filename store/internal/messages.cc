@@ -87,7 +87,7 @@ absl::StatusOr<Uid> StoreImpl::InsertMessage(Txn& txn, MailboxId id,
     return absl::ResourceExhaustedError("LIMIT mailbox UID space exhausted");
   }
   Uid uid = state.uidnext++;
-  record.modseq = ++state.highestmodseq;
+  record.modseq = NextSharedModSeq(state);
   Account(state, record, +1);
   MR_RETURN_IF_ERROR(Put(txn, kMessagesCf, MessageKey(id, uid), Encode(record)));
   MR_RETURN_IF_ERROR(Put(txn, kChangelogCf, ChangelogKey(id, record.modseq),
@@ -112,7 +112,7 @@ absl::Status StoreImpl::RemoveMessage(Txn& txn, MailboxId id,
   MR_RETURN_IF_ERROR(Delete(txn, kRetrievalCf, MessageKey(id, uid)));
   MR_RETURN_IF_ERROR(
       Delete(txn, kChangelogCf, ChangelogKey(id, record.modseq)));
-  ModSeq modseq = ++state.highestmodseq;
+  ModSeq modseq = NextSharedModSeq(state);
   MR_RETURN_IF_ERROR(Put(txn, kChangelogCf, ChangelogKey(id, modseq),
                          Encode(ChangeRecord{uid, true})));
   Account(state, record, -1);
@@ -130,8 +130,21 @@ absl::Status StoreImpl::RemoveMessage(Txn& txn, MailboxId id,
 absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     Txn& txn, MailboxId id, std::string_view owner,
     const std::vector<AppendRequest>& messages,
-    const std::vector<std::string>& hashes, bool charge_quota) {
+    const std::vector<std::string>& hashes,
+    const std::vector<std::optional<std::string>>& structures,
+    bool charge_quota, std::string_view seen_user) {
   MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, id));
+  bool per_user = false;
+  SeenUserState user_state;
+  if (!seen_user.empty()) {
+    MR_ASSIGN_OR_RETURN(SeenMode mode, LockedSeenMode(txn, id));
+    per_user = mode == SeenMode::kPerUser;
+    if (per_user) {
+      MR_ASSIGN_OR_RETURN(user_state,
+                          GetSeenUser(id, seen_user, &txn, true, nullptr));
+    }
+  }
+  bool own_seen_written = false;
   int64_t bytes = 0;
   for (const AppendRequest& m : messages) bytes += static_cast<int64_t>(m.data.size());
   if (charge_quota) {
@@ -143,7 +156,7 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
   int64_t now = std::time(nullptr);
   for (size_t i = 0; i < messages.size(); ++i) {
     const AppendRequest& m = messages[i];
-    MR_RETURN_IF_ERROR(AddBlobRef(txn, hashes[i], m.data));
+    MR_RETURN_IF_ERROR(AddBlobRef(txn, hashes[i], m.data, &structures[i]));
     MessageRecord record;
     record.system_flags = m.flags.system & kAllSystemFlags;
     MR_ASSIGN_OR_RETURN(record.keywords, NormalizeKeywords(m.flags.keywords));
@@ -151,13 +164,31 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     record.internal_tz_minutes = m.internal_tz_minutes;
     record.size = m.data.size();
     record.hash = hashes[i];
+    // In a per-user mailbox the appender's \Seen is the appender's own.
+    bool own_seen = per_user && (record.system_flags & kSeen) != 0;
+    if (per_user) record.system_flags &= ~uint32_t{kSeen};
+    MessageRecord shared_view;
+    shared_view.system_flags = record.system_flags;
     MR_ASSIGN_OR_RETURN(Uid uid,
                         InsertMessage(txn, id, owner, state, std::move(record)));
+    if (own_seen) {
+      MR_RETURN_IF_ERROR(WriteSeenRow(txn, id, seen_user, state, user_state,
+                                      uid, shared_view, std::nullopt, true,
+                                      nullptr));
+      own_seen_written = true;
+    }
     result.uids.push_back(uid);
   }
   MR_RETURN_IF_ERROR(PutState(txn, id, state));
   txn.events.push_back(ChangeEvent{id, std::string(owner), state.highestmodseq,
                                    ChangeEvent::kMessages});
+  if (own_seen_written) {
+    MR_RETURN_IF_ERROR(PutSeenUser(txn, id, seen_user, user_state));
+    txn.events.push_back(ChangeEvent{
+        id, std::string(owner),
+        std::max(state.highestmodseq, user_state.highestmodseq),
+        ChangeEvent::kMessages, std::string(seen_user)});
+  }
   return result;
 }
 
@@ -166,10 +197,14 @@ absl::StatusOr<AppendResult> StoreImpl::Append(
     const std::vector<AppendRequest>& messages) {
   if (messages.empty()) return absl::InvalidArgumentError("nothing to append");
   std::vector<std::string> hashes;
+  std::vector<std::string_view> data;
   for (const AppendRequest& m : messages) {
     if (m.data.empty()) return absl::InvalidArgumentError("empty message");
     hashes.push_back(Sha256(m.data));
+    data.push_back(m.data);
   }
+  MR_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> structures,
+                      StructuresOfNewBlobs(hashes, data));
   AppendResult result;
   MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
     MR_ASSIGN_OR_RETURN(Resolved target, ResolveName(who, mailbox, &txn));
@@ -178,7 +213,8 @@ absl::StatusOr<AppendResult> StoreImpl::Append(
       return absl::FailedPreconditionError("mailbox is \\Noselect");
     }
     MR_ASSIGN_OR_RETURN(result, AppendInTxn(txn, target.id, target.record.owner,
-                                            messages, hashes, true));
+                                            messages, hashes, structures,
+                                            true, who.user));
     return absl::OkStatus();
   }));
   return result;
@@ -193,6 +229,12 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
     return results;
   }
   std::vector<std::string> hashes = {Sha256(data)};
+  absl::StatusOr<std::vector<std::optional<std::string>>> structures =
+      StructuresOfNewBlobs(hashes, {data});
+  if (!structures.ok()) {
+    for (auto& r : results) r = structures.status();
+    return results;
+  }
   std::vector<AppendRequest> request(1);
   request[0].data = data;
   // One transaction for all targets (one fsync); a failing target is rolled
@@ -225,7 +267,7 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
           }
         }
         if (id == 0) return absl::NotFoundError("no such mailbox");
-        return AppendInTxn(txn, id, user, request, hashes, true);
+        return AppendInTxn(txn, id, user, request, hashes, *structures, true);
       }();
       if (!r.ok() && r.status().code() == absl::StatusCode::kAborted) {
         return r.status();  // conflict: retry the whole delivery
@@ -274,6 +316,16 @@ absl::StatusOr<std::vector<MessageMeta>> StoreImpl::GetMessages(
         return true;
       }));
   MR_RETURN_IF_ERROR(decode_status);
+  if (PerUserSeen(m.record, who) && !out.empty()) {
+    MR_ASSIGN_OR_RETURN(auto rows,
+                        SeenRows(mailbox, who.user, out.front().uid,
+                                 out.back().uid, nullptr, nullptr));
+    for (MessageMeta& meta : out) {
+      if (auto row = rows.find(meta.uid); row != rows.end()) {
+        ApplySeenRow(row->second, &meta);
+      }
+    }
+  }
   return out;
 }
 
@@ -314,13 +366,17 @@ absl::StatusOr<std::shared_ptr<const mime::Message>> StoreImpl::GetStructure(
                       ReadBlob(record->hash));
   auto message = std::make_shared<const mime::Message>(mime::Parse(*raw));
   std::string serialized = mime::Serialize(*message);
-  // Cache only while the body still exists, so no entry outlives its blob.
-  absl::Status cache = RunTxn([&](Txn& txn) -> absl::Status {
-    MR_ASSIGN_OR_RETURN(std::optional<std::string> refs,
-                        Get(kBlobRefsCf, record->hash, &txn, true));
-    if (!refs.has_value()) return absl::OkStatus();
-    return Put(txn, kStructureCf, record->hash, serialized);
-  });
+  // Only bodies stored before structures were written at append time get
+  // here. Cache only while the body still exists, so no entry outlives its
+  // blob; unsynced, since losing a cache entry costs one parse.
+  absl::Status cache = RunTxn(
+      [&](Txn& txn) -> absl::Status {
+        MR_ASSIGN_OR_RETURN(std::optional<std::string> refs,
+                            Get(kBlobRefsCf, record->hash, &txn, true));
+        if (!refs.has_value()) return absl::OkStatus();
+        return Put(txn, kStructureCf, record->hash, serialized);
+      },
+      /*durable=*/false);
   (void)cache;  // the cache is an optimisation; the parse result stands
   return message;
 }
@@ -345,17 +401,34 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
       return absl::PermissionDeniedError("no right to change flags");
     }
     MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, mailbox));
+    MR_ASSIGN_OR_RETURN(m.record.seen_mode, LockedSeenMode(txn, mailbox));
+    const bool per_user = PerUserSeen(m.record, who);
+    const bool seen_rows_exist = m.record.seen_mode == SeenMode::kPerUser;
+    SeenUserState user_state;
+    if (per_user) {
+      MR_ASSIGN_OR_RETURN(user_state,
+                          GetSeenUser(mailbox, who.user, &txn, true, nullptr));
+    }
+    bool shared_changed = false, own_changed = false;
     for (Uid uid : uids) {
       MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
                           GetRecord<MessageRecord>(
                               kMessagesCf, MessageKey(mailbox, uid), &txn));
       if (!record.has_value()) continue;
+      std::optional<SeenRow> row;
+      if (per_user) {
+        MR_ASSIGN_OR_RETURN(row, GetRecord<SeenRow>(
+                                     kSeenCf,
+                                     SeenRowKey(mailbox, who.user, uid), &txn));
+      }
+      MessageMeta view = ToMeta(uid, *record);
+      if (row.has_value()) ApplySeenRow(*row, &view);
       if (request.unchanged_since.has_value() &&
-          record->modseq > *request.unchanged_since) {
+          view.modseq > *request.unchanged_since) {
         result.modified.push_back(uid);
         continue;
       }
-      uint32_t system = record->system_flags;
+      uint32_t system = view.flags.system;
       std::vector<std::string> kw = record->keywords;
       uint32_t req = request.flags.system & kAllSystemFlags & allowed;
       switch (request.op) {
@@ -381,23 +454,60 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
           break;
       }
       std::sort(kw.begin(), kw.end());
-      if (system == record->system_flags && kw == record->keywords) continue;
-      Account(state, *record, -1);
-      MR_RETURN_IF_ERROR(
-          Delete(txn, kChangelogCf, ChangelogKey(mailbox, record->modseq)));
-      record->system_flags = system;
-      record->keywords = std::move(kw);
-      record->modseq = ++state.highestmodseq;
-      Account(state, *record, +1);
-      MR_RETURN_IF_ERROR(Put(txn, kMessagesCf, MessageKey(mailbox, uid),
-                             Encode(*record)));
-      MR_RETURN_IF_ERROR(Put(txn, kChangelogCf,
-                             ChangelogKey(mailbox, record->modseq),
-                             Encode(ChangeRecord{uid, false})));
-      result.changed.push_back(ToMeta(uid, *record));
+      // A per-user \Seen goes to the principal's row; the record keeps
+      // the shared bit.
+      uint32_t shared = per_user ? (system & ~uint32_t{kSeen}) |
+                                       (record->system_flags & kSeen)
+                                 : system;
+      bool own_seen = (system & kSeen) != 0;
+      bool seen_changed =
+          per_user && own_seen != ((view.flags.system & kSeen) != 0);
+      bool record_changed =
+          shared != record->system_flags || kw != record->keywords;
+      if (!record_changed && !seen_changed) continue;
+      if (record_changed) {
+        bool was_seen = (record->system_flags & kSeen) != 0;
+        Account(state, *record, -1);
+        MR_RETURN_IF_ERROR(
+            Delete(txn, kChangelogCf, ChangelogKey(mailbox, record->modseq)));
+        record->system_flags = shared;
+        record->keywords = std::move(kw);
+        record->modseq = NextSharedModSeq(state);
+        Account(state, *record, +1);
+        MR_RETURN_IF_ERROR(Put(txn, kMessagesCf, MessageKey(mailbox, uid),
+                               Encode(*record)));
+        MR_RETURN_IF_ERROR(Put(txn, kChangelogCf,
+                               ChangelogKey(mailbox, record->modseq),
+                               Encode(ChangeRecord{uid, false})));
+        bool now_seen = (record->system_flags & kSeen) != 0;
+        if (seen_rows_exist && was_seen != now_seen) {
+          MR_RETURN_IF_ERROR(SharedSeenChanged(txn, mailbox, uid, now_seen));
+        }
+        shared_changed = true;
+      }
+      if (seen_changed) {
+        SeenRow written;
+        MR_RETURN_IF_ERROR(WriteSeenRow(txn, mailbox, who.user, state,
+                                        user_state, uid, *record, row,
+                                        own_seen, &written));
+        row = written;
+        own_changed = true;
+      }
+      MessageMeta meta = ToMeta(uid, *record);
+      if (row.has_value()) ApplySeenRow(*row, &meta);
+      result.changed.push_back(std::move(meta));
     }
-    if (!result.changed.empty()) {
+    if (shared_changed || own_changed) {
       MR_RETURN_IF_ERROR(PutState(txn, mailbox, state));
+    }
+    if (own_changed) {
+      MR_RETURN_IF_ERROR(PutSeenUser(txn, mailbox, who.user, user_state));
+      txn.events.push_back(ChangeEvent{
+          mailbox, m.record.owner,
+          std::max(state.highestmodseq, user_state.highestmodseq),
+          ChangeEvent::kMessages, who.user});
+    }
+    if (shared_changed) {
       txn.events.push_back(ChangeEvent{mailbox, m.record.owner,
                                        state.highestmodseq,
                                        ChangeEvent::kMessages});
@@ -443,6 +553,10 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Expunge(
                                        uid, record, false));
       bytes += static_cast<int64_t>(record.size);
       expunged.push_back(uid);
+    }
+    MR_ASSIGN_OR_RETURN(SeenMode mode, LockedSeenMode(txn, mailbox));
+    if (mode == SeenMode::kPerUser) {
+      MR_RETURN_IF_ERROR(DropSeenRows(txn, mailbox, victims));
     }
     MR_RETURN_IF_ERROR(ChargeQuota(txn, m.record.owner, -bytes,
                                    -static_cast<int64_t>(victims.size())));
@@ -495,15 +609,27 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
       if (states.contains(id)) continue;
       MR_ASSIGN_OR_RETURN(states[id], LockState(txn, id));
     }
+    MR_ASSIGN_OR_RETURN(src.record.seen_mode, LockedSeenMode(txn, src.id));
+    MR_ASSIGN_OR_RETURN(dst.record.seen_mode, LockedSeenMode(txn, dst.id));
     std::vector<std::pair<Uid, MessageRecord>> messages;
+    std::vector<bool> copier_seen;  // \Seen as the copier sees it
     int64_t bytes = 0;
     for (Uid uid : uids) {
       MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
                           GetRecord<MessageRecord>(
                               kMessagesCf, MessageKey(source, uid), &txn));
       if (!record.has_value()) continue;
+      bool seen = (record->system_flags & kSeen) != 0;
+      if (PerUserSeen(src.record, who)) {
+        MR_ASSIGN_OR_RETURN(
+            std::optional<SeenRow> row,
+            GetRecord<SeenRow>(kSeenCf, SeenRowKey(source, who.user, uid),
+                               &txn));
+        if (row.has_value()) seen = row->seen;
+      }
       bytes += static_cast<int64_t>(record->size);
       messages.emplace_back(uid, *std::move(record));
+      copier_seen.push_back(seen);
     }
     if (messages.empty()) {
       result.dest_uidvalidity = states[dst.id].uidvalidity;
@@ -519,13 +645,31 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
     }
     MailboxState& dst_state = states[dst.id];
     result.dest_uidvalidity = dst_state.uidvalidity;
-    for (const auto& [uid, record] : messages) {
+    const bool dst_per_user = PerUserSeen(dst.record, who);
+    SeenUserState dst_user;
+    if (dst_per_user) {
+      MR_ASSIGN_OR_RETURN(dst_user,
+                          GetSeenUser(dst.id, who.user, &txn, true, nullptr));
+    }
+    bool dst_user_changed = false;
+    for (size_t i = 0; i < messages.size(); ++i) {
+      const auto& [uid, record] = messages[i];
       // A move hands the source's blob reference over to the copy.
       if (!move) MR_RETURN_IF_ERROR(AddBlobRef(txn, record.hash, std::nullopt));
+      // The copy carries the copier's \Seen: as the shared bit, or in a
+      // per-user destination as the copier's own (nobody else has read it).
       MessageRecord copy = record;
+      copy.system_flags &= ~uint32_t{kSeen};
+      if (copier_seen[i] && !dst_per_user) copy.system_flags |= kSeen;
       MR_ASSIGN_OR_RETURN(Uid new_uid, InsertMessage(txn, dst.id,
                                                      dst.record.owner,
                                                      dst_state, copy));
+      if (copier_seen[i] && dst_per_user) {
+        MR_RETURN_IF_ERROR(WriteSeenRow(txn, dst.id, who.user, dst_state,
+                                        dst_user, new_uid, copy, std::nullopt,
+                                        true, nullptr));
+        dst_user_changed = true;
+      }
       result.source_uids.push_back(uid);
       result.dest_uids.push_back(new_uid);
     }
@@ -535,6 +679,9 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
         MR_RETURN_IF_ERROR(RemoveMessage(txn, source, src.record.owner,
                                          src_state, uid, record, true));
       }
+      if (src.record.seen_mode == SeenMode::kPerUser) {
+        MR_RETURN_IF_ERROR(DropSeenRows(txn, source, messages));
+      }
     }
     for (const auto& [id, state] : states) {
       MR_RETURN_IF_ERROR(PutState(txn, id, state));
@@ -542,14 +689,21 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
           id, id == src.id ? src.record.owner : dst.record.owner,
           state.highestmodseq, ChangeEvent::kMessages});
     }
+    if (dst_user_changed) {
+      MR_RETURN_IF_ERROR(PutSeenUser(txn, dst.id, who.user, dst_user));
+      txn.events.push_back(ChangeEvent{
+          dst.id, dst.record.owner,
+          std::max(dst_state.highestmodseq, dst_user.highestmodseq),
+          ChangeEvent::kMessages, who.user});
+    }
     return absl::OkStatus();
   }));
   return result;
 }
 
-absl::Status StoreImpl::MoveAllInTxn(Txn& txn, MailboxId from,
-                                     MailboxState& from_state, MailboxId to,
-                                     MailboxState& to_state,
+absl::Status StoreImpl::MoveAllInTxn(const Principal& who, Txn& txn,
+                                     MailboxId from, MailboxState& from_state,
+                                     MailboxId to, MailboxState& to_state,
                                      std::string_view owner) {
   std::vector<std::pair<Uid, MessageRecord>> messages;
   MR_RETURN_IF_ERROR(ForEachMessage(
@@ -558,11 +712,27 @@ absl::Status StoreImpl::MoveAllInTxn(Txn& txn, MailboxId from,
         messages.emplace_back(uid, std::move(record));
       },
       &txn));
+  MR_ASSIGN_OR_RETURN(SeenMode from_mode, LockedSeenMode(txn, from));
+  absl::flat_hash_map<Uid, SeenRow> rows;
+  if (from_mode == SeenMode::kPerUser && !who.user.empty()) {
+    MR_ASSIGN_OR_RETURN(rows, SeenRows(from, who.user, 0,
+                                       std::numeric_limits<Uid>::max(), &txn,
+                                       nullptr));
+  }
   for (const auto& [uid, record] : messages) {
-    MR_RETURN_IF_ERROR(
-        InsertMessage(txn, to, owner, to_state, record).status());
+    // The target is a new shared-\Seen mailbox: the mover's view becomes
+    // the shared bit.
+    MessageRecord copy = record;
+    if (auto row = rows.find(uid); row != rows.end()) {
+      copy.system_flags = (copy.system_flags & ~uint32_t{kSeen}) |
+                          (row->second.seen ? uint32_t{kSeen} : 0u);
+    }
+    MR_RETURN_IF_ERROR(InsertMessage(txn, to, owner, to_state, copy).status());
     MR_RETURN_IF_ERROR(
         RemoveMessage(txn, from, owner, from_state, uid, record, true));
+  }
+  if (from_mode == SeenMode::kPerUser) {
+    MR_RETURN_IF_ERROR(DropSeenRows(txn, from, messages));
   }
   txn.events.push_back(ChangeEvent{from, std::string(owner),
                                    from_state.highestmodseq,
@@ -589,9 +759,17 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
       GetRecord<MailboxState>(kMailboxStateCf, MailboxIdKey(mailbox), nullptr,
                               false, snapshot));
   if (!state.has_value()) return absl::NotFoundError("no such mailbox");
+  MR_ASSIGN_OR_RETURN(
+      std::optional<MailboxRecord> record,
+      GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(mailbox), nullptr,
+                               false, snapshot));
+  if (!record.has_value()) return absl::NotFoundError("no such mailbox");
+  const bool per_user = PerUserSeen(*record, who);
   Changes changes;
-  changes.highestmodseq = state->highestmodseq;
-  if (since >= state->highestmodseq) return changes;
+  MR_ASSIGN_OR_RETURN(MailboxStatus view,
+                      ViewStatus(who, mailbox, *record, *state, snapshot));
+  changes.highestmodseq = view.highestmodseq;
+  if (since >= changes.highestmodseq) return changes;
   std::vector<Uid> present;
   absl::Status decode_status;
   MR_RETURN_IF_ERROR(Scan(
@@ -608,14 +786,40 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
       },
       nullptr, snapshot));
   MR_RETURN_IF_ERROR(decode_status);
+  if (per_user) {
+    // The principal's own \Seen changes (see seen.cc).
+    MR_RETURN_IF_ERROR(Scan(
+        kSeenCf, SeenChangeKey(mailbox, who.user, since + 1),
+        PrefixEnd(SeenUserPrefix(kSeenChangeTag, mailbox, who.user)),
+        [&](std::string_view, std::string_view value) {
+          if (value.size() != 4) {
+            decode_status = absl::DataLossError("undecodable seen change");
+            return false;
+          }
+          present.push_back(ReadU32(value));
+          return true;
+        },
+        nullptr, snapshot));
+    MR_RETURN_IF_ERROR(decode_status);
+  }
   std::sort(present.begin(), present.end());
+  present.erase(std::unique(present.begin(), present.end()), present.end());
   std::sort(changes.vanished.begin(), changes.vanished.end());
   for (Uid uid : present) {
-    MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
+    MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> message,
                         GetRecord<MessageRecord>(kMessagesCf,
                                                  MessageKey(mailbox, uid),
                                                  nullptr, false, snapshot));
-    if (record.has_value()) changes.changed.push_back(ToMeta(uid, *record));
+    if (!message.has_value()) continue;
+    MessageMeta meta = ToMeta(uid, *message);
+    if (per_user) {
+      MR_ASSIGN_OR_RETURN(
+          std::optional<SeenRow> row,
+          GetRecord<SeenRow>(kSeenCf, SeenRowKey(mailbox, who.user, uid),
+                             nullptr, false, snapshot));
+      if (row.has_value()) ApplySeenRow(*row, &meta);
+    }
+    changes.changed.push_back(std::move(meta));
   }
   return changes;
 }

@@ -80,6 +80,8 @@ class Reader {
     return Bytes();
   }
   bool ok() const { return ok_; }
+  // Fields added later are absent from older records.
+  bool at_end() const { return in_.empty(); }
 
  private:
   std::string_view in_;
@@ -116,6 +118,7 @@ std::string Encode(const MailboxRecord& r) {
   w.Bytes(r.name);
   w.OptionalString(r.special_use);
   w.Varint(r.noselect ? 1 : 0);
+  w.Varint(r.seen_mode == SeenMode::kPerUser ? 1 : 0);
   return w.Take();
 }
 
@@ -125,6 +128,12 @@ bool Decode(std::string_view in, MailboxRecord* r) {
   r->name = rd.Bytes();
   r->special_use = rd.OptionalString();
   r->noselect = rd.Varint() != 0;
+  r->seen_mode = SeenMode::kShared;
+  if (rd.ok() && !rd.at_end()) {
+    uint64_t mode = rd.Varint();
+    if (mode > 1) return false;
+    r->seen_mode = mode == 1 ? SeenMode::kPerUser : SeenMode::kShared;
+  }
   return rd.ok();
 }
 
@@ -137,6 +146,7 @@ std::string Encode(const MailboxState& r) {
   w.Varint(r.unseen);
   w.Varint(r.deleted);
   w.Varint(r.size);
+  w.Varint(r.last_modseq);
   return w.Take();
 }
 
@@ -149,6 +159,7 @@ bool Decode(std::string_view in, MailboxState* r) {
   r->unseen = static_cast<uint32_t>(rd.Varint());
   r->deleted = static_cast<uint32_t>(rd.Varint());
   r->size = rd.Varint();
+  r->last_modseq = rd.ok() && !rd.at_end() ? rd.Varint() : 0;
   return rd.ok();
 }
 
@@ -204,6 +215,34 @@ bool Decode(std::string_view in, QuotaRecord* r) {
   Reader rd(in);
   r->bytes = rd.Varint();
   r->messages = rd.Varint();
+  return rd.ok();
+}
+
+std::string Encode(const SeenRow& r) {
+  Writer w;
+  w.Varint(r.seen ? 1 : 0);
+  w.Varint(r.modseq);
+  return w.Take();
+}
+
+bool Decode(std::string_view in, SeenRow* r) {
+  Reader rd(in);
+  r->seen = rd.Varint() != 0;
+  r->modseq = rd.Varint();
+  return rd.ok();
+}
+
+std::string Encode(const SeenUserState& r) {
+  Writer w;
+  w.Signed(r.delta);
+  w.Varint(r.highestmodseq);
+  return w.Take();
+}
+
+bool Decode(std::string_view in, SeenUserState* r) {
+  Reader rd(in);
+  r->delta = rd.Signed();
+  r->highestmodseq = rd.Varint();
   return rd.ok();
 }
 

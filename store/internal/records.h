@@ -31,16 +31,48 @@ struct MailboxRecord {
   std::string name;  // canonical name within the owner's namespace
   std::optional<std::string> special_use;
   bool noselect = false;
+  SeenMode seen_mode = SeenMode::kShared;  // absent in older records
 };
 
 struct MailboxState {
   uint32_t uidvalidity = 0;
   Uid uidnext = 1;
-  ModSeq highestmodseq = 0;
+  ModSeq highestmodseq = 0;  // of changes everyone sees
   uint32_t messages = 0;
-  uint32_t unseen = 0;
+  uint32_t unseen = 0;  // by the shared \Seen
   uint32_t deleted = 0;
   uint64_t size = 0;
+  // The last modseq handed out, including per-user \Seen changes that
+  // `highestmodseq` does not show (0 in older records: highestmodseq).
+  ModSeq last_modseq = 0;
+};
+
+// A new modseq, above every one handed out in the mailbox.
+inline ModSeq NextModSeq(MailboxState& state) {
+  state.last_modseq =
+      (state.last_modseq > state.highestmodseq ? state.last_modseq
+                                               : state.highestmodseq) + 1;
+  return state.last_modseq;
+}
+// A new modseq for a change everyone sees.
+inline ModSeq NextSharedModSeq(MailboxState& state) {
+  state.highestmodseq = NextModSeq(state);
+  return state.highestmodseq;
+}
+
+// One user's \Seen of one message in a SeenMode::kPerUser mailbox; it
+// overrides the shared \Seen bit of the message for that user.
+struct SeenRow {
+  bool seen = false;
+  ModSeq modseq = 0;  // of the user's last \Seen change of the message
+};
+
+// One user's view of a SeenMode::kPerUser mailbox.
+struct SeenUserState {
+  // Sum over the user's rows of (row seen) - (shared \Seen bit): the user's
+  // UNSEEN is the shared unseen count minus this.
+  int64_t delta = 0;
+  ModSeq highestmodseq = 0;  // of the user's own \Seen changes
 };
 
 struct MessageRecord {
@@ -69,6 +101,8 @@ std::string Encode(const MailboxState& r);
 std::string Encode(const MessageRecord& r);
 std::string Encode(const ChangeRecord& r);
 std::string Encode(const QuotaRecord& r);
+std::string Encode(const SeenRow& r);
+std::string Encode(const SeenUserState& r);
 std::string Encode(const IndexWork& r);
 std::string EncodeStringList(const std::vector<std::string>& list);
 
@@ -78,6 +112,8 @@ bool Decode(std::string_view in, MailboxState* r);
 bool Decode(std::string_view in, MessageRecord* r);
 bool Decode(std::string_view in, ChangeRecord* r);
 bool Decode(std::string_view in, QuotaRecord* r);
+bool Decode(std::string_view in, SeenRow* r);
+bool Decode(std::string_view in, SeenUserState* r);
 bool Decode(std::string_view in, IndexWork* r);
 bool DecodeStringList(std::string_view in, std::vector<std::string>* list);
 

@@ -24,7 +24,8 @@ TEST(RecordsTest, RejectsGarbageAndTruncation) {
   MailboxState state{1, 2, 3, 4, 5, 6, 7};
   std::string bytes = Encode(state);
   MailboxState out;
-  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 1), &out));
+  // The last byte is the optional last_modseq; cutting into `size` fails.
+  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 2), &out));
   EXPECT_FALSE(Decode("", &out));
   EXPECT_FALSE(Decode("\x09garbage", &out));
   UserRecord user;
@@ -44,6 +45,59 @@ TEST(RecordsTest, OptionalsAndIndexWork) {
   ASSERT_TRUE(Decode(Encode(w), &x));
   EXPECT_EQ(x.op, IndexWork::kRemoveMailbox);
   EXPECT_EQ(x.mailbox, 9u);
+}
+
+TEST(RecordsTest, RecordsWithoutLaterFieldsStillDecode) {
+  MailboxState state{1, 2, 3, 4, 5, 6, 7, 9};
+  std::string bytes = Encode(state);
+  MailboxState out;
+  ASSERT_TRUE(Decode(bytes, &out));
+  EXPECT_EQ(out.last_modseq, 9u);
+  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 1), &out));
+  EXPECT_EQ(out.last_modseq, 0u);
+  EXPECT_EQ(out.size, 7u);
+
+  MailboxRecord mailbox{"alice", "Support", std::nullopt, false,
+                        SeenMode::kPerUser};
+  MailboxRecord decoded;
+  bytes = Encode(mailbox);
+  ASSERT_TRUE(Decode(bytes, &decoded));
+  EXPECT_EQ(decoded.seen_mode, SeenMode::kPerUser);
+  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 1), &decoded));
+  EXPECT_EQ(decoded.seen_mode, SeenMode::kShared);
+  bytes.back() = '\x07';  // an unknown mode
+  EXPECT_FALSE(Decode(bytes, &decoded));
+}
+
+TEST(RecordsTest, SeenRecordsRoundTrip) {
+  SeenRow row{true, 1234567};
+  SeenRow row_out;
+  ASSERT_TRUE(Decode(Encode(row), &row_out));
+  EXPECT_TRUE(row_out.seen);
+  EXPECT_EQ(row_out.modseq, 1234567u);
+  SeenUserState user{-3, 42};
+  SeenUserState user_out;
+  ASSERT_TRUE(Decode(Encode(user), &user_out));
+  EXPECT_EQ(user_out.delta, -3);
+  EXPECT_EQ(user_out.highestmodseq, 42u);
+}
+
+TEST(RecordsTest, ModSeqsComeFromOneCounter) {
+  MailboxState state;
+  state.highestmodseq = 5;
+  EXPECT_EQ(NextModSeq(state), 6u);  // private: highestmodseq stays
+  EXPECT_EQ(state.highestmodseq, 5u);
+  EXPECT_EQ(NextSharedModSeq(state), 7u);
+  EXPECT_EQ(state.highestmodseq, 7u);
+}
+
+TEST(KeysTest, SeenKeysGroupByMailboxAndUser) {
+  EXPECT_TRUE(SeenRowKey(3, "bob", 9).starts_with(
+      SeenUserPrefix(kSeenRowTag, 3, "bob")));
+  EXPECT_FALSE(SeenRowKey(3, "bobby", 9).starts_with(
+      SeenUserPrefix(kSeenRowTag, 3, "bob")));
+  EXPECT_LT(SeenChangeKey(3, "bob", 255), SeenChangeKey(3, "bob", 256));
+  EXPECT_TRUE(SeenStateKey(3, "bob").starts_with(SeenPrefix(kSeenStateTag, 3)));
 }
 
 TEST(KeysTest, BigEndianKeysSortNumerically) {

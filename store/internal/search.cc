@@ -28,6 +28,7 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
           options_.text_index->Query(m.record.owner, mailbox, *sub);
       if (!uids.ok()) {
         use_index = false;  // fall back to scanning the messages
+        MaybeRebuildIndex(m.record.owner, uids.status());
         break;
       }
       index_results[sub].insert(uids->begin(), uids->end());
@@ -54,6 +55,14 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
   SearchEvaluator evaluator(std::time(nullptr), loader,
                             use_index ? &index_results : nullptr);
 
+  // A per-user \Seen mailbox answers SEEN/UNSEEN (and MODSEQ) for `who`.
+  absl::flat_hash_map<Uid, SeenRow> rows;
+  if (PerUserSeen(m.record, who)) {
+    MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox, who.user, 0,
+                                       std::numeric_limits<Uid>::max(),
+                                       nullptr, snapshot));
+  }
+
   std::vector<Uid> out;
   absl::Status status;
   MR_RETURN_IF_ERROR(ScanPrefix(
@@ -66,7 +75,11 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
           status = absl::DataLossError("undecodable message record");
           return false;
         }
-        absl::StatusOr<bool> match = evaluator.Matches(key, ToMeta(uid, record));
+        MessageMeta meta = ToMeta(uid, record);
+        if (auto row = rows.find(uid); row != rows.end()) {
+          ApplySeenRow(row->second, &meta);
+        }
+        absl::StatusOr<bool> match = evaluator.Matches(key, meta);
         if (!match.ok()) {
           status = match.status();
           return false;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "mime/message.h"
 #include "rocksdb/options.h"
 #include "store/internal/names.h"
 #include "store/internal/rights.h"
@@ -141,7 +142,10 @@ StoreImpl::~StoreImpl() {
   }
 }
 
-absl::Status StoreImpl::RunTxn(const std::function<absl::Status(Txn&)>& fn) {
+absl::Status StoreImpl::RunTxn(const std::function<absl::Status(Txn&)>& fn,
+                               bool durable) {
+  rocksdb::WriteOptions write_options = write_options_;
+  if (!durable) write_options.sync = false;
   rocksdb::TransactionOptions txn_options;
   txn_options.deadlock_detect = true;
   absl::Status last;
@@ -152,7 +156,7 @@ absl::Status StoreImpl::RunTxn(const std::function<absl::Status(Txn&)>& fn) {
     }
     Txn txn;
     std::unique_ptr<rocksdb::Transaction> t(
-        db_->BeginTransaction(write_options_, txn_options));
+        db_->BeginTransaction(write_options, txn_options));
     txn.t = t.get();
     absl::Status s = fn(txn);
     if (s.ok()) {
@@ -384,8 +388,9 @@ absl::Status StoreImpl::ChargeQuota(Txn& txn, std::string_view owner,
   return Put(txn, kQuotaCf, owner, Encode(usage));
 }
 
-absl::Status StoreImpl::AddBlobRef(Txn& txn, std::string_view hash,
-                                   std::optional<std::string_view> data) {
+absl::Status StoreImpl::AddBlobRef(
+    Txn& txn, std::string_view hash, std::optional<std::string_view> data,
+    const std::optional<std::string>* structure) {
   MR_ASSIGN_OR_RETURN(std::optional<std::string> count,
                       Get(kBlobRefsCf, hash, &txn, /*for_update=*/true));
   uint64_t n = count.has_value() && count->size() == 8 ? ReadU64(*count) : 0;
@@ -394,10 +399,33 @@ absl::Status StoreImpl::AddBlobRef(Txn& txn, std::string_view hash,
       return absl::InternalError("blob reference missing for a stored message");
     }
     MR_RETURN_IF_ERROR(Put(txn, kBlobsCf, hash, *data));
+    // The first FETCH of a structure then costs one read, not a parse and
+    // a synced write per message.
+    MR_RETURN_IF_ERROR(Put(
+        txn, kStructureCf, hash,
+        structure != nullptr && structure->has_value()
+            ? **structure
+            : mime::Serialize(mime::Parse(*data))));
   }
   std::string v;
   AppendU64(&v, n + 1);
   return Put(txn, kBlobRefsCf, hash, v);
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>>
+StoreImpl::StructuresOfNewBlobs(const std::vector<std::string>& hashes,
+                                const std::vector<std::string_view>& data) {
+  std::vector<std::optional<std::string>> out(hashes.size());
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    bool earlier = false;  // the same body twice in one request
+    for (size_t j = 0; j < i && !earlier; ++j) earlier = hashes[j] == hashes[i];
+    if (earlier) continue;
+    MR_ASSIGN_OR_RETURN(std::optional<std::string> refs,
+                        Get(kBlobRefsCf, hashes[i]));
+    if (refs.has_value()) continue;
+    out[i] = mime::Serialize(mime::Parse(data[i]));
+  }
+  return out;
 }
 
 absl::Status StoreImpl::DropBlobRef(Txn& txn, std::string_view hash) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/utilities/transaction.h"
@@ -27,6 +28,7 @@
 #include "store/internal/keys.h"
 #include "store/internal/maildrop_leases.h"
 #include "store/internal/notifier.h"
+#include "store/internal/rebuild_queue.h"
 #include "store/internal/records.h"
 #include "store/internal/sync.h"
 #include "store/store.h"
@@ -108,6 +110,8 @@ class StoreImpl : public Store {
                       std::string_view rights) override;
   absl::StatusOr<std::string> MyRights(const Principal& who,
                                        std::string_view mailbox) override;
+  absl::Status SetSeenMode(const Principal& who, std::string_view mailbox,
+                           SeenMode mode) override;
   absl::StatusOr<QuotaUsage> GetQuota(std::string_view user) override;
   absl::Status SetQuota(const Principal& who, std::string_view user,
                         std::optional<uint64_t> storage_bytes,
@@ -124,6 +128,7 @@ class StoreImpl : public Store {
       override;
   absl::Status Reindex(std::string_view user) override;
 
+  using Store::WatchChanges;
   std::unique_ptr<Watch> WatchChanges(
       std::optional<MailboxId> mailbox,
       std::function<void(const ChangeEvent&)> callback) override;
@@ -132,6 +137,13 @@ class StoreImpl : public Store {
   // reference counts, change log) and compares with what is stored.
   // kDataLoss naming the first difference.
   absl::Status CheckConsistency();
+
+  // The per-user \Seen part of CheckConsistency (consistency.cc).
+  absl::Status CheckSeen(
+      const rocksdb::Snapshot* snapshot,
+      const std::map<MailboxId, MailboxRecord>& mailboxes,
+      const absl::flat_hash_map<std::string, bool>& shared_seen,
+      const std::map<MailboxId, ModSeq>& last_modseq);
 
   struct Stats {
     uint64_t blobs = 0;
@@ -163,8 +175,10 @@ class StoreImpl : public Store {
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
 
   // Runs `fn` in a fresh transaction until it commits, retrying conflicts;
-  // publishes the collected events after the commit.
-  absl::Status RunTxn(const std::function<absl::Status(Txn&)>& fn);
+  // publishes the collected events after the commit. `durable` false skips
+  // the WAL sync (only for data that is harmless to lose, such as caches).
+  absl::Status RunTxn(const std::function<absl::Status(Txn&)>& fn,
+                      bool durable = true);
 
   // Point read; std::nullopt if absent. With `txn`, reads through it (and
   // locks the key when `for_update`); otherwise from the DB at `snapshot`.
@@ -218,9 +232,18 @@ class StoreImpl : public Store {
   // checking limits when growing.
   absl::Status ChargeQuota(Txn& txn, std::string_view owner, int64_t bytes,
                            int64_t messages);
-  // `data` is needed only when the blob may not exist yet.
+  // `data` is needed only when the blob may not exist yet. A new blob is
+  // stored with its parsed structure: `structure` when the caller computed
+  // it before the transaction, otherwise parsed here.
   absl::Status AddBlobRef(Txn& txn, std::string_view hash,
-                          std::optional<std::string_view> data);
+                          std::optional<std::string_view> data,
+                          const std::optional<std::string>* structure = nullptr);
+  // mime::Serialize(mime::Parse(data)) for every body whose blob is not
+  // stored yet (std::nullopt for the others). Runs before the transaction so
+  // parsing never holds locks; AddBlobRef checks again inside it.
+  absl::StatusOr<std::vector<std::optional<std::string>>> StructuresOfNewBlobs(
+      const std::vector<std::string>& hashes,
+      const std::vector<std::string_view>& data);
   absl::Status DropBlobRef(Txn& txn, std::string_view hash);
   void QueueIndex(Txn& txn, const IndexWork& work, absl::Status* status);
 
@@ -238,17 +261,64 @@ class StoreImpl : public Store {
   absl::StatusOr<AppendResult> AppendInTxn(
       Txn& txn, MailboxId id, std::string_view owner,
       const std::vector<AppendRequest>& messages,
-      const std::vector<std::string>& hashes, bool charge_quota);
+      const std::vector<std::string>& hashes,
+      const std::vector<std::optional<std::string>>& structures,
+      bool charge_quota, std::string_view seen_user = {});
   absl::StatusOr<CopyResult> CopyOrMove(const Principal& who, MailboxId source,
                                         const std::vector<Uid>& uids,
                                         std::string_view dest, bool move);
   // Moves every message of `from` into `to` (both locked), inside txn.
-  absl::Status MoveAllInTxn(Txn& txn, MailboxId from, MailboxState& from_state,
-                            MailboxId to, MailboxState& to_state,
-                            std::string_view owner);
+  // The moved messages carry \Seen as `who` saw it.
+  absl::Status MoveAllInTxn(const Principal& who, Txn& txn, MailboxId from,
+                            MailboxState& from_state, MailboxId to,
+                            MailboxState& to_state, std::string_view owner);
   static MessageMeta ToMeta(Uid uid, const MessageRecord& record);
   absl::StatusOr<std::shared_ptr<const std::string>> ReadBlob(
       std::string_view hash);
+
+  // ---- per-user \Seen (seen.cc; the design is described there) ----
+  // True when `who` keeps its own \Seen in a mailbox with `record`.
+  static bool PerUserSeen(const MailboxRecord& record, const Principal& who);
+  // The seen mode, read after LockState(id) so a concurrent SetSeenMode
+  // is either fully before or fully after the caller's transaction.
+  absl::StatusOr<SeenMode> LockedSeenMode(Txn& txn, MailboxId id);
+  // `user`'s rows of messages with UID in [first, last], by UID.
+  absl::StatusOr<absl::flat_hash_map<Uid, SeenRow>> SeenRows(
+      MailboxId id, std::string_view user, Uid first, Uid last, Txn* txn,
+      const rocksdb::Snapshot* snapshot);
+  // `user`'s view state (zero when the user never changed a \Seen).
+  absl::StatusOr<SeenUserState> GetSeenUser(MailboxId id,
+                                            std::string_view user, Txn* txn,
+                                            bool for_update,
+                                            const rocksdb::Snapshot* snapshot);
+  // Overlays a user's row on the shared metadata of a message.
+  static void ApplySeenRow(const SeenRow& row, MessageMeta* meta);
+  // The status as `who` sees it.
+  absl::StatusOr<MailboxStatus> ViewStatus(const Principal& who, MailboxId id,
+                                           const MailboxRecord& record,
+                                           const MailboxState& state,
+                                           const rocksdb::Snapshot* snapshot);
+  // Sets `user`'s \Seen of a message under a new private modseq, replacing
+  // `old`, and accounts it in `user_state` (the caller writes that back
+  // with PutSeenUser, and `state` with PutState). REQUIRES: LockState(id).
+  absl::Status WriteSeenRow(Txn& txn, MailboxId id, std::string_view user,
+                            MailboxState& state, SeenUserState& user_state,
+                            Uid uid, const MessageRecord& record,
+                            const std::optional<SeenRow>& old, bool seen,
+                            SeenRow* out);
+  absl::Status PutSeenUser(Txn& txn, MailboxId id, std::string_view user,
+                           const SeenUserState& state);
+  // Users with a view state in the mailbox.
+  absl::StatusOr<std::vector<std::string>> SeenUsers(Txn& txn, MailboxId id);
+  // Drops every user's rows of removed messages. REQUIRES: LockState(id).
+  absl::Status DropSeenRows(
+      Txn& txn, MailboxId id,
+      const std::vector<std::pair<Uid, MessageRecord>>& removed);
+  // Keeps users' deltas right when the shared \Seen bit of `uid` flips.
+  absl::Status SharedSeenChanged(Txn& txn, MailboxId id, Uid uid,
+                                 bool now_seen);
+  // Drops every per-user \Seen key of the mailbox.
+  absl::Status DropAllSeen(Txn& txn, MailboxId id);
 
   // ---- mailboxes inside a transaction (mailboxes.cc) ----
   absl::StatusOr<MailboxId> CreateMailboxInTxn(
@@ -274,6 +344,13 @@ class StoreImpl : public Store {
   void WakeIndexer();
   absl::StatusOr<std::shared_ptr<const std::string>> LoadBlobByHex(
       const std::string& blob_id);
+  // Called when a text query failed: a missing or damaged owner database
+  // (kDataLoss, kNotFound) gets one rebuild queued on the indexer thread.
+  void MaybeRebuildIndex(const std::string& owner, const absl::Status& error);
+  // Runs the rebuilds search asked for (indexer thread).
+  void RunRequestedRebuilds();
+  // Reports something the store did on its own (options_.log or stderr).
+  void Log(std::string_view message);
 
   // ---- user helpers (users.cc) ----
   absl::StatusOr<UserRecord> GetUser(std::string_view user, Txn* txn);
@@ -294,6 +371,10 @@ class StoreImpl : public Store {
   bool indexer_wake_ ABSL_GUARDED_BY(indexer_mu_) = false;
   bool indexer_stop_ ABSL_GUARDED_BY(indexer_mu_) = false;
   std::thread indexer_;
+  RebuildQueue rebuilds_;
+  // Owners whose rebuild the indexer queued and has not applied yet; only
+  // the indexer thread touches it.
+  std::vector<std::string> rebuilds_in_flight_;
 };
 
 template <typename Record>

@@ -1,0 +1,269 @@
+// Per-user \Seen (SeenMode::kPerUser, RFC 4314 `s` right).
+//
+// Design. A per-user mailbox keeps the shared \Seen bit in each message
+// record as everyone's starting point, and in the seen column family one
+// SeenRow per (mailbox, user, uid) that the user changed; a row overrides the
+// shared bit for its user only. Only principals with a user name have rows;
+// the admin and the delivery agent work on the shared bit.
+//
+// Modseq. A mailbox hands out modseqs from one counter
+// (MailboxState::last_modseq), so every change, shared or private, gets a
+// modseq above all earlier ones. MailboxState::highestmodseq is the highest
+// modseq of a change everyone sees; SeenUserState::highestmodseq the highest
+// of the user's own \Seen changes. For user U:
+//   modseq of a message  = max(record modseq, U's row modseq)
+//   HIGHESTMODSEQ        = max(shared highestmodseq, U's highestmodseq)
+//   changes after M      = shared change log after M + U's change log after M
+// Each is monotonic, and any change U can see gets a modseq above every
+// HIGHESTMODSEQ U was shown before (it comes from the shared counter), so
+// CONDSTORE/QRESYNC and UNCHANGEDSINCE work per user. Another user's \Seen
+// change moves neither U's HIGHESTMODSEQ nor any modseq U sees; its
+// ChangeEvent names that user, so U's sessions are not woken.
+//
+// UNSEEN. The shared count (MailboxState::unseen) counts shared bits;
+// SeenUserState::delta sums (row seen - shared bit) over U's rows, so U's
+// UNSEEN is the shared count minus delta. Expunge drops the rows of the
+// expunged messages and takes them out of delta; a change of the shared bit
+// by the admin is applied to the deltas of users with a row.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "store/internal/rights.h"
+#include "store/internal/store_impl.h"
+
+namespace mailroom::store::internal {
+namespace {
+
+int64_t Bit(bool b) { return b ? 1 : 0; }
+
+}  // namespace
+
+bool StoreImpl::PerUserSeen(const MailboxRecord& record,
+                            const Principal& who) {
+  return record.seen_mode == SeenMode::kPerUser && !who.user.empty();
+}
+
+absl::StatusOr<SeenMode> StoreImpl::LockedSeenMode(Txn& txn, MailboxId id) {
+  MR_ASSIGN_OR_RETURN(
+      std::optional<MailboxRecord> record,
+      GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id), &txn));
+  if (!record.has_value()) return absl::NotFoundError("no such mailbox");
+  return record->seen_mode;
+}
+
+absl::StatusOr<absl::flat_hash_map<Uid, SeenRow>> StoreImpl::SeenRows(
+    MailboxId id, std::string_view user, Uid first, Uid last, Txn* txn,
+    const rocksdb::Snapshot* snapshot) {
+  absl::flat_hash_map<Uid, SeenRow> rows;
+  absl::Status status;
+  std::string prefix = SeenUserPrefix(kSeenRowTag, id, user);
+  MR_RETURN_IF_ERROR(Scan(
+      kSeenCf, SeenRowKey(id, user, first),
+      last == std::numeric_limits<Uid>::max() ? PrefixEnd(prefix)
+                                              : SeenRowKey(id, user, last + 1),
+      [&](std::string_view key, std::string_view value) {
+        SeenRow row;
+        if (key.size() != prefix.size() + 4 || !Decode(value, &row)) {
+          status = absl::DataLossError("undecodable seen row");
+          return false;
+        }
+        rows[ReadU32(key.substr(prefix.size()))] = row;
+        return true;
+      },
+      txn, snapshot));
+  MR_RETURN_IF_ERROR(status);
+  return rows;
+}
+
+absl::StatusOr<SeenUserState> StoreImpl::GetSeenUser(
+    MailboxId id, std::string_view user, Txn* txn, bool for_update,
+    const rocksdb::Snapshot* snapshot) {
+  MR_ASSIGN_OR_RETURN(std::optional<SeenUserState> state,
+                      GetRecord<SeenUserState>(kSeenCf, SeenStateKey(id, user),
+                                               txn, for_update, snapshot));
+  return state.value_or(SeenUserState());
+}
+
+void StoreImpl::ApplySeenRow(const SeenRow& row, MessageMeta* meta) {
+  meta->flags.system = (meta->flags.system & ~uint32_t{kSeen}) |
+                       (row.seen ? uint32_t{kSeen} : 0u);
+  meta->modseq = std::max(meta->modseq, row.modseq);
+}
+
+absl::StatusOr<MailboxStatus> StoreImpl::ViewStatus(
+    const Principal& who, MailboxId id, const MailboxRecord& record,
+    const MailboxState& state, const rocksdb::Snapshot* snapshot) {
+  MailboxStatus status{id,           state.messages, state.unseen,
+                       state.deleted, state.uidnext, state.uidvalidity,
+                       state.highestmodseq, state.size, record.seen_mode};
+  if (!PerUserSeen(record, who)) return status;
+  MR_ASSIGN_OR_RETURN(SeenUserState user,
+                      GetSeenUser(id, who.user, nullptr, false, snapshot));
+  int64_t unseen = static_cast<int64_t>(state.unseen) - user.delta;
+  status.unseen = static_cast<uint32_t>(
+      std::clamp<int64_t>(unseen, 0, static_cast<int64_t>(state.messages)));
+  status.highestmodseq = std::max(state.highestmodseq, user.highestmodseq);
+  return status;
+}
+
+absl::Status StoreImpl::WriteSeenRow(Txn& txn, MailboxId id,
+                                     std::string_view user,
+                                     MailboxState& state,
+                                     SeenUserState& user_state, Uid uid,
+                                     const MessageRecord& record,
+                                     const std::optional<SeenRow>& old,
+                                     bool seen, SeenRow* out) {
+  int64_t shared = Bit((record.system_flags & kSeen) != 0);
+  if (old.has_value()) {
+    user_state.delta -= Bit(old->seen) - shared;
+    MR_RETURN_IF_ERROR(
+        Delete(txn, kSeenCf, SeenChangeKey(id, user, old->modseq)));
+  }
+  SeenRow row{seen, NextModSeq(state)};
+  user_state.delta += Bit(seen) - shared;
+  user_state.highestmodseq = row.modseq;
+  MR_RETURN_IF_ERROR(Put(txn, kSeenCf, SeenRowKey(id, user, uid), Encode(row)));
+  std::string value;
+  AppendU32(&value, uid);
+  MR_RETURN_IF_ERROR(
+      Put(txn, kSeenCf, SeenChangeKey(id, user, row.modseq), value));
+  if (out != nullptr) *out = row;
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::PutSeenUser(Txn& txn, MailboxId id,
+                                    std::string_view user,
+                                    const SeenUserState& state) {
+  return Put(txn, kSeenCf, SeenStateKey(id, user), Encode(state));
+}
+
+absl::StatusOr<std::vector<std::string>> StoreImpl::SeenUsers(Txn& txn,
+                                                              MailboxId id) {
+  std::vector<std::string> users;
+  std::string prefix = SeenPrefix(kSeenStateTag, id);
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kSeenCf, prefix,
+      [&](std::string_view key, std::string_view) {
+        std::string_view user = key.substr(prefix.size());
+        if (!user.empty() && user.back() == '\0') user.remove_suffix(1);
+        users.emplace_back(user);
+        return true;
+      },
+      &txn));
+  return users;
+}
+
+absl::Status StoreImpl::DropSeenRows(
+    Txn& txn, MailboxId id,
+    const std::vector<std::pair<Uid, MessageRecord>>& removed) {
+  if (removed.empty()) return absl::OkStatus();
+  MR_ASSIGN_OR_RETURN(std::vector<std::string> users, SeenUsers(txn, id));
+  for (const std::string& user : users) {
+    MR_ASSIGN_OR_RETURN(SeenUserState user_state,
+                        GetSeenUser(id, user, &txn, true, nullptr));
+    bool changed = false;
+    for (const auto& [uid, record] : removed) {
+      MR_ASSIGN_OR_RETURN(
+          std::optional<SeenRow> row,
+          GetRecord<SeenRow>(kSeenCf, SeenRowKey(id, user, uid), &txn));
+      if (!row.has_value()) continue;
+      user_state.delta -=
+          Bit(row->seen) - Bit((record.system_flags & kSeen) != 0);
+      MR_RETURN_IF_ERROR(Delete(txn, kSeenCf, SeenRowKey(id, user, uid)));
+      MR_RETURN_IF_ERROR(
+          Delete(txn, kSeenCf, SeenChangeKey(id, user, row->modseq)));
+      changed = true;
+    }
+    if (changed) MR_RETURN_IF_ERROR(PutSeenUser(txn, id, user, user_state));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::SharedSeenChanged(Txn& txn, MailboxId id, Uid uid,
+                                          bool now_seen) {
+  MR_ASSIGN_OR_RETURN(std::vector<std::string> users, SeenUsers(txn, id));
+  for (const std::string& user : users) {
+    MR_ASSIGN_OR_RETURN(
+        std::optional<SeenRow> row,
+        GetRecord<SeenRow>(kSeenCf, SeenRowKey(id, user, uid), &txn));
+    if (!row.has_value()) continue;
+    MR_ASSIGN_OR_RETURN(SeenUserState user_state,
+                        GetSeenUser(id, user, &txn, true, nullptr));
+    // delta holds (row - shared); the shared bit moved by one.
+    user_state.delta += now_seen ? -1 : 1;
+    MR_RETURN_IF_ERROR(PutSeenUser(txn, id, user, user_state));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::DropAllSeen(Txn& txn, MailboxId id) {
+  std::vector<std::string> keys;
+  for (char tag : {kSeenStateTag, kSeenRowTag, kSeenChangeTag}) {
+    MR_RETURN_IF_ERROR(ScanPrefix(
+        kSeenCf, SeenPrefix(tag, id),
+        [&](std::string_view key, std::string_view) {
+          keys.emplace_back(key);
+          return true;
+        },
+        &txn));
+  }
+  for (const std::string& key : keys) {
+    MR_RETURN_IF_ERROR(Delete(txn, kSeenCf, key));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::SetSeenMode(const Principal& who,
+                                    std::string_view mailbox, SeenMode mode) {
+  MR_ASSIGN_OR_RETURN(Resolved m, ResolveName(who, mailbox, nullptr));
+  MR_RETURN_IF_ERROR(Require(m, 'a'));
+  return RunTxn([&](Txn& txn) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, m.id));
+    MR_ASSIGN_OR_RETURN(
+        std::optional<MailboxRecord> record,
+        GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(m.id), &txn));
+    if (!record.has_value()) return absl::NotFoundError("no such mailbox");
+    if (record->seen_mode == mode) return absl::OkStatus();
+    record->seen_mode = mode;
+    MR_RETURN_IF_ERROR(
+        Put(txn, kMailboxesCf, MailboxIdKey(m.id), Encode(*record)));
+    if (mode == SeenMode::kShared) {
+      // Users with a row see the shared bit again: give those messages a
+      // new modseq everyone sees, so every client refetches their flags.
+      std::vector<Uid> uids;
+      std::string prefix = SeenPrefix(kSeenRowTag, m.id);
+      MR_RETURN_IF_ERROR(ScanPrefix(
+          kSeenCf, prefix,
+          [&](std::string_view key, std::string_view) {
+            if (key.size() >= 4) uids.push_back(ReadU32(key.substr(key.size() - 4)));
+            return true;
+          },
+          &txn));
+      std::sort(uids.begin(), uids.end());
+      uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+      for (Uid uid : uids) {
+        MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> message,
+                            GetRecord<MessageRecord>(
+                                kMessagesCf, MessageKey(m.id, uid), &txn));
+        if (!message.has_value()) continue;
+        MR_RETURN_IF_ERROR(
+            Delete(txn, kChangelogCf, ChangelogKey(m.id, message->modseq)));
+        message->modseq = NextSharedModSeq(state);
+        MR_RETURN_IF_ERROR(
+            Put(txn, kMessagesCf, MessageKey(m.id, uid), Encode(*message)));
+        MR_RETURN_IF_ERROR(Put(txn, kChangelogCf,
+                               ChangelogKey(m.id, message->modseq),
+                               Encode(ChangeRecord{uid, false})));
+      }
+      MR_RETURN_IF_ERROR(DropAllSeen(txn, m.id));
+    }
+    MR_RETURN_IF_ERROR(PutState(txn, m.id, state));
+    txn.events.push_back(ChangeEvent{m.id, m.record.owner,
+                                     state.highestmodseq,
+                                     ChangeEvent::kMessages});
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace mailroom::store::internal
