@@ -23,6 +23,7 @@ Shared namespace; LMTP reaches that mailbox as shared+helpdesk@localhost.
 import random
 import socket
 import threading
+import time
 import unittest
 
 from tests.helpdesk import helpdesk_base
@@ -51,6 +52,7 @@ class IdleRecorder:
         self.started = threading.Event()
         self.error = None
         self.tag = None
+        self.idle_start = 0
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def start(self):
@@ -66,6 +68,7 @@ class IdleRecorder:
                 if line.startswith("+"):
                     break
                 self.model.apply(line)
+            self.idle_start = len(self.model.log)
             self.started.set()
             self.conn.sock.settimeout(0.2)
             while not self.stop_event.is_set():
@@ -78,6 +81,15 @@ class IdleRecorder:
         except Exception as e:  # reported by finish()
             self.error = e
             self.started.set()
+
+    def wait_for_count(self, count, timeout=60):
+        """Waits (without asserting on time) until the model holds `count`
+        messages; returns the lines received while idling so far."""
+        deadline = time.monotonic() + timeout
+        while len(self.model.state()) != count and \
+                time.monotonic() < deadline and self.error is None:
+            time.sleep(0.05)
+        return list(self.model.log)[self.idle_start:]
 
     def finish(self):
         """Ends IDLE; returns the tagged line."""
@@ -262,6 +274,10 @@ class HelpdeskScenarioTest(helpdesk_base.HelpdeskTestCase):
             self.assertEqual([u for u, _ in finals[agent.index]], final_uids)
 
         removed = set().union(*(a.removed for a in agents))
+        # The run did what it is meant to: moves, expunges, flag changes.
+        self.assertGreater(sum(a.moved for a in agents), 0)
+        self.assertGreater(len(removed), sum(a.moved for a in agents))
+        self.assertGreater(sum(len(a.last_change) for a in agents), 100)
         self.assertEqual(removed & set(final_uids), set())
         self.assertEqual(len(final_uids),
                          INITIAL_MESSAGES + DELIVERIES - len(removed))
@@ -274,8 +290,13 @@ class HelpdeskScenarioTest(helpdesk_base.HelpdeskTestCase):
             self.assertEqual(agent.model.errors, [], agent.user)
             self.assertEqual(without_recent(agent.model.state()), final,
                              agent.user)
-            # The IDLE connection: what it learnt while idling is right, and
-            # once it names the messages that arrived it has it all.
+            # The IDLE connection: changes reached it while idling; what it
+            # learnt is right, and once it names the messages that arrived
+            # it has it all.
+            idled = agent.idle.wait_for_count(len(final))
+            for kind in (" EXISTS", " EXPUNGE", " FETCH "):
+                self.assertTrue([l for l in idled if kind in l],
+                                (agent.user, kind))
             self.assertEqual(status_of(agent.idle.finish()), "OK")
             agent.idle.conn.ok("NOOP")
             self.assertEqual(agent.idle_model.errors, [], agent.user)
