@@ -363,6 +363,19 @@ class AclMatrixTest(helpdesk_base.HelpdeskTestCase):
         self.assertEqual(status_of(tagged), "OK", tagged)
 
     @unittest.expectedFailure
+    def test_insert_right_selects_read_write(self):
+        # Bug: with `lri` SELECT answers [READ-ONLY]; RFC 4314 section 5.2
+        # says READ-WRITE SHOULD be sent when `i` is held (only flag rights
+        # and `e` count here).
+        row = Row("i-select", "lri", "insert and read")
+        self.subjects[row.name] = self.subjects["i"]
+        name, _, _ = self.make_box(row)
+        conn = self.session(self.subjects["i"])
+        _, tagged = conn.command("SELECT %s" % quote(name))
+        conn.ok("UNSELECT")
+        self.assertIn("[READ-WRITE]", tagged)
+
+    @unittest.expectedFailure
     def test_rename_needs_k_on_the_new_parent(self):
         # Bug: RENAME checks `x` on the mailbox but not `k` on the new
         # parent (RFC 4314 section 4).

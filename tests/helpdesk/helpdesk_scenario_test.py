@@ -326,7 +326,12 @@ class HelpdeskScenarioTest(helpdesk_base.HelpdeskTestCase):
                 if other is not agent:
                     self.assertNotIn(other.user, listed)
 
-        watcher.finish(self, finals[0])
+        # \Seen may be kept per user: the reader compares with its own view.
+        fresh = self.connect(reader)
+        fresh.ok("EXAMINE %s" % quote(agent_name))
+        reader_final = without_recent(fetch_all_flags(fresh))
+        self.assertEqual([u for u, _ in reader_final], final_uids)
+        watcher.finish(self, reader_final)
         self.check_invisible(stranger, agent_name, missing_name)
 
     def check_invisible(self, user, name, missing_name):
