@@ -13,7 +13,8 @@
 #   STORE_CONNECTIONS [1,8,64]  STORE_SECONDS [5]  STORE_REPS [3]
 #   WATCHERS [1,100,1000]       IDLE_CHANGES [50]
 #   CHANGES [10,100,1000,10000] SIZES [1000,10000,100000]  REPS [5]
-#   PORTBASE [23000]  Mailroom IMAP on PORTBASE+143, Dovecot on PORTBASE+1143
+#   PORTBASE [random free]  Mailroom IMAP on PORTBASE+143, Dovecot on
+#                    PORTBASE+1143 (+1110 POP3, +1024 LMTP)
 #   PEER_PROCESS_LIMIT [2000]  Dovecot default_process_limit/client_limit
 #   PEER_USER_CONNECTIONS [1100]  Dovecot mail_max_userip_connections
 #   RAISE_INOTIFY [1]  raise fs.inotify.max_user_instances to 2048 for the
@@ -29,7 +30,18 @@ RESULTS=${1:-$(mktemp -d /tmp/helpdesk-results.XXXXXX)}
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd -P)
 PEER_DOVECOT=${PEER_DOVECOT:-/work/shared/peers/dovecot}
-PORTBASE=${PORTBASE:-23000}
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [[ -z "${PORTBASE:-}" ]]; then
+  # A random base whose ports are free: other benchmarks may share the box.
+  for _ in $(seq 50); do
+    PORTBASE=$((30000 + 100 * (RANDOM % 300)))
+    busy=0
+    for p in 143 1024 1110 1143; do
+      if port_busy $((PORTBASE + p)); then busy=1; fi
+    done
+    ((busy)) || break
+  done
+fi
 OUTPUT_BASE=${BAZEL_OUTPUT_BASE:-/root/.cache/bazel-ob-pop3lmtp}
 if [[ "${QUICK:-0}" == 1 ]]; then
   : "${STORE_CONNECTIONS:=1,8}" "${WATCHERS:=1,100}" "${IDLE_CHANGES:=20}"
