@@ -199,8 +199,9 @@ class HelpdeskScenarioTest(helpdesk_base.HelpdeskTestCase):
         # The Shared namespace belongs to the pseudo-user "shared": as a
         # login it is the only principal that can set ACLs there.
         self.server.add_user("shared", PASSWORD)
-        first_agent = self.new_user("adm")
-        self.server.ctl("mailbox", "create", first_agent, "Shared/helpdesk")
+        # mailroomctl acts as an admin principal named after any user.
+        admin = self.new_user("adm")
+        self.server.ctl("mailbox", "create", admin, "Shared/helpdesk")
         conn = self.connect("shared")
         self.run_helpdesk(
             grant=lambda who, rights: conn.ok(
