@@ -100,6 +100,7 @@ void Session::StopNotify() {
   notify_.reset();
   notify_mailboxes_.clear();
   notify_subscriptions_.clear();
+  notify_recheck_.clear();
 }
 
 Task<std::string> Session::HandleNotify(Command& c) {
@@ -303,6 +304,11 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
     auto old = notify_mailboxes_.find(id);
     if (old != notify_mailboxes_.end() && old->second.watched()) {
       m.last = old->second.last;
+    } else if (!initial) {
+      // New to the watch list: whatever it holds is news to the client,
+      // even what arrived before this refresh read the list.
+      m.last = store::MailboxStatus();
+      notify_recheck_.push_back(id);
     }
     if (!m.last) need_status.emplace_back(id, m.name);
   }
@@ -335,7 +341,7 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
 Task<void> Session::DeliverNotifications() {
   if (!notify_ || !notify_filter_) co_return;
   NotifyFilter::Pending pending = notify_filter_->Take();
-  if (pending.empty()) co_return;
+  if (pending.empty() && notify_recheck_.empty()) co_return;
   if (pending.overflow) {
     // RFC 5465 section 5.8: as if NOTIFY NONE had been received.
     Untagged(
@@ -347,6 +353,13 @@ Task<void> Session::DeliverNotifications() {
   if (pending.mailbox_list || pending.subscriptions) {
     co_await RefreshNotifyMailboxes(/*announce=*/true, /*initial=*/false);
   }
+  for (store::MailboxId id : notify_recheck_) {
+    if (std::find(pending.mailboxes.begin(), pending.mailboxes.end(), id) ==
+        pending.mailboxes.end()) {
+      pending.mailboxes.push_back(id);
+    }
+  }
+  notify_recheck_.clear();
   const std::vector<std::string> items = NotifyStatusItems();
   for (store::MailboxId id : pending.mailboxes) {
     if (!notify_) co_return;
@@ -365,7 +378,8 @@ Task<void> Session::DeliverNotifications() {
     // was told and announce only the events it asked for.
     const bool messages = !last || st->messages != last->messages ||
                           st->uidnext != last->uidnext ||
-                          st->uidvalidity != last->uidvalidity;
+                          (last->uidvalidity != 0 &&
+                           st->uidvalidity != last->uidvalidity);
     const bool flags =
         m.flag_events && last &&
         (st->unseen != last->unseen ||

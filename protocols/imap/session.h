@@ -216,6 +216,9 @@ class Session {
   std::unique_ptr<store::Watch> notify_watch_;
   absl::flat_hash_map<store::MailboxId, NotifiedMailbox> notify_mailboxes_;
   std::set<std::string> notify_subscriptions_;
+  // Mailboxes that became watched after NOTIFY SET (created, shared,
+  // subscribed): checked against an empty baseline at the next delivery.
+  std::vector<store::MailboxId> notify_recheck_;
   size_t notify_max_pending_ = 10000;
   std::vector<std::string> quota_admins_;  // imap.quota_admins
 };
