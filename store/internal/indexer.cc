@@ -80,12 +80,12 @@ void StoreImpl::Log(std::string_view message) {
 }
 
 void StoreImpl::MaybeRebuildIndex(const std::string& owner,
-                                  const absl::Status& error) {
+                                  const absl::Status& error, uint64_t epoch) {
   if (error.code() != absl::StatusCode::kDataLoss &&
       error.code() != absl::StatusCode::kNotFound) {
     return;  // transient: the next search tries the index again
   }
-  if (!rebuilds_.Request(owner)) return;  // already queued
+  if (!rebuilds_.Request(owner, epoch)) return;  // queued or just rebuilt
   Log(absl::StrCat("full-text index of ", owner,
                    " is missing or damaged (", error.ToString(),
                    "); searching without it and rebuilding it"));

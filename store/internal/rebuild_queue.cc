@@ -2,8 +2,15 @@
 
 namespace mailroom::store::internal {
 
-bool RebuildQueue::Request(std::string_view owner) {
+uint64_t RebuildQueue::Epoch() {
   MutexLock lock(&mu_);
+  return epoch_;
+}
+
+bool RebuildQueue::Request(std::string_view owner, uint64_t epoch) {
+  MutexLock lock(&mu_);
+  auto finished = finished_.find(owner);
+  if (finished != finished_.end() && finished->second > epoch) return false;
   return owners_.emplace(std::string(owner), Stage::kRequested).second;
 }
 
@@ -20,10 +27,12 @@ std::vector<std::string> RebuildQueue::Take() {
 
 void RebuildQueue::Done(const std::vector<std::string>& owners) {
   MutexLock lock(&mu_);
+  ++epoch_;
   for (const std::string& owner : owners) {
     auto it = owners_.find(owner);
     if (it != owners_.end() && it->second == Stage::kRebuilding) {
       owners_.erase(it);
+      finished_[owner] = epoch_;
     }
   }
 }

@@ -20,8 +20,12 @@ namespace mailroom::store::internal {
 
 class RebuildQueue {
  public:
-  // True when `owner` was not already requested or being rebuilt.
-  bool Request(std::string_view owner);
+  // Taken before a query; a failure seen by that query requests a rebuild
+  // only if none finished since (the query may have read the old index).
+  uint64_t Epoch();
+  // True when `owner` was not already requested or being rebuilt, and no
+  // rebuild of it finished after `epoch`.
+  bool Request(std::string_view owner, uint64_t epoch);
   // The requested owners, now marked as being rebuilt.
   std::vector<std::string> Take();
   // The rebuild of `owners` (from Take) was applied to the index; a later
@@ -33,6 +37,9 @@ class RebuildQueue {
   enum class Stage { kRequested, kRebuilding };
   Mutex mu_;
   std::map<std::string, Stage, std::less<>> owners_ ABSL_GUARDED_BY(mu_);
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // counts Done() calls
+  // Epoch at which each owner's last rebuild finished.
+  std::map<std::string, uint64_t, std::less<>> finished_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace mailroom::store::internal

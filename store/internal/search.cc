@@ -19,6 +19,7 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
   bool use_index = options_.text_index != nullptr && HasTextKey(key);
   if (use_index) {
     // Never answer from a stale index: apply everything queued so far.
+    uint64_t rebuild_epoch = rebuilds_.Epoch();
     use_index = CatchUpIndex().ok();
     std::vector<const SearchKey*> subtrees;
     CollectTextSubtrees(key, &subtrees);
@@ -28,7 +29,7 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
           options_.text_index->Query(m.record.owner, mailbox, *sub);
       if (!uids.ok()) {
         use_index = false;  // fall back to scanning the messages
-        MaybeRebuildIndex(m.record.owner, uids.status());
+        MaybeRebuildIndex(m.record.owner, uids.status(), rebuild_epoch);
         break;
       }
       index_results[sub].insert(uids->begin(), uids->end());

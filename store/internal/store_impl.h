@@ -346,7 +346,9 @@ class StoreImpl : public Store {
       const std::string& blob_id);
   // Called when a text query failed: a missing or damaged owner database
   // (kDataLoss, kNotFound) gets one rebuild queued on the indexer thread.
-  void MaybeRebuildIndex(const std::string& owner, const absl::Status& error);
+  // `epoch` is rebuilds_.Epoch() from before the query.
+  void MaybeRebuildIndex(const std::string& owner, const absl::Status& error,
+                         uint64_t epoch);
   // Runs the rebuilds search asked for (indexer thread).
   void RunRequestedRebuilds();
   // Reports something the store did on its own (options_.log or stderr).

@@ -1,0 +1,118 @@
+// The parsed structure of a body is stored with the body at append time, so
+// the first FETCH BODYSTRUCTURE costs a read; stores written before that
+// still parse lazily and cache the result.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "store/consistency.h"
+#include "store/store.h"
+#include "tests/store/store_test_util.h"
+
+namespace mailroom::store {
+namespace {
+
+const char kMultipart[] =
+    "Subject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+    "boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+    "--XX\r\nContent-Type: application/pdf\r\n\r\nPDF\r\n--XX--\r\n";
+
+// Opens the store's RocksDB directly (the store must be closed) and runs
+// `fn` on the structure column family.
+void WithStructureCf(
+    const std::string& dir,
+    const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& fn) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const std::string& n : names) {
+    cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &db)
+                  .ok());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "structure") fn(db, handles[i]);
+  }
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  delete db;
+}
+
+size_t CountStructures(const std::string& dir) {
+  size_t n = 0;
+  WithStructureCf(dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  });
+  return n;
+}
+
+class StructureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::FreshDir("structure");
+    Open();
+    ASSERT_TRUE(store_->CreateUser("alice", "pw").ok());
+    ASSERT_TRUE(store_->CreateUser("bob", "pw").ok());
+  }
+  void Open() { store_ = OpenStore(testing::TestOptions(dir_)).value(); }
+  void Close() {
+    ASSERT_TRUE(CheckConsistency(*store_).ok());
+    store_.reset();
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  Principal alice_{"alice", false};
+};
+
+TEST_F(StructureTest, AppendAndDeliverStoreTheStructureWithTheBody) {
+  ASSERT_TRUE(store_->Append(alice_, "INBOX", {AppendRequest{.data = kMultipart},
+                                               AppendRequest{.data = kMultipart}})
+                  .ok());
+  auto delivered = store_->Deliver({{"alice"}, {"bob"}},
+                                   testing::MakeMessage("hi", "there"));
+  ASSERT_TRUE(delivered[0].ok() && delivered[1].ok());
+  Close();
+  EXPECT_EQ(CountStructures(dir_), 2u);  // one per distinct body
+  Open();
+  MailboxId inbox = store_->GetStatus(alice_, "INBOX")->id;
+  auto structure = store_->GetStructure(alice_, inbox, 2);
+  ASSERT_TRUE(structure.ok()) << structure.status();
+  ASSERT_EQ((*structure)->root.children.size(), 2u);
+  EXPECT_EQ((*structure)->root.children[1].subtype, "pdf");
+
+  // The structure goes with the last reference to its body.
+  ASSERT_TRUE(store_->Expunge(alice_, inbox, {.only_deleted = false}).ok());
+  Close();
+  EXPECT_EQ(CountStructures(dir_), 1u);
+}
+
+TEST_F(StructureTest, BodiesWithoutACachedStructureAreParsedAndCached) {
+  ASSERT_TRUE(
+      store_->Append(alice_, "INBOX", {AppendRequest{.data = kMultipart}}).ok());
+  Close();
+  // As a store written before structures were stored at append time.
+  WithStructureCf(dir_, [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), cf, it->key()).ok());
+    }
+  });
+  ASSERT_EQ(CountStructures(dir_), 0u);
+  Open();
+  MailboxId inbox = store_->GetStatus(alice_, "INBOX")->id;
+  auto structure = store_->GetStructure(alice_, inbox, 1);
+  ASSERT_TRUE(structure.ok()) << structure.status();
+  EXPECT_EQ((*structure)->root.type, "multipart");
+  Close();
+  EXPECT_EQ(CountStructures(dir_), 1u);
+}
+
+}  // namespace
+}  // namespace mailroom::store
