@@ -25,21 +25,6 @@ bool AddWords(Xapian::Document& doc, std::string_view prefix,
   });
 }
 
-// Body words with pair terms for each two consecutive words.
-bool AddBodyWords(Xapian::Document& doc, std::string_view text,
-                  const std::function<void(std::string_view)>& on_word,
-                  std::string& scratch) {
-  std::string_view previous;
-  return ForEachWord(text, [&](std::string_view word) {
-    scratch.assign(kPrefixBody);
-    scratch.append(word);
-    doc.add_boolean_term(scratch);
-    if (!previous.empty()) doc.add_boolean_term(PairTerm(previous, word));
-    previous = word;
-    on_word(word);
-  });
-}
-
 bool HasPrefix(const std::string& term, std::string_view prefix) {
   return std::string_view(term).substr(0, prefix.size()) == prefix;
 }
@@ -48,26 +33,6 @@ bool HasPrefix(const std::string& term, std::string_view prefix) {
 
 std::string UniqueIdTerm(store::MailboxId mailbox, store::Uid uid) {
   return absl::StrCat(kPrefixUniqueId, mailbox, ":", uid);
-}
-
-std::string PairTerm(std::string_view first, std::string_view second) {
-  // FNV-1a, 64 bits: stable across builds and machines (it is on disk).
-  uint64_t hash = 14695981039346656037ull;
-  auto mix = [&hash](std::string_view bytes) {
-    for (char c : bytes) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 1099511628211ull;
-    }
-  };
-  mix(first);
-  mix(std::string_view("\0", 1));
-  mix(second);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string term(kPrefixPair);
-  for (int shift = kPairBucketBits - 4; shift >= 0; shift -= 4) {
-    term.push_back(kHex[(hash >> shift) & 15]);
-  }
-  return term;
 }
 
 std::string MailboxTerm(store::MailboxId mailbox) {
@@ -124,7 +89,7 @@ Xapian::Document BuildDocument(
       AddWords(doc, prefix, value, [](std::string_view) {}, scratch);
     }
   }
-  long_word |= AddBodyWords(doc, text.body, on_word, scratch);
+  long_word |= AddWords(doc, kPrefixBody, text.body, on_word, scratch);
   for (const std::string& name : text.attachment_names) {
     long_word |= AddWords(doc, kPrefixAttachment, name, on_word, scratch);
   }

@@ -17,8 +17,6 @@
 namespace mailroom::index {
 
 std::string UniqueIdTerm(store::MailboxId mailbox, store::Uid uid);
-// The bucket term of two consecutive body words (index/schema.h).
-std::string PairTerm(std::string_view first, std::string_view second);
 std::string MailboxTerm(store::MailboxId mailbox);
 // Empty when the id is too long to be a term (then copies re-parse).
 std::string BlobTerm(std::string_view blob_id);

@@ -75,6 +75,17 @@ bool NeedsBody(const CompiledKey& key) {
   return false;
 }
 
+bool NeedsHeaders(const CompiledKey& key) {
+  if (key.kind == Kind::kHeader ||
+      (key.kind == Kind::kText && !key.folded.empty())) {
+    return true;
+  }
+  for (const CompiledKey& child : key.children) {
+    if (NeedsHeaders(child)) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<bool> Matches(const CompiledKey& key, DocText& doc) {
   switch (key.kind) {
     case Kind::kAnd:

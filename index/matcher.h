@@ -34,6 +34,10 @@ absl::StatusOr<CompiledKey> CompileKey(
 // True when some leaf needs the body (BODY or TEXT with a non-empty value).
 bool NeedsBody(const CompiledKey& key);
 
+// True when some leaf needs the header fields (HEADER, or TEXT with a
+// non-empty value); a BODY-only tree is verified without reading them.
+bool NeedsHeaders(const CompiledKey& key);
+
 // kDataLoss when the stored body is corrupt.
 absl::StatusOr<bool> Matches(const CompiledKey& key, DocText& doc);
 

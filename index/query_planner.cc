@@ -49,10 +49,6 @@ bool Contains(std::string_view word, std::string_view part) {
 
 constexpr size_t kSmallOr = 32;
 
-// Two neighbouring key words whose expansions combine to more pair buckets
-// than this are not worth a query (their documents are verified instead).
-constexpr size_t kMaxPairCombinations = 1024;
-
 class Finder {
  public:
   Finder(const Vocabulary& vocabulary, Xapian::Database& db,
@@ -185,69 +181,6 @@ class Finder {
     return Union(AnyTerm(prefix, found), LongWords());
   }
 
-  // The vocabulary words key word `word` may stand for in a run of several
-  // key words (only the first may start inside a text word, only the last
-  // end inside one); false when there are more than `limit`.
-  bool Expand(const KeyWord& word, size_t limit,
-              std::vector<std::string_view>* out) {
-    if (word.bounded_left && word.bounded_right) {
-      out->push_back(word.text);
-      return true;
-    }
-    const std::string_view part = word.text;
-    if (word.bounded_left) {
-      return vocabulary_.Find(
-          [part](std::string_view w) { return w.starts_with(part); }, limit,
-          out);
-    }
-    if (word.bounded_right) {
-      return vocabulary_.Find(
-          [part](std::string_view w) { return w.ends_with(part); }, limit,
-          out);
-    }
-    return false;
-  }
-
-  // Body documents that may hold the key words consecutively: for each two
-  // neighbouring key words, the pair buckets of their expansions. nullopt
-  // when no neighbours have few enough combinations to narrow anything.
-  std::optional<DocSet> PairCandidates(const std::vector<KeyWord>& words) {
-    std::vector<std::vector<std::string_view>> expansions(words.size());
-    std::vector<bool> usable(words.size(), false);
-    for (size_t i = 0; i < words.size(); ++i) {
-      if (words[i].text.size() > kMaxWordBytes) continue;
-      if (!Expand(words[i], kMaxPairCombinations, &expansions[i])) continue;
-      // A word no text holds (and no long word cut in pieces): no match.
-      if (expansions[i].empty()) return LongWords();
-      usable[i] = true;
-    }
-    std::vector<Q> pairs;
-    for (size_t i = 0; i + 1 < words.size(); ++i) {
-      if (!usable[i] || !usable[i + 1]) continue;
-      const auto& left = expansions[i];
-      const auto& right = expansions[i + 1];
-      if (left.size() * right.size() > kMaxPairCombinations) continue;
-      std::vector<std::string> buckets;
-      buckets.reserve(left.size() * right.size());
-      for (std::string_view l : left) {
-        for (std::string_view r : right) buckets.push_back(PairTerm(l, r));
-      }
-      std::sort(buckets.begin(), buckets.end());
-      buckets.erase(std::unique(buckets.begin(), buckets.end()),
-                    buckets.end());
-      pairs.emplace_back(Q::OP_OR, buckets.begin(), buckets.end());
-    }
-    if (pairs.empty()) return std::nullopt;
-    // Exact middle words narrow further at little cost.
-    for (size_t i = 0; i < words.size(); ++i) {
-      if (usable[i] && words[i].bounded_left && words[i].bounded_right) {
-        pairs.emplace_back(std::string(kPrefixBody).append(words[i].text));
-      }
-    }
-    // A word stored in pieces may hold a key word across a cut.
-    return Union(Run(Q(Q::OP_AND, pairs.begin(), pairs.end())), LongWords());
-  }
-
   // A non-empty text key on one field prefix.
   Candidates Field(std::string_view prefix, const std::string& folded) {
     bool has_separator = false;
@@ -268,11 +201,6 @@ class Finder {
       }
       DocSet sure = AnyTerm(prefix, found);
       return {sure, Minus(LongWords(), sure)};
-    }
-    if (words.size() >= 2 && prefix == kPrefixBody) {
-      if (std::optional<DocSet> pairs = PairCandidates(words)) {
-        return {{}, std::move(*pairs)};
-      }
     }
     std::optional<DocSet> candidates;
     for (const KeyWord& word : words) {

@@ -15,19 +15,13 @@
 //          exactly when some word of the field contains it, so the OR of the
 //          vocabulary words containing it is the exact answer;
 //   maybe  anything else (several words, separators, words cut into pieces
-//          because they were longer than kMaxWordBytes: term XL) yields
-//          candidates verified exactly against the folded text kept with
-//          each document. Several words must be consecutive in the body:
-//          each two consecutive key words select the pair buckets (P terms)
-//          of their vocabulary expansions (the first word expanded to the
-//          words ending with it, the last to those starting with it, the
-//          others exact); too many combinations fall back to the AND of
-//          per-word candidates. Headers are short and kept in the document
-//          data, so header keys use the per-word AND alone.
+//          because they were longer than kMaxWordBytes: term XL) yields the
+//          AND of per-word candidates (prefix, suffix or infix matches from
+//          the vocabulary), verified exactly against the folded text kept
+//          with each document.
 // Words are taken per field value (each header field instance separately),
-// so no term spans two fields: the analogue of a position gap. No positions
-// (their table would be larger than the mail itself), no stemming (mail is
-// multilingual), wdf is always 0.
+// so no term spans two fields: the analogue of a position gap. No positions,
+// no stemming (mail is multilingual), wdf is always 0.
 //
 // Terms
 //   Q<mailbox>:<uid>   unique id, one per document (decimal numbers);
@@ -41,9 +35,6 @@
 //   <word>             body text (decoded text parts, HTML as text), no
 //                      prefix. Folded text holds no upper-case ASCII, so it
 //                      never collides with a prefix.
-//   P<5 hex digits>    boolean: two consecutive body words w1 w2 occur;
-//                      the low 20 bits of FNV-1a-64(w1 NUL w2) (a bucket,
-//                      so a match is a candidate, verified).
 //   XL                 boolean: some field holds a word longer than
 //                      kMaxWordBytes, stored as pieces.
 //   H<word>            any header line, name and decoded value; TEXT = H or
@@ -75,8 +66,7 @@
 
 namespace mailroom::index {
 
-// 2: pair terms of consecutive body words (multi-word keys).
-inline constexpr char kSchemaVersion[] = "2";
+inline constexpr char kSchemaVersion[] = "1";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
 
@@ -102,8 +92,6 @@ inline constexpr unsigned kSlotBody = 3;
 inline constexpr size_t kMaxTermBytes = 240;
 
 inline constexpr char kPrefixLongWord[] = "XL";
-inline constexpr char kPrefixPair[] = "P";
-inline constexpr int kPairBucketBits = 20;
 inline constexpr char kWordKeyPrefix[] = "w:";
 
 }  // namespace mailroom::index

@@ -17,6 +17,7 @@
 #include "base/status_macros.h"
 #include "index/body_preparer.h"
 #include "index/doc_text.h"
+#include "index/index_stats.h"
 #include "index/document_builder.h"
 #include "index/matcher.h"
 #include "index/query_planner.h"
@@ -30,26 +31,6 @@ namespace mailroom::index {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Owner names become directory names: keep [a-z0-9@_+-], escape the rest
-// (so no name is "." or "..", holds '/', or ends in ".known").
-std::string OwnerDirName(std::string_view owner) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : owner) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                       c == '@' || c == '_' || c == '+' || c == '-';
-    if (plain) {
-      out.push_back(c);
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 15]);
-    }
-  }
-  return out.empty() ? "%" : out;
-}
 
 // One owner's database. `marker` records that the owner once had an index:
 // if the database directory then disappears, a new one is incomplete.
@@ -157,7 +138,7 @@ std::shared_ptr<OwnerDb> XapianTextIndex::GetOwner(const std::string& owner) {
   std::shared_ptr<OwnerDb>& slot = owners_[owner];
   if (slot == nullptr) {
     slot = std::make_shared<OwnerDb>(
-        absl::StrCat(root_, "/", OwnerDirName(owner)));
+        OwnerDirectory(root_, owner));
   }
   slot->last_used = ++clock_;
   return slot;
@@ -424,6 +405,8 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
   Candidates candidates = FindCandidates(key, owner.vocabulary, db, mailbox);
   std::vector<Xapian::docid> matches = std::move(candidates.sure);
   const bool needs_body = NeedsBody(key);
+  const bool needs_headers = NeedsHeaders(key);
+  static const std::string kNoHeaders = EncodeDocData(FoldedText());
   Xapian::ValueIterator bodies = db.valuestream_begin(kSlotBody);
   for (const Xapian::docid docid : candidates.maybe) {
     std::string body;
@@ -435,10 +418,13 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
         body = *bodies;
       }
     }
+    // A BODY-only key skips the document data (another table to read).
     MR_ASSIGN_OR_RETURN(
         DocText text,
         DocText::Decode(
-            db.get_document(docid, Xapian::DOC_ASSUME_VALID).get_data(),
+            needs_headers
+                ? db.get_document(docid, Xapian::DOC_ASSUME_VALID).get_data()
+                : kNoHeaders,
             std::move(body)));
     MR_ASSIGN_OR_RETURN(bool match, Matches(key, text));
     if (match) matches.push_back(docid);
@@ -486,6 +472,7 @@ absl::StatusOr<std::shared_ptr<store::TextIndex>> OpenXapianTextIndex(
     return absl::UnavailableError(
         absl::StrCat("text index: cannot create ", root, ": ", ec.message()));
   }
+  RememberOpenedIndexRoot(root);
   return std::make_shared<XapianTextIndex>(root, std::move(source));
 }
 
