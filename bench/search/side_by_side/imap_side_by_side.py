@@ -34,6 +34,7 @@ import email
 import email.header
 import html
 import json
+import math
 import os
 import random
 import re
@@ -436,8 +437,8 @@ def percentile(samples, p):
     ordered = sorted(samples)
     if not ordered:
         return float("nan")
-    rank = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
-    return ordered[rank]
+    rank = math.ceil(p / 100 * len(ordered))  # nearest rank, 1-based
+    return ordered[max(0, min(len(ordered), rank) - 1)]
 
 
 def main():
