@@ -19,6 +19,10 @@
 //
 // Every mutation is one atomic transaction and returns only once durable.
 //
+// Flags are answered per principal: in a SeenMode::kPerUser mailbox (see
+// types.h) \Seen, UNSEEN, modseqs, HIGHESTMODSEQ, ChangesSince, SEEN/UNSEEN
+// search and UNCHANGEDSINCE are the calling user's view.
+//
 // Thread-safety: all methods are safe to call concurrently. Calls may block
 // on disk; network threads must call them from a worker pool.
 #ifndef MAILROOM_STORE_STORE_H_

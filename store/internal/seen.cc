@@ -214,6 +214,39 @@ absl::Status StoreImpl::DropAllSeen(Txn& txn, MailboxId id) {
   return absl::OkStatus();
 }
 
+absl::Status StoreImpl::DropSeenOfUser(Txn& txn, std::string_view user) {
+  // User states are few (one per user and per-user mailbox): find the
+  // mailboxes where `user` has one.
+  std::vector<MailboxId> ids;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kSeenCf, std::string(1, kSeenStateTag),
+      [&](std::string_view key, std::string_view) {
+        if (key.size() == 1 + 8 + user.size() + 1 &&
+            key.substr(9, user.size()) == user) {
+          ids.push_back(ReadU64(key.substr(1)));
+        }
+        return true;
+      },
+      &txn));
+  for (MailboxId id : ids) {
+    MR_RETURN_IF_ERROR(LockState(txn, id).status());
+    std::vector<std::string> keys = {SeenStateKey(id, user)};
+    for (char tag : {kSeenRowTag, kSeenChangeTag}) {
+      MR_RETURN_IF_ERROR(ScanPrefix(
+          kSeenCf, SeenUserPrefix(tag, id, user),
+          [&](std::string_view key, std::string_view) {
+            keys.emplace_back(key);
+            return true;
+          },
+          &txn));
+    }
+    for (const std::string& key : keys) {
+      MR_RETURN_IF_ERROR(Delete(txn, kSeenCf, key));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status StoreImpl::SetSeenMode(const Principal& who,
                                     std::string_view mailbox, SeenMode mode) {
   MR_ASSIGN_OR_RETURN(Resolved m, ResolveName(who, mailbox, nullptr));

@@ -319,6 +319,8 @@ class StoreImpl : public Store {
                                  bool now_seen);
   // Drops every per-user \Seen key of the mailbox.
   absl::Status DropAllSeen(Txn& txn, MailboxId id);
+  // Drops `user`'s \Seen in every mailbox (the user is being deleted).
+  absl::Status DropSeenOfUser(Txn& txn, std::string_view user);
 
   // ---- mailboxes inside a transaction (mailboxes.cc) ----
   absl::StatusOr<MailboxId> CreateMailboxInTxn(

@@ -69,6 +69,7 @@ absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
         MR_RETURN_IF_ERROR(RemoveMailboxInTxn(txn, id, *record));
       }
     }
+    MR_RETURN_IF_ERROR(DropSeenOfUser(txn, user));
     // The user's ACL entries on other owners' mailboxes.
     std::vector<std::string> grants;
     MR_RETURN_IF_ERROR(ScanPrefix(

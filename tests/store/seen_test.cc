@@ -303,6 +303,19 @@ TEST_F(SeenTest, DeletingTheMailboxDropsEveryRow) {
   EXPECT_EQ(store_->GetStatus(alice_, kDesk)->unseen, 0u);
 }
 
+TEST_F(SeenTest, DeletingAUserDropsTheirSeen) {
+  ASSERT_TRUE(store_->SetSeenMode(admin_, kDesk, SeenMode::kPerUser).ok());
+  SetSeen(bob_, {1, 2});
+  SetSeen(alice_, {3});
+  ASSERT_TRUE(store_->DeleteUser("bob").ok());
+  ASSERT_TRUE(CheckConsistency(*store_).ok());
+  ASSERT_TRUE(store_->CreateUser("bob", "pw").ok());
+  ASSERT_TRUE(store_->SetAcl(admin_, kDesk, "bob", "lrs").ok());
+  EXPECT_THAT(SeenUids(bob_), IsEmpty());  // a new bob starts afresh
+  EXPECT_EQ(Unseen(bob_), 4u);
+  EXPECT_THAT(SeenUids(alice_), ElementsAre(3));
+}
+
 TEST_F(SeenTest, ParallelPerUserSeenUpdatesLoseNothing) {
   ASSERT_TRUE(store_->SetSeenMode(admin_, kDesk, SeenMode::kPerUser).ok());
   std::vector<Principal> users;
