@@ -376,6 +376,19 @@ class AclMatrixTest(helpdesk_base.HelpdeskTestCase):
         self.assertIn("[READ-WRITE]", tagged)
 
     @unittest.expectedFailure
+    def test_created_child_inherits_the_parent_acl(self):
+        # Bug: a child created in another user's mailbox gets no ACL, so the
+        # user who created it (holding `lk` on the parent) cannot see it;
+        # RFC 4314 section 4 (CREATE): it SHOULD inherit the parent's ACL.
+        row = ROWS[[r.name for r in ROWS].index("k")]
+        name, _, _ = self.make_box(row)
+        conn = self.session(self.subjects["k"])
+        conn.ok("CREATE %s" % quote(name + "/child"))
+        lines, tagged = conn.command("MYRIGHTS %s" % quote(name + "/child"))
+        self.assertEqual(status_of(tagged), "OK", tagged)
+        self.assertIn('* MYRIGHTS %s lk' % quote(name + "/child"), lines)
+
+    @unittest.expectedFailure
     def test_rename_needs_k_on_the_new_parent(self):
         # Bug: RENAME checks `x` on the mailbox but not `k` on the new
         # parent (RFC 4314 section 4).
