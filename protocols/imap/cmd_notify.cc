@@ -180,7 +180,8 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
   if (!notify_) co_return;
 
   absl::flat_hash_map<store::MailboxId, NotifiedMailbox> next;
-  std::vector<std::string> foreign;  // watched names whose 'r' is unknown
+  // Watched mailboxes of other owners, whose 'r' right is still unknown.
+  std::vector<std::pair<store::MailboxId, std::string>> foreign;
   for (const store::MailboxInfo& info : *list) {
     NotifiedMailbox m;
     m.name = info.name;
@@ -197,7 +198,7 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
     }
     // An owner holds every right on their own mailboxes.
     m.readable = m.personal;
-    if (m.message_events && !m.personal) foreign.push_back(m.name);
+    if (m.message_events && !m.personal) foreign.emplace_back(info.id, m.name);
     next.emplace(info.id, std::move(m));
   }
   // Other users' mailboxes: check 'r', in one trip to the worker pool.
@@ -206,14 +207,12 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
     co_await plugin::Blocking(conn_, [&] {
       for (size_t i = 0; i < foreign.size(); ++i) {
         absl::StatusOr<std::string> rights =
-            store_.MyRights(principal_, foreign[i]);
+            store_.MyRights(principal_, foreign[i].second);
         readable[i] = rights.ok() && rights->find('r') != std::string::npos;
       }
     });
-    for (auto& [id, m] : next) {
-      if (!m.message_events || m.personal) continue;
-      const auto it = std::find(foreign.begin(), foreign.end(), m.name);
-      if (it != foreign.end()) m.readable = readable[it - foreign.begin()];
+    for (size_t i = 0; i < foreign.size(); ++i) {
+      next[foreign[i].first].readable = readable[i];
     }
   }
   if (!notify_) co_return;
@@ -221,12 +220,23 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
   // What the client is told, in the order of RFC 5465 sections 5.4/5.5/3.1.
   std::vector<std::string> lines;
   if (announce) {
+    absl::flat_hash_map<std::string, const NotifiedMailbox*> by_name;
+    for (const auto& [id, m] : next) by_name[m.name] = &m;
+    // A created or deleted mailbox affects its parent too (section 5.4).
+    std::set<std::string> parents;
+    auto note_parent = [&](const std::string& name) {
+      const size_t slash = name.rfind(store::kDelimiter);
+      if (slash != std::string::npos) parents.insert(name.substr(0, slash));
+    };
+    std::set<std::string> announced;
     std::vector<std::pair<std::string, std::string>> renames;  // old, new
     for (const auto& [id, m] : next) {
       auto old = notify_mailboxes_.find(id);
       if (old == notify_mailboxes_.end()) {
         if (m.name_events) {
           lines.push_back(NotifyListLine(m.name, &m, m.subscribed));
+          announced.insert(m.name);
+          note_parent(m.name);
         }
       } else if (old->second.name != m.name) {
         if (m.name_events || old->second.name_events) {
@@ -242,10 +252,8 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
             return std::string_view(from).starts_with(other.first + "/");
           });
       if (child) continue;
-      const NotifiedMailbox* m = nullptr;
-      for (const auto& [id, candidate] : next) {
-        if (candidate.name == to) m = &candidate;
-      }
+      auto found = by_name.find(to);
+      const NotifiedMailbox* m = found == by_name.end() ? nullptr : found->second;
       lines.push_back(absl::StrCat(NotifyListLine(to, m, m && m->subscribed),
                                    " (\"OLDNAME\" (", EncodeMailbox(from),
                                    "))"));
@@ -254,7 +262,18 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
       // Deleted, or the 'l' right was taken away: both read as deletion.
       if (m.name_events && !next.contains(id)) {
         lines.push_back(NotifyListLine(m.name, nullptr, false));
+        announced.insert(m.name);
+        note_parent(m.name);
       }
+    }
+    for (const std::string& parent : parents) {
+      auto found = by_name.find(parent);
+      if (found == by_name.end() || !found->second->name_events ||
+          announced.count(parent) > 0) {
+        continue;
+      }
+      lines.push_back(
+          NotifyListLine(parent, found->second, found->second->subscribed));
     }
     if (want_subscriptions) {
       std::vector<std::string> changed;
@@ -263,10 +282,9 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
           notify_subscriptions_.begin(), notify_subscriptions_.end(),
           std::back_inserter(changed));
       for (const std::string& name : changed) {
-        const NotifiedMailbox* m = nullptr;
-        for (const auto& [id, candidate] : next) {
-          if (candidate.name == name) m = &candidate;
-        }
+        auto found = by_name.find(name);
+        const NotifiedMailbox* m =
+            found == by_name.end() ? nullptr : found->second;
         const bool subscribed = subscriptions.count(name) > 0;
         const bool personal = m ? m->personal : IsPersonalName(name);
         for (const NotifyGroup& g : notify_->groups) {

@@ -233,10 +233,15 @@ Task<void> Session::Execute(Command& c) {
     co_return;
   }
   // What the client knew of the selected mailbox, for NOTIFY's MessageNew
-  // FETCH of messages that arrive during the command.
-  const bool selecting =
-      c.name == CommandName::kSelect || c.name == CommandName::kExamine;
-  const store::MailboxId view_before = view_ && !selecting ? view_->id() : 0;
+  // FETCH of messages that arrive during the command: none for a mailbox
+  // just selected, nor for messages this client added itself (RFC 5465
+  // section 5.2).
+  const bool no_new_fetch =
+      c.name == CommandName::kSelect || c.name == CommandName::kExamine ||
+      c.name == CommandName::kAppend || c.name == CommandName::kCopy ||
+      c.name == CommandName::kMove;
+  const store::MailboxId view_before =
+      view_ && !no_new_fetch ? view_->id() : 0;
   const uint32_t announced_before = view_ ? view_->announced_count() : 0;
   std::string result;
   try {

@@ -90,6 +90,16 @@ class NotifyTest(e2e_base.ImapTestCase):
         c.ok("EXPUNGE")
         self.assertEqual(self.read_until(w, "EXPUNGE")[-1], "* 1 EXPUNGE")
         w.ok("NOOP")
+        # No FETCH for a message the watcher added itself.
+        own = message("own").encode()
+        w.send("ap APPEND INBOX {%d}\r\n" % len(own))
+        self.assertTrue(w.read_response_line().startswith("+"))
+        w.send(own + b"\r\n")
+        lines, tagged = w.collect("ap")
+        self.assertIn(" OK ", tagged)
+        lines += w.ok("NOOP")
+        self.assertIn("* 1 EXISTS", lines)
+        self.assertEqual(untagged(lines, "1 FETCH"), [])
 
     def test_selected_delayed_holds_expunges_until_a_command(self):
         c0, user = self.session()
@@ -245,6 +255,15 @@ class NotifyTest(e2e_base.ImapTestCase):
         c.ok("DELETE Newer")
         self.assertEqual(self.read_until(w, "LIST")[-1],
                          '* LIST (\\NonExistent) "/" Newer')
+        # A new child also changes its parent (\HasChildren).
+        c.ok("CREATE Parent")
+        self.assertIn("Parent", self.read_until(w, "LIST")[-1])
+        c.ok("CREATE Parent/Child")
+        first = self.read_until(w, "LIST")[-1]
+        second = self.read_until(w, "LIST")[-1]
+        self.assertEqual(sorted([first, second]),
+                         ['* LIST (\\HasChildren) "/" Parent',
+                          '* LIST (\\HasNoChildren) "/" Parent/Child'])
 
     def test_own_changes_are_not_echoed(self):
         w, c, _, _ = self.watcher("(personal (MailboxName SubscriptionChange))")
