@@ -105,7 +105,8 @@ class IndexRebuildTest : public ::testing::TestWithParam<absl::StatusCode> {
     ASSERT_TRUE(store_->CreateUser("alice", "pw").ok());
     inbox_ = store_->GetStatus(alice_, "INBOX")->id;
     for (const char* body : {"apple pie", "banana split", "apple juice"}) {
-      AppendRequest r{.data = testing::MakeMessage("s", body)};
+      std::string data = testing::MakeMessage("s", body);
+      AppendRequest r{.data = data};
       ASSERT_TRUE(store_->Append(alice_, "INBOX", {r}).ok());
     }
   }

@@ -38,8 +38,9 @@ class SeenTest : public ::testing::Test {
     ASSERT_TRUE(store_->SetAcl(admin_, kDesk, "bob", "lrswipte").ok());
     desk_ = store_->GetStatus(alice_, kDesk)->id;
     for (int i = 1; i <= 4; ++i) {
-      AppendRequest r{.data = testing::MakeMessage("m" + std::to_string(i),
-                                                   "ticket body")};
+      std::string data =
+          testing::MakeMessage("m" + std::to_string(i), "ticket body");
+      AppendRequest r{.data = data};
       ASSERT_TRUE(store_->Append(alice_, kDesk, {r}).ok());
     }
   }
@@ -221,8 +222,8 @@ TEST_F(SeenTest, NotificationsOfAPerUserSeenReachOnlyThatUser) {
 
 TEST_F(SeenTest, AppendCopyAndMoveCarryTheActorsSeen) {
   ASSERT_TRUE(store_->SetSeenMode(admin_, kDesk, SeenMode::kPerUser).ok());
-  AppendRequest seen{.data = testing::MakeMessage("read", "x"),
-                     .flags = {kSeen, {}}};
+  std::string data = testing::MakeMessage("read", "x");
+  AppendRequest seen{.data = data, .flags = {kSeen, {}}};
   Uid appended = store_->Append(alice_, kDesk, {seen})->uids[0];
   EXPECT_THAT(SeenUids(alice_), ElementsAre(appended));
   EXPECT_THAT(SeenUids(bob_), IsEmpty());
