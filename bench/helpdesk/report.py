@@ -52,6 +52,8 @@ def _rows(mr, dc):
             "lower")
         add("IDLE", point, "watchers open", base + ("watchers_open",),
             "higher")
+        add("IDLE", point, "s to open the watchers", base + ("setup_s",),
+            "lower")
     for section, key, unit in (("QRESYNC vs changes", "qresync_changes",
                                 "changes"),
                                ("QRESYNC vs size", "qresync_size",
