@@ -5,21 +5,30 @@
 // RocksDB allows one writer process: when mailroomd runs on DIR, the command
 // goes over its admin socket (DIR/admin.sock) and the daemon runs it on its
 // open store; otherwise mailroomctl opens the store itself. "cert generate"
-// needs no store.
+// needs no store. "reindex" then waits for the index queue to drain and
+// shows progress (a bar on a terminal), unless --no-wait.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "server/admin/admin_commands.h"
 #include "server/admin/admin_protocol.h"
 #include "server/cert_generator.h"
@@ -89,16 +98,17 @@ int ConnectAdmin(const std::string& path) {
   return fd;
 }
 
-int Forward(int fd, const std::vector<std::string>& args) {
+// Sends one request on a connected admin socket and reads the answer.
+absl::StatusOr<admin::Response> Exchange(int fd,
+                                         const std::vector<std::string>& args) {
   const std::string request = admin::EncodeRequest(args);
   size_t sent = 0;
   while (sent < request.size()) {
     ssize_t n = write(fd, request.data() + sent, request.size() - sent);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      std::cerr << "error: admin socket write failed\n";
       close(fd);
-      return admin::kExitFailed;
+      return absl::UnavailableError("admin socket write failed");
     }
     sent += static_cast<size_t>(n);
   }
@@ -114,17 +124,121 @@ int Forward(int fd, const std::vector<std::string>& args) {
   close(fd);
   absl::StatusOr<admin::Response> response = admin::DecodeResponse(reply);
   if (!response.ok()) {
-    std::cerr << "error: no valid answer from mailroomd (did it stop?)\n";
-    return admin::kExitFailed;
+    return absl::UnavailableError("no valid answer from mailroomd (did it stop?)");
   }
-  std::cout << response->out;
-  std::cerr << response->err;
-  return response->exit_code;
+  return response;
+}
+
+// Runs admin commands on the daemon (its admin socket) when one listens on
+// the data directory, else on a store opened here, kept open for the
+// commands that follow (a reindex is then indexed by this process).
+//
+// Thread-safety: not thread-safe.
+class CommandRunner {
+ public:
+  explicit CommandRunner(std::string data_dir)
+      : data_dir_(std::move(data_dir)),
+        socket_path_(
+            (fs::path(data_dir_) / admin::kAdminSocketName).string()) {}
+
+  absl::StatusOr<admin::Response> Run(const std::vector<std::string>& args) {
+    if (store_ == nullptr) {
+      const int fd = ConnectAdmin(socket_path_);
+      if (fd >= 0) return Exchange(fd, args);
+      absl::StatusOr<std::unique_ptr<store::Store>> store =
+          store::OpenStore(server::MakeStoreOptions(data_dir_));
+      if (!store.ok()) {
+        return absl::Status(
+            store.status().code(),
+            absl::StrCat("cannot open the store in ", data_dir_, ": ",
+                         store.status().message()));
+      }
+      store_ = *std::move(store);
+    }
+    std::ostringstream out, err;
+    admin::Response response;
+    response.exit_code = admin::RunAdminCommand(*store_, args, out, err);
+    response.out = out.str();
+    response.err = err.str();
+    return response;
+  }
+
+ private:
+  const std::string data_dir_;
+  const std::string socket_path_;
+  std::unique_ptr<store::Store> store_;
+};
+
+// Sum of the queued column of "index status ... --format=plain".
+uint64_t QueuedIn(const std::string& plain_status) {
+  uint64_t total = 0;
+  std::istringstream lines(plain_status);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields = absl::StrSplit(line, ' ');
+    uint64_t queued = 0;
+    if (fields.size() >= 2 && absl::SimpleAtoi(fields[1], &queued)) {
+      total += queued;
+    }
+  }
+  return total;
+}
+
+std::string ProgressBar(uint64_t done, uint64_t total) {
+  constexpr int kWidth = 40;
+  const double share = total == 0 ? 1.0 : static_cast<double>(done) / total;
+  const int filled = static_cast<int>(share * kWidth);
+  return absl::StrCat("[", std::string(filled, '#'),
+                      std::string(kWidth - filled, '.'), "] ", done, "/",
+                      total, " (", static_cast<int>(share * 100), "%)");
+}
+
+// Polls the index queue of `user` (every user if empty) until it is empty:
+// a progress bar on a terminal, a plain line every few seconds otherwise.
+// The total is the largest queue seen (work queued by mail arriving
+// meanwhile counts too).
+int WaitForReindex(CommandRunner& runner, const std::string& user) {
+  using Clock = std::chrono::steady_clock;
+  const bool tty = isatty(STDOUT_FILENO) != 0;
+  const auto poll = std::chrono::milliseconds(tty ? 200 : 500);
+  const auto line_every = std::chrono::seconds(2);
+  std::vector<std::string> status = {"index", "status"};
+  if (!user.empty()) status.push_back(user);
+  status.push_back("--format=plain");
+  uint64_t total = 0;
+  Clock::time_point last_line = Clock::now();
+  for (bool first = true;; first = false) {
+    absl::StatusOr<admin::Response> response = runner.Run(status);
+    if (!response.ok() || response->exit_code != admin::kExitOk) {
+      if (tty) std::cout << "\n";
+      std::cerr << "error: cannot read the index queue: "
+                << (response.ok() ? response->err
+                                  : std::string(response.status().message()))
+                << "\n";
+      return admin::kExitFailed;
+    }
+    const uint64_t queued = QueuedIn(response->out);
+    total = std::max(total, queued);
+    const uint64_t done = total - queued;
+    if (tty) {
+      std::cout << "\rreindex " << ProgressBar(done, total) << std::flush;
+    } else if (first || queued == 0 || Clock::now() - last_line >= line_every) {
+      std::cout << "reindex: " << done << "/" << total << " item(s) done\n"
+                << std::flush;
+      last_line = Clock::now();
+    }
+    if (queued == 0) break;
+    std::this_thread::sleep_for(poll);
+  }
+  if (tty) std::cout << "\n";
+  std::cout << "reindex complete\n";
+  return admin::kExitOk;
 }
 
 int Run(int argc, char** argv) {
   std::string data_dir = "./data";
   std::vector<std::string> args;
+  bool no_wait = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (absl::StartsWith(arg, "--data_dir=")) {
@@ -135,6 +249,8 @@ int Run(int argc, char** argv) {
       std::cout << "usage: mailroomctl [--data_dir=DIR] COMMAND ...\n"
                 << admin::AdminUsage();
       return admin::kExitOk;
+    } else if (arg == "--no-wait" || arg == "--no_wait") {
+      no_wait = true;  // ours: the daemon never waits
     } else if (arg == "--password_stdin") {
       // Read here: the daemon has no access to our stdin.
       std::string password;
@@ -162,19 +278,19 @@ int Run(int argc, char** argv) {
     if (!ec) args[2] = absolute.string();
   }
 
-  const std::string socket_path =
-      (fs::path(data_dir) / admin::kAdminSocketName).string();
-  int fd = ConnectAdmin(socket_path);
-  if (fd >= 0) return Forward(fd, args);
-
-  absl::StatusOr<std::unique_ptr<store::Store>> store =
-      store::OpenStore(server::MakeStoreOptions(data_dir));
-  if (!store.ok()) {
-    std::cerr << "error: cannot open the store in " << data_dir << ": "
-              << store.status().message() << "\n";
+  CommandRunner runner(data_dir);
+  absl::StatusOr<admin::Response> response = runner.Run(args);
+  if (!response.ok()) {
+    std::cerr << "error: " << response.status().message() << "\n";
     return admin::kExitFailed;
   }
-  return admin::RunAdminCommand(**store, args, std::cout, std::cerr);
+  std::cout << response->out << std::flush;
+  std::cerr << response->err;
+  if (response->exit_code != admin::kExitOk || args[0] != "reindex" ||
+      no_wait) {
+    return response->exit_code;
+  }
+  return WaitForReindex(runner, args.size() > 1 ? args[1] : "");
 }
 
 }  // namespace

@@ -33,6 +33,9 @@ ABSL_FLAG(std::string, dir, "/tmp/mailroom-search-bench",
 ABSL_FLAG(int, batch, 500, "index work items per Apply()");
 ABSL_FLAG(int, queries, 100, "queries per class");
 ABSL_FLAG(uint64_t, seed, 1, "generator seed");
+ABSL_FLAG(bool, reuse_index, false,
+          "query the index a previous run left in --dir (same --messages and "
+          "--seed) instead of building it");
 
 namespace mailroom::bench {
 namespace {
@@ -89,7 +92,8 @@ std::vector<std::string> Words(const std::string& text) {
 int Run() {
   const int total = absl::GetFlag(FLAGS_messages);
   const fs::path dir = absl::GetFlag(FLAGS_dir);
-  fs::remove_all(dir);
+  const bool reuse = absl::GetFlag(FLAGS_reuse_index);
+  if (!reuse) fs::remove_all(dir);
   auto opened = index::OpenXapianIndex(dir.string());
   if (!opened.ok()) {
     std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
@@ -132,6 +136,7 @@ int Run() {
       blobs[item.blob_id] = std::move(raw);
       work.push_back(std::move(item));
     }
+    if (reuse) continue;
     const auto start = Clock::now();
     const double cpu_start = CpuSeconds();
     const absl::Status status = text_index->Apply(

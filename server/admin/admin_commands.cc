@@ -1,15 +1,20 @@
 #include "server/admin/admin_commands.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "index/index_stats.h"
 #include "server/admin/mbox_reader.h"
 
 namespace mailroom::server::admin {
@@ -30,7 +35,8 @@ struct ParsedArgs {
 bool TakesValue(const std::string& name) {
   return name == "password" || name == "user" || name == "mailbox" ||
          name == "storage_bytes" || name == "messages" ||
-         name == "after_retrieval_days" || name == "after_arrival_days";
+         name == "after_retrieval_days" || name == "after_arrival_days" ||
+         name == "format";
 }
 
 ParsedArgs Parse(const std::vector<std::string>& args) {
@@ -279,26 +285,106 @@ int GroupCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
   return kExitOk;
 }
 
+std::string FormatBytes(uint64_t bytes) {
+  if (bytes < 1024) return absl::StrCat(bytes, " B");
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = -1;
+  while (value >= 1024 && unit < 3) {
+    value /= 1024;
+    ++unit;
+  }
+  return absl::StrFormat("%.1f %s", value, kUnits[unit]);
+}
+
+std::string FormatTime(const std::optional<int64_t>& unix_seconds) {
+  if (!unix_seconds.has_value()) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                          absl::FromUnixSeconds(*unix_seconds),
+                          absl::UTCTimeZone());
+}
+
+// Per user: queued index work, index size on disk, last commit. Users with
+// neither mail queued nor an index are left out unless named.
+int IndexStatus(store::Store& store, const ParsedArgs& a, std::ostream& out,
+                std::ostream& err) {
+  const std::vector<std::string>& p = a.positional;
+  const std::string only = p.size() > 2 ? absl::AsciiStrToLower(p[2]) : "";
+  auto backlog = store.IndexBacklog();
+  if (!backlog.ok()) return Fail(err, backlog.status());
+  std::map<std::string, uint64_t> queued;
+  for (const auto& [user, count] : *backlog) queued[user] += count;
+  std::vector<std::string> users;
+  if (!only.empty()) {
+    users.push_back(only);
+  } else {
+    absl::StatusOr<std::vector<std::string>> all = store.ListUsers();
+    if (!all.ok()) return Fail(err, all.status());
+    std::set<std::string> names(all->begin(), all->end());
+    for (const auto& [user, count] : queued) names.insert(user);
+    users.assign(names.begin(), names.end());
+  }
+  const std::string root = index::OpenedIndexRoot();
+  const bool plain = a.Get("format") == "plain";
+  if (!plain) {
+    out << absl::StrFormat("%-24s %10s %12s  %s\n", "user", "queued",
+                           "index size", "last commit");
+  }
+  uint64_t total = 0;
+  for (const std::string& user : users) {
+    const uint64_t count = queued.count(user) ? queued[user] : 0;
+    total += count;
+    index::OwnerIndexStats stats;
+    if (!root.empty()) stats = index::StatOwnerIndex(root, user);
+    if (plain) {
+      // One line per user for scripts: name, queued, bytes, unix time or -.
+      out << user << " " << count << " " << stats.bytes << " "
+          << (stats.last_commit_unix ? absl::StrCat(*stats.last_commit_unix)
+                                     : "-")
+          << "\n";
+      continue;
+    }
+    out << absl::StrFormat(
+        "%-24s %10d %12s  %s\n", user, count,
+        stats.exists ? FormatBytes(stats.bytes) : "none",
+        FormatTime(stats.last_commit_unix));
+  }
+  if (!plain) {
+    out << absl::StrFormat("%-24s %10d\n", "total", total);
+    if (root.empty()) out << "(no full-text index is configured)\n";
+  }
+  return kExitOk;
+}
+
 int IndexCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
                  std::ostream& err) {
   const std::vector<std::string>& p = a.positional;
   if (p[0] == "reindex") {
-    const std::string user = p.size() > 1 ? p[1] : "";
+    if (p.size() > 2) return Usage(err, "reindex [USER]");
+    const std::string user = p.size() > 1 ? absl::AsciiStrToLower(p[1]) : "";
+    if (!user.empty()) {
+      // The store accepts any name (nothing to queue); a typo deserves an
+      // error. An owner without an account but with an index is fine.
+      absl::StatusOr<std::vector<std::string>> users = store.ListUsers();
+      if (!users.ok()) return Fail(err, users.status());
+      const std::string root = index::OpenedIndexRoot();
+      if (std::find(users->begin(), users->end(), user) == users->end() &&
+          (root.empty() || !index::StatOwnerIndex(root, user).exists)) {
+        return Fail(err, absl::NotFoundError("no such user: " + user));
+      }
+    }
     absl::Status status = store.Reindex(user);
     if (!status.ok()) return Fail(err, status);
     out << "reindex queued for " << (user.empty() ? "every user" : user)
         << "\n";
     return kExitOk;
   }
-  if (p.size() == 2 && p[1] == "backlog") {
-    auto backlog = store.IndexBacklog();
-    if (!backlog.ok()) return Fail(err, backlog.status());
-    for (const auto& [user, count] : *backlog) {
-      out << user << " " << count << "\n";
-    }
-    return kExitOk;
+  // "backlog" is the older name of "status".
+  if (p.size() >= 2 && p.size() <= 3 &&
+      (p[1] == "status" || p[1] == "backlog")) {
+    return IndexStatus(store, a, out, err);
   }
-  return Usage(err, "index backlog | reindex [USER]");
+  return Usage(err, "index status [USER] | reindex [USER]");
 }
 
 int RetentionCommand(store::Store& store, const ParsedArgs& a,
@@ -346,8 +432,8 @@ std::string AdminUsage() {
          "  quota get USER\n"
          "  quota set USER [--storage_bytes=N|none] [--messages=N|none]\n"
          "  group set GROUP USER...\n"
-         "  index backlog\n"
-         "  reindex [USER]\n"
+         "  index status [USER] [--format=plain]   (alias: index backlog)\n"
+         "  reindex [USER] [--no-wait]\n"
          "  retention apply --after_retrieval_days=N | --after_arrival_days=N\n"
          "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n";
 }

@@ -10,7 +10,9 @@
 //   quota get USER
 //   quota set USER [--storage_bytes=N|none] [--messages=N|none]
 //   group set GROUP USER...
-//   index backlog                    reindex [USER]
+//   index status [USER] [--format=plain]   (alias: index backlog)
+//   reindex [USER]   (mailroomctl itself waits and shows progress unless
+//                     --no-wait)
 //   retention apply --after_retrieval_days=N | --after_arrival_days=N
 // Options take "--name=value" or "--name value". (mailroomctl turns
 // --password_stdin into --password before calling this.)
