@@ -16,7 +16,6 @@ namespace mailroom::index {
 namespace {
 
 using Kind = store::SearchKey::Kind;
-using Q = Xapian::Query;
 using DocSet = std::vector<Xapian::docid>;
 
 DocSet Union(const DocSet& a, const DocSet& b) {
@@ -46,8 +45,6 @@ bool Contains(std::string_view word, std::string_view part) {
   return memmem(word.data(), word.size(), part.data(), part.size()) != nullptr;
 }
 
-
-constexpr size_t kSmallOr = 32;
 
 class Finder {
  public:
@@ -102,53 +99,63 @@ class Finder {
   }
 
  private:
-  // Documents of the mailbox matching `query`, ascending.
-  DocSet Run(const Q& query) {
-    if (query.empty()) return {};
-    Xapian::Enquire enquire(db_);
-    enquire.set_query(Q(Q::OP_FILTER, query, Q(mailbox_)));
-    enquire.set_weighting_scheme(Xapian::BoolWeight());
-    enquire.set_docid_order(Xapian::Enquire::ASCENDING);
-    const Xapian::MSet mset = enquire.get_mset(0, db_.get_doccount());
+  // Documents of the mailbox holding any of `terms`, ascending. Posting
+  // lists are read directly: an Enquire would build a ranked MSet, which
+  // costs more than the lists themselves for this boolean work.
+  DocSet Postings(const std::vector<std::string>& terms) {
     DocSet out;
-    out.reserve(mset.size());
-    for (auto it = mset.begin(); it != mset.end(); ++it) out.push_back(*it);
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  // Documents of the mailbox holding any of prefix+word. A large OR is
-  // cheaper read posting list by posting list than through Enquire.
-  DocSet AnyTerm(std::string_view prefix,
-                 const std::vector<std::string_view>& words) {
-    std::string term;
-    if (words.size() <= kSmallOr) {
-      std::vector<Q> terms;
-      for (std::string_view word : words) {
-        terms.emplace_back(term.assign(prefix).append(word));
-      }
-      return Run(Q(Q::OP_OR, terms.begin(), terms.end()));
-    }
-    DocSet out;
-    for (std::string_view word : words) {
-      term.assign(prefix).append(word);
+    for (const std::string& term : terms) {
       for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term);
            ++it) {
         out.push_back(*it);
       }
     }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return Intersect(out, All());
+    if (terms.size() > 1) {
+      std::sort(out.begin(), out.end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+    }
+    return InMailbox(std::move(out));
+  }
+
+  DocSet Postings(std::string term) {
+    return Postings(std::vector<std::string>{std::move(term)});
+  }
+
+  // Documents of the mailbox holding any of prefix+word.
+  DocSet AnyTerm(std::string_view prefix,
+                 const std::vector<std::string_view>& words) {
+    std::vector<std::string> terms;
+    terms.reserve(words.size());
+    for (std::string_view word : words) {
+      terms.push_back(std::string(prefix).append(word));
+    }
+    return Postings(terms);
+  }
+
+  DocSet InMailbox(DocSet docs) {
+    if (!whole_database_.has_value()) {
+      // Often one mailbox holds every document: no filtering then.
+      whole_database_ = db_.get_termfreq(mailbox_) == db_.get_doccount();
+    }
+    if (*whole_database_) return docs;
+    return Intersect(docs, All());
   }
 
   const DocSet& All() {
-    if (!all_.has_value()) all_ = Run(Q(mailbox_));
+    if (!all_.has_value()) {
+      DocSet docs;
+      docs.reserve(db_.get_termfreq(mailbox_));
+      for (auto it = db_.postlist_begin(mailbox_);
+           it != db_.postlist_end(mailbox_); ++it) {
+        docs.push_back(*it);
+      }
+      all_ = std::move(docs);
+    }
     return *all_;
   }
 
   const DocSet& LongWords() {
-    if (!long_words_.has_value()) long_words_ = Run(Q(kPrefixLongWord));
+    if (!long_words_.has_value()) long_words_ = Postings(kPrefixLongWord);
     return *long_words_;
   }
 
@@ -158,7 +165,7 @@ class Finder {
                                        const KeyWord& word) {
     if (word.text.size() > kMaxWordBytes) return LongWords();
     if (word.bounded_left && word.bounded_right) {
-      return Run(Q(std::string(prefix).append(word.text)));
+      return Postings(std::string(prefix).append(word.text));
     }
     const std::string_view part = word.text;
     std::vector<std::string_view> found;
@@ -189,7 +196,7 @@ class Finder {
     if (words.size() == 1 && !has_separator) {
       const KeyWord& word = words[0];
       if (word.bounded_left && word.bounded_right) {  // one CJK character
-        return {Run(Q(std::string(prefix).append(word.text))), {}};
+        return {Postings(std::string(prefix).append(word.text)), {}};
       }
       if (word.text.size() > kMaxWordBytes) return {{}, LongWords()};
       std::vector<std::string_view> found;
@@ -217,7 +224,7 @@ class Finder {
     const std::string present = FieldPresentTerm(key.field);
     if (key.folded.empty()) {
       if (present.empty()) return {{}, All()};
-      return {Run(Q(present)), {}};
+      return {Postings(present), {}};
     }
     if (std::string_view prefix = FieldPrefix(key.field); !prefix.empty()) {
       return Field(prefix, key.folded);
@@ -225,7 +232,7 @@ class Finder {
     // Any-header words may come from another field: verify.
     Candidates any = Field(kPrefixAnyHeader, key.folded);
     DocSet candidates = Union(any.sure, any.maybe);
-    if (!present.empty()) candidates = Intersect(candidates, Run(Q(present)));
+    if (!present.empty()) candidates = Intersect(candidates, Postings(present));
     return {{}, std::move(candidates)};
   }
 
@@ -233,6 +240,7 @@ class Finder {
   Xapian::Database& db_;
   const std::string mailbox_;
   std::optional<DocSet> all_;
+  std::optional<bool> whole_database_;
   std::optional<DocSet> long_words_;
 };
 

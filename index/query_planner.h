@@ -3,9 +3,9 @@
 // against their stored text), from the word terms of index/schema.h. Every
 // matching document is in one of the two sets, and none is in both.
 //
-// Leaves become small Xapian queries (one OR or AND of word terms each); the
-// AND/OR/NOT structure is combined here as sorted docid sets, which keeps
-// every Xapian query simple and makes NOT exact where the leaves are.
+// Leaves read the posting lists of their word terms directly (boolean work
+// needs no ranked Enquire); the AND/OR/NOT structure is combined here as
+// sorted docid sets, which makes NOT exact where the leaves are.
 //
 // Thread-safety: not thread-safe (uses a Xapian database handle); Xapian
 // errors propagate as exceptions to the caller's boundary.
