@@ -201,7 +201,9 @@ class DifferentialTest : public ::testing::Test {
     auto it = box.messages.begin();
     std::advance(it, rng_() % box.messages.size());
     const BruteDoc& doc = docs_[it->second];
-    static constexpr int kLengths[] = {0, 1, 2, 3, 3, 4, 4, 5, 6, 8, 12, 20};
+    // Long ones span several words, punctuation and line breaks.
+    static constexpr int kLengths[] = {0, 1, 2, 3, 3, 4, 4, 5,
+                                       6, 8, 12, 20, 28, 40};
     const int length = kLengths[rng_() % std::size(kLengths)];
     const int pick = static_cast<int>(rng_() % 100);
     // A third of the keys come from the text before folding.

@@ -273,5 +273,82 @@ TEST_F(XapianIndexTest, OwnerNamesAreEscaped) {
   EXPECT_FALSE(fs::exists(root_.parent_path() / "Evil"));
 }
 
+// Documents built on worker threads (a large batch) answer exactly like
+// documents built one at a time (single-item batches, no workers), and
+// applying the same batch again changes nothing.
+TEST_F(XapianIndexTest, ParallelApplyMatchesSerialAndReapplyIsIdempotent) {
+  static constexpr const char* kWords[] = {"amber", "basalt", "cobalt",
+                                           "dune",  "ember",  "fjord"};
+  std::vector<store::IndexWork> batch;
+  for (int i = 0; i < 120; ++i) {
+    std::string body;
+    for (int w = 0; w < 12; ++w) {
+      absl::StrAppend(&body, kWords[(i * 7 + w * w) % 6], w % 5 == 4 ? ",\r\n" : " ");
+    }
+    const std::string blob = absl::StrCat("m", i);
+    blobs_.Put(blob, absl::StrCat("Subject: note ", i, "\r\n\r\n", body));
+    // Every fifth message also sits in a second mailbox (a shared body).
+    batch.push_back(AddWork("alice", 1, static_cast<store::Uid>(i + 1), blob));
+    if (i % 5 == 0) {
+      batch.push_back(AddWork("alice", 2, static_cast<store::Uid>(i + 1), blob));
+    }
+  }
+  ASSERT_TRUE(Apply(batch).ok());
+
+  auto serial_root = root_.string() + "-serial";
+  fs::remove_all(serial_root);
+  auto serial = OpenXapianTextIndex(serial_root, SimpleTextSource());
+  ASSERT_TRUE(serial.ok()) << serial.status();
+  for (const store::IndexWork& work : batch) {
+    ASSERT_TRUE((*serial)->Apply({work}, blobs_.Loader()).ok());
+  }
+
+  const std::vector<store::SearchKey> keys = {
+      Body("amber"), Body("co"),         Body("basalt cobalt"),
+      Body("dune,\r\nember"), Body("rd ember"), Body("t, "),
+      Text("note 1"), Header("subject", "7")};
+  auto answers = [&](store::TextIndex& index) {
+    std::vector<std::vector<store::Uid>> out;
+    for (store::MailboxId mailbox : {1, 2}) {
+      for (const store::SearchKey& key : keys) {
+        auto result = index.Query("alice", mailbox, key);
+        EXPECT_TRUE(result.ok()) << result.status();
+        out.push_back(result.ok() ? *result : std::vector<store::Uid>{});
+      }
+    }
+    return out;
+  };
+  const auto parallel_answers = answers(*index_);
+  EXPECT_EQ(parallel_answers, answers(**serial));
+  // The keys select proper, non-empty subsets somewhere.
+  EXPECT_FALSE(parallel_answers[2].empty());
+  EXPECT_LT(parallel_answers[2].size(), 120u);
+
+  ASSERT_TRUE(Apply(batch).ok());
+  EXPECT_EQ(answers(*index_), parallel_answers);
+  index_.reset();
+  Xapian::Database db((root_ / "alice").string());
+  EXPECT_EQ(db.get_doccount(), 120u + 24u);
+}
+
+// A multi-word key must match across exactly the separators it holds.
+TEST_F(XapianIndexTest, MultiWordKeysMatchTheirSeparatorsExactly) {
+  blobs_.Put("p1", "Subject: a\r\n\r\nthe quick, brown fox\r\njumps over\r\n");
+  blobs_.Put("p2", "Subject: b\r\n\r\nthe quick brown fox jumps\r\n");
+  blobs_.Put("p3", "Subject: c\r\n\r\nbrown, quick fox\r\n");
+  ASSERT_TRUE(Apply({AddWork("alice", 1, 1, "p1"), AddWork("alice", 1, 2, "p2"),
+                     AddWork("alice", 1, 3, "p3")})
+                  .ok());
+  EXPECT_THAT(Query(1, Body("quick brown")), ElementsAre(2));
+  EXPECT_THAT(Query(1, Body("quick, brown")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Body("ick, bro")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Body("fox\r\njumps")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Body("fox jumps")), ElementsAre(2));
+  EXPECT_THAT(Query(1, Body("brown fox")), ElementsAre(1, 2));
+  EXPECT_THAT(Query(1, Body("quick fox")), ElementsAre(3));
+  EXPECT_THAT(Query(1, Body("fox quick")), IsEmpty());
+  EXPECT_THAT(Query(1, Text("subject: b")), ElementsAre(2));
+}
+
 }  // namespace
 }  // namespace mailroom::index::testing
