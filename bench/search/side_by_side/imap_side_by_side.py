@@ -19,7 +19,7 @@ Both servers hold the same generated INBOX (write_mail). The driver
      class and server;
   5. compares the answers; for every message on which they differ, a
      brute-force evaluator (Python's email package: RFC 2047 headers,
-     transfer encodings, charsets, HTML to text, then i;unicode-casemap
+     transfer encodings, charsets, HTML rendered to text, then i;unicode-casemap
      folding and a plain substring test, as RFC 3501 and RFC 9051 define
      SEARCH: a phrase broken across lines does not match) decides which
      server is right, and wrong answers are counted per server. With one
@@ -233,7 +233,10 @@ def decode_header_value(raw):
 
 
 def html_to_text(markup):
-    return html.unescape(re.sub(r"<[^>]*>", "", markup))
+    # As a browser renders it: tags dropped, any run of white space (line
+    # breaks included) is one space, then entities decoded.
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", "", markup))
+    return html.unescape(text)
 
 
 class Truth:

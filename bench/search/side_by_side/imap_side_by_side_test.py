@@ -38,7 +38,7 @@ MESSAGE_1 = (
     "--b\n"
     "Content-Type: text/html; charset=us-ascii\n"
     "\n"
-    "<html><body><p><b>Bold</b> &amp; brave</p></body></html>\n"
+    "<html><body><p><b>Bold</b> &amp; brave\nlines</p></body></html>\n"
     "--b--\n")
 
 MESSAGE_2 = (
@@ -109,6 +109,8 @@ class TruthTest(unittest.TestCase):
 
     def test_html_is_text(self):
         self.assertEqual(self.matching(("body", "bold & brave")), [1])
+        # In HTML a line break is white space like any other.
+        self.assertEqual(self.matching(("body", "brave lines")), [1])
         self.assertEqual(self.matching(("body", "<b>")), [])
 
     def test_headers(self):
