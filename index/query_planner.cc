@@ -104,6 +104,26 @@ class Finder {
   // costs more than the lists themselves for this boolean work.
   DocSet Postings(const std::vector<std::string>& terms) {
     DocSet out;
+    if (terms.size() > 1) {
+      // A large union (a short key inside thousands of words) is cheaper
+      // marked in a bitmap than sorted.
+      const Xapian::docid last = db_.get_lastdocid();
+      uint64_t postings = 0;
+      for (const std::string& term : terms) postings += db_.get_termfreq(term);
+      if (postings > last / 32) {
+        std::vector<bool> seen(static_cast<size_t>(last) + 1, false);
+        for (const std::string& term : terms) {
+          for (auto it = db_.postlist_begin(term);
+               it != db_.postlist_end(term); ++it) {
+            seen[*it] = true;
+          }
+        }
+        for (Xapian::docid d = 1; d <= last; ++d) {
+          if (seen[d]) out.push_back(d);
+        }
+        return InMailbox(std::move(out));
+      }
+    }
     for (const std::string& term : terms) {
       for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term);
            ++it) {
