@@ -19,6 +19,8 @@
 //                         TLS listeners are off and STARTTLS is not offered.
 //                         SIGHUP re-reads them.
 //   allow_plaintext_auth  allow PLAIN/LOGIN/USER+PASS without TLS (false)
+//   login_cache_seconds   how long a verified password spares the slow hash
+//                         on the next login of that user (300; 0 = off)
 //   hostname              name in greetings (this machine's host name)
 //   local_domains         domains LMTP accepts, comma-separated (localhost)
 //   max_line_bytes        longest command line (65536)
@@ -87,6 +89,8 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain file");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key file");
 ABSL_FLAG(bool, allow_plaintext_auth, false,
           "allow plaintext passwords without TLS");
+ABSL_FLAG(int64_t, login_cache_seconds, 300,
+          "seconds a verified password spares the slow hash; 0 = off");
 ABSL_FLAG(std::string, hostname, "", "host name in greetings");
 ABSL_FLAG(std::string, local_domains, "localhost",
           "domains LMTP delivers for, comma-separated");
@@ -387,8 +391,10 @@ int Run(int argc, char** argv) {
   options.admin_socket_path =
       (fs::path(data_dir) / server::admin::kAdminSocketName).string();
 
-  server::auth::HostAuthenticator auth(store.get(),
-                                       config.allow_plaintext_auth);
+  server::auth::HostAuthenticator auth(
+      store.get(), config.allow_plaintext_auth, server::auth::ThrottleOptions{},
+      absl::Seconds(std::max<int64_t>(
+          0, absl::GetFlag(FLAGS_login_cache_seconds))));
   store::Store* store_ptr = store.get();
   auto server = std::make_unique<server::Server>(
       options, descriptors, store_ptr, &auth, tls.get(), &log,

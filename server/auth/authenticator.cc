@@ -178,11 +178,13 @@ store::Principal PrincipalFor(std::string_view user) {
 
 HostAuthenticator::HostAuthenticator(store::Store* store,
                                      bool allow_plaintext_auth,
-                                     ThrottleOptions throttle)
+                                     ThrottleOptions throttle,
+                                     absl::Duration login_cache_ttl)
     : store_(store),
       allow_plaintext_auth_(allow_plaintext_auth),
       fake_salt_key_(RandomBytes(32)),
-      throttle_(throttle) {}
+      throttle_(throttle),
+      login_cache_(login_cache_ttl, /*capacity=*/10000) {}
 
 bool HostAuthenticator::PlaintextAllowed(const plugin::Connection& conn) const {
   return allow_plaintext_auth_ || conn.tls_active();
@@ -227,9 +229,30 @@ Task<absl::StatusOr<store::Principal>> HostAuthenticator::CheckPassword(
 Task<absl::StatusOr<store::Principal>> HostAuthenticator::VerifyPassword(
     std::string user, std::string password, plugin::Connection& conn) {
   absl::StatusOr<store::Principal> principal =
-      co_await plugin::Blocking(conn, [this, &user, &password] {
-        return store_->Authenticate(user, password);
-      });
+      co_await plugin::Blocking(
+          conn, [this, &user, &password]() -> absl::StatusOr<store::Principal> {
+            if (!login_cache_.enabled()) {
+              return store_->Authenticate(user, password);
+            }
+            // The stored key is one cheap read; it ties a cache hit to the
+            // password record as it is now.
+            absl::StatusOr<store::ScramCredentials> credentials =
+                store_->GetScramCredentials(user);
+            const store::Principal canonical = PrincipalFor(user);
+            const absl::Time now = absl::Now();
+            if (credentials.ok() &&
+                login_cache_.Matches(canonical.user, password,
+                                     credentials->stored_key, now)) {
+              return canonical;
+            }
+            absl::StatusOr<store::Principal> checked =
+                store_->Authenticate(user, password);
+            if (checked.ok() && credentials.ok()) {
+              login_cache_.Insert(checked->user, password,
+                                  credentials->stored_key, now);
+            }
+            return checked;
+          });
   if (!principal.ok()) {
     co_await Failed(user, conn);
     co_return absl::PermissionDeniedError(kAuthFailed);

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "protocols/api/plugin.h"
+#include "absl/time/time.h"
 #include "server/auth/failure_throttle.h"
+#include "server/auth/verified_login_cache.h"
 #include "store/store.h"
 
 namespace mailroom::server::auth {
@@ -18,9 +20,11 @@ namespace mailroom::server::auth {
 // Thread-safe: sessions on many threads share one instance.
 class HostAuthenticator final : public plugin::Authenticator {
  public:
-  // `store` must outlive this object.
+  // `store` must outlive this object. Successful password checks are
+  // remembered for `login_cache_ttl` (zero: every login runs the slow hash).
   HostAuthenticator(store::Store* store, bool allow_plaintext_auth,
-                    ThrottleOptions throttle = {});
+                    ThrottleOptions throttle = {},
+                    absl::Duration login_cache_ttl = absl::Minutes(5));
 
   std::vector<std::string> Mechanisms(
       const plugin::Connection& conn) const override;
@@ -45,6 +49,7 @@ class HostAuthenticator final : public plugin::Authenticator {
   const bool allow_plaintext_auth_;
   const std::string fake_salt_key_;  // unknown users get stable fake salts
   FailureThrottle throttle_;
+  VerifiedLoginCache login_cache_;
 };
 
 // The canonical (lower-case) principal for a user name.

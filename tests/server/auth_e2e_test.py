@@ -109,6 +109,28 @@ class AuthTest(unittest.TestCase):
             self.assertTrue(client.verified)
             imap.logout()
 
+    def test_password_change_takes_effect_at_once(self):
+        # A verified login is remembered to spare the slow hash next time;
+        # a new password must still end the old one's validity at once.
+        self.server.add_user("carol", "first secret")
+        for _ in range(2):
+            imap = self.imaps()
+            self.assertEqual(imap.login("carol", "first secret")[0], "OK")
+            imap.logout()
+        self.server.ctl("user", "passwd", "carol", "--password=second secret")
+        imap = self.imaps()
+        with self.assertRaises(imaplib.IMAP4.error):
+            imap.login("carol", "first secret")
+        imap.logout()
+        imap = self.imaps()
+        self.assertEqual(imap.login("carol", "second secret")[0], "OK")
+        imap.logout()
+        self.server.ctl("user", "del", "carol")
+        imap = self.imaps()
+        with self.assertRaises(imaplib.IMAP4.error):
+            imap.login("carol", "second secret")
+        imap.logout()
+
     def test_wrong_passwords_fail(self):
         imap = self.imaps()
         with self.assertRaises(imaplib.IMAP4.error):
