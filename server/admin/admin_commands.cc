@@ -129,6 +129,71 @@ int UserCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
   return Usage(err, "unknown user command '" + verb + "'");
 }
 
+// mailbox seen-mode USER NAME [shared|per-user]: shows or sets where the
+// mailbox keeps \Seen (store::SeenMode).
+int SeenModeCommand(store::Store& store, const ParsedArgs& a,
+                    std::ostream& out, std::ostream& err) {
+  const std::vector<std::string>& p = a.positional;
+  if (p.size() != 4 && p.size() != 5) {
+    return Usage(err, "mailbox seen-mode USER NAME [shared|per-user]");
+  }
+  const store::Principal who = AdminFor(p[2]);
+  const std::string& name = p[3];
+  if (p.size() == 5) {
+    store::SeenMode mode;
+    if (p[4] == "shared") {
+      mode = store::SeenMode::kShared;
+    } else if (p[4] == "per-user") {
+      mode = store::SeenMode::kPerUser;
+    } else {
+      return Usage(err, "seen mode must be 'shared' or 'per-user'");
+    }
+    absl::Status status = store.SetSeenMode(who, name, mode);
+    if (!status.ok()) return Fail(err, status);
+  }
+  absl::StatusOr<store::MailboxStatus> s = store.GetStatus(who, name);
+  if (!s.ok()) return Fail(err, s.status());
+  out << name << ": \\Seen "
+      << (s->seen_mode == store::SeenMode::kPerUser ? "per-user" : "shared")
+      << "\n";
+  return kExitOk;
+}
+
+// acl get USER MAILBOX | acl set USER MAILBOX IDENTIFIER RIGHTS |
+// acl delete USER MAILBOX IDENTIFIER. MAILBOX is named as USER sees it
+// (their own, "Other Users/...", or "Shared/..."); the admin may change
+// any ACL, which is how mailboxes under Shared/ get their first rights.
+int AclCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
+               std::ostream& err) {
+  const std::vector<std::string>& p = a.positional;
+  const std::string verb = p.size() > 1 ? p[1] : "";
+  if (verb == "get" && p.size() == 4) {
+    absl::StatusOr<std::vector<store::AclEntry>> acl =
+        store.GetAcl(AdminFor(p[2]), p[3]);
+    if (!acl.ok()) return Fail(err, acl.status());
+    for (const store::AclEntry& entry : *acl) {
+      out << entry.identifier << " " << entry.rights << "\n";
+    }
+    return kExitOk;
+  }
+  if (verb == "set" && p.size() == 6) {
+    if (p[5].empty()) return Usage(err, "acl set needs RIGHTS (use acl delete)");
+    absl::Status status = store.SetAcl(AdminFor(p[2]), p[3], p[4], p[5]);
+    if (!status.ok()) return Fail(err, status);
+    out << "acl set: " << p[3] << " " << p[4] << " " << p[5] << "\n";
+    return kExitOk;
+  }
+  if ((verb == "delete" || verb == "del") && p.size() == 5) {
+    absl::Status status = store.SetAcl(AdminFor(p[2]), p[3], p[4], "");
+    if (!status.ok()) return Fail(err, status);
+    out << "acl deleted: " << p[3] << " " << p[4] << "\n";
+    return kExitOk;
+  }
+  return Usage(err,
+               "acl get USER MAILBOX | acl set USER MAILBOX ID RIGHTS | "
+               "acl delete USER MAILBOX ID");
+}
+
 int MailboxCommand(store::Store& store, const ParsedArgs& a,
                    std::ostream& out, std::ostream& err) {
   const std::vector<std::string>& p = a.positional;
@@ -148,6 +213,7 @@ int MailboxCommand(store::Store& store, const ParsedArgs& a,
     }
     return kExitOk;
   }
+  if (verb == "seen-mode") return SeenModeCommand(store, a, out, err);
   if (p.size() != 4) return Usage(err, "mailbox " + verb + " USER NAME");
   const std::string& name = p[3];
   if (verb == "create") {
@@ -428,6 +494,10 @@ std::string AdminUsage() {
          "  mailbox create USER NAME\n"
          "  mailbox delete USER NAME\n"
          "  mailbox status USER NAME\n"
+         "  mailbox seen-mode USER NAME [shared|per-user]\n"
+         "  acl get USER MAILBOX\n"
+         "  acl set USER MAILBOX IDENTIFIER RIGHTS\n"
+         "  acl delete USER MAILBOX IDENTIFIER\n"
          "  import mbox FILE --user=U [--mailbox=M]\n"
          "  quota get USER\n"
          "  quota set USER [--storage_bytes=N|none] [--messages=N|none]\n"
@@ -448,6 +518,7 @@ int RunAdminCommand(store::Store& store, const std::vector<std::string>& args,
   if (command == "import") return ImportCommand(store, parsed, out, err);
   if (command == "quota") return QuotaCommand(store, parsed, out, err);
   if (command == "group") return GroupCommand(store, parsed, out, err);
+  if (command == "acl") return AclCommand(store, parsed, out, err);
   if (command == "index" || command == "reindex") {
     return IndexCommand(store, parsed, out, err);
   }

@@ -65,6 +65,67 @@ class AdminTest(unittest.TestCase):
             users = server.ctl("user", "list").stdout.split()
             self.assertEqual(sorted(users), ["dave"])
 
+    def test_acl_and_seen_mode_for_a_shared_mailbox(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            server = Mailroomd(tmp, plugins=("imap",))
+            if not server.has_plugin("imap"):
+                self.skipTest("IMAP plugin not built")
+            with server:
+                server.add_user("agent1", "pw1")
+                server.add_user("agent2", "pw2")
+                server.add_user("outsider", "pw3")
+                server.ctl("mailbox", "create", "agent1", "Shared/desk")
+                # Before any grant no user can see it.
+                imap = imaplib.IMAP4("127.0.0.1", server.imap_port)
+                imap.login("agent2", "pw2")
+                self.assertEqual(imap.select('"Shared/desk"')[0], "NO")
+                imap.logout()
+
+                for agent in ("agent1", "agent2"):
+                    out = server.ctl("acl", "set", "agent1", "Shared/desk",
+                                     agent, "lrswite").stdout
+                    self.assertIn("acl set", out)
+                acl = server.ctl("acl", "get", "agent1", "Shared/desk").stdout
+                self.assertIn("agent2 lrswite", acl)
+                self.assertNotIn("outsider", acl)
+
+                mode = server.ctl("mailbox", "seen-mode", "agent1",
+                                  "Shared/desk").stdout
+                self.assertIn("shared", mode)
+                mode = server.ctl("mailbox", "seen-mode", "agent1",
+                                  "Shared/desk", "per-user").stdout
+                self.assertIn("per-user", mode)
+                bad = server.ctl("mailbox", "seen-mode", "agent1",
+                                 "Shared/desk", "sometimes", check=False)
+                self.assertEqual(bad.returncode, 2)
+
+                one = imaplib.IMAP4("127.0.0.1", server.imap_port)
+                one.login("agent1", "pw1")
+                self.assertEqual(one.append('"Shared/desk"', None, None,
+                                            b"Subject: ticket\r\n\r\nhelp\r\n")[0],
+                                 "OK")
+                one.select('"Shared/desk"')
+                one.store("1", "+FLAGS", "(\\Seen)")
+                two = imaplib.IMAP4("127.0.0.1", server.imap_port)
+                two.login("agent2", "pw2")
+                two.select('"Shared/desk"')
+                _, data = two.fetch("1", "(FLAGS)")
+                # Per-user: agent1 read it, agent2 has not.
+                self.assertNotIn(b"\\Seen", data[0])
+                _, data = one.fetch("1", "(FLAGS)")
+                self.assertIn(b"\\Seen", data[0])
+
+                server.ctl("acl", "delete", "agent1", "Shared/desk", "agent2")
+                acl = server.ctl("acl", "get", "agent1", "Shared/desk").stdout
+                self.assertNotIn("agent2", acl)
+                three = imaplib.IMAP4("127.0.0.1", server.imap_port)
+                three.login("agent2", "pw2")
+                self.assertEqual(three.select('"Shared/desk"')[0], "NO")
+                for conn in (one, two, three):
+                    conn.logout()
+                usage = server.ctl("acl", "set", "agent1", check=False)
+                self.assertEqual(usage.returncode, 2)
+
 
 if __name__ == "__main__":
     unittest.main()
