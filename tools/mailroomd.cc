@@ -380,7 +380,15 @@ int Run(int argc, char** argv) {
     return 1;
   }
   absl::StatusOr<std::unique_ptr<store::Store>> opened =
-      store::OpenStore(server::MakeStoreOptions(data_dir));
+      store::OpenStore([&] {
+        store::StoreOptions store_options = server::MakeStoreOptions(data_dir);
+        // What the store does on its own (e.g. an index rebuild) goes to the
+        // daemon's log.
+        store_options.log = [&log](std::string_view message) {
+          log.Log(message);
+        };
+        return store_options;
+      }());
   if (!opened.ok()) {
     std::cerr << "mailroomd: cannot open the store in " << data_dir << ": "
               << opened.status().message() << "\n";
