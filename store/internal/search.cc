@@ -1,13 +1,66 @@
 // SEARCH: metadata from the messages column family, text from the text index
 // (after catching it up) or, without one, from the decoded messages.
+#include <algorithm>
 #include <ctime>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/status_macros.h"
+#include "rocksdb/db.h"
+#include "store/internal/keys.h"
 #include "store/internal/password.h"
+#include "store/internal/rocks_status.h"
 #include "store/internal/search_eval.h"
 #include "store/internal/store_impl.h"
 
 namespace mailroom::store::internal {
+namespace {
+
+// Keys read per MultiGet: large enough to amortise the call, small enough
+// to keep the pinned values of one batch modest.
+constexpr size_t kCandidateBatch = 256;
+
+// Calls visit(uid, record bytes) for each of `uids` (ascending) that still
+// has a message record in `mailbox` at `snapshot`, until it returns false.
+// UIDs the index knows but the store no longer has (expunged) are skipped.
+template <typename Visit>
+absl::Status ForEachCandidate(rocksdb::DB* db,
+                              rocksdb::ColumnFamilyHandle* messages,
+                              MailboxId mailbox, const std::vector<Uid>& uids,
+                              const rocksdb::Snapshot* snapshot,
+                              Visit visit) {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  std::vector<std::string> keys;
+  std::vector<rocksdb::Slice> slices;
+  std::vector<rocksdb::PinnableSlice> values(kCandidateBatch);
+  std::vector<rocksdb::Status> statuses(kCandidateBatch);
+  for (size_t start = 0; start < uids.size(); start += kCandidateBatch) {
+    size_t n = std::min(kCandidateBatch, uids.size() - start);
+    keys.clear();
+    slices.clear();
+    for (size_t i = 0; i < n; ++i) {
+      keys.push_back(MessageKey(mailbox, uids[start + i]));
+    }
+    for (const std::string& k : keys) slices.emplace_back(k);
+    for (size_t i = 0; i < n; ++i) values[i].Reset();
+    // Keys of one mailbox in ascending UID order are sorted (big-endian).
+    db->MultiGet(read, messages, n, slices.data(), values.data(),
+                 statuses.data(), /*sorted_input=*/true);
+    for (size_t i = 0; i < n; ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return FromRocks(statuses[i]);
+      if (!visit(uids[start + i], values[i].ToStringView())) {
+        return absl::OkStatus();
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 
 absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
                                                    MailboxId mailbox,
@@ -66,27 +119,46 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
 
   std::vector<Uid> out;
   absl::Status status;
+  // Evaluates one stored record; false stops the walk (with `status` set).
+  auto visit = [&](Uid uid, std::string_view value) {
+    MessageRecord record;
+    if (!Decode(value, &record)) {
+      status = absl::DataLossError("undecodable message record");
+      return false;
+    }
+    MessageMeta meta = ToMeta(uid, record);
+    if (auto row = rows.find(uid); row != rows.end()) {
+      ApplySeenRow(row->second, &meta);
+    }
+    absl::StatusOr<bool> match = evaluator.Matches(key, meta);
+    if (!match.ok()) {
+      status = match.status();
+      return false;
+    }
+    if (*match) out.push_back(uid);
+    return true;
+  };
+
+  std::optional<std::vector<Uid>> candidates;
+  if (use_index) candidates = CandidateUids(key, index_results);
+  if (candidates.has_value()) {
+    // The index bounds the answer: read only those records, in UID order
+    // and at the same snapshot as the scan would.
+    MR_RETURN_IF_ERROR(ForEachCandidate(db_.get(), cf(kMessagesCf), mailbox,
+                                        *candidates, snapshot, visit));
+    MR_RETURN_IF_ERROR(status);
+    return out;
+  }
   MR_RETURN_IF_ERROR(ScanPrefix(
       kMessagesCf, MailboxIdKey(mailbox),
       [&](std::string_view k, std::string_view value) {
         MailboxId id;
         Uid uid;
-        MessageRecord record;
-        if (!ParseMessageKey(k, &id, &uid) || !Decode(value, &record)) {
+        if (!ParseMessageKey(k, &id, &uid)) {
           status = absl::DataLossError("undecodable message record");
           return false;
         }
-        MessageMeta meta = ToMeta(uid, record);
-        if (auto row = rows.find(uid); row != rows.end()) {
-          ApplySeenRow(row->second, &meta);
-        }
-        absl::StatusOr<bool> match = evaluator.Matches(key, meta);
-        if (!match.ok()) {
-          status = match.status();
-          return false;
-        }
-        if (*match) out.push_back(uid);
-        return true;
+        return visit(uid, value);
       },
       nullptr, snapshot));
   MR_RETURN_IF_ERROR(status);

@@ -58,6 +58,59 @@ void CollectTextSubtrees(const SearchKey& key,
   for (const SearchKey& child : key.children) CollectTextSubtrees(child, out);
 }
 
+namespace {
+
+bool HasNot(const SearchKey& key) {
+  if (key.kind == SearchKey::Kind::kNot) return true;
+  return std::any_of(key.children.begin(), key.children.end(),
+                     [](const SearchKey& c) { return HasNot(c); });
+}
+
+// Like CandidateUids, unsorted and by pointer into `index_results` where
+// possible so that an AND does not copy the sets it does not pick.
+std::optional<std::vector<Uid>> Bound(
+    const SearchKey& key, const SearchEvaluator::TextResults& index_results) {
+  using K = SearchKey::Kind;
+  if (auto it = index_results.find(&key); it != index_results.end()) {
+    // A NOT inside a text sub-tree makes its answer depend on which
+    // messages the index holds; only the full scan sees every message.
+    if (HasNot(key)) return std::nullopt;
+    return std::vector<Uid>(it->second.begin(), it->second.end());
+  }
+  if (key.kind == K::kAnd) {
+    std::optional<std::vector<Uid>> best;
+    for (const SearchKey& child : key.children) {
+      std::optional<std::vector<Uid>> b = Bound(child, index_results);
+      if (b.has_value() && (!best.has_value() || b->size() < best->size())) {
+        best = std::move(b);
+      }
+    }
+    return best;
+  }
+  if (key.kind == K::kOr && !key.children.empty()) {
+    std::vector<Uid> all;
+    for (const SearchKey& child : key.children) {
+      std::optional<std::vector<Uid>> b = Bound(child, index_results);
+      if (!b.has_value()) return std::nullopt;
+      all.insert(all.end(), b->begin(), b->end());
+    }
+    return all;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::vector<Uid>> CandidateUids(
+    const SearchKey& key, const SearchEvaluator::TextResults& index_results) {
+  std::optional<std::vector<Uid>> uids = Bound(key, index_results);
+  if (uids.has_value()) {
+    std::sort(uids->begin(), uids->end());
+    uids->erase(std::unique(uids->begin(), uids->end()), uids->end());
+  }
+  return uids;
+}
+
 const std::string& SearchEvaluator::Folded(const SearchKey& key) {
   auto it = folded_values_.find(&key);
   if (it == folded_values_.end()) {

@@ -75,6 +75,14 @@ class SearchEvaluator {
   absl::flat_hash_map<const SearchKey*, std::string> folded_values_;
 };
 
+// The UIDs, ascending, outside which `key` cannot match, when the index
+// results bound it: an index-answered sub-tree without NOT, an AND with such
+// a child (its smallest one), or an OR of bounded children. std::nullopt
+// when any message may match (NOT, metadata-only keys, an empty AND): the
+// caller then has to look at every message.
+std::optional<std::vector<Uid>> CandidateUids(
+    const SearchKey& key, const SearchEvaluator::TextResults& index_results);
+
 }  // namespace mailroom::store::internal
 
 #endif  // MAILROOM_STORE_INTERNAL_SEARCH_EVAL_H_

@@ -82,6 +82,8 @@ class FakeIndex : public TextIndex {
         out.push_back(id.second);
       }
     }
+    // UIDs the store does not have (as a lagging index might return).
+    out.insert(out.end(), phantom_uids_.begin(), phantom_uids_.end());
     return out;
   }
   void set_fail_query(bool f) {
@@ -91,6 +93,10 @@ class FakeIndex : public TextIndex {
   void set_fail_apply(bool f) {
     std::lock_guard<std::mutex> lock(mu_);
     fail_apply_ = f;
+  }
+  void set_phantom_uids(std::vector<Uid> uids) {
+    std::lock_guard<std::mutex> lock(mu_);
+    phantom_uids_ = std::move(uids);
   }
   size_t docs() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -109,6 +115,7 @@ class FakeIndex : public TextIndex {
   std::mutex mu_;
   std::map<std::pair<MailboxId, Uid>, std::string> docs_;
   std::vector<uint64_t> applied_seqs_;
+  std::vector<Uid> phantom_uids_;
   bool fail_query_ = false;
   bool fail_apply_ = false;
   int queries_ = 0;
@@ -257,6 +264,52 @@ TEST_F(SearchTest, QueuedWorkIsAppliedAfterReopen) {
   ASSERT_TRUE(store_->Reindex("alice").ok());
   ASSERT_TRUE(CatchUpIndex(*store_).ok());
   EXPECT_EQ(index->docs(), 4u);
+}
+
+TEST_F(SearchTest, IndexBoundedQueriesMatchTheFullScan) {
+  // Enough messages for several candidate batches, with words and flags
+  // spread so that the trees below select different subsets.
+  for (int i = 0; i < 700; ++i) {
+    std::string body = "message " + std::to_string(i);
+    if (i % 3 == 0) body += " alpha";
+    if (i % 5 == 0) body += " beta";
+    if (i % 7 == 0) body += " gamma";
+    Add(testing::MakeMessage("bulk " + std::to_string(i), body),
+        {i % 2 == 0 ? static_cast<uint32_t>(kSeen) : 0u, {}}, 86400 * 200, 0);
+  }
+  std::vector<Uid> gone;
+  for (Uid uid = 10; uid < 700; uid += 11) gone.push_back(uid);
+  ASSERT_TRUE(store_->Expunge(alice_, inbox_,
+                              {.only_deleted = false, .uids = gone})
+                  .ok());
+  auto body = [](const char* word) { return Key(K::kBody, word); };
+  std::vector<SearchKey> queries = {
+      body("alpha"),
+      Tree(K::kAnd, {body("alpha"), Num(K::kFlagSet, kSeen)}),
+      Tree(K::kAnd, {Num(K::kFlagClear, kSeen), body("beta"), body("alpha")}),
+      Tree(K::kOr, {body("alpha"), body("gamma")}),
+      Tree(K::kOr, {Tree(K::kAnd, {body("beta"), Num(K::kFlagSet, kSeen)}),
+                    body("gamma")}),
+      // Not bounded: these must still see every message.
+      Tree(K::kOr, {body("alpha"), Num(K::kFlagSet, kSeen)}),
+      Tree(K::kNot, {body("alpha")}),
+      Tree(K::kAnd, {Tree(K::kNot, {body("alpha")}), body("beta")}),
+      Tree(K::kAnd, {}),
+  };
+  std::vector<std::vector<Uid>> scanned;
+  for (const SearchKey& q : queries) scanned.push_back(Find(q));
+
+  auto index = std::make_shared<FakeIndex>();
+  Open(index);
+  ASSERT_TRUE(CatchUpIndex(*store_).ok());
+  // Expunged and never-assigned UIDs from the index must not leak through.
+  index->set_phantom_uids({10, 21, 100000});
+  for (size_t i = 0; i < queries.size(); ++i) {
+    EXPECT_EQ(Find(queries[i]), scanned[i]) << "query " << i;
+  }
+  EXPECT_GT(index->queries(), 0);
+  EXPECT_FALSE(scanned[0].empty());
+  EXPECT_TRUE(std::is_sorted(scanned[3].begin(), scanned[3].end()));
 }
 
 }  // namespace
