@@ -101,15 +101,21 @@ class Store {
   virtual absl::StatusOr<std::vector<MailboxInfo>> ListMailboxes(
       const Principal& who) = 0;
   // Creates `name` and any missing parents. kAlreadyExists if it exists
-  // (a \Noselect parent becomes selectable instead).
+  // (a \Noselect parent becomes selectable instead). Every mailbox created
+  // copies the ACL of its nearest existing ancestor (RFC 4314 section 4),
+  // also in another user's namespace: the creator, who needed `k` there,
+  // keeps exactly the rights the parent gave, and nothing more.
+  // In another namespace the parent must exist and grant `k`.
   virtual absl::Status CreateMailbox(
       const Principal& who, std::string_view name,
       std::optional<std::string> special_use = std::nullopt) = 0;
   // Deletes a mailbox and its messages; with children it becomes \Noselect.
   virtual absl::Status DeleteMailbox(const Principal& who,
                                      std::string_view name) = 0;
-  // Renames a mailbox and its children. Renaming INBOX moves its messages to
-  // the new mailbox and leaves INBOX empty.
+  // Renames a mailbox and its children, keeping their ACLs. Needs `x` on
+  // the mailbox and, in another namespace, `k` on the new parent (RFC 4314
+  // section 4). Renaming INBOX moves its messages to the new mailbox and
+  // leaves INBOX empty.
   virtual absl::Status RenameMailbox(const Principal& who,
                                      std::string_view from,
                                      std::string_view to) = 0;
@@ -127,12 +133,15 @@ class Store {
                                                       std::string_view name) = 0;
 
   // ---- messages ----------------------------------------------------------
-  // Appends messages atomically (all or none), returns their UIDs.
+  // Appends messages atomically (all or none), returns their UIDs. Needs
+  // `i` only: a mailbox granting `i` without `l` is a drop box.
   virtual absl::StatusOr<AppendResult> Append(
       const Principal& who, std::string_view mailbox,
       const std::vector<AppendRequest>& messages) = 0;
   // Delivers one message to many recipients, storing the bytes once. One
   // status per target, in order; a failed target does not fail the others.
+  // A target mailbox other than INBOX is used only when it grants `p` to
+  // "anyone" (see DeliveryTarget).
   virtual std::vector<absl::StatusOr<AppendResult>> Deliver(
       const std::vector<DeliveryTarget>& targets, std::string_view data) = 0;
   // Current metadata of `uids` (missing ones skipped), ascending UID.
@@ -145,6 +154,9 @@ class Store {
   // The parsed structure (cached per body).
   virtual absl::StatusOr<std::shared_ptr<const mime::Message>> GetStructure(
       const Principal& who, MailboxId mailbox, Uid uid) = 0;
+  // \Seen needs `s`, \Deleted `t`, other flags `w`; flags without the
+  // right keep their value. kPermissionDenied when no flag named (or none
+  // at all for a replacement) may be changed (RFC 4314 section 4).
   virtual absl::StatusOr<StoreFlagsResult> StoreFlags(
       const Principal& who, MailboxId mailbox,
       const StoreFlagsRequest& request) = 0;

@@ -179,7 +179,9 @@ struct ChangeEvent {
 };
 
 // One recipient of a delivery (LMTP): the message goes into `mailbox` of
-// `user`, or INBOX when that mailbox does not exist.
+// `user` when that mailbox exists and grants `p` to "anyone" (the sender
+// is anonymous to the store; the rule Cyrus administrators know for
+// "user+detail" addresses), otherwise into INBOX.
 struct DeliveryTarget {
   std::string user;
   std::string mailbox = "INBOX";

@@ -33,6 +33,17 @@ std::string NormalizeRights(std::string rights) {
   return out;
 }
 
+// RFC 4314 section 2.1.1: ACL and MYRIGHTS responses MUST add the virtual
+// "c" when "k" is held and "d" when any of "x", "t", "e" is (c = k and
+// d = xte here).
+std::string WithVirtualRights(std::string rights) {
+  const bool create = rights.find('k') != std::string::npos;
+  const bool remove = rights.find_first_of("xte") != std::string::npos;
+  if (create && rights.find('c') == std::string::npos) rights.push_back('c');
+  if (remove && rights.find('d') == std::string::npos) rights.push_back('d');
+  return rights;
+}
+
 bool ValidRights(std::string_view rights) {
   for (char r : rights) {
     if (std::string_view(kAllRights).find(r) == std::string_view::npos &&
@@ -54,7 +65,7 @@ Task<std::string> Session::HandleGetAcl(Command& c) {
   std::string line = absl::StrCat("ACL ", EncodeMailbox(*name));
   for (const store::AclEntry& e : *acl) {
     absl::StrAppend(&line, " ", AStringOf(e.identifier), " ",
-                    AStringOf(e.rights));
+                    AStringOf(WithVirtualRights(e.rights)));
   }
   Untagged(line);
   co_return "OK GETACL completed";
@@ -107,13 +118,17 @@ Task<std::string> Session::HandleListRights(Command& c) {
   absl::StatusOr<std::string> mine = co_await plugin::Blocking(
       conn_, [&] { return store_.MyRights(principal_, *name); });
   if (!mine.ok()) co_return ResponseForStatus(mine.status());
-  if (mine->find('a') == std::string::npos &&
-      mine->find('l') == std::string::npos) {
+  // RFC 4314 section 4 (and Appendix A item 8): LISTRIGHTS needs `a`. A
+  // principal that cannot see the mailbox got the missing-mailbox answer
+  // from the store already.
+  if (mine->find('a') == std::string::npos) {
     co_return "NO [NOPERM] Permission denied";
   }
+  // Every right is independent; the virtual "c" and "d" are listed too
+  // (section 2.1.1).
   Untagged(absl::StrCat("LISTRIGHTS ", EncodeMailbox(*name), " ",
                         AStringOf(c.args[1]),
-                        " \"\" l r s w i p k x t e a"));
+                        " \"\" l r s w i p k x t e a c d"));
   co_return "OK LISTRIGHTS completed";
 }
 
@@ -124,7 +139,8 @@ Task<std::string> Session::HandleMyRights(Command& c) {
       conn_, [&] { return store_.MyRights(principal_, *name); });
   if (!mine.ok()) co_return ResponseForStatus(mine.status());
   Untagged(absl::StrCat("MYRIGHTS ", EncodeMailbox(*name), " ",
-                        mine->empty() ? "\"\"" : AStringOf(*mine)));
+                        mine->empty() ? "\"\""
+                                      : AStringOf(WithVirtualRights(*mine))));
   co_return "OK MYRIGHTS completed";
 }
 

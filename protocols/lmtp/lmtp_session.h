@@ -2,7 +2,10 @@
 // SMTPUTF8, SIZE, CHUNKING/BINARYMIME (BDAT) and STARTTLS.
 //
 // Recipients are local users of Config::local_domains; "user+detail@domain"
-// goes to the folder `detail` when it exists, else INBOX. The message is
+// goes to the folder `detail` when it exists and grants `p` to "anyone" (the
+// sender is anonymous; the store decides, see store::DeliveryTarget), else
+// to INBOX, so nobody can file mail into a folder its owner did not open
+// for posting. The message is
 // stored once for all recipients (Store::Deliver) only after the whole body
 // arrived; a connection lost before that stores nothing. After the final dot
 // (or BDAT LAST) there is one reply per accepted recipient, sent once the

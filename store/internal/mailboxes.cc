@@ -264,9 +264,57 @@ absl::Status StoreImpl::CreateMailbox(const Principal& who,
     }
   }
   return RunTxn([&](Txn& txn) -> absl::Status {
-    MR_RETURN_IF_ERROR(CreateParentsInTxn(txn, owned.owner, owned.name));
-    return CreateMailboxInTxn(txn, owned.owner, owned.name, use).status();
+    return CreateInheritingInTxn(txn, owned.owner, owned.name, use);
   });
+}
+
+absl::Status StoreImpl::CreateInheritingInTxn(
+    Txn& txn, std::string_view owner, std::string_view name,
+    std::optional<std::string> special_use) {
+  std::vector<std::string> chain = ParentNames(name);
+  chain.emplace_back(name);
+  std::optional<MailboxId> ancestor;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const bool last = i + 1 == chain.size();
+    MR_ASSIGN_OR_RETURN(
+        std::optional<std::string> existing,
+        Get(kMailboxNamesCf, MailboxNameKey(owner, chain[i]), &txn, true));
+    if (existing.has_value() && !last) {
+      ancestor = ReadU64(*existing);
+      continue;
+    }
+    MR_ASSIGN_OR_RETURN(
+        MailboxId id,
+        CreateMailboxInTxn(txn, owner, chain[i],
+                           last ? std::move(special_use) : std::nullopt));
+    // A \Noselect mailbox made selectable again keeps its own ACL.
+    if (!existing.has_value() && ancestor.has_value()) {
+      MR_RETURN_IF_ERROR(CopyAclInTxn(txn, *ancestor, id));
+    }
+    ancestor = id;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::CopyAclInTxn(Txn& txn, MailboxId from, MailboxId to) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  const std::string prefix = AclPrefix(from);
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      kAclCf, prefix,
+      [&](std::string_view key, std::string_view rights) {
+        entries.emplace_back(key.substr(prefix.size()), rights);
+        return true;
+      },
+      &txn));
+  for (const auto& [identifier, rights] : entries) {
+    MR_RETURN_IF_ERROR(Put(txn, kAclCf, AclKey(to, identifier), rights));
+    // Only positive entries can make a mailbox visible (as in SetAcl).
+    if (identifier[0] != '-') {
+      MR_RETURN_IF_ERROR(
+          Put(txn, kAclCf, AclGranteeKey(identifier, to), ""));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status StoreImpl::DeleteMailbox(const Principal& who,
@@ -319,6 +367,19 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
   if (target.owner != owner) {
     return absl::InvalidArgumentError(
         "cannot rename a mailbox into another namespace");
+  }
+  if (owner != who.user && !who.admin) {
+    // RFC 4314 section 4: `k` on the new parent, which must exist (as for
+    // CREATE in another namespace).
+    std::vector<std::string> parents = ParentNames(target.name);
+    if (parents.empty()) {
+      return absl::PermissionDeniedError("no permission to create mailbox");
+    }
+    absl::StatusOr<Resolved> parent = ResolveName(
+        who, VisibleName(who.user, owner, parents.back()), nullptr);
+    if (!parent.ok() || !HasRight(parent->rights, 'k')) {
+      return absl::PermissionDeniedError("no permission to create mailbox");
+    }
   }
   const std::string old_name = source.record.name;
   if (target.name == old_name) {
@@ -464,7 +525,10 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
   }
   snap.name = VisibleName(who.user, mailbox.record.owner, mailbox.record.name);
   snap.rights = mailbox.rights;
-  snap.read_only = !(HasRight(mailbox.rights, 's') ||
+  // RFC 4314 section 5.2: READ-WRITE when `i`, `e` or a flag right is held
+  // (every flag is shared here, so the flag rights are s, w and t).
+  snap.read_only = !(HasRight(mailbox.rights, 'i') ||
+                     HasRight(mailbox.rights, 's') ||
                      HasRight(mailbox.rights, 'w') ||
                      HasRight(mailbox.rights, 't') ||
                      HasRight(mailbox.rights, 'e'));

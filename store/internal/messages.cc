@@ -207,7 +207,8 @@ absl::StatusOr<AppendResult> StoreImpl::Append(
                       StructuresOfNewBlobs(hashes, data));
   AppendResult result;
   MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
-    MR_ASSIGN_OR_RETURN(Resolved target, ResolveName(who, mailbox, &txn));
+    MR_ASSIGN_OR_RETURN(Resolved target,
+                        ResolveName(who, mailbox, &txn, /*also_visible=*/"i"));
     MR_RETURN_IF_ERROR(Require(target, 'i'));
     if (target.record.noselect) {
       return absl::FailedPreconditionError("mailbox is \\Noselect");
@@ -261,10 +262,16 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
                               GetRecord<MailboxRecord>(
                                   kMailboxesCf, MailboxIdKey(ReadU64(*raw)),
                                   &txn));
-          if (record.has_value() && !record->noselect) {
-            id = ReadU64(*raw);
-            break;
+          if (!record.has_value() || record->noselect) continue;
+          // A +detail delivery needs `p` for "anyone": the sender is
+          // anonymous to the store (see DeliveryTarget).
+          if (candidate != kInbox) {
+            MR_ASSIGN_OR_RETURN(std::string anyone,
+                                AnyoneRights(ReadU64(*raw), &txn));
+            if (!HasRight(anyone, 'p')) continue;
           }
+          id = ReadU64(*raw);
+          break;
         }
         if (id == 0) return absl::NotFoundError("no such mailbox");
         return AppendInTxn(txn, id, user, request, hashes, *structures, true);
@@ -399,6 +406,15 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
     bool keywords_allowed = HasRight(m.rights, 'w');
     if (allowed == 0) {
       return absl::PermissionDeniedError("no right to change flags");
+    }
+    // RFC 4314 section 4: a STORE must not fail when the principal may
+    // change at least one of the flags it names; naming only flags it may
+    // not change is refused rather than silently ignored. A replacement
+    // (FLAGS) touches every flag, so any flag right lets it through.
+    const uint32_t named = request.flags.system & kAllSystemFlags;
+    if (request.op != FlagOp::kReplace && (named != 0 || !keywords.empty()) &&
+        (named & allowed) == 0 && !(keywords_allowed && !keywords.empty())) {
+      return absl::PermissionDeniedError("no right to change these flags");
     }
     MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, mailbox));
     MR_ASSIGN_OR_RETURN(m.record.seen_mode, LockedSeenMode(txn, mailbox));
@@ -598,7 +614,8 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
       MR_RETURN_IF_ERROR(Require(src, 't'));
       MR_RETURN_IF_ERROR(Require(src, 'e'));
     }
-    MR_ASSIGN_OR_RETURN(Resolved dst, ResolveName(who, dest, &txn));
+    MR_ASSIGN_OR_RETURN(Resolved dst,
+                        ResolveName(who, dest, &txn, /*also_visible=*/"i"));
     MR_RETURN_IF_ERROR(Require(dst, 'i'));
     if (dst.record.noselect) {
       return absl::FailedPreconditionError("mailbox is \\Noselect");

@@ -297,22 +297,35 @@ absl::StatusOr<std::string> StoreImpl::RightsOf(const Principal& who,
   return SubtractRights(granted, denied);
 }
 
-absl::StatusOr<StoreImpl::Resolved> StoreImpl::ResolveId(const Principal& who,
-                                                         MailboxId id,
-                                                         Txn* txn) {
+absl::StatusOr<std::string> StoreImpl::AnyoneRights(MailboxId id, Txn* txn) {
+  MR_ASSIGN_OR_RETURN(
+      std::optional<std::string> granted,
+      Get(kAclCf, AclKey(id, "anyone"), txn));
+  MR_ASSIGN_OR_RETURN(
+      std::optional<std::string> denied,
+      Get(kAclCf, AclKey(id, "-anyone"), txn));
+  return SubtractRights(granted.value_or(""), denied.value_or(""));
+}
+
+absl::StatusOr<StoreImpl::Resolved> StoreImpl::ResolveId(
+    const Principal& who, MailboxId id, Txn* txn,
+    std::string_view also_visible) {
   MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
                       GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id),
                                                txn));
   if (!record.has_value()) return absl::NotFoundError("no such mailbox");
   MR_ASSIGN_OR_RETURN(std::string rights, RightsOf(who, id, *record, txn));
-  if (!HasRight(rights, 'l') && !HasRight(rights, 'r')) {
+  bool visible = HasRight(rights, 'l') || HasRight(rights, 'r');
+  for (char right : also_visible) visible = visible || HasRight(rights, right);
+  if (!visible) {
     return absl::NotFoundError("no such mailbox");
   }
   return Resolved{id, *std::move(record), std::move(rights)};
 }
 
 absl::StatusOr<StoreImpl::Resolved> StoreImpl::ResolveName(
-    const Principal& who, std::string_view name, Txn* txn) {
+    const Principal& who, std::string_view name, Txn* txn,
+    std::string_view also_visible) {
   absl::StatusOr<OwnedName> owned = ResolveVisibleName(who.user, name);
   if (!owned.ok()) {
     if (owned.status().code() == absl::StatusCode::kInvalidArgument) {
@@ -326,7 +339,7 @@ absl::StatusOr<StoreImpl::Resolved> StoreImpl::ResolveName(
   if (!id.has_value() || id->size() != 8) {
     return absl::NotFoundError("no such mailbox");
   }
-  return ResolveId(who, ReadU64(*id), txn);
+  return ResolveId(who, ReadU64(*id), txn, also_visible);
 }
 
 absl::Status StoreImpl::Require(const Resolved& mailbox, char right) {

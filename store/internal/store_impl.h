@@ -213,12 +213,19 @@ class StoreImpl : public Store {
   absl::StatusOr<std::string> RightsOf(const Principal& who, MailboxId id,
                                        const MailboxRecord& record,
                                        Txn* txn);
-  // kNotFound when the mailbox is missing or the principal has neither `l`
-  // nor `r` on it.
+  // The rights of an anonymous sender: the "anyone" entries less the
+  // "-anyone" ones.
+  absl::StatusOr<std::string> AnyoneRights(MailboxId id, Txn* txn);
+  // kNotFound when the mailbox is missing or the principal holds none of
+  // `l`, `r` and the rights in `also_visible` on it. Insert paths pass "i"
+  // so that a drop box (`i` without `l`) takes mail while looking missing
+  // to every other command (RFC 4314 sections 4 and 6).
   absl::StatusOr<Resolved> ResolveName(const Principal& who,
-                                       std::string_view name, Txn* txn);
+                                       std::string_view name, Txn* txn,
+                                       std::string_view also_visible = "");
   absl::StatusOr<Resolved> ResolveId(const Principal& who, MailboxId id,
-                                     Txn* txn);
+                                     Txn* txn,
+                                     std::string_view also_visible = "");
   static absl::Status Require(const Resolved& mailbox, char right);
 
   // ---- mailbox state, quota, blobs (store_impl.cc) ----
@@ -329,6 +336,14 @@ class StoreImpl : public Store {
   // Creates the missing parents of `name` as ordinary mailboxes.
   absl::Status CreateParentsInTxn(Txn& txn, std::string_view owner,
                                   std::string_view name);
+  // CreateParentsInTxn and CreateMailboxInTxn for CREATE: every mailbox it
+  // creates inherits the ACL of the nearest existing ancestor (RFC 4314
+  // section 4, CREATE).
+  absl::Status CreateInheritingInTxn(Txn& txn, std::string_view owner,
+                                     std::string_view name,
+                                     std::optional<std::string> special_use);
+  // Copies every ACL entry of `from` to `to` (which has none yet).
+  absl::Status CopyAclInTxn(Txn& txn, MailboxId from, MailboxId to);
   // Deletes every message of the mailbox (counters to zero, quota released).
   absl::Status DeleteContentsInTxn(Txn& txn, MailboxId id,
                                    std::string_view owner,

@@ -1,6 +1,6 @@
 // The LMTP session over the real RocksDB store (scripted client): one
-// stored body for many recipients, +detail folders, quota and unknown-user
-// replies as the store reports them.
+// stored body for many recipients, +detail folders (only those granting
+// `p` to anyone), quota and unknown-user replies as the store reports them.
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -95,6 +95,8 @@ TEST_F(LmtpRealStoreTest, DetailFolderUnknownUserAndQuota) {
   ASSERT_TRUE(store_->CreateUser("alice", "p").ok());
   ASSERT_TRUE(store_->CreateUser("bob", "p").ok());
   ASSERT_TRUE(store_->CreateMailbox({"alice", false}, "Lists").ok());
+  // +detail delivery needs `p` for anyone on the folder.
+  ASSERT_TRUE(store_->SetAcl({"alice", false}, "Lists", "anyone", "p").ok());
   ASSERT_TRUE(store_->SetQuota({"", true}, "bob", 10, std::nullopt).ok());
   auto lines = Run(absl::StrCat(
       "MAIL FROM:<s@x>\r\nRCPT TO:<alice+Lists@example.com>\r\n"
@@ -112,6 +114,27 @@ TEST_F(LmtpRealStoreTest, DetailFolderUnknownUserAndQuota) {
   EXPECT_EQ(Messages("alice", "Lists").size(), 1u);
   EXPECT_TRUE(Messages("alice", "INBOX").empty());
   EXPECT_TRUE(Messages("bob", "INBOX").empty());
+}
+
+TEST_F(LmtpRealStoreTest, DetailFolderWithoutPostRightGoesToInbox) {
+  ASSERT_TRUE(store_->CreateUser("carol", "p").ok());
+  ASSERT_TRUE(store_->CreateMailbox({"carol", false}, "Private").ok());
+  // Rights for other principals do not count: the sender is anonymous.
+  ASSERT_TRUE(
+      store_->SetAcl({"carol", false}, "Private", "authenticated", "lrp").ok());
+  ASSERT_TRUE(store_->CreateMailbox({"carol", false}, "Denied").ok());
+  ASSERT_TRUE(store_->SetAcl({"carol", false}, "Denied", "anyone", "p").ok());
+  ASSERT_TRUE(store_->SetAcl({"carol", false}, "Denied", "-anyone", "p").ok());
+  auto lines = Run(absl::StrCat(
+      "MAIL FROM:<s@x>\r\nRCPT TO:<carol+Private@example.com>\r\n"
+      "RCPT TO:<carol+Denied@example.com>\r\nDATA\r\n",
+      kBody));
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines[4], "250 2.0.0 <carol+Private@example.com> Delivered");
+  EXPECT_EQ(lines[5], "250 2.0.0 <carol+Denied@example.com> Delivered");
+  EXPECT_TRUE(Messages("carol", "Private").empty());
+  EXPECT_TRUE(Messages("carol", "Denied").empty());
+  EXPECT_EQ(Messages("carol", "INBOX").size(), 2u);
 }
 
 }  // namespace

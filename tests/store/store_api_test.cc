@@ -561,6 +561,119 @@ TEST_F(StoreApiTest, GroupAnyoneAndNegativeRights) {
   EXPECT_EQ(store_->GetQuota("alice")->messages, 1u);  // charged to owner
 }
 
+TEST_F(StoreApiTest, DropBoxTakesMailButStaysInvisible) {
+  ASSERT_TRUE(store_->CreateUser("carol", "pw").ok());
+  ASSERT_TRUE(store_->CreateMailbox(alice_, "Drop").ok());
+  ASSERT_TRUE(store_->SetAcl(alice_, "Drop", "bob", "i").ok());
+  EXPECT_TRUE(store_->Append(bob_, "Other Users/alice/Drop",
+                             {AppendRequest{.data = "dropped"}})
+                  .ok());
+  AppendOne(bob_, "INBOX", "to copy");
+  EXPECT_TRUE(
+      store_->Copy(bob_, IdOf(bob_, "INBOX"), {1}, "Other Users/alice/Drop")
+          .ok());
+  EXPECT_EQ(store_->GetStatus(alice_, "Drop")->messages, 2u);
+  // Every other command answers as for a missing mailbox.
+  EXPECT_EQ(store_->GetStatus(bob_, "Other Users/alice/Drop").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->MyRights(bob_, "Other Users/alice/Drop").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_THAT(Names(bob_), ::testing::Each(::testing::Not(HasSubstr("Drop"))));
+  // Without any right the append looks exactly like one to a missing box.
+  EXPECT_EQ(store_->Append(carol_, "Other Users/alice/Drop",
+                           {AppendRequest{.data = "x"}})
+                .status(),
+            store_->Append(carol_, "Other Users/alice/NoDrop",
+                           {AppendRequest{.data = "x"}})
+                .status());
+}
+
+TEST_F(StoreApiTest, InsertOrFlagRightsOpenReadWrite) {
+  ASSERT_TRUE(store_->CreateMailbox(alice_, "Box").ok());
+  for (const auto& [rights, read_only] :
+       std::vector<std::pair<std::string, bool>>{{"lr", true},
+                                                 {"lri", false},
+                                                 {"lre", false},
+                                                 {"lrs", false},
+                                                 {"lrp", true}}) {
+    ASSERT_TRUE(store_->SetAcl(alice_, "Box", "bob", rights).ok());
+    auto snap = store_->OpenMailbox(bob_, "Other Users/alice/Box");
+    ASSERT_TRUE(snap.ok()) << snap.status();
+    EXPECT_EQ(snap->read_only, read_only) << rights;
+  }
+}
+
+TEST_F(StoreApiTest, StoreNamingOnlyForbiddenFlagsIsRefused) {
+  AppendOne(alice_, "INBOX", "m");
+  MailboxId inbox = IdOf(alice_, "INBOX");
+  ASSERT_TRUE(store_->SetAcl(alice_, "INBOX", "bob", "lrw").ok());
+  EXPECT_EQ(store_->StoreFlags(bob_, inbox, {.uids = {1}, .flags = {kSeen, {}}})
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(store_->StoreFlags(bob_, inbox,
+                               {.uids = {1},
+                                .op = FlagOp::kRemove,
+                                .flags = {kDeleted, {}}})
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  // One flag it may change: that one changes, the other is left alone.
+  auto stored = store_->StoreFlags(
+      bob_, inbox, {.uids = {1}, .flags = {kSeen | kFlagged, {"k"}}});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->changed.at(0).flags, (Flags{kFlagged, {"k"}}));
+  // A replacement touches every flag, so one flag right is enough.
+  EXPECT_TRUE(store_->StoreFlags(bob_, inbox,
+                                 {.uids = {1},
+                                  .op = FlagOp::kReplace,
+                                  .flags = {kSeen, {}}})
+                  .ok());
+}
+
+TEST_F(StoreApiTest, RenameNeedsCreateRightOnTheNewParent) {
+  ASSERT_TRUE(store_->CreateMailbox(alice_, "Proj/a").ok());
+  ASSERT_TRUE(store_->SetAcl(alice_, "Proj/a", "bob", "lx").ok());
+  ASSERT_TRUE(store_->SetAcl(alice_, "Proj", "bob", "l").ok());
+  EXPECT_EQ(store_->RenameMailbox(bob_, "Other Users/alice/Proj/a",
+                                  "Other Users/alice/Proj/b")
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(store_->RenameMailbox(bob_, "Other Users/alice/Proj/a",
+                                  "Other Users/alice/top")
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(store_->SetAcl(alice_, "Proj", "bob", "lk").ok());
+  EXPECT_TRUE(store_->RenameMailbox(bob_, "Other Users/alice/Proj/a",
+                                    "Other Users/alice/Proj/b")
+                  .ok());
+  // The renamed mailbox keeps its ACL.
+  EXPECT_EQ(store_->MyRights(bob_, "Other Users/alice/Proj/b").value(), "lx");
+}
+
+TEST_F(StoreApiTest, CreatedMailboxesInheritTheNearestAncestorsAcl) {
+  ASSERT_TRUE(store_->CreateUser("carol", "pw").ok());
+  ASSERT_TRUE(store_->CreateMailbox(alice_, "Team").ok());
+  ASSERT_TRUE(store_->SetAcl(alice_, "Team", "bob", "lk").ok());
+  ASSERT_TRUE(store_->SetAcl(alice_, "Team", "-carol", "w").ok());
+  ASSERT_TRUE(store_->CreateMailbox(bob_, "Other Users/alice/Team/new").ok());
+  EXPECT_EQ(store_->MyRights(bob_, "Other Users/alice/Team/new").value(), "lk");
+  EXPECT_THAT(Names(bob_), ::testing::Contains("Other Users/alice/Team/new"));
+  // The owner's own creations inherit too, missing parents included.
+  ASSERT_TRUE(store_->CreateMailbox(alice_, "Team/x/y").ok());
+  for (const char* name : {"Team/x", "Team/x/y"}) {
+    auto acl = store_->GetAcl(alice_, name).value();
+    ASSERT_EQ(acl.size(), 3u) << name;
+    EXPECT_EQ(acl[1].identifier, "-carol");
+    EXPECT_EQ(acl[1].rights, "w");
+    EXPECT_EQ(acl[2].identifier, "bob");
+    EXPECT_EQ(acl[2].rights, "lk");
+  }
+  // Without an ancestor ACL nothing is granted.
+  ASSERT_TRUE(store_->CreateMailbox(alice_, "Solo/child").ok());
+  EXPECT_EQ(store_->GetAcl(alice_, "Solo/child")->size(), 1u);
+}
+
 TEST_F(StoreApiTest, SharedNamespace) {
   ASSERT_TRUE(store_->CreateMailbox(admin_, "Shared/helpdesk").ok());
   EXPECT_EQ(store_->GetStatus(alice_, "Shared/helpdesk").status().code(),
@@ -636,8 +749,17 @@ TEST_F(StoreApiTest, DeliverStoresOneCopyForManyRecipients) {
   for (int i = 0; i < 10; ++i) {
     std::string user = "r" + std::to_string(i);
     ASSERT_TRUE(store_->CreateUser(user, "pw").ok());
-    targets.push_back({user, i == 3 ? "Archive" : (i == 4 ? "NoSuch" : "INBOX")});
+    targets.push_back({user, i == 3   ? "Archive"
+                             : i == 4 ? "NoSuch"
+                             : i == 6 ? "Drafts"
+                                      : "INBOX"});
   }
+  // Only a folder granting `p` to anyone takes a +detail delivery; r6's
+  // Drafts does not, so that message goes to INBOX.
+  ASSERT_TRUE(
+      store_->SetAcl({"r3", false}, "Archive", "anyone", "p").ok());
+  ASSERT_TRUE(
+      store_->SetAcl({"r6", false}, "Drafts", "authenticated", "p").ok());
   targets.push_back({"ghost"});
   ASSERT_TRUE(store_->SetQuota(admin_, "r5", std::nullopt, 0).ok());
   std::string data = testing::MakeMessage("news", std::string(10000, 'n'));
@@ -658,6 +780,9 @@ TEST_F(StoreApiTest, DeliverStoresOneCopyForManyRecipients) {
   EXPECT_EQ(store_->GetStatus(r3, "Archive")->messages, 1u);
   EXPECT_EQ(store_->GetStatus(r4, "INBOX")->messages, 1u);  // fallback
   EXPECT_EQ(store_->GetStatus(r5, "INBOX")->messages, 0u);
+  Principal r6{"r6", false};
+  EXPECT_EQ(store_->GetStatus(r6, "INBOX")->messages, 1u);
+  EXPECT_EQ(store_->GetStatus(r6, "Drafts")->messages, 0u);
   auto stats = GetStoreStats(*store_).value();
   EXPECT_EQ(stats.blobs, 1u);
   EXPECT_EQ(stats.blob_bytes, data.size());
