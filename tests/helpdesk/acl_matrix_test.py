@@ -10,8 +10,9 @@ NO [NOPERM] when the user can see the mailbox (`l` or `r`), and word for
 word the answer for a mailbox that does not exist when it cannot (RFC 4314
 section 6). Effects are read back by the owner.
 
-Where Mailroom differs from the RFC, the test asserting the RFC behaviour
-is marked expectedFailure with the reason.
+Behaviour the table does not show (drop boxes, READ-WRITE with `i`, ACL
+inheritance on CREATE, RENAME's new parent, the virtual rights) has tests
+of its own at the end.
 """
 
 import collections
@@ -194,7 +195,7 @@ class AclMatrixTest(helpdesk_base.HelpdeskTestCase):
                 self.assertEqual(set(got) - {"c", "d"}, rights, row)
 
     def test_acl_commands_need_a(self):
-        # LISTRIGHTS has its own test below (a known bug).
+        # LISTRIGHTS has its own test below.
         for row in ROWS:
             name, _, missing = self.make_box(row)
             conn = self.session(self.subjects[row.name])
@@ -319,13 +320,11 @@ class AclMatrixTest(helpdesk_base.HelpdeskTestCase):
                 self.assertEqual(flag in flags[uid], right in rights,
                                  (row, flag, flags))
 
-    @unittest.expectedFailure
     def test_store_without_the_right_answers_noperm(self):
-        # Bug: with some flag right but not the one a STORE needs (e.g.
-        # `lrw` storing \Seen) the server answers OK and changes nothing;
-        # a NO [NOPERM] tells the client its change was refused. (RFC 4314
-        # section 4 only asks not to fail a STORE when the user may change
-        # at least one of the flags named.)
+        # With some flag right but not the one a STORE needs (e.g. `lrw`
+        # storing \Seen) the answer is NO [NOPERM], so the client learns its
+        # change was refused. (RFC 4314 section 4 only asks not to fail a
+        # STORE when the user may change at least one of the flags named.)
         for row in self.selected_rows():
             conn, _ = self.run_selected(row)
             rights = effective(row.rights)
@@ -350,11 +349,9 @@ class AclMatrixTest(helpdesk_base.HelpdeskTestCase):
                              [1, 2] if allowed else [1, 2, 3], row)
 
     # ---- what the table does not show -----------------------------------
-    @unittest.expectedFailure
     def test_insert_without_lookup_is_a_drop_box(self):
-        # Bug: RFC 4314 section 4 needs only `i` for APPEND and COPY into;
-        # Mailroom resolves another user's mailbox only for `l` or `r`, so
-        # a drop box ("anyone i") answers NO [TRYCREATE] as if missing.
+        # RFC 4314 section 4 needs only `i` for APPEND and COPY into: a
+        # drop box (`i` without `l`) takes mail.
         row = Row("i-only", "i", "insert without lookup")
         self.subjects[row.name] = self.subjects["i"]
         name, own, _ = self.make_box(row)
@@ -362,11 +359,9 @@ class AclMatrixTest(helpdesk_base.HelpdeskTestCase):
         _, tagged = conn.append(name, message("dropped"))
         self.assertEqual(status_of(tagged), "OK", tagged)
 
-    @unittest.expectedFailure
     def test_insert_right_selects_read_write(self):
-        # Bug: with `lri` SELECT answers [READ-ONLY]; RFC 4314 section 5.2
-        # says READ-WRITE SHOULD be sent when `i` is held (only flag rights
-        # and `e` count here).
+        # RFC 4314 section 5.2: READ-WRITE SHOULD be sent when `i` is held
+        # (as for `e` and the flag rights).
         row = Row("i-select", "lri", "insert and read")
         self.subjects[row.name] = self.subjects["i"]
         name, _, _ = self.make_box(row)
@@ -375,23 +370,22 @@ class AclMatrixTest(helpdesk_base.HelpdeskTestCase):
         conn.ok("UNSELECT")
         self.assertIn("[READ-WRITE]", tagged)
 
-    @unittest.expectedFailure
     def test_created_child_inherits_the_parent_acl(self):
-        # Bug: a child created in another user's mailbox gets no ACL, so the
-        # user who created it (holding `lk` on the parent) cannot see it;
-        # RFC 4314 section 4 (CREATE): it SHOULD inherit the parent's ACL.
+        # RFC 4314 section 4 (CREATE): a child created in another user's
+        # mailbox SHOULD inherit the parent's ACL, so the user who created
+        # it (holding `lk` on the parent) sees it.
         row = ROWS[[r.name for r in ROWS].index("k")]
         name, _, _ = self.make_box(row)
         conn = self.session(self.subjects["k"])
         conn.ok("CREATE %s" % quote(name + "/child"))
         lines, tagged = conn.command("MYRIGHTS %s" % quote(name + "/child"))
         self.assertEqual(status_of(tagged), "OK", tagged)
-        self.assertIn('* MYRIGHTS %s lk' % quote(name + "/child"), lines)
+        # `lk` from the parent, with the virtual `c` that `k` implies.
+        self.assertIn('* MYRIGHTS %s lkc' % quote(name + "/child"), lines)
 
-    @unittest.expectedFailure
     def test_rename_needs_k_on_the_new_parent(self):
-        # Bug: RENAME checks `x` on the mailbox but not `k` on the new
-        # parent (RFC 4314 section 4).
+        # RENAME needs `x` on the mailbox and `k` on the new parent (RFC
+        # 4314 section 4).
         row = ROWS[[r.name for r in ROWS].index("x")]
         name, own, _ = self.make_box(row, parent_rights="l")
         conn = self.session(self.subjects["x"])
@@ -400,10 +394,8 @@ class AclMatrixTest(helpdesk_base.HelpdeskTestCase):
         self.assertEqual(status_of(tagged), "NO", tagged)
         self.assertEqual(response_code(tagged), "NOPERM")
 
-    @unittest.expectedFailure
     def test_listrights_needs_a(self):
-        # Bug: LISTRIGHTS answers a user holding `l` without `a`; RFC 4314
-        # section 4 (and Appendix A item 8) require `a`.
+        # RFC 4314 section 4 (and Appendix A item 8): LISTRIGHTS needs `a`.
         for row in ROWS:
             name, _, missing = self.make_box(row)
             conn = self.session(self.subjects[row.name])
@@ -413,11 +405,10 @@ class AclMatrixTest(helpdesk_base.HelpdeskTestCase):
                             "LISTRIGHTS %s third" % quote(missing)),
                         missing, "LISTRIGHTS")
 
-    @unittest.expectedFailure
     def test_obsolete_rights_are_reported_as_virtual(self):
-        # Bug: RFC 4314 section 2.1.1 says MYRIGHTS and ACL responses MUST
-        # include "c" when `k` is held and "d" when any of `x`, `t`, `e` is,
-        # and LISTRIGHTS MUST include both; Mailroom leaves them out.
+        # RFC 4314 section 2.1.1: MYRIGHTS and ACL responses MUST include
+        # "c" when `k` is held and "d" when any of `x`, `t`, `e` is, and
+        # LISTRIGHTS MUST include both.
         row = ROWS[[r.name for r in ROWS].index("d")]
         name, own, _ = self.make_box(row)
         conn = self.session(self.subjects["d"])

@@ -224,6 +224,10 @@ class HelpdeskScenarioTest(helpdesk_base.HelpdeskTestCase):
             agents.append(Agent(self, i, user, agent_name))
         reader = self.new_user("reader")
         grant(reader, "lr")
+        # LMTP files a +detail delivery into the mailbox only when it grants
+        # `p` to anyone (the sender is anonymous); otherwise it goes to the
+        # owner's INBOX.
+        grant("anyone", "p")
         stranger = self.new_user("stranger")
 
         self.check_invisible(stranger, agent_name, missing_name)

@@ -97,6 +97,9 @@ class QresyncResyncTest(helpdesk_base.HelpdeskTestCase):
         # and new deliveries.
         setup = self.connect(user)
         setup.ok("CREATE archive")
+        # +detail deliveries reach a folder only when it grants `p` to
+        # anyone; otherwise they go to INBOX.
+        setup.ok("SETACL %s anyone p" % QUEUE)
         rng = random.Random(7)
         doomed = rng.sample(old_uids, 200)
         moved = rng.sample([u for u in old_uids if u not in doomed], 150)

@@ -83,9 +83,11 @@ class LmtpTest(unittest.TestCase):
         conn.close()
 
     def test_detail_goes_to_folder(self):
+        # Only a folder granting `p` to anyone takes +detail mail.
         user = self.new_user()
         imap = e2e.imap(self.server, user)
         imap.create("Lists")
+        self.assertEqual(imap.setacl("Lists", "anyone", "p")[0], "OK")
         imap.logout()
         e2e.deliver(self.server, ["%s+Lists@%s" % (user, e2e.DOMAIN)],
                     e2e.message("to folder"))
@@ -94,6 +96,16 @@ class LmtpTest(unittest.TestCase):
         self.assertEqual(e2e.imap_subjects(self.server, user, "Lists"),
                          ["to folder"])
         self.assertEqual(e2e.imap_subjects(self.server, user), ["to inbox"])
+
+    def test_detail_folder_without_post_right_goes_to_inbox(self):
+        user = self.new_user()
+        imap = e2e.imap(self.server, user)
+        imap.create("Private")
+        imap.logout()
+        e2e.deliver(self.server, ["%s+Private@%s" % (user, e2e.DOMAIN)],
+                    e2e.message("not posted"))
+        self.assertEqual(e2e.imap_subjects(self.server, user, "Private"), [])
+        self.assertEqual(e2e.imap_subjects(self.server, user), ["not posted"])
 
     def test_message_too_large(self):
         user = self.new_user()
