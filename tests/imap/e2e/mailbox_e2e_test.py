@@ -105,22 +105,29 @@ class MailboxTest(e2e_base.ImapTestCase):
         other, other_name = self.session()
         owner.ok("CREATE Helpdesk")
         lines = owner.ok("MYRIGHTS Helpdesk")
-        self.assertTrue(untagged(lines, "MYRIGHTS")[0].startswith(
-            "* MYRIGHTS Helpdesk "))
+        # With the virtual c (k held) and d (x, t or e held) of RFC 4314
+        # section 2.1.1.
+        self.assertEqual(untagged(lines, "MYRIGHTS"),
+                         ["* MYRIGHTS Helpdesk lrswipkxteacd"])
         owner.ok("SETACL Helpdesk %s lrswi" % other_name)
         lines = owner.ok("GETACL Helpdesk")
         acl = untagged(lines, "ACL")[0]
         self.assertIn("%s lrswi" % other_name, acl)
         owner.ok("SETACL Helpdesk %s +te" % other_name)
         acl = untagged(owner.ok("GETACL Helpdesk"), "ACL")[0]
-        self.assertIn("%s lrswite" % other_name, acl)
+        self.assertIn("%s lrswited" % other_name, acl)
         owner.ok("SETACL Helpdesk %s -w" % other_name)
         lines = owner.ok("LISTRIGHTS Helpdesk %s" % other_name)
-        self.assertEqual(len(untagged(lines, "LISTRIGHTS")), 1)
+        self.assertEqual(untagged(lines, "LISTRIGHTS"),
+                         ['* LISTRIGHTS Helpdesk %s "" l r s w i p k x t e a '
+                          'c d' % other_name])
         shared = "Other Users/%s/Helpdesk" % owner_name
         lines = other.ok('LIST "" "Other Users/*"')
         self.assertTrue(any(l.endswith(shared) or l.endswith('"%s"' % shared)
                             for l in untagged(lines, "LIST")), lines)
+        # LISTRIGHTS needs `a` (RFC 4314 section 4).
+        _, tagged = other.command('LISTRIGHTS "%s" %s' % (shared, owner_name))
+        self.assertIn(" NO [NOPERM] ", tagged)
         other.ok('SELECT "%s"' % shared)
         owner.ok("DELETEACL Helpdesk %s" % other_name)
         self.assertIn("NO", other.command('STATUS "%s" (MESSAGES)' % shared)[1])
