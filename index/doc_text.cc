@@ -1,8 +1,12 @@
 #include "index/doc_text.h"
 
+#include <string.h>
 #include <zlib.h>
 
+#include <algorithm>
+
 #include "absl/status/status.h"
+#include "base/status_macros.h"
 
 namespace mailroom::index {
 
@@ -10,6 +14,16 @@ namespace {
 
 // Bodies shorter than this are stored raw: zlib would barely shrink them.
 constexpr size_t kCompressMin = 200;
+
+// Bytes inflated between two searches of BodyContains(): small enough to stop
+// early in a typical body, large enough that the calls into zlib are few.
+constexpr size_t kInflateChunk = 4096;
+
+bool Contains(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  return memmem(haystack.data(), haystack.size(), needle.data(),
+                needle.size()) != nullptr;
+}
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -118,20 +132,89 @@ absl::StatusOr<DocText> DocText::Decode(std::string data,
   return doc;
 }
 
+struct DocText::Inflater {
+  z_stream stream{};
+  bool initialized = false;
+  ~Inflater() {
+    if (initialized) inflateEnd(&stream);
+  }
+};
+
+DocText::DocText() = default;
+DocText::DocText(DocText&&) = default;
+DocText& DocText::operator=(DocText&&) = default;
+DocText::~DocText() = default;
+
+absl::Status DocText::InflateMore(size_t chunk) {
+  if (inflated_ != nullptr && inflater_ == nullptr) return absl::OkStatus();
+  // On corruption, start over next time (and fail the same way).
+  auto corrupt = [this] {
+    inflater_.reset();
+    inflated_.reset();
+    inflated_size_ = 0;
+    return Corrupt();
+  };
+  if (inflated_ == nullptr) {
+    // Not zero-filled: inflate writes every byte before it is read.
+    inflated_ = std::make_unique_for_overwrite<char[]>(
+        std::max<size_t>(body_size_, 1));
+    inflater_ = std::make_unique<Inflater>();
+    z_stream& z = inflater_->stream;
+    if (inflateInit(&z) != Z_OK) return corrupt();
+    inflater_->initialized = true;
+    z.next_in =
+        reinterpret_cast<Bytef*>(const_cast<char*>(stored_body_.data()));
+    z.avail_in = static_cast<uInt>(stored_body_.size());
+  }
+  z_stream& z = inflater_->stream;
+  const size_t want = std::min(chunk, body_size_ - inflated_size_);
+  z.next_out = reinterpret_cast<Bytef*>(inflated_.get() + inflated_size_);
+  z.avail_out = static_cast<uInt>(want);
+  int rc = inflate(&z, Z_NO_FLUSH);
+  inflated_size_ += want - z.avail_out;
+  if (rc == Z_OK && inflated_size_ == body_size_) {
+    // The output is full: only the end of the stream (and its checksum) may
+    // remain, which needs no output space.
+    Bytef spare;
+    z.next_out = &spare;
+    z.avail_out = 1;
+    rc = inflate(&z, Z_NO_FLUSH);
+    if (z.avail_out != 1) return corrupt();  // longer than recorded
+  }
+  if (rc == Z_STREAM_END) {
+    if (inflated_size_ != body_size_) return corrupt();
+    inflater_.reset();
+    return absl::OkStatus();
+  }
+  // Z_OK with output space left means the input ended before the stream.
+  if (rc != Z_OK || z.avail_out != 0 || inflated_size_ == body_size_) {
+    return corrupt();
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string_view> DocText::body() {
   if (!compressed_) return stored_body_;
-  if (!inflated_.has_value()) {
-    std::string out(body_size_, '\0');
-    uLongf size = body_size_;
-    if (uncompress(reinterpret_cast<Bytef*>(out.data()), &size,
-                   reinterpret_cast<const Bytef*>(stored_body_.data()),
-                   stored_body_.size()) != Z_OK ||
-        size != body_size_) {
-      return Corrupt();
-    }
-    inflated_ = std::move(out);
+  while (inflated_ == nullptr || inflater_ != nullptr) {
+    MR_RETURN_IF_ERROR(InflateMore(body_size_));
   }
-  return std::string_view(*inflated_);
+  return std::string_view(inflated_.get(), inflated_size_);
+}
+
+absl::StatusOr<bool> DocText::BodyContains(std::string_view needle) {
+  if (needle.empty()) return true;
+  if (!compressed_) return Contains(stored_body_, needle);
+  // Matches starting before `from` were already ruled out.
+  size_t from = 0;
+  while (true) {
+    const std::string_view have(inflated_.get(), inflated_size_);
+    if (Contains(have.substr(std::min(from, have.size())), needle)) {
+      return true;
+    }
+    if (inflated_ != nullptr && inflater_ == nullptr) return false;  // all
+    if (have.size() >= needle.size()) from = have.size() - needle.size() + 1;
+    MR_RETURN_IF_ERROR(InflateMore(kInflateChunk));
+  }
 }
 
 }  // namespace mailroom::index

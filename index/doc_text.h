@@ -8,13 +8,16 @@
 // Body value: empty for an empty body, else one byte (0 raw, 1 zlib), varint
 // raw length, the bytes to the end.
 //
+// A compressed body is inflated lazily and incrementally: BodyContains()
+// stops as soon as the needle is found, so a matching message usually costs
+// a part of its body, and later calls resume where the last one stopped.
+//
 // Thread-safety: DocText is not thread-safe (the body is inflated lazily);
 // the free functions are.
 #ifndef MAILROOM_INDEX_DOC_TEXT_H_
 #define MAILROOM_INDEX_DOC_TEXT_H_
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,8 +48,21 @@ class DocText {
   }
   // The folded body; inflated on first use. kDataLoss when corrupt.
   absl::StatusOr<std::string_view> body();
+  // Whether the folded body contains `needle` (true when it is empty),
+  // inflating only as far as needed. kDataLoss when corrupt.
+  absl::StatusOr<bool> BodyContains(std::string_view needle);
+
+  DocText();
+  DocText(DocText&&);
+  DocText& operator=(DocText&&);
+  ~DocText();
 
  private:
+  struct Inflater;  // the zlib stream, kept between calls
+
+  // Inflates up to `chunk` more bytes of the body into inflated_.
+  absl::Status InflateMore(size_t chunk);
+
   // On the heap so that the views below survive moving a DocText.
   std::unique_ptr<const std::string> data_;
   std::unique_ptr<const std::string> body_value_;
@@ -55,7 +71,11 @@ class DocText {
   bool compressed_ = false;
   size_t body_size_ = 0;
   std::string_view stored_body_;
-  std::optional<std::string> inflated_;
+  // The body inflated so far: its first `inflated_size_` of body_size_ bytes.
+  std::unique_ptr<char[]> inflated_;
+  size_t inflated_size_ = 0;
+  std::unique_ptr<Inflater> inflater_;  // null before the first and after
+                                        // the last InflateMore()
 };
 
 }  // namespace mailroom::index

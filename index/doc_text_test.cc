@@ -27,6 +27,31 @@ TEST(DocTextTest, RoundTripsHeadersAndCompressedBody) {
   EXPECT_EQ(*decoded, body);
 }
 
+TEST(DocTextTest, BodyContainsFindsNeedlesAcrossInflateChunks) {
+  // Distinct numbered lines, so that each needle occurs once, some of them
+  // straddling the boundaries of the pieces inflated at a time.
+  std::string body;
+  for (int i = 0; i < 3000; ++i) body += "line " + std::to_string(i) + ";";
+  const std::string value = EncodeBodyValue(body);
+  ASSERT_LT(value.size(), body.size());  // compressed
+  for (size_t at : {size_t{0}, size_t{4090}, size_t{4094}, size_t{8190},
+                    body.size() - 12}) {
+    const std::string needle = body.substr(at, 12);
+    auto doc = DocText::Decode(EncodeDocData({}), value);
+    ASSERT_TRUE(doc.ok());
+    EXPECT_EQ(doc->BodyContains(needle).value_or(false), true) << at;
+    // A later key resumes the same document: both halves still work.
+    EXPECT_EQ(doc->BodyContains("line 2999;").value_or(false), true);
+    EXPECT_EQ(doc->BodyContains("line 3000;").value_or(true), false);
+    EXPECT_EQ(*doc->body(), body);
+  }
+  auto doc = DocText::Decode(EncodeDocData({}), value);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->BodyContains("no such text").value_or(true), false);
+  EXPECT_EQ(doc->BodyContains("").value_or(false), true);
+  EXPECT_EQ(*doc->body(), body);
+}
+
 TEST(DocTextTest, ShortAndEmptyBodies) {
   auto doc = DocText::Decode(EncodeDocData({}), EncodeBodyValue("hi"));
   ASSERT_TRUE(doc.ok());
@@ -40,6 +65,32 @@ TEST(DocTextTest, CorruptDataIsDataLoss) {
   EXPECT_EQ(DocText::Decode("\x05", "").status().code(),
             absl::StatusCode::kDataLoss);
   auto doc = DocText::Decode(EncodeDocData({}), std::string("\x01\x64xx", 4));
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->body().status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(doc->BodyContains("x").status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST(DocTextTest, TruncatedOrMislabelledBodiesAreDataLoss) {
+  std::string body;
+  for (int i = 0; i < 2000; ++i) body += "word" + std::to_string(i) + " ";
+  const std::string value = EncodeBodyValue(body);
+  ASSERT_EQ(value[0], 1);  // compressed
+  // Cut short: the stream ends before the body does.
+  auto doc = DocText::Decode(EncodeDocData({}), value.substr(0, value.size() / 2));
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->BodyContains("no such text").status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(doc->body().status().code(), absl::StatusCode::kDataLoss);
+  // Missing the checksum only.
+  doc = DocText::Decode(EncodeDocData({}), value.substr(0, value.size() - 2));
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->body().status().code(), absl::StatusCode::kDataLoss);
+  // A recorded size one byte short of the stream's (varint after the tag).
+  std::string shorter = value;
+  ASSERT_EQ(static_cast<unsigned char>(shorter[1]) & 0x80, 0x80);
+  shorter[1] = static_cast<char>(static_cast<unsigned char>(shorter[1]) - 1);
+  doc = DocText::Decode(EncodeDocData({}), shorter);
   ASSERT_TRUE(doc.ok());
   EXPECT_EQ(doc->body().status().code(), absl::StatusCode::kDataLoss);
 }

@@ -109,18 +109,14 @@ absl::StatusOr<bool> Matches(const CompiledKey& key, DocText& doc) {
         if (name == key.field && Contains(value, key.folded)) return true;
       }
       return false;
-    case Kind::kBody: {
-      if (key.folded.empty()) return true;
-      MR_ASSIGN_OR_RETURN(std::string_view body, doc.body());
-      return Contains(body, key.folded);
-    }
-    case Kind::kText: {
+    case Kind::kBody:
+      // Inflates the body only as far as the first occurrence.
+      return doc.BodyContains(key.folded);
+    case Kind::kText:
       if (key.folded.empty() || AnyHeaderContains(doc, key.folded)) {
         return true;
       }
-      MR_ASSIGN_OR_RETURN(std::string_view body, doc.body());
-      return Contains(body, key.folded);
-    }
+      return doc.BodyContains(key.folded);
     default:
       return true;  // kAll; CompileKey admits nothing else
   }
