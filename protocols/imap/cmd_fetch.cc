@@ -71,6 +71,9 @@ std::string BinaryLiteral(const std::string& data) {
   return absl::StrCat("~", LiteralOf(data));
 }
 
+constexpr size_t kFetchBatchMessages = 64;
+constexpr uint64_t kFetchBatchBytes = 4 << 20;
+
 struct Loaded {
   absl::Status status;
   std::shared_ptr<const mime::Message> structure;
@@ -149,31 +152,57 @@ Task<std::string> Session::HandleFetch(Command& c) {
     }
   }
 
+  auto load = [&](store::Uid uid) {
+    Loaded l;
+    if (need_structure) {
+      auto s = store_.GetStructure(principal_, id, uid);
+      if (!s.ok()) {
+        l.status = s.status();
+        return l;
+      }
+      l.structure = std::move(*s);
+    }
+    if (need_raw) {
+      auto r = store_.ReadMessage(principal_, id, uid);
+      if (!r.ok()) {
+        l.status = r.status();
+        return l;
+      }
+      l.raw = std::move(*r);
+    }
+    return l;
+  };
+
+  // Messages are loaded in batches, one trip to the worker pool each: a
+  // trip per message cost more than the store reads themselves. A batch
+  // stops early once it holds kFetchBatchBytes of bodies.
+  std::vector<Loaded> batch;
+  size_t batch_start = 0;
   std::string failure;
-  for (uint32_t seq : targets) {
+  for (size_t t = 0; t < targets.size(); ++t) {
+    const uint32_t seq = targets[t];
     const store::MessageMeta meta = view_->at(seq);
     Loaded loaded;
     if (need_structure || need_raw) {
-      loaded = co_await plugin::Blocking(conn_, [&] {
-        Loaded l;
-        if (need_structure) {
-          auto s = store_.GetStructure(principal_, id, meta.uid);
-          if (!s.ok()) {
-            l.status = s.status();
-            return l;
-          }
-          l.structure = std::move(*s);
+      if (t >= batch_start + batch.size()) {
+        std::vector<store::Uid> uids;
+        uint64_t bytes = 0;
+        for (size_t k = t;
+             k < targets.size() && uids.size() < kFetchBatchMessages; ++k) {
+          const store::MessageMeta& next = view_->at(targets[k]);
+          uids.push_back(next.uid);
+          bytes += next.size;
+          if (need_raw && bytes >= kFetchBatchBytes) break;
         }
-        if (need_raw) {
-          auto r = store_.ReadMessage(principal_, id, meta.uid);
-          if (!r.ok()) {
-            l.status = r.status();
-            return l;
-          }
-          l.raw = std::move(*r);
-        }
-        return l;
-      });
+        batch = co_await plugin::Blocking(conn_, [&] {
+          std::vector<Loaded> out;
+          out.reserve(uids.size());
+          for (store::Uid uid : uids) out.push_back(load(uid));
+          return out;
+        });
+        batch_start = t;
+      }
+      loaded = std::move(batch[t - batch_start]);
       if (!loaded.status.ok()) {
         // Expunged by another session meanwhile (RFC 2180 section 4.1):
         // skip it; the EXPUNGE follows later.
