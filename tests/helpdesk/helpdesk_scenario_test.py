@@ -15,9 +15,9 @@ only `lr`; one user holds no right at all. At the end:
 
 Two ways to set the mailbox up: an owner shares a mailbox of their own with
 SETACL (agents see "Other Users/<owner>/helpdesk"), and an admin creates
-"Shared/helpdesk" with mailroomctl. Mailroom has no admin command for ACLs,
-so the second variant sets them as the pseudo-user "shared" that owns the
-Shared namespace; LMTP reaches that mailbox as shared+helpdesk@localhost.
+"Shared/helpdesk" with mailroomctl and grants the rights with `mailroomctl
+acl set`; LMTP reaches that mailbox as shared+helpdesk@localhost (the
+pseudo-user "shared" owns the Shared namespace).
 """
 
 import random
@@ -196,16 +196,16 @@ class HelpdeskScenarioTest(helpdesk_base.HelpdeskTestCase):
             lmtp_address=address(owner, "helpdesk"))
 
     def test_admin_creates_a_shared_mailbox(self):
-        # The Shared namespace belongs to the pseudo-user "shared": as a
-        # login it is the only principal that can set ACLs there.
+        # The Shared namespace belongs to the pseudo-user "shared"; the
+        # admin grants the rights there with mailroomctl.
         self.server.add_user("shared", PASSWORD)
         # mailroomctl acts as an admin principal named after any user.
         admin = self.new_user("adm")
         self.server.ctl("mailbox", "create", admin, "Shared/helpdesk")
         conn = self.connect("shared")
         self.run_helpdesk(
-            grant=lambda who, rights: conn.ok(
-                "SETACL %s %s %s" % (quote("Shared/helpdesk"), who, rights)),
+            grant=lambda who, rights: self.server.ctl(
+                "acl", "set", admin, "Shared/helpdesk", who, rights),
             seed=lambda data: conn.append("Shared/helpdesk", data),
             agent_name="Shared/helpdesk",
             missing_name="Shared/nohelpdesk",
