@@ -84,6 +84,14 @@ struct Loaded {
 
 Task<std::string> Session::HandleFetch(Command& c) {
   const FetchArgs& args = c.fetch;
+  // FLAGS in this answer must include what other sessions changed: pull
+  // first. New messages are announced (EXISTS) before any FETCH names them;
+  // expunges stay pending until a command allows them.
+  if (changed_->load()) {
+    co_await PullChanges();
+    if (!view_) co_return "NO [UNAVAILABLE] The selected mailbox no longer exists";
+    AnnounceUpdates(/*allow_expunge=*/false, c.uid, /*announce_flags=*/false);
+  }
   absl::StatusOr<std::vector<uint32_t>> seqs = SelectMessages(args.set, c.uid);
   if (!seqs.ok()) co_return std::string(seqs.status().message());
   if (args.vanished && !qresync_) co_return "BAD QRESYNC is not enabled";

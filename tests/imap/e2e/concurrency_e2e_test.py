@@ -48,6 +48,20 @@ class ConcurrencyTest(e2e_base.ImapTestCase):
                          ["* 1 FETCH (UID 1)", "* 2 FETCH (UID 3)",
                           "* 3 FETCH (UID 4)"])
 
+    def test_fetch_answers_with_other_sessions_flags(self):
+        a, b = self.two_sessions(2)
+        a.ok("STORE 1 +FLAGS.SILENT (\\Flagged)")
+        a.append("INBOX", message("new"))
+        lines = b.ok("FETCH 1:* (UID FLAGS)")
+        replies = [l for l in lines if l.startswith("* ")]
+        # The new message is announced before a FETCH names it, and the
+        # FETCH itself carries the flag another session just set.
+        exists = replies.index("* 3 EXISTS")
+        third = [i for i, l in enumerate(replies)
+                 if l.startswith("* 3 FETCH (UID 3")]
+        self.assertTrue(third and exists < third[0], replies)
+        self.assertIn("* 1 FETCH (UID 1 FLAGS (\\Flagged))", replies)
+
     def test_no_expunge_during_fetch_store_search(self):
         a, b = self.two_sessions(3)
         a.ok("STORE 2 +FLAGS.SILENT (\\Deleted)")
