@@ -51,7 +51,7 @@ Task<std::string> Session::HandleSelect(Command& c) {
   {
     auto flag = changed_;
     plugin::Connection* conn = &conn_;
-    watch_ = store_.WatchChanges(view_->id(),
+    watch_ = store_.WatchChanges(principal_, view_->id(),
                                  [flag, conn](const store::ChangeEvent&) {
                                    flag->store(true);
                                    conn->Wake();

@@ -133,7 +133,7 @@ Task<std::string> Session::HandleNotify(Command& c) {
     auto filter = notify_filter_;
     plugin::Connection* conn = &conn_;
     notify_watch_ = store_.WatchChanges(
-        std::nullopt, [filter, conn](const store::ChangeEvent& event) {
+        principal_, std::nullopt, [filter, conn](const store::ChangeEvent& event) {
           if (filter->Offer(event)) conn->Wake();
         });
     co_await RefreshNotifyMailboxes(/*announce=*/false, /*initial=*/true);
