@@ -15,9 +15,10 @@ namespace {
 // Bodies shorter than this are stored raw: zlib would barely shrink them.
 constexpr size_t kCompressMin = 200;
 
-// Bytes inflated between two searches of BodyContains(): small enough to stop
-// early in a typical body, large enough that the calls into zlib are few.
-constexpr size_t kInflateChunk = 4096;
+// Bytes BodyContains() inflates before its first search; each later step is
+// four times larger, so an early match costs little and a miss only a few
+// more calls into zlib than inflating the body at once.
+constexpr size_t kFirstInflateStep = 1024;
 
 bool Contains(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return true;
@@ -170,9 +171,13 @@ absl::Status DocText::InflateMore(size_t chunk) {
   const size_t want = std::min(chunk, body_size_ - inflated_size_);
   z.next_out = reinterpret_cast<Bytef*>(inflated_.get() + inflated_size_);
   z.avail_out = static_cast<uInt>(want);
-  int rc = inflate(&z, Z_NO_FLUSH);
+  // Z_FINISH when the rest of the body fits: zlib then skips copying the
+  // output into its sliding window (and allocating one) if the stream ends.
+  const bool last = want == body_size_ - inflated_size_;
+  int rc = inflate(&z, last ? Z_FINISH : Z_NO_FLUSH);
   inflated_size_ += want - z.avail_out;
-  if (rc == Z_OK && inflated_size_ == body_size_) {
+  // (Z_FINISH reports a full output before the stream's end as Z_BUF_ERROR.)
+  if ((rc == Z_OK || rc == Z_BUF_ERROR) && inflated_size_ == body_size_) {
     // The output is full: only the end of the stream (and its checksum) may
     // remain, which needs no output space.
     Bytef spare;
@@ -206,6 +211,7 @@ absl::StatusOr<bool> DocText::BodyContains(std::string_view needle) {
   if (!compressed_) return Contains(stored_body_, needle);
   // Matches starting before `from` were already ruled out.
   size_t from = 0;
+  size_t step = std::max(kFirstInflateStep, inflated_size_);
   while (true) {
     const std::string_view have(inflated_.get(), inflated_size_);
     if (Contains(have.substr(std::min(from, have.size())), needle)) {
@@ -213,7 +219,8 @@ absl::StatusOr<bool> DocText::BodyContains(std::string_view needle) {
     }
     if (inflated_ != nullptr && inflater_ == nullptr) return false;  // all
     if (have.size() >= needle.size()) from = have.size() - needle.size() + 1;
-    MR_RETURN_IF_ERROR(InflateMore(kInflateChunk));
+    MR_RETURN_IF_ERROR(InflateMore(step));
+    step *= 4;
   }
 }
 
