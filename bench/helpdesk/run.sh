@@ -7,7 +7,7 @@
 #   bench/helpdesk/run.sh [RESULTS_DIR]
 #
 # Environment (defaults in brackets):
-#   PEER_DOVECOT [/work/shared/peers/dovecot]  folder with start.sh/stop.sh
+#   PEER_DOVECOT     (required) folder with the Dovecot peer's start.sh/stop.sh
 #   QUICK=1          small sizes: 1,8 connections; 1,100 watchers; 20 changes;
 #                    10,100,1000 changes; 1k,10k messages; 3 runs
 #   STORE_CONNECTIONS [1,8,64]  STORE_SECONDS [5]  STORE_REPS [3]
@@ -20,7 +20,7 @@
 #   RAISE_INOTIFY [1]  raise fs.inotify.max_user_instances to 2048 for the
 #                    run (Dovecot's IDLE uses one inotify instance per
 #                    session; at the default 128 the rest poll) and restore
-#   BAZEL_OUTPUT_BASE [/root/.cache/bazel-ob-pop3lmtp]
+#   BAZEL_OUTPUT_BASE [$HOME/.cache/mailroom/bazel-bench]
 #   MAILROOMD, MAILROOMCTL, IMAP_PLUGIN  prebuilt files (skip the build)
 set -euo pipefail
 
@@ -29,7 +29,7 @@ ROOT=$(cd "$HERE/../.." && pwd -P)
 RESULTS=${1:-$(mktemp -d /tmp/helpdesk-results.XXXXXX)}
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd -P)
-PEER_DOVECOT=${PEER_DOVECOT:-/work/shared/peers/dovecot}
+PEER_DOVECOT=${PEER_DOVECOT:?set PEER_DOVECOT to the folder holding the Dovecot start.sh and stop.sh}
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [[ -z "${PORTBASE:-}" ]]; then
   # A random base whose ports are free: other benchmarks may share the box.
@@ -42,7 +42,7 @@ if [[ -z "${PORTBASE:-}" ]]; then
     ((busy)) || break
   done
 fi
-OUTPUT_BASE=${BAZEL_OUTPUT_BASE:-/root/.cache/bazel-ob-pop3lmtp}
+OUTPUT_BASE=${BAZEL_OUTPUT_BASE:-$HOME/.cache/mailroom/bazel-bench}
 if [[ "${QUICK:-0}" == 1 ]]; then
   : "${STORE_CONNECTIONS:=1,8}" "${WATCHERS:=1,100}" "${IDLE_CHANGES:=20}"
   : "${CHANGES:=10,100,1000}" "${SIZES:=1000,10000}" "${REPS:=3}"

@@ -17,7 +17,7 @@
 #   PEER_PROCESS_LIMIT [2000]  Dovecot's default_process_limit and
 #                     default_client_limit, raised so that IDLE sessions
 #                     (one imap process each) are not capped at 100
-#   BAZEL_OUTPUT_BASE [/root/.cache/bazel-ob-loadtool]
+#   BAZEL_OUTPUT_BASE [$HOME/.cache/mailroom/bazel-bench]
 #   IMAP_PLUGIN       a prebuilt libmailroom_imap.so (default: built here)
 set -euo pipefail
 
@@ -31,7 +31,7 @@ WORKLOADS=${WORKLOADS:-mix fetch-headers fetch-parts store search idle append}
 IDLE=${IDLE:-1000}
 POPULATE=${POPULATE:-300}
 PORTBASE=${PORTBASE:-21000}
-OUTPUT_BASE=${BAZEL_OUTPUT_BASE:-/root/.cache/bazel-ob-loadtool}
+OUTPUT_BASE=${BAZEL_OUTPUT_BASE:-$HOME/.cache/mailroom/bazel-bench}
 export MAILROOM_CORPUS_DIR=${MAILROOM_CORPUS_DIR:-$HOME/.cache/mailroom/corpus}
 
 log() { echo "run.sh: $*" >&2; }

@@ -9,8 +9,8 @@
 #   SEED=1            generator seed (mail and query terms)
 #   REPEATS=5         runs of each query
 #   PORTBASE=23000    Mailroom IMAP on PORTBASE+143, Dovecot on PORTBASE+1143
-#   DOVECOT_START     the Dovecot peer's start.sh (default
-#                     /work/shared/peers/dovecot/start.sh); stop.sh beside it
+#   DOVECOT_START     the Dovecot peer's start.sh (required unless
+#                     SKIP_DOVECOT=1); stop.sh beside it
 #   BAZEL_OUTPUT_BASE --output_base for the Bazel build
 #   KEEP=1            keep WORKDIR's mail and data afterwards
 #   SKIP_DOVECOT=1    Mailroom only (latencies; no answers to compare)
@@ -30,7 +30,11 @@ N=${N:-100000}
 SEED=${SEED:-1}
 REPEATS=${REPEATS:-5}
 PORTBASE=${PORTBASE:-23000}
-DOVECOT_START=${DOVECOT_START:-/work/shared/peers/dovecot/start.sh}
+DOVECOT_START=${DOVECOT_START:-}
+if [[ "${SKIP_DOVECOT:-0}" != 1 && -z "$DOVECOT_START" ]]; then
+  echo "run.sh: set DOVECOT_START (or SKIP_DOVECOT=1)" >&2
+  exit 2
+fi
 WORK=${1:-$(mktemp -d /tmp/search-side-by-side.XXXXXX)}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd -P)
