@@ -198,18 +198,8 @@ absl::Status StoreImpl::SharedSeenChanged(Txn& txn, MailboxId id, Uid uid,
 }
 
 absl::Status StoreImpl::DropAllSeen(Txn& txn, MailboxId id) {
-  std::vector<std::string> keys;
   for (char tag : {kSeenStateTag, kSeenRowTag, kSeenChangeTag}) {
-    MR_RETURN_IF_ERROR(ScanPrefix(
-        kSeenCf, SeenPrefix(tag, id),
-        [&](std::string_view key, std::string_view) {
-          keys.emplace_back(key);
-          return true;
-        },
-        &txn));
-  }
-  for (const std::string& key : keys) {
-    MR_RETURN_IF_ERROR(Delete(txn, kSeenCf, key));
+    MR_RETURN_IF_ERROR(DeletePrefix(txn, kSeenCf, SeenPrefix(tag, id)));
   }
   return absl::OkStatus();
 }
@@ -230,18 +220,10 @@ absl::Status StoreImpl::DropSeenOfUser(Txn& txn, std::string_view user) {
       &txn));
   for (MailboxId id : ids) {
     MR_RETURN_IF_ERROR(LockState(txn, id).status());
-    std::vector<std::string> keys = {SeenStateKey(id, user)};
+    MR_RETURN_IF_ERROR(Delete(txn, kSeenCf, SeenStateKey(id, user)));
     for (char tag : {kSeenRowTag, kSeenChangeTag}) {
-      MR_RETURN_IF_ERROR(ScanPrefix(
-          kSeenCf, SeenUserPrefix(tag, id, user),
-          [&](std::string_view key, std::string_view) {
-            keys.emplace_back(key);
-            return true;
-          },
-          &txn));
-    }
-    for (const std::string& key : keys) {
-      MR_RETURN_IF_ERROR(Delete(txn, kSeenCf, key));
+      MR_RETURN_IF_ERROR(
+          DeletePrefix(txn, kSeenCf, SeenUserPrefix(tag, id, user)));
     }
   }
   return absl::OkStatus();

@@ -205,6 +205,19 @@ absl::Status StoreImpl::Delete(Txn& txn, Cf c, std::string_view key) {
   return FromRocks(txn.t->Delete(cf(c), key));
 }
 
+absl::Status StoreImpl::DeletePrefix(Txn& txn, Cf c, std::string_view prefix) {
+  std::vector<std::string> keys;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      c, prefix,
+      [&](std::string_view key, std::string_view) {
+        keys.emplace_back(key);
+        return true;
+      },
+      &txn));
+  for (const std::string& key : keys) MR_RETURN_IF_ERROR(Delete(txn, c, key));
+  return absl::OkStatus();
+}
+
 absl::Status StoreImpl::Scan(
     Cf c, std::string_view begin, std::string_view end,
     const std::function<bool(std::string_view, std::string_view)>& fn,

@@ -188,6 +188,8 @@ class StoreImpl : public Store {
   absl::Status Put(Txn& txn, Cf c, std::string_view key,
                    std::string_view value);
   absl::Status Delete(Txn& txn, Cf c, std::string_view key);
+  // Deletes every key under `prefix` in the transaction.
+  absl::Status DeletePrefix(Txn& txn, Cf c, std::string_view prefix);
   // Calls fn(key, value) for keys in [begin, end) until it returns false.
   absl::Status Scan(
       Cf c, std::string_view begin, std::string_view end,
