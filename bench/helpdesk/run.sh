@@ -26,11 +26,12 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd -P)
 ROOT=$(cd "$HERE/../.." && pwd -P)
+source "$ROOT/bench/lib.sh"
+WAIT_PORT_TRIES=600
 RESULTS=${1:-$(mktemp -d /tmp/helpdesk-results.XXXXXX)}
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd -P)
 PEER_DOVECOT=${PEER_DOVECOT:?set PEER_DOVECOT to the folder holding the Dovecot start.sh and stop.sh}
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [[ -z "${PORTBASE:-}" ]]; then
   # A random base whose ports are free: other benchmarks may share the box.
   for _ in $(seq 50); do
@@ -71,14 +72,6 @@ if [[ -z "${MAILROOMD:-}" || -z "${MAILROOMCTL:-}" || -z "${IMAP_PLUGIN:-}" ]]; 
 fi
 (cd "$ROOT" && git log -1 --format='commit %h %cI %s') > "$RESULTS/commit.txt" || true
 
-wait_port() {
-  local port=$1 n=0
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    n=$((n + 1))
-    if ((n > 600)); then log "nothing listens on $port"; return 1; fi
-    sleep 0.1
-  done
-}
 
 MR_DIR=$(mktemp -d /tmp/helpdesk-mailroom.XXXXXX)
 PEER_DIR=$(mktemp -d /tmp/helpdesk-dovecot.XXXXXX)

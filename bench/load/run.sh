@@ -35,6 +35,7 @@ OUTPUT_BASE=${BAZEL_OUTPUT_BASE:-$HOME/.cache/mailroom/bazel-bench}
 export MAILROOM_CORPUS_DIR=${MAILROOM_CORPUS_DIR:-$HOME/.cache/mailroom/corpus}
 
 log() { echo "run.sh: $*" >&2; }
+source "$ROOT/bench/lib.sh"
 
 # ---- binaries ---------------------------------------------------------------
 (cd "$ROOT" && bazel --output_base="$OUTPUT_BASE" build //bench/load:imap_load \
@@ -52,14 +53,6 @@ if [[ -z "${IMAP_PLUGIN:-}" ]]; then
   fi
 fi
 
-wait_port() {
-  local port=$1 n=0
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    n=$((n + 1))
-    if ((n > 300)); then log "nothing listens on $port"; return 1; fi
-    sleep 0.1
-  done
-}
 
 # run_all NAME PORT PID: populate, idle memory, then every workload.
 run_all() {

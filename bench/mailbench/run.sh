@@ -32,6 +32,7 @@ DOVECOT_START=${DOVECOT_START:-$(dirname "$MAILBENCH")/../peers/dovecot/start.sh
 CORPUS=${CORPUS:-$HOME/.cache/mailroom/bench-corpus/eml}
 
 log() { echo "run.sh: $*" >&2; }
+source "$ROOT/bench/lib.sh"
 
 # ---- corpus -------------------------------------------------------------
 if [[ ! -d "$CORPUS" ]]; then
@@ -51,14 +52,6 @@ if [[ -z "${MAILROOMD:-}" || -z "${MAILROOMCTL:-}" ]]; then
   MAILROOMCTL=${MAILROOMCTL:-$BIN/tools/mailroomctl}
 fi
 
-wait_port() {
-  local port=$1 n=0
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    n=$((n + 1))
-    if ((n > 300)); then log "nothing listens on $port"; return 1; fi
-    sleep 0.1
-  done
-}
 
 run_bench() {  # NAME IMAP POP3 LMTP
   log "mailbench all against $1"

@@ -43,6 +43,8 @@ DC_BASE=$((PORTBASE + 1000))
 DC_IMAP=$((DC_BASE + 143))
 
 log() { echo "run.sh: $*" >&2; }
+source "$ROOT/bench/lib.sh"
+WAIT_PORT_TRIES=600
 now() { date +%s.%N; }
 elapsed() { python3 -c "print('%.1f' % ($2 - $1))"; }
 # CPU seconds (user + system) of the finished children of a subshell: run
@@ -87,14 +89,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-wait_port() {
-  local n=0
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    n=$((n + 1))
-    if ((n > 600)); then log "nothing listens on $1"; return 1; fi
-    sleep 0.1
-  done
-}
 
 # ---- the mail -----------------------------------------------------------
 log "writing $N messages (seed $SEED)"
