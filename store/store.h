@@ -246,8 +246,23 @@ class Store {
   }
 };
 
+// Which storage engine holds the mail (store/engine/engine.h).
+enum class EngineKind { kRocksDb, kRados };
+
+// Where the RADOS engine finds its cluster.
+struct RadosSettings {
+  std::string conf_file;   // ceph.conf of the cluster
+  std::string pool = "mailroom";
+  std::string ns;          // RADOS namespace: one per installation
+  std::string user = "admin";  // client id (client.<user>)
+};
+
 struct StoreOptions {
+  EngineKind engine = EngineKind::kRocksDb;
+  // The node's local directory: the RocksDB store (with kRocksDb), the
+  // full-text index and sockets.
   std::string data_dir;
+  RadosSettings rados;
   // PBKDF2-HMAC-SHA256 iterations for new password hashes.
   uint32_t password_iterations = 100000;
   // Full-text index; when null, text search scans decoded messages.
@@ -262,9 +277,11 @@ struct StoreOptions {
   std::optional<uint64_t> default_message_quota;
 };
 
-// Opens (creating if missing) the RocksDB-backed store in options.data_dir.
-// Fails with kFailedPrecondition when another process holds the store, and
-// kDataLoss on an unknown on-disk format version.
+// Opens (creating if missing) the store on the engine options.engine names:
+// RocksDB in options.data_dir, or RADOS per options.rados. Fails with
+// kFailedPrecondition when another process holds a RocksDB store,
+// kUnavailable when the cluster cannot be reached, and kDataLoss on an
+// unknown format version.
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
 
 }  // namespace mailroom::store

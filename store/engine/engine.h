@@ -102,6 +102,13 @@ class Transaction : public Reader {
                            std::string_view value) = 0;
   // Not an error if the key is absent.
   virtual absl::Status Delete(Space space, std::string_view key) = 0;
+  // Save points nest: RollbackToSavePoint undoes every Put and Delete since
+  // the latest SetSavePoint (locks taken stay taken) and removes that mark;
+  // PopSavePoint removes the mark and keeps the writes. One delivery to many
+  // recipients commits once and drops only the recipients that failed.
+  virtual void SetSavePoint() = 0;
+  virtual absl::Status RollbackToSavePoint() = 0;
+  virtual absl::Status PopSavePoint() = 0;
   // kAborted on a conflict: nothing was written; run the transaction again.
   virtual absl::Status Commit() = 0;
 };

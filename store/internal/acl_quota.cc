@@ -40,7 +40,7 @@ absl::StatusOr<std::vector<AclEntry>> StoreImpl::GetAcl(
   }
   std::string prefix = AclPrefix(m.id);
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kAclCf, prefix, [&](std::string_view key, std::string_view rights) {
+      Space::kAcl, prefix, [&](std::string_view key, std::string_view rights) {
         entries.push_back(AclEntry{std::string(key.substr(prefix.size())),
                                    std::string(rights)});
         return true;
@@ -66,18 +66,18 @@ absl::Status StoreImpl::SetAcl(const Principal& who, std::string_view mailbox,
   return RunTxn([&](Txn& txn) -> absl::Status {
     std::string key = AclKey(m.id, identifier);
     MR_ASSIGN_OR_RETURN(std::optional<std::string> current,
-                        Get(kAclCf, key, &txn, true));
+                        Get(Space::kAcl, key, &txn, true));
     std::string now = rights;
     if (mode == '+') now = UnionRights(current.value_or(""), rights);
     if (mode == '-') now = SubtractRights(current.value_or(""), rights);
     std::string grantee = AclGranteeKey(identifier, m.id);
     if (now.empty()) {
-      MR_RETURN_IF_ERROR(Delete(txn, kAclCf, key));
-      MR_RETURN_IF_ERROR(Delete(txn, kAclCf, grantee));
+      MR_RETURN_IF_ERROR(Delete(txn, Space::kAcl, key));
+      MR_RETURN_IF_ERROR(Delete(txn, Space::kAcl, grantee));
     } else {
-      MR_RETURN_IF_ERROR(Put(txn, kAclCf, key, now));
+      MR_RETURN_IF_ERROR(Put(txn, Space::kAcl, key, now));
       // Only positive entries can make a mailbox visible.
-      if (!negative) MR_RETURN_IF_ERROR(Put(txn, kAclCf, grantee, ""));
+      if (!negative) MR_RETURN_IF_ERROR(Put(txn, Space::kAcl, grantee, ""));
     }
     txn.events.push_back(
         ChangeEvent{m.id, m.record.owner, 0, ChangeEvent::kMailboxList});
@@ -95,7 +95,7 @@ absl::StatusOr<QuotaUsage> StoreImpl::GetQuota(std::string_view user_in) {
   MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(user_in));
   MR_ASSIGN_OR_RETURN(UserRecord record, GetUser(user, nullptr));
   MR_ASSIGN_OR_RETURN(std::optional<QuotaRecord> usage,
-                      GetRecord<QuotaRecord>(kQuotaCf, user));
+                      GetRecord<QuotaRecord>(Space::kQuota, user));
   QuotaUsage out;
   out.storage_bytes = usage.has_value() ? usage->bytes : 0;
   out.messages = usage.has_value() ? usage->messages : 0;
@@ -112,11 +112,11 @@ absl::Status StoreImpl::SetQuota(const Principal& who, std::string_view user_in,
   return RunTxn([&](Txn& txn) -> absl::Status {
     MR_ASSIGN_OR_RETURN(
         std::optional<UserRecord> record,
-        GetRecord<UserRecord>(kUsersCf, user, &txn, /*for_update=*/true));
+        GetRecord<UserRecord>(Space::kUsers, user, &txn, /*for_update=*/true));
     if (!record.has_value()) return absl::NotFoundError("no such user");
     record->storage_limit_bytes = storage_bytes;
     record->message_limit = messages;
-    return Put(txn, kUsersCf, user, Encode(*record));
+    return Put(txn, Space::kUsers, user, Encode(*record));
   });
 }
 

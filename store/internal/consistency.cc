@@ -11,12 +11,9 @@
 namespace mailroom::store::internal {
 
 absl::Status StoreImpl::CheckConsistency() {
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
-  struct Release {
-    rocksdb::TransactionDB* db;
-    const rocksdb::Snapshot* s;
-    ~Release() { db->ReleaseSnapshot(s); }
-  } release{db_.get(), snapshot};
+  MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,
+                      engine_->Snapshot());
+  engine::Reader* snapshot = snapshot_view.get();
   auto fail = [](auto&&... parts) {
     return absl::DataLossError(absl::StrCat("inconsistent store: ", parts...));
   };
@@ -24,7 +21,7 @@ absl::Status StoreImpl::CheckConsistency() {
   std::map<MailboxId, MailboxRecord> mailboxes;
   absl::Status status;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kMailboxesCf, "",
+      Space::kMailboxes, "",
       [&](std::string_view key, std::string_view value) {
         MailboxRecord record;
         if (key.size() != 8 || !Decode(value, &record)) {
@@ -49,7 +46,7 @@ absl::Status StoreImpl::CheckConsistency() {
   absl::flat_hash_map<std::string, Uid> live_changes;  // changelog key -> uid
   absl::flat_hash_map<std::string, bool> shared_seen;  // message key -> bit
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kMessagesCf, "",
+      Space::kMessages, "",
       [&](std::string_view key, std::string_view value) {
         MailboxId id;
         Uid uid;
@@ -83,14 +80,14 @@ absl::Status StoreImpl::CheckConsistency() {
 
   for (const auto& [id, record] : mailboxes) {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> named,
-                        Get(kMailboxNamesCf,
+                        Get(Space::kMailboxNames,
                             MailboxNameKey(record.owner, record.name), nullptr,
                             false, snapshot));
     if (!named.has_value() || ReadU64(*named) != id) {
       return fail("mailbox ", id, " is not reachable by its name");
     }
     MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
-                        GetRecord<MailboxState>(kMailboxStateCf,
+                        GetRecord<MailboxState>(Space::kMailboxState,
                                                 MailboxIdKey(id), nullptr,
                                                 false, snapshot));
     if (!state.has_value()) return fail("mailbox ", id, " has no state");
@@ -112,7 +109,7 @@ absl::Status StoreImpl::CheckConsistency() {
 
   size_t live_seen = 0;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kChangelogCf, "",
+      Space::kChangelog, "",
       [&](std::string_view key, std::string_view value) {
         ChangeRecord change;
         if (!Decode(value, &change)) {
@@ -136,7 +133,7 @@ absl::Status StoreImpl::CheckConsistency() {
 
   size_t ref_keys = 0;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kBlobRefsCf, "",
+      Space::kBlobRefs, "",
       [&](std::string_view key, std::string_view value) {
         ++ref_keys;
         auto it = refs.find(std::string(key));
@@ -154,7 +151,7 @@ absl::Status StoreImpl::CheckConsistency() {
   if (ref_keys != refs.size()) return fail("blob without reference count");
   size_t blobs = 0;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kBlobsCf, "",
+      Space::kBlobs, "",
       [&](std::string_view key, std::string_view) {
         ++blobs;
         if (!refs.contains(std::string(key))) {
@@ -168,7 +165,7 @@ absl::Status StoreImpl::CheckConsistency() {
   if (blobs != refs.size()) return fail("referenced blob missing");
 
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kQuotaCf, "",
+      Space::kQuota, "",
       [&](std::string_view key, std::string_view value) {
         QuotaRecord stored;
         if (!Decode(value, &stored)) {
@@ -195,7 +192,7 @@ absl::Status StoreImpl::CheckConsistency() {
 }
 
 absl::Status StoreImpl::CheckSeen(
-    const rocksdb::Snapshot* snapshot,
+    engine::Reader* snapshot,
     const std::map<MailboxId, MailboxRecord>& mailboxes,
     const absl::flat_hash_map<std::string, bool>& shared_seen,
     const std::map<MailboxId, ModSeq>& last_modseq) {
@@ -213,7 +210,7 @@ absl::Status StoreImpl::CheckSeen(
   std::vector<Entry> entries;
   absl::Status status;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kSeenCf, "",
+      Space::kSeen, "",
       [&](std::string_view key, std::string_view value) {
         size_t end = key.find('\0', 9);
         if (key.size() < 10 || end == std::string_view::npos) {
@@ -296,12 +293,12 @@ absl::Status StoreImpl::CheckSeen(
 absl::StatusOr<StoreImpl::Stats> StoreImpl::GetStats() {
   Stats stats;
   MR_RETURN_IF_ERROR(
-      ScanPrefix(kBlobsCf, "", [&](std::string_view, std::string_view value) {
+      ScanPrefix(Space::kBlobs, "", [&](std::string_view, std::string_view value) {
         ++stats.blobs;
         stats.blob_bytes += value.size();
         return true;
       }));
-  MR_RETURN_IF_ERROR(ScanPrefix(kIndexQueueCf, "",
+  MR_RETURN_IF_ERROR(ScanPrefix(Space::kIndexQueue, "",
                                 [&](std::string_view, std::string_view) {
                                   ++stats.index_queue;
                                   return true;

@@ -7,10 +7,8 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
-#include "rocksdb/write_batch.h"
 #include "store/internal/names.h"
 #include "store/internal/password.h"
-#include "store/internal/rocks_status.h"
 #include "store/internal/store_impl.h"
 
 namespace mailroom::store::internal {
@@ -125,7 +123,7 @@ absl::Status StoreImpl::CatchUpIndex() {
     std::vector<std::string> keys;
     absl::Status decode_status;
     MR_RETURN_IF_ERROR(ScanPrefix(
-        kIndexQueueCf, "", [&](std::string_view key, std::string_view value) {
+        Space::kIndexQueue, "", [&](std::string_view key, std::string_view value) {
           IndexWork work;
           if (key.size() != 8 || !Decode(value, &work)) {
             decode_status = absl::DataLossError("undecodable index work item");
@@ -139,11 +137,11 @@ absl::Status StoreImpl::CatchUpIndex() {
     MR_RETURN_IF_ERROR(decode_status);
     if (batch.empty()) return absl::OkStatus();
     MR_RETURN_IF_ERROR(options_.text_index->Apply(batch, loader));
-    rocksdb::WriteBatch acks;
-    for (const std::string& key : keys) {
-      MR_RETURN_IF_ERROR(FromRocks(acks.Delete(cf(kIndexQueueCf), key)));
+    std::vector<engine::Mutation> acks;
+    for (std::string& key : keys) {
+      acks.push_back({Space::kIndexQueue, std::move(key), std::nullopt});
     }
-    MR_RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, &acks)));
+    MR_RETURN_IF_ERROR(engine_->WriteUnguarded(acks, /*durable=*/true));
   }
 }
 
@@ -151,7 +149,7 @@ absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>>
 StoreImpl::IndexBacklog() {
   std::map<std::string, uint64_t> counts;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kIndexQueueCf, "", [&](std::string_view, std::string_view value) {
+      Space::kIndexQueue, "", [&](std::string_view, std::string_view value) {
         IndexWork work;
         if (Decode(value, &work)) ++counts[work.owner];
         return true;
@@ -164,7 +162,7 @@ absl::Status StoreImpl::Reindex(std::string_view user) {
   std::vector<std::string> owners;
   if (user.empty()) {
     MR_RETURN_IF_ERROR(ScanPrefix(
-        kMailboxNamesCf, "", [&](std::string_view key, std::string_view) {
+        Space::kMailboxNames, "", [&](std::string_view key, std::string_view) {
           std::string_view owner = key.substr(0, key.find('\0'));
           if (owners.empty() || owners.back() != owner) owners.emplace_back(owner);
           return true;
@@ -177,7 +175,7 @@ absl::Status StoreImpl::Reindex(std::string_view user) {
     MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
       std::vector<MailboxId> ids;
       MR_RETURN_IF_ERROR(ScanPrefix(
-          kMailboxNamesCf, MailboxNamePrefix(owner),
+          Space::kMailboxNames, MailboxNamePrefix(owner),
           [&](std::string_view, std::string_view value) {
             ids.push_back(ReadU64(value));
             return true;
@@ -191,7 +189,7 @@ absl::Status StoreImpl::Reindex(std::string_view user) {
                  &status);
       for (MailboxId id : ids) {
         MR_RETURN_IF_ERROR(ScanPrefix(
-            kMessagesCf, MailboxIdKey(id),
+            Space::kMessages, MailboxIdKey(id),
             [&](std::string_view key, std::string_view value) {
               MailboxId mid;
               Uid uid;

@@ -2,16 +2,6 @@
 
 namespace mailroom::store::internal {
 
-const char* CfName(Cf cf) {
-  static constexpr const char* kNames[kNumCfs] = {
-      "default",    "users",     "groups",        "mailbox_names",
-      "mailboxes",  "mbox_state", "messages",     "blobs",
-      "blob_refs",  "structure", "changelog",     "index_queue",
-      "subscriptions", "acl",    "quota",         "retrieval",
-      "seen"};
-  return kNames[cf];
-}
-
 void AppendU32(std::string* out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) {
     out->push_back(static_cast<char>((v >> shift) & 0xff));

@@ -1,11 +1,14 @@
-// The on-disk layout of the RocksDB store: column families and key encodings.
+// The logical layout of the store: the keys and values of each engine key
+// space (store/engine/engine.h). Each engine places them physically in its
+// own way: the RocksDB engine one column family per space (store/rocksdb/),
+// the RADOS engine objects by mailbox, user and blob (store/rados/layout.h).
 //
 // Format version 1. Integers in keys are big-endian so that ranges sort;
 // strings in keys are terminated by a 0 byte (user and mailbox names never
 // contain one). `id` is a MailboxId (u64), `uid` a Uid (u32), `hash` the raw
 // 32-byte SHA-256 of a message body. Values are encoded by records.h.
 //
-//   CF            key                              value
+//   space         key                              value
 //   default       "format_version"                 u32 format version
 //                 "next_mailbox_id"                u64 last allocated MailboxId
 //                 "next_uidvalidity"               u32 last UIDVALIDITY handed out
@@ -53,6 +56,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/engine/engine.h"
 #include "store/types.h"
 
 namespace mailroom::store::internal {
@@ -62,28 +66,8 @@ inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kNextMailboxIdKey = "next_mailbox_id";
 inline constexpr std::string_view kNextUidValidityKey = "next_uidvalidity";
 
-// Column families, in the order they are opened.
-enum Cf : int {
-  kDefaultCf = 0,
-  kUsersCf,
-  kGroupsCf,
-  kMailboxNamesCf,
-  kMailboxesCf,
-  kMailboxStateCf,
-  kMessagesCf,
-  kBlobsCf,
-  kBlobRefsCf,
-  kStructureCf,
-  kChangelogCf,
-  kIndexQueueCf,
-  kSubscriptionsCf,
-  kAclCf,
-  kQuotaCf,
-  kRetrievalCf,
-  kSeenCf,
-  kNumCfs,
-};
-const char* CfName(Cf cf);
+// The key spaces of the engine (store/engine/engine.h) hold these keys.
+using engine::Space;
 
 void AppendU32(std::string* out, uint32_t v);
 void AppendU64(std::string* out, uint64_t v);

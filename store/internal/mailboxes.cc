@@ -29,7 +29,7 @@ absl::StatusOr<std::optional<std::string>> CanonicalSpecialUse(
 
 absl::StatusOr<uint32_t> StoreImpl::NextUidValidity(Txn& txn) {
   MR_ASSIGN_OR_RETURN(std::optional<std::string> last,
-                      Get(kDefaultCf, kNextUidValidityKey, &txn, true));
+                      Get(Space::kMeta, kNextUidValidityKey, &txn, true));
   uint32_t prev = last.has_value() && last->size() == 4 ? ReadU32(*last) : 0;
   // Time-based when possible, but always beyond every value handed out.
   uint32_t now = static_cast<uint32_t>(std::time(nullptr));
@@ -37,7 +37,7 @@ absl::StatusOr<uint32_t> StoreImpl::NextUidValidity(Txn& txn) {
   if (next == 0) next = 1;
   std::string v;
   AppendU32(&v, next);
-  MR_RETURN_IF_ERROR(Put(txn, kDefaultCf, kNextUidValidityKey, v));
+  MR_RETURN_IF_ERROR(Put(txn, Space::kMeta, kNextUidValidityKey, v));
   return next;
 }
 
@@ -46,7 +46,7 @@ absl::StatusOr<MailboxId> StoreImpl::CreateMailboxInTxn(
     std::optional<std::string> special_use) {
   std::string name_key = MailboxNameKey(owner, name);
   MR_ASSIGN_OR_RETURN(std::optional<std::string> existing,
-                      Get(kMailboxNamesCf, name_key, &txn, true));
+                      Get(Space::kMailboxNames, name_key, &txn, true));
   MailboxState state;
   MR_ASSIGN_OR_RETURN(state.uidvalidity, NextUidValidity(txn));
   state.highestmodseq = 1;
@@ -54,7 +54,7 @@ absl::StatusOr<MailboxId> StoreImpl::CreateMailboxInTxn(
     MailboxId id = ReadU64(*existing);
     MR_ASSIGN_OR_RETURN(
         std::optional<MailboxRecord> record,
-        GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id), &txn));
+        GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(id), &txn));
     if (!record.has_value() || !record->noselect) {
       return absl::AlreadyExistsError("mailbox already exists");
     }
@@ -64,20 +64,20 @@ absl::StatusOr<MailboxId> StoreImpl::CreateMailboxInTxn(
     NextSharedModSeq(state);
     record->noselect = false;
     if (special_use.has_value()) record->special_use = special_use;
-    MR_RETURN_IF_ERROR(Put(txn, kMailboxesCf, MailboxIdKey(id), Encode(*record)));
+    MR_RETURN_IF_ERROR(Put(txn, Space::kMailboxes, MailboxIdKey(id), Encode(*record)));
     MR_RETURN_IF_ERROR(PutState(txn, id, state));
     txn.events.push_back(ChangeEvent{id, std::string(owner), state.highestmodseq,
                                      ChangeEvent::kMailboxList});
     return id;
   }
   MR_ASSIGN_OR_RETURN(std::optional<std::string> last,
-                      Get(kDefaultCf, kNextMailboxIdKey, &txn, true));
+                      Get(Space::kMeta, kNextMailboxIdKey, &txn, true));
   MailboxId id = (last.has_value() && last->size() == 8 ? ReadU64(*last) : 0) + 1;
-  MR_RETURN_IF_ERROR(Put(txn, kDefaultCf, kNextMailboxIdKey, MailboxIdKey(id)));
+  MR_RETURN_IF_ERROR(Put(txn, Space::kMeta, kNextMailboxIdKey, MailboxIdKey(id)));
   MailboxRecord record{std::string(owner), std::string(name),
                        std::move(special_use), false};
-  MR_RETURN_IF_ERROR(Put(txn, kMailboxNamesCf, name_key, MailboxIdKey(id)));
-  MR_RETURN_IF_ERROR(Put(txn, kMailboxesCf, MailboxIdKey(id), Encode(record)));
+  MR_RETURN_IF_ERROR(Put(txn, Space::kMailboxNames, name_key, MailboxIdKey(id)));
+  MR_RETURN_IF_ERROR(Put(txn, Space::kMailboxes, MailboxIdKey(id), Encode(record)));
   MR_RETURN_IF_ERROR(PutState(txn, id, state));
   txn.events.push_back(ChangeEvent{id, std::string(owner), state.highestmodseq,
                                    ChangeEvent::kMailboxList});
@@ -89,7 +89,7 @@ absl::Status StoreImpl::CreateParentsInTxn(Txn& txn, std::string_view owner,
   for (const std::string& parent : ParentNames(name)) {
     MR_ASSIGN_OR_RETURN(
         std::optional<std::string> existing,
-        Get(kMailboxNamesCf, MailboxNameKey(owner, parent), &txn, true));
+        Get(Space::kMailboxNames, MailboxNameKey(owner, parent), &txn, true));
     if (existing.has_value()) continue;
     MR_RETURN_IF_ERROR(
         CreateMailboxInTxn(txn, owner, parent, std::nullopt).status());
@@ -110,20 +110,20 @@ absl::Status StoreImpl::DeleteContentsInTxn(Txn& txn, MailboxId id,
   int64_t bytes = 0;
   for (const auto& [uid, record] : messages) {
     MR_RETURN_IF_ERROR(DropBlobRef(txn, record.hash));
-    MR_RETURN_IF_ERROR(Delete(txn, kMessagesCf, MessageKey(id, uid)));
-    MR_RETURN_IF_ERROR(Delete(txn, kRetrievalCf, MessageKey(id, uid)));
+    MR_RETURN_IF_ERROR(Delete(txn, Space::kMessages, MessageKey(id, uid)));
+    MR_RETURN_IF_ERROR(Delete(txn, Space::kRetrieval, MessageKey(id, uid)));
     bytes += static_cast<int64_t>(record.size);
   }
   std::vector<std::string> changelog;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kChangelogCf, MailboxIdKey(id),
+      Space::kChangelog, MailboxIdKey(id),
       [&](std::string_view key, std::string_view) {
         changelog.emplace_back(key);
         return true;
       },
       &txn));
   for (const std::string& key : changelog) {
-    MR_RETURN_IF_ERROR(Delete(txn, kChangelogCf, key));
+    MR_RETURN_IF_ERROR(Delete(txn, Space::kChangelog, key));
   }
   MR_RETURN_IF_ERROR(ChargeQuota(txn, owner, -bytes,
                                  -static_cast<int64_t>(messages.size())));
@@ -145,22 +145,22 @@ absl::Status StoreImpl::RemoveMailboxInTxn(Txn& txn, MailboxId id,
                                            const MailboxRecord& record) {
   MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, id));
   MR_RETURN_IF_ERROR(DeleteContentsInTxn(txn, id, record.owner, state));
-  MR_RETURN_IF_ERROR(Delete(txn, kMailboxStateCf, MailboxIdKey(id)));
-  MR_RETURN_IF_ERROR(Delete(txn, kMailboxesCf, MailboxIdKey(id)));
+  MR_RETURN_IF_ERROR(Delete(txn, Space::kMailboxState, MailboxIdKey(id)));
+  MR_RETURN_IF_ERROR(Delete(txn, Space::kMailboxes, MailboxIdKey(id)));
   MR_RETURN_IF_ERROR(
-      Delete(txn, kMailboxNamesCf, MailboxNameKey(record.owner, record.name)));
+      Delete(txn, Space::kMailboxNames, MailboxNameKey(record.owner, record.name)));
   std::vector<std::string> identifiers;
   std::string prefix = AclPrefix(id);
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kAclCf, prefix,
+      Space::kAcl, prefix,
       [&](std::string_view key, std::string_view) {
         identifiers.emplace_back(key.substr(prefix.size()));
         return true;
       },
       &txn));
   for (const std::string& identifier : identifiers) {
-    MR_RETURN_IF_ERROR(Delete(txn, kAclCf, AclKey(id, identifier)));
-    MR_RETURN_IF_ERROR(Delete(txn, kAclCf, AclGranteeKey(identifier, id)));
+    MR_RETURN_IF_ERROR(Delete(txn, Space::kAcl, AclKey(id, identifier)));
+    MR_RETURN_IF_ERROR(Delete(txn, Space::kAcl, AclGranteeKey(identifier, id)));
   }
   txn.events.push_back(ChangeEvent{id, record.owner, state.highestmodseq,
                                    ChangeEvent::kMailboxList});
@@ -177,7 +177,7 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
   std::map<std::string, Found> visible;  // by visible name, sorted
   auto add = [&](MailboxId id, MailboxRecord record) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
-                        GetRecord<MailboxState>(kMailboxStateCf,
+                        GetRecord<MailboxState>(Space::kMailboxState,
                                                 MailboxIdKey(id)));
     std::string name = VisibleName(who.user, record.owner, record.name);
     visible[name] = Found{id, std::move(record),
@@ -187,14 +187,14 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
 
   std::vector<MailboxId> own;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kMailboxNamesCf, MailboxNamePrefix(who.user),
+      Space::kMailboxNames, MailboxNamePrefix(who.user),
       [&](std::string_view, std::string_view value) {
         if (value.size() == 8) own.push_back(ReadU64(value));
         return true;
       }));
   for (MailboxId id : own) {
     MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
-                        GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id)));
+                        GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(id)));
     if (record.has_value()) MR_RETURN_IF_ERROR(add(id, *std::move(record)));
   }
 
@@ -206,7 +206,7 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
   for (const std::string& identifier : identifiers) {
     std::string prefix = AclGranteePrefix(identifier);
     MR_RETURN_IF_ERROR(ScanPrefix(
-        kAclCf, prefix, [&](std::string_view key, std::string_view) {
+        Space::kAcl, prefix, [&](std::string_view key, std::string_view) {
           if (key.size() == prefix.size() + 8) {
             granted.insert(ReadU64(key.substr(prefix.size())));
           }
@@ -215,7 +215,7 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
   }
   for (MailboxId id : granted) {
     MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
-                        GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id)));
+                        GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(id)));
     if (!record.has_value() || record->owner == who.user) continue;
     MR_ASSIGN_OR_RETURN(std::string rights, RightsOf(who, id, *record, nullptr));
     if (HasRight(rights, 'l')) MR_RETURN_IF_ERROR(add(id, *std::move(record)));
@@ -278,7 +278,7 @@ absl::Status StoreImpl::CreateInheritingInTxn(
     const bool last = i + 1 == chain.size();
     MR_ASSIGN_OR_RETURN(
         std::optional<std::string> existing,
-        Get(kMailboxNamesCf, MailboxNameKey(owner, chain[i]), &txn, true));
+        Get(Space::kMailboxNames, MailboxNameKey(owner, chain[i]), &txn, true));
     if (existing.has_value() && !last) {
       ancestor = ReadU64(*existing);
       continue;
@@ -300,18 +300,18 @@ absl::Status StoreImpl::CopyAclInTxn(Txn& txn, MailboxId from, MailboxId to) {
   std::vector<std::pair<std::string, std::string>> entries;
   const std::string prefix = AclPrefix(from);
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kAclCf, prefix,
+      Space::kAcl, prefix,
       [&](std::string_view key, std::string_view rights) {
         entries.emplace_back(key.substr(prefix.size()), rights);
         return true;
       },
       &txn));
   for (const auto& [identifier, rights] : entries) {
-    MR_RETURN_IF_ERROR(Put(txn, kAclCf, AclKey(to, identifier), rights));
+    MR_RETURN_IF_ERROR(Put(txn, Space::kAcl, AclKey(to, identifier), rights));
     // Only positive entries can make a mailbox visible (as in SetAcl).
     if (identifier[0] != '-') {
       MR_RETURN_IF_ERROR(
-          Put(txn, kAclCf, AclGranteeKey(identifier, to), ""));
+          Put(txn, Space::kAcl, AclGranteeKey(identifier, to), ""));
     }
   }
   return absl::OkStatus();
@@ -327,11 +327,11 @@ absl::Status StoreImpl::DeleteMailbox(const Principal& who,
   return RunTxn([&](Txn& txn) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
                         GetRecord<MailboxRecord>(
-                            kMailboxesCf, MailboxIdKey(mailbox.id), &txn));
+                            Space::kMailboxes, MailboxIdKey(mailbox.id), &txn));
     if (!record.has_value()) return absl::NotFoundError("no such mailbox");
     bool has_children = false;
     MR_RETURN_IF_ERROR(ScanPrefix(
-        kMailboxNamesCf,
+        Space::kMailboxNames,
         MailboxNameKey(record->owner, record->name + "/"),
         [&](std::string_view, std::string_view) {
           has_children = true;
@@ -348,7 +348,7 @@ absl::Status StoreImpl::DeleteMailbox(const Principal& who,
         DeleteContentsInTxn(txn, mailbox.id, record->owner, state));
     record->noselect = true;
     MR_RETURN_IF_ERROR(
-        Put(txn, kMailboxesCf, MailboxIdKey(mailbox.id), Encode(*record)));
+        Put(txn, Space::kMailboxes, MailboxIdKey(mailbox.id), Encode(*record)));
     MR_RETURN_IF_ERROR(PutState(txn, mailbox.id, state));
     txn.events.push_back(ChangeEvent{mailbox.id, record->owner,
                                      state.highestmodseq,
@@ -391,13 +391,13 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
   return RunTxn([&](Txn& txn) -> absl::Status {
     MR_ASSIGN_OR_RETURN(
         std::optional<std::string> target_id,
-        Get(kMailboxNamesCf, MailboxNameKey(owner, target.name), &txn, true));
+        Get(Space::kMailboxNames, MailboxNameKey(owner, target.name), &txn, true));
     if (target_id.has_value()) {
       return absl::AlreadyExistsError("mailbox already exists");
     }
     MR_ASSIGN_OR_RETURN(
         std::optional<std::string> source_id,
-        Get(kMailboxNamesCf, MailboxNameKey(owner, old_name), &txn, true));
+        Get(Space::kMailboxNames, MailboxNameKey(owner, old_name), &txn, true));
     if (!source_id.has_value() || ReadU64(*source_id) != source.id) {
       return absl::NotFoundError("no such mailbox");
     }
@@ -420,7 +420,7 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
     std::vector<std::pair<std::string, MailboxId>> moving;
     moving.emplace_back(old_name, source.id);
     MR_RETURN_IF_ERROR(ScanPrefix(
-        kMailboxNamesCf, MailboxNameKey(owner, old_name + "/"),
+        Space::kMailboxNames, MailboxNameKey(owner, old_name + "/"),
         [&](std::string_view key, std::string_view value) {
           moving.emplace_back(key.substr(owner.size() + 1), ReadU64(value));
           return true;
@@ -432,21 +432,21 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
       MR_RETURN_IF_ERROR(CanonicalMailboxName(new_name).status());
       MR_ASSIGN_OR_RETURN(
           std::optional<std::string> clash,
-          Get(kMailboxNamesCf, MailboxNameKey(owner, new_name), &txn, true));
+          Get(Space::kMailboxNames, MailboxNameKey(owner, new_name), &txn, true));
       if (clash.has_value()) {
         return absl::AlreadyExistsError("mailbox already exists");
       }
       MR_ASSIGN_OR_RETURN(
           std::optional<MailboxRecord> record,
-          GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id), &txn, true));
+          GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(id), &txn, true));
       if (!record.has_value()) return absl::DataLossError("dangling mailbox name");
       record->name = new_name;
       MR_RETURN_IF_ERROR(
-          Delete(txn, kMailboxNamesCf, MailboxNameKey(owner, name)));
-      MR_RETURN_IF_ERROR(Put(txn, kMailboxNamesCf,
+          Delete(txn, Space::kMailboxNames, MailboxNameKey(owner, name)));
+      MR_RETURN_IF_ERROR(Put(txn, Space::kMailboxNames,
                              MailboxNameKey(owner, new_name), MailboxIdKey(id)));
       MR_RETURN_IF_ERROR(
-          Put(txn, kMailboxesCf, MailboxIdKey(id), Encode(*record)));
+          Put(txn, Space::kMailboxes, MailboxIdKey(id), Encode(*record)));
       txn.events.push_back(
           ChangeEvent{id, owner, 0, ChangeEvent::kMailboxList});
     }
@@ -460,8 +460,8 @@ absl::Status StoreImpl::SetSubscribed(const Principal& who,
   std::string visible = VisibleName(who.user, owned.owner, owned.name);
   return RunTxn([&](Txn& txn) -> absl::Status {
     std::string key = SubscriptionKey(who.user, visible);
-    MR_RETURN_IF_ERROR(subscribed ? Put(txn, kSubscriptionsCf, key, "")
-                                  : Delete(txn, kSubscriptionsCf, key));
+    MR_RETURN_IF_ERROR(subscribed ? Put(txn, Space::kSubscriptions, key, "")
+                                  : Delete(txn, Space::kSubscriptions, key));
     txn.events.push_back(
         ChangeEvent{0, who.user, 0, ChangeEvent::kSubscriptions});
     return absl::OkStatus();
@@ -473,7 +473,7 @@ absl::StatusOr<std::vector<std::string>> StoreImpl::ListSubscriptions(
   std::vector<std::string> names;
   std::string prefix = SubscriptionPrefix(who.user);
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kSubscriptionsCf, prefix, [&](std::string_view key, std::string_view) {
+      Space::kSubscriptions, prefix, [&](std::string_view key, std::string_view) {
         names.emplace_back(key.substr(prefix.size()));
         return true;
       }));
@@ -485,7 +485,7 @@ absl::StatusOr<MailboxStatus> StoreImpl::GetStatus(const Principal& who,
   MR_ASSIGN_OR_RETURN(Resolved mailbox, ResolveName(who, name, nullptr));
   MR_RETURN_IF_ERROR(Require(mailbox, 'r'));
   MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
-                      GetRecord<MailboxState>(kMailboxStateCf,
+                      GetRecord<MailboxState>(Space::kMailboxState,
                                               MailboxIdKey(mailbox.id)));
   if (!state.has_value()) return absl::NotFoundError("no such mailbox");
   return ViewStatus(who, mailbox.id, mailbox.record, *state, nullptr);
@@ -498,20 +498,17 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
   if (mailbox.record.noselect) {
     return absl::FailedPreconditionError("mailbox is \\Noselect");
   }
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
-  struct Release {
-    rocksdb::TransactionDB* db;
-    const rocksdb::Snapshot* s;
-    ~Release() { db->ReleaseSnapshot(s); }
-  } release{db_.get(), snapshot};
+  MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,
+                      engine_->Snapshot());
+  engine::Reader* snapshot = snapshot_view.get();
   MR_ASSIGN_OR_RETURN(
       std::optional<MailboxState> state,
-      GetRecord<MailboxState>(kMailboxStateCf, MailboxIdKey(mailbox.id),
+      GetRecord<MailboxState>(Space::kMailboxState, MailboxIdKey(mailbox.id),
                               nullptr, false, snapshot));
   if (!state.has_value()) return absl::NotFoundError("no such mailbox");
   MR_ASSIGN_OR_RETURN(
       std::optional<MailboxRecord> record,
-      GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(mailbox.id), nullptr,
+      GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(mailbox.id), nullptr,
                                false, snapshot));
   if (!record.has_value()) return absl::NotFoundError("no such mailbox");
   MailboxSnapshot snap;

@@ -26,12 +26,12 @@ absl::Status StoreImpl::MarkRetrieved(const Principal& who, MailboxId mailbox,
     for (Uid uid : uids) {
       std::string key = MessageKey(mailbox, uid);
       MR_ASSIGN_OR_RETURN(std::optional<std::string> message,
-                          Get(kMessagesCf, key, &txn));
+                          Get(Space::kMessages, key, &txn));
       if (!message.has_value()) continue;
       MR_ASSIGN_OR_RETURN(std::optional<std::string> existing,
-                          Get(kRetrievalCf, key, &txn, true));
+                          Get(Space::kRetrieval, key, &txn, true));
       if (!existing.has_value()) {
-        MR_RETURN_IF_ERROR(Put(txn, kRetrievalCf, key, when));
+        MR_RETURN_IF_ERROR(Put(txn, Space::kRetrieval, key, when));
       }
     }
     return absl::OkStatus();
@@ -50,13 +50,13 @@ absl::StatusOr<uint64_t> StoreImpl::ApplyRetention(
   uint64_t total = 0;
   for (const std::string& user : users) {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> raw_id,
-                        Get(kMailboxNamesCf, MailboxNameKey(user, kInbox)));
+                        Get(Space::kMailboxNames, MailboxNameKey(user, kInbox)));
     if (!raw_id.has_value()) continue;
     MailboxId id = ReadU64(*raw_id);
     std::vector<Uid> due;
     absl::Status status;
     MR_RETURN_IF_ERROR(ScanPrefix(
-        kMessagesCf, MailboxIdKey(id),
+        Space::kMessages, MailboxIdKey(id),
         [&](std::string_view key, std::string_view value) {
           MailboxId mid;
           Uid uid;
@@ -69,7 +69,7 @@ absl::StatusOr<uint64_t> StoreImpl::ApplyRetention(
                             *policy.delete_after_arrival_seconds;
           if (!expire && policy.delete_after_retrieval_seconds.has_value()) {
             absl::StatusOr<std::optional<std::string>> when =
-                Get(kRetrievalCf, key);
+                Get(Space::kRetrieval, key);
             if (!when.ok()) {
               status = when.status();
               return false;

@@ -10,7 +10,6 @@
 #include "store/internal/names.h"
 #include "store/internal/password.h"
 #include "store/internal/rights.h"
-#include "store/internal/rocks_status.h"
 #include "store/internal/store_impl.h"
 
 namespace mailroom::store::internal {
@@ -89,8 +88,8 @@ absl::StatusOr<Uid> StoreImpl::InsertMessage(Txn& txn, MailboxId id,
   Uid uid = state.uidnext++;
   record.modseq = NextSharedModSeq(state);
   Account(state, record, +1);
-  MR_RETURN_IF_ERROR(Put(txn, kMessagesCf, MessageKey(id, uid), Encode(record)));
-  MR_RETURN_IF_ERROR(Put(txn, kChangelogCf, ChangelogKey(id, record.modseq),
+  MR_RETURN_IF_ERROR(Put(txn, Space::kMessages, MessageKey(id, uid), Encode(record)));
+  MR_RETURN_IF_ERROR(Put(txn, Space::kChangelog, ChangelogKey(id, record.modseq),
                          Encode(ChangeRecord{uid, false})));
   absl::Status status;
   QueueIndex(txn,
@@ -108,12 +107,12 @@ absl::Status StoreImpl::RemoveMessage(Txn& txn, MailboxId id,
                                       MailboxState& state, Uid uid,
                                       const MessageRecord& record,
                                       bool keep_blob_ref) {
-  MR_RETURN_IF_ERROR(Delete(txn, kMessagesCf, MessageKey(id, uid)));
-  MR_RETURN_IF_ERROR(Delete(txn, kRetrievalCf, MessageKey(id, uid)));
+  MR_RETURN_IF_ERROR(Delete(txn, Space::kMessages, MessageKey(id, uid)));
+  MR_RETURN_IF_ERROR(Delete(txn, Space::kRetrieval, MessageKey(id, uid)));
   MR_RETURN_IF_ERROR(
-      Delete(txn, kChangelogCf, ChangelogKey(id, record.modseq)));
+      Delete(txn, Space::kChangelog, ChangelogKey(id, record.modseq)));
   ModSeq modseq = NextSharedModSeq(state);
-  MR_RETURN_IF_ERROR(Put(txn, kChangelogCf, ChangelogKey(id, modseq),
+  MR_RETURN_IF_ERROR(Put(txn, Space::kChangelog, ChangelogKey(id, modseq),
                          Encode(ChangeRecord{uid, true})));
   Account(state, record, -1);
   if (!keep_blob_ref) MR_RETURN_IF_ERROR(DropBlobRef(txn, record.hash));
@@ -247,7 +246,7 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
       absl::StatusOr<AppendResult> r = [&]() -> absl::StatusOr<AppendResult> {
         MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(targets[i].user));
         MR_ASSIGN_OR_RETURN(std::optional<std::string> exists,
-                            Get(kUsersCf, user, &txn));
+                            Get(Space::kUsers, user, &txn));
         if (!exists.has_value()) return absl::NotFoundError("no such user");
         absl::StatusOr<std::string> name =
             CanonicalMailboxName(targets[i].mailbox);
@@ -256,11 +255,11 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
              {name.ok() ? std::string_view(*name) : kInbox, kInbox}) {
           MR_ASSIGN_OR_RETURN(
               std::optional<std::string> raw,
-              Get(kMailboxNamesCf, MailboxNameKey(user, candidate), &txn));
+              Get(Space::kMailboxNames, MailboxNameKey(user, candidate), &txn));
           if (!raw.has_value()) continue;
           MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
                               GetRecord<MailboxRecord>(
-                                  kMailboxesCf, MailboxIdKey(ReadU64(*raw)),
+                                  Space::kMailboxes, MailboxIdKey(ReadU64(*raw)),
                                   &txn));
           if (!record.has_value() || record->noselect) continue;
           // A +detail delivery needs `p` for "anyone": the sender is
@@ -280,10 +279,10 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
         return r.status();  // conflict: retry the whole delivery
       }
       if (!r.ok()) {
-        txn.t->RollbackToSavePoint().PermitUncheckedError();
+        txn.t->RollbackToSavePoint().IgnoreError();
         txn.events.resize(events_before);
       } else {
-        txn.t->PopSavePoint().PermitUncheckedError();
+        txn.t->PopSavePoint().IgnoreError();
       }
       results[i] = std::move(r);
     }
@@ -305,7 +304,7 @@ absl::StatusOr<std::vector<MessageMeta>> StoreImpl::GetMessages(
   size_t next = 0;
   absl::Status decode_status;
   MR_RETURN_IF_ERROR(Scan(
-      kMessagesCf, MessageKey(mailbox, uids.front()),
+      Space::kMessages, MessageKey(mailbox, uids.front()),
       MessageKey(mailbox, uids.back()) + std::string(1, '\0'),
       [&](std::string_view key, std::string_view value) {
         MailboxId id;
@@ -338,7 +337,7 @@ absl::StatusOr<std::vector<MessageMeta>> StoreImpl::GetMessages(
 
 absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::ReadBlob(
     std::string_view hash) {
-  MR_ASSIGN_OR_RETURN(std::optional<std::string> data, Get(kBlobsCf, hash));
+  MR_ASSIGN_OR_RETURN(std::optional<std::string> data, Get(Space::kBlobs, hash));
   if (!data.has_value()) return absl::NotFoundError("message body is gone");
   return std::make_shared<const std::string>(*std::move(data));
 }
@@ -349,7 +348,7 @@ absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::ReadMessage(
   MR_RETURN_IF_ERROR(Require(m, 'r'));
   MR_ASSIGN_OR_RETURN(
       std::optional<MessageRecord> record,
-      GetRecord<MessageRecord>(kMessagesCf, MessageKey(mailbox, uid)));
+      GetRecord<MessageRecord>(Space::kMessages, MessageKey(mailbox, uid)));
   if (!record.has_value()) return absl::NotFoundError("no such message");
   return ReadBlob(record->hash);
 }
@@ -360,10 +359,10 @@ absl::StatusOr<std::shared_ptr<const mime::Message>> StoreImpl::GetStructure(
   MR_RETURN_IF_ERROR(Require(m, 'r'));
   MR_ASSIGN_OR_RETURN(
       std::optional<MessageRecord> record,
-      GetRecord<MessageRecord>(kMessagesCf, MessageKey(mailbox, uid)));
+      GetRecord<MessageRecord>(Space::kMessages, MessageKey(mailbox, uid)));
   if (!record.has_value()) return absl::NotFoundError("no such message");
   MR_ASSIGN_OR_RETURN(std::optional<std::string> cached,
-                      Get(kStructureCf, record->hash));
+                      Get(Space::kStructure, record->hash));
   if (cached.has_value()) {
     if (std::optional<mime::Message> message = mime::Deserialize(*cached)) {
       return std::make_shared<const mime::Message>(*std::move(message));
@@ -379,9 +378,9 @@ absl::StatusOr<std::shared_ptr<const mime::Message>> StoreImpl::GetStructure(
   absl::Status cache = RunTxn(
       [&](Txn& txn) -> absl::Status {
         MR_ASSIGN_OR_RETURN(std::optional<std::string> refs,
-                            Get(kBlobRefsCf, record->hash, &txn, true));
+                            Get(Space::kBlobRefs, record->hash, &txn, true));
         if (!refs.has_value()) return absl::OkStatus();
-        return Put(txn, kStructureCf, record->hash, serialized);
+        return Put(txn, Space::kStructure, record->hash, serialized);
       },
       /*durable=*/false);
   (void)cache;  // the cache is an optimisation; the parse result stands
@@ -429,12 +428,12 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
     for (Uid uid : uids) {
       MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
                           GetRecord<MessageRecord>(
-                              kMessagesCf, MessageKey(mailbox, uid), &txn));
+                              Space::kMessages, MessageKey(mailbox, uid), &txn));
       if (!record.has_value()) continue;
       std::optional<SeenRow> row;
       if (per_user) {
         MR_ASSIGN_OR_RETURN(row, GetRecord<SeenRow>(
-                                     kSeenCf,
+                                     Space::kSeen,
                                      SeenRowKey(mailbox, who.user, uid), &txn));
       }
       MessageMeta view = ToMeta(uid, *record);
@@ -485,14 +484,14 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
         bool was_seen = (record->system_flags & kSeen) != 0;
         Account(state, *record, -1);
         MR_RETURN_IF_ERROR(
-            Delete(txn, kChangelogCf, ChangelogKey(mailbox, record->modseq)));
+            Delete(txn, Space::kChangelog, ChangelogKey(mailbox, record->modseq)));
         record->system_flags = shared;
         record->keywords = std::move(kw);
         record->modseq = NextSharedModSeq(state);
         Account(state, *record, +1);
-        MR_RETURN_IF_ERROR(Put(txn, kMessagesCf, MessageKey(mailbox, uid),
+        MR_RETURN_IF_ERROR(Put(txn, Space::kMessages, MessageKey(mailbox, uid),
                                Encode(*record)));
-        MR_RETURN_IF_ERROR(Put(txn, kChangelogCf,
+        MR_RETURN_IF_ERROR(Put(txn, Space::kChangelog,
                                ChangelogKey(mailbox, record->modseq),
                                Encode(ChangeRecord{uid, false})));
         bool now_seen = (record->system_flags & kSeen) != 0;
@@ -551,7 +550,7 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Expunge(
       for (Uid uid : SortedUnique(*request.uids)) {
         MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
                             GetRecord<MessageRecord>(
-                                kMessagesCf, MessageKey(mailbox, uid), &txn));
+                                Space::kMessages, MessageKey(mailbox, uid), &txn));
         if (record.has_value()) consider(uid, *std::move(record));
       }
     } else {
@@ -634,13 +633,13 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
     for (Uid uid : uids) {
       MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
                           GetRecord<MessageRecord>(
-                              kMessagesCf, MessageKey(source, uid), &txn));
+                              Space::kMessages, MessageKey(source, uid), &txn));
       if (!record.has_value()) continue;
       bool seen = (record->system_flags & kSeen) != 0;
       if (PerUserSeen(src.record, who)) {
         MR_ASSIGN_OR_RETURN(
             std::optional<SeenRow> row,
-            GetRecord<SeenRow>(kSeenCf, SeenRowKey(source, who.user, uid),
+            GetRecord<SeenRow>(Space::kSeen, SeenRowKey(source, who.user, uid),
                                &txn));
         if (row.has_value()) seen = row->seen;
       }
@@ -765,20 +764,17 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
                                                 ModSeq since) {
   MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
   MR_RETURN_IF_ERROR(Require(m, 'r'));
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
-  struct Release {
-    rocksdb::TransactionDB* db;
-    const rocksdb::Snapshot* s;
-    ~Release() { db->ReleaseSnapshot(s); }
-  } release{db_.get(), snapshot};
+  MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,
+                      engine_->Snapshot());
+  engine::Reader* snapshot = snapshot_view.get();
   MR_ASSIGN_OR_RETURN(
       std::optional<MailboxState> state,
-      GetRecord<MailboxState>(kMailboxStateCf, MailboxIdKey(mailbox), nullptr,
+      GetRecord<MailboxState>(Space::kMailboxState, MailboxIdKey(mailbox), nullptr,
                               false, snapshot));
   if (!state.has_value()) return absl::NotFoundError("no such mailbox");
   MR_ASSIGN_OR_RETURN(
       std::optional<MailboxRecord> record,
-      GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(mailbox), nullptr,
+      GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(mailbox), nullptr,
                                false, snapshot));
   if (!record.has_value()) return absl::NotFoundError("no such mailbox");
   const bool per_user = PerUserSeen(*record, who);
@@ -790,7 +786,7 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
   std::vector<Uid> present;
   absl::Status decode_status;
   MR_RETURN_IF_ERROR(Scan(
-      kChangelogCf, ChangelogKey(mailbox, since + 1),
+      Space::kChangelog, ChangelogKey(mailbox, since + 1),
       PrefixEnd(MailboxIdKey(mailbox)),
       [&](std::string_view, std::string_view value) {
         ChangeRecord change;
@@ -806,7 +802,7 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
   if (per_user) {
     // The principal's own \Seen changes (see seen.cc).
     MR_RETURN_IF_ERROR(Scan(
-        kSeenCf, SeenChangeKey(mailbox, who.user, since + 1),
+        Space::kSeen, SeenChangeKey(mailbox, who.user, since + 1),
         PrefixEnd(SeenUserPrefix(kSeenChangeTag, mailbox, who.user)),
         [&](std::string_view, std::string_view value) {
           if (value.size() != 4) {
@@ -824,7 +820,7 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
   std::sort(changes.vanished.begin(), changes.vanished.end());
   for (Uid uid : present) {
     MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> message,
-                        GetRecord<MessageRecord>(kMessagesCf,
+                        GetRecord<MessageRecord>(Space::kMessages,
                                                  MessageKey(mailbox, uid),
                                                  nullptr, false, snapshot));
     if (!message.has_value()) continue;
@@ -832,7 +828,7 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
     if (per_user) {
       MR_ASSIGN_OR_RETURN(
           std::optional<SeenRow> row,
-          GetRecord<SeenRow>(kSeenCf, SeenRowKey(mailbox, who.user, uid),
+          GetRecord<SeenRow>(Space::kSeen, SeenRowKey(mailbox, who.user, uid),
                              nullptr, false, snapshot));
       if (row.has_value()) ApplySeenRow(*row, &meta);
     }

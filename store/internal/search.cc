@@ -7,10 +7,8 @@
 #include <vector>
 
 #include "base/status_macros.h"
-#include "rocksdb/db.h"
 #include "store/internal/keys.h"
 #include "store/internal/password.h"
-#include "store/internal/rocks_status.h"
 #include "store/internal/search_eval.h"
 #include "store/internal/store_impl.h"
 
@@ -25,33 +23,21 @@ constexpr size_t kCandidateBatch = 256;
 // has a message record in `mailbox` at `snapshot`, until it returns false.
 // UIDs the index knows but the store no longer has (expunged) are skipped.
 template <typename Visit>
-absl::Status ForEachCandidate(rocksdb::DB* db,
-                              rocksdb::ColumnFamilyHandle* messages,
-                              MailboxId mailbox, const std::vector<Uid>& uids,
-                              const rocksdb::Snapshot* snapshot,
-                              Visit visit) {
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
+absl::Status ForEachCandidate(engine::Reader& reader, MailboxId mailbox,
+                              const std::vector<Uid>& uids, Visit visit) {
   std::vector<std::string> keys;
-  std::vector<rocksdb::Slice> slices;
-  std::vector<rocksdb::PinnableSlice> values(kCandidateBatch);
-  std::vector<rocksdb::Status> statuses(kCandidateBatch);
   for (size_t start = 0; start < uids.size(); start += kCandidateBatch) {
     size_t n = std::min(kCandidateBatch, uids.size() - start);
     keys.clear();
-    slices.clear();
     for (size_t i = 0; i < n; ++i) {
       keys.push_back(MessageKey(mailbox, uids[start + i]));
     }
-    for (const std::string& k : keys) slices.emplace_back(k);
-    for (size_t i = 0; i < n; ++i) values[i].Reset();
     // Keys of one mailbox in ascending UID order are sorted (big-endian).
-    db->MultiGet(read, messages, n, slices.data(), values.data(),
-                 statuses.data(), /*sorted_input=*/true);
+    MR_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                        reader.MultiGet(Space::kMessages, keys));
     for (size_t i = 0; i < n; ++i) {
-      if (statuses[i].IsNotFound()) continue;
-      if (!statuses[i].ok()) return FromRocks(statuses[i]);
-      if (!visit(uids[start + i], values[i].ToStringView())) {
+      if (!values[i].has_value()) continue;
+      if (!visit(uids[start + i], std::string_view(*values[i]))) {
         return absl::OkStatus();
       }
     }
@@ -89,12 +75,9 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
     }
   }
 
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
-  struct Release {
-    rocksdb::TransactionDB* db;
-    const rocksdb::Snapshot* s;
-    ~Release() { db->ReleaseSnapshot(s); }
-  } release{db_.get(), snapshot};
+  MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,
+                      engine_->Snapshot());
+  engine::Reader* snapshot = snapshot_view.get();
 
   auto loader = [&](const MessageMeta& meta) -> absl::StatusOr<FoldedText> {
     std::string hash;
@@ -102,7 +85,7 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
       return absl::DataLossError("malformed blob id");
     }
     MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
-                        Get(kBlobsCf, hash, nullptr, false, snapshot));
+                        Get(Space::kBlobs, hash, nullptr, false, snapshot));
     if (!raw.has_value()) return absl::DataLossError("message body missing");
     return FoldMessageText(*raw);
   };
@@ -144,13 +127,12 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
   if (candidates.has_value()) {
     // The index bounds the answer: read only those records, in UID order
     // and at the same snapshot as the scan would.
-    MR_RETURN_IF_ERROR(ForEachCandidate(db_.get(), cf(kMessagesCf), mailbox,
-                                        *candidates, snapshot, visit));
+    MR_RETURN_IF_ERROR(ForEachCandidate(*snapshot, mailbox, *candidates, visit));
     MR_RETURN_IF_ERROR(status);
     return out;
   }
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kMessagesCf, MailboxIdKey(mailbox),
+      Space::kMessages, MailboxIdKey(mailbox),
       [&](std::string_view k, std::string_view value) {
         MailboxId id;
         Uid uid;

@@ -47,19 +47,19 @@ bool StoreImpl::PerUserSeen(const MailboxRecord& record,
 absl::StatusOr<SeenMode> StoreImpl::LockedSeenMode(Txn& txn, MailboxId id) {
   MR_ASSIGN_OR_RETURN(
       std::optional<MailboxRecord> record,
-      GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id), &txn));
+      GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(id), &txn));
   if (!record.has_value()) return absl::NotFoundError("no such mailbox");
   return record->seen_mode;
 }
 
 absl::StatusOr<absl::flat_hash_map<Uid, SeenRow>> StoreImpl::SeenRows(
     MailboxId id, std::string_view user, Uid first, Uid last, Txn* txn,
-    const rocksdb::Snapshot* snapshot) {
+    engine::Reader* snapshot) {
   absl::flat_hash_map<Uid, SeenRow> rows;
   absl::Status status;
   std::string prefix = SeenUserPrefix(kSeenRowTag, id, user);
   MR_RETURN_IF_ERROR(Scan(
-      kSeenCf, SeenRowKey(id, user, first),
+      Space::kSeen, SeenRowKey(id, user, first),
       last == std::numeric_limits<Uid>::max() ? PrefixEnd(prefix)
                                               : SeenRowKey(id, user, last + 1),
       [&](std::string_view key, std::string_view value) {
@@ -78,9 +78,9 @@ absl::StatusOr<absl::flat_hash_map<Uid, SeenRow>> StoreImpl::SeenRows(
 
 absl::StatusOr<SeenUserState> StoreImpl::GetSeenUser(
     MailboxId id, std::string_view user, Txn* txn, bool for_update,
-    const rocksdb::Snapshot* snapshot) {
+    engine::Reader* snapshot) {
   MR_ASSIGN_OR_RETURN(std::optional<SeenUserState> state,
-                      GetRecord<SeenUserState>(kSeenCf, SeenStateKey(id, user),
+                      GetRecord<SeenUserState>(Space::kSeen, SeenStateKey(id, user),
                                                txn, for_update, snapshot));
   return state.value_or(SeenUserState());
 }
@@ -93,7 +93,7 @@ void StoreImpl::ApplySeenRow(const SeenRow& row, MessageMeta* meta) {
 
 absl::StatusOr<MailboxStatus> StoreImpl::ViewStatus(
     const Principal& who, MailboxId id, const MailboxRecord& record,
-    const MailboxState& state, const rocksdb::Snapshot* snapshot) {
+    const MailboxState& state, engine::Reader* snapshot) {
   MailboxStatus status{id,           state.messages, state.unseen,
                        state.deleted, state.uidnext, state.uidvalidity,
                        state.highestmodseq, state.size, record.seen_mode};
@@ -118,16 +118,16 @@ absl::Status StoreImpl::WriteSeenRow(Txn& txn, MailboxId id,
   if (old.has_value()) {
     user_state.delta -= Bit(old->seen) - shared;
     MR_RETURN_IF_ERROR(
-        Delete(txn, kSeenCf, SeenChangeKey(id, user, old->modseq)));
+        Delete(txn, Space::kSeen, SeenChangeKey(id, user, old->modseq)));
   }
   SeenRow row{seen, NextModSeq(state)};
   user_state.delta += Bit(seen) - shared;
   user_state.highestmodseq = row.modseq;
-  MR_RETURN_IF_ERROR(Put(txn, kSeenCf, SeenRowKey(id, user, uid), Encode(row)));
+  MR_RETURN_IF_ERROR(Put(txn, Space::kSeen, SeenRowKey(id, user, uid), Encode(row)));
   std::string value;
   AppendU32(&value, uid);
   MR_RETURN_IF_ERROR(
-      Put(txn, kSeenCf, SeenChangeKey(id, user, row.modseq), value));
+      Put(txn, Space::kSeen, SeenChangeKey(id, user, row.modseq), value));
   if (out != nullptr) *out = row;
   return absl::OkStatus();
 }
@@ -135,7 +135,7 @@ absl::Status StoreImpl::WriteSeenRow(Txn& txn, MailboxId id,
 absl::Status StoreImpl::PutSeenUser(Txn& txn, MailboxId id,
                                     std::string_view user,
                                     const SeenUserState& state) {
-  return Put(txn, kSeenCf, SeenStateKey(id, user), Encode(state));
+  return Put(txn, Space::kSeen, SeenStateKey(id, user), Encode(state));
 }
 
 absl::StatusOr<std::vector<std::string>> StoreImpl::SeenUsers(Txn& txn,
@@ -143,7 +143,7 @@ absl::StatusOr<std::vector<std::string>> StoreImpl::SeenUsers(Txn& txn,
   std::vector<std::string> users;
   std::string prefix = SeenPrefix(kSeenStateTag, id);
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kSeenCf, prefix,
+      Space::kSeen, prefix,
       [&](std::string_view key, std::string_view) {
         std::string_view user = key.substr(prefix.size());
         if (!user.empty() && user.back() == '\0') user.remove_suffix(1);
@@ -166,13 +166,13 @@ absl::Status StoreImpl::DropSeenRows(
     for (const auto& [uid, record] : removed) {
       MR_ASSIGN_OR_RETURN(
           std::optional<SeenRow> row,
-          GetRecord<SeenRow>(kSeenCf, SeenRowKey(id, user, uid), &txn));
+          GetRecord<SeenRow>(Space::kSeen, SeenRowKey(id, user, uid), &txn));
       if (!row.has_value()) continue;
       user_state.delta -=
           Bit(row->seen) - Bit((record.system_flags & kSeen) != 0);
-      MR_RETURN_IF_ERROR(Delete(txn, kSeenCf, SeenRowKey(id, user, uid)));
+      MR_RETURN_IF_ERROR(Delete(txn, Space::kSeen, SeenRowKey(id, user, uid)));
       MR_RETURN_IF_ERROR(
-          Delete(txn, kSeenCf, SeenChangeKey(id, user, row->modseq)));
+          Delete(txn, Space::kSeen, SeenChangeKey(id, user, row->modseq)));
       changed = true;
     }
     if (changed) MR_RETURN_IF_ERROR(PutSeenUser(txn, id, user, user_state));
@@ -186,7 +186,7 @@ absl::Status StoreImpl::SharedSeenChanged(Txn& txn, MailboxId id, Uid uid,
   for (const std::string& user : users) {
     MR_ASSIGN_OR_RETURN(
         std::optional<SeenRow> row,
-        GetRecord<SeenRow>(kSeenCf, SeenRowKey(id, user, uid), &txn));
+        GetRecord<SeenRow>(Space::kSeen, SeenRowKey(id, user, uid), &txn));
     if (!row.has_value()) continue;
     MR_ASSIGN_OR_RETURN(SeenUserState user_state,
                         GetSeenUser(id, user, &txn, true, nullptr));
@@ -199,7 +199,7 @@ absl::Status StoreImpl::SharedSeenChanged(Txn& txn, MailboxId id, Uid uid,
 
 absl::Status StoreImpl::DropAllSeen(Txn& txn, MailboxId id) {
   for (char tag : {kSeenStateTag, kSeenRowTag, kSeenChangeTag}) {
-    MR_RETURN_IF_ERROR(DeletePrefix(txn, kSeenCf, SeenPrefix(tag, id)));
+    MR_RETURN_IF_ERROR(DeletePrefix(txn, Space::kSeen, SeenPrefix(tag, id)));
   }
   return absl::OkStatus();
 }
@@ -209,7 +209,7 @@ absl::Status StoreImpl::DropSeenOfUser(Txn& txn, std::string_view user) {
   // mailboxes where `user` has one.
   std::vector<MailboxId> ids;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      kSeenCf, std::string(1, kSeenStateTag),
+      Space::kSeen, std::string(1, kSeenStateTag),
       [&](std::string_view key, std::string_view) {
         if (key.size() == 1 + 8 + user.size() + 1 &&
             key.substr(9, user.size()) == user) {
@@ -220,10 +220,10 @@ absl::Status StoreImpl::DropSeenOfUser(Txn& txn, std::string_view user) {
       &txn));
   for (MailboxId id : ids) {
     MR_RETURN_IF_ERROR(LockState(txn, id).status());
-    MR_RETURN_IF_ERROR(Delete(txn, kSeenCf, SeenStateKey(id, user)));
+    MR_RETURN_IF_ERROR(Delete(txn, Space::kSeen, SeenStateKey(id, user)));
     for (char tag : {kSeenRowTag, kSeenChangeTag}) {
       MR_RETURN_IF_ERROR(
-          DeletePrefix(txn, kSeenCf, SeenUserPrefix(tag, id, user)));
+          DeletePrefix(txn, Space::kSeen, SeenUserPrefix(tag, id, user)));
     }
   }
   return absl::OkStatus();
@@ -237,19 +237,19 @@ absl::Status StoreImpl::SetSeenMode(const Principal& who,
     MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, m.id));
     MR_ASSIGN_OR_RETURN(
         std::optional<MailboxRecord> record,
-        GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(m.id), &txn));
+        GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(m.id), &txn));
     if (!record.has_value()) return absl::NotFoundError("no such mailbox");
     if (record->seen_mode == mode) return absl::OkStatus();
     record->seen_mode = mode;
     MR_RETURN_IF_ERROR(
-        Put(txn, kMailboxesCf, MailboxIdKey(m.id), Encode(*record)));
+        Put(txn, Space::kMailboxes, MailboxIdKey(m.id), Encode(*record)));
     if (mode == SeenMode::kShared) {
       // Users with a row see the shared bit again: give those messages a
       // new modseq everyone sees, so every client refetches their flags.
       std::vector<Uid> uids;
       std::string prefix = SeenPrefix(kSeenRowTag, m.id);
       MR_RETURN_IF_ERROR(ScanPrefix(
-          kSeenCf, prefix,
+          Space::kSeen, prefix,
           [&](std::string_view key, std::string_view) {
             if (key.size() >= 4) uids.push_back(ReadU32(key.substr(key.size() - 4)));
             return true;
@@ -260,14 +260,14 @@ absl::Status StoreImpl::SetSeenMode(const Principal& who,
       for (Uid uid : uids) {
         MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> message,
                             GetRecord<MessageRecord>(
-                                kMessagesCf, MessageKey(m.id, uid), &txn));
+                                Space::kMessages, MessageKey(m.id, uid), &txn));
         if (!message.has_value()) continue;
         MR_RETURN_IF_ERROR(
-            Delete(txn, kChangelogCf, ChangelogKey(m.id, message->modseq)));
+            Delete(txn, Space::kChangelog, ChangelogKey(m.id, message->modseq)));
         message->modseq = NextSharedModSeq(state);
         MR_RETURN_IF_ERROR(
-            Put(txn, kMessagesCf, MessageKey(m.id, uid), Encode(*message)));
-        MR_RETURN_IF_ERROR(Put(txn, kChangelogCf,
+            Put(txn, Space::kMessages, MessageKey(m.id, uid), Encode(*message)));
+        MR_RETURN_IF_ERROR(Put(txn, Space::kChangelog,
                                ChangelogKey(m.id, message->modseq),
                                Encode(ChangeRecord{uid, false})));
       }

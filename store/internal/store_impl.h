@@ -1,11 +1,12 @@
-// The RocksDB implementation of Store (see store/store.h for the contract and
-// keys.h for the on-disk layout). Its methods are spread over several files
+// The mail logic of the Store API (see store/store.h for the contract and
+// keys.h for the logical key layout), written once over a storage engine
+// (store/engine/engine.h). Its methods are spread over several files
 // by area: store_impl.cc (open, transactions, shared helpers), users.cc,
 // mailboxes.cc, acl_quota.cc, messages.cc, search.cc, indexer.cc,
 // maildrop.cc, consistency.cc.
 //
-// Thread-safety: thread-safe. Mutations are pessimistic RocksDB transactions;
-// conflicts are retried a bounded number of times, then kAborted.
+// Thread-safety: thread-safe. Mutations are engine transactions; conflicts
+// are retried a bounded number of times, then kAborted.
 #ifndef MAILROOM_STORE_INTERNAL_STORE_IMPL_H_
 #define MAILROOM_STORE_INTERNAL_STORE_IMPL_H_
 
@@ -23,8 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "rocksdb/utilities/transaction.h"
-#include "rocksdb/utilities/transaction_db.h"
+#include "store/engine/engine.h"
 #include "store/internal/keys.h"
 #include "store/internal/maildrop_leases.h"
 #include "store/internal/notifier.h"
@@ -37,8 +37,10 @@ namespace mailroom::store::internal {
 
 class StoreImpl : public Store {
  public:
+  // Starts the mail logic over `engine` (writing or checking the format
+  // version). kDataLoss on an unknown format version.
   static absl::StatusOr<std::unique_ptr<StoreImpl>> Open(
-      const StoreOptions& options);
+      const StoreOptions& options, std::unique_ptr<engine::Engine> engine);
   ~StoreImpl() override;
 
   absl::Status CreateUser(std::string_view user,
@@ -140,7 +142,7 @@ class StoreImpl : public Store {
 
   // The per-user \Seen part of CheckConsistency (consistency.cc).
   absl::Status CheckSeen(
-      const rocksdb::Snapshot* snapshot,
+      engine::Reader* snapshot,
       const std::map<MailboxId, MailboxRecord>& mailboxes,
       const absl::flat_hash_map<std::string, bool>& shared_seen,
       const std::map<MailboxId, ModSeq>& last_modseq);
@@ -159,7 +161,7 @@ class StoreImpl : public Store {
   // One attempt of a mutation: the transaction and what to publish after it
   // commits.
   struct Txn {
-    rocksdb::Transaction* t = nullptr;
+    engine::Transaction* t = nullptr;
     std::vector<ChangeEvent> events;
     bool queued_index_work = false;
   };
@@ -170,9 +172,7 @@ class StoreImpl : public Store {
     std::string rights;
   };
 
-  explicit StoreImpl(const StoreOptions& options);
-
-  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
+  StoreImpl(const StoreOptions& options, std::unique_ptr<engine::Engine> engine);
 
   // Runs `fn` in a fresh transaction until it commits, retrying conflicts;
   // publishes the collected events after the commit. `durable` false skips
@@ -183,33 +183,33 @@ class StoreImpl : public Store {
   // Point read; std::nullopt if absent. With `txn`, reads through it (and
   // locks the key when `for_update`); otherwise from the DB at `snapshot`.
   absl::StatusOr<std::optional<std::string>> Get(
-      Cf c, std::string_view key, Txn* txn = nullptr, bool for_update = false,
-      const rocksdb::Snapshot* snapshot = nullptr);
-  absl::Status Put(Txn& txn, Cf c, std::string_view key,
+      Space c, std::string_view key, Txn* txn = nullptr, bool for_update = false,
+      engine::Reader* snapshot = nullptr);
+  absl::Status Put(Txn& txn, Space c, std::string_view key,
                    std::string_view value);
-  absl::Status Delete(Txn& txn, Cf c, std::string_view key);
+  absl::Status Delete(Txn& txn, Space c, std::string_view key);
   // Deletes every key under `prefix` in the transaction.
-  absl::Status DeletePrefix(Txn& txn, Cf c, std::string_view prefix);
+  absl::Status DeletePrefix(Txn& txn, Space c, std::string_view prefix);
   // Calls fn(key, value) for keys in [begin, end) until it returns false.
   absl::Status Scan(
-      Cf c, std::string_view begin, std::string_view end,
+      Space c, std::string_view begin, std::string_view end,
       const std::function<bool(std::string_view, std::string_view)>& fn,
-      Txn* txn = nullptr, const rocksdb::Snapshot* snapshot = nullptr);
+      Txn* txn = nullptr, engine::Reader* snapshot = nullptr);
   absl::Status ScanPrefix(
-      Cf c, std::string_view prefix,
+      Space c, std::string_view prefix,
       const std::function<bool(std::string_view, std::string_view)>& fn,
-      Txn* txn = nullptr, const rocksdb::Snapshot* snapshot = nullptr);
+      Txn* txn = nullptr, engine::Reader* snapshot = nullptr);
 
   // Calls fn(uid, record) for every message of `mailbox`, ascending UID.
   // kDataLoss on an undecodable record.
   absl::Status ForEachMessage(
       MailboxId mailbox, const std::function<void(Uid, MessageRecord)>& fn,
-      Txn* txn = nullptr, const rocksdb::Snapshot* snapshot = nullptr);
+      Txn* txn = nullptr, engine::Reader* snapshot = nullptr);
 
   template <typename Record>
   absl::StatusOr<std::optional<Record>> GetRecord(
-      Cf c, std::string_view key, Txn* txn = nullptr, bool for_update = false,
-      const rocksdb::Snapshot* snapshot = nullptr);
+      Space c, std::string_view key, Txn* txn = nullptr, bool for_update = false,
+      engine::Reader* snapshot = nullptr);
 
   // ---- rights and name resolution (store_impl.cc) ----
   absl::StatusOr<std::string> RightsOf(const Principal& who, MailboxId id,
@@ -294,19 +294,19 @@ class StoreImpl : public Store {
   // `user`'s rows of messages with UID in [first, last], by UID.
   absl::StatusOr<absl::flat_hash_map<Uid, SeenRow>> SeenRows(
       MailboxId id, std::string_view user, Uid first, Uid last, Txn* txn,
-      const rocksdb::Snapshot* snapshot);
+      engine::Reader* snapshot);
   // `user`'s view state (zero when the user never changed a \Seen).
   absl::StatusOr<SeenUserState> GetSeenUser(MailboxId id,
                                             std::string_view user, Txn* txn,
                                             bool for_update,
-                                            const rocksdb::Snapshot* snapshot);
+                                            engine::Reader* snapshot);
   // Overlays a user's row on the shared metadata of a message.
   static void ApplySeenRow(const SeenRow& row, MessageMeta* meta);
   // The status as `who` sees it.
   absl::StatusOr<MailboxStatus> ViewStatus(const Principal& who, MailboxId id,
                                            const MailboxRecord& record,
                                            const MailboxState& state,
-                                           const rocksdb::Snapshot* snapshot);
+                                           engine::Reader* snapshot);
   // Sets `user`'s \Seen of a message under a new private modseq, replacing
   // `old`, and accounts it in `user_state` (the caller writes that back
   // with PutSeenUser, and `state` with PutState). REQUIRES: LockState(id).
@@ -377,9 +377,7 @@ class StoreImpl : public Store {
   absl::StatusOr<UserRecord> GetUser(std::string_view user, Txn* txn);
 
   StoreOptions options_;
-  rocksdb::WriteOptions write_options_;
-  std::unique_ptr<rocksdb::TransactionDB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<engine::Engine> engine_;
   std::shared_ptr<Notifier> notifier_;
   std::shared_ptr<MaildropLeases> leases_;
   std::atomic<uint64_t> next_index_seq_{1};
@@ -400,8 +398,8 @@ class StoreImpl : public Store {
 
 template <typename Record>
 absl::StatusOr<std::optional<Record>> StoreImpl::GetRecord(
-    Cf c, std::string_view key, Txn* txn, bool for_update,
-    const rocksdb::Snapshot* snapshot) {
+    Space c, std::string_view key, Txn* txn, bool for_update,
+    engine::Reader* snapshot) {
   absl::StatusOr<std::optional<std::string>> raw =
       Get(c, key, txn, for_update, snapshot);
   if (!raw.ok()) return raw.status();
@@ -409,7 +407,7 @@ absl::StatusOr<std::optional<Record>> StoreImpl::GetRecord(
   Record record;
   if (!Decode(**raw, &record)) {
     return absl::DataLossError(
-        absl::StrCat("undecodable record in column family ", CfName(c)));
+        absl::StrCat("undecodable record in space ", engine::SpaceName(c)));
   }
   return std::optional<Record>(std::move(record));
 }

@@ -12,7 +12,7 @@ namespace mailroom::store::internal {
 absl::StatusOr<UserRecord> StoreImpl::GetUser(std::string_view user,
                                               Txn* txn) {
   MR_ASSIGN_OR_RETURN(std::optional<UserRecord> record,
-                      GetRecord<UserRecord>(kUsersCf, user, txn));
+                      GetRecord<UserRecord>(Space::kUsers, user, txn));
   if (!record.has_value()) return absl::NotFoundError("no such user");
   return *std::move(record);
 }
@@ -27,21 +27,21 @@ absl::Status StoreImpl::CreateUser(std::string_view user_in,
   record.message_limit = options_.default_message_quota;
   return RunTxn([&](Txn& txn) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> existing,
-                        Get(kUsersCf, user, &txn, /*for_update=*/true));
+                        Get(Space::kUsers, user, &txn, /*for_update=*/true));
     if (existing.has_value()) {
       return absl::AlreadyExistsError("user already exists");
     }
-    MR_RETURN_IF_ERROR(Put(txn, kUsersCf, user, Encode(record)));
-    MR_RETURN_IF_ERROR(Put(txn, kQuotaCf, user, Encode(QuotaRecord())));
+    MR_RETURN_IF_ERROR(Put(txn, Space::kUsers, user, Encode(record)));
+    MR_RETURN_IF_ERROR(Put(txn, Space::kQuota, user, Encode(QuotaRecord())));
     MR_RETURN_IF_ERROR(
         CreateMailboxInTxn(txn, user, kInbox, std::nullopt).status());
-    MR_RETURN_IF_ERROR(Put(txn, kSubscriptionsCf, SubscriptionKey(user, kInbox),
+    MR_RETURN_IF_ERROR(Put(txn, Space::kSubscriptions, SubscriptionKey(user, kInbox),
                            ""));
     for (std::string_view use : kSpecialUses) {
       MR_RETURN_IF_ERROR(
           CreateMailboxInTxn(txn, user, use, std::string(use)).status());
       MR_RETURN_IF_ERROR(
-          Put(txn, kSubscriptionsCf, SubscriptionKey(user, use), ""));
+          Put(txn, Space::kSubscriptions, SubscriptionKey(user, use), ""));
     }
     return absl::OkStatus();
   });
@@ -51,11 +51,11 @@ absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
   MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(user_in));
   return RunTxn([&](Txn& txn) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> existing,
-                        Get(kUsersCf, user, &txn, /*for_update=*/true));
+                        Get(Space::kUsers, user, &txn, /*for_update=*/true));
     if (!existing.has_value()) return absl::NotFoundError("no such user");
     std::vector<MailboxId> ids;
     MR_RETURN_IF_ERROR(ScanPrefix(
-        kMailboxNamesCf, MailboxNamePrefix(user),
+        Space::kMailboxNames, MailboxNamePrefix(user),
         [&](std::string_view, std::string_view value) {
           if (value.size() == 8) ids.push_back(ReadU64(value));
           return true;
@@ -64,7 +64,7 @@ absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
     for (MailboxId id : ids) {
       MR_ASSIGN_OR_RETURN(
           std::optional<MailboxRecord> record,
-          GetRecord<MailboxRecord>(kMailboxesCf, MailboxIdKey(id), &txn));
+          GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(id), &txn));
       if (record.has_value()) {
         MR_RETURN_IF_ERROR(RemoveMailboxInTxn(txn, id, *record));
       }
@@ -73,7 +73,7 @@ absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
     // The user's ACL entries on other owners' mailboxes.
     std::vector<std::string> grants;
     MR_RETURN_IF_ERROR(ScanPrefix(
-        kAclCf, AclGranteePrefix(user),
+        Space::kAcl, AclGranteePrefix(user),
         [&](std::string_view key, std::string_view) {
           grants.emplace_back(key);
           return true;
@@ -81,26 +81,26 @@ absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
         &txn));
     for (const std::string& key : grants) {
       MailboxId id = ReadU64(std::string_view(key).substr(key.size() - 8));
-      MR_RETURN_IF_ERROR(Delete(txn, kAclCf, key));
-      MR_RETURN_IF_ERROR(Delete(txn, kAclCf, AclKey(id, user)));
+      MR_RETURN_IF_ERROR(Delete(txn, Space::kAcl, key));
+      MR_RETURN_IF_ERROR(Delete(txn, Space::kAcl, AclKey(id, user)));
     }
     std::vector<std::string> subscriptions;
     MR_RETURN_IF_ERROR(ScanPrefix(
-        kSubscriptionsCf, SubscriptionPrefix(user),
+        Space::kSubscriptions, SubscriptionPrefix(user),
         [&](std::string_view key, std::string_view) {
           subscriptions.emplace_back(key);
           return true;
         },
         &txn));
     for (const std::string& key : subscriptions) {
-      MR_RETURN_IF_ERROR(Delete(txn, kSubscriptionsCf, key));
+      MR_RETURN_IF_ERROR(Delete(txn, Space::kSubscriptions, key));
     }
     absl::Status status;
     QueueIndex(txn, IndexWork{.op = IndexWork::kRemoveOwner, .owner = user},
                &status);
     MR_RETURN_IF_ERROR(status);
-    MR_RETURN_IF_ERROR(Delete(txn, kQuotaCf, user));
-    MR_RETURN_IF_ERROR(Delete(txn, kUsersCf, user));
+    MR_RETURN_IF_ERROR(Delete(txn, Space::kQuota, user));
+    MR_RETURN_IF_ERROR(Delete(txn, Space::kUsers, user));
     txn.events.push_back(ChangeEvent{.mailbox = 0,
                                      .owner = user,
                                      .modseq = 0,
@@ -118,20 +118,20 @@ absl::Status StoreImpl::SetPassword(std::string_view user_in,
   return RunTxn([&](Txn& txn) -> absl::Status {
     MR_ASSIGN_OR_RETURN(
         std::optional<UserRecord> record,
-        GetRecord<UserRecord>(kUsersCf, user, &txn, /*for_update=*/true));
+        GetRecord<UserRecord>(Space::kUsers, user, &txn, /*for_update=*/true));
     if (!record.has_value()) return absl::NotFoundError("no such user");
     record->salt = fresh.salt;
     record->iterations = fresh.iterations;
     record->stored_key = fresh.stored_key;
     record->server_key = fresh.server_key;
-    return Put(txn, kUsersCf, user, Encode(*record));
+    return Put(txn, Space::kUsers, user, Encode(*record));
   });
 }
 
 absl::StatusOr<std::vector<std::string>> StoreImpl::ListUsers() {
   std::vector<std::string> users;
   MR_RETURN_IF_ERROR(
-      ScanPrefix(kUsersCf, "", [&](std::string_view key, std::string_view) {
+      ScanPrefix(Space::kUsers, "", [&](std::string_view key, std::string_view) {
         users.emplace_back(key);
         return true;
       }));
@@ -184,8 +184,8 @@ absl::Status StoreImpl::SetGroupMembers(std::string_view group,
   std::sort(members.begin(), members.end());
   members.erase(std::unique(members.begin(), members.end()), members.end());
   return RunTxn([&](Txn& txn) -> absl::Status {
-    if (members.empty()) return Delete(txn, kGroupsCf, name);
-    return Put(txn, kGroupsCf, name, EncodeStringList(members));
+    if (members.empty()) return Delete(txn, Space::kGroups, name);
+    return Put(txn, Space::kGroups, name, EncodeStringList(members));
   });
 }
 

@@ -1,18 +1,18 @@
 // Mapping of RocksDB statuses onto the store's absl::Status codes, keeping
 // their retry meaning (Busy/TryAgain/TimedOut -> kAborted).
-#ifndef MAILROOM_STORE_INTERNAL_ROCKS_STATUS_H_
-#define MAILROOM_STORE_INTERNAL_ROCKS_STATUS_H_
+#ifndef MAILROOM_STORE_ROCKSDB_ROCKS_STATUS_H_
+#define MAILROOM_STORE_ROCKSDB_ROCKS_STATUS_H_
 
 #include "absl/status/status.h"
 #include "rocksdb/status.h"
 
-namespace mailroom::store::internal {
+namespace mailroom::store::rocksdb_engine {
 
 absl::Status FromRocks(const rocksdb::Status& s);
 
 // True for conflicts a fresh transaction may resolve.
 bool IsRetryable(const rocksdb::Status& s);
 
-}  // namespace mailroom::store::internal
+}  // namespace mailroom::store::rocksdb_engine
 
-#endif  // MAILROOM_STORE_INTERNAL_ROCKS_STATUS_H_
+#endif  // MAILROOM_STORE_ROCKSDB_ROCKS_STATUS_H_

@@ -1,10 +1,10 @@
-#include "store/internal/rocks_status.h"
+#include "store/rocksdb/rocks_status.h"
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
 
-namespace mailroom::store::internal {
+namespace mailroom::store::rocksdb_engine {
 
 bool IsRetryable(const rocksdb::Status& s) {
   return s.IsBusy() || s.IsTryAgain() || s.IsTimedOut() ||
@@ -37,4 +37,4 @@ absl::Status FromRocks(const rocksdb::Status& s) {
   }
 }
 
-}  // namespace mailroom::store::internal
+}  // namespace mailroom::store::rocksdb_engine

@@ -1,0 +1,33 @@
+// The embedded engine: one RocksDB TransactionDB in one directory, one
+// column family per key space (named by engine::SpaceName), message bodies
+// in RocksDB's blob files. Transactions are pessimistic: GetForUpdate takes
+// a row lock (waiting up to 2 s, then kAborted), and a commit with
+// durable = true syncs the WAL, so concurrent writers share one fsync.
+//
+// Thread-safety: thread-safe (see engine.h).
+#ifndef MAILROOM_STORE_ROCKSDB_ROCKSDB_ENGINE_H_
+#define MAILROOM_STORE_ROCKSDB_ROCKSDB_ENGINE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "store/engine/engine.h"
+
+namespace mailroom::store::rocksdb_engine {
+
+struct RocksDbOptions {
+  std::string dir;
+  // Sync the WAL before a durable commit returns. Only tests turn it off.
+  bool sync_writes = true;
+};
+
+// Opens (creating if missing) the store in options.dir. Fails with
+// kFailedPrecondition when another process holds it, kDataLoss when it has
+// a column family this build does not know.
+absl::StatusOr<std::unique_ptr<engine::Engine>> OpenRocksDbEngine(
+    const RocksDbOptions& options);
+
+}  // namespace mailroom::store::rocksdb_engine
+
+#endif  // MAILROOM_STORE_ROCKSDB_ROCKSDB_ENGINE_H_
