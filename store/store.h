@@ -1,5 +1,6 @@
 // The store API: the one narrow interface every front-end (IMAP, POP3, LMTP)
-// and the admin CLI reach mail through.
+// and the admin CLI reach mail through. Split by caller: MailStore is what
+// plugins get; Store adds what only the host and the admin CLI may do.
 //
 // Errors (absl::Status codes, chosen for what the caller should do):
 //   kNotFound           no such user / mailbox / message, or no right to see
@@ -72,29 +73,11 @@ struct RetentionPolicy {
   std::optional<int64_t> delete_after_arrival_seconds;
 };
 
-class Store {
+// What protocol plugins may call: mail, delivery, notifications. Every
+// call takes the Principal the host authenticated.
+class MailStore {
  public:
-  virtual ~Store() = default;
-
-  // ---- users -------------------------------------------------------------
-  // Creates a user with INBOX and the special-use folders Sent, Drafts,
-  // Trash, Junk, Archive. kAlreadyExists if present.
-  virtual absl::Status CreateUser(std::string_view user,
-                                  std::string_view password) = 0;
-  // Deletes the user, all their mailboxes and messages.
-  virtual absl::Status DeleteUser(std::string_view user) = 0;
-  virtual absl::Status SetPassword(std::string_view user,
-                                   std::string_view password) = 0;
-  virtual absl::StatusOr<std::vector<std::string>> ListUsers() = 0;
-  // Verifies a password (slow by design: run off network threads).
-  // kPermissionDenied on a wrong password or unknown user (same message).
-  virtual absl::StatusOr<Principal> Authenticate(std::string_view user,
-                                                 std::string_view password) = 0;
-  virtual absl::StatusOr<ScramCredentials> GetScramCredentials(
-      std::string_view user) = 0;
-  // Group membership, for ACL identifiers "$group".
-  virtual absl::Status SetGroupMembers(std::string_view group,
-                                       const std::vector<std::string>& users) = 0;
+  virtual ~MailStore() = default;
 
   // ---- mailboxes ---------------------------------------------------------
   // Every mailbox the principal may see (`l` right), with attributes.
@@ -144,6 +127,9 @@ class Store {
   // "anyone" (see DeliveryTarget).
   virtual std::vector<absl::StatusOr<AppendResult>> Deliver(
       const std::vector<DeliveryTarget>& targets, std::string_view data) = 0;
+  // For the delivery agent, before it accepts a recipient (LMTP RCPT):
+  // whether `user` exists (kNotFound if not) and their usage and limits.
+  virtual absl::StatusOr<QuotaUsage> RecipientQuota(std::string_view user) = 0;
   // Current metadata of `uids` (missing ones skipped), ascending UID.
   virtual absl::StatusOr<std::vector<MessageMeta>> GetMessages(
       const Principal& who, MailboxId mailbox,
@@ -151,6 +137,12 @@ class Store {
   // The stored bytes of a message. kNotFound if expunged.
   virtual absl::StatusOr<std::shared_ptr<const std::string>> ReadMessage(
       const Principal& who, MailboxId mailbox, Uid uid) = 0;
+  // Bytes [offset, offset + length) of the stored message, shorter at its
+  // end and empty past it, read without loading the whole message (a part
+  // of a 50 MB message costs that part). kNotFound if expunged.
+  virtual absl::StatusOr<std::string> ReadMessageRange(
+      const Principal& who, MailboxId mailbox, Uid uid, uint64_t offset,
+      uint64_t length) = 0;
   // The parsed structure (cached per body).
   virtual absl::StatusOr<std::shared_ptr<const mime::Message>> GetStructure(
       const Principal& who, MailboxId mailbox, Uid uid) = 0;
@@ -197,8 +189,11 @@ class Store {
                                    std::string_view mailbox, SeenMode mode) {
     return absl::UnimplementedError("per-user \\Seen is not supported");
   }
-  virtual absl::StatusOr<QuotaUsage> GetQuota(std::string_view user) = 0;
-  // std::nullopt removes a limit. Admin only.
+  // `user`'s usage and limits. A user reads their own; quota admins
+  // (Principal::quota_admin) read anyone's; others get kNotFound.
+  virtual absl::StatusOr<QuotaUsage> GetQuota(const Principal& who,
+                                              std::string_view user) = 0;
+  // std::nullopt removes a limit. Quota admins only (kPermissionDenied).
   virtual absl::Status SetQuota(const Principal& who, std::string_view user,
                                 std::optional<uint64_t> storage_bytes,
                                 std::optional<uint64_t> messages) = 0;
@@ -212,18 +207,6 @@ class Store {
   // Records the first retrieval time of messages (kept if already set).
   virtual absl::Status MarkRetrieved(const Principal& who, MailboxId mailbox,
                                      const std::vector<Uid>& uids) = 0;
-  // Expunges INBOX messages of every user that the policy says are due.
-  // Returns how many were expunged.
-  virtual absl::StatusOr<uint64_t> ApplyRetention(
-      const RetentionPolicy& policy) = 0;
-
-  // ---- full-text index administration ------------------------------------
-  // Queued index work items per user (the index lag).
-  virtual absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>>
-  IndexBacklog() = 0;
-  // Drops the index of `user` (every user if empty) and queues all their
-  // messages again; the server keeps running meanwhile.
-  virtual absl::Status Reindex(std::string_view user) = 0;
 
   // ---- notifications -----------------------------------------------------
   // Calls `callback` after every commit that changes `mailbox` (or any
@@ -239,11 +222,68 @@ class Store {
       const Principal& who, std::optional<MailboxId> mailbox,
       std::function<void(const ChangeEvent&)> callback) {
     return WatchChanges(
-        mailbox, [user = who.user, callback = std::move(callback)](
+        mailbox, [user = who.user(), callback = std::move(callback)](
                      const ChangeEvent& event) {
           if (event.user.empty() || event.user == user) callback(event);
         });
   }
+};
+
+// Counts of what a store holds (GetStats).
+struct StoreStats {
+  uint64_t blobs = 0;        // distinct message bodies stored
+  uint64_t blob_bytes = 0;   // their total size
+  uint64_t index_queue = 0;  // queued full-text index work items
+};
+
+// The whole store: what plugins may call, and what only the host and the
+// admin CLI may (accounts, credentials, retention, index and consistency).
+// Plugins are handed a MailStore and cannot reach these.
+class Store : public MailStore {
+ public:
+  // ---- users -------------------------------------------------------------
+  // Creates a user with INBOX and the special-use folders Sent, Drafts,
+  // Trash, Junk, Archive. kAlreadyExists if present.
+  virtual absl::Status CreateUser(std::string_view user,
+                                  std::string_view password) = 0;
+  // Deletes the user, all their mailboxes and messages.
+  virtual absl::Status DeleteUser(std::string_view user) = 0;
+  virtual absl::Status SetPassword(std::string_view user,
+                                   std::string_view password) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ListUsers() = 0;
+  // Verifies a password (slow by design: run off network threads).
+  // kPermissionDenied on a wrong password or unknown user (same message).
+  virtual absl::StatusOr<Principal> Authenticate(std::string_view user,
+                                                 std::string_view password) = 0;
+  virtual absl::StatusOr<ScramCredentials> GetScramCredentials(
+      std::string_view user) = 0;
+  // Group membership, for ACL identifiers "$group".
+  virtual absl::Status SetGroupMembers(std::string_view group,
+                                       const std::vector<std::string>& users) = 0;
+
+  // ---- retention ---------------------------------------------------------
+  // Expunges INBOX messages of every user that the policy says are due.
+  // Returns how many were expunged.
+  virtual absl::StatusOr<uint64_t> ApplyRetention(
+      const RetentionPolicy& policy) = 0;
+
+  // ---- full-text index administration ------------------------------------
+  // Queued index work items per user (the index lag).
+  virtual absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>>
+  IndexBacklog() = 0;
+  // Drops the index of `user` (every user if empty) and queues all their
+  // messages again; the server keeps running meanwhile.
+  virtual absl::Status Reindex(std::string_view user) = 0;
+
+  // ---- verification ------------------------------------------------------
+  // Recounts everything derived (status counters, quota usage, blob
+  // reference counts, per-user \Seen, change log) and compares it with what
+  // is stored: kDataLoss naming the first difference.
+  virtual absl::Status CheckConsistency() = 0;
+  virtual absl::StatusOr<StoreStats> GetStats() = 0;
+  // Applies every queued full-text index work item now (no-op without a
+  // text index).
+  virtual absl::Status CatchUpIndex() = 0;
 };
 
 // Which storage engine holds the mail (store/engine/engine.h).

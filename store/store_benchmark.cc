@@ -2,6 +2,7 @@
 //   bazel run //store:store_benchmark
 // Appends with several writer threads share fsyncs through RocksDB's group
 // commit; all writers target one mailbox, the worst case for the UID lock.
+#include "store/principal_issuer.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -46,7 +47,7 @@ std::string Message(size_t size, int salt) {
 
 void BM_Append(benchmark::State& state) {
   Store& store = SharedStore();
-  Principal who{"append", false};
+  Principal who = PrincipalIssuer::User("append");
   size_t size = static_cast<size_t>(state.range(0));
   int n = state.thread_index() * 1000000;
   for (auto _ : state) {
@@ -63,7 +64,7 @@ BENCHMARK(BM_Append)->Arg(1 << 20)->Threads(1)->Threads(8)->UseRealTime()
 
 void BM_StoreFlags(benchmark::State& state) {
   Store& store = SharedStore();
-  Principal who{"flags", false};
+  Principal who = PrincipalIssuer::User("flags");
   auto appended =
       store.Append(who, "INBOX", {AppendRequest{.data = Message(4096, 1)}});
   MailboxId inbox = store.GetStatus(who, "INBOX")->id;
@@ -83,7 +84,7 @@ BENCHMARK(BM_StoreFlags)->UseRealTime();
 
 void BM_GetStatus(benchmark::State& state) {
   Store& store = SharedStore();
-  Principal who{"status", false};
+  Principal who = PrincipalIssuer::User("status");
   for (auto _ : state) {
     auto r = store.GetStatus(who, "INBOX");
     benchmark::DoNotOptimize(r);
@@ -94,7 +95,7 @@ BENCHMARK(BM_GetStatus);
 
 void BM_GetMessagesRange(benchmark::State& state) {
   Store& store = SharedStore();
-  Principal who{"fetch", false};
+  Principal who = PrincipalIssuer::User("fetch");
   int count = static_cast<int>(state.range(0));
   auto status = store.GetStatus(who, "INBOX");
   std::vector<Uid> uids;
@@ -116,7 +117,7 @@ BENCHMARK(BM_GetMessagesRange)->Arg(1000);
 
 void BM_Copy(benchmark::State& state) {
   Store& store = SharedStore();
-  Principal who{"copy", false};
+  Principal who = PrincipalIssuer::User("copy");
   auto appended =
       store.Append(who, "INBOX", {AppendRequest{.data = Message(50000, 1)}});
   MailboxId inbox = store.GetStatus(who, "INBOX")->id;
@@ -132,7 +133,7 @@ BENCHMARK(BM_Copy)->UseRealTime();
 // messages that were appended but never read. Appending is not timed.
 void BM_FirstGetStructure(benchmark::State& state) {
   Store& store = SharedStore();
-  Principal who{"structure", false};
+  Principal who = PrincipalIssuer::User("structure");
   MailboxId inbox = store.GetStatus(who, "INBOX")->id;
   constexpr int kCount = 1000;
   int salt = 0;

@@ -19,9 +19,25 @@ inline constexpr char kDelimiter = '/';
 
 // Who performs an operation. Every store call takes one, so rights are
 // checked in the store for every protocol and for the admin CLI alike.
-struct Principal {
-  std::string user;    // canonical (lower case) user name
-  bool admin = false;  // the admin CLI and the delivery agent
+// Only the host mints principals (store/principal_issuer.h, which plugins
+// cannot depend on): a plugin gets the one the host authenticated and cannot
+// make one up or raise its rights. A default-constructed Principal is nobody:
+// no user name, no rights.
+class Principal {
+ public:
+  Principal() = default;
+  // Canonical (lower case) user name; empty for the host's own principals.
+  const std::string& user() const { return user_; }
+  // The admin CLI and the delivery agent: every right everywhere.
+  bool admin() const { return admin_; }
+  // May set other users' quotas (RFC 9208 SETQUOTA).
+  bool quota_admin() const { return admin_ || quota_admin_; }
+
+ private:
+  friend class PrincipalIssuer;
+  std::string user_;
+  bool admin_ = false;
+  bool quota_admin_ = false;
 };
 
 // System flags as bits. \Recent is not stored (IMAP4rev2 dropped it).

@@ -34,6 +34,8 @@
 //   pop3_expire_days      POP3 messages are deleted this many days after
 //                         their first retrieval (0: never)
 //   plugin_options        extra plugin settings, KEY=VALUE,... (none)
+//   quota_admins          users allowed to set quotas (IMAP SETQUOTA),
+//                         comma-separated (none)
 //   io_threads            network threads (2)
 //   worker_threads        threads for blocking store calls (4)
 //   shutdown_grace_seconds  time in-flight commands get after SIGTERM (4)
@@ -55,6 +57,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -108,6 +111,8 @@ ABSL_FLAG(int, pop3_expire_days, 0,
           "delete POP3-retrieved messages after N days; 0 = never");
 ABSL_FLAG(std::string, plugin_options, "",
           "extra plugin settings, KEY=VALUE,...");
+ABSL_FLAG(std::string, quota_admins, "",
+          "users allowed to set quotas (IMAP SETQUOTA), comma-separated");
 ABSL_FLAG(int, io_threads, 2, "network threads");
 ABSL_FLAG(int, worker_threads, 4, "threads for blocking store calls");
 ABSL_FLAG(int, shutdown_grace_seconds, 4,
@@ -403,6 +408,13 @@ int Run(int argc, char** argv) {
       store.get(), config.allow_plaintext_auth, server::auth::ThrottleOptions{},
       absl::Seconds(std::max<int64_t>(
           0, absl::GetFlag(FLAGS_login_cache_seconds))));
+  {
+    std::vector<std::string> quota_admins;
+    for (const std::string& user : SplitList(absl::GetFlag(FLAGS_quota_admins))) {
+      quota_admins.push_back(absl::AsciiStrToLower(user));
+    }
+    auth.SetQuotaAdmins(std::move(quota_admins));
+  }
   store::Store* store_ptr = store.get();
   auto server = std::make_unique<server::Server>(
       options, descriptors, store_ptr, &auth, tls.get(), &log,

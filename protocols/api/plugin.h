@@ -36,7 +36,7 @@ namespace mailroom::plugin {
 
 // Hash of the ABI headers (see plugin_abi_test). Do not edit by hand: the
 // test prints the value to put here.
-inline constexpr uint32_t kAbiVersion = 3547803432u;
+inline constexpr uint32_t kAbiVersion = 247847941u;
 
 inline constexpr char kEntryPoint[] = "mailroom_plugin_descriptor";
 
@@ -157,7 +157,7 @@ struct Config {
 // Everything a session gets. Owned by the host; outlives the session's Task.
 struct SessionContext {
   Connection* connection = nullptr;
-  store::Store* store = nullptr;
+  store::MailStore* store = nullptr;
   Authenticator* auth = nullptr;
   const Config* config = nullptr;
   bool implicit_tls = false;  // accepted on a TLS port (TLS already active)

@@ -1,8 +1,8 @@
 // ACL commands (RFC 4314) and QUOTA (RFC 9208), both answered by the store.
 //
-// Quota roots: "" is the user's own account. SETQUOTA is for the users
-// named in the plugin option imap.quota_admins; they act as store admins
-// for it and may also name another user's account by the user name.
+// Quota roots: "" is the user's own account. SETQUOTA is for the quota
+// administrators the host names (its setting quota_admins, carried by the
+// principal); they may also name another user's account by the user name.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -161,9 +161,9 @@ std::string Session::QuotaLine(const store::QuotaUsage& usage) const {
 
 Task<std::string> Session::HandleGetQuota(Command& c) {
   const bool other = !c.args[0].empty() && IsQuotaAdmin();
-  const std::string user = other ? AsciiLower(c.args[0]) : principal_.user;
+  const std::string user = other ? AsciiLower(c.args[0]) : principal_.user();
   absl::StatusOr<store::QuotaUsage> usage = co_await plugin::Blocking(
-      conn_, [&] { return store_.GetQuota(user); });
+      conn_, [&] { return store_.GetQuota(principal_, user); });
   if (!usage.ok()) {
     if (other) co_return "NO [NONEXISTENT] No such quota root";
     co_return ResponseForStatus(usage.status());
@@ -174,11 +174,7 @@ Task<std::string> Session::HandleGetQuota(Command& c) {
   co_return "OK GETQUOTA completed";
 }
 
-bool Session::IsQuotaAdmin() const {
-  return principal_.admin ||
-         std::find(quota_admins_.begin(), quota_admins_.end(),
-                   principal_.user) != quota_admins_.end();
-}
+bool Session::IsQuotaAdmin() const { return principal_.quota_admin(); }
 
 Task<std::string> Session::HandleSetQuota(Command& c) {
   if (!IsQuotaAdmin()) co_return "NO [NOPERM] Only administrators set quotas";
@@ -197,12 +193,10 @@ Task<std::string> Session::HandleSetQuota(Command& c) {
     }
   }
   const std::string root = c.args[0];
-  const std::string user = root.empty() ? principal_.user : AsciiLower(root);
-  store::Principal admin = principal_;
-  admin.admin = true;
+  const std::string user = root.empty() ? principal_.user() : AsciiLower(root);
   // Resources not named lose their limit (the list replaces the old one).
   const absl::Status s = co_await plugin::Blocking(conn_, [&] {
-    return store_.SetQuota(admin, user, storage_bytes, messages);
+    return store_.SetQuota(principal_, user, storage_bytes, messages);
   });
   if (!s.ok()) {
     if (s.code() == absl::StatusCode::kNotFound ||
@@ -212,7 +206,7 @@ Task<std::string> Session::HandleSetQuota(Command& c) {
     co_return ResponseForStatus(s);
   }
   absl::StatusOr<store::QuotaUsage> usage = co_await plugin::Blocking(
-      conn_, [&] { return store_.GetQuota(user); });
+      conn_, [&] { return store_.GetQuota(principal_, user); });
   if (usage.ok()) {
     usage->root = root;
     Untagged(QuotaLine(*usage));
@@ -226,9 +220,9 @@ Task<std::string> Session::HandleGetQuotaRoot(Command& c) {
   absl::StatusOr<store::MailboxStatus> st = co_await plugin::Blocking(
       conn_, [&] { return store_.GetStatus(principal_, *name); });
   if (!st.ok()) co_return ResponseForStatus(st.status());
-  const std::string user = principal_.user;
+  const std::string user = principal_.user();
   absl::StatusOr<store::QuotaUsage> usage = co_await plugin::Blocking(
-      conn_, [&] { return store_.GetQuota(user); });
+      conn_, [&] { return store_.GetQuota(principal_, user); });
   if (!usage.ok()) co_return ResponseForStatus(usage.status());
   Untagged(absl::StrCat("QUOTAROOT ", EncodeMailbox(*name), " ",
                         QuoteString(usage->root)));

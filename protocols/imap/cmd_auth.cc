@@ -11,7 +11,7 @@ namespace mailroom::imap {
 std::string Session::LoggedIn(store::Principal principal) {
   principal_ = std::move(principal);
   state_ = State::kAuthenticated;
-  conn_.Log(absl::StrCat("imap: logged in as ", principal_.user));
+  conn_.Log(absl::StrCat("imap: logged in as ", principal_.user()));
   return absl::StrCat("OK [CAPABILITY ", Capabilities(), "] Logged in");
 }
 

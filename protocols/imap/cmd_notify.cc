@@ -185,7 +185,7 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
   for (const store::MailboxInfo& info : *list) {
     NotifiedMailbox m;
     m.name = info.name;
-    m.personal = info.owner == principal_.user;
+    m.personal = info.owner == principal_.user();
     m.noselect = info.noselect;
     m.has_children = info.has_children;
     m.subscribed = info.subscribed || subscriptions.count(info.name) > 0;
@@ -312,7 +312,7 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
 
   // Keep the last announced status of mailboxes still watched.
   NotifyFilter::Interest interest;
-  interest.user = principal_.user;
+  interest.user = principal_.user();
   interest.mailbox_list = any_other;
   interest.subscriptions = want_subscriptions;
   std::vector<std::pair<store::MailboxId, std::string>> need_status;

@@ -82,7 +82,7 @@ struct Candidate {
 
 // The parsed structure of a message, or null if it vanished meanwhile.
 std::shared_ptr<const mime::Message> LoadStructure(
-    store::Store& store, const store::Principal& who, store::MailboxId mailbox,
+    store::MailStore& store, const store::Principal& who, store::MailboxId mailbox,
     store::Uid uid) {
   auto structure = store.GetStructure(who, mailbox, uid);
   return structure.ok() ? *std::move(structure) : nullptr;

@@ -68,15 +68,6 @@ Session::Session(plugin::SessionContext* context)
   limits_.max_sequence_elements =
       opt("imap.max_sequence_set_elements", size_t{100000});
   notify_max_pending_ = opt("imap.notify_max_pending", size_t{10000});
-  // Users allowed to SETQUOTA, separated by ':' or spaces (the daemon's
-  // --plugin_options list is itself comma-separated).
-  if (auto it = config_.options.find("imap.quota_admins");
-      it != config_.options.end()) {
-    for (absl::string_view u :
-         absl::StrSplit(it->second, absl::ByAnyChar(": "), absl::SkipEmpty())) {
-      quota_admins_.push_back(AsciiLower(std::string_view(u.data(), u.size())));
-    }
-  }
 }
 
 Session::~Session() {

@@ -187,7 +187,7 @@ class Session {
 
   plugin::SessionContext* context_;
   plugin::Connection& conn_;
-  store::Store& store_;
+  store::MailStore& store_;
   plugin::Authenticator& auth_;
   const plugin::Config& config_;
   ParseLimits limits_;
@@ -220,7 +220,6 @@ class Session {
   // subscribed): checked against an empty baseline at the next delivery.
   std::vector<store::MailboxId> notify_recheck_;
   size_t notify_max_pending_ = 10000;
-  std::vector<std::string> quota_admins_;  // imap.quota_admins
 };
 
 // The plugin's session entry point.

@@ -197,7 +197,7 @@ Task<void> LmtpSession::HandleRcpt(const Command& command) {
   }
   std::string user = recipient->user;
   absl::StatusOr<store::QuotaUsage> quota = co_await plugin::Blocking(
-      conn_, [&] { return store_.GetQuota(user); });
+      conn_, [&] { return store_.RecipientQuota(user); });
   if (!quota.ok()) {
     // The store refuses names it could never hold as invalid: for the
     // sender that is the same as an unknown user.

@@ -83,7 +83,7 @@ class LmtpSession {
   void ReadFailed(const absl::Status& status);
 
   plugin::Connection& conn_;
-  store::Store& store_;
+  store::MailStore& store_;
   const plugin::Config& config_;
 
   bool done_ = false;

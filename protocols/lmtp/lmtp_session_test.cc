@@ -172,7 +172,7 @@ TEST_F(LmtpSessionTest, OverQuotaAtRcpt) {
 }
 
 TEST_F(LmtpSessionTest, DetailSelectsFolderWhenItExists) {
-  ASSERT_TRUE(store_.CreateMailbox({"alice", false}, "Lists").ok());
+  ASSERT_TRUE(store_.CreateMailbox(::mailroom::testing::FakeStore::UserPrincipal("alice"), "Lists").ok());
   auto lines = RunAfterHello(absl::StrCat(
       "MAIL FROM:<s@x>\r\nRCPT TO:<alice+Lists@example.com>\r\nDATA\r\n",
       kMessage, "MAIL FROM:<s@x>\r\nRCPT TO:<alice+nothere@example.com>\r\n",

@@ -104,7 +104,7 @@ class Pop3Session {
   std::chrono::milliseconds ReadTimeout() const;
 
   plugin::Connection& conn_;
-  store::Store& store_;
+  store::MailStore& store_;
   plugin::Authenticator& auth_;
   const plugin::Config& config_;
 

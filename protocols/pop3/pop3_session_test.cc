@@ -32,7 +32,7 @@ class Pop3SessionTest : public ::testing::Test {
   store::Uid Add(std::string data) {
     store::AppendRequest request;
     request.data = data;
-    auto result = store_.Append({"alice", false}, "INBOX", {request});
+    auto result = store_.Append(::mailroom::testing::FakeStore::UserPrincipal("alice"), "INBOX", {request});
     EXPECT_TRUE(result.ok());
     return result->uids[0];
   }
@@ -258,7 +258,7 @@ TEST_F(Pop3SessionTest, ReadAheadIsDroppedWhenTheMailboxChanges) {
 }
 
 TEST_F(Pop3SessionTest, OneSessionPerMaildrop) {
-  auto lease = store_.LockMaildrop({"alice", false});
+  auto lease = store_.LockMaildrop(::mailroom::testing::FakeStore::UserPrincipal("alice"));
   ASSERT_TRUE(lease.ok());
   auto lines = Run(kLogin);
   EXPECT_EQ(lines[2], "-ERR [IN-USE] Mailbox is in use by another POP3 session");
@@ -270,7 +270,7 @@ TEST_F(Pop3SessionTest, OneSessionPerMaildrop) {
 
 TEST_F(Pop3SessionTest, SessionReleasesTheMaildrop) {
   Run(kLogin);
-  EXPECT_TRUE(store_.LockMaildrop({"alice", false}).ok());
+  EXPECT_TRUE(store_.LockMaildrop(::mailroom::testing::FakeStore::UserPrincipal("alice")).ok());
 }
 
 TEST_F(Pop3SessionTest, RetrRecordsRetrievalAndSeen) {

@@ -1,5 +1,7 @@
 #include "server/admin/admin_commands.h"
 
+#include "store/principal_issuer.h"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -64,10 +66,7 @@ ParsedArgs Parse(const std::vector<std::string>& args) {
 
 // The admin CLI acts with admin rights on behalf of `user`.
 store::Principal AdminFor(const std::string& user) {
-  store::Principal principal;
-  principal.user = absl::AsciiStrToLower(user);
-  principal.admin = true;
-  return principal;
+  return store::PrincipalIssuer::Admin(absl::AsciiStrToLower(user));
 }
 
 int Fail(std::ostream& err, const absl::Status& status) {
@@ -205,7 +204,7 @@ int MailboxCommand(store::Store& store, const ParsedArgs& a,
         store.ListMailboxes(who);
     if (!boxes.ok()) return Fail(err, boxes.status());
     for (const store::MailboxInfo& box : *boxes) {
-      if (!box.owner.empty() && box.owner != who.user) continue;
+      if (!box.owner.empty() && box.owner != who.user()) continue;
       out << box.name;
       if (box.special_use) out << " \\" << *box.special_use;
       if (box.noselect) out << " \\Noselect";
@@ -298,7 +297,7 @@ int ImportCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
     return Fail(err, status);
   }
   out << "imported " << imported << " message(s) into " << mailbox << " of "
-      << who.user << "\n";
+      << who.user() << "\n";
   return kExitOk;
 }
 
@@ -308,7 +307,7 @@ int QuotaCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
   if (p.size() != 3) return Usage(err, "quota get|set USER");
   const std::string& user = p[2];
   if (p[1] == "get") {
-    absl::StatusOr<store::QuotaUsage> q = store.GetQuota(user);
+    absl::StatusOr<store::QuotaUsage> q = store.GetQuota(AdminFor(user), user);
     if (!q.ok()) return Fail(err, q.status());
     out << "storage_bytes: " << q->storage_bytes << " / "
         << FormatLimit(q->storage_limit_bytes) << "\nmessages: "
@@ -316,7 +315,7 @@ int QuotaCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
     return kExitOk;
   }
   if (p[1] == "set") {
-    absl::StatusOr<store::QuotaUsage> current = store.GetQuota(user);
+    absl::StatusOr<store::QuotaUsage> current = store.GetQuota(AdminFor(user), user);
     if (!current.ok()) return Fail(err, current.status());
     std::optional<uint64_t> storage = current->storage_limit_bytes;
     std::optional<uint64_t> messages = current->message_limit;

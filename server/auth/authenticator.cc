@@ -1,5 +1,9 @@
 #include "server/auth/authenticator.h"
 
+#include <algorithm>
+
+#include "store/principal_issuer.h"
+
 #include <utility>
 
 #include "server/absl_view.h"
@@ -141,7 +145,7 @@ class ScramExchange final : public SaslExchange {
           co_return Failure("Unexpected SCRAM response");
         }
         auth_->Succeeded(scram_.user());
-        co_return Success(PrincipalFor(scram_.user()));
+        co_return Success(auth_->PrincipalFor(scram_.user()));
       default:
         co_return Failure("SCRAM exchange already finished");
     }
@@ -170,10 +174,12 @@ class ScramExchange final : public SaslExchange {
 
 }  // namespace
 
-store::Principal PrincipalFor(std::string_view user) {
-  store::Principal principal;
-  principal.user = absl::AsciiStrToLower(Av(user));
-  return principal;
+store::Principal HostAuthenticator::PrincipalFor(std::string_view user) const {
+  const std::string canonical = absl::AsciiStrToLower(Av(user));
+  const bool quota_admin =
+      std::find(quota_admins_.begin(), quota_admins_.end(), canonical) !=
+      quota_admins_.end();
+  return store::PrincipalIssuer::User(canonical, quota_admin);
 }
 
 HostAuthenticator::HostAuthenticator(store::Store* store,
@@ -232,7 +238,11 @@ Task<absl::StatusOr<store::Principal>> HostAuthenticator::VerifyPassword(
       co_await plugin::Blocking(
           conn, [this, &user, &password]() -> absl::StatusOr<store::Principal> {
             if (!login_cache_.enabled()) {
-              return store_->Authenticate(user, password);
+              absl::StatusOr<store::Principal> checked =
+                  store_->Authenticate(user, password);
+              if (!checked.ok()) return checked;
+              return absl::StatusOr<store::Principal>(
+                  PrincipalFor(checked->user()));
             }
             // The stored key is one cheap read; it ties a cache hit to the
             // password record as it is now.
@@ -241,17 +251,19 @@ Task<absl::StatusOr<store::Principal>> HostAuthenticator::VerifyPassword(
             const store::Principal canonical = PrincipalFor(user);
             const absl::Time now = absl::Now();
             if (credentials.ok() &&
-                login_cache_.Matches(canonical.user, password,
+                login_cache_.Matches(canonical.user(), password,
                                      credentials->stored_key, now)) {
               return canonical;
             }
             absl::StatusOr<store::Principal> checked =
                 store_->Authenticate(user, password);
-            if (checked.ok() && credentials.ok()) {
-              login_cache_.Insert(checked->user, password,
+            if (!checked.ok()) return checked;
+            if (credentials.ok()) {
+              login_cache_.Insert(checked->user(), password,
                                   credentials->stored_key, now);
             }
-            return checked;
+            return absl::StatusOr<store::Principal>(
+                PrincipalFor(checked->user()));
           });
   if (!principal.ok()) {
     co_await Failed(user, conn);

@@ -44,16 +44,22 @@ class HostAuthenticator final : public plugin::Authenticator {
   plugin::Task<void> Failed(std::string_view user, plugin::Connection& conn);
   void Succeeded(std::string_view user) { throttle_.RecordSuccess(user); }
 
+  // Users allowed to set quotas (RFC 9208 SETQUOTA); canonical names.
+  // REQUIRES: called before the first session starts.
+  void SetQuotaAdmins(std::vector<std::string> users) {
+    quota_admins_ = std::move(users);
+  }
+  // The principal the host hands a plugin for an authenticated `user`.
+  store::Principal PrincipalFor(std::string_view user) const;
+
  private:
   store::Store* const store_;
   const bool allow_plaintext_auth_;
   const std::string fake_salt_key_;  // unknown users get stable fake salts
   FailureThrottle throttle_;
   VerifiedLoginCache login_cache_;
+  std::vector<std::string> quota_admins_;
 };
-
-// The canonical (lower-case) principal for a user name.
-store::Principal PrincipalFor(std::string_view user);
 
 }  // namespace mailroom::server::auth
 

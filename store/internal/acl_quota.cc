@@ -4,6 +4,7 @@
 #include "store/internal/names.h"
 #include "store/internal/rights.h"
 #include "store/internal/store_impl.h"
+#include "store/principal_issuer.h"
 
 namespace mailroom::store::internal {
 namespace {
@@ -91,8 +92,13 @@ absl::StatusOr<std::string> StoreImpl::MyRights(const Principal& who,
   return m.rights;
 }
 
-absl::StatusOr<QuotaUsage> StoreImpl::GetQuota(std::string_view user_in) {
+absl::StatusOr<QuotaUsage> StoreImpl::GetQuota(const Principal& who,
+                                               std::string_view user_in) {
   MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(user_in));
+  // Another user's quota looks missing, as their mailboxes do.
+  if (user != who.user() && !who.quota_admin()) {
+    return absl::NotFoundError("no such user");
+  }
   MR_ASSIGN_OR_RETURN(UserRecord record, GetUser(user, nullptr));
   MR_ASSIGN_OR_RETURN(std::optional<QuotaRecord> usage,
                       GetRecord<QuotaRecord>(Space::kQuota, user));
@@ -104,10 +110,16 @@ absl::StatusOr<QuotaUsage> StoreImpl::GetQuota(std::string_view user_in) {
   return out;
 }
 
+absl::StatusOr<QuotaUsage> StoreImpl::RecipientQuota(std::string_view user) {
+  return GetQuota(PrincipalIssuer::Admin(), user);
+}
+
 absl::Status StoreImpl::SetQuota(const Principal& who, std::string_view user_in,
                                  std::optional<uint64_t> storage_bytes,
                                  std::optional<uint64_t> messages) {
-  if (!who.admin) return absl::PermissionDeniedError("quota is admin only");
+  if (!who.quota_admin()) {
+    return absl::PermissionDeniedError("only quota administrators set quotas");
+  }
   MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(user_in));
   return RunTxn([&](Txn& txn) -> absl::Status {
     MR_ASSIGN_OR_RETURN(

@@ -290,8 +290,8 @@ absl::Status StoreImpl::CheckSeen(
   return absl::OkStatus();
 }
 
-absl::StatusOr<StoreImpl::Stats> StoreImpl::GetStats() {
-  Stats stats;
+absl::StatusOr<StoreStats> StoreImpl::GetStats() {
+  StoreStats stats;
   MR_RETURN_IF_ERROR(
       ScanPrefix(Space::kBlobs, "", [&](std::string_view, std::string_view value) {
         ++stats.blobs;

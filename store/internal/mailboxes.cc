@@ -179,7 +179,7 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
     MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
                         GetRecord<MailboxState>(Space::kMailboxState,
                                                 MailboxIdKey(id)));
-    std::string name = VisibleName(who.user, record.owner, record.name);
+    std::string name = VisibleName(who.user(), record.owner, record.name);
     visible[name] = Found{id, std::move(record),
                           state.has_value() ? state->uidvalidity : 0};
     return absl::OkStatus();
@@ -187,7 +187,7 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
 
   std::vector<MailboxId> own;
   MR_RETURN_IF_ERROR(ScanPrefix(
-      Space::kMailboxNames, MailboxNamePrefix(who.user),
+      Space::kMailboxNames, MailboxNamePrefix(who.user()),
       [&](std::string_view, std::string_view value) {
         if (value.size() == 8) own.push_back(ReadU64(value));
         return true;
@@ -198,8 +198,8 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
     if (record.has_value()) MR_RETURN_IF_ERROR(add(id, *std::move(record)));
   }
 
-  std::vector<std::string> identifiers = {who.user, "anyone", "authenticated"};
-  for (const std::string& group : GroupsOf(who.user)) {
+  std::vector<std::string> identifiers = {who.user(), "anyone", "authenticated"};
+  for (const std::string& group : GroupsOf(who.user())) {
     identifiers.push_back(absl::StrCat("$", group));
   }
   absl::flat_hash_set<MailboxId> granted;
@@ -216,7 +216,7 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
   for (MailboxId id : granted) {
     MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record,
                         GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(id)));
-    if (!record.has_value() || record->owner == who.user) continue;
+    if (!record.has_value() || record->owner == who.user()) continue;
     MR_ASSIGN_OR_RETURN(std::string rights, RightsOf(who, id, *record, nullptr));
     if (HasRight(rights, 'l')) MR_RETURN_IF_ERROR(add(id, *std::move(record)));
   }
@@ -238,7 +238,7 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
     info.has_children = next != visible.end() &&
                         next->first.starts_with(name + "/");
     info.subscribed = subscribed.contains(name);
-    if (found.record.owner == who.user) info.special_use = found.record.special_use;
+    if (found.record.owner == who.user()) info.special_use = found.record.special_use;
     info.seen_mode = found.record.seen_mode;
     out.push_back(std::move(info));
   }
@@ -248,17 +248,17 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
 absl::Status StoreImpl::CreateMailbox(const Principal& who,
                                       std::string_view name,
                                       std::optional<std::string> special_use) {
-  MR_ASSIGN_OR_RETURN(OwnedName owned, ResolveVisibleName(who.user, name));
+  MR_ASSIGN_OR_RETURN(OwnedName owned, ResolveVisibleName(who.user(), name));
   MR_ASSIGN_OR_RETURN(std::optional<std::string> use,
                       CanonicalSpecialUse(std::move(special_use)));
-  if (owned.owner != who.user && !who.admin) {
+  if (owned.owner != who.user() && !who.admin()) {
     // In another namespace the parent must exist and grant `k`.
     std::vector<std::string> parents = ParentNames(owned.name);
     if (parents.empty()) {
       return absl::PermissionDeniedError("no permission to create mailbox");
     }
     absl::StatusOr<Resolved> parent = ResolveName(
-        who, VisibleName(who.user, owned.owner, parents.back()), nullptr);
+        who, VisibleName(who.user(), owned.owner, parents.back()), nullptr);
     if (!parent.ok() || !HasRight(parent->rights, 'k')) {
       return absl::PermissionDeniedError("no permission to create mailbox");
     }
@@ -362,13 +362,13 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
                                       std::string_view to) {
   MR_ASSIGN_OR_RETURN(Resolved source, ResolveName(who, from, nullptr));
   MR_RETURN_IF_ERROR(Require(source, 'x'));
-  MR_ASSIGN_OR_RETURN(OwnedName target, ResolveVisibleName(who.user, to));
+  MR_ASSIGN_OR_RETURN(OwnedName target, ResolveVisibleName(who.user(), to));
   const std::string& owner = source.record.owner;
   if (target.owner != owner) {
     return absl::InvalidArgumentError(
         "cannot rename a mailbox into another namespace");
   }
-  if (owner != who.user && !who.admin) {
+  if (owner != who.user() && !who.admin()) {
     // RFC 4314 section 4: `k` on the new parent, which must exist (as for
     // CREATE in another namespace).
     std::vector<std::string> parents = ParentNames(target.name);
@@ -376,7 +376,7 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
       return absl::PermissionDeniedError("no permission to create mailbox");
     }
     absl::StatusOr<Resolved> parent = ResolveName(
-        who, VisibleName(who.user, owner, parents.back()), nullptr);
+        who, VisibleName(who.user(), owner, parents.back()), nullptr);
     if (!parent.ok() || !HasRight(parent->rights, 'k')) {
       return absl::PermissionDeniedError("no permission to create mailbox");
     }
@@ -456,14 +456,14 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
 
 absl::Status StoreImpl::SetSubscribed(const Principal& who,
                                       std::string_view name, bool subscribed) {
-  MR_ASSIGN_OR_RETURN(OwnedName owned, ResolveVisibleName(who.user, name));
-  std::string visible = VisibleName(who.user, owned.owner, owned.name);
+  MR_ASSIGN_OR_RETURN(OwnedName owned, ResolveVisibleName(who.user(), name));
+  std::string visible = VisibleName(who.user(), owned.owner, owned.name);
   return RunTxn([&](Txn& txn) -> absl::Status {
-    std::string key = SubscriptionKey(who.user, visible);
+    std::string key = SubscriptionKey(who.user(), visible);
     MR_RETURN_IF_ERROR(subscribed ? Put(txn, Space::kSubscriptions, key, "")
                                   : Delete(txn, Space::kSubscriptions, key));
     txn.events.push_back(
-        ChangeEvent{0, who.user, 0, ChangeEvent::kSubscriptions});
+        ChangeEvent{0, who.user(), 0, ChangeEvent::kSubscriptions});
     return absl::OkStatus();
   });
 }
@@ -471,7 +471,7 @@ absl::Status StoreImpl::SetSubscribed(const Principal& who,
 absl::StatusOr<std::vector<std::string>> StoreImpl::ListSubscriptions(
     const Principal& who) {
   std::vector<std::string> names;
-  std::string prefix = SubscriptionPrefix(who.user);
+  std::string prefix = SubscriptionPrefix(who.user());
   MR_RETURN_IF_ERROR(ScanPrefix(
       Space::kSubscriptions, prefix, [&](std::string_view key, std::string_view) {
         names.emplace_back(key.substr(prefix.size()));
@@ -516,11 +516,11 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
                       ViewStatus(who, mailbox.id, *record, *state, snapshot));
   absl::flat_hash_map<Uid, SeenRow> rows;
   if (PerUserSeen(*record, who)) {
-    MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox.id, who.user, 0,
+    MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox.id, who.user(), 0,
                                        std::numeric_limits<Uid>::max(),
                                        nullptr, snapshot));
   }
-  snap.name = VisibleName(who.user, mailbox.record.owner, mailbox.record.name);
+  snap.name = VisibleName(who.user(), mailbox.record.owner, mailbox.record.name);
   snap.rights = mailbox.rights;
   // RFC 4314 section 5.2: READ-WRITE when `i`, `e` or a flag right is held
   // (every flag is shared here, so the flag rights are s, w and t).

@@ -1,4 +1,5 @@
 // POP3 support: maildrop locks, retrieval times and retention.
+#include "store/principal_issuer.h"
 #include <ctime>
 
 #include "base/status_macros.h"
@@ -9,7 +10,7 @@ namespace mailroom::store::internal {
 
 absl::StatusOr<std::unique_ptr<Lease>> StoreImpl::LockMaildrop(
     const Principal& who) {
-  MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(who.user));
+  MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(who.user()));
   return leases_->Acquire(user);
 }
 
@@ -46,7 +47,7 @@ absl::StatusOr<uint64_t> StoreImpl::ApplyRetention(
   }
   int64_t now = std::time(nullptr);
   MR_ASSIGN_OR_RETURN(std::vector<std::string> users, ListUsers());
-  const Principal admin{.user = "", .admin = true};
+  const Principal admin = PrincipalIssuer::Admin();
   uint64_t total = 0;
   for (const std::string& user : users) {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> raw_id,

@@ -214,7 +214,7 @@ absl::StatusOr<AppendResult> StoreImpl::Append(
     }
     MR_ASSIGN_OR_RETURN(result, AppendInTxn(txn, target.id, target.record.owner,
                                             messages, hashes, structures,
-                                            true, who.user));
+                                            true, who.user()));
     return absl::OkStatus();
   }));
   return result;
@@ -324,7 +324,7 @@ absl::StatusOr<std::vector<MessageMeta>> StoreImpl::GetMessages(
   MR_RETURN_IF_ERROR(decode_status);
   if (PerUserSeen(m.record, who) && !out.empty()) {
     MR_ASSIGN_OR_RETURN(auto rows,
-                        SeenRows(mailbox, who.user, out.front().uid,
+                        SeenRows(mailbox, who.user(), out.front().uid,
                                  out.back().uid, nullptr, nullptr));
     for (MessageMeta& meta : out) {
       if (auto row = rows.find(meta.uid); row != rows.end()) {
@@ -351,6 +351,25 @@ absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::ReadMessage(
       GetRecord<MessageRecord>(Space::kMessages, MessageKey(mailbox, uid)));
   if (!record.has_value()) return absl::NotFoundError("no such message");
   return ReadBlob(record->hash);
+}
+
+absl::StatusOr<std::string> StoreImpl::ReadMessageRange(const Principal& who,
+                                                        MailboxId mailbox,
+                                                        Uid uid,
+                                                        uint64_t offset,
+                                                        uint64_t length) {
+  MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
+  MR_RETURN_IF_ERROR(Require(m, 'r'));
+  MR_ASSIGN_OR_RETURN(
+      std::optional<MessageRecord> record,
+      GetRecord<MessageRecord>(Space::kMessages, MessageKey(mailbox, uid)));
+  if (!record.has_value()) return absl::NotFoundError("no such message");
+  absl::StatusOr<std::string> bytes =
+      engine_->ReadRange(Space::kBlobs, record->hash, offset, length);
+  if (bytes.status().code() == absl::StatusCode::kNotFound) {
+    return absl::DataLossError("message body missing");
+  }
+  return bytes;
 }
 
 absl::StatusOr<std::shared_ptr<const mime::Message>> StoreImpl::GetStructure(
@@ -422,7 +441,7 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
     SeenUserState user_state;
     if (per_user) {
       MR_ASSIGN_OR_RETURN(user_state,
-                          GetSeenUser(mailbox, who.user, &txn, true, nullptr));
+                          GetSeenUser(mailbox, who.user(), &txn, true, nullptr));
     }
     bool shared_changed = false, own_changed = false;
     for (Uid uid : uids) {
@@ -434,7 +453,7 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
       if (per_user) {
         MR_ASSIGN_OR_RETURN(row, GetRecord<SeenRow>(
                                      Space::kSeen,
-                                     SeenRowKey(mailbox, who.user, uid), &txn));
+                                     SeenRowKey(mailbox, who.user(), uid), &txn));
       }
       MessageMeta view = ToMeta(uid, *record);
       if (row.has_value()) ApplySeenRow(*row, &view);
@@ -502,7 +521,7 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
       }
       if (seen_changed) {
         SeenRow written;
-        MR_RETURN_IF_ERROR(WriteSeenRow(txn, mailbox, who.user, state,
+        MR_RETURN_IF_ERROR(WriteSeenRow(txn, mailbox, who.user(), state,
                                         user_state, uid, *record, row,
                                         own_seen, &written));
         row = written;
@@ -516,11 +535,11 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
       MR_RETURN_IF_ERROR(PutState(txn, mailbox, state));
     }
     if (own_changed) {
-      MR_RETURN_IF_ERROR(PutSeenUser(txn, mailbox, who.user, user_state));
+      MR_RETURN_IF_ERROR(PutSeenUser(txn, mailbox, who.user(), user_state));
       txn.events.push_back(ChangeEvent{
           mailbox, m.record.owner,
           std::max(state.highestmodseq, user_state.highestmodseq),
-          ChangeEvent::kMessages, who.user});
+          ChangeEvent::kMessages, who.user()});
     }
     if (shared_changed) {
       txn.events.push_back(ChangeEvent{mailbox, m.record.owner,
@@ -639,7 +658,7 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
       if (PerUserSeen(src.record, who)) {
         MR_ASSIGN_OR_RETURN(
             std::optional<SeenRow> row,
-            GetRecord<SeenRow>(Space::kSeen, SeenRowKey(source, who.user, uid),
+            GetRecord<SeenRow>(Space::kSeen, SeenRowKey(source, who.user(), uid),
                                &txn));
         if (row.has_value()) seen = row->seen;
       }
@@ -665,7 +684,7 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
     SeenUserState dst_user;
     if (dst_per_user) {
       MR_ASSIGN_OR_RETURN(dst_user,
-                          GetSeenUser(dst.id, who.user, &txn, true, nullptr));
+                          GetSeenUser(dst.id, who.user(), &txn, true, nullptr));
     }
     bool dst_user_changed = false;
     for (size_t i = 0; i < messages.size(); ++i) {
@@ -681,7 +700,7 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
                                                      dst.record.owner,
                                                      dst_state, copy));
       if (copier_seen[i] && dst_per_user) {
-        MR_RETURN_IF_ERROR(WriteSeenRow(txn, dst.id, who.user, dst_state,
+        MR_RETURN_IF_ERROR(WriteSeenRow(txn, dst.id, who.user(), dst_state,
                                         dst_user, new_uid, copy, std::nullopt,
                                         true, nullptr));
         dst_user_changed = true;
@@ -706,11 +725,11 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
           state.highestmodseq, ChangeEvent::kMessages});
     }
     if (dst_user_changed) {
-      MR_RETURN_IF_ERROR(PutSeenUser(txn, dst.id, who.user, dst_user));
+      MR_RETURN_IF_ERROR(PutSeenUser(txn, dst.id, who.user(), dst_user));
       txn.events.push_back(ChangeEvent{
           dst.id, dst.record.owner,
           std::max(dst_state.highestmodseq, dst_user.highestmodseq),
-          ChangeEvent::kMessages, who.user});
+          ChangeEvent::kMessages, who.user()});
     }
     return absl::OkStatus();
   }));
@@ -730,8 +749,8 @@ absl::Status StoreImpl::MoveAllInTxn(const Principal& who, Txn& txn,
       &txn));
   MR_ASSIGN_OR_RETURN(SeenMode from_mode, LockedSeenMode(txn, from));
   absl::flat_hash_map<Uid, SeenRow> rows;
-  if (from_mode == SeenMode::kPerUser && !who.user.empty()) {
-    MR_ASSIGN_OR_RETURN(rows, SeenRows(from, who.user, 0,
+  if (from_mode == SeenMode::kPerUser && !who.user().empty()) {
+    MR_ASSIGN_OR_RETURN(rows, SeenRows(from, who.user(), 0,
                                        std::numeric_limits<Uid>::max(), &txn,
                                        nullptr));
   }
@@ -802,8 +821,8 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
   if (per_user) {
     // The principal's own \Seen changes (see seen.cc).
     MR_RETURN_IF_ERROR(Scan(
-        Space::kSeen, SeenChangeKey(mailbox, who.user, since + 1),
-        PrefixEnd(SeenUserPrefix(kSeenChangeTag, mailbox, who.user)),
+        Space::kSeen, SeenChangeKey(mailbox, who.user(), since + 1),
+        PrefixEnd(SeenUserPrefix(kSeenChangeTag, mailbox, who.user())),
         [&](std::string_view, std::string_view value) {
           if (value.size() != 4) {
             decode_status = absl::DataLossError("undecodable seen change");
@@ -828,7 +847,7 @@ absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
     if (per_user) {
       MR_ASSIGN_OR_RETURN(
           std::optional<SeenRow> row,
-          GetRecord<SeenRow>(Space::kSeen, SeenRowKey(mailbox, who.user, uid),
+          GetRecord<SeenRow>(Space::kSeen, SeenRowKey(mailbox, who.user(), uid),
                              nullptr, false, snapshot));
       if (row.has_value()) ApplySeenRow(*row, &meta);
     }

@@ -95,7 +95,7 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
   // A per-user \Seen mailbox answers SEEN/UNSEEN (and MODSEQ) for `who`.
   absl::flat_hash_map<Uid, SeenRow> rows;
   if (PerUserSeen(m.record, who)) {
-    MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox, who.user, 0,
+    MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox, who.user(), 0,
                                        std::numeric_limits<Uid>::max(),
                                        nullptr, snapshot));
   }

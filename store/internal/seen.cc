@@ -41,7 +41,7 @@ int64_t Bit(bool b) { return b ? 1 : 0; }
 
 bool StoreImpl::PerUserSeen(const MailboxRecord& record,
                             const Principal& who) {
-  return record.seen_mode == SeenMode::kPerUser && !who.user.empty();
+  return record.seen_mode == SeenMode::kPerUser && !who.user().empty();
 }
 
 absl::StatusOr<SeenMode> StoreImpl::LockedSeenMode(Txn& txn, MailboxId id) {
@@ -99,7 +99,7 @@ absl::StatusOr<MailboxStatus> StoreImpl::ViewStatus(
                        state.highestmodseq, state.size, record.seen_mode};
   if (!PerUserSeen(record, who)) return status;
   MR_ASSIGN_OR_RETURN(SeenUserState user,
-                      GetSeenUser(id, who.user, nullptr, false, snapshot));
+                      GetSeenUser(id, who.user(), nullptr, false, snapshot));
   int64_t unseen = static_cast<int64_t>(state.unseen) - user.delta;
   status.unseen = static_cast<uint32_t>(
       std::clamp<int64_t>(unseen, 0, static_cast<int64_t>(state.messages)));

@@ -172,7 +172,7 @@ absl::StatusOr<std::string> StoreImpl::RightsOf(const Principal& who,
                                                 MailboxId id,
                                                 const MailboxRecord& record,
                                                 Txn* txn) {
-  if (who.admin || record.owner == who.user) return std::string(kAllRights);
+  if (who.admin() || record.owner == who.user()) return std::string(kAllRights);
   std::string granted, denied;
   std::optional<std::vector<std::string>> groups;
   absl::Status scan = ScanPrefix(
@@ -181,10 +181,10 @@ absl::StatusOr<std::string> StoreImpl::RightsOf(const Principal& who,
         std::string_view identifier = key.substr(9);
         bool negative = !identifier.empty() && identifier[0] == '-';
         if (negative) identifier.remove_prefix(1);
-        bool applies = identifier == who.user || identifier == "anyone" ||
+        bool applies = identifier == who.user() || identifier == "anyone" ||
                        identifier == "authenticated";
         if (!applies && !identifier.empty() && identifier[0] == '$') {
-          if (!groups.has_value()) groups = GroupsOf(who.user);
+          if (!groups.has_value()) groups = GroupsOf(who.user());
           applies = std::find(groups->begin(), groups->end(),
                               identifier.substr(1)) != groups->end();
         }
@@ -228,7 +228,7 @@ absl::StatusOr<StoreImpl::Resolved> StoreImpl::ResolveId(
 absl::StatusOr<StoreImpl::Resolved> StoreImpl::ResolveName(
     const Principal& who, std::string_view name, Txn* txn,
     std::string_view also_visible) {
-  absl::StatusOr<OwnedName> owned = ResolveVisibleName(who.user, name);
+  absl::StatusOr<OwnedName> owned = ResolveVisibleName(who.user(), name);
   if (!owned.ok()) {
     if (owned.status().code() == absl::StatusCode::kInvalidArgument) {
       return owned.status();

@@ -79,11 +79,16 @@ class StoreImpl : public Store {
   std::vector<absl::StatusOr<AppendResult>> Deliver(
       const std::vector<DeliveryTarget>& targets,
       std::string_view data) override;
+  absl::StatusOr<QuotaUsage> RecipientQuota(std::string_view user) override;
   absl::StatusOr<std::vector<MessageMeta>> GetMessages(
       const Principal& who, MailboxId mailbox,
       const std::vector<Uid>& uids) override;
   absl::StatusOr<std::shared_ptr<const std::string>> ReadMessage(
       const Principal& who, MailboxId mailbox, Uid uid) override;
+  absl::StatusOr<std::string> ReadMessageRange(const Principal& who,
+                                               MailboxId mailbox, Uid uid,
+                                               uint64_t offset,
+                                               uint64_t length) override;
   absl::StatusOr<std::shared_ptr<const mime::Message>> GetStructure(
       const Principal& who, MailboxId mailbox, Uid uid) override;
   absl::StatusOr<StoreFlagsResult> StoreFlags(
@@ -114,7 +119,8 @@ class StoreImpl : public Store {
                                        std::string_view mailbox) override;
   absl::Status SetSeenMode(const Principal& who, std::string_view mailbox,
                            SeenMode mode) override;
-  absl::StatusOr<QuotaUsage> GetQuota(std::string_view user) override;
+  absl::StatusOr<QuotaUsage> GetQuota(const Principal& who,
+                                      std::string_view user) override;
   absl::Status SetQuota(const Principal& who, std::string_view user,
                         std::optional<uint64_t> storage_bytes,
                         std::optional<uint64_t> messages) override;
@@ -135,10 +141,7 @@ class StoreImpl : public Store {
       std::optional<MailboxId> mailbox,
       std::function<void(const ChangeEvent&)> callback) override;
 
-  // Recounts everything derived (status counters, quota usage, blob
-  // reference counts, change log) and compares with what is stored.
-  // kDataLoss naming the first difference.
-  absl::Status CheckConsistency();
+  absl::Status CheckConsistency() override;
 
   // The per-user \Seen part of CheckConsistency (consistency.cc).
   absl::Status CheckSeen(
@@ -147,15 +150,8 @@ class StoreImpl : public Store {
       const absl::flat_hash_map<std::string, bool>& shared_seen,
       const std::map<MailboxId, ModSeq>& last_modseq);
 
-  struct Stats {
-    uint64_t blobs = 0;
-    uint64_t blob_bytes = 0;
-    uint64_t index_queue = 0;
-  };
-  absl::StatusOr<Stats> GetStats();
-
-  // Applies every queued index work item now (no-op without a text index).
-  absl::Status CatchUpIndex();
+  absl::StatusOr<StoreStats> GetStats() override;
+  absl::Status CatchUpIndex() override;
 
  private:
   // One attempt of a mutation: the transaction and what to publish after it

@@ -1,4 +1,5 @@
 // Users, passwords and groups.
+#include "store/principal_issuer.h"
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -159,7 +160,7 @@ absl::StatusOr<Principal> StoreImpl::Authenticate(std::string_view user_in,
     return denied;
   }
   if (!VerifyPassword(password, *record)) return denied;
-  return Principal{.user = *user, .admin = false};
+  return PrincipalIssuer::User(*user);
 }
 
 absl::StatusOr<ScramCredentials> StoreImpl::GetScramCredentials(

@@ -1,5 +1,9 @@
 #include "tests/imap/fake_host.h"
 
+#include <algorithm>
+
+#include "store/principal_issuer.h"
+
 namespace mailroom::imap::testing {
 
 plugin::Task<absl::StatusOr<std::string>> FakeConnection::ReadLine(
@@ -107,6 +111,10 @@ plugin::Task<absl::StatusOr<store::Principal>> FakeAuthenticator::CheckPassword(
     std::string_view user, std::string_view password, plugin::Connection& conn) {
   auto who = store_->Authenticate(user, password);
   if (!who.ok()) co_return absl::PermissionDeniedError("bad");
+  if (std::find(quota_admins_.begin(), quota_admins_.end(), who->user()) !=
+      quota_admins_.end()) {
+    co_return store::PrincipalIssuer::User(who->user(), /*quota_admin=*/true);
+  }
   co_return *who;
 }
 

@@ -62,6 +62,10 @@ class FakeAuthenticator : public plugin::Authenticator {
  public:
   explicit FakeAuthenticator(store::Store* store) : store_(store) {}
   void set_plaintext_allowed(bool v) { plaintext_allowed_ = v; }
+  // Users whose principal may set quotas, as the host's quota_admins.
+  void set_quota_admins(std::vector<std::string> users) {
+    quota_admins_ = std::move(users);
+  }
 
   std::vector<std::string> Mechanisms(
       const plugin::Connection& conn) const override {
@@ -79,6 +83,7 @@ class FakeAuthenticator : public plugin::Authenticator {
  private:
   store::Store* store_;
   bool plaintext_allowed_ = true;
+  std::vector<std::string> quota_admins_;
 };
 
 }  // namespace mailroom::imap::testing

@@ -3,6 +3,7 @@
 #ifndef MAILROOM_TESTS_IMAP_SESSION_FIXTURE_H_
 #define MAILROOM_TESTS_IMAP_SESSION_FIXTURE_H_
 
+#include "store/principal_issuer.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -103,7 +104,7 @@ class SessionTest : public ::testing::Test {
   std::unique_ptr<FakeAuthenticator> auth_;
   plugin::Config config_;
   FakeConnection conn_;
-  store::Principal alice_{"alice", false};
+  store::Principal alice_ = store::PrincipalIssuer::User("alice");
 };
 
 }  // namespace mailroom::imap

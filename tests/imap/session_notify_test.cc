@@ -56,7 +56,7 @@ TEST_F(SessionTest, NotifyMessageNewFetchInSelectedMailbox) {
 TEST_F(SessionTest, SetQuotaNeedsAQuotaAdmin) {
   auto lines = Run("a0 LOGIN alice secret\r\na1 SETQUOTA \"\" (MESSAGE 1)\r\n");
   EXPECT_TRUE(absl::StartsWith(Find(lines, "a1 "), "a1 NO [NOPERM]"));
-  config_.options["imap.quota_admins"] = "root:alice";
+  auth_->set_quota_admins({"root", "alice"});
   FakeConnection second;
   lines = Run(second, absl::StrCat(kLogin, "a1 SETQUOTA \"\" (MESSAGE 1)\r\n",
                                    "a2 APPEND INBOX {3+}\r\nab\n\r\n",

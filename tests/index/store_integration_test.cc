@@ -2,6 +2,7 @@
 // index must equal the store's own scan (a second store without an index fed
 // the same operations), across appends, copies, moves, expunges and a
 // reindex.
+#include "store/principal_issuer.h"
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -77,7 +78,7 @@ class StoreIntegrationTest : public ::testing::Test {
   }
 
   fs::path root_;
-  store::Principal alice_{"alice", false};
+  store::Principal alice_ = store::PrincipalIssuer::User("alice");
   std::vector<std::unique_ptr<store::Store>> stores_;
   std::shared_ptr<store::TextIndex> text_index_;  // inside stores_[0]
 };

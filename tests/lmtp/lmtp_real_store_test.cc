@@ -1,6 +1,7 @@
 // The LMTP session over the real RocksDB store (scripted client): one
 // stored body for many recipients, +detail folders (only those granting
 // `p` to anyone), quota and unknown-user replies as the store reports them.
+#include "store/principal_issuer.h"
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -60,7 +61,7 @@ class LmtpRealStoreTest : public ::testing::Test {
 
   std::vector<store::MessageMeta> Messages(const std::string& user,
                                            const std::string& mailbox) {
-    auto snapshot = store_->OpenMailbox({user, false}, mailbox);
+    auto snapshot = store_->OpenMailbox(store::PrincipalIssuer::User(user), mailbox);
     EXPECT_TRUE(snapshot.ok()) << snapshot.status();
     return snapshot.ok() ? snapshot->messages
                          : std::vector<store::MessageMeta>();
@@ -94,10 +95,10 @@ TEST_F(LmtpRealStoreTest, TenRecipientsShareOneBody) {
 TEST_F(LmtpRealStoreTest, DetailFolderUnknownUserAndQuota) {
   ASSERT_TRUE(store_->CreateUser("alice", "p").ok());
   ASSERT_TRUE(store_->CreateUser("bob", "p").ok());
-  ASSERT_TRUE(store_->CreateMailbox({"alice", false}, "Lists").ok());
+  ASSERT_TRUE(store_->CreateMailbox(store::PrincipalIssuer::User("alice"), "Lists").ok());
   // +detail delivery needs `p` for anyone on the folder.
-  ASSERT_TRUE(store_->SetAcl({"alice", false}, "Lists", "anyone", "p").ok());
-  ASSERT_TRUE(store_->SetQuota({"", true}, "bob", 10, std::nullopt).ok());
+  ASSERT_TRUE(store_->SetAcl(store::PrincipalIssuer::User("alice"), "Lists", "anyone", "p").ok());
+  ASSERT_TRUE(store_->SetQuota(store::PrincipalIssuer::Admin(), "bob", 10, std::nullopt).ok());
   auto lines = Run(absl::StrCat(
       "MAIL FROM:<s@x>\r\nRCPT TO:<alice+Lists@example.com>\r\n"
       "RCPT TO:<ghost@example.com>\r\nRCPT TO:<bob@example.com>\r\n"
@@ -118,13 +119,13 @@ TEST_F(LmtpRealStoreTest, DetailFolderUnknownUserAndQuota) {
 
 TEST_F(LmtpRealStoreTest, DetailFolderWithoutPostRightGoesToInbox) {
   ASSERT_TRUE(store_->CreateUser("carol", "p").ok());
-  ASSERT_TRUE(store_->CreateMailbox({"carol", false}, "Private").ok());
+  ASSERT_TRUE(store_->CreateMailbox(store::PrincipalIssuer::User("carol"), "Private").ok());
   // Rights for other principals do not count: the sender is anonymous.
   ASSERT_TRUE(
-      store_->SetAcl({"carol", false}, "Private", "authenticated", "lrp").ok());
-  ASSERT_TRUE(store_->CreateMailbox({"carol", false}, "Denied").ok());
-  ASSERT_TRUE(store_->SetAcl({"carol", false}, "Denied", "anyone", "p").ok());
-  ASSERT_TRUE(store_->SetAcl({"carol", false}, "Denied", "-anyone", "p").ok());
+      store_->SetAcl(store::PrincipalIssuer::User("carol"), "Private", "authenticated", "lrp").ok());
+  ASSERT_TRUE(store_->CreateMailbox(store::PrincipalIssuer::User("carol"), "Denied").ok());
+  ASSERT_TRUE(store_->SetAcl(store::PrincipalIssuer::User("carol"), "Denied", "anyone", "p").ok());
+  ASSERT_TRUE(store_->SetAcl(store::PrincipalIssuer::User("carol"), "Denied", "-anyone", "p").ok());
   auto lines = Run(absl::StrCat(
       "MAIL FROM:<s@x>\r\nRCPT TO:<carol+Private@example.com>\r\n"
       "RCPT TO:<carol+Denied@example.com>\r\nDATA\r\n",

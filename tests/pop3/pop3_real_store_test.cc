@@ -1,6 +1,7 @@
 // The POP3 session over the real RocksDB store (scripted client): the
 // store's lease, exact-UID expunge, retrieval marks and \Seen behave the way
 // the session relies on.
+#include "store/principal_issuer.h"
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -58,7 +59,7 @@ class Pop3RealStoreTest : public ::testing::Test {
   }
 
   store::MailboxSnapshot Inbox() {
-    auto snapshot = store_->OpenMailbox({"alice", false}, "INBOX");
+    auto snapshot = store_->OpenMailbox(store::PrincipalIssuer::User("alice"), "INBOX");
     EXPECT_TRUE(snapshot.ok()) << snapshot.status();
     return snapshot.ok() ? *snapshot : store::MailboxSnapshot();
   }
@@ -77,7 +78,7 @@ TEST_F(Pop3RealStoreTest, QuitExpungesExactlyTheMarkedMessages) {
   store::StoreFlagsRequest flag;
   flag.uids = {3};
   flag.flags.system = store::kDeleted;
-  ASSERT_TRUE(store_->StoreFlags({"alice", false}, Inbox().status.id, flag).ok());
+  ASSERT_TRUE(store_->StoreFlags(store::PrincipalIssuer::User("alice"), Inbox().status.id, flag).ok());
   FakeConnection conn;
   auto lines = Run(conn, "USER alice\r\nPASS secret\r\nDELE 2\r\nQUIT\r\n");
   EXPECT_TRUE(absl::StartsWith(lines.back(), "+OK")) << lines.back();
@@ -89,7 +90,7 @@ TEST_F(Pop3RealStoreTest, QuitExpungesExactlyTheMarkedMessages) {
 
 TEST_F(Pop3RealStoreTest, SecondSessionIsRefusedWhileTheFirstHoldsTheLease) {
   Deliver("Subject: 1\r\n\r\na\r\n");
-  auto lease = store_->LockMaildrop({"alice", false});
+  auto lease = store_->LockMaildrop(store::PrincipalIssuer::User("alice"));
   ASSERT_TRUE(lease.ok()) << lease.status();
   FakeConnection conn;
   auto lines = Run(conn, "USER alice\r\nPASS secret\r\n");

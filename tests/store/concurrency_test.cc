@@ -1,5 +1,6 @@
 // Many threads appending to and flagging one mailbox. Each thread owns one
 // keyword, so the final keyword set of every message is known exactly.
+#include "store/principal_issuer.h"
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -8,7 +9,6 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "store/consistency.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 
@@ -32,7 +32,7 @@ TEST(ConcurrencyTest, ParallelAppendsAndFlagUpdatesLoseNothing) {
   ASSERT_TRUE(opened.ok()) << opened.status();
   Store& store = **opened;
   ASSERT_TRUE(store.CreateUser("team", "pw").ok());
-  Principal who{"team", false};
+  Principal who = PrincipalIssuer::User("team");
   MailboxId inbox = store.GetStatus(who, "INBOX")->id;
 
   std::mutex mu;
@@ -111,12 +111,12 @@ TEST(ConcurrencyTest, ParallelAppendsAndFlagUpdatesLoseNothing) {
     EXPECT_EQ(got, want) << "UID " << m.uid;
   }
   EXPECT_EQ(snap->status.uidnext, *unique.rbegin() + 1);
-  auto quota = store.GetQuota("team");
+  auto quota = store.GetQuota(store::PrincipalIssuer::Admin(), "team");
   ASSERT_TRUE(quota.ok());
   EXPECT_EQ(quota->messages, all_uids.size());
   EXPECT_EQ(quota->storage_bytes, total_bytes);
   EXPECT_EQ(snap->status.size, total_bytes);
-  EXPECT_TRUE(CheckConsistency(store).ok()) << CheckConsistency(store);
+  EXPECT_TRUE(store.CheckConsistency().ok()) << store.CheckConsistency();
 }
 
 TEST(ConcurrencyTest, ConcurrentDeliveriesInOpposingOrdersAllLand) {
@@ -155,15 +155,15 @@ TEST(ConcurrencyTest, ConcurrentDeliveriesInOpposingOrdersAllLand) {
   for (std::thread& th : threads) th.join();
   EXPECT_EQ(failures, 0);
   for (int i = 0; i < 5; ++i) {
-    Principal who{"u" + std::to_string(i), false};
+    Principal who = PrincipalIssuer::User("u" + std::to_string(i));
     auto status = store.GetStatus(who, "INBOX");
     ASSERT_TRUE(status.ok());
     EXPECT_EQ(status->messages, 4u * kDeliveries);
-    EXPECT_EQ(store.GetQuota(who.user)->messages, 4u * kDeliveries);
+    EXPECT_EQ(store.GetQuota(who, who.user())->messages, 4u * kDeliveries);
   }
   // Each distinct message body is stored once for all five recipients.
-  EXPECT_EQ(GetStoreStats(store)->blobs, 4u * kDeliveries);
-  EXPECT_TRUE(CheckConsistency(store).ok()) << CheckConsistency(store);
+  EXPECT_EQ(store.GetStats()->blobs, 4u * kDeliveries);
+  EXPECT_TRUE(store.CheckConsistency().ok()) << store.CheckConsistency();
 }
 
 }  // namespace

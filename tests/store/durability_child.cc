@@ -4,6 +4,7 @@
 // Also copies to and expunges from Archive to exercise blob references.
 //
 // Usage: durability_child <data_dir> <round>
+#include "store/principal_issuer.h"
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -32,7 +33,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "user: %s\n", created.ToString().c_str());
     return 1;
   }
-  Principal who{"crash", false};
+  Principal who = PrincipalIssuer::User("crash");
   auto inbox = (*store)->GetStatus(who, "INBOX");
   if (!inbox.ok()) return 1;
   std::printf("READY\n");

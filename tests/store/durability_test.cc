@@ -2,6 +2,7 @@
 // append; it is killed with SIGKILL at a random moment. After reopening,
 // every acknowledged message must be there byte for byte, multi-message
 // appends must be all-or-none, and every counter must match a recount.
+#include "store/principal_issuer.h"
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -17,7 +18,6 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "store/consistency.h"
 #include "store/store.h"
 #include "tests/store/durability_message.h"
 #include "tests/store/store_test_util.h"
@@ -113,8 +113,8 @@ TEST(DurabilityTest, AcknowledgedAppendsSurviveSigkill) {
     auto opened = OpenStore(testing::TestOptions(dir));
     ASSERT_TRUE(opened.ok()) << opened.status();
     Store& store = **opened;
-    ASSERT_TRUE(CheckConsistency(store).ok()) << CheckConsistency(store);
-    Principal who{"crash", false};
+    ASSERT_TRUE(store.CheckConsistency().ok()) << store.CheckConsistency();
+    Principal who = PrincipalIssuer::User("crash");
     auto snap = store.OpenMailbox(who, "INBOX");
     ASSERT_TRUE(snap.ok());
     std::map<Uid, MessageMeta> present;
@@ -150,7 +150,7 @@ TEST(DurabilityTest, AcknowledgedAppendsSurviveSigkill) {
       std::sscanf(key.c_str(), "%d/%d", &r, &b);
       EXPECT_EQ(size, 1 + b % 3) << "partial append " << key;
     }
-    auto quota = store.GetQuota("crash");
+    auto quota = store.GetQuota(store::PrincipalIssuer::Admin(), "crash");
     ASSERT_TRUE(quota.ok());
     auto archive = store.GetStatus(who, "Archive");
     ASSERT_TRUE(archive.ok());

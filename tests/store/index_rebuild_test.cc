@@ -1,5 +1,6 @@
 // A text query that finds the owner's index database missing or damaged
 // makes search fall back to scanning and queues one rebuild of that owner.
+#include "store/principal_issuer.h"
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -8,7 +9,6 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "store/consistency.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 
@@ -132,7 +132,7 @@ class IndexRebuildTest : public ::testing::TestWithParam<absl::StatusCode> {
 
   std::shared_ptr<LosingIndex> index_;
   std::unique_ptr<Store> store_;
-  Principal alice_{"alice", false};
+  Principal alice_ = PrincipalIssuer::User("alice");
   MailboxId inbox_ = 0;
   std::mutex log_mu_;
   std::vector<std::string> log_;
@@ -156,7 +156,7 @@ TEST_P(IndexRebuildTest, ALostOwnerDatabaseIsRebuiltOnceAndUsedAgain) {
   EXPECT_THAT(FindBody("banana"), ElementsAre(2));
   EXPECT_GT(index_->answered(), answered);
   EXPECT_EQ(index_->rebuilds("alice"), 1);
-  EXPECT_TRUE(CheckConsistency(*store_).ok());
+  EXPECT_TRUE(store_->CheckConsistency().ok());
 }
 
 TEST_P(IndexRebuildTest, ABurstOfFailingSearchesQueuesOneRebuild) {
@@ -190,13 +190,13 @@ TEST(IndexRebuildOtherErrorsTest, TransientErrorsQueueNoRebuild) {
     log.emplace_back(line);
   };
   auto store = OpenStore(options).value();
-  Principal alice{"alice", false};
+  Principal alice = PrincipalIssuer::User("alice");
   ASSERT_TRUE(store->CreateUser("alice", "pw").ok());
   ASSERT_TRUE(store->Append(alice, "INBOX",
                             {AppendRequest{.data = testing::MakeMessage(
                                                "s", "apple")}})
                   .ok());
-  ASSERT_TRUE(CatchUpIndex(*store).ok());
+  ASSERT_TRUE(store->CatchUpIndex().ok());
   index->Lose("alice");
   SearchKey key;
   key.kind = SearchKey::Kind::kBody;
@@ -204,7 +204,7 @@ TEST(IndexRebuildOtherErrorsTest, TransientErrorsQueueNoRebuild) {
   auto found = store->Search(alice, store->GetStatus(alice, "INBOX")->id, key);
   ASSERT_TRUE(found.ok());
   EXPECT_THAT(*found, ElementsAre(1));
-  ASSERT_TRUE(CatchUpIndex(*store).ok());
+  ASSERT_TRUE(store->CatchUpIndex().ok());
   EXPECT_EQ(index->rebuilds("alice"), 0);
   EXPECT_THAT(store->IndexBacklog().value(), IsEmpty());
   std::lock_guard<std::mutex> lock(mu);

@@ -1,5 +1,6 @@
 // SEARCH: metadata keys, brute-force text keys, and the text index path
 // (catch-up before answering, fallback on index errors, queue replay).
+#include "store/principal_issuer.h"
 #include <algorithm>
 #include <mutex>
 #include <set>
@@ -7,7 +8,6 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "store/consistency.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 
@@ -159,7 +159,7 @@ class SearchTest : public ::testing::Test {
 
   std::string dir_;
   std::unique_ptr<Store> store_;
-  Principal alice_{"alice", false};
+  Principal alice_ = PrincipalIssuer::User("alice");
   MailboxId inbox_ = 0;
 };
 
@@ -229,7 +229,7 @@ TEST_F(SearchTest, TextIndexIsCaughtUpBeforeAnswering) {
   EXPECT_THAT(Find(Key(K::kBody, "NEEDLE")), ElementsAre(5));
   EXPECT_EQ(index->docs(), 5u);
   EXPECT_GT(index->queries(), 0);
-  EXPECT_EQ(GetStoreStats(*store_)->index_queue, 0u);
+  EXPECT_EQ(store_->GetStats()->index_queue, 0u);
   // Combined with metadata, and with a key the index refuses (fallback).
   EXPECT_THAT(Find(Tree(K::kAnd, {Key(K::kBody, "needle"),
                                   Num(K::kFlagClear, kSeen)})),
@@ -255,14 +255,14 @@ TEST_F(SearchTest, QueuedWorkIsAppliedAfterReopen) {
   // by the background thread once one is.
   auto index = std::make_shared<FakeIndex>();
   Open(index);
-  for (int i = 0; i < 200 && GetStoreStats(*store_)->index_queue > 0; ++i) {
+  for (int i = 0; i < 200 && store_->GetStats()->index_queue > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_EQ(GetStoreStats(*store_)->index_queue, 0u);
+  EXPECT_EQ(store_->GetStats()->index_queue, 0u);
   EXPECT_EQ(index->docs(), 4u);
   EXPECT_THAT(store_->IndexBacklog().value(), IsEmpty());
   ASSERT_TRUE(store_->Reindex("alice").ok());
-  ASSERT_TRUE(CatchUpIndex(*store_).ok());
+  ASSERT_TRUE(store_->CatchUpIndex().ok());
   EXPECT_EQ(index->docs(), 4u);
 }
 
@@ -301,7 +301,7 @@ TEST_F(SearchTest, IndexBoundedQueriesMatchTheFullScan) {
 
   auto index = std::make_shared<FakeIndex>();
   Open(index);
-  ASSERT_TRUE(CatchUpIndex(*store_).ok());
+  ASSERT_TRUE(store_->CatchUpIndex().ok());
   // Expunged and never-assigned UIDs from the index must not leak through.
   index->set_phantom_uids({10, 21, 100000});
   for (size_t i = 0; i < queries.size(); ++i) {

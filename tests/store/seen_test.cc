@@ -1,5 +1,6 @@
 // \Seen per mailbox: shared (the default) or per user (SeenMode), with every
 // read path answering per principal and CONDSTORE data kept per user.
+#include "store/principal_issuer.h"
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -8,7 +9,6 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "store/consistency.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 
@@ -45,7 +45,7 @@ class SeenTest : public ::testing::Test {
     }
   }
   void TearDown() override {
-    absl::Status check = CheckConsistency(*store_);
+    absl::Status check = store_->CheckConsistency();
     EXPECT_TRUE(check.ok()) << check;
   }
   void SetSeen(const Principal& who, std::vector<Uid> uids,
@@ -82,10 +82,10 @@ class SeenTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<Store> store_;
   MailboxId desk_ = 0;
-  Principal alice_{"alice", false};
-  Principal bob_{"bob", false};
-  Principal carol_{"carol", false};
-  Principal admin_{"", true};
+  Principal alice_ = PrincipalIssuer::User("alice");
+  Principal bob_ = PrincipalIssuer::User("bob");
+  Principal carol_ = PrincipalIssuer::User("carol");
+  Principal admin_ = PrincipalIssuer::Admin();
 };
 
 TEST_F(SeenTest, SharedIsTheDefaultEverywhere) {
@@ -266,7 +266,7 @@ TEST_F(SeenTest, ExpungeAndModeSwitchDropRows) {
   EXPECT_EQ(Unseen(bob_), 2u);    // 1 and 4
   EXPECT_THAT(store_->ChangesSince(bob_, desk_, bob_mark)->vanished,
               ElementsAre(2));
-  ASSERT_TRUE(CheckConsistency(*store_).ok());
+  ASSERT_TRUE(store_->CheckConsistency().ok());
 
   // Back to shared: rows go, the messages that had one get a new modseq.
   ModSeq alice_mark = Highest(alice_);
@@ -298,7 +298,7 @@ TEST_F(SeenTest, DeletingTheMailboxDropsEveryRow) {
   SetSeen(alice_, {1, 2});
   SetSeen(bob_, {3});
   ASSERT_TRUE(store_->DeleteMailbox(admin_, kDesk).ok());
-  ASSERT_TRUE(CheckConsistency(*store_).ok());
+  ASSERT_TRUE(store_->CheckConsistency().ok());
   ASSERT_TRUE(store_->CreateMailbox(admin_, kDesk).ok());
   ASSERT_TRUE(store_->SetAcl(admin_, kDesk, "alice", "lrs").ok());
   EXPECT_EQ(store_->GetStatus(alice_, kDesk)->unseen, 0u);
@@ -309,7 +309,7 @@ TEST_F(SeenTest, DeletingAUserDropsTheirSeen) {
   SetSeen(bob_, {1, 2});
   SetSeen(alice_, {3});
   ASSERT_TRUE(store_->DeleteUser("bob").ok());
-  ASSERT_TRUE(CheckConsistency(*store_).ok());
+  ASSERT_TRUE(store_->CheckConsistency().ok());
   ASSERT_TRUE(store_->CreateUser("bob", "pw").ok());
   ASSERT_TRUE(store_->SetAcl(admin_, kDesk, "bob", "lrs").ok());
   EXPECT_THAT(SeenUids(bob_), IsEmpty());  // a new bob starts afresh
@@ -324,7 +324,7 @@ TEST_F(SeenTest, ParallelPerUserSeenUpdatesLoseNothing) {
     std::string name = "agent" + std::to_string(i);
     ASSERT_TRUE(store_->CreateUser(name, "pw").ok());
     ASSERT_TRUE(store_->SetAcl(admin_, kDesk, name, "lrs").ok());
-    users.push_back(Principal{name, false});
+    users.push_back(PrincipalIssuer::User(name));
   }
   constexpr int kRounds = 20;
   std::vector<std::thread> threads;

@@ -1,4 +1,5 @@
 // Behaviour of every store operation, normal and error cases.
+#include "store/principal_issuer.h"
 #include <algorithm>
 #include <atomic>
 #include <set>
@@ -7,7 +8,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
-#include "store/consistency.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 
@@ -30,8 +30,8 @@ class StoreApiTest : public ::testing::Test {
   }
   void TearDown() override {
     if (store_ != nullptr) {
-      EXPECT_TRUE(CheckConsistency(*store_).ok())
-          << CheckConsistency(*store_).message();
+      EXPECT_TRUE(store_->CheckConsistency().ok())
+          << store_->CheckConsistency().message();
     }
   }
   void Reopen(std::shared_ptr<TextIndex> index = nullptr) {
@@ -69,10 +69,10 @@ class StoreApiTest : public ::testing::Test {
 
   std::string dir_;
   std::unique_ptr<Store> store_;
-  Principal alice_{"alice", false};
-  Principal bob_{"bob", false};
-  Principal carol_{"carol", false};
-  Principal admin_{"", true};
+  Principal alice_ = PrincipalIssuer::User("alice");
+  Principal bob_ = PrincipalIssuer::User("bob");
+  Principal carol_ = PrincipalIssuer::User("carol");
+  Principal admin_ = PrincipalIssuer::Admin();
 };
 
 TEST_F(StoreApiTest, CreateUserMakesInboxAndSpecialUseFolders) {
@@ -104,8 +104,8 @@ TEST_F(StoreApiTest, RejectsBadUserNames) {
 TEST_F(StoreApiTest, AuthenticateAndScram) {
   auto ok = store_->Authenticate("ALICE", "secret-a");
   ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(ok->user, "alice");
-  EXPECT_FALSE(ok->admin);
+  EXPECT_EQ(ok->user(), "alice");
+  EXPECT_FALSE(ok->admin());
   auto wrong = store_->Authenticate("alice", "nope");
   auto unknown = store_->Authenticate("nobody", "nope");
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kPermissionDenied);
@@ -132,9 +132,9 @@ TEST_F(StoreApiTest, DeleteUserRemovesEverythingAndReleasesBlobs) {
   ASSERT_TRUE(store_->DeleteUser("alice").ok());
   EXPECT_EQ(store_->Authenticate("alice", "secret-a").status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(store_->GetQuota("alice").status().code(),
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice").status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(GetStoreStats(*store_)->blobs, 0u);
+  EXPECT_EQ(store_->GetStats()->blobs, 0u);
   EXPECT_THAT(Names(bob_), ::testing::Not(::testing::Contains(
                                "Other Users/alice/INBOX")));
   EXPECT_EQ(store_->DeleteUser("alice").code(), absl::StatusCode::kNotFound);
@@ -198,7 +198,7 @@ TEST_F(StoreApiTest, DeleteWithChildrenLeavesNoselectParent) {
   EXPECT_TRUE(p->noselect);
   EXPECT_EQ(store_->OpenMailbox(alice_, "p").status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store_->GetQuota("alice")->messages, 0u);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 0u);
   EXPECT_EQ(store_->DeleteMailbox(alice_, "p").code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(store_->Append(alice_, "p", {AppendRequest{.data = "x"}})
@@ -246,7 +246,7 @@ TEST_F(StoreApiTest, OperationsOnADeletedMailboxFail) {
             absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->RenameMailbox(alice_, "gone", "back").code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(GetStoreStats(*store_)->blobs, 0u);
+  EXPECT_EQ(store_->GetStats()->blobs, 0u);
 }
 
 TEST_F(StoreApiTest, RenameMovesChildrenAndRefusesExistingTarget) {
@@ -298,7 +298,7 @@ TEST_F(StoreApiTest, RenameInboxMovesMessagesAndLeavesInboxEmpty) {
                                  moved->messages[1].uid)
                  .value(),
             m2);
-  EXPECT_EQ(store_->GetQuota("alice")->messages, 2u);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 2u);
 }
 
 TEST_F(StoreApiTest, AppendFlagsAndCountersStayExact) {
@@ -327,7 +327,7 @@ TEST_F(StoreApiTest, AppendFlagsAndCountersStayExact) {
   EXPECT_EQ((*metas)[0].blob_id.size(), 64u);
   EXPECT_LT((*metas)[0].modseq, (*metas)[1].modseq);
   EXPECT_EQ(*store_->ReadMessage(alice_, inbox, 1).value(), data);
-  EXPECT_EQ(GetStoreStats(*store_)->blobs, 1u);  // identical bodies shared
+  EXPECT_EQ(store_->GetStats()->blobs, 1u);  // identical bodies shared
 
   ModSeq before = store_->GetStatus(alice_, "INBOX")->highestmodseq;
   // No-op change: nothing changes, no modseq bump.
@@ -368,7 +368,7 @@ TEST_F(StoreApiTest, AppendFlagsAndCountersStayExact) {
   EXPECT_EQ(status.unseen, 0u);
   EXPECT_EQ(store_->ReadMessage(alice_, inbox, 1).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(GetStoreStats(*store_)->blobs, 1u);  // uid 2 still uses it
+  EXPECT_EQ(store_->GetStats()->blobs, 1u);  // uid 2 still uses it
   EXPECT_EQ(store_->Append(alice_, "INBOX",
                            {AppendRequest{.data = "x", .flags = {0, {"bad word"}}}})
                 .status()
@@ -405,7 +405,7 @@ TEST_F(StoreApiTest, ExpungeOfExactUidsIgnoresDeletedFlag) {
       alice_, inbox, {.only_deleted = false, .uids = std::vector<Uid>{3, 1, 8}});
   ASSERT_TRUE(result.ok());
   EXPECT_THAT(*result, ElementsAre(1, 3));
-  EXPECT_EQ(store_->GetQuota("alice")->messages, 1u);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 1u);
 }
 
 TEST_F(StoreApiTest, QuotaExceededChangesNothing) {
@@ -424,8 +424,8 @@ TEST_F(StoreApiTest, QuotaExceededChangesNothing) {
   EXPECT_EQ(after.messages, before.messages);
   EXPECT_EQ(after.uidnext, before.uidnext);
   EXPECT_EQ(after.highestmodseq, before.highestmodseq);
-  EXPECT_EQ(GetStoreStats(*store_)->blobs, 1u);
-  auto quota = store_->GetQuota("alice").value();
+  EXPECT_EQ(store_->GetStats()->blobs, 1u);
+  auto quota = store_->GetQuota(store::PrincipalIssuer::Admin(), "alice").value();
   EXPECT_EQ(quota.storage_bytes, small.size());
   EXPECT_EQ(quota.messages, 1u);
   EXPECT_EQ(quota.storage_limit_bytes, small.size() * 2 + 1);
@@ -437,13 +437,13 @@ TEST_F(StoreApiTest, QuotaExceededChangesNothing) {
   EXPECT_EQ(store_->Copy(alice_, inbox, {1}, "Trash").status().code(),
             absl::StatusCode::kResourceExhausted);
   EXPECT_TRUE(store_->Move(alice_, inbox, {1}, "Trash").ok());
-  EXPECT_EQ(store_->GetQuota("alice")->messages, 2u);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 2u);
   ASSERT_TRUE(store_->SetQuota(admin_, "alice", std::nullopt, std::nullopt).ok());
   EXPECT_TRUE(store_->Copy(alice_, inbox, {2}, "Trash").ok());
-  EXPECT_EQ(store_->GetQuota("alice")->messages, 3u);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 3u);
   ASSERT_TRUE(store_->DeleteMailbox(alice_, "Trash").ok());
-  EXPECT_EQ(store_->GetQuota("alice")->messages, 1u);
-  EXPECT_EQ(store_->GetQuota("alice")->storage_bytes, small.size());
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 1u);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->storage_bytes, small.size());
 }
 
 TEST_F(StoreApiTest, DefaultQuotaAppliesToNewUsers) {
@@ -452,13 +452,13 @@ TEST_F(StoreApiTest, DefaultQuotaAppliesToNewUsers) {
   options.default_message_quota = 1;
   store_ = OpenStore(options).value();
   ASSERT_TRUE(store_->CreateUser("dave", "pw").ok());
-  Principal dave{"dave", false};
+  Principal dave = PrincipalIssuer::User("dave");
   AppendOne(dave, "INBOX", "one");
   EXPECT_EQ(store_->Append(dave, "INBOX", {AppendRequest{.data = "two"}})
                 .status()
                 .code(),
             absl::StatusCode::kResourceExhausted);
-  EXPECT_EQ(store_->GetQuota("alice")->message_limit, std::nullopt);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->message_limit, std::nullopt);
 }
 
 TEST_F(StoreApiTest, UserWithoutRightsCannotTellAMailboxExists) {
@@ -558,7 +558,7 @@ TEST_F(StoreApiTest, GroupAnyoneAndNegativeRights) {
   auto appended = store_->Append(bob_, "Other Users/alice/Team",
                                  {AppendRequest{.data = "ticket"}});
   ASSERT_TRUE(appended.ok()) << appended.status();
-  EXPECT_EQ(store_->GetQuota("alice")->messages, 1u);  // charged to owner
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 1u);  // charged to owner
 }
 
 TEST_F(StoreApiTest, DropBoxTakesMailButStaysInvisible) {
@@ -708,18 +708,18 @@ TEST_F(StoreApiTest, CopySharesTheBlobUntilTheLastExpunge) {
   EXPECT_THAT(copied->dest_uids, ElementsAre(1));
   EXPECT_EQ(copied->dest_uidvalidity,
             store_->GetStatus(alice_, "Archive")->uidvalidity);
-  auto stats = GetStoreStats(*store_).value();
+  auto stats = store_->GetStats().value();
   EXPECT_EQ(stats.blobs, 1u);
   EXPECT_EQ(stats.blob_bytes, data.size());
-  EXPECT_EQ(store_->GetQuota("alice")->storage_bytes, 2 * data.size());
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->storage_bytes, 2 * data.size());
   ASSERT_TRUE(
       store_->Expunge(alice_, inbox, {.only_deleted = false}).ok());
-  EXPECT_EQ(GetStoreStats(*store_)->blobs, 1u);
+  EXPECT_EQ(store_->GetStats()->blobs, 1u);
   MailboxId archive = IdOf(alice_, "Archive");
   EXPECT_EQ(*store_->ReadMessage(alice_, archive, 1).value(), data);
   ASSERT_TRUE(
       store_->Expunge(alice_, archive, {.only_deleted = false}).ok());
-  EXPECT_EQ(GetStoreStats(*store_)->blobs, 0u);
+  EXPECT_EQ(store_->GetStats()->blobs, 0u);
 }
 
 TEST_F(StoreApiTest, MoveIsAtomicAndKeepsFlags) {
@@ -732,16 +732,16 @@ TEST_F(StoreApiTest, MoveIsAtomicAndKeepsFlags) {
   auto junk = store_->OpenMailbox(alice_, "Junk").value();
   ASSERT_EQ(junk.messages.size(), 1u);
   EXPECT_EQ(junk.messages[0].flags, (Flags{kFlagged, {"Keep"}}));
-  EXPECT_EQ(store_->GetQuota("alice")->messages, 1u);
-  EXPECT_EQ(GetStoreStats(*store_)->blobs, 1u);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 1u);
+  EXPECT_EQ(store_->GetStats()->blobs, 1u);
   auto changes = store_->ChangesSince(alice_, inbox, 0).value();
   EXPECT_THAT(changes.vanished, ElementsAre(1));
   // Moving to another user's mailbox moves the quota charge.
   ASSERT_TRUE(store_->SetAcl(bob_, "INBOX", "alice", "lri").ok());
   MailboxId junk_id = junk.status.id;
   ASSERT_TRUE(store_->Move(alice_, junk_id, {1}, "Other Users/bob/INBOX").ok());
-  EXPECT_EQ(store_->GetQuota("alice")->messages, 0u);
-  EXPECT_EQ(store_->GetQuota("bob")->messages, 1u);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 0u);
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "bob")->messages, 1u);
 }
 
 TEST_F(StoreApiTest, DeliverStoresOneCopyForManyRecipients) {
@@ -757,9 +757,9 @@ TEST_F(StoreApiTest, DeliverStoresOneCopyForManyRecipients) {
   // Only a folder granting `p` to anyone takes a +detail delivery; r6's
   // Drafts does not, so that message goes to INBOX.
   ASSERT_TRUE(
-      store_->SetAcl({"r3", false}, "Archive", "anyone", "p").ok());
+      store_->SetAcl(PrincipalIssuer::User("r3"), "Archive", "anyone", "p").ok());
   ASSERT_TRUE(
-      store_->SetAcl({"r6", false}, "Drafts", "authenticated", "p").ok());
+      store_->SetAcl(PrincipalIssuer::User("r6"), "Drafts", "authenticated", "p").ok());
   targets.push_back({"ghost"});
   ASSERT_TRUE(store_->SetQuota(admin_, "r5", std::nullopt, 0).ok());
   std::string data = testing::MakeMessage("news", std::string(10000, 'n'));
@@ -776,22 +776,22 @@ TEST_F(StoreApiTest, DeliverStoresOneCopyForManyRecipients) {
     EXPECT_THAT(results[i]->uids, ElementsAre(1));
   }
   EXPECT_EQ(results[10].status().code(), absl::StatusCode::kNotFound);
-  Principal r3{"r3", false}, r4{"r4", false}, r5{"r5", false};
+  Principal r3 = PrincipalIssuer::User("r3"), r4 = PrincipalIssuer::User("r4"), r5 = PrincipalIssuer::User("r5");
   EXPECT_EQ(store_->GetStatus(r3, "Archive")->messages, 1u);
   EXPECT_EQ(store_->GetStatus(r4, "INBOX")->messages, 1u);  // fallback
   EXPECT_EQ(store_->GetStatus(r5, "INBOX")->messages, 0u);
-  Principal r6{"r6", false};
+  Principal r6 = PrincipalIssuer::User("r6");
   EXPECT_EQ(store_->GetStatus(r6, "INBOX")->messages, 1u);
   EXPECT_EQ(store_->GetStatus(r6, "Drafts")->messages, 0u);
-  auto stats = GetStoreStats(*store_).value();
+  auto stats = store_->GetStats().value();
   EXPECT_EQ(stats.blobs, 1u);
   EXPECT_EQ(stats.blob_bytes, data.size());
   for (int i = 0; i < 10; ++i) {
     if (i == 5) continue;
-    Principal p{"r" + std::to_string(i), false};
+    Principal p = PrincipalIssuer::User("r" + std::to_string(i));
     std::string box = i == 3 ? "Archive" : "INBOX";
     ASSERT_TRUE(store_->Expunge(p, IdOf(p, box), {.only_deleted = false}).ok());
-    EXPECT_EQ(GetStoreStats(*store_)->blobs, i == 9 ? 0u : 1u) << i;
+    EXPECT_EQ(store_->GetStats()->blobs, i == 9 ? 0u : 1u) << i;
   }
 }
 
@@ -940,7 +940,7 @@ TEST_F(StoreApiTest, IndexQueueBacklogAndReindex) {
   by_user = std::map<std::string, uint64_t>(backlog.begin(), backlog.end());
   EXPECT_EQ(by_user["alice"], 3u);  // add, remove-owner, add
   ASSERT_TRUE(store_->Reindex("").ok());
-  EXPECT_EQ(GetStoreStats(*store_)->index_queue, 3u + 1 + 2 + 2);
+  EXPECT_EQ(store_->GetStats()->index_queue, 3u + 1 + 2 + 2);
 }
 
 TEST_F(StoreApiTest, SecondOpenIsRefusedAndUnknownFormatIsDataLoss) {
@@ -1017,9 +1017,9 @@ TEST_F(StoreApiTest, BadInputIsRejectedOrHarmless) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->SetAcl(alice_, "INBOX", "bad name!", "lr").code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->GetQuota("no such").status().code(),
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "no such").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->GetQuota("nobody").status().code(),
+  EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "nobody").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->RenameMailbox(alice_, "Trash", "Other Users/bob/x").code(),
             absl::StatusCode::kInvalidArgument);

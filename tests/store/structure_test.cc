@@ -1,12 +1,12 @@
 // The parsed structure of a body is stored with the body at append time, so
 // the first FETCH BODYSTRUCTURE costs a read; stores written before that
 // still parse lazily and cache the result.
+#include "store/principal_issuer.h"
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
-#include "store/consistency.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 
@@ -61,13 +61,13 @@ class StructureTest : public ::testing::Test {
   }
   void Open() { store_ = OpenStore(testing::TestOptions(dir_)).value(); }
   void Close() {
-    ASSERT_TRUE(CheckConsistency(*store_).ok());
+    ASSERT_TRUE(store_->CheckConsistency().ok());
     store_.reset();
   }
 
   std::string dir_;
   std::unique_ptr<Store> store_;
-  Principal alice_{"alice", false};
+  Principal alice_ = PrincipalIssuer::User("alice");
 };
 
 TEST_F(StructureTest, AppendAndDeliverStoreTheStructureWithTheBody) {

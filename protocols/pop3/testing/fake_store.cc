@@ -1,3 +1,4 @@
+#include "store/principal_issuer.h"
 #include "protocols/pop3/testing/fake_store.h"
 
 #include <algorithm>
@@ -156,7 +157,7 @@ absl::StatusOr<store::Principal> FakeStore::Authenticate(
   if (it == users_.end() || it->second.password != password) {
     return absl::PermissionDeniedError("authentication failed");
   }
-  return store::Principal{it->first, false};
+  return store::PrincipalIssuer::User(it->first);
 }
 
 absl::StatusOr<store::ScramCredentials> FakeStore::GetScramCredentials(
@@ -176,7 +177,7 @@ absl::Status FakeStore::CreateMailbox(const store::Principal& who,
                                       std::string_view name,
                                       std::optional<std::string>) {
   absl::MutexLock lock(&mu_);
-  auto it = users_.find(who.user);
+  auto it = users_.find(who.user());
   if (it == users_.end()) return absl::NotFoundError("no such user");
   std::string canonical = CanonicalName(name);
   if (it->second.mailboxes.count(canonical)) {
@@ -206,7 +207,7 @@ absl::StatusOr<std::vector<std::string>> FakeStore::ListSubscriptions(
 absl::StatusOr<store::MailboxStatus> FakeStore::GetStatus(
     const store::Principal& who, std::string_view name) {
   absl::MutexLock lock(&mu_);
-  auto user = users_.find(who.user);
+  auto user = users_.find(who.user());
   if (user == users_.end()) return absl::NotFoundError("no such mailbox");
   auto it = user->second.mailboxes.find(CanonicalName(name));
   if (it == user->second.mailboxes.end()) {
@@ -223,7 +224,7 @@ absl::StatusOr<store::MailboxStatus> FakeStore::GetStatus(
 absl::StatusOr<store::MailboxSnapshot> FakeStore::OpenMailbox(
     const store::Principal& who, std::string_view name) {
   absl::MutexLock lock(&mu_);
-  auto user = users_.find(who.user);
+  auto user = users_.find(who.user());
   if (user == users_.end()) return absl::NotFoundError("no such mailbox");
   auto it = user->second.mailboxes.find(CanonicalName(name));
   if (it == user->second.mailboxes.end()) {
@@ -253,7 +254,7 @@ absl::StatusOr<store::AppendResult> FakeStore::Append(
     const store::Principal& who, std::string_view mailbox,
     const std::vector<store::AppendRequest>& messages) {
   absl::MutexLock lock(&mu_);
-  auto user = users_.find(who.user);
+  auto user = users_.find(who.user());
   if (user == users_.end()) return absl::NotFoundError("no such mailbox");
   auto it = user->second.mailboxes.find(CanonicalName(mailbox));
   if (it == user->second.mailboxes.end()) {
@@ -305,11 +306,21 @@ absl::StatusOr<std::vector<store::MessageMeta>> FakeStore::GetMessages(
   return Unimplemented();
 }
 
+absl::StatusOr<std::string> FakeStore::ReadMessageRange(
+    const store::Principal& who, store::MailboxId mailbox, store::Uid uid,
+    uint64_t offset, uint64_t length) {
+  absl::StatusOr<std::shared_ptr<const std::string>> whole =
+      ReadMessage(who, mailbox, uid);
+  if (!whole.ok()) return whole.status();
+  if (offset >= (*whole)->size()) return std::string();
+  return (*whole)->substr(offset, length);
+}
+
 absl::StatusOr<std::shared_ptr<const std::string>> FakeStore::ReadMessage(
     const store::Principal& who, store::MailboxId mailbox, store::Uid uid) {
   absl::MutexLock lock(&mu_);
   ++read_calls_;
-  auto user = users_.find(who.user);
+  auto user = users_.find(who.user());
   if (user == users_.end()) return absl::NotFoundError("no such message");
   Mailbox* box = FindById(user->second, mailbox);
   if (box == nullptr || !box->messages.count(uid)) {
@@ -327,7 +338,7 @@ absl::StatusOr<store::StoreFlagsResult> FakeStore::StoreFlags(
     const store::Principal& who, store::MailboxId mailbox,
     const store::StoreFlagsRequest& request) {
   absl::MutexLock lock(&mu_);
-  auto user = users_.find(who.user);
+  auto user = users_.find(who.user());
   if (user == users_.end()) return absl::NotFoundError("no such mailbox");
   Mailbox* box = FindById(user->second, mailbox);
   if (box == nullptr) return absl::NotFoundError("no such mailbox");
@@ -357,7 +368,7 @@ absl::StatusOr<std::vector<store::Uid>> FakeStore::Expunge(
     const store::ExpungeRequest& request) {
   absl::MutexLock lock(&mu_);
   ++expunge_calls_;
-  auto user = users_.find(who.user);
+  auto user = users_.find(who.user());
   if (user == users_.end()) return absl::NotFoundError("no such mailbox");
   Mailbox* box = FindById(user->second, mailbox);
   if (box == nullptr) return absl::NotFoundError("no such mailbox");
@@ -411,7 +422,11 @@ absl::StatusOr<std::string> FakeStore::MyRights(const store::Principal&,
   return Unimplemented();
 }
 
-absl::StatusOr<store::QuotaUsage> FakeStore::GetQuota(std::string_view user) {
+absl::StatusOr<store::QuotaUsage> FakeStore::GetQuota(
+    const store::Principal& who, std::string_view user) {
+  if (who.user() != user && !who.quota_admin()) {
+    return absl::NotFoundError("no such user");
+  }
   absl::MutexLock lock(&mu_);
   auto it = users_.find(std::string(user));
   if (it == users_.end()) return absl::NotFoundError("no such user");
@@ -430,17 +445,17 @@ absl::Status FakeStore::SetQuota(const store::Principal&, std::string_view,
 absl::StatusOr<std::unique_ptr<store::Lease>> FakeStore::LockMaildrop(
     const store::Principal& who) {
   absl::MutexLock lock(&mu_);
-  if (!locked_.insert(who.user).second) {
+  if (!locked_.insert(who.user()).second) {
     return absl::FailedPreconditionError("IN-USE");
   }
-  return std::unique_ptr<store::Lease>(new FakeLease(this, who.user));
+  return std::unique_ptr<store::Lease>(new FakeLease(this, who.user()));
 }
 
 absl::Status FakeStore::MarkRetrieved(const store::Principal& who,
                                       store::MailboxId mailbox,
                                       const std::vector<store::Uid>& uids) {
   absl::MutexLock lock(&mu_);
-  auto user = users_.find(who.user);
+  auto user = users_.find(who.user());
   if (user == users_.end()) return absl::NotFoundError("no such mailbox");
   Mailbox* box = FindById(user->second, mailbox);
   if (box == nullptr) return absl::NotFoundError("no such mailbox");

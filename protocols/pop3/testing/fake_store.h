@@ -16,12 +16,18 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 
 namespace mailroom::testing {
 
 class FakeStore : public store::Store {
  public:
+  // Principals for tests beside plugin code, which may not mint their own.
+  static store::Principal UserPrincipal(std::string_view user) {
+    return store::PrincipalIssuer::User(user);
+  }
+
   struct StoredMessage {
     std::string data;
     store::Flags flags;
@@ -83,6 +89,10 @@ class FakeStore : public store::Store {
   absl::StatusOr<std::shared_ptr<const std::string>> ReadMessage(
       const store::Principal& who, store::MailboxId mailbox,
       store::Uid uid) override;
+  absl::StatusOr<std::string> ReadMessageRange(const store::Principal& who,
+                                               store::MailboxId mailbox,
+                                               store::Uid uid, uint64_t offset,
+                                               uint64_t length) override;
   absl::StatusOr<std::shared_ptr<const mime::Message>> GetStructure(
       const store::Principal& who, store::MailboxId mailbox,
       store::Uid uid) override;
@@ -113,7 +123,12 @@ class FakeStore : public store::Store {
                       std::string_view rights) override;
   absl::StatusOr<std::string> MyRights(const store::Principal& who,
                                        std::string_view mailbox) override;
-  absl::StatusOr<store::QuotaUsage> GetQuota(std::string_view user) override;
+  absl::StatusOr<store::QuotaUsage> RecipientQuota(
+      std::string_view user) override {
+    return GetQuota(store::PrincipalIssuer::Admin(), user);
+  }
+  absl::StatusOr<store::QuotaUsage> GetQuota(const store::Principal& who,
+                                             std::string_view user) override;
   absl::Status SetQuota(const store::Principal& who, std::string_view user,
                         std::optional<uint64_t> storage_bytes,
                         std::optional<uint64_t> messages) override;
@@ -130,6 +145,12 @@ class FakeStore : public store::Store {
   std::unique_ptr<store::Watch> WatchChanges(
       std::optional<store::MailboxId> mailbox,
       std::function<void(const store::ChangeEvent&)> callback) override;
+  // The fake keeps nothing derived, so there is nothing to recount.
+  absl::Status CheckConsistency() override { return absl::OkStatus(); }
+  absl::StatusOr<store::StoreStats> GetStats() override {
+    return store::StoreStats{};
+  }
+  absl::Status CatchUpIndex() override { return absl::OkStatus(); }
 
  private:
   struct Mailbox {

@@ -1,5 +1,5 @@
 """IMAP QUOTA (RFC 9208) end to end: SETQUOTA by a quota admin (the plugin
-option imap.quota_admins) and refused to others with NO [NOPERM]; the
+setting quota_admins) and refused to others with NO [NOPERM]; the
 QUOTASET and resource capabilities; NO [OVERQUOTA] on APPEND, COPY and
 MOVE."""
 
@@ -14,7 +14,7 @@ ADMIN = "qadmin"
 class QuotaTest(e2e_base.ImapTestCase):
     SERVER_ARGS = {
         "allow_plaintext_auth": True,
-        "extra_flags": ["--plugin_options=imap.quota_admins=%s" % ADMIN],
+        "extra_flags": ["--quota_admins=%s" % ADMIN],
     }
 
     @classmethod
