@@ -78,7 +78,25 @@ struct Loaded {
   absl::Status status;
   std::shared_ptr<const mime::Message> structure;
   std::shared_ptr<const std::string> raw;
+  // With ranged reads: the bytes of each kSection item (partial applied),
+  // by its index in the FETCH items; std::nullopt for a missing section.
+  std::vector<std::optional<std::string>> sections;
 };
+
+// True for an item served from one contiguous span of the stored message,
+// so that only that span (after <partial>) needs to be read.
+bool IsContiguousSection(const FetchAttr& a) {
+  return a.kind == K::kSection && a.text != FetchAttr::Text::kHeaderFields &&
+         a.text != FetchAttr::Text::kHeaderFieldsNot;
+}
+
+// The byte range of `span` that `a`'s <partial> selects.
+mime::Span Narrow(mime::Span span, const FetchAttr& a) {
+  if (!a.partial) return span;
+  if (a.partial->first >= span.size) return {span.end(), 0};
+  return {span.offset + a.partial->first,
+          std::min<uint64_t>(a.partial->second, span.size - a.partial->first)};
+}
 
 }  // namespace
 
@@ -109,6 +127,25 @@ Task<std::string> Session::HandleFetch(Command& c) {
     sets_seen = sets_seen || SetsSeen(a);
   }
   if (want_modseq) condstore_ = true;
+  // Sections that are spans of the stored message (BODY[2]<0.4096> of a
+  // 50 MB message) are read by range, from the offsets in the structure,
+  // instead of loading the whole message.
+  bool ranged =
+      need_raw && std::all_of(args.attrs.begin(), args.attrs.end(),
+                              [](const FetchAttr& a) {
+                                return !NeedsRaw(a) || IsContiguousSection(a);
+                              });
+  // BODY[] alone is the whole message: one plain read, no structure.
+  const bool whole_only = std::all_of(
+      args.attrs.begin(), args.attrs.end(), [](const FetchAttr& a) {
+        return !NeedsRaw(a) || (a.kind == K::kSection && a.part.empty() &&
+                                a.text == FetchAttr::Text::kAll && !a.partial);
+      });
+  ranged = ranged && !whole_only;
+  if (ranged) {
+    need_raw = false;
+    need_structure = true;
+  }
   const store::MailboxId id = view_->id();
 
   // VANISHED (EARLIER): expunges since CHANGEDSINCE within the UID set.
@@ -170,6 +207,26 @@ Task<std::string> Session::HandleFetch(Command& c) {
       }
       l.structure = std::move(*s);
     }
+    if (ranged) {
+      l.sections.resize(args.attrs.size());
+      for (size_t i = 0; i < args.attrs.size(); ++i) {
+        const FetchAttr& a = args.attrs[i];
+        if (a.kind != K::kSection) continue;
+        absl::StatusOr<mime::Span> span =
+            mime::SectionSpan(*l.structure, SpecOf(a));
+        if (!span.ok()) continue;  // no such part: NIL
+        const mime::Span want = Narrow(*span, a);
+        auto bytes = want.size == 0
+                         ? absl::StatusOr<std::string>(std::string())
+                         : store_.ReadMessageRange(principal_, id, uid,
+                                                   want.offset, want.size);
+        if (!bytes.ok()) {
+          l.status = bytes.status();
+          return l;
+        }
+        l.sections[i] = *std::move(bytes);
+      }
+    }
     if (need_raw) {
       auto r = store_.ReadMessage(principal_, id, uid);
       if (!r.ok()) {
@@ -200,7 +257,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
           const store::MessageMeta& next = view_->at(targets[k]);
           uids.push_back(next.uid);
           bytes += next.size;
-          if (need_raw && bytes >= kFetchBatchBytes) break;
+          if ((need_raw || ranged) && bytes >= kFetchBatchBytes) break;
         }
         batch = co_await plugin::Blocking(conn_, [&] {
           std::vector<Loaded> out;
@@ -224,7 +281,8 @@ Task<std::string> Session::HandleFetch(Command& c) {
     std::vector<std::string> items;
     bool has_uid = false;
     bool has_flags = false;
-    for (const FetchAttr& a : args.attrs) {
+    for (size_t item = 0; item < args.attrs.size(); ++item) {
+      const FetchAttr& a = args.attrs[item];
       switch (a.kind) {
         case K::kUid:
           if (!has_uid) items.push_back(absl::StrCat("UID ", meta.uid));
@@ -270,6 +328,13 @@ Task<std::string> Session::HandleFetch(Command& c) {
           break;
         }
         case K::kSection: {
+          if (ranged) {
+            const std::optional<std::string>& data = loaded.sections[item];
+            items.push_back(absl::StrCat(
+                a.ResponseName(), " ",
+                data.has_value() ? LiteralOf(*data) : std::string("NIL")));
+            break;
+          }
           auto data = mime::FetchSection(*loaded.structure, raw, SpecOf(a));
           items.push_back(absl::StrCat(
               a.ResponseName(), " ",

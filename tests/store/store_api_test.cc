@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
@@ -299,6 +300,33 @@ TEST_F(StoreApiTest, RenameInboxMovesMessagesAndLeavesInboxEmpty) {
                  .value(),
             m2);
   EXPECT_EQ(store_->GetQuota(store::PrincipalIssuer::Admin(), "alice")->messages, 2u);
+}
+
+TEST_F(StoreApiTest, ReadMessageRangeReadsOnlyTheRange) {
+  std::string data = "Subject: big\r\n\r\n";
+  for (int i = 0; data.size() < 300000; ++i) {
+    absl::StrAppend(&data, "line ", i, "\r\n");
+  }
+  const Uid uid = AppendOne(alice_, "INBOX", data);
+  const MailboxId inbox = IdOf(alice_, "INBOX");
+  auto middle = store_->ReadMessageRange(alice_, inbox, uid, 100000, 4096);
+  ASSERT_TRUE(middle.ok()) << middle.status();
+  EXPECT_EQ(*middle, data.substr(100000, 4096));
+  auto tail = store_->ReadMessageRange(alice_, inbox, uid, data.size() - 10, 4096);
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(*tail, data.substr(data.size() - 10));
+  auto past = store_->ReadMessageRange(alice_, inbox, uid, data.size() + 1, 10);
+  ASSERT_TRUE(past.ok());
+  EXPECT_EQ(*past, "");
+  // Rights and expunges apply as to whole reads.
+  EXPECT_EQ(store_->ReadMessageRange(bob_, inbox, uid, 0, 10).status().code(),
+            absl::StatusCode::kNotFound);
+  ExpungeRequest expunge;
+  expunge.only_deleted = false;
+  expunge.uids = std::vector<Uid>{uid};
+  ASSERT_TRUE(store_->Expunge(alice_, inbox, expunge).ok());
+  EXPECT_EQ(store_->ReadMessageRange(alice_, inbox, uid, 0, 10).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(StoreApiTest, AppendFlagsAndCountersStayExact) {
