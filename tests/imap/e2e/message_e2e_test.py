@@ -72,6 +72,31 @@ class MessageTest(e2e_base.ImapTestCase):
         self.assertIn("BODY[9] NIL", lines[0])
         self.assertIn("BAD", c.command("FETCH 5 FLAGS")[1])
 
+    def test_partial_sections_are_the_right_bytes(self):
+        # Served by byte-range reads from the structure's offsets; each
+        # answer must equal the slice of the message a client computes.
+        c, _ = self.session()
+        c.append("INBOX", MULTIPART)
+        c.ok("SELECT INBOX")
+        body1 = "Quarterly numbers attached."
+        text = MULTIPART[MULTIPART.index("\r\n\r\n") + 4:]
+        mime2 = ("Content-Type: application/octet-stream; name=\"a.bin\"\r\n"
+                 "Content-Transfer-Encoding: base64\r\n\r\n")
+        cases = [
+            ("BODY.PEEK[1]<10.8>", "BODY[1]<10>", body1[10:18]),
+            ("BODY.PEEK[2]<0.4>", "BODY[2]<0>", "AAEC"),
+            ("BODY.PEEK[2.MIME]", "BODY[2.MIME]", mime2),
+            ("BODY.PEEK[TEXT]<5.20>", "BODY[TEXT]<5>", text[5:25]),
+            ("BODY.PEEK[1]<500.10>", "BODY[1]<500>", ""),
+        ]
+        for item, name, want in cases:
+            lines = c.ok("FETCH 1 (%s)" % item)
+            self.assertIn("%s {%d}\r\n%s)" % (name, len(want), want),
+                          lines[0], item)
+        lines = c.ok("FETCH 1 (BODY.PEEK[3]<0.5> FLAGS)")
+        self.assertIn("BODY[3]<0> NIL", lines[0])
+        self.assertIn("FLAGS ()", lines[0])
+
     def test_imaplib_fetch_store_search(self):
         user = self.new_user()
         m = imaplib.IMAP4(self.server.host, self.server.imap_port)
