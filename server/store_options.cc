@@ -1,14 +1,53 @@
 #include "server/store_options.h"
 
+#include <utility>
+
+#include "absl/strings/str_cat.h"
 #include "index/xapian_index.h"
 
 namespace mailroom::server {
 
-store::StoreOptions MakeStoreOptions(const std::string& data_dir) {
+bool SetStoreSetting(StoreSettings& settings, std::string_view name,
+                     std::string value) {
+  if (name == "store") {
+    settings.engine = std::move(value);
+  } else if (name == "rados_conf") {
+    settings.rados_conf = std::move(value);
+  } else if (name == "rados_pool") {
+    settings.rados_pool = std::move(value);
+  } else if (name == "rados_namespace") {
+    settings.rados_namespace = std::move(value);
+  } else if (name == "rados_user") {
+    settings.rados_user = std::move(value);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+absl::StatusOr<store::StoreOptions> MakeStoreOptions(
+    const std::string& data_dir, const StoreSettings& settings) {
   store::StoreOptions options;
   options.data_dir = data_dir;
-  // ---- INDEX WIRING: the Xapian full-text index under <data_dir>/index.
-  // If it cannot be opened, text search scans decoded messages instead.
+  if (settings.engine == "rocksdb") {
+    options.engine = store::EngineKind::kRocksDb;
+  } else if (settings.engine == "rados") {
+    if (settings.rados_conf.empty()) {
+      return absl::InvalidArgumentError(
+          "--store=rados needs --rados_conf (the cluster's ceph.conf)");
+    }
+    options.engine = store::EngineKind::kRados;
+    options.rados.conf_file = settings.rados_conf;
+    options.rados.pool = settings.rados_pool;
+    options.rados.ns = settings.rados_namespace;
+    options.rados.user = settings.rados_user;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown store engine '", settings.engine, "' (rocksdb or rados)"));
+  }
+  // ---- INDEX WIRING: the Xapian full-text index under <data_dir>/index
+  // (with RADOS, a cache of this node's). If it cannot be opened, text
+  // search scans decoded messages instead.
   if (auto index = index::OpenXapianIndex(data_dir + "/index"); index.ok()) {
     options.text_index = *std::move(index);
   }

@@ -1,15 +1,34 @@
-// The one place where the daemon and mailroomctl build StoreOptions (and,
-// once wired, attach the full-text index).
+// The one place where the daemon and mailroomctl build StoreOptions: the
+// engine the settings name, and the full-text index attached.
 #ifndef MAILROOM_SERVER_STORE_OPTIONS_H_
 #define MAILROOM_SERVER_STORE_OPTIONS_H_
 
 #include <string>
+#include <string_view>
 
+#include "absl/status/statusor.h"
 #include "store/store.h"
 
 namespace mailroom::server {
 
-store::StoreOptions MakeStoreOptions(const std::string& data_dir);
+// The store settings both binaries take as flags and config keys.
+struct StoreSettings {
+  std::string engine = "rocksdb";  // --store: rocksdb | rados
+  std::string rados_conf;          // --rados_conf: the cluster's ceph.conf
+  std::string rados_pool = "mailroom";
+  std::string rados_namespace;     // one per installation
+  std::string rados_user = "admin";  // client id, as in client.<id>
+};
+
+// Sets one setting from a flag name without dashes ("store", "rados_conf",
+// ...). False when `name` is not a store setting.
+bool SetStoreSetting(StoreSettings& settings, std::string_view name,
+                     std::string value);
+
+// kInvalidArgument for an unknown engine or a RADOS engine without a
+// configuration file.
+absl::StatusOr<store::StoreOptions> MakeStoreOptions(
+    const std::string& data_dir, const StoreSettings& settings = {});
 
 }  // namespace mailroom::server
 

@@ -136,8 +136,9 @@ absl::StatusOr<admin::Response> Exchange(int fd,
 // Thread-safety: not thread-safe.
 class CommandRunner {
  public:
-  explicit CommandRunner(std::string data_dir)
+  CommandRunner(std::string data_dir, server::StoreSettings settings)
       : data_dir_(std::move(data_dir)),
+        settings_(std::move(settings)),
         socket_path_(
             (fs::path(data_dir_) / admin::kAdminSocketName).string()) {}
 
@@ -145,8 +146,11 @@ class CommandRunner {
     if (store_ == nullptr) {
       const int fd = ConnectAdmin(socket_path_);
       if (fd >= 0) return Exchange(fd, args);
+      absl::StatusOr<store::StoreOptions> options =
+          server::MakeStoreOptions(data_dir_, settings_);
+      if (!options.ok()) return options.status();
       absl::StatusOr<std::unique_ptr<store::Store>> store =
-          store::OpenStore(server::MakeStoreOptions(data_dir_));
+          store::OpenStore(*options);
       if (!store.ok()) {
         return absl::Status(
             store.status().code(),
@@ -165,6 +169,7 @@ class CommandRunner {
 
  private:
   const std::string data_dir_;
+  const server::StoreSettings settings_;
   const std::string socket_path_;
   std::unique_ptr<store::Store> store_;
 };
@@ -237,16 +242,25 @@ int WaitForReindex(CommandRunner& runner, const std::string& user) {
 
 int Run(int argc, char** argv) {
   std::string data_dir = "./data";
+  server::StoreSettings settings;
   std::vector<std::string> args;
   bool no_wait = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    const size_t eq = arg.find('=');
+    if (absl::StartsWith(arg, "--") && eq != std::string::npos &&
+        server::SetStoreSetting(settings, arg.substr(2, eq - 2),
+                                arg.substr(eq + 1))) {
+      continue;  // --store=..., --rados_conf=...
+    }
     if (absl::StartsWith(arg, "--data_dir=")) {
       data_dir = arg.substr(strlen("--data_dir="));
     } else if (arg == "--data_dir" && i + 1 < argc) {
       data_dir = argv[++i];
     } else if (arg == "--help" || arg == "-h" || arg == "help") {
-      std::cout << "usage: mailroomctl [--data_dir=DIR] COMMAND ...\n"
+      std::cout << "usage: mailroomctl [--data_dir=DIR] [--store=rocksdb|rados "
+                   "--rados_conf=F --rados_pool=P --rados_namespace=NS "
+                   "--rados_user=ID] COMMAND ...\n"
                 << admin::AdminUsage();
       return admin::kExitOk;
     } else if (arg == "--no-wait" || arg == "--no_wait") {
@@ -278,7 +292,7 @@ int Run(int argc, char** argv) {
     if (!ec) args[2] = absolute.string();
   }
 
-  CommandRunner runner(data_dir);
+  CommandRunner runner(data_dir, settings);
   absl::StatusOr<admin::Response> response = runner.Run(args);
   if (!response.ok()) {
     std::cerr << "error: " << response.status().message() << "\n";

@@ -4,7 +4,13 @@
 // Configuration: command-line flags, or a config file (--config=FILE) of
 // "key = value" lines using the same names; flags given on the command line
 // override the file. Keys:
-//   data_dir              store directory, created if missing (./data)
+//   data_dir              the node's directory, created if missing (./data):
+//                         the RocksDB store, the full-text index, sockets
+//   store                 storage engine: rocksdb (default) or rados
+//   rados_conf            with rados: the cluster's ceph.conf
+//   rados_pool            RADOS pool (mailroom)
+//   rados_namespace       RADOS namespace, one per installation ("")
+//   rados_user            RADOS client id, client.ID (admin)
 //   listen                addresses to listen on, comma-separated (0.0.0.0)
 //   imap_port             IMAP with STARTTLS (143); 0 turns it off
 //   imaps_port            IMAP over implicit TLS (993)
@@ -76,7 +82,14 @@
 #include "store/store.h"
 
 ABSL_FLAG(std::string, config, "", "config file of 'key = value' lines");
-ABSL_FLAG(std::string, data_dir, "./data", "store directory");
+ABSL_FLAG(std::string, data_dir, "./data",
+          "the node's directory: the RocksDB store, index, sockets");
+ABSL_FLAG(std::string, store, "rocksdb", "storage engine: rocksdb or rados");
+ABSL_FLAG(std::string, rados_conf, "", "ceph.conf of the RADOS cluster");
+ABSL_FLAG(std::string, rados_pool, "mailroom", "RADOS pool");
+ABSL_FLAG(std::string, rados_namespace, "",
+          "RADOS namespace: one per installation sharing a pool");
+ABSL_FLAG(std::string, rados_user, "admin", "RADOS client id (client.ID)");
 ABSL_FLAG(std::string, listen, "0.0.0.0", "listen addresses, comma-separated");
 ABSL_FLAG(int, imap_port, 143, "IMAP port (STARTTLS); 0 = off");
 ABSL_FLAG(int, imaps_port, 993, "IMAP implicit TLS port; 0 = off");
@@ -384,16 +397,23 @@ int Run(int argc, char** argv) {
               << ec.message() << "\n";
     return 1;
   }
+  server::StoreSettings store_settings;
+  store_settings.engine = absl::GetFlag(FLAGS_store);
+  store_settings.rados_conf = absl::GetFlag(FLAGS_rados_conf);
+  store_settings.rados_pool = absl::GetFlag(FLAGS_rados_pool);
+  store_settings.rados_namespace = absl::GetFlag(FLAGS_rados_namespace);
+  store_settings.rados_user = absl::GetFlag(FLAGS_rados_user);
+  absl::StatusOr<store::StoreOptions> store_options =
+      server::MakeStoreOptions(data_dir, store_settings);
+  if (!store_options.ok()) {
+    std::cerr << "mailroomd: " << store_options.status().message() << "\n";
+    return 1;
+  }
+  // What the store does on its own (e.g. an index rebuild) goes to the
+  // daemon's log.
+  store_options->log = [&log](std::string_view message) { log.Log(message); };
   absl::StatusOr<std::unique_ptr<store::Store>> opened =
-      store::OpenStore([&] {
-        store::StoreOptions store_options = server::MakeStoreOptions(data_dir);
-        // What the store does on its own (e.g. an index rebuild) goes to the
-        // daemon's log.
-        store_options.log = [&log](std::string_view message) {
-          log.Log(message);
-        };
-        return store_options;
-      }());
+      store::OpenStore(*store_options);
   if (!opened.ok()) {
     std::cerr << "mailroomd: cannot open the store in " << data_dir << ": "
               << opened.status().message() << "\n";
