@@ -125,6 +125,20 @@ struct EngineStats {
   uint64_t approximate_bytes = 0;
 };
 
+// Cancels a subscription when destroyed; after the destructor returns no
+// callback of it runs.
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+};
+
+// An exclusive hold that expires unless its holder is alive; released when
+// destroyed.
+class EngineLease {
+ public:
+  virtual ~EngineLease() = default;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -153,6 +167,31 @@ class Engine {
                                                 std::string_view key,
                                                 uint64_t offset,
                                                 uint64_t length) = 0;
+
+  // ---- several nodes on one store (engines where that can happen) ------
+  // Whether other processes may share this store (they then learn of each
+  // other's commits only through Broadcast).
+  virtual bool Shared() const { return false; }
+  // Sends `payload` to the subscribers of `channel` on every node,
+  // including this one. Best effort: a lost signal delays a watcher, never
+  // loses data (sessions also pull at their next command).
+  virtual absl::Status Broadcast(std::string_view channel,
+                                 std::string_view payload) {
+    return absl::OkStatus();
+  }
+  // Calls fn(payload) for every Broadcast on `channel` from now on, on an
+  // engine thread: it must be quick and must not call the engine.
+  virtual absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(
+      std::string_view channel, std::function<void(std::string_view)> fn) {
+    return absl::UnimplementedError("this engine has one node");
+  }
+  // An exclusive lease on `name` held across nodes, renewed while the
+  // returned object lives and lost within `ttl_seconds` if this node dies.
+  // kFailedPrecondition when another holds it.
+  virtual absl::StatusOr<std::unique_ptr<EngineLease>> AcquireLease(
+      std::string_view name, int ttl_seconds) {
+    return absl::UnimplementedError("this engine has one node");
+  }
 };
 
 }  // namespace mailroom::store::engine
