@@ -74,7 +74,7 @@ die() {
 T0=${EPOCHREALTIME//[!0-9]/}
 log() {
   local ms=$(((${EPOCHREALTIME//[!0-9]/} - T0) / 1000))
-  printf '[ceph-dev %3d.%ds] %s\n' $((ms / 1000)) $((ms % 1000 / 100)) "$*" >&2
+  printf '[ceph-dev %3d.%ds] %s\n' $((ms / 1000)) $((ms % 1000 / 100)) "$*" >&2 || true
 }
 
 # The daemons and tools; all from Debian's ceph-mon ceph-mgr ceph-osd ceph-common.
@@ -450,17 +450,24 @@ restart_cluster() {
   wait_for 120 "${#OSD_IDS[@]} OSDs up" osds_up
 }
 
-# On a failed start: show why, and stop whatever did start.
+# On a failed or interrupted start: show why, and stop whatever did start.
+START_DONE=0
 on_start_exit() {
   local rc=$?
-  ((rc == 0)) && return 0
+  ((START_DONE)) && return 0
+  ((rc != 0)) || rc=1
+  # The daemons must be stopped all the same: when a second signal comes (the
+  # INT that `timeout` or an impatient Ctrl-C sends again), and when whoever
+  # read stderr is gone (an interrupted `... 2>&1 | tee`).
+  trap '' INT TERM HUP PIPE
+  set +e
   log "start failed (exit $rc); logs are in $LOGS"
   for f in "$LOGS"/*.log; do
     [[ -f $f ]] || continue
     echo "--- last lines of $f" >&2
     tail -n 8 "$f" >&2
   done
-  stop_all || true
+  stop_all
   exit "$rc"
 }
 
@@ -486,6 +493,7 @@ cmd_start() {
   log "waiting for all PGs to be active+clean"
   wait_clean
   check_object_classes
+  START_DONE=1
   trap - EXIT
   local health
   health=$(ceph_cli health 2>/dev/null || echo "unknown")
@@ -496,6 +504,9 @@ cmd_start() {
 
 cmd_stop() {
   set_paths "$1"
+  # Stop completely: no signal cuts it short (each wait is bounded), and no
+  # reader that went away (SIGPIPE) either.
+  trap '' INT TERM HUP PIPE
   stop_all
   log "stopped"
 }
@@ -544,6 +555,11 @@ cmd_status() {
 
 main() {
   (($# >= 2)) || usage
+  # A signal ends the script at the next command (not only the command it
+  # interrupts), through the EXIT trap that cleans up a failed start.
+  trap 'exit 129' HUP
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   find_binaries
   case $1 in
     start) (($# == 2)) || usage; cmd_start "$2" ;;
