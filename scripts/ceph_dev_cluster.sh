@@ -91,7 +91,7 @@ find_binaries() {
   CEPH_OSD=$(command -v ceph-osd)
 }
 
-# DIR must be an absolute path without blanks (ceph.conf holds it verbatim).
+# DIR is made absolute and must not contain blanks (ceph.conf holds it verbatim).
 set_paths() {
   [[ $1 != *[[:space:]]* ]] || die "DIR must not contain blanks: '$1'"
   DIR=$(cd "$1" && pwd -P) || die "no such directory: $1"
