@@ -2,7 +2,6 @@
 //   bazel run //store:store_benchmark
 // Appends with several writer threads share fsyncs through RocksDB's group
 // commit; all writers target one mailbox, the worst case for the UID lock.
-#include "store/principal_issuer.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 
 namespace mailroom::store {

@@ -1,6 +1,5 @@
 #include "server/admin/admin_commands.h"
 
-#include "store/principal_issuer.h"
 
 #include <algorithm>
 #include <fstream>
@@ -18,6 +17,7 @@
 #include "absl/time/time.h"
 #include "index/index_stats.h"
 #include "server/admin/mbox_reader.h"
+#include "store/principal_issuer.h"
 
 namespace mailroom::server::admin {
 namespace {

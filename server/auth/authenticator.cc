@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "store/principal_issuer.h"
 
 #include <utility>
 
@@ -13,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "server/auth/scram.h"
+#include "store/principal_issuer.h"
 
 namespace mailroom::server::auth {
 namespace {

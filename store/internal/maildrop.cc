@@ -1,10 +1,10 @@
 // POP3 support: maildrop locks, retrieval times and retention.
-#include "store/principal_issuer.h"
 #include <ctime>
 
 #include "base/status_macros.h"
 #include "store/internal/names.h"
 #include "store/internal/store_impl.h"
+#include "store/principal_issuer.h"
 
 namespace mailroom::store::internal {
 

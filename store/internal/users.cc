@@ -1,5 +1,4 @@
 // Users, passwords and groups.
-#include "store/principal_issuer.h"
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +6,7 @@
 #include "store/internal/names.h"
 #include "store/internal/password.h"
 #include "store/internal/store_impl.h"
+#include "store/principal_issuer.h"
 
 namespace mailroom::store::internal {
 

@@ -3,7 +3,6 @@
 #ifndef MAILROOM_TESTS_IMAP_SESSION_FIXTURE_H_
 #define MAILROOM_TESTS_IMAP_SESSION_FIXTURE_H_
 
-#include "store/principal_issuer.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "protocols/imap/session.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/imap/fake_host.h"
 

@@ -2,7 +2,6 @@
 // index must equal the store's own scan (a second store without an index fed
 // the same operations), across appends, copies, moves, expunges and a
 // reindex.
-#include "store/principal_issuer.h"
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -10,6 +9,7 @@
 #include "bench/search/mail_generator.h"
 #include "gtest/gtest.h"
 #include "index/xapian_index.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/index/index_test_util.h"
 

@@ -1,7 +1,6 @@
 // The LMTP session over the real RocksDB store (scripted client): one
 // stored body for many recipients, +detail folders (only those granting
 // `p` to anyone), quota and unknown-user replies as the store reports them.
-#include "store/principal_issuer.h"
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -14,6 +13,7 @@
 #include "protocols/lmtp/lmtp_session.h"
 #include "protocols/pop3/testing/fake_authenticator.h"
 #include "protocols/pop3/testing/fake_connection.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 
 namespace mailroom::lmtp {

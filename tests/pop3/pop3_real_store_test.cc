@@ -1,7 +1,6 @@
 // The POP3 session over the real RocksDB store (scripted client): the
 // store's lease, exact-UID expunge, retrieval marks and \Seen behave the way
 // the session relies on.
-#include "store/principal_issuer.h"
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -14,6 +13,7 @@
 #include "protocols/pop3/pop3_session.h"
 #include "protocols/pop3/testing/fake_authenticator.h"
 #include "protocols/pop3/testing/fake_connection.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 
 namespace mailroom::pop3 {

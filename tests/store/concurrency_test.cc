@@ -1,6 +1,5 @@
 // Many threads appending to and flagging one mailbox. Each thread owns one
 // keyword, so the final keyword set of every message is known exactly.
-#include "store/principal_issuer.h"
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -9,6 +8,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 

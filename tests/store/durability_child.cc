@@ -4,13 +4,14 @@
 // Also copies to and expunges from Archive to exercise blob references.
 //
 // Usage: durability_child <data_dir> <round>
-#include "store/principal_issuer.h"
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "store/principal_issuer.h"
 #include "store/store.h"
+#include "tests/store/store_test_util.h"
 #include "tests/store/durability_message.h"
 
 int main(int argc, char** argv) {
@@ -19,8 +20,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s <data_dir> <round>\n", argv[0]);
     return 2;
   }
-  StoreOptions options;
-  options.data_dir = argv[1];
+  StoreOptions options = testing::TestOptions(argv[1]);
   options.password_iterations = 16;
   options.sync_writes = true;
   auto store = OpenStore(options);

@@ -2,7 +2,6 @@
 // append; it is killed with SIGKILL at a random moment. After reopening,
 // every acknowledged message must be there byte for byte, multi-message
 // appends must be all-or-none, and every counter must match a recount.
-#include "store/principal_issuer.h"
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -18,6 +17,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/store/durability_message.h"
 #include "tests/store/store_test_util.h"

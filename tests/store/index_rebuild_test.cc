@@ -1,6 +1,5 @@
 // A text query that finds the owner's index database missing or damaged
 // makes search fall back to scanning and queues one rebuild of that owner.
-#include "store/principal_issuer.h"
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -9,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 

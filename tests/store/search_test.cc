@@ -1,6 +1,5 @@
 // SEARCH: metadata keys, brute-force text keys, and the text index path
 // (catch-up before answering, fallback on index errors, queue replay).
-#include "store/principal_issuer.h"
 #include <algorithm>
 #include <mutex>
 #include <set>
@@ -8,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 

@@ -1,6 +1,5 @@
 // \Seen per mailbox: shared (the default) or per user (SeenMode), with every
 // read path answering per principal and CONDSTORE data kept per user.
-#include "store/principal_issuer.h"
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -9,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 

@@ -1,12 +1,12 @@
 // The parsed structure of a body is stored with the body at append time, so
 // the first FETCH BODYSTRUCTURE costs a read; stores written before that
 // still parse lazily and cache the result.
-#include "store/principal_issuer.h"
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 

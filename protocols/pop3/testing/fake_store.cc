@@ -1,4 +1,3 @@
-#include "store/principal_issuer.h"
 #include "protocols/pop3/testing/fake_store.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "store/principal_issuer.h"
 
 namespace mailroom::testing {
 namespace {
