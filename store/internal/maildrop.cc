@@ -1,17 +1,44 @@
 // POP3 support: maildrop locks, retrieval times and retention.
 #include <ctime>
 
+#include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "store/internal/names.h"
 #include "store/internal/store_impl.h"
 #include "store/principal_issuer.h"
 
 namespace mailroom::store::internal {
+namespace {
+
+// A dead node's POP3 lock lapses after this long.
+constexpr int kMaildropLeaseSeconds = 30;
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Lease>> StoreImpl::LockMaildrop(
     const Principal& who) {
   MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(who.user()));
-  return leases_->Acquire(user);
+  MR_ASSIGN_OR_RETURN(std::unique_ptr<Lease> local, leases_->Acquire(user));
+  if (!shared_) return local;
+  // Other nodes: a lease in the engine that lapses if this node dies.
+  absl::StatusOr<std::unique_ptr<engine::EngineLease>> cluster =
+      engine_->AcquireLease(absl::StrCat("maildrop/", user),
+                            kMaildropLeaseSeconds);
+  if (!cluster.ok()) {
+    if (cluster.status().code() == absl::StatusCode::kFailedPrecondition) {
+      return absl::FailedPreconditionError(
+          "IN-USE maildrop is locked by another POP3 session");
+    }
+    return cluster.status();
+  }
+  struct Both : Lease {
+    std::unique_ptr<Lease> local;
+    std::unique_ptr<engine::EngineLease> cluster;
+  };
+  auto both = std::make_unique<Both>();
+  both->local = std::move(local);
+  both->cluster = *std::move(cluster);
+  return std::unique_ptr<Lease>(std::move(both));
 }
 
 absl::Status StoreImpl::MarkRetrieved(const Principal& who, MailboxId mailbox,

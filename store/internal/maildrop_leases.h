@@ -1,6 +1,6 @@
-// POP3 maildrop locks. An in-process table is enough while one process
-// serves every protocol; a distributed store would keep leases with expiry in
-// a shared service instead.
+// POP3 maildrop locks within this process. On a store shared by several
+// nodes the store also takes a lease in the engine (maildrop.cc), which
+// lapses when its node dies.
 //
 // Thread-safety: thread-safe. A Lease may outlive the table.
 #ifndef MAILROOM_STORE_INTERNAL_MAILDROP_LEASES_H_

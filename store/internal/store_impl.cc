@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "mime/message.h"
+#include "store/internal/change_codec.h"
 #include "store/internal/names.h"
 #include "store/internal/rights.h"
 
@@ -26,6 +28,30 @@ StoreImpl::StoreImpl(const StoreOptions& options,
 absl::StatusOr<std::unique_ptr<StoreImpl>> StoreImpl::Open(
     const StoreOptions& options, std::unique_ptr<engine::Engine> engine) {
   std::unique_ptr<StoreImpl> store(new StoreImpl(options, std::move(engine)));
+  store->shared_ = store->engine_->Shared();
+  if (store->shared_) {
+    std::random_device random;
+    store->node_id_ = (uint64_t{random()} << 32) | random();
+    if (store->options_.text_index != nullptr) {
+      store->options_.text_index.reset();
+      store->Log(absl::StrCat("store on ", std::string(store->engine_->Name()),
+                              ", shared by several nodes: text search scans "
+                              "the messages (no per-node index yet)"));
+    }
+    // Other nodes' commits reach this node's watchers (IDLE, NOTIFY).
+    std::shared_ptr<Notifier> notifier = store->notifier_;
+    const uint64_t self = store->node_id_;
+    MR_ASSIGN_OR_RETURN(
+        store->remote_changes_,
+        store->engine_->Subscribe(
+            kChangesChannel, [notifier, self](std::string_view payload) {
+              uint64_t node = 0;
+              std::vector<ChangeEvent> events;
+              if (DecodeChanges(payload, &node, &events) && node != self) {
+                notifier->Publish(events);
+              }
+            }));
+  }
 
   // Format version: written on first open, refused when unknown.
   absl::StatusOr<std::optional<std::string>> version =
@@ -72,6 +98,7 @@ absl::Status StoreImpl::RunTxn(const std::function<absl::Status(Txn&)>& fn,
       if (s.ok()) {
         t.reset();
         notifier_->Publish(txn.events);
+        if (shared_) BroadcastChanges(txn.events);
         if (txn.queued_index_work) WakeIndexer();
         return absl::OkStatus();
       }
@@ -357,9 +384,18 @@ absl::Status StoreImpl::DropBlobRef(Txn& txn, std::string_view hash) {
   return Put(txn, Space::kBlobRefs, hash, v);
 }
 
+void StoreImpl::BroadcastChanges(const std::vector<ChangeEvent>& events) {
+  if (events.empty()) return;
+  absl::Status sent =
+      engine_->Broadcast(kChangesChannel, EncodeChanges(node_id_, events));
+  // A lost signal only delays other nodes' watchers until their next
+  // command; the commit itself stands.
+  if (!sent.ok()) Log(absl::StrCat("change broadcast failed: ", sent.ToString()));
+}
+
 void StoreImpl::QueueIndex(Txn& txn, const IndexWork& work,
                            absl::Status* status) {
-  if (!status->ok()) return;
+  if (!status->ok() || shared_) return;
   IndexWork w = work;
   w.seq = next_index_seq_.fetch_add(1);
   *status = Put(txn, Space::kIndexQueue, IndexQueueKey(w.seq), Encode(w));

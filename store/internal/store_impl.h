@@ -366,6 +366,8 @@ class StoreImpl : public Store {
                          uint64_t epoch);
   // Runs the rebuilds search asked for (indexer thread).
   void RunRequestedRebuilds();
+  // Tells the other nodes of a shared store what this commit changed.
+  void BroadcastChanges(const std::vector<ChangeEvent>& events);
   // Reports something the store did on its own (options_.log or stderr).
   void Log(std::string_view message);
 
@@ -374,6 +376,14 @@ class StoreImpl : public Store {
 
   StoreOptions options_;
   std::unique_ptr<engine::Engine> engine_;
+  // Other nodes share the store (engine_->Shared()): commits are broadcast,
+  // POP3 leases are held in the engine, and there is no index queue (the
+  // text index is per node; until it catches up from the change log by
+  // itself, text search on a shared store scans the messages).
+  bool shared_ = false;
+  // This process among the nodes; its own broadcasts are not replayed.
+  uint64_t node_id_ = 0;
+  std::unique_ptr<engine::Subscription> remote_changes_;
   std::shared_ptr<Notifier> notifier_;
   std::shared_ptr<MaildropLeases> leases_;
   std::atomic<uint64_t> next_index_seq_{1};
