@@ -24,7 +24,7 @@ Use it from a py_test whose data includes the binaries and plugins:
                                   ssl_context=ssl_context(server.cert_file))
 
 Mailroomd(tmp_dir, tls=True, allow_plaintext_auth=True, extra_flags=(),
-          plugins=("imap", "pop3", "lmtp"), echo=False)
+          plugins=("imap", "pop3", "lmtp"), echo=False, rados_namespace=None)
     A context manager (start() on enter, stop() on exit). Finds mailroomd,
     mailroomctl and the plugins in the Bazel runfiles (TEST_SRCDIR/mailroom/
     ...; or MAILROOM_BIN_DIR, or bazel-bin next to the workspace), links the
@@ -33,7 +33,9 @@ Mailroomd(tmp_dir, tls=True, allow_plaintext_auth=True, extra_flags=(),
     with `mailroomctl cert generate` when tls is true, picks free ports, and
     waits until every port accepts connections.
     echo=True also loads the host test plugin (tests/server) on .echo_port
-    and .echo_tls_port.
+    and .echo_tls_port. With MAILROOM_TEST_ENGINE=rados (the *_rados test
+    targets) the daemon runs on the RADOS engine, in a namespace of its own
+    unless rados_namespace names one (several nodes of one installation).
 
 Attributes: imap_port imaps_port pop3_port pop3s_port lmtp_port (0 when the
 plugin or TLS is absent), lmtp_socket (a UNIX socket path, or None),
@@ -108,6 +110,31 @@ def free_port():
         return s.getsockname()[1]
 
 
+def on_rados():
+    """Whether the test runs on the RADOS engine (its *_rados target)."""
+    return os.environ.get("MAILROOM_TEST_ENGINE") == "rados"
+
+
+def store_flags(rados_namespace=None):
+    """The daemon's and mailroomctl's store flags: none for RocksDB; on RADOS
+    the cluster MAILROOM_RADOS_CONF names, in `rados_namespace` (nodes of one
+    installation pass the same) or else a new namespace of its own."""
+    if not on_rados():
+        return []
+    conf = os.environ.get("MAILROOM_RADOS_CONF", "")
+    if not conf:
+        raise RuntimeError("MAILROOM_RADOS_CONF is not set: the RADOS tests "
+                           "need a cluster (scripts/test.sh starts one)")
+    return ["--store=rados", "--rados_conf=" + conf,
+            "--rados_pool=" + os.environ.get("MAILROOM_RADOS_POOL", "mailroom"),
+            "--rados_user=" + os.environ.get("MAILROOM_RADOS_USER", "admin"),
+            "--rados_namespace=" + (rados_namespace or new_namespace())]
+
+
+def new_namespace():
+    return "e2e-%d-%s" % (os.getpid(), os.urandom(6).hex())
+
+
 def ssl_context(cert_file):
     """A client context that trusts the test certificate."""
     context = ssl.create_default_context(cafile=cert_file)
@@ -118,8 +145,9 @@ def ssl_context(cert_file):
 class Mailroomd:
     def __init__(self, tmp_dir, tls=True, allow_plaintext_auth=True,
                  extra_flags=(), plugins=("imap", "pop3", "lmtp"),
-                 echo=False):
+                 echo=False, rados_namespace=None):
         self.tmp_dir = tmp_dir
+        self.store_flags = store_flags(rados_namespace)
         self.tls = tls
         self.allow_plaintext_auth = allow_plaintext_auth
         self.extra_flags = list(extra_flags)
@@ -205,7 +233,7 @@ class Mailroomd:
             "--lmtp_socket=" + (self.lmtp_socket or ""),
             "--allow_plaintext_auth=%s" %
             ("true" if self.allow_plaintext_auth else "false"),
-        ]
+        ] + self.store_flags
         if self.echo_port:
             args.append("--extra_listeners=echo:%d:%d" %
                         (self.echo_port, self.echo_tls_port))
@@ -286,7 +314,8 @@ class Mailroomd:
     # ---- administration -----------------------------------------------------
     def ctl(self, *args, input=None, check=True):
         result = subprocess.run(
-            [self.mailroomctl, "--data_dir=" + self.data_dir] + list(args),
+            [self.mailroomctl, "--data_dir=" + self.data_dir] +
+            self.store_flags + list(args),
             input=input, capture_output=True, text=True, timeout=120)
         if check and result.returncode != 0:
             raise RuntimeError("mailroomctl %s failed (%d): %s%s" %
