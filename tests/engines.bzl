@@ -6,8 +6,8 @@ cluster MAILROOM_RADOS_CONF names)."""
 def on_every_engine(rule, name, tags = [], **kwargs):
     rule(name = name, tags = tags, **kwargs)
     rados = dict(kwargs)
-    if rule == native.py_test and "main" not in rados:
-        rados["main"] = name + ".py"
+    if "srcs" in rados and "main" not in rados and rados["srcs"] == [name + ".py"]:
+        rados["main"] = name + ".py"  # a py_test named after its file
     rule(
         name = name + "_rados",
         # ThreadSanitizer runs cover the store's own code on RocksDB.
