@@ -42,9 +42,8 @@ Placing PlacingOf(Space space) {
   switch (space) {
     case Space::kMeta:
     case Space::kGroups:
-      return Placing::kFixed;
     case Space::kIndexQueue:
-      return Placing::kShardedByHash;
+      return Placing::kFixed;
     case Space::kBlobs:
     case Space::kBlobRefs:
     case Space::kStructure:
@@ -93,19 +92,6 @@ absl::StatusOr<Placement> Place(Space space, std::string_view key) {
     case Placing::kFixed: {
       Placement p;
       p.object = FixedObject(space);
-      p.omap_key = OmapKey(space, key);
-      return p;
-    }
-    case Placing::kShardedByHash: {
-      // Sequence numbers spread round-robin; other shapes by a byte sum.
-      uint64_t h = 0;
-      if (key.size() == kIdSize) {
-        h = DecodeId(key);
-      } else {
-        for (unsigned char c : key) h = h * 131 + c;
-      }
-      Placement p;
-      p.object = IndexQueueObject(static_cast<int>(h % kIndexQueueShards));
       p.omap_key = OmapKey(space, key);
       return p;
     }
@@ -164,10 +150,6 @@ std::string BlobDataObject(std::string_view hash) {
   return absl::StrCat("blob.", Hex(hash));
 }
 
-std::string IndexQueueObject(int shard) {
-  return absl::StrCat("queue.", shard);
-}
-
 std::string FixedObject(Space space) {
   switch (space) {
     case Space::kMeta:
@@ -176,6 +158,8 @@ std::string FixedObject(Space space) {
       return "groups";
     case Space::kAcl:
       return "acl";
+    case Space::kIndexQueue:
+      return "queue";
     default:
       break;
   }

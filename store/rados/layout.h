@@ -14,8 +14,12 @@
 //   meta               kMeta keys
 //   groups             kGroups keys
 //   acl                kAcl keys that do not start with 'm' (the 'g' rows)
-//   queue.N            kIndexQueue keys, N = seq % 8 (N = 0..7); a scan
-//                      merges the eight shards
+//   queue              kIndexQueue keys. One object on purpose: a page of
+//                      one object's omap is read atomically, so the
+//                      indexer, which reads the queue a batch (at most a
+//                      page) at a time, never sees the later work items of
+//                      a transaction without its earlier ones, as a scan
+//                      merging shards could while that transaction commits
 //   blobs.XX           kBlobRefs, kStructure and the kBlobs presence rows of
 //                      hashes whose first byte is XX (hex(byte), 256 shards)
 //   blob.hex(hash)     data: a message body, immutable; xattr "gen": the
@@ -119,7 +123,9 @@
 // state of each object (so of each mailbox, and of each user), and fails
 // with kAborted ("run the read again") when an object it already read has
 // changed since. There is no consistency across objects. Latest() reads
-// each call afresh.
+// each call afresh. A Scan reads a page (up to 1024 rows of one object) per
+// op, each page atomically; a scan over several pages or objects may see a
+// transaction that commits while it runs in its later pages only.
 //
 // Durability: RADOS acknowledges a write once every replica has it, so every
 // commit is durable; `durable = false` changes nothing.
@@ -138,7 +144,6 @@ namespace mailroom::store::rados {
 inline constexpr uint32_t kLayoutVersion = 1;
 inline constexpr std::string_view kFormatObject = "format";
 
-inline constexpr int kIndexQueueShards = 8;
 inline constexpr size_t kStampSize = 8;
 inline constexpr char kLockPrefix = '~';
 inline constexpr char kMarkerPrefix = '@';
@@ -155,7 +160,6 @@ inline constexpr char kStateAborted = 'A';
 // How the keys of a space are spread over objects.
 enum class Placing {
   kFixed,      // one well-known object
-  kShardedByHash,  // kIndexQueue: shards by hash, scans merge them
   kBlobShard,  // blobs.XX by the key's first byte
   kMailbox,    // mbox.<id>, id at byte `lead` of the key
   kUser,       // user.<name>, name up to the first \0
@@ -188,8 +192,7 @@ std::string MailboxObject(std::string_view id8);
 std::string UserObject(std::string_view user);
 std::string BlobShardObject(uint8_t first_byte);
 std::string BlobDataObject(std::string_view hash);
-std::string IndexQueueObject(int shard);
-std::string FixedObject(engine::Space space);  // kMeta, kGroups, kAcl
+std::string FixedObject(engine::Space space);  // kMeta, kGroups, kAcl, queue
 std::string TxnObject(uint64_t txn);
 
 // Stamped values: stamp(8, big-endian txn id) payload.

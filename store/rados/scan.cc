@@ -147,33 +147,6 @@ absl::Status ScanBlobShards(Sink& sink, Space space, const Range& range) {
   return absl::OkStatus();
 }
 
-absl::Status ScanMerged(Sink& sink, Space space, const Range& range) {
-  if (range.empty()) return absl::OkStatus();
-  std::vector<std::unique_ptr<ObjectCursor>> cursors;
-  std::vector<bool> live;
-  for (int shard = 0; shard < kIndexQueueShards; ++shard) {
-    auto cursor = std::make_unique<ObjectCursor>(
-        &sink.reader(), IndexQueueObject(shard), space, range);
-    MR_ASSIGN_OR_RETURN(bool more, cursor->Next());
-    live.push_back(more);
-    cursors.push_back(std::move(cursor));
-  }
-  while (!sink.stopped()) {
-    int best = -1;
-    for (int i = 0; i < kIndexQueueShards; ++i) {
-      if (live[i] && (best < 0 || cursors[i]->key() < cursors[best]->key())) {
-        best = i;
-      }
-    }
-    if (best < 0) break;
-    MR_RETURN_IF_ERROR(
-        sink.Emit(cursors[best]->key(), cursors[best]->value()));
-    MR_ASSIGN_OR_RETURN(bool more, cursors[best]->Next());
-    live[best] = more;
-  }
-  return absl::OkStatus();
-}
-
 // Mailbox or user spaces: the directory lists the partitions (each a
 // prefix of its keys) in key order.
 absl::Status ScanPartitions(Sink& sink, Space space, size_t lead,
@@ -217,8 +190,6 @@ absl::Status ScanSpace(ObjectReader& reader, BlobStore& blobs, Space space,
   switch (PlacingOf(space)) {
     case Placing::kFixed:
       return ScanObject(sink, FixedObject(space), space, range);
-    case Placing::kShardedByHash:
-      return ScanMerged(sink, space, range);
     case Placing::kBlobShard:
       return ScanBlobShards(sink, space, range);
     case Placing::kMailbox:

@@ -1,7 +1,9 @@
 // Range scans of a key space, whichever objects hold it (layout.h): one
-// object for the fixed spaces, the 256 body shards in order, the eight
-// index queue shards merged, and for the mailbox and user spaces the
-// directory's rows in order, each partition object scanned in turn.
+// object for the fixed spaces, the 256 body shards in order, and for the
+// mailbox and user spaces the directory's rows in order, each partition
+// object scanned in turn. Each page (up to 1024 rows of one object) is one
+// atomic read; a scan over several pages or objects is not, so it may see
+// a transaction that commits while it runs in its later pages only.
 #ifndef MAILROOM_STORE_RADOS_SCAN_H_
 #define MAILROOM_STORE_RADOS_SCAN_H_
 
