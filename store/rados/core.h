@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "store/rados/blobs.h"
 #include "store/rados/commit.h"
+#include "store/rados/local_locks.h"
 #include "store/rados/object_reader.h"
 #include "store/rados/rados_engine.h"
 #include "store/rados/rados_io.h"
@@ -31,7 +32,9 @@ struct EngineCore {
   BlobStore blobs;
   Committer committer;
   ObjectReader latest_reader;  // latest mode: shareable
-  // How long GetForUpdate waits for a live transaction's lock to go.
+  LocalLocks local_locks;      // GetForUpdate rows, within this node
+  // How long GetForUpdate waits for a row locked by a live transaction
+  // (of this node, or a RADOS lock of any node).
   absl::Duration lock_wait = absl::Seconds(2);
 };
 

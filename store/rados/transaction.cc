@@ -23,10 +23,40 @@ uint64_t NewTxnId() {
   return absl::Uniform<uint64_t>(gen) | 1;  // never 0 (StampOf's "none")
 }
 
+// A transaction that ends without committing is usually retried at once by
+// the same thread (the store's RunTxn). The retry keeps its age, as a
+// restart does in wound-wait, so that it is not forever the youngest and
+// chosen as the deadlock victim on every attempt. Only a hint for choosing
+// victims; correctness never depends on it.
+struct InheritedAge {
+  int64_t age = 0;
+  absl::Time until;
+};
+thread_local InheritedAge inherited_age;
+constexpr absl::Duration kRetryWindow = absl::Seconds(5);
+
+int64_t AgeOfNewTransaction() {
+  const absl::Time now = absl::Now();
+  int64_t age = absl::ToUnixNanos(now);
+  if (inherited_age.age != 0 && now < inherited_age.until) {
+    age = inherited_age.age;
+  }
+  inherited_age.age = 0;
+  return age;
+}
+
 }  // namespace
 
 RadosTransaction::RadosTransaction(EngineCore* core)
-    : core_(core), reader_(core->latest_reader), id_(NewTxnId()) {}
+    : core_(core),
+      reader_(core->latest_reader),
+      id_(NewTxnId()),
+      age_(AgeOfNewTransaction()) {}
+
+RadosTransaction::~RadosTransaction() {
+  core_->local_locks.UnlockAll(id_);
+  if (!committed_) inherited_age = {age_, absl::Now() + kRetryWindow};
+}
 
 absl::Status RadosTransaction::CheckOpen() const {
   if (finished_) {
@@ -119,8 +149,14 @@ absl::StatusOr<std::optional<std::string>> RadosTransaction::GetForUpdate(
   MR_RETURN_IF_ERROR(CheckOpen());
   MR_ASSIGN_OR_RETURN(Placement place, Place(space, key));
   const bool partitioned = !place.marker.empty();
-  // A live transaction's lock on the row means our commit would fail:
-  // wait a little for it to finish instead.
+  // Transactions of this node that lock the row go one after the other.
+  std::string row = place.object;
+  row.push_back('\0');
+  row.append(place.omap_key);
+  MR_RETURN_IF_ERROR(
+      core_->local_locks.Lock(id_, age_, row, core_->lock_wait));
+  // A live transaction's RADOS lock on the row means our commit would
+  // fail: wait a little for it to finish instead.
   const absl::Time deadline = absl::Now() + core_->lock_wait;
   absl::Duration pause = absl::Milliseconds(1);
   ObjectReader::Keys found;
@@ -324,9 +360,15 @@ absl::Status RadosTransaction::Commit() {
   finished_ = true;
   // Nothing written: nothing to make atomic, and no reader could tell
   // whether a guard held.
-  if (writes_.empty()) return absl::OkStatus();
-  MR_ASSIGN_OR_RETURN(CommitPlan plan, BuildPlan());
-  return core_->committer.Commit(plan);
+  absl::Status status;
+  if (!writes_.empty()) {
+    absl::StatusOr<CommitPlan> plan = BuildPlan();
+    status = plan.ok() ? core_->committer.Commit(*plan) : plan.status();
+  }
+  // Applied (or not at all): the next transaction of this node may read.
+  core_->local_locks.UnlockAll(id_);
+  committed_ = status.ok();
+  return status;
 }
 
 }  // namespace mailroom::store::rados

@@ -27,6 +27,7 @@ namespace mailroom::store::rados {
 class RadosTransaction : public engine::Transaction {
  public:
   explicit RadosTransaction(EngineCore* core);
+  ~RadosTransaction() override;
 
   absl::StatusOr<std::optional<std::string>> Get(engine::Space space,
                                                  std::string_view key) override;
@@ -56,7 +57,11 @@ class RadosTransaction : public engine::Transaction {
   EngineCore* const core_;
   ObjectReader& reader_;  // the core's latest-mode reader
   const uint64_t id_;     // also the stamp of every row it writes
+  // For deadlocks among this node's transactions (LocalLocks): when it
+  // began, or when the attempt it retries began.
+  const int64_t age_;
   bool finished_ = false;
+  bool committed_ = false;
   std::map<SpaceKey, std::optional<std::string>> writes_;
   // The stored value (stamp included, "" when absent) each GetForUpdate key
   // had when first read. Save points do not undo these: locks stay taken.
