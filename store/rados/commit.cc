@@ -82,7 +82,7 @@ absl::Status Committer::CommitOneObject(const CommitPlan& plan) {
   // Bodies before the presence rows that point at them.
   if (!plan.blob_puts.empty()) MR_RETURN_IF_ERROR(WriteBodies(plan, nullptr));
   const Participant& p = plan.participants.front();
-  WriteOp op = SingleObjectCommitOp(p);
+  WriteOp op = SingleObjectCommitOp(p, plan.txn);
   RadosIo::Result r = io_->Write(p.object, op.get());
   if (r.rc >= 0) {
     RemoveBodies(plan.blob_removals);

@@ -37,6 +37,10 @@
 //   dir.user           the directory of user objects: one row S name
 //   txn.hex(txn)       a transaction record (see below); xattr "state"
 //
+// xattr "dv" of every omap object above: the id of the last transaction
+// that changed its rows (set by the same op; lock and unlock ops leave it),
+// so that a snapshot can tell "rows changed" from "rows locked".
+//
 // Omap keys of every object above:
 //   S key              a row of space S; value = stamp(8) payload, where the
 //                      stamp is the id of the transaction that wrote it. The
@@ -117,12 +121,13 @@
 //    its own record to "A" (which fails if the "C" flip landed) and returns
 //    kUnavailable only if it still cannot tell.
 //
-// Snapshot() readers pin each object at its version when they first read it
-// (after resolving every lock of it that is not a live pending one) and
-// read it again only with assert_version: a Snapshot sees one committed
-// state of each object (so of each mailbox, and of each user), and fails
-// with kAborted ("run the read again") when an object it already read has
-// changed since. There is no consistency across objects. Latest() reads
+// Snapshot() readers pin each object when they first read it (after
+// resolving every lock of it that is not a live pending one: those rows
+// read as their committed values) at its "dv", and read it again only
+// together with its "dv": a Snapshot sees one committed state of each
+// object (so of each mailbox, and of each user), and fails with kAborted
+// ("run the read again") when rows of an object it already read have been
+// changed since; locks taken and released meanwhile do not matter. There is no consistency across objects. Latest() reads
 // each call afresh. A Scan reads a page (up to 1024 rows of one object) per
 // op, each page atomically; a scan over several pages or objects may see a
 // transaction that commits while it runs in its later pages only.
@@ -153,6 +158,7 @@ inline constexpr std::string_view kUserDirObject = "dir.user";
 // xattrs.
 inline constexpr const char* kStateXattr = "state";
 inline constexpr const char* kGenXattr = "gen";
+inline constexpr const char* kDataVersionXattr = "dv";
 inline constexpr char kStatePending = 'P';
 inline constexpr char kStateCommitted = 'C';
 inline constexpr char kStateAborted = 'A';

@@ -31,20 +31,33 @@ absl::Status Unsettled(const std::string& object) {
 
 }  // namespace
 
+namespace {
+
+std::string DataVersionOf(const OmapMap& xattrs) {
+  auto it = xattrs.find(kDataVersionXattr);
+  return it == xattrs.end() ? std::string() : it->second.to_str();
+}
+
+}  // namespace
+
 absl::StatusOr<ObjectReader::Pin> ObjectReader::PinOf(
     const std::string& object) {
   if (auto it = pins_.find(object); it != pins_.end()) return it->second;
   const std::string lock_prefix(1, kLockPrefix);
   for (int round = 0; round < kMaxRounds; ++round) {
     std::map<std::string, std::string> locks;
+    std::string data_version;
     uint64_t version = 0;
     bool restart = false;
     std::string after;
+    // Every lock of the object, with its data version; more than a page of
+    // locks is read page by page at one object version.
     for (bool first = true;; first = false) {
       librados::ObjectReadOperation op;
-      OmapMap page;
+      OmapMap page, xattrs;
       bool more = false;
       if (!first) op.assert_version(version);
+      if (first) op.getxattrs(&xattrs, nullptr);
       op.omap_get_vals2(after, lock_prefix, kPageSize, &page, &more, nullptr);
       RadosIo::Result r = io_->Read(object, &op);
       if (first && r.rc == -ENOENT) {
@@ -56,7 +69,10 @@ absl::StatusOr<ObjectReader::Pin> ObjectReader::PinOf(
         break;
       }
       if (r.rc < 0) return FromRados(r.rc, absl::StrCat("read ", object));
-      if (first) version = r.version;
+      if (first) {
+        version = r.version;
+        data_version = DataVersionOf(xattrs);
+      }
       for (auto& [key, value] : page) locks[key] = value.to_str();
       if (!more || page.empty()) break;
       after = page.rbegin()->first;
@@ -69,7 +85,7 @@ absl::StatusOr<ObjectReader::Pin> ObjectReader::PinOf(
       // committed values, whatever those transactions do later.
       if (report.object_changed) continue;
     }
-    Pin pin{true, version};
+    Pin pin{true, std::move(data_version)};
     pins_[object] = pin;
     return pin;
   }
@@ -77,25 +93,22 @@ absl::StatusOr<ObjectReader::Pin> ObjectReader::PinOf(
 }
 
 absl::Status ObjectReader::CheckPinned(const std::string& object,
-                                       const Pin& pin, int rc, bool* absent) {
+                                       const Pin& pin, int rc,
+                                       const OmapMap& xattrs, bool* absent) {
   *absent = false;
-  if (!pin.exists) {
-    if (rc == -ENOENT) {
-      *absent = true;
-      return absl::OkStatus();
-    }
-    if (rc >= 0) {
-      return absl::AbortedError(absl::StrCat(
-          "rados: ", object, " was created after the snapshot read it"));
-    }
+  if (rc == -ENOENT && !pin.exists) {
+    *absent = true;
+    return absl::OkStatus();
+  }
+  if (rc < 0 && rc != -ENOENT) {
     return FromRados(rc, absl::StrCat("read ", object));
   }
-  if (rc >= 0) return absl::OkStatus();
-  if (rc == -ERANGE || rc == -EOVERFLOW || rc == -ENOENT) {
+  if (rc == -ENOENT || !pin.exists ||
+      DataVersionOf(xattrs) != pin.data_version) {
     return absl::AbortedError(absl::StrCat(
         "rados: ", object, " changed after the snapshot read it; read again"));
   }
-  return FromRados(rc, absl::StrCat("read ", object));
+  return absl::OkStatus();
 }
 
 absl::Status ObjectReader::ReadKeys(const std::string& object,
@@ -105,12 +118,12 @@ absl::Status ObjectReader::ReadKeys(const std::string& object,
   if (pinned_) {
     MR_ASSIGN_OR_RETURN(Pin pin, PinOf(object));
     librados::ObjectReadOperation op;
-    OmapMap data;
-    if (pin.exists) op.assert_version(pin.version);
+    OmapMap data, xattrs;
+    op.getxattrs(&xattrs, nullptr);
     op.omap_get_vals_by_keys(keys, &data, nullptr);
     RadosIo::Result r = io_->Read(object, &op);
     bool absent = false;
-    MR_RETURN_IF_ERROR(CheckPinned(object, pin, r.rc, &absent));
+    MR_RETURN_IF_ERROR(CheckPinned(object, pin, r.rc, xattrs, &absent));
     if (!absent) out->values = ToStrings(data);
     return absl::OkStatus();
   }
@@ -158,9 +171,9 @@ absl::Status ObjectReader::ReadPage(const std::string& object,
   }
   for (int round = 0; round < kMaxRounds; ++round) {
     librados::ObjectReadOperation op;
-    OmapMap data_exact, data, lock_exact, locks;
+    OmapMap data_exact, data, lock_exact, locks, xattrs;
     bool data_more = false, locks_more = false;
-    if (pin.has_value() && pin->exists) op.assert_version(pin->version);
+    if (pin.has_value()) op.getxattrs(&xattrs, nullptr);
     // omap listings start after a key; an inclusive start is read by key.
     if (!after) op.omap_get_vals_by_keys({start}, &data_exact, nullptr);
     op.omap_get_vals2(start, request.prefix, kPageSize, &data, &data_more,
@@ -175,7 +188,7 @@ absl::Status ObjectReader::ReadPage(const std::string& object,
     RadosIo::Result r = io_->Read(object, &op);
     if (pin.has_value()) {
       bool absent = false;
-      MR_RETURN_IF_ERROR(CheckPinned(object, *pin, r.rc, &absent));
+      MR_RETURN_IF_ERROR(CheckPinned(object, *pin, r.rc, xattrs, &absent));
       if (absent) {
         out->done = true;
         return absl::OkStatus();

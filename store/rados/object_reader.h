@@ -4,9 +4,9 @@
 //            reads; rows locked by a live pending transaction read as their
 //            current (last committed) value.
 //   pinned   (Snapshot) the first read of an object resolves every lock of
-//            it that is not a live pending one and pins the object's
-//            version; later reads assert that version and fail with
-//            kAborted when the object has changed.
+//            it that is not a live pending one and pins the object's data
+//            version (xattr "dv"); later reads fetch it with the rows and
+//            fail with kAborted when the object's rows have changed.
 //
 // Thread-safety: a latest-mode reader is thread-safe (no mutable state); a
 // pinned one is used by one thread at a time.
@@ -68,13 +68,15 @@ class ObjectReader {
  private:
   struct Pin {
     bool exists = false;
-    uint64_t version = 0;
+    std::string data_version;  // "" when the object never had rows
   };
   // Pinned mode: the object's pin, made on first use.
   absl::StatusOr<Pin> PinOf(const std::string& object);
-  // Pinned mode: maps the result of a version-asserting read.
-  absl::Status CheckPinned(const std::string& object, const Pin& pin,
-                           int rc, bool* absent);
+  // Pinned mode: checks a read (its result and the xattrs it fetched)
+  // against the pin.
+  absl::Status CheckPinned(
+      const std::string& object, const Pin& pin, int rc,
+      const std::map<std::string, librados::bufferlist>& xattrs, bool* absent);
 
   RadosIo* const io_;
   Resolver* const resolver_;

@@ -35,7 +35,9 @@ Assertions HeldBy(const Participant& p, uint64_t txn) {
   return a;
 }
 
-void AddWrites(const Participant& p, librados::ObjectWriteOperation* op) {
+// The rows' writes, and the object's data version when there are any.
+void AddWrites(const Participant& p, uint64_t txn,
+               librados::ObjectWriteOperation* op) {
   std::map<std::string, librados::bufferlist> puts;
   std::set<std::string> deletes;
   for (const Row& row : p.rows) {
@@ -47,6 +49,9 @@ void AddWrites(const Participant& p, librados::ObjectWriteOperation* op) {
   }
   if (!puts.empty()) op->omap_set(puts);
   if (!deletes.empty()) op->omap_rm_keys(deletes);
+  if (!puts.empty() || !deletes.empty()) {
+    op->setxattr(kDataVersionXattr, ToBufferlist(EncodeId(txn)));
+  }
 }
 
 std::set<std::string> LockKeys(const Participant& p) {
@@ -57,13 +62,13 @@ std::set<std::string> LockKeys(const Participant& p) {
 
 }  // namespace
 
-WriteOp SingleObjectCommitOp(const Participant& p) {
+WriteOp SingleObjectCommitOp(const Participant& p, uint64_t txn) {
   auto op = std::make_unique<librados::ObjectWriteOperation>();
   // create(false) first: a guard on a new object then compares against an
   // empty omap instead of failing with -ENOENT.
   op->create(false);
   op->omap_cmp(FreeAndUnchanged(p), nullptr);
-  AddWrites(p, op.get());
+  AddWrites(p, txn, op.get());
   return op;
 }
 
@@ -82,7 +87,7 @@ WriteOp LockOp(const Participant& p, uint64_t txn) {
 WriteOp ApplyOp(const Participant& p, uint64_t txn) {
   auto op = std::make_unique<librados::ObjectWriteOperation>();
   op->omap_cmp(HeldBy(p, txn), nullptr);
-  AddWrites(p, op.get());
+  AddWrites(p, txn, op.get());
   op->omap_rm_keys(LockKeys(p));
   return op;
 }

@@ -17,8 +17,9 @@ namespace mailroom::store::rados {
 
 using WriteOp = std::unique_ptr<librados::ObjectWriteOperation>;
 
-// Fast path: checks the guards and that no row is locked, then writes.
-WriteOp SingleObjectCommitOp(const Participant& p);
+// Fast path: checks the guards and that no row is locked, then writes
+// (stamping the object's data version with `txn`).
+WriteOp SingleObjectCommitOp(const Participant& p, uint64_t txn);
 // Step 2: the same checks, then locks every row for `txn`.
 WriteOp LockOp(const Participant& p, uint64_t txn);
 // Step 4: if the rows are still locked by `txn`, writes them and unlocks.

@@ -364,8 +364,8 @@ TEST_F(RadosEngineTest, TwoNodesShareCommitsAndConflicts) {
   EXPECT_EQ(Get(*a, Space::kQuota, "frank"), U64(4 * kPerThread));
 }
 
-// A snapshot pins each object it reads: a later change makes its next read
-// of that object fail with kAborted instead of mixing states.
+// A snapshot pins each object it reads: a later change of its rows makes
+// its next read of that object fail with kAborted instead of mixing states.
 TEST_F(RadosEngineTest, SnapshotOfAChangedObjectAborts) {
   std::unique_ptr<Engine> engine = Open();
   ASSERT_NE(engine, nullptr);
@@ -375,6 +375,16 @@ TEST_F(RadosEngineTest, SnapshotOfAChangedObjectAborts) {
   absl::StatusOr<std::unique_ptr<engine::Reader>> snapshot = engine->Snapshot();
   ASSERT_TRUE(snapshot.ok());
   EXPECT_EQ(*(*snapshot)->Get(Space::kMailboxState, MailboxKey(3)), "s1");
+  // Locks come and go (a multi-object transaction that only locks mailbox
+  // 3's state): its rows did not change, the snapshot stands.
+  {
+    absl::StatusOr<std::unique_ptr<Transaction>> txn = engine->Begin(true);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->GetForUpdate(Space::kMailboxState, MailboxKey(3)).ok());
+    ASSERT_TRUE((*txn)->Put(Space::kQuota, "hal", "charged").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_EQ(*(*snapshot)->Get(Space::kMessages, MessageKey(3, 1)), std::nullopt);
   ASSERT_TRUE(Commit(*engine, {{{Space::kMessages, MessageKey(3, 1)}, "m"},
                                {{Space::kMailboxState, MailboxKey(4)}, "t2"}})
                   .ok());
