@@ -39,8 +39,11 @@ absl::StatusOr<std::unique_ptr<RadosIo>> RadosIo::Connect(
       options.conf_file.empty() ? nullptr : options.conf_file.c_str());
   if (rc < 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat("rados: cannot read the configuration '",
-                     options.conf_file, "': ", -rc));
+        options.conf_file.empty()
+            ? std::string("rados: no ceph.conf named (conf_file) and none in "
+                          "librados' default places")
+            : absl::StrCat("rados: cannot read the configuration '",
+                           options.conf_file, "': error ", -rc));
   }
   // Bounded waits everywhere: a lost cluster must surface as kUnavailable,
   // not hang a session forever.
