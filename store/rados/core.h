@@ -10,11 +10,13 @@
 #include "absl/time/time.h"
 #include "store/rados/blobs.h"
 #include "store/rados/commit.h"
+#include "store/rados/leases.h"
 #include "store/rados/local_locks.h"
 #include "store/rados/object_reader.h"
 #include "store/rados/rados_engine.h"
 #include "store/rados/rados_io.h"
 #include "store/rados/resolver.h"
+#include "store/rados/signals.h"
 
 namespace mailroom::store::rados {
 
@@ -25,7 +27,9 @@ struct EngineCore {
         blobs(io.get()),
         committer(io.get(), &resolver, &blobs,
                   options.testing_stop_after_step),
-        latest_reader(io.get(), &resolver, /*pinned=*/false) {}
+        latest_reader(io.get(), &resolver, /*pinned=*/false),
+        signals(io.get()),
+        leases(io.get()) {}
 
   std::unique_ptr<RadosIo> io;
   Resolver resolver;
@@ -33,6 +37,8 @@ struct EngineCore {
   Committer committer;
   ObjectReader latest_reader;  // latest mode: shareable
   LocalLocks local_locks;      // GetForUpdate rows, within this node
+  Signals signals;             // Broadcast, Subscribe
+  LeaseKeeper leases;          // AcquireLease
   // How long GetForUpdate waits for a row locked by a live transaction
   // (of this node, or a RADOS lock of any node).
   absl::Duration lock_wait = absl::Seconds(2);

@@ -95,6 +95,25 @@ class RadosEngine : public engine::Engine {
     return status;
   }
 
+  // Every node of an installation opens the same namespace.
+  bool Shared() const override { return true; }
+
+  absl::Status Broadcast(std::string_view channel,
+                         std::string_view payload) override {
+    return core_->signals.Broadcast(channel, payload);
+  }
+
+  absl::StatusOr<std::unique_ptr<engine::Subscription>> Subscribe(
+      std::string_view channel,
+      std::function<void(std::string_view)> fn) override {
+    return core_->signals.Subscribe(channel, std::move(fn));
+  }
+
+  absl::StatusOr<std::unique_ptr<engine::EngineLease>> AcquireLease(
+      std::string_view name, int ttl_seconds) override {
+    return core_->leases.Acquire(name, ttl_seconds);
+  }
+
   absl::StatusOr<std::string> ReadRange(Space space, std::string_view key,
                                         uint64_t offset,
                                         uint64_t length) override {

@@ -17,6 +17,19 @@ bool KeepInName(unsigned char c) {
          c == '+' || c == '-';
 }
 
+// A name as part of an object name: [A-Za-z0-9._@+-] as is, others %XX.
+std::string Escape(std::string_view name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (KeepInName(c)) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppendFormat(&out, "%%%02X", c);
+    }
+  }
+  return out;
+}
+
 // A mailbox-partitioned key: `lead` bytes, then the 8-byte id.
 absl::StatusOr<Placement> PlaceInMailbox(Space space, std::string_view key,
                                          size_t lead) {
@@ -131,15 +144,15 @@ std::string MailboxObject(std::string_view id8) {
 }
 
 std::string UserObject(std::string_view user) {
-  std::string out = "user.";
-  for (unsigned char c : user) {
-    if (KeepInName(c)) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
+  return absl::StrCat("user.", Escape(user));
+}
+
+std::string ChannelObject(std::string_view channel) {
+  return absl::StrCat("chan.", Escape(channel));
+}
+
+std::string LeaseObject(std::string_view name) {
+  return absl::StrCat("lease.", Escape(name));
 }
 
 std::string BlobShardObject(uint8_t first_byte) {

@@ -36,6 +36,11 @@
 //                      mailboxes visits them in key order
 //   dir.user           the directory of user objects: one row S name
 //   txn.hex(txn)       a transaction record (see below); xattr "state"
+//   chan.esc(channel)  empty; watched by the subscribers of a Broadcast
+//                      channel, notified by Broadcast (watch/notify)
+//   lease.esc(name)    empty; an engine lease is the exclusive cls_lock
+//                      "lease" on it, taken for the lease's ttl and renewed
+//                      every third of it while its holder lives
 //
 // xattr "dv" of every omap object above: the id of the last transaction
 // that changed its rows (set by the same op; lock and unlock ops leave it),
@@ -200,6 +205,8 @@ std::string BlobShardObject(uint8_t first_byte);
 std::string BlobDataObject(std::string_view hash);
 std::string FixedObject(engine::Space space);  // kMeta, kGroups, kAcl, queue
 std::string TxnObject(uint64_t txn);
+std::string ChannelObject(std::string_view channel);
+std::string LeaseObject(std::string_view name);
 
 // Stamped values: stamp(8, big-endian txn id) payload.
 std::string Stamp(uint64_t txn, std::string_view payload);

@@ -4,10 +4,22 @@
 // transaction within one object commits as one guarded RADOS op, one over
 // several objects through a commit protocol with a transaction record and
 // per-row locks. store/rados/layout.h documents the objects, the format and
-// the protocol.
+// the protocol. Several nodes (processes) may open one namespace: the
+// engine is Shared(), Broadcast/Subscribe use RADOS watch/notify and
+// AcquireLease a cls_lock lock with expiry.
 //
-// Thread-safety: thread-safe (see engine.h). Transactions and readers must
-// be destroyed before their engine.
+// What callers see beyond engine.h:
+//   - Keys must have the shapes of store/internal/keys.h (a mailbox key its
+//     8-byte id, ...): the engine places rows by them; kInvalidArgument
+//     otherwise. A kBlobs value is immutable for its key (a content hash).
+//   - A Snapshot() read fails with kAborted when rows of an object (a
+//     mailbox, a user) it already read have changed since: read again with
+//     a new snapshot.
+//   - Commit may fail with kUnavailable without knowing whether the
+//     transaction committed (the cluster failed at its commit point).
+//
+// Thread-safety: thread-safe (see engine.h). Transactions, readers,
+// subscriptions and leases must be destroyed before their engine.
 #ifndef MAILROOM_STORE_RADOS_RADOS_ENGINE_H_
 #define MAILROOM_STORE_RADOS_RADOS_ENGINE_H_
 

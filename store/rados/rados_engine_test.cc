@@ -8,6 +8,8 @@
 // MAILROOM_RADOS_POOL the pool (default "mailroom"), MAILROOM_RADOS_USER the
 // client id (default "admin"). Without MAILROOM_RADOS_CONF the test fails.
 // Every test runs in a fresh random RADOS namespace, removed afterwards.
+#include <sys/time.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -472,6 +474,91 @@ TEST_F(RadosEngineTest, BodyDataFollowsItsPresenceRow) {
   stale.remove();
   EXPECT_EQ(raw.io().operate(data_object, &stale), -ECANCELED);
   EXPECT_EQ(Get(*engine, Space::kBlobs, BodyHash(6)), "six");
+}
+
+// Signals between nodes: every subscriber of a channel, on any engine of
+// the namespace, gets each Broadcast; none after its subscription ends.
+TEST_F(RadosEngineTest, BroadcastReachesEveryNodesSubscribers) {
+  std::unique_ptr<Engine> a = Open();
+  std::unique_ptr<Engine> b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(a->Shared());
+  absl::Mutex mu;
+  std::vector<std::string> got_a, got_b;
+  auto collect = [&mu](std::vector<std::string>* into) {
+    return [&mu, into](std::string_view payload) {
+      absl::MutexLock lock(&mu);
+      into->emplace_back(payload);
+    };
+  };
+  absl::StatusOr<std::unique_ptr<engine::Subscription>> sub_a =
+      a->Subscribe("changes", collect(&got_a));
+  absl::StatusOr<std::unique_ptr<engine::Subscription>> sub_b =
+      b->Subscribe("changes", collect(&got_b));
+  ASSERT_TRUE(sub_a.ok()) << sub_a.status();
+  ASSERT_TRUE(sub_b.ok()) << sub_b.status();
+  auto wait_for = [&](std::function<bool()> done) {
+    for (int i = 0; i < 200; ++i) {
+      {
+        absl::MutexLock lock(&mu);
+        if (done()) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    absl::MutexLock lock(&mu);
+    return done();
+  };
+  ASSERT_TRUE(a->Broadcast("other", "not ours").ok());
+  ASSERT_TRUE(a->Broadcast("changes", std::string("one\0binary", 10)).ok());
+  EXPECT_TRUE(wait_for([&] { return got_a.size() == 1 && got_b.size() == 1; }));
+  {
+    absl::MutexLock lock(&mu);
+    ASSERT_EQ(got_b.size(), 1u);
+    EXPECT_EQ(got_b[0], std::string("one\0binary", 10));
+  }
+  sub_b->reset();  // no callback of it runs after this
+  ASSERT_TRUE(b->Broadcast("changes", "two").ok());
+  EXPECT_TRUE(wait_for([&] { return got_a.size() == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(got_a.back(), "two");
+  EXPECT_EQ(got_b.size(), 1u);
+}
+
+// A lease is exclusive across nodes, stays while its holder lives (renewed
+// past its ttl), and lapses after the ttl when its holder died.
+TEST_F(RadosEngineTest, LeasesAreExclusiveAcrossNodesAndLapse) {
+  std::unique_ptr<Engine> a = Open();
+  std::unique_ptr<Engine> b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  absl::StatusOr<std::unique_ptr<engine::EngineLease>> held =
+      a->AcquireLease("maildrop/ivy", 2);
+  ASSERT_TRUE(held.ok()) << held.status();
+  EXPECT_EQ(b->AcquireLease("maildrop/ivy", 2).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(a->AcquireLease("maildrop/ivy", 2).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(b->AcquireLease("maildrop/jo", 2).ok());  // another name
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  EXPECT_EQ(b->AcquireLease("maildrop/ivy", 2).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  held->reset();
+  absl::StatusOr<std::unique_ptr<engine::EngineLease>> taken =
+      b->AcquireLease("maildrop/ivy", 2);
+  EXPECT_TRUE(taken.ok()) << taken.status();
+
+  // A holder that died: its lock is never renewed nor released.
+  RawPool raw(ns_);
+  struct timeval one_second = {1, 0};
+  ASSERT_EQ(raw.io().lock_exclusive(LeaseObject("maildrop/kai"), "lease",
+                                    "dead-node", "", &one_second, 0),
+            0);
+  EXPECT_EQ(a->AcquireLease("maildrop/kai", 2).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_TRUE(a->AcquireLease("maildrop/kai", 2).ok());
 }
 
 TEST_F(RadosEngineTest, UnknownFormatVersionIsRefused) {

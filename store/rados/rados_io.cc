@@ -101,14 +101,29 @@ RadosIo::Result RadosIo::Read(const std::string& object,
 void RadosIo::Background(const std::string& object,
                          std::unique_ptr<librados::ObjectWriteOperation> op) {
   librados::AioCompletion* c = librados::Rados::aio_create_completion();
-  int rc = ioctx_.aio_operate(object, c, op.get());
-  internal::MutexLock lock(&mu_);
-  ReapBackground();
-  if (rc < 0) {
+  if (ioctx_.aio_operate(object, c, op.get()) < 0) {
     c->release();
     return;
   }
-  background_.push_back(BackgroundOp{c, std::move(op)});
+  AddBackground(BackgroundOp{c, std::move(op), nullptr, nullptr});
+}
+
+void RadosIo::BackgroundNotify(const std::string& object,
+                               std::string_view payload, uint64_t timeout_ms) {
+  auto bl = std::make_unique<librados::bufferlist>(ToBufferlist(payload));
+  auto reply = std::make_unique<librados::bufferlist>();
+  librados::AioCompletion* c = librados::Rados::aio_create_completion();
+  if (ioctx_.aio_notify(object, c, *bl, timeout_ms, reply.get()) < 0) {
+    c->release();
+    return;
+  }
+  AddBackground(BackgroundOp{c, nullptr, std::move(bl), std::move(reply)});
+}
+
+void RadosIo::AddBackground(BackgroundOp op) {
+  internal::MutexLock lock(&mu_);
+  ReapBackground();
+  background_.push_back(std::move(op));
 }
 
 void RadosIo::ReapBackground() {
@@ -116,7 +131,7 @@ void RadosIo::ReapBackground() {
   for (BackgroundOp& op : background_) {
     if (op.completion->is_complete()) {
       op.completion->release();
-      op.op.reset();
+      op = BackgroundOp{};
     } else {
       background_[kept++] = std::move(op);
     }

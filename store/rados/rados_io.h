@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -87,6 +88,14 @@ class RadosIo {
   // (a transaction record left behind is finished by a later reader).
   void Background(const std::string& object,
                   std::unique_ptr<librados::ObjectWriteOperation> op);
+  // Starts a notify of `object`'s watchers and forgets it (best effort:
+  // a watcher that died would hold a waiting caller for `timeout_ms`).
+  void BackgroundNotify(const std::string& object, std::string_view payload,
+                        uint64_t timeout_ms);
+
+  // For watch/notify and cls_lock, which have no operation form.
+  librados::IoCtx& ioctx() { return ioctx_; }
+  librados::Rados& cluster() { return cluster_; }
 
  private:
   RadosIo() = default;
@@ -99,7 +108,10 @@ class RadosIo {
   struct BackgroundOp {
     librados::AioCompletion* completion;
     std::unique_ptr<librados::ObjectWriteOperation> op;
+    // A notify's payload and reply, alive until it completes.
+    std::unique_ptr<librados::bufferlist> payload, reply;
   };
+  void AddBackground(BackgroundOp op);
   internal::Mutex mu_;
   std::vector<BackgroundOp> background_ ABSL_GUARDED_BY(mu_);
 };
