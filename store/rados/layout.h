@@ -72,7 +72,9 @@
 //
 // Transactions. Reads run at once (with lock resolution, below); writes are
 // buffered; GetForUpdate records the value it read (stamp included) as a
-// guard. Commit:
+// guard, and first takes the row's in-process lock (local_locks.h), so that
+// transactions of one node queue for a row instead of failing each other's
+// guards. Commit:
 //  - Fast path: when every written or guarded row lies in ONE object, one
 //    ObjectWriteOperation does it all: create(false) (so guards also work on
 //    a new object), omap_cmp(~row == "") for every row (nobody holds a
@@ -81,9 +83,10 @@
 //  - Otherwise the multi-object protocol, with the written/guarded objects
 //    ("participants") in name order, the first being the primary:
 //    (1) create txn.hex(txn) exclusively: xattr state = "P" (pending), data
-//        = the record: start time, and per participant its rows with their
-//        guard and new value (a body's data is not in it: it is written to
-//        its blob object in parallel with this step);
+//        = the record (txn_record.h): start time, and per participant its
+//        rows and their new values (guards stay with the committer; a
+//        body's data is not in it: it is written to its blob object in
+//        parallel with this step);
 //    (2) lock: one op per participant, the primary first and then the others
 //        in parallel: the same guards as the fast path, plus omap_set of
 //        ~row = txn for every row. Any failure: unlock what was locked,
@@ -132,10 +135,11 @@
 // together with its "dv": a Snapshot sees one committed state of each
 // object (so of each mailbox, and of each user), and fails with kAborted
 // ("run the read again") when rows of an object it already read have been
-// changed since; locks taken and released meanwhile do not matter. There is no consistency across objects. Latest() reads
-// each call afresh. A Scan reads a page (up to 1024 rows of one object) per
-// op, each page atomically; a scan over several pages or objects may see a
-// transaction that commits while it runs in its later pages only.
+// changed since; locks taken and released meanwhile do not matter. There is
+// no consistency across objects. Latest() reads each call afresh. A Scan
+// reads a page (up to 1024 rows of one object) per op, each page
+// atomically; a scan over several pages or objects may see a transaction
+// that commits while it runs in its later pages only.
 //
 // Durability: RADOS acknowledges a write once every replica has it, so every
 // commit is durable; `durable = false` changes nothing.
