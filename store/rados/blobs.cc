@@ -83,8 +83,9 @@ absl::StatusOr<std::optional<std::string>> BlobStore::Read(
   }
   if (reader.pinned()) {
     // Removed after the snapshot saw its presence row.
-    return absl::AbortedError(absl::StrCat(
-        "rados: body ", data_object, " removed after the snapshot; read again"));
+    return absl::AbortedError(
+        absl::StrCat("rados: body ", data_object,
+                     " removed after the snapshot; read again"));
   }
   return absl::DataLossError(
       absl::StrCat("rados: body ", data_object, " is missing"));

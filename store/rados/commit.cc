@@ -22,8 +22,8 @@ std::set<std::string> RowKeys(const Participant& p) {
 }
 
 absl::Status Conflict(const std::string& object) {
-  return absl::AbortedError(
-      absl::StrCat("rados: conflict on ", object, "; run the transaction again"));
+  return absl::AbortedError(absl::StrCat("rados: conflict on ", object,
+                                         "; run the transaction again"));
 }
 
 absl::Status Stopped(int step) {
@@ -132,8 +132,7 @@ absl::Status Committer::CommitMany(const CommitPlan& plan) {
       if (!IsGuardFailure(r.rc)) {
         return FromRados(r.rc, absl::StrCat("lock ", primary.object));
       }
-      resolver_->ResolveLocksOn(primary.object, RowKeys(primary))
-          .IgnoreError();
+      resolver_->ResolveLocksOn(primary.object, RowKeys(primary)).IgnoreError();
       return Conflict(primary.object);
     }
   }

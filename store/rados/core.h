@@ -25,8 +25,7 @@ struct EngineCore {
       : io(std::move(io_in)),
         resolver(io.get(), absl::Seconds(options.txn_timeout_seconds)),
         blobs(io.get()),
-        committer(io.get(), &resolver, &blobs,
-                  options.testing_stop_after_step),
+        committer(io.get(), &resolver, &blobs, options.testing_stop_after_step),
         latest_reader(io.get(), &resolver, /*pinned=*/false),
         signals(io.get()),
         leases(io.get()) {}

@@ -120,8 +120,8 @@ class RadosEngine : public engine::Engine {
     std::optional<std::string> value;
     if (space == Space::kBlobs) {
       // Only the range travels.
-      MR_ASSIGN_OR_RETURN(value, core_->blobs.Read(core_->latest_reader, key,
-                                                   offset, length));
+      MR_ASSIGN_OR_RETURN(
+          value, core_->blobs.Read(core_->latest_reader, key, offset, length));
     } else {
       MR_ASSIGN_OR_RETURN(value, latest_.Get(space, key));
       if (value.has_value()) {
@@ -153,9 +153,9 @@ absl::Status CheckFormat(RadosIo& io) {
     RadosIo::Result r = io.Read(object, &read);
     if (r.rc >= 0) {
       if (bl.to_str() == ours) return absl::OkStatus();
-      return absl::DataLossError(absl::StrCat(
-          "rados: the namespace holds layout format version '", bl.to_str(),
-          "'; this build knows version ", ours));
+      return absl::DataLossError(
+          absl::StrCat("rados: the namespace holds layout format version '",
+                       bl.to_str(), "'; this build knows version ", ours));
     }
     if (r.rc != -ENOENT) return FromRados(r.rc, "read the format version");
     librados::ObjectWriteOperation create;

@@ -110,8 +110,8 @@ absl::StatusOr<Placement> Place(Space space, std::string_view key) {
     }
     case Placing::kBlobShard: {
       Placement p;
-      p.object = BlobShardObject(
-          key.empty() ? 0 : static_cast<uint8_t>(key[0]));
+      p.object =
+          BlobShardObject(key.empty() ? 0 : static_cast<uint8_t>(key[0]));
       p.omap_key = OmapKey(space, key);
       return p;
     }
@@ -231,7 +231,8 @@ std::string PrefixSuccessor(std::string_view prefix) {
   std::string out(prefix);
   while (!out.empty()) {
     if (static_cast<unsigned char>(out.back()) != 0xff) {
-      out.back() = static_cast<char>(static_cast<unsigned char>(out.back()) + 1);
+      out.back() =
+          static_cast<char>(static_cast<unsigned char>(out.back()) + 1);
       return out;
     }
     out.pop_back();

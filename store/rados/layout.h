@@ -219,7 +219,7 @@ std::string_view PayloadOf(std::string_view stored);
 // The stamp of a stored value; 0 when it is too short.
 uint64_t StampOf(std::string_view stored);
 
-std::string EncodeId(uint64_t v);      // 8 bytes big-endian
+std::string EncodeId(uint64_t v);       // 8 bytes big-endian
 uint64_t DecodeId(std::string_view s);  // REQUIRES: s.size() >= 8
 std::string Hex(std::string_view bytes);
 

@@ -46,9 +46,9 @@ LeaseKeeper::~LeaseKeeper() {
 
 int LeaseKeeper::Lock(const Lease& lease, bool renew) {
   struct timeval duration = {lease.ttl_seconds, 0};
-  return io_->ioctx().lock_exclusive(
-      lease.object, kLockName, lease.cookie, "mailroom engine lease",
-      &duration, renew ? LIBRADOS_LOCK_FLAG_MAY_RENEW : 0);
+  return io_->ioctx().lock_exclusive(lease.object, kLockName, lease.cookie,
+                                     "mailroom engine lease", &duration,
+                                     renew ? LIBRADOS_LOCK_FLAG_MAY_RENEW : 0);
 }
 
 absl::StatusOr<std::unique_ptr<engine::EngineLease>> LeaseKeeper::Acquire(
@@ -127,13 +127,12 @@ void LeaseKeeper::Run() {
       continue;
     }
     const uint64_t generation = generation_;
-    changed_.WaitFor(
-        &mu_,
-        std::chrono::milliseconds(
-            std::max<int64_t>(1, absl::ToInt64Milliseconds(next - now))),
-        [this, generation]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return stop_ || generation_ != generation;
-        });
+    changed_.WaitFor(&mu_,
+                     std::chrono::milliseconds(std::max<int64_t>(
+                         1, absl::ToInt64Milliseconds(next - now))),
+                     [this, generation]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                       return stop_ || generation_ != generation;
+                     });
   }
 }
 

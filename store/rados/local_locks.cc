@@ -31,8 +31,8 @@ std::vector<uint64_t> LocalLocks::Cycle(uint64_t txn, uint64_t holder) const {
   return {};  // a cycle that does not pass through txn is not ours to break
 }
 
-absl::Status LocalLocks::Lock(uint64_t txn, int64_t age,
-                              const std::string& row, absl::Duration timeout) {
+absl::Status LocalLocks::Lock(uint64_t txn, int64_t age, const std::string& row,
+                              absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   internal::MutexLock lock(&mu_);
   age_.emplace(txn, age);
@@ -68,14 +68,13 @@ absl::Status LocalLocks::Lock(uint64_t txn, int64_t age,
           "run the transaction again");
     }
     waiting_[txn] = row;
-    changed_.WaitFor(
-        &mu_,
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            absl::ToChronoMicroseconds(left)) +
-            std::chrono::milliseconds(1),
-        [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return !holder_.contains(row) || victims_.contains(txn);
-        });
+    changed_.WaitFor(&mu_,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         absl::ToChronoMicroseconds(left)) +
+                         std::chrono::milliseconds(1),
+                     [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                       return !holder_.contains(row) || victims_.contains(txn);
+                     });
     waiting_.erase(txn);
   }
 }

@@ -64,7 +64,8 @@ absl::StatusOr<ObjectReader::Pin> ObjectReader::PinOf(
         pins_[object] = Pin{};
         return Pin{};
       }
-      if (!first && (r.rc == -ERANGE || r.rc == -EOVERFLOW || r.rc == -ENOENT)) {
+      if (!first &&
+          (r.rc == -ERANGE || r.rc == -EOVERFLOW || r.rc == -ENOENT)) {
         restart = true;
         break;
       }
@@ -224,8 +225,8 @@ absl::Status ObjectReader::ReadPage(const std::string& object,
     for (auto& [key, value] : data) {
       if (in_page(key)) out->rows.emplace_back(key, value.to_str());
     }
-    out->done = !last.has_value() ||
-                (!request.end.empty() && *last >= request.end);
+    out->done =
+        !last.has_value() || (!request.end.empty() && *last >= request.end);
     if (!out->done) out->last = *last;
     return absl::OkStatus();
   }

@@ -1,7 +1,8 @@
 // Micro-benchmarks of the RADOS engine against a running cluster, by hand:
 //
 //   bazel build -c opt //store/rados:rados_engine_benchmark
-//   MAILROOM_RADOS_CONF=DIR/ceph.conf bazel-bin/store/rados/rados_engine_benchmark
+//   MAILROOM_RADOS_CONF=DIR/ceph.conf
+//   bazel-bin/store/rados/rados_engine_benchmark
 //
 // (MAILROOM_RADOS_POOL, default mailroom; MAILROOM_RADOS_USER, default
 // admin.) It works in a fresh namespace "bench-<random>" and empties it at
@@ -109,7 +110,8 @@ void BM_SingleObjectCommit(benchmark::State& state) {
           if (!s.ok()) return s.status();
           absl::Status put = txn.Put(Space::kMailboxState, mailbox, U64(uid));
           if (!put.ok()) return put;
-          return txn.Put(Space::kMessages, mailbox + U64(uid).substr(4), "flags");
+          return txn.Put(Space::kMessages, mailbox + U64(uid).substr(4),
+                         "flags");
         })) {
       break;
     }
@@ -139,9 +141,10 @@ void BM_MultiObjectCommit(benchmark::State& state) {
           absl::Status put =
               txn.Put(Space::kMessages, mailbox + U64(uid).substr(4), "record");
           if (!put.ok()) return put;
-          return txn.Put(Space::kIndexQueue,
-                         U64((uid << 8) | static_cast<uint64_t>(state.thread_index())),
-                         "work");
+          return txn.Put(
+              Space::kIndexQueue,
+              U64((uid << 8) | static_cast<uint64_t>(state.thread_index())),
+              "work");
         })) {
       break;
     }
@@ -165,7 +168,8 @@ void BM_BlobPut64KiB(benchmark::State& state) {
       break;
     }
   }
-  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(body.size()));
 }
 BENCHMARK(BM_BlobPut64KiB)->UseRealTime()->Threads(1)->Threads(4);
 

@@ -162,14 +162,16 @@ class RadosEngineTest : public ::testing::Test {
 
 std::optional<std::string> Get(Engine& engine, Space space,
                                const std::string& key) {
-  absl::StatusOr<std::optional<std::string>> v = engine.Latest().Get(space, key);
+  absl::StatusOr<std::optional<std::string>> v =
+      engine.Latest().Get(space, key);
   EXPECT_TRUE(v.ok()) << v.status();
   return v.ok() ? *v : std::nullopt;
 }
 
-absl::Status Commit(Engine& engine,
-                    const std::vector<std::pair<std::pair<Space, std::string>,
-                                                std::string>>& puts) {
+absl::Status Commit(
+    Engine& engine,
+    const std::vector<std::pair<std::pair<Space, std::string>, std::string>>&
+        puts) {
   absl::StatusOr<std::unique_ptr<Transaction>> txn = engine.Begin(true);
   if (!txn.ok()) return txn.status();
   for (const auto& [where, value] : puts) {
@@ -213,9 +215,10 @@ TEST_F(RadosEngineTest, InterruptedMultiObjectCommitIsResolved) {
     ns_ = NewNamespace();
     std::unique_ptr<Engine> other = Open();
     ASSERT_NE(other, nullptr);
-    ASSERT_TRUE(Commit(*other, {{{Space::kMailboxState, MailboxKey(5)}, "state-old"},
-                                {{Space::kQuota, "erin"}, "quota-old"}})
-                    .ok());
+    ASSERT_TRUE(
+        Commit(*other, {{{Space::kMailboxState, MailboxKey(5)}, "state-old"},
+                        {{Space::kQuota, "erin"}, "quota-old"}})
+            .ok());
     {
       std::unique_ptr<Engine> dying = Open(step);
       ASSERT_NE(dying, nullptr);
@@ -285,7 +288,8 @@ TEST_F(RadosEngineTest, InterruptedMultiObjectCommitIsResolved) {
 TEST_F(RadosEngineTest, LockWithoutRecordIsRemoved) {
   std::unique_ptr<Engine> engine = Open();
   ASSERT_NE(engine, nullptr);
-  ASSERT_TRUE(Commit(*engine, {{{Space::kMailboxState, MailboxKey(8)}, "v1"}}).ok());
+  ASSERT_TRUE(
+      Commit(*engine, {{{Space::kMailboxState, MailboxKey(8)}, "v1"}}).ok());
   RawPool raw(ns_);
   const std::string object = MailboxObject(MailboxKey(8));
   const std::string row = OmapKey(Space::kMailboxState, MailboxKey(8));
@@ -295,7 +299,8 @@ TEST_F(RadosEngineTest, LockWithoutRecordIsRemoved) {
 
   EXPECT_EQ(Get(*engine, Space::kMailboxState, MailboxKey(8)), "v1");
   EXPECT_FALSE(raw.Omap(object).contains(LockKey(row)));
-  ASSERT_TRUE(Commit(*engine, {{{Space::kMailboxState, MailboxKey(8)}, "v2"}}).ok());
+  ASSERT_TRUE(
+      Commit(*engine, {{{Space::kMailboxState, MailboxKey(8)}, "v2"}}).ok());
   EXPECT_EQ(Get(*engine, Space::kMailboxState, MailboxKey(8)), "v2");
 }
 
@@ -317,7 +322,8 @@ TEST_F(RadosEngineTest, TwoNodesShareCommitsAndConflicts) {
   ASSERT_EQ(*(*on_a)->GetForUpdate(Space::kMailboxState, MailboxKey(9)), "s1");
   ASSERT_TRUE((*on_a)->Put(Space::kMailboxState, MailboxKey(9), "from a").ok());
   ASSERT_TRUE((*on_a)->Put(Space::kQuota, "frank", "charged by a").ok());
-  ASSERT_TRUE(Commit(*b, {{{Space::kMailboxState, MailboxKey(9)}, "from b"}}).ok());
+  ASSERT_TRUE(
+      Commit(*b, {{{Space::kMailboxState, MailboxKey(9)}, "from b"}}).ok());
   absl::Status s = (*on_a)->Commit();
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
   EXPECT_EQ(Get(*a, Space::kMailboxState, MailboxKey(9)), "from b");
@@ -332,7 +338,8 @@ TEST_F(RadosEngineTest, TwoNodesShareCommitsAndConflicts) {
       for (int i = 0; i < kPerThread; ++i) {
         bool done = false;
         for (int attempt = 0; attempt < 2000 && !done; ++attempt) {
-          absl::StatusOr<std::unique_ptr<Transaction>> txn = engine->Begin(true);
+          absl::StatusOr<std::unique_ptr<Transaction>> txn =
+              engine->Begin(true);
           if (!txn.ok()) break;
           absl::Status st;
           for (auto [space, key] :
@@ -353,7 +360,8 @@ TEST_F(RadosEngineTest, TwoNodesShareCommitsAndConflicts) {
           } else if (st.code() != absl::StatusCode::kAborted) {
             break;
           } else {
-            std::this_thread::sleep_for(std::chrono::microseconds(300 * (1 + attempt % 10)));
+            std::this_thread::sleep_for(
+                std::chrono::microseconds(300 * (1 + attempt % 10)));
           }
         }
         if (!done) ++failures;
@@ -386,13 +394,15 @@ TEST_F(RadosEngineTest, SnapshotOfAChangedObjectAborts) {
     ASSERT_TRUE((*txn)->Put(Space::kQuota, "hal", "charged").ok());
     ASSERT_TRUE((*txn)->Commit().ok());
   }
-  EXPECT_EQ(*(*snapshot)->Get(Space::kMessages, MessageKey(3, 1)), std::nullopt);
+  EXPECT_EQ(*(*snapshot)->Get(Space::kMessages, MessageKey(3, 1)),
+            std::nullopt);
   ASSERT_TRUE(Commit(*engine, {{{Space::kMessages, MessageKey(3, 1)}, "m"},
                                {{Space::kMailboxState, MailboxKey(4)}, "t2"}})
                   .ok());
   // Mailbox 3 changed after the snapshot read it.
-  EXPECT_EQ((*snapshot)->Get(Space::kMessages, MessageKey(3, 1)).status().code(),
-            absl::StatusCode::kAborted);
+  EXPECT_EQ(
+      (*snapshot)->Get(Space::kMessages, MessageKey(3, 1)).status().code(),
+      absl::StatusCode::kAborted);
   // Mailbox 4 is first read now: its current state.
   EXPECT_EQ(*(*snapshot)->Get(Space::kMailboxState, MailboxKey(4)), "t2");
 }
@@ -419,7 +429,8 @@ TEST_F(RadosEngineTest, RangesOfAMultiMegabyteBody) {
     ASSERT_TRUE(part.ok()) << part.status();
     EXPECT_EQ(*part, body.substr(offset, 4096)) << offset;
   }
-  EXPECT_EQ(*engine->ReadRange(Space::kBlobs, BodyHash(20), 20 << 20, 4096), "");
+  EXPECT_EQ(*engine->ReadRange(Space::kBlobs, BodyHash(20), 20 << 20, 4096),
+            "");
   absl::StatusOr<std::optional<std::string>> whole =
       engine->Latest().Get(Space::kBlobs, BodyHash(20));
   ASSERT_TRUE(whole.ok());
@@ -438,9 +449,11 @@ TEST_F(RadosEngineTest, RangesOfAMultiMegabyteBody) {
   ASSERT_TRUE((*txn)->Delete(Space::kBlobs, BodyHash(20)).ok());
   ASSERT_TRUE((*txn)->Delete(Space::kBlobRefs, BodyHash(20)).ok());
   ASSERT_TRUE((*txn)->Commit().ok());
-  EXPECT_EQ(raw.io().stat(BlobDataObject(BodyHash(20)), &size, &mtime), -ENOENT);
-  EXPECT_EQ(engine->ReadRange(Space::kBlobs, BodyHash(20), 0, 1).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(raw.io().stat(BlobDataObject(BodyHash(20)), &size, &mtime),
+            -ENOENT);
+  EXPECT_EQ(
+      engine->ReadRange(Space::kBlobs, BodyHash(20), 0, 1).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 // Bodies deleted in a multi-object commit lose their data object; one

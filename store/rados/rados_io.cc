@@ -48,8 +48,8 @@ absl::StatusOr<std::unique_ptr<RadosIo>> RadosIo::Connect(
   // Bounded waits everywhere: a lost cluster must surface as kUnavailable,
   // not hang a session forever.
   const std::string timeout = absl::StrCat(options.op_timeout_seconds);
-  for (const char* option :
-       {"rados_osd_op_timeout", "rados_mon_op_timeout", "client_mount_timeout"}) {
+  for (const char* option : {"rados_osd_op_timeout", "rados_mon_op_timeout",
+                             "client_mount_timeout"}) {
     rc = io->cluster_.conf_set(option, timeout.c_str());
     if (rc < 0) return FromRados(rc, absl::StrCat("conf_set ", option));
   }

@@ -9,14 +9,13 @@
 namespace mailroom::store::rados {
 
 bool IsGuardFailure(int rc) {
-  return rc == -ECANCELED || rc == -ERANGE || rc == -EOVERFLOW ||
-         rc == -EEXIST;
+  return rc == -ECANCELED || rc == -ERANGE || rc == -EOVERFLOW || rc == -EEXIST;
 }
 
 absl::Status FromRados(int rc, std::string_view what) {
   if (rc >= 0) return absl::OkStatus();
-  std::string message =
-      absl::StrCat("rados: ", internal::Av(what), ": ", std::strerror(-rc), " (", -rc, ")");
+  std::string message = absl::StrCat("rados: ", internal::Av(what), ": ",
+                                     std::strerror(-rc), " (", -rc, ")");
   if (IsGuardFailure(rc)) return absl::AbortedError(message);
   switch (-rc) {
     case ETIMEDOUT:

@@ -8,13 +8,12 @@ namespace mailroom::store::rados {
 using engine::Space;
 
 absl::StatusOr<std::optional<std::string>> GetRow(ObjectReader& reader,
-                                                  BlobStore& blobs,
-                                                  Space space,
+                                                  BlobStore& blobs, Space space,
                                                   std::string_view key,
                                                   MarkerCache* markers) {
-  MR_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
-                      GetRows(reader, blobs, space, {std::string(key)},
-                              markers));
+  MR_ASSIGN_OR_RETURN(
+      std::vector<std::optional<std::string>> values,
+      GetRows(reader, blobs, space, {std::string(key)}, markers));
   return std::move(values.front());
 }
 

@@ -80,9 +80,8 @@ absl::StatusOr<Resolver::Outcome> Resolver::Resolve(uint64_t txn) {
         return Outcome::kRolledBack;
       }
       default:
-        return absl::DataLossError(
-            absl::StrCat("transaction record ", TxnObject(txn),
-                         " has an unknown state"));
+        return absl::DataLossError(absl::StrCat(
+            "transaction record ", TxnObject(txn), " has an unknown state"));
     }
   }
   return absl::UnavailableError(
@@ -169,9 +168,8 @@ absl::Status Resolver::UnlockAll(const TxnRecord& record) {
   for (const Participant& p : record.participants) {
     batch.Write(p.object, UnlockOp(p, record.id));
   }
-  return FirstError(
-      batch.Wait(),
-      absl::StrCat("roll back transaction ", TxnObject(record.id)));
+  return FirstError(batch.Wait(), absl::StrCat("roll back transaction ",
+                                               TxnObject(record.id)));
 }
 
 void Resolver::DeleteRecord(uint64_t txn) {

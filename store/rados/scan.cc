@@ -157,10 +157,9 @@ absl::Status ScanPartitions(Sink& sink, Space space, size_t lead,
   // The partition of `begin`: rows before it hold only smaller keys.
   rows.begin = mailbox ? range.begin.substr(0, lead + kIdSize)
                        : range.begin.substr(0, range.begin.find('\0'));
-  ObjectCursor directory(&sink.reader(),
-                         std::string(mailbox ? kMailboxDirObject
-                                             : kUserDirObject),
-                         space, rows);
+  ObjectCursor directory(
+      &sink.reader(), std::string(mailbox ? kMailboxDirObject : kUserDirObject),
+      space, rows);
   while (!sink.stopped()) {
     MR_ASSIGN_OR_RETURN(bool more, directory.Next());
     if (!more) break;
@@ -198,8 +197,8 @@ absl::Status ScanSpace(ObjectReader& reader, BlobStore& blobs, Space space,
       return ScanPartitions(sink, space, 0, range);
     case Placing::kAcl: {
       // 'm' rows live with their mailboxes, the others in one object.
-      MR_RETURN_IF_ERROR(
-          ScanObject(sink, FixedObject(space), space, range.Intersect("", "m")));
+      MR_RETURN_IF_ERROR(ScanObject(sink, FixedObject(space), space,
+                                    range.Intersect("", "m")));
       if (sink.stopped()) return absl::OkStatus();
       MR_RETURN_IF_ERROR(
           ScanPartitions(sink, space, 1, range.Intersect("m", "n")));

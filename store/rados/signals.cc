@@ -98,10 +98,9 @@ class Watch : public engine::Subscription, public librados::WatchCtx2 {
       uint64_t handle = 0;
       while (io_->ioctx().watch2(object_, &handle, this) < 0) {
         internal::MutexLock lock(&mu_);
-        changed_.WaitFor(&mu_, std::chrono::seconds(1),
-                         [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-                           return stop_;
-                         });
+        changed_.WaitFor(
+            &mu_, std::chrono::seconds(1),
+            [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; });
         if (stop_) return;
       }
       internal::MutexLock lock(&mu_);

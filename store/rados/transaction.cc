@@ -153,16 +153,15 @@ absl::StatusOr<std::optional<std::string>> RadosTransaction::GetForUpdate(
   std::string row = place.object;
   row.push_back('\0');
   row.append(place.omap_key);
-  MR_RETURN_IF_ERROR(
-      core_->local_locks.Lock(id_, age_, row, core_->lock_wait));
+  MR_RETURN_IF_ERROR(core_->local_locks.Lock(id_, age_, row, core_->lock_wait));
   // A live transaction's RADOS lock on the row means our commit would
   // fail: wait a little for it to finish instead.
   const absl::Time deadline = absl::Now() + core_->lock_wait;
   absl::Duration pause = absl::Milliseconds(1);
   ObjectReader::Keys found;
   while (true) {
-    MR_RETURN_IF_ERROR(reader_.ReadKeys(place.object, {place.omap_key},
-                                        partitioned, &found));
+    MR_RETURN_IF_ERROR(
+        reader_.ReadKeys(place.object, {place.omap_key}, partitioned, &found));
     if (partitioned) markers_[place.object] = found.markers;
     if (!found.alive_locked.contains(place.omap_key)) break;
     if (absl::Now() >= deadline) {
@@ -193,10 +192,9 @@ absl::Status RadosTransaction::Put(Space space, std::string_view key,
   MR_RETURN_IF_ERROR(CheckOpen());
   MR_RETURN_IF_ERROR(Place(space, key).status());
   if (space == Space::kBlobs && value.size() > BlobStore::kMaxBodySize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("rados: a body of ", value.size(),
-                     " bytes exceeds the largest object (",
-                     BlobStore::kMaxBodySize, ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rados: a body of ", value.size(),
+        " bytes exceeds the largest object (", BlobStore::kMaxBodySize, ")"));
   }
   RememberForUndo(SpaceKey(space, key));
   writes_[SpaceKey(space, key)] = std::string(value);
@@ -281,7 +279,8 @@ absl::StatusOr<CommitPlan> RadosTransaction::BuildPlan() {
 
   // One parallel read for what the transaction has not seen: the markers
   // of partitions it writes to, the presence rows of bodies it deletes.
-  std::map<std::string, std::map<std::string, librados::bufferlist>> marker_rows;
+  std::map<std::string, std::map<std::string, librados::bufferlist>>
+      marker_rows;
   std::map<std::string, bool> marker_more;  // outputs must outlive the batch
   std::vector<std::map<std::string, librados::bufferlist>> presence(
       body_deletes.size());

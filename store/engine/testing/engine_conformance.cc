@@ -97,7 +97,8 @@ std::string MessageKey(uint64_t mailbox, uint32_t uid) {
 
 std::string BodyHash(int n) {
   std::string hash(32, '\0');
-  for (int i = 0; i < 32; ++i) hash[i] = static_cast<char>((n * 37 + i * 11) & 0xff);
+  for (int i = 0; i < 32; ++i)
+    hash[i] = static_cast<char>((n * 37 + i * 11) & 0xff);
   return hash;
 }
 
@@ -124,7 +125,8 @@ void EngineConformanceTest::CommitWrites(
 
 std::optional<std::string> EngineConformanceTest::Read(Space space,
                                                        std::string_view key) {
-  absl::StatusOr<std::optional<std::string>> v = engine_->Latest().Get(space, key);
+  absl::StatusOr<std::optional<std::string>> v =
+      engine_->Latest().Get(space, key);
   EXPECT_TRUE(v.ok()) << v.status();
   return v.ok() ? *std::move(v) : std::nullopt;
 }
@@ -147,8 +149,9 @@ TEST_P(EngineConformanceTest, PutGetDeleteInEverySpace) {
     EXPECT_EQ(Read(space, key), std::nullopt) << SpaceName(space);
   }
   {
-    std::vector<std::pair<std::pair<Space, std::string>,
-                          std::optional<std::string>>> writes;
+    std::vector<
+        std::pair<std::pair<Space, std::string>, std::optional<std::string>>>
+        writes;
     for (const auto& [space, key] : keys) {
       writes.push_back({{space, key}, absl::StrCat("v-", SpaceName(space))});
     }
@@ -160,8 +163,9 @@ TEST_P(EngineConformanceTest, PutGetDeleteInEverySpace) {
   }
   // Overwrite one row of each space (bodies are immutable: skip them).
   {
-    std::vector<std::pair<std::pair<Space, std::string>,
-                          std::optional<std::string>>> writes;
+    std::vector<
+        std::pair<std::pair<Space, std::string>, std::optional<std::string>>>
+        writes;
     for (const auto& [space, key] : keys) {
       if (space == Space::kBlobs) continue;
       writes.push_back({{space, key}, absl::StrCat("w-", SpaceName(space))});
@@ -174,8 +178,9 @@ TEST_P(EngineConformanceTest, PutGetDeleteInEverySpace) {
         << SpaceName(space);
   }
   {
-    std::vector<std::pair<std::pair<Space, std::string>,
-                          std::optional<std::string>>> writes;
+    std::vector<
+        std::pair<std::pair<Space, std::string>, std::optional<std::string>>>
+        writes;
     for (const auto& [space, key] : keys) {
       writes.push_back({{space, key}, std::nullopt});
     }
@@ -223,7 +228,8 @@ TEST_P(EngineConformanceTest, CommitAcrossSpacesIsAllOrNothing) {
     EXPECT_TRUE(txn.GetForUpdate(Space::kMailboxState, state).ok());
     EXPECT_TRUE(txn.GetForUpdate(Space::kQuota, "alice").ok());
     EXPECT_TRUE(txn.GetForUpdate(Space::kBlobRefs, BodyHash(9)).ok());
-    EXPECT_TRUE(txn.Put(Space::kMailboxState, state, absl::StrCat("s-", tag)).ok());
+    EXPECT_TRUE(
+        txn.Put(Space::kMailboxState, state, absl::StrCat("s-", tag)).ok());
     EXPECT_TRUE(txn.Put(Space::kMessages, MessageKey(7, 1), tag).ok());
     EXPECT_TRUE(txn.Put(Space::kChangelog, state + U64(1), tag).ok());
     EXPECT_TRUE(txn.Put(Space::kQuota, "alice", absl::StrCat("q-", tag)).ok());
@@ -248,7 +254,8 @@ TEST_P(EngineConformanceTest, CommitAcrossSpacesIsAllOrNothing) {
     ASSERT_TRUE(other_status.ok() != loser_status.ok())
         << "other: " << other_status << ", loser: " << loser_status;
     if (!loser_status.ok()) {
-      EXPECT_EQ(loser_status.code(), absl::StatusCode::kAborted) << loser_status;
+      EXPECT_EQ(loser_status.code(), absl::StatusCode::kAborted)
+          << loser_status;
       EXPECT_EQ(Read(Space::kMailboxState, state), "s0");
       EXPECT_EQ(Read(Space::kMessages, MessageKey(7, 1)), std::nullopt);
       EXPECT_EQ(Read(Space::kChangelog, state + U64(1)), std::nullopt);
@@ -258,7 +265,8 @@ TEST_P(EngineConformanceTest, CommitAcrossSpacesIsAllOrNothing) {
       EXPECT_EQ(Read(Space::kStructure, BodyHash(9)), std::nullopt);
       EXPECT_EQ(Read(Space::kIndexQueue, U64(42)), std::nullopt);
     } else {
-      EXPECT_EQ(other_status.code(), absl::StatusCode::kAborted) << other_status;
+      EXPECT_EQ(other_status.code(), absl::StatusCode::kAborted)
+          << other_status;
       EXPECT_EQ(Read(Space::kQuota, "alice"), "q-lost");
     }
   }
@@ -291,8 +299,9 @@ TEST_P(EngineConformanceTest, CommitAcrossSpacesIsAllOrNothing) {
   }
   EXPECT_EQ(Read(Space::kBlobs, BodyHash(9)), std::nullopt);
   EXPECT_EQ(Read(Space::kBlobRefs, BodyHash(9)), std::nullopt);
-  EXPECT_EQ(engine_->ReadRange(Space::kBlobs, BodyHash(9), 0, 10).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      engine_->ReadRange(Space::kBlobs, BodyHash(9), 0, 10).status().code(),
+      absl::StatusCode::kNotFound);
   // And storing the same body again works.
   CommitWrites({{{Space::kBlobs, BodyHash(9)}, "body nine"},
                 {{Space::kBlobRefs, BodyHash(9)}, U64(1)}});
@@ -316,9 +325,9 @@ TEST_P(EngineConformanceTest, ReadsInsideATransactionSeeItsWrites) {
   EXPECT_EQ(*txn->Get(Space::kMessages, MessageKey(2, 3)), "three");
   EXPECT_EQ(*txn->Get(Space::kBlobs, BodyHash(4)), "a body");
   EXPECT_EQ(*txn->GetForUpdate(Space::kQuota, "bob"), "q2");
-  absl::StatusOr<std::vector<std::optional<std::string>>> many =
-      txn->MultiGet(Space::kMessages, {MessageKey(2, 1), MessageKey(2, 2),
-                                       MessageKey(2, 3), MessageKey(2, 4)});
+  absl::StatusOr<std::vector<std::optional<std::string>>> many = txn->MultiGet(
+      Space::kMessages,
+      {MessageKey(2, 1), MessageKey(2, 2), MessageKey(2, 3), MessageKey(2, 4)});
   ASSERT_TRUE(many.ok()) << many.status();
   EXPECT_EQ(*many, (std::vector<std::optional<std::string>>{
                        "ONE", std::nullopt, "three", std::nullopt}));
@@ -344,14 +353,16 @@ TEST_P(EngineConformanceTest, ScanInsideATransactionMergesBufferedWrites) {
   ASSERT_TRUE(txn->Put(Space::kMessages, MessageKey(5, 5), "five").ok());
   ASSERT_TRUE(txn->Put(Space::kMessages, MessageKey(5, 9), "9").ok());
   ASSERT_TRUE(txn->Put(Space::kMessages, MessageKey(4, 1), "before").ok());
-  ASSERT_TRUE(txn->Put(Space::kMailboxState, MailboxKey(5), "other space").ok());
+  ASSERT_TRUE(
+      txn->Put(Space::kMailboxState, MailboxKey(5), "other space").ok());
 
   std::vector<std::pair<std::string, std::string>> rows;
   auto collect = [&](std::string_view key, std::string_view value) {
     rows.emplace_back(key, value);
     return true;
   };
-  ASSERT_TRUE(txn->Scan(Space::kMessages, MailboxKey(5), MailboxKey(6), collect).ok());
+  ASSERT_TRUE(
+      txn->Scan(Space::kMessages, MailboxKey(5), MailboxKey(6), collect).ok());
   EXPECT_EQ(rows, (std::vector<std::pair<std::string, std::string>>{
                       {MessageKey(5, 0), "0"},
                       {MessageKey(5, 1), "1"},
@@ -437,7 +448,8 @@ TEST_P(EngineConformanceTest, RollbackToSavePointKeepsLocks) {
 
   std::unique_ptr<Transaction> other = MustBegin(*engine_);
   ASSERT_NE(other, nullptr);
-  absl::Status other_status = other->Put(Space::kMailboxState, state, "v-other");
+  absl::Status other_status =
+      other->Put(Space::kMailboxState, state, "v-other");
   if (other_status.ok()) other_status = other->Commit();
   absl::Status status = txn->Commit();
   ASSERT_NE(status.ok(), other_status.ok())
@@ -487,7 +499,8 @@ TEST_P(EngineConformanceTest, GetForUpdateOfAbsentKeyConflicts) {
 
   std::unique_ptr<Transaction> second = MustBegin(*engine_);
   ASSERT_NE(second, nullptr);
-  absl::Status second_status = second->Put(Space::kBlobRefs, BodyHash(2), U64(7));
+  absl::Status second_status =
+      second->Put(Space::kBlobRefs, BodyHash(2), U64(7));
   if (second_status.ok()) second_status = second->Commit();
   absl::Status first_status = first->Commit();
   ASSERT_NE(first_status.ok(), second_status.ok())
@@ -584,8 +597,9 @@ TEST_P(EngineConformanceTest, ScanVisitsKeysInOrderWithinBounds) {
     }
   }
   {
-    std::vector<std::pair<std::pair<Space, std::string>,
-                          std::optional<std::string>>> writes;
+    std::vector<
+        std::pair<std::pair<Space, std::string>, std::optional<std::string>>>
+        writes;
     for (const std::string& key : message_keys) {
       writes.push_back({{Space::kMessages, key}, "m"});
     }
@@ -605,7 +619,8 @@ TEST_P(EngineConformanceTest, ScanVisitsKeysInOrderWithinBounds) {
   }
   std::vector<std::string> want;
   for (const std::string& key : message_keys) {
-    if (key >= MessageKey(2, 7) && key < MessageKey(300, 256)) want.push_back(key);
+    if (key >= MessageKey(2, 7) && key < MessageKey(300, 256))
+      want.push_back(key);
   }
   EXPECT_EQ(seen, want);
   // One mailbox's prefix.
@@ -646,8 +661,9 @@ TEST_P(EngineConformanceTest, ScanVisitsKeysInOrderWithinBounds) {
 
   // The index queue in sequence order.
   {
-    std::vector<std::pair<std::pair<Space, std::string>,
-                          std::optional<std::string>>> writes;
+    std::vector<
+        std::pair<std::pair<Space, std::string>, std::optional<std::string>>>
+        writes;
     for (uint64_t seq : {9, 3, 17, 1, 8, 2, 1000, 16}) {
       writes.push_back({{Space::kIndexQueue, U64(seq)}, absl::StrCat(seq)});
     }
@@ -657,18 +673,20 @@ TEST_P(EngineConformanceTest, ScanVisitsKeysInOrderWithinBounds) {
   for (const auto& [key, value] : ScanAll(Space::kIndexQueue, "", "")) {
     seen.push_back(value);
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"1", "2", "3", "8", "9", "16",
-                                            "17", "1000"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"1", "2", "3", "8", "9", "16", "17",
+                                            "1000"}));
   seen.clear();
-  for (const auto& [key, value] : ScanAll(Space::kIndexQueue, U64(3), U64(17))) {
+  for (const auto& [key, value] :
+       ScanAll(Space::kIndexQueue, U64(3), U64(17))) {
     seen.push_back(value);
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"3", "8", "9", "16"}));
 
   // Bodies' counts across hashes of every first byte.
   {
-    std::vector<std::pair<std::pair<Space, std::string>,
-                          std::optional<std::string>>> writes;
+    std::vector<
+        std::pair<std::pair<Space, std::string>, std::optional<std::string>>>
+        writes;
     for (int n : {5, 200, 17, 90}) {
       writes.push_back({{Space::kBlobRefs, BodyHash(n)}, U64(n)});
     }
@@ -696,34 +714,36 @@ TEST_P(EngineConformanceTest, ScanVisitsKeysInOrderWithinBounds) {
   for (const auto& [key, value] : ScanAll(Space::kSeen, "", "")) {
     seen.push_back(key);
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{
-                      "c"s + MailboxKey(2) + "bob\0"s + U64(1),
-                      "f"s + MailboxKey(2) + "amy\0"s + U32(1),
-                      "f"s + MailboxKey(9) + "bob\0"s + U32(1),
-                      "u"s + MailboxKey(9) + "bob\0"s}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"c"s + MailboxKey(2) + "bob\0"s + U64(1),
+                                      "f"s + MailboxKey(2) + "amy\0"s + U32(1),
+                                      "f"s + MailboxKey(9) + "bob\0"s + U32(1),
+                                      "u"s + MailboxKey(9) + "bob\0"s}));
   seen.clear();
   for (const auto& [key, value] : ScanAll(Space::kAcl, "", "")) {
     seen.push_back(key);
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{
-                      "gamy\0"s + MailboxKey(2), "gbob\0"s + MailboxKey(9),
-                      "m"s + MailboxKey(2) + "bob", "m"s + MailboxKey(9) + "bob"}));
-  EXPECT_EQ(ScanAll(Space::kAcl, "m"s + MailboxKey(9), "m"s + MailboxKey(10)).size(),
-            1u);
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{
+                "gamy\0"s + MailboxKey(2), "gbob\0"s + MailboxKey(9),
+                "m"s + MailboxKey(2) + "bob", "m"s + MailboxKey(9) + "bob"}));
+  EXPECT_EQ(
+      ScanAll(Space::kAcl, "m"s + MailboxKey(9), "m"s + MailboxKey(10)).size(),
+      1u);
 }
 
 TEST_P(EngineConformanceTest, ScanStopsWhenTold) {
-  std::vector<std::pair<std::pair<Space, std::string>,
-                        std::optional<std::string>>> writes;
+  std::vector<
+      std::pair<std::pair<Space, std::string>, std::optional<std::string>>>
+      writes;
   for (uint32_t uid = 1; uid <= 10; ++uid) {
     writes.push_back({{Space::kMessages, MessageKey(uid % 3, uid)}, "m"});
   }
   CommitWrites(writes);
   int calls = 0;
   absl::Status s = engine_->Latest().Scan(
-      Space::kMessages, "", "", [&](std::string_view, std::string_view) {
-        return ++calls < 4;
-      });
+      Space::kMessages, "", "",
+      [&](std::string_view, std::string_view) { return ++calls < 4; });
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(calls, 4);
 }
@@ -732,8 +752,9 @@ TEST_P(EngineConformanceTest, ManyRowsScanInPages) {
   // More rows than one RADOS omap page (1024) in one mailbox.
   constexpr uint32_t kRows = 2600;
   for (uint32_t base = 0; base < kRows; base += 650) {
-    std::vector<std::pair<std::pair<Space, std::string>,
-                          std::optional<std::string>>> writes;
+    std::vector<
+        std::pair<std::pair<Space, std::string>, std::optional<std::string>>>
+        writes;
     for (uint32_t uid = base; uid < base + 650; ++uid) {
       writes.push_back({{Space::kMessages, MessageKey(31, uid)}, U32(uid)});
     }
@@ -744,9 +765,10 @@ TEST_P(EngineConformanceTest, ManyRowsScanInPages) {
   for (uint32_t uid = 0; uid < kRows; ++uid) {
     ASSERT_EQ(rows[uid].first, MessageKey(31, uid));
   }
-  EXPECT_EQ(ScanAll(Space::kMessages, MessageKey(31, 1000), MessageKey(31, 2100))
-                .size(),
-            1100u);
+  EXPECT_EQ(
+      ScanAll(Space::kMessages, MessageKey(31, 1000), MessageKey(31, 2100))
+          .size(),
+      1100u);
 }
 
 TEST_P(EngineConformanceTest, MultiGetReturnsEachKey) {
@@ -755,9 +777,9 @@ TEST_P(EngineConformanceTest, MultiGetReturnsEachKey) {
                 {{Space::kMessages, MessageKey(41, 1)}, "d"}});
   absl::StatusOr<std::vector<std::optional<std::string>>> values =
       engine_->Latest().MultiGet(
-          Space::kMessages, {MessageKey(40, 1), MessageKey(40, 2),
-                             MessageKey(40, 3), MessageKey(41, 1),
-                             MessageKey(42, 1)});
+          Space::kMessages,
+          {MessageKey(40, 1), MessageKey(40, 2), MessageKey(40, 3),
+           MessageKey(41, 1), MessageKey(42, 1)});
   ASSERT_TRUE(values.ok()) << values.status();
   EXPECT_EQ(*values, (std::vector<std::optional<std::string>>{
                          "a", std::nullopt, "c", "d", std::nullopt}));
@@ -770,7 +792,8 @@ TEST_P(EngineConformanceTest, MultiGetReturnsEachKey) {
 
 TEST_P(EngineConformanceTest, ReadRangeReadsPartsOfValues) {
   std::string body;
-  for (int i = 0; i < 10000; ++i) body.push_back(static_cast<char>('a' + i % 26));
+  for (int i = 0; i < 10000; ++i)
+    body.push_back(static_cast<char>('a' + i % 26));
   CommitWrites({{{Space::kBlobs, BodyHash(3)}, body},
                 {{Space::kMessages, MessageKey(50, 1)}, "0123456789"}});
   auto range = [&](Space space, const std::string& key, uint64_t offset,
@@ -854,13 +877,13 @@ TEST_P(EngineConformanceTest, SnapshotNeverMixesStatesOfAMailbox) {
     EXPECT_EQ(v.status().code(), absl::StatusCode::kAborted) << v.status();
   }
   int rows = 0;
-  absl::Status s = (*snapshot)->Scan(
-      Space::kMessages, MailboxKey(60), MailboxKey(61),
-      [&](std::string_view, std::string_view value) {
-        EXPECT_EQ(value, "m1");
-        ++rows;
-        return true;
-      });
+  absl::Status s =
+      (*snapshot)->Scan(Space::kMessages, MailboxKey(60), MailboxKey(61),
+                        [&](std::string_view, std::string_view value) {
+                          EXPECT_EQ(value, "m1");
+                          ++rows;
+                          return true;
+                        });
   if (s.ok()) {
     EXPECT_EQ(rows, 1);
   } else {
