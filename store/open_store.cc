@@ -4,6 +4,7 @@
 
 #include "store/engine/engine.h"
 #include "store/internal/store_impl.h"
+#include "store/rados/rados_engine.h"
 #include "store/rocksdb/rocksdb_engine.h"
 #include "store/store.h"
 
@@ -17,7 +18,11 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
           {.dir = options.data_dir, .sync_writes = options.sync_writes});
       break;
     case EngineKind::kRados:
-      return absl::UnimplementedError("the RADOS engine is not built in");
+      engine = rados::OpenRadosEngine({.conf_file = options.rados.conf_file,
+                                       .pool = options.rados.pool,
+                                       .ns = options.rados.ns,
+                                       .user = options.rados.user});
+      break;
   }
   if (!engine.ok()) return engine.status();
   absl::StatusOr<std::unique_ptr<internal::StoreImpl>> store =
