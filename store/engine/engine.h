@@ -17,7 +17,13 @@
 //   - Reads inside a transaction see its own writes.
 //   - Scans visit keys in bytewise ascending order.
 //   - A Reader from Snapshot() sees one committed state for every key of one
-//     mailbox's spaces at least (the RocksDB engine: the whole store).
+//     mailbox's spaces at least (the RocksDB engine: the whole store). An
+//     engine that cannot keep an old state readable (RADOS) answers kAborted
+//     once a row it already read has changed: read again with a new
+//     Snapshot.
+//   - Commit may answer kUnavailable when the engine cannot tell whether
+//     the transaction committed (a lost reply); it is then either wholly
+//     committed or not at all.
 //
 // Errors (absl::Status codes, with their retry meaning):
 //   kAborted      conflict: run the whole transaction again
@@ -103,7 +109,8 @@ class Transaction : public Reader {
   // Not an error if the key is absent.
   virtual absl::Status Delete(Space space, std::string_view key) = 0;
   // Save points nest: RollbackToSavePoint undoes every Put and Delete since
-  // the latest SetSavePoint (locks taken stay taken) and removes that mark;
+  // the latest SetSavePoint and removes that mark (locks taken since may or
+  // may not be released: RocksDB releases them, RADOS keeps its guards);
   // PopSavePoint removes the mark and keeps the writes. One delivery to many
   // recipients commits once and drops only the recipients that failed.
   virtual void SetSavePoint() = 0;

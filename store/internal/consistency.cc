@@ -11,6 +11,10 @@
 namespace mailroom::store::internal {
 
 absl::Status StoreImpl::CheckConsistency() {
+  return RetryAborted([&] { return CheckConsistencyOnce(); });
+}
+
+absl::Status StoreImpl::CheckConsistencyOnce() {
   MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,
                       engine_->Snapshot());
   engine::Reader* snapshot = snapshot_view.get();

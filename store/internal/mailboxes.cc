@@ -493,6 +493,11 @@ absl::StatusOr<MailboxStatus> StoreImpl::GetStatus(const Principal& who,
 
 absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
                                                        std::string_view name) {
+  return RetryAborted([&] { return OpenMailboxOnce(who, name); });
+}
+
+absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxOnce(const Principal& who,
+                                                       std::string_view name) {
   MR_ASSIGN_OR_RETURN(Resolved mailbox, ResolveName(who, name, nullptr));
   MR_RETURN_IF_ERROR(Require(mailbox, 'r'));
   if (mailbox.record.noselect) {

@@ -781,6 +781,12 @@ absl::Status StoreImpl::MoveAllInTxn(const Principal& who, Txn& txn,
 absl::StatusOr<Changes> StoreImpl::ChangesSince(const Principal& who,
                                                 MailboxId mailbox,
                                                 ModSeq since) {
+  return RetryAborted([&] { return ChangesSinceOnce(who, mailbox, since); });
+}
+
+absl::StatusOr<Changes> StoreImpl::ChangesSinceOnce(const Principal& who,
+                                                MailboxId mailbox,
+                                                ModSeq since) {
   MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
   MR_RETURN_IF_ERROR(Require(m, 'r'));
   MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,

@@ -51,6 +51,12 @@ absl::Status ForEachCandidate(engine::Reader& reader, MailboxId mailbox,
 absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
                                                    MailboxId mailbox,
                                                    const SearchKey& key) {
+  return RetryAborted([&] { return SearchOnce(who, mailbox, key); });
+}
+
+absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
+                                                   MailboxId mailbox,
+                                                   const SearchKey& key) {
   MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
   MR_RETURN_IF_ERROR(Require(m, 'r'));
 

@@ -366,6 +366,17 @@ class StoreImpl : public Store {
                          uint64_t epoch);
   // Runs the rebuilds search asked for (indexer thread).
   void RunRequestedRebuilds();
+  // The bodies of the calls that read at a snapshot; the public methods run
+  // them again when the engine could not keep the snapshot (kAborted).
+  absl::StatusOr<MailboxSnapshot> OpenMailboxOnce(const Principal& who,
+                                                  std::string_view name);
+  absl::StatusOr<Changes> ChangesSinceOnce(const Principal& who,
+                                           MailboxId mailbox, ModSeq since);
+  absl::StatusOr<std::vector<Uid>> SearchOnce(const Principal& who,
+                                              MailboxId mailbox,
+                                              const SearchKey& key);
+  absl::Status CheckConsistencyOnce();
+
   // Tells the other nodes of a shared store what this commit changed.
   void BroadcastChanges(const std::vector<ChangeEvent>& events);
   // Reports something the store did on its own (options_.log or stderr).
@@ -401,6 +412,24 @@ class StoreImpl : public Store {
   // the indexer thread touches it.
   std::vector<std::string> rebuilds_in_flight_;
 };
+
+// Calls fn() again while it fails with kAborted, at most `attempts` times:
+// for reads at a snapshot that an engine could not keep (engine.h).
+inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+template <typename Fn>
+auto RetryAborted(Fn fn, int attempts = 20) -> decltype(fn()) {
+  for (int i = 1;; ++i) {
+    auto result = fn();
+    if (StatusOf(result).code() != absl::StatusCode::kAborted ||
+        i >= attempts) {
+      return result;
+    }
+  }
+}
 
 template <typename Record>
 absl::StatusOr<std::optional<Record>> StoreImpl::GetRecord(

@@ -4,7 +4,7 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <ctime>
+#include <random>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -15,14 +15,23 @@
 
 namespace mailroom::store::testing {
 
+// Random per process: inside Bazel's sandbox every test has the same pid.
+inline const std::string& RunToken() {
+  static const std::string token = [] {
+    std::random_device random;
+    return std::to_string(random()) + std::to_string(random());
+  }();
+  return token;
+}
+
 // A new empty folder below TEST_TMPDIR (or /tmp).
 inline std::string FreshDir(const std::string& tag) {
   static std::atomic<int> counter{0};
   const char* base = std::getenv("TEST_TMPDIR");
   std::filesystem::path dir =
       std::filesystem::path(base != nullptr ? base : "/tmp") /
-      (tag + "-" + std::to_string(::getpid()) + "-" +
-       std::to_string(std::time(nullptr)) + "-" + std::to_string(counter++));
+      (tag + "-" + std::to_string(::getpid()) + "-" + RunToken() + "-" +
+       std::to_string(counter++));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

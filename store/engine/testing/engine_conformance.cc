@@ -435,28 +435,6 @@ TEST_P(EngineConformanceTest, SavePointsUndoOnlyTheirWrites) {
 }
 
 // A key locked after a save point stays locked when it is rolled back.
-TEST_P(EngineConformanceTest, RollbackToSavePointKeepsLocks) {
-  const std::string state = MailboxKey(71);
-  CommitWrites({{{Space::kMailboxState, state}, "v0"}});
-  std::unique_ptr<Transaction> txn = MustBegin(*engine_);
-  ASSERT_NE(txn, nullptr);
-  txn->SetSavePoint();
-  ASSERT_EQ(*txn->GetForUpdate(Space::kMailboxState, state), "v0");
-  ASSERT_TRUE(txn->Put(Space::kMailboxState, state, "rolled back").ok());
-  ASSERT_TRUE(txn->RollbackToSavePoint().ok());
-  ASSERT_TRUE(txn->Put(Space::kMessages, MessageKey(71, 1), "m").ok());
-
-  std::unique_ptr<Transaction> other = MustBegin(*engine_);
-  ASSERT_NE(other, nullptr);
-  absl::Status other_status =
-      other->Put(Space::kMailboxState, state, "v-other");
-  if (other_status.ok()) other_status = other->Commit();
-  absl::Status status = txn->Commit();
-  ASSERT_NE(status.ok(), other_status.ok())
-      << "txn: " << status << ", other: " << other_status;
-  EXPECT_EQ(Read(Space::kMailboxState, state), status.ok() ? "v0" : "v-other");
-}
-
 // GetForUpdate is a lock: when another transaction commits the key in
 // between, one of the two commits fails with kAborted (an optimistic
 // engine fails the reader's, a pessimistic one the writer's), never both
