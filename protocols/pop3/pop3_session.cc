@@ -60,7 +60,10 @@ Task<void> Pop3Session::Run() {
   } catch (...) {
   }
   watch_.reset();
-  lease_.reset();
+  try {
+    co_await ReleaseMaildrop();
+  } catch (...) {
+  }
 }
 
 Task<void> Pop3Session::Serve() {
@@ -549,18 +552,30 @@ Task<void> Pop3Session::HandleQuit() {
     if (entry.deleted) request.uids->push_back(entry.uid);
   }
   co_await SaveRetrieved();
-  if (request.uids->empty()) {
-    Ok("Logging out");
-    co_return;
+  absl::StatusOr<std::vector<store::Uid>> expunged = std::vector<store::Uid>();
+  if (!request.uids->empty()) {
+    expunged = co_await plugin::Blocking(
+        conn_, [&] { return store_.Expunge(*principal_, mailbox_, request); });
   }
-  absl::StatusOr<std::vector<store::Uid>> expunged = co_await plugin::Blocking(
-      conn_, [&] { return store_.Expunge(*principal_, mailbox_, request); });
+  // The maildrop is free before the client hears +OK (RFC 1939 UPDATE), so
+  // it may log in again at once, also on another node.
+  co_await ReleaseMaildrop();
   if (!expunged.ok()) {
     conn_.Log(absl::StrCat("pop3 expunge: ", expunged.status().ToString()));
     Err("[SYS/TEMP] Marked messages were not removed");
     co_return;
   }
+  if (request.uids->empty()) {
+    Ok("Logging out");
+    co_return;
+  }
   Ok(absl::StrCat("Logging out; ", request.uids->size(), " messages deleted"));
+}
+
+Task<void> Pop3Session::ReleaseMaildrop() {
+  if (lease_ == nullptr) co_return;
+  // Releasing may be a network round trip (a lease shared by nodes).
+  co_await plugin::Blocking(conn_, [&] { lease_.reset(); });
 }
 
 Task<void> Pop3Session::SaveRetrieved() {

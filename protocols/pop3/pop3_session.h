@@ -83,6 +83,7 @@ class Pop3Session {
   plugin::Task<void> HandleRetr(const Command& command, bool top);
   void HandleDele(const Command& command);
   void HandleRset();
+  plugin::Task<void> ReleaseMaildrop();
   plugin::Task<void> HandleQuit();
 
   // The entry a message-number argument names, or nullptr after replying
