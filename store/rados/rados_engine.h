@@ -41,9 +41,11 @@ struct RadosOptions {
   int op_timeout_seconds = 30;
   // A pending transaction older than this may be rolled back by anyone who
   // meets its locks: its committer is presumed dead. Must exceed the time
-  // a commit takes by far; the clocks of all nodes must agree to well
-  // within it.
-  int txn_timeout_seconds = 10;
+  // a commit takes by far (tens of milliseconds); the clocks of all nodes
+  // must agree to well within it. It is also how long the rows a node held
+  // when it died stay locked, so it is short: a live commit rolled back by
+  // mistake only retries.
+  int txn_timeout_seconds = 3;
   // Testing only: the committer of a multi-object transaction stops right
   // after this step of the commit protocol (1..5, see commit.h), leaving
   // everything as a crash there would; 0 never.

@@ -1,6 +1,10 @@
 """Set-up shared by the helpdesk tests: one mailroomd per test class with
 IMAP and LMTP on ephemeral loopback ports, users, logged-in connections and
-LMTP delivery."""
+LMTP delivery.
+
+With MAILROOM_HELPDESK_NODES=2 (and the RADOS engine) the class starts two
+nodes of one store instead, and connections and deliveries alternate
+between them: half the agents work on each node."""
 
 import itertools
 import os
@@ -8,7 +12,7 @@ import smtplib
 import tempfile
 import unittest
 
-from tests.harness.mailroomd import Mailroomd
+from tests.harness.mailroomd import Mailroomd, new_namespace
 from tests.helpdesk.imap_wire import Connection
 
 PASSWORD = "desk pass"
@@ -21,17 +25,31 @@ class HelpdeskTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
-        cls.server = Mailroomd(cls.tmp.name, tls=False,
-                               plugins=("imap", "lmtp"),
-                               allow_plaintext_auth=True)
-        cls.server.__enter__()
+        nodes = int(os.environ.get("MAILROOM_HELPDESK_NODES", "1"))
+        namespace = new_namespace() if nodes > 1 else None
+        cls.servers = []
+        for n in range(nodes):
+            server = Mailroomd(os.path.join(cls.tmp.name, "node%d" % n),
+                               tls=False, plugins=("imap", "lmtp"),
+                               allow_plaintext_auth=True,
+                               rados_namespace=namespace)
+            server.__enter__()
+            cls.servers.append(server)
+        # Administration goes through the first node.
+        cls.server = cls.servers[0]
+        cls._turn = itertools.count()
 
     @classmethod
     def tearDownClass(cls):
         try:
-            cls.server.__exit__(None, None, None)
+            for server in cls.servers:
+                server.__exit__(None, None, None)
         finally:
             cls.tmp.cleanup()
+
+    def next_server(self):
+        """The node for the next connection or delivery, in turn."""
+        return self.servers[next(self._turn) % len(self.servers)]
 
     def setUp(self):
         self.connections = []
@@ -47,7 +65,7 @@ class HelpdeskTestCase(unittest.TestCase):
 
     def connect(self, user=None):
         """A logged-in connection (IMAP4rev1 responses)."""
-        conn = Connection(self.server.imap_port)
+        conn = Connection(self.next_server().imap_port)
         self.connections.append(conn)
         if user:
             conn.login(user, PASSWORD)
@@ -56,7 +74,7 @@ class HelpdeskTestCase(unittest.TestCase):
     def deliver(self, recipients, data):
         """One LMTP transaction; returns {recipient: (code, text)} for the
         refused ones (smtplib raises only when every recipient fails)."""
-        with smtplib.LMTP("127.0.0.1", self.server.lmtp_port) as lmtp:
+        with smtplib.LMTP("127.0.0.1", self.next_server().lmtp_port) as lmtp:
             return lmtp.sendmail("customer@example.com", recipients, data)
 
 

@@ -3,7 +3,8 @@
 Node A and node B share the store (the cluster MAILROOM_RADOS_CONF names) and
 nothing else: each has its own data directory, ports and process. The tests
 check what clients of a provider with several nodes rely on: a change made
-through one node reaches IDLE sessions on the other at once, the POP3
+through one node reaches IDLE and NOTIFY sessions on the other at once, the
+POP3
 maildrop lock holds across nodes and lapses when its node dies, and a node
 killed with SIGKILL under delivery loses nothing it acknowledged.
 """
@@ -90,6 +91,20 @@ class TwoNodesTest(unittest.TestCase):
         self.wait_for(writer, lambda l: l == "* 2 EXISTS")
         writer.send("DONE\r\n")
         writer.collect("i2")
+
+    def test_notify_on_one_node_reports_changes_made_on_the_other(self):
+        watcher = self.imap(self.b)
+        watcher.ok("NOTIFY SET (personal (MessageNew MessageExpunge))")
+        changer = self.imap(self.a)
+        changer.ok("CREATE Queue")
+        changer.append("Queue", message("for the queue"))
+        line = self.wait_for(watcher, lambda l: l.startswith("* STATUS Queue"))
+        self.assertIn("MESSAGES 1", line)
+        changer.ok("SELECT Queue")
+        changer.ok("STORE 1 +FLAGS.SILENT (\\Deleted)")
+        changer.ok("EXPUNGE")
+        line = self.wait_for(watcher, lambda l: l.startswith("* STATUS Queue"))
+        self.assertIn("MESSAGES 0", line)
 
     def test_pop3_maildrop_lock_holds_across_nodes(self):
         first = poplib.POP3("127.0.0.1", self.a.pop3_port)

@@ -103,10 +103,13 @@ TEST(DurabilityTest, AcknowledgedAppendsSurviveSigkill) {
   std::mt19937 rng(12345);
   std::vector<Ack> all_acks;
   for (int round = 0; round < 4; ++round) {
-    // A RADOS commit is a few network round trips, not a WAL append: give
-    // the child time for some acknowledged appends before the kill.
-    const int scale = testing::TestOnRados() ? 6 : 1;
-    auto delay = std::chrono::milliseconds((150 + rng() % 500) * scale);
+    // A RADOS commit is a few network round trips, not a WAL append, and
+    // the rows the previous child held when it was killed stay locked until
+    // its transaction times out (3 s): give the child time for some
+    // acknowledged appends before the kill.
+    const bool rados = testing::TestOnRados();
+    auto delay = std::chrono::milliseconds((rados ? 3500 : 0) +
+                                           (150 + rng() % 500) * (rados ? 4 : 1));
     std::vector<Ack> acks = RunAndKill(dir, round, delay);
     EXPECT_FALSE(acks.empty()) << "round " << round;
     std::printf("round %d: killed after %d ms, %zu acknowledged appends\n",
