@@ -58,7 +58,7 @@ node_flags() {  # ENGINE NAMESPACE
   fi
 }
 
-start_node() {  # N ENGINE NAMESPACE -> IMAP:LMTP
+start_node() {  # N ENGINE NAMESPACE; appends IMAP:LMTP to $nodes
   local n=$1 dir="$RESULTS/node-$1-$2-$3"
   local imap=$((PORTBASE + 10 * n + 143)) lmtp=$((PORTBASE + 10 * n + 24))
   mkdir -p "$dir"
@@ -66,16 +66,17 @@ start_node() {  # N ENGINE NAMESPACE -> IMAP:LMTP
   "$MAILROOMD" --data_dir="$dir" --listen=127.0.0.1 --plugin_dir="${PLUGINS:-}" \
       --imap_port=$imap --imaps_port=0 --pop3_port=0 --pop3s_port=0 \
       --lmtp_port=$lmtp --allow_plaintext_auth=true \
-      $(node_flags "$2" "$3") 2>"$dir/log" &
+      $(node_flags "$2" "$3") >"$dir/log" 2>&1 &
   pids+=($!)
   wait_port "$imap" && wait_port "$lmtp"
-  echo "$imap:$lmtp"
+  nodes+="${nodes:+,}$imap:$lmtp"
 }
 
 run_config() {  # LABEL ENGINE NODES
-  local label=$1 engine=$2 count=$3 ns="bench-$$-$RANDOM" nodes="" first_dir
+  local label=$1 engine=$2 count=$3 ns="bench-$$-$RANDOM" first_dir
+  nodes=""
   for ((n = 0; n < count; n++)); do
-    nodes+="${nodes:+,}$(start_node "$n" "$engine" "$ns")"
+    start_node "$n" "$engine" "$ns"
   done
   first_dir="$RESULTS/node-0-$engine-$ns"
   # shellcheck disable=SC2046
