@@ -59,6 +59,8 @@
 //   mailroom.incomplete  "1" when the database was recreated after it had been
 //                        lost; queries refuse it until the owner is reindexed
 //                        (a kRemoveOwner item starts a complete database).
+//   mailroom.mark.ID     "MODSEQ UID": how far this node's index has caught
+//                        up with mailbox ID's change log (shared stores)
 #ifndef MAILROOM_INDEX_SCHEMA_H_
 #define MAILROOM_INDEX_SCHEMA_H_
 
@@ -69,6 +71,10 @@ namespace mailroom::index {
 inline constexpr char kSchemaVersion[] = "1";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
+// Followed by the mailbox id in decimal: "MODSEQ UID", how far this node's
+// index has caught up with the mailbox (store::IndexMark; only on stores
+// shared by several nodes).
+inline constexpr char kMarkKeyPrefix[] = "mailroom.mark.";
 
 inline constexpr char kPrefixUniqueId[] = "Q";
 inline constexpr char kPrefixMailbox[] = "XM";

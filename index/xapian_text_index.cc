@@ -1,6 +1,8 @@
 #include "index/xapian_text_index.h"
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +33,10 @@ namespace mailroom::index {
 namespace {
 
 namespace fs = std::filesystem;
+
+std::string MarkKey(store::MailboxId mailbox) {
+  return absl::StrCat(kMarkKeyPrefix, mailbox);
+}
 
 // One owner's database. `marker` records that the owner once had an index:
 // if the database directory then disappears, a new one is incomplete.
@@ -83,6 +89,9 @@ class XapianTextIndex : public store::TextIndex {
   absl::StatusOr<std::vector<store::Uid>> Query(
       const std::string& owner, store::MailboxId mailbox,
       const store::SearchKey& key) override;
+
+  absl::StatusOr<store::IndexMark> GetMark(const std::string& owner,
+                                           store::MailboxId mailbox) override;
 
  private:
   // For each blob of the batch that needs a fresh document, its job in the
@@ -325,7 +334,8 @@ absl::Status XapianTextIndex::ApplyOwner(
       MR_RETURN_IF_ERROR(RemoveOwner(owner));
       continue;
     }
-    if (work->op != store::IndexWork::kAdd && !Exists(owner.path)) {
+    if (work->op != store::IndexWork::kAdd &&
+        work->op != store::IndexWork::kMark && !Exists(owner.path)) {
       continue;  // nothing indexed, nothing to remove
     }
     MR_RETURN_IF_ERROR(EnsureWritable(owner));
@@ -342,6 +352,10 @@ absl::Status XapianTextIndex::ApplyOwner(
         db.delete_document(MailboxTerm(work->mailbox));
         break;
       case store::IndexWork::kRemoveOwner:
+        break;
+      case store::IndexWork::kMark:
+        db.set_metadata(MarkKey(work->mailbox),
+                        absl::StrCat(work->mark_modseq, " ", work->uid));
         break;
     }
   }
@@ -460,6 +474,24 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::Query(
   }
   CloseIdle();
   return result;
+}
+
+absl::StatusOr<store::IndexMark> XapianTextIndex::GetMark(
+    const std::string& owner_name, store::MailboxId mailbox) {
+  std::shared_ptr<OwnerDb> owner = GetOwner(owner_name);
+  absl::MutexLock lock(&owner->mu);
+  if (!Exists(owner->path)) return store::IndexMark{};
+  return CallXapian([&]() -> absl::StatusOr<store::IndexMark> {
+    MR_RETURN_IF_ERROR(OpenExisting(*owner));
+    const std::string value = owner->db->get_metadata(MarkKey(mailbox));
+    store::IndexMark mark;
+    if (!value.empty() &&
+        std::sscanf(value.c_str(), "%" SCNu64 " %" SCNu32, &mark.modseq,
+                    &mark.uid) != 2) {
+      return absl::DataLossError("text index: malformed mark");
+    }
+    return mark;
+  });
 }
 
 }  // namespace

@@ -15,14 +15,25 @@
 
 namespace mailroom::store {
 
-// One unit of index work, taken from the store's index queue.
+// One unit of index work, taken from the store's index queue (or, on a
+// store shared by several nodes, from a mailbox's change log).
 struct IndexWork {
   uint64_t seq = 0;  // position in the queue; acknowledged in order
-  enum Op { kAdd, kRemove, kRemoveMailbox, kRemoveOwner } op = kAdd;
+  // kMark records how far this node's index has caught up with `mailbox`
+  // (IndexMark: every change up to `mark_modseq`, every message up to
+  // `uid`), in the same commit as the work before it in the batch.
+  enum Op { kAdd, kRemove, kRemoveMailbox, kRemoveOwner, kMark } op = kAdd;
   std::string owner;
   MailboxId mailbox = 0;
   Uid uid = 0;
   std::string blob_id;  // kAdd: the body to index (read via the loader)
+  ModSeq mark_modseq = 0;  // kMark only
+};
+
+// How far a node's index has caught up with one mailbox's change log.
+struct IndexMark {
+  ModSeq modseq = 0;  // every change with a modseq up to this is applied
+  Uid uid = 0;        // every message with a UID up to this was added
 };
 
 // Thread-safety: implementations must be safe for concurrent calls.
@@ -35,6 +46,13 @@ class TextIndex {
       const std::vector<IndexWork>& batch,
       const std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
           const std::string& blob_id)>& load_body) = 0;
+
+  // The mark kMark last recorded for `mailbox` ({0, 0} when none: the
+  // index knows nothing of it yet).
+  virtual absl::StatusOr<IndexMark> GetMark(const std::string& owner,
+                                            MailboxId mailbox) {
+    return absl::UnimplementedError("this index keeps no marks");
+  }
 
   // UIDs of `mailbox` whose text matches `key` (a text key, or an
   // AND/OR/NOT tree of text keys), with exact IMAP semantics. REQUIRES: all

@@ -1,6 +1,7 @@
 // The index queue: a background thread hands queued IndexWork to the
 // TextIndex in batches and deletes the items once Apply succeeded, so after
 // a crash the index catches up from what is still queued.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -55,7 +56,7 @@ void StoreImpl::IndexerLoop() {
     }
     RunRequestedRebuilds();
     // Pending work at open (a crash) is picked up by the first pass.
-    bool caught_up = CatchUpIndex().ok();
+    bool caught_up = shared_ || CatchUpIndex().ok();
     wait = std::chrono::milliseconds(caught_up ? 1000 : 5000);
     if (caught_up && !rebuilds_in_flight_.empty()) {
       // Until now a failing search did not queue these owners again.
@@ -101,6 +102,69 @@ void StoreImpl::RunRequestedRebuilds() {
     }
     rebuilds_in_flight_.push_back(owner);
   }
+}
+
+absl::Status StoreImpl::CatchUpMailboxIndex(const std::string& owner,
+                                            MailboxId id) {
+  TextIndex& index = *options_.text_index;
+  MR_ASSIGN_OR_RETURN(IndexMark mark, index.GetMark(owner, id));
+  MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
+                      GetRecord<MailboxState>(Space::kMailboxState,
+                                              MailboxIdKey(id)));
+  if (!state.has_value()) return absl::NotFoundError("no such mailbox");
+  if (state->highestmodseq <= mark.modseq) return absl::OkStatus();
+  // Every change after the mark, in modseq order: a live entry with a UID
+  // above the mark is a message this node has not indexed (UIDs only grow
+  // and a body never changes, so a live entry at or below it is a flag
+  // change); an expunged one is removed.
+  std::vector<IndexWork> batch;
+  std::vector<Uid> added;
+  ModSeq through = mark.modseq;
+  Uid uid_mark = mark.uid;
+  absl::Status decode;
+  MR_RETURN_IF_ERROR(Scan(
+      Space::kChangelog, ChangelogKey(id, mark.modseq + 1),
+      ChangelogKey(id, state->highestmodseq + 1),
+      [&](std::string_view key, std::string_view value) {
+        ChangeRecord change;
+        if (key.size() != 16 || !Decode(value, &change)) {
+          decode = absl::DataLossError("undecodable change record");
+          return false;
+        }
+        through = ReadU64(key.substr(8));
+        if (change.expunged) {
+          if (change.uid <= uid_mark) {
+            batch.push_back(IndexWork{.op = IndexWork::kRemove, .owner = owner,
+                                      .mailbox = id, .uid = change.uid});
+          }
+        } else if (change.uid > mark.uid) {
+          added.push_back(change.uid);
+        }
+        return true;
+      }));
+  MR_RETURN_IF_ERROR(decode);
+  std::sort(added.begin(), added.end());
+  std::vector<std::string> keys;
+  for (Uid uid : added) keys.push_back(MessageKey(id, uid));
+  MR_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> records,
+                      engine_->Latest().MultiGet(Space::kMessages, keys));
+  for (size_t i = 0; i < added.size(); ++i) {
+    uid_mark = std::max(uid_mark, added[i]);
+    MessageRecord record;
+    if (!records[i].has_value()) continue;  // expunged since the scan
+    if (!Decode(*records[i], &record)) {
+      return absl::DataLossError("undecodable message record");
+    }
+    batch.push_back(IndexWork{.op = IndexWork::kAdd, .owner = owner,
+                              .mailbox = id, .uid = added[i],
+                              .blob_id = HexEncode(record.hash)});
+  }
+  batch.push_back(IndexWork{.op = IndexWork::kMark, .owner = owner,
+                            .mailbox = id, .uid = uid_mark,
+                            .mark_modseq = through});
+  return index.Apply(batch, [this](const std::string& blob_id) {
+    return LoadBlobByHex(blob_id);
+  });
 }
 
 absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::LoadBlobByHex(
@@ -170,6 +234,17 @@ absl::Status StoreImpl::Reindex(std::string_view user) {
   } else {
     MR_ASSIGN_OR_RETURN(std::string owner, CanonicalUser(user));
     owners.push_back(std::move(owner));
+  }
+  if (shared_) {
+    // Each node's index is its own cache: drop it here; the next search of
+    // each mailbox catches it up from the change log again.
+    if (options_.text_index == nullptr) return absl::OkStatus();
+    std::vector<IndexWork> drop;
+    for (const std::string& owner : owners) {
+      drop.push_back(IndexWork{.op = IndexWork::kRemoveOwner, .owner = owner});
+    }
+    return options_.text_index->Apply(
+        drop, [this](const std::string& blob_id) { return LoadBlobByHex(blob_id); });
   }
   for (const std::string& owner : owners) {
     MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {

@@ -65,7 +65,8 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
   if (use_index) {
     // Never answer from a stale index: apply everything queued so far.
     uint64_t rebuild_epoch = rebuilds_.Epoch();
-    use_index = CatchUpIndex().ok();
+    use_index = shared_ ? CatchUpMailboxIndex(m.record.owner, mailbox).ok()
+                        : CatchUpIndex().ok();
     std::vector<const SearchKey*> subtrees;
     CollectTextSubtrees(key, &subtrees);
     for (const SearchKey* sub : subtrees) {

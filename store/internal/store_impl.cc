@@ -32,12 +32,6 @@ absl::StatusOr<std::unique_ptr<StoreImpl>> StoreImpl::Open(
   if (store->shared_) {
     std::random_device random;
     store->node_id_ = (uint64_t{random()} << 32) | random();
-    if (store->options_.text_index != nullptr) {
-      store->options_.text_index.reset();
-      store->Log(absl::StrCat("store on ", std::string(store->engine_->Name()),
-                              ", shared by several nodes: text search scans "
-                              "the messages (no per-node index yet)"));
-    }
     // Other nodes' commits reach this node's watchers (IDLE, NOTIFY).
     std::shared_ptr<Notifier> notifier = store->notifier_;
     const uint64_t self = store->node_id_;

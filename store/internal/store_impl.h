@@ -359,6 +359,9 @@ class StoreImpl : public Store {
   void WakeIndexer();
   absl::StatusOr<std::shared_ptr<const std::string>> LoadBlobByHex(
       const std::string& blob_id);
+  // On a shared store: brings this node's index of mailbox `id` up to the
+  // mailbox's change log (the index queue's job on a store of one node).
+  absl::Status CatchUpMailboxIndex(const std::string& owner, MailboxId id);
   // Called when a text query failed: a missing or damaged owner database
   // (kDataLoss, kNotFound) gets one rebuild queued on the indexer thread.
   // `epoch` is rebuilds_.Epoch() from before the query.
@@ -388,9 +391,9 @@ class StoreImpl : public Store {
   StoreOptions options_;
   std::unique_ptr<engine::Engine> engine_;
   // Other nodes share the store (engine_->Shared()): commits are broadcast,
-  // POP3 leases are held in the engine, and there is no index queue (the
-  // text index is per node; until it catches up from the change log by
-  // itself, text search on a shared store scans the messages).
+  // POP3 leases are held in the engine, and there is no index queue: the
+  // text index is this node's cache, caught up from each mailbox's change
+  // log before a text search (CatchUpMailboxIndex).
   bool shared_ = false;
   // This process among the nodes; its own broadcasts are not replayed.
   uint64_t node_id_ = 0;

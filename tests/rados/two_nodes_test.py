@@ -106,6 +106,35 @@ class TwoNodesTest(unittest.TestCase):
         line = self.wait_for(watcher, lambda l: l.startswith("* STATUS Queue"))
         self.assertIn("MESSAGES 0", line)
 
+    def test_text_search_on_a_node_that_never_saw_the_mail_is_exact(self):
+        writer = self.imap(self.a)
+        for i in range(12):
+            body = "ticket %d about the %s printer\r\n" % (
+                i, "purple" if i % 3 == 0 else "green")
+            writer.append("INBOX", message("ticket %d" % i, body=body))
+        searcher = self.imap(self.b)
+        searcher.ok("SELECT INBOX")
+        search = lambda c, q: [l for l in c.ok(q) if l.startswith("* SEARCH")]
+        self.assertEqual(search(searcher, "UID SEARCH BODY purple"),
+                         ["* SEARCH 1 4 7 10"])
+        # Changes after the first search reach the second one: a new
+        # message, an expunge and a flag change.
+        writer.append("INBOX", message("late", body="purple again\r\n"))
+        writer.ok("SELECT INBOX")
+        writer.ok("UID STORE 4 +FLAGS.SILENT (\\Deleted)")
+        writer.ok("UID STORE 7 +FLAGS.SILENT (\\Flagged)")
+        writer.ok("EXPUNGE")
+        # Node B learns of them by notification, within milliseconds but
+        # not before A answered: ask until its session has seen them.
+        deadline = time.monotonic() + 5
+        while (search(searcher, "UID SEARCH BODY purple") !=
+               ["* SEARCH 1 7 10 13"] and time.monotonic() < deadline):
+            time.sleep(0.05)
+        self.assertEqual(search(searcher, "UID SEARCH BODY purple"),
+                         ["* SEARCH 1 7 10 13"])
+        self.assertEqual(search(searcher, "UID SEARCH BODY purple FLAGGED"),
+                         ["* SEARCH 7"])
+
     def test_pop3_maildrop_lock_holds_across_nodes(self):
         first = poplib.POP3("127.0.0.1", self.a.pop3_port)
         first.user("agent")
