@@ -342,15 +342,22 @@ absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::ReadBlob(
   return std::make_shared<const std::string>(*std::move(data));
 }
 
-absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::ReadMessage(
-    const Principal& who, MailboxId mailbox, Uid uid) {
+absl::StatusOr<std::string> StoreImpl::ReadableBody(const Principal& who,
+                                                    MailboxId mailbox,
+                                                    Uid uid) {
   MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
   MR_RETURN_IF_ERROR(Require(m, 'r'));
   MR_ASSIGN_OR_RETURN(
       std::optional<MessageRecord> record,
       GetRecord<MessageRecord>(Space::kMessages, MessageKey(mailbox, uid)));
   if (!record.has_value()) return absl::NotFoundError("no such message");
-  return ReadBlob(record->hash);
+  return record->hash;
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::ReadMessage(
+    const Principal& who, MailboxId mailbox, Uid uid) {
+  MR_ASSIGN_OR_RETURN(std::string hash, ReadableBody(who, mailbox, uid));
+  return ReadBlob(hash);
 }
 
 absl::StatusOr<std::string> StoreImpl::ReadMessageRange(const Principal& who,
@@ -358,14 +365,9 @@ absl::StatusOr<std::string> StoreImpl::ReadMessageRange(const Principal& who,
                                                         Uid uid,
                                                         uint64_t offset,
                                                         uint64_t length) {
-  MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
-  MR_RETURN_IF_ERROR(Require(m, 'r'));
-  MR_ASSIGN_OR_RETURN(
-      std::optional<MessageRecord> record,
-      GetRecord<MessageRecord>(Space::kMessages, MessageKey(mailbox, uid)));
-  if (!record.has_value()) return absl::NotFoundError("no such message");
+  MR_ASSIGN_OR_RETURN(std::string hash, ReadableBody(who, mailbox, uid));
   absl::StatusOr<std::string> bytes =
-      engine_->ReadRange(Space::kBlobs, record->hash, offset, length);
+      engine_->ReadRange(Space::kBlobs, hash, offset, length);
   if (bytes.status().code() == absl::StatusCode::kNotFound) {
     return absl::DataLossError("message body missing");
   }

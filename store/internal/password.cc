@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/status/status.h"
 
 namespace mailroom::store::internal {
@@ -35,14 +36,7 @@ bool VerifyPassword(std::string_view password, const UserRecord& record) {
 }
 
 std::string HexEncode(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
+  return absl::BytesToHexString(absl::string_view(raw.data(), raw.size()));
 }
 
 bool HexDecode(std::string_view hex, std::string* raw) {

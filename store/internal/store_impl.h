@@ -280,6 +280,9 @@ class StoreImpl : public Store {
   static MessageMeta ToMeta(Uid uid, const MessageRecord& record);
   absl::StatusOr<std::shared_ptr<const std::string>> ReadBlob(
       std::string_view hash);
+  // The body hash of message `uid`, when `who` may read it.
+  absl::StatusOr<std::string> ReadableBody(const Principal& who,
+                                           MailboxId mailbox, Uid uid);
 
   // ---- per-user \Seen (seen.cc; the design is described there) ----
   // True when `who` keeps its own \Seen in a mailbox with `record`.
