@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "index/xapian_index.h"
 
@@ -19,6 +20,9 @@ bool SetStoreSetting(StoreSettings& settings, std::string_view name,
     settings.rados_namespace = std::move(value);
   } else if (name == "rados_user") {
     settings.rados_user = std::move(value);
+  } else if (name == "rados_op_timeout_seconds") {
+    return absl::SimpleAtoi(value, &settings.rados_op_timeout_seconds) &&
+           settings.rados_op_timeout_seconds > 0;
   } else {
     return false;
   }
@@ -41,6 +45,7 @@ absl::StatusOr<store::StoreOptions> MakeStoreOptions(
     options.rados.pool = settings.rados_pool;
     options.rados.ns = settings.rados_namespace;
     options.rados.user = settings.rados_user;
+    options.rados.op_timeout_seconds = settings.rados_op_timeout_seconds;
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
         "unknown store engine '", settings.engine, "' (rocksdb or rados)"));

@@ -18,10 +18,11 @@ struct StoreSettings {
   std::string rados_pool = "mailroom";
   std::string rados_namespace;     // one per installation
   std::string rados_user = "admin";  // client id, as in client.<id>
+  int rados_op_timeout_seconds = 30;  // then kUnavailable: a lost cluster
 };
 
 // Sets one setting from a flag name without dashes ("store", "rados_conf",
-// ...). False when `name` is not a store setting.
+// ...). False when `name` is not a store setting or its value is invalid.
 bool SetStoreSetting(StoreSettings& settings, std::string_view name,
                      std::string value);
 

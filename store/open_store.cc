@@ -21,7 +21,9 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
       engine = rados::OpenRadosEngine({.conf_file = options.rados.conf_file,
                                        .pool = options.rados.pool,
                                        .ns = options.rados.ns,
-                                       .user = options.rados.user});
+                                       .user = options.rados.user,
+                                       .op_timeout_seconds =
+                                           options.rados.op_timeout_seconds});
       break;
   }
   if (!engine.ok()) return engine.status();

@@ -295,6 +295,9 @@ struct RadosSettings {
   std::string pool = "mailroom";
   std::string ns;          // RADOS namespace: one per installation
   std::string user = "admin";  // client id (client.<user>)
+  // A RADOS operation (or connecting) gives up after this long: calls then
+  // fail with kUnavailable instead of waiting for a lost cluster.
+  int op_timeout_seconds = 30;
 };
 
 struct StoreOptions {

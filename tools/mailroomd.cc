@@ -11,6 +11,8 @@
 //   rados_pool            RADOS pool (mailroom)
 //   rados_namespace       RADOS namespace, one per installation ("")
 //   rados_user            RADOS client id, client.ID (admin)
+//   rados_op_timeout_seconds  a RADOS operation gives up after this long and
+//                         the client gets a temporary error (30)
 //   listen                addresses to listen on, comma-separated (0.0.0.0)
 //   imap_port             IMAP with STARTTLS (143); 0 turns it off
 //   imaps_port            IMAP over implicit TLS (993)
@@ -90,6 +92,8 @@ ABSL_FLAG(std::string, rados_pool, "mailroom", "RADOS pool");
 ABSL_FLAG(std::string, rados_namespace, "",
           "RADOS namespace: one per installation sharing a pool");
 ABSL_FLAG(std::string, rados_user, "admin", "RADOS client id (client.ID)");
+ABSL_FLAG(int, rados_op_timeout_seconds, 30,
+          "a RADOS operation gives up after this long (temporary errors)");
 ABSL_FLAG(std::string, listen, "0.0.0.0", "listen addresses, comma-separated");
 ABSL_FLAG(int, imap_port, 143, "IMAP port (STARTTLS); 0 = off");
 ABSL_FLAG(int, imaps_port, 993, "IMAP implicit TLS port; 0 = off");
@@ -403,6 +407,8 @@ int Run(int argc, char** argv) {
   store_settings.rados_pool = absl::GetFlag(FLAGS_rados_pool);
   store_settings.rados_namespace = absl::GetFlag(FLAGS_rados_namespace);
   store_settings.rados_user = absl::GetFlag(FLAGS_rados_user);
+  store_settings.rados_op_timeout_seconds =
+      absl::GetFlag(FLAGS_rados_op_timeout_seconds);
   absl::StatusOr<store::StoreOptions> store_options =
       server::MakeStoreOptions(data_dir, store_settings);
   if (!store_options.ok()) {

@@ -5,7 +5,9 @@ Kills osd.1 of the cluster MAILROOM_RADOS_CONF names (its directory is the
 one scripts/ceph_dev_cluster.sh made) while a mailroomd on RADOS takes LMTP
 deliveries, keeps delivering with two OSDs (the pool is size 3, min_size 2),
 restarts the OSD, and then reads every acknowledged message back. The
-target is exclusive: no other test runs while an OSD is down.
+target is exclusive: no other test runs while an OSD is down. The OSD it
+restarts lives only as long as the test (Bazel ends every process a test
+leaves behind); the cluster goes on with two, as a pool of min_size 2 may.
 """
 
 import os
