@@ -61,12 +61,16 @@ absl::StatusOr<std::unique_ptr<StoreImpl>> StoreImpl::Open(
         "the store has an unknown on-disk format version");
   }
 
-  // Index queue sequence numbers continue after the last queued item.
-  MR_RETURN_IF_ERROR(store->engine_->Latest().Scan(
-      Space::kIndexQueue, "", "", [&](std::string_view key, std::string_view) {
-        if (key.size() == 8) store->next_index_seq_ = ReadU64(key) + 1;
-        return true;
-      }));
+  // Index queue sequence numbers continue after the last queued item (a
+  // shared store has no queue).
+  if (!store->shared_) {
+    MR_RETURN_IF_ERROR(store->engine_->Latest().Scan(
+        Space::kIndexQueue, "", "",
+        [&](std::string_view key, std::string_view) {
+          if (key.size() == 8) store->next_index_seq_ = ReadU64(key) + 1;
+          return true;
+        }));
+  }
 
   store->StartIndexer();
   return store;

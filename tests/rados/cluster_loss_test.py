@@ -17,7 +17,7 @@ import time
 import unittest
 
 from tests.harness.mailroomd import Mailroomd
-from tests.imap.e2e.imap_client import ImapClient, message
+from tests.imap.e2e.imap_client import ImapClient, message, subjects
 
 PASSWORD = "loss-secret"
 
@@ -68,12 +68,9 @@ class ClusterLossTest(unittest.TestCase):
                     break
                 time.sleep(1)
             self.assertIn(" OK ", tagged)
-            lines = imap.ok("UID SEARCH ALL")
-            lines = imap.ok("FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-            subjects = [l.split("Subject: ")[1].split("\r\n")[0]
-                        for l in lines if "Subject: " in l]
-            self.assertIn("before", subjects)
-            self.assertIn("after", subjects)
+            stored = subjects(imap)
+            self.assertIn("before", stored)
+            self.assertIn("after", stored)
 
 
 if __name__ == "__main__":

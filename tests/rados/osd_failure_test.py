@@ -19,7 +19,7 @@ import time
 import unittest
 
 from tests.harness.mailroomd import Mailroomd
-from tests.imap.e2e.imap_client import ImapClient, message
+from tests.imap.e2e.imap_client import ImapClient, message, subjects
 
 PASSWORD = "osd-secret"
 
@@ -85,9 +85,7 @@ class OsdFailureTest(unittest.TestCase):
             reader = ImapClient(node.imap_port)
             reader.login("agent", PASSWORD)
             reader.ok("EXAMINE INBOX")
-            lines = reader.ok("FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-            found = {l.split("Subject: ")[1].split("\r\n")[0]
-                     for l in lines if "Subject: " in l}
+            found = set(subjects(reader))
             missing = [s for _, s in acknowledged if s not in found]
             self.assertEqual(missing, [], "acknowledged but lost")
 

@@ -19,7 +19,7 @@ import time
 import unittest
 
 from tests.harness.mailroomd import Mailroomd, new_namespace
-from tests.imap.e2e.imap_client import ImapClient, message
+from tests.imap.e2e.imap_client import ImapClient, message, subjects
 
 PASSWORD = "node-secret"
 
@@ -196,9 +196,7 @@ class TwoNodesTest(unittest.TestCase):
 
         reader = self.imap(self.b)
         reader.ok("EXAMINE INBOX")
-        lines = reader.ok("FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-        found = {l.split("Subject: ")[1].split("\r\n")[0]
-                 for l in lines if "Subject: " in l}
+        found = set(subjects(reader))
         missing = [s for s in acknowledged if s not in found]
         self.assertEqual(missing, [], "acknowledged but lost")
         # Node A comes back on the same store and sees the same mail.

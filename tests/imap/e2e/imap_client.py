@@ -118,6 +118,13 @@ class ImapClient:
             pass
 
 
+def subjects(client):
+    """The Subject of every message in the selected mailbox, in order."""
+    lines = client.ok("FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    return [l.split("Subject: ")[1].split("\r\n")[0]
+            for l in lines if "Subject: " in l]
+
+
 def untagged(lines, prefix):
     """Untagged lines starting with `* prefix`."""
     return [l for l in lines if l.startswith("* " + prefix)]
