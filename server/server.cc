@@ -310,6 +310,45 @@ asio::awaitable<void> Server::AcceptAdmin() {
   }
 }
 
+namespace {
+
+// Sends a command's output as frames on the admin socket, from the worker
+// thread that runs it (blocking writes; nothing else uses the socket
+// meanwhile). Once a write fails the caller has gone: output is dropped and
+// Cancelled() tells the command to stop.
+class SocketOutput : public admin::AdminOutput {
+ public:
+  explicit SocketOutput(asio::local::stream_protocol::socket& socket)
+      : socket_(socket) {}
+
+  void Out(std::string_view text) override {
+    Send(admin::EncodeFrame(admin::FrameType::kOut, text));
+  }
+  void Err(std::string_view text) override {
+    Send(admin::EncodeFrame(admin::FrameType::kErr, text));
+  }
+  void Progress(const admin::ProgressUpdate& progress) override {
+    Send(admin::EncodeProgressFrame(progress));
+  }
+  bool Cancelled() const override { return gone_.load(); }
+  void Exit(int code) { Send(admin::EncodeExitFrame(code)); }
+
+ private:
+  void Send(const std::string& frame) {
+    absl::MutexLock lock(&mu_);
+    if (gone_.load()) return;
+    asio::error_code ec;
+    asio::write(socket_, asio::buffer(frame), ec);
+    if (ec) gone_.store(true);
+  }
+
+  absl::Mutex mu_;
+  asio::local::stream_protocol::socket& socket_;
+  std::atomic<bool> gone_{false};
+};
+
+}  // namespace
+
 asio::awaitable<void> Server::ServeAdmin(
     asio::local::stream_protocol::socket socket) {
   std::string request;
@@ -317,27 +356,27 @@ asio::awaitable<void> Server::ServeAdmin(
   co_await asio::async_read(
       socket, asio::dynamic_buffer(request, admin::kMaxAdminRequestBytes),
       asio::redirect_error(asio::use_awaitable, ec));
-  admin::Response response;
   absl::StatusOr<std::vector<std::string>> args =
       admin::DecodeRequest(request);
-  if (!args.ok()) {
-    response.exit_code = 2;
-    response.err = absl::StrCat(args.status().message(), "\n");
-  } else {
+  if (args.ok()) {
     logger_->Log(absl::StrCat("admin command: ",
                               args->empty() ? "" : (*args)[0],
                               args->size() > 1 ? " " + (*args)[1] : ""));
-    // Store calls block: run the command on the worker pool.
-    response = co_await asio::co_spawn(
-        workers_,
-        [this, &args]() -> asio::awaitable<admin::Response> {
-          co_return admin_(*args);
-        },
-        asio::use_awaitable);
   }
-  const std::string reply = admin::EncodeResponse(response);
-  co_await asio::async_write(socket, asio::buffer(reply),
-                             asio::redirect_error(asio::use_awaitable, ec));
+  // Store calls block: run the command on the worker pool, which also
+  // writes its output (blocking) while it runs.
+  co_await asio::co_spawn(
+      workers_,
+      [this, &args, &socket]() -> asio::awaitable<void> {
+        SocketOutput output(socket);
+        if (!args.ok()) {
+          output.Err(absl::StrCat(args.status().message(), "\n"));
+          output.Exit(2);
+          co_return;
+        }
+        output.Exit(admin_(*args, output));
+      },
+      asio::use_awaitable);
 }
 
 void Server::Shutdown() {

@@ -21,7 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "protocols/api/plugin.h"
-#include "server/admin/admin_protocol.h"
+#include "server/admin/admin_output.h"
 #include "server/connection.h"
 #include "server/log.h"
 #include "server/tls_context.h"
@@ -37,9 +37,10 @@ struct ListenerConfig {
   std::string unix_path;  // set: a UNIX socket instead of TCP
 };
 
-// Runs one admin command on the daemon's store (called on a worker thread).
-using AdminHandler =
-    std::function<admin::Response(const std::vector<std::string>& args)>;
+// Runs one admin command on the daemon's store (called on a worker thread),
+// writing to `output` as it goes; returns the exit code.
+using AdminHandler = std::function<int(const std::vector<std::string>& args,
+                                       admin::AdminOutput& output)>;
 
 struct ServerOptions {
   std::vector<ListenerConfig> listeners;

@@ -29,7 +29,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "nlohmann/json.hpp"
 #include "server/admin/admin_commands.h"
+#include "server/admin/admin_context.h"
 #include "server/admin/admin_protocol.h"
 #include "server/cert_generator.h"
 #include "server/store_options.h"
@@ -98,9 +100,83 @@ int ConnectAdmin(const std::string& path) {
   return fd;
 }
 
-// Sends one request on a connected admin socket and reads the answer.
-absl::StatusOr<admin::Response> Exchange(int fd,
-                                         const std::vector<std::string>& args) {
+std::string ProgressBar(uint64_t done, uint64_t total) {
+  constexpr int kWidth = 40;
+  const double share =
+      total == 0 ? 0.0 : std::min(1.0, static_cast<double>(done) / total);
+  const int filled = static_cast<int>(share * kWidth);
+  return absl::StrCat("[", std::string(filled, '#'),
+                      std::string(kWidth - filled, '.'), "] ", done, "/",
+                      total, " (", static_cast<int>(share * 100), "%)");
+}
+
+// Shows a command's output to mailroomctl's user: its stdout and stderr,
+// and progress as a bar on a terminal or a plain line every few seconds
+// otherwise. With --json, progress goes to stderr so that stdout holds the
+// one JSON document.
+class TerminalOutput : public admin::AdminOutput {
+ public:
+  explicit TerminalOutput(bool json)
+      : progress_stream_(json ? std::cerr : std::cout),
+        tty_(isatty(json ? STDERR_FILENO : STDOUT_FILENO) != 0) {}
+  ~TerminalOutput() override { EndBar(); }
+
+  void Out(std::string_view text) override {
+    EndBar();
+    std::cout << text << std::flush;
+  }
+  void Err(std::string_view text) override {
+    EndBar();
+    std::cerr << text << std::flush;
+  }
+  void Progress(const admin::ProgressUpdate& p) override {
+    const bool finished = p.total > 0 && p.done >= p.total;
+    if (tty_) {
+      progress_stream_ << "\r" << p.label << " "
+                       << (p.total > 0 ? ProgressBar(p.done, p.total)
+                                       : absl::StrCat(p.done, " done"))
+                       << "\x1b[K" << std::flush;
+      bar_shown_ = true;
+      if (finished) EndBar();
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!finished && last_line_.has_value() &&
+        now - *last_line_ < std::chrono::seconds(2)) {
+      return;
+    }
+    last_line_ = now;
+    progress_stream_ << p.label << ": " << p.done;
+    if (p.total > 0) progress_stream_ << "/" << p.total;
+    progress_stream_ << "\n" << std::flush;
+  }
+
+ private:
+  void EndBar() {
+    if (!bar_shown_) return;
+    progress_stream_ << "\n" << std::flush;
+    bar_shown_ = false;
+  }
+
+  std::ostream& progress_stream_;
+  const bool tty_;
+  bool bar_shown_ = false;
+  std::optional<std::chrono::steady_clock::time_point> last_line_;
+};
+
+// Keeps a command's output (for commands mailroomctl reads itself).
+class CapturedOutput : public admin::AdminOutput {
+ public:
+  void Out(std::string_view text) override { out.append(text); }
+  void Err(std::string_view text) override { err.append(text); }
+  void Progress(const admin::ProgressUpdate&) override {}
+  std::string out, err;
+};
+
+// Sends one request on a connected admin socket and passes the frames of
+// the answer to `output` as they arrive; returns the exit code.
+absl::StatusOr<int> Exchange(int fd, const std::vector<std::string>& args,
+                             admin::AdminOutput& output) {
   const std::string request = admin::EncodeRequest(args);
   size_t sent = 0;
   while (sent < request.size()) {
@@ -113,20 +189,38 @@ absl::StatusOr<admin::Response> Exchange(int fd,
     sent += static_cast<size_t>(n);
   }
   shutdown(fd, SHUT_WR);
-  std::string reply;
+  admin::FrameReader reader;
   char buffer[65536];
   for (;;) {
+    absl::StatusOr<std::optional<admin::Frame>> frame = reader.Next();
+    if (!frame.ok()) break;
+    if (frame->has_value()) {
+      const admin::Frame& f = **frame;
+      switch (f.type) {
+        case admin::FrameType::kOut:
+          output.Out(f.payload);
+          break;
+        case admin::FrameType::kErr:
+          output.Err(f.payload);
+          break;
+        case admin::FrameType::kProgress:
+          if (auto p = admin::DecodeProgress(f.payload)) output.Progress(*p);
+          break;
+        case admin::FrameType::kExit:
+          close(fd);
+          if (auto code = admin::DecodeExit(f.payload)) return *code;
+          return absl::UnavailableError("malformed answer from mailroomd");
+      }
+      continue;
+    }
     ssize_t n = read(fd, buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    reply.append(buffer, static_cast<size_t>(n));
+    reader.Feed(std::string_view(buffer, static_cast<size_t>(n)));
   }
   close(fd);
-  absl::StatusOr<admin::Response> response = admin::DecodeResponse(reply);
-  if (!response.ok()) {
-    return absl::UnavailableError("no valid answer from mailroomd (did it stop?)");
-  }
-  return response;
+  return absl::UnavailableError(
+      "no complete answer from mailroomd (did it stop?)");
 }
 
 // Runs admin commands on the daemon (its admin socket) when one listens on
@@ -142,10 +236,12 @@ class CommandRunner {
         socket_path_(
             (fs::path(data_dir_) / admin::kAdminSocketName).string()) {}
 
-  absl::StatusOr<admin::Response> Run(const std::vector<std::string>& args) {
+  // The command's exit code.
+  absl::StatusOr<int> Run(const std::vector<std::string>& args,
+                          admin::AdminOutput& output) {
     if (store_ == nullptr) {
       const int fd = ConnectAdmin(socket_path_);
-      if (fd >= 0) return Exchange(fd, args);
+      if (fd >= 0) return Exchange(fd, args, output);
       absl::StatusOr<store::StoreOptions> options =
           server::MakeStoreOptions(data_dir_, settings_);
       if (!options.ok()) return options.status();
@@ -159,12 +255,8 @@ class CommandRunner {
       }
       store_ = *std::move(store);
     }
-    std::ostringstream out, err;
-    admin::Response response;
-    response.exit_code = admin::RunAdminCommand(*store_, args, out, err);
-    response.out = out.str();
-    response.err = err.str();
-    return response;
+    admin::AdminContext ctx(*store_, output);
+    return admin::RunAdminCommand(ctx, args);
   }
 
  private:
@@ -189,54 +281,33 @@ uint64_t QueuedIn(const std::string& plain_status) {
   return total;
 }
 
-std::string ProgressBar(uint64_t done, uint64_t total) {
-  constexpr int kWidth = 40;
-  const double share = total == 0 ? 1.0 : static_cast<double>(done) / total;
-  const int filled = static_cast<int>(share * kWidth);
-  return absl::StrCat("[", std::string(filled, '#'),
-                      std::string(kWidth - filled, '.'), "] ", done, "/",
-                      total, " (", static_cast<int>(share * 100), "%)");
-}
-
-// Polls the index queue of `user` (every user if empty) until it is empty:
-// a progress bar on a terminal, a plain line every few seconds otherwise.
-// The total is the largest queue seen (work queued by mail arriving
-// meanwhile counts too).
-int WaitForReindex(CommandRunner& runner, const std::string& user) {
-  using Clock = std::chrono::steady_clock;
-  const bool tty = isatty(STDOUT_FILENO) != 0;
-  const auto poll = std::chrono::milliseconds(tty ? 200 : 500);
-  const auto line_every = std::chrono::seconds(2);
+// Polls the index queue of `user` (every user if empty) until it is empty,
+// showing progress. The total is the largest queue seen (work queued by
+// mail arriving meanwhile counts too).
+int WaitForReindex(CommandRunner& runner, const std::string& user,
+                   admin::AdminOutput& output) {
+  const auto poll = std::chrono::milliseconds(200);
   std::vector<std::string> status = {"index", "status"};
   if (!user.empty()) status.push_back(user);
   status.push_back("--format=plain");
   uint64_t total = 0;
-  Clock::time_point last_line = Clock::now();
-  for (bool first = true;; first = false) {
-    absl::StatusOr<admin::Response> response = runner.Run(status);
-    if (!response.ok() || response->exit_code != admin::kExitOk) {
-      if (tty) std::cout << "\n";
-      std::cerr << "error: cannot read the index queue: "
-                << (response.ok() ? response->err
-                                  : std::string(response.status().message()))
-                << "\n";
+  for (;;) {
+    CapturedOutput captured;
+    absl::StatusOr<int> code = runner.Run(status, captured);
+    if (!code.ok() || *code != admin::kExitOk) {
+      output.Err(absl::StrCat(
+          "error: cannot read the index queue: ",
+          code.ok() ? captured.err : std::string(code.status().message()),
+          "\n"));
       return admin::kExitFailed;
     }
-    const uint64_t queued = QueuedIn(response->out);
+    const uint64_t queued = QueuedIn(captured.out);
     total = std::max(total, queued);
-    const uint64_t done = total - queued;
-    if (tty) {
-      std::cout << "\rreindex " << ProgressBar(done, total) << std::flush;
-    } else if (first || queued == 0 || Clock::now() - last_line >= line_every) {
-      std::cout << "reindex: " << done << "/" << total << " item(s) done\n"
-                << std::flush;
-      last_line = Clock::now();
-    }
+    output.Progress({"reindex", total - queued, total});
     if (queued == 0) break;
     std::this_thread::sleep_for(poll);
   }
-  if (tty) std::cout << "\n";
-  std::cout << "reindex complete\n";
+  output.Out("reindex complete\n");
   return admin::kExitOk;
 }
 
@@ -292,19 +363,26 @@ int Run(int argc, char** argv) {
     if (!ec) args[2] = absolute.string();
   }
 
+  const bool json = std::find(args.begin(), args.end(), "--json") != args.end();
+  TerminalOutput output(json);
   CommandRunner runner(data_dir, settings);
-  absl::StatusOr<admin::Response> response = runner.Run(args);
-  if (!response.ok()) {
-    std::cerr << "error: " << response.status().message() << "\n";
+  absl::StatusOr<int> code = runner.Run(args, output);
+  if (!code.ok()) {
+    output.Err(absl::StrCat("error: ", code.status().message(), "\n"));
+    if (json) {
+      output.Out(absl::StrCat(
+          nlohmann::json{{"ok", false},
+                         {"error", std::string(code.status().message())},
+                         {"code", absl::StatusCodeToString(code.status().code())}}
+              .dump(2),
+          "\n"));
+    }
     return admin::kExitFailed;
   }
-  std::cout << response->out << std::flush;
-  std::cerr << response->err;
-  if (response->exit_code != admin::kExitOk || args[0] != "reindex" ||
-      no_wait) {
-    return response->exit_code;
+  if (*code != admin::kExitOk || args[0] != "reindex" || no_wait || json) {
+    return *code;
   }
-  return WaitForReindex(runner, args.size() > 1 ? args[1] : "");
+  return WaitForReindex(runner, args.size() > 1 ? args[1] : "", output);
 }
 
 }  // namespace

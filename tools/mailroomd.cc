@@ -73,6 +73,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "server/admin/admin_commands.h"
+#include "server/admin/admin_context.h"
 #include "server/admin/admin_protocol.h"
 #include "server/auth/authenticator.h"
 #include "server/config_file.h"
@@ -444,14 +445,10 @@ int Run(int argc, char** argv) {
   store::Store* store_ptr = store.get();
   auto server = std::make_unique<server::Server>(
       options, descriptors, store_ptr, &auth, tls.get(), &log,
-      [store_ptr](const std::vector<std::string>& command) {
-        std::ostringstream out, err;
-        server::admin::Response response;
-        response.exit_code =
-            server::admin::RunAdminCommand(*store_ptr, command, out, err);
-        response.out = out.str();
-        response.err = err.str();
-        return response;
+      [store_ptr](const std::vector<std::string>& command,
+                  server::admin::AdminOutput& output) {
+        server::admin::AdminContext ctx(*store_ptr, output);
+        return server::admin::RunAdminCommand(ctx, command);
       });
   absl::Status started = server->Start();
   if (!started.ok()) {

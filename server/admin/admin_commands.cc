@@ -16,68 +16,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "index/index_stats.h"
+#include "server/admin/admin_context.h"
 #include "server/admin/mbox_reader.h"
 #include "store/principal_issuer.h"
 
 namespace mailroom::server::admin {
 namespace {
-
-// Positional arguments and --options of one command line.
-struct ParsedArgs {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-  bool Has(const std::string& name) const { return options.count(name) > 0; }
-  std::string Get(const std::string& name) const {
-    auto it = options.find(name);
-    return it == options.end() ? "" : it->second;
-  }
-};
-
-// Options whose value may follow as the next argument.
-bool TakesValue(const std::string& name) {
-  return name == "password" || name == "user" || name == "mailbox" ||
-         name == "storage_bytes" || name == "messages" ||
-         name == "after_retrieval_days" || name == "after_arrival_days" ||
-         name == "format";
-}
-
-ParsedArgs Parse(const std::vector<std::string>& args) {
-  ParsedArgs parsed;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (absl::StartsWith(arg, "--") && arg.size() > 2) {
-      const size_t eq = arg.find('=');
-      if (eq != std::string::npos) {
-        parsed.options[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
-      } else {
-        const std::string name = arg.substr(2);
-        if (TakesValue(name) && i + 1 < args.size()) {
-          parsed.options[name] = args[++i];
-        } else {
-          parsed.options[name] = "true";
-        }
-      }
-    } else {
-      parsed.positional.push_back(arg);
-    }
-  }
-  return parsed;
-}
-
-// The admin CLI acts with admin rights on behalf of `user`.
-store::Principal AdminFor(const std::string& user) {
-  return store::PrincipalIssuer::Admin(absl::AsciiStrToLower(user));
-}
-
-int Fail(std::ostream& err, const absl::Status& status) {
-  err << "error: " << status.message() << "\n";
-  return kExitFailed;
-}
-
-int Usage(std::ostream& err, const std::string& message) {
-  err << "usage error: " << message << "\n\n" << AdminUsage();
-  return kExitUsage;
-}
 
 // "none" (or "unlimited") removes a limit.
 bool ParseLimit(const std::string& text, std::optional<uint64_t>* limit) {
@@ -95,46 +39,48 @@ std::string FormatLimit(const std::optional<uint64_t>& limit) {
   return limit.has_value() ? absl::StrCat(*limit) : "unlimited";
 }
 
-int UserCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
-                std::ostream& err) {
+int UserCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   const std::vector<std::string>& p = a.positional;
   const std::string verb = p.size() > 1 ? p[1] : "";
   if (verb == "list") {
     absl::StatusOr<std::vector<std::string>> users = store.ListUsers();
-    if (!users.ok()) return Fail(err, users.status());
+    if (!users.ok()) return Fail(ctx, a, users.status());
     for (const std::string& user : *users) out << user << "\n";
     return kExitOk;
   }
-  if (p.size() != 3) return Usage(err, "user " + verb + " needs a NAME");
+  if (p.size() != 3) return Usage(ctx, a, "user " + verb + " needs a NAME");
   const std::string& name = p[2];
   if (verb == "add" || verb == "passwd") {
     if (!a.Has("password") || a.Get("password").empty()) {
-      return Usage(err, "--password=PW or --password_stdin is required");
+      return Usage(ctx, a, "--password=PW or --password_stdin is required");
     }
     absl::Status status = verb == "add"
                               ? store.CreateUser(name, a.Get("password"))
                               : store.SetPassword(name, a.Get("password"));
-    if (!status.ok()) return Fail(err, status);
+    if (!status.ok()) return Fail(ctx, a, status);
     out << (verb == "add" ? "user added: " : "password changed: ") << name
         << "\n";
     return kExitOk;
   }
   if (verb == "del" || verb == "delete") {
     absl::Status status = store.DeleteUser(name);
-    if (!status.ok()) return Fail(err, status);
+    if (!status.ok()) return Fail(ctx, a, status);
     out << "user deleted: " << name << "\n";
     return kExitOk;
   }
-  return Usage(err, "unknown user command '" + verb + "'");
+  return Usage(ctx, a, "unknown user command '" + verb + "'");
 }
 
 // mailbox seen-mode USER NAME [shared|per-user]: shows or sets where the
 // mailbox keeps \Seen (store::SeenMode).
-int SeenModeCommand(store::Store& store, const ParsedArgs& a,
-                    std::ostream& out, std::ostream& err) {
+int SeenModeCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   const std::vector<std::string>& p = a.positional;
   if (p.size() != 4 && p.size() != 5) {
-    return Usage(err, "mailbox seen-mode USER NAME [shared|per-user]");
+    return Usage(ctx, a, "mailbox seen-mode USER NAME [shared|per-user]");
   }
   const store::Principal who = AdminFor(p[2]);
   const std::string& name = p[3];
@@ -145,13 +91,13 @@ int SeenModeCommand(store::Store& store, const ParsedArgs& a,
     } else if (p[4] == "per-user") {
       mode = store::SeenMode::kPerUser;
     } else {
-      return Usage(err, "seen mode must be 'shared' or 'per-user'");
+      return Usage(ctx, a, "seen mode must be 'shared' or 'per-user'");
     }
     absl::Status status = store.SetSeenMode(who, name, mode);
-    if (!status.ok()) return Fail(err, status);
+    if (!status.ok()) return Fail(ctx, a, status);
   }
   absl::StatusOr<store::MailboxStatus> s = store.GetStatus(who, name);
-  if (!s.ok()) return Fail(err, s.status());
+  if (!s.ok()) return Fail(ctx, a, s.status());
   out << name << ": \\Seen "
       << (s->seen_mode == store::SeenMode::kPerUser ? "per-user" : "shared")
       << "\n";
@@ -162,47 +108,49 @@ int SeenModeCommand(store::Store& store, const ParsedArgs& a,
 // acl delete USER MAILBOX IDENTIFIER. MAILBOX is named as USER sees it
 // (their own, "Other Users/...", or "Shared/..."); the admin may change
 // any ACL, which is how mailboxes under Shared/ get their first rights.
-int AclCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
-               std::ostream& err) {
+int AclCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   const std::vector<std::string>& p = a.positional;
   const std::string verb = p.size() > 1 ? p[1] : "";
   if (verb == "get" && p.size() == 4) {
     absl::StatusOr<std::vector<store::AclEntry>> acl =
         store.GetAcl(AdminFor(p[2]), p[3]);
-    if (!acl.ok()) return Fail(err, acl.status());
+    if (!acl.ok()) return Fail(ctx, a, acl.status());
     for (const store::AclEntry& entry : *acl) {
       out << entry.identifier << " " << entry.rights << "\n";
     }
     return kExitOk;
   }
   if (verb == "set" && p.size() == 6) {
-    if (p[5].empty()) return Usage(err, "acl set needs RIGHTS (use acl delete)");
+    if (p[5].empty()) return Usage(ctx, a, "acl set needs RIGHTS (use acl delete)");
     absl::Status status = store.SetAcl(AdminFor(p[2]), p[3], p[4], p[5]);
-    if (!status.ok()) return Fail(err, status);
+    if (!status.ok()) return Fail(ctx, a, status);
     out << "acl set: " << p[3] << " " << p[4] << " " << p[5] << "\n";
     return kExitOk;
   }
   if ((verb == "delete" || verb == "del") && p.size() == 5) {
     absl::Status status = store.SetAcl(AdminFor(p[2]), p[3], p[4], "");
-    if (!status.ok()) return Fail(err, status);
+    if (!status.ok()) return Fail(ctx, a, status);
     out << "acl deleted: " << p[3] << " " << p[4] << "\n";
     return kExitOk;
   }
-  return Usage(err,
+  return Usage(ctx, a,
                "acl get USER MAILBOX | acl set USER MAILBOX ID RIGHTS | "
                "acl delete USER MAILBOX ID");
 }
 
-int MailboxCommand(store::Store& store, const ParsedArgs& a,
-                   std::ostream& out, std::ostream& err) {
+int MailboxCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   const std::vector<std::string>& p = a.positional;
   const std::string verb = p.size() > 1 ? p[1] : "";
-  if (p.size() < 3) return Usage(err, "mailbox " + verb + " needs a USER");
+  if (p.size() < 3) return Usage(ctx, a, "mailbox " + verb + " needs a USER");
   const store::Principal who = AdminFor(p[2]);
   if (verb == "list") {
     absl::StatusOr<std::vector<store::MailboxInfo>> boxes =
         store.ListMailboxes(who);
-    if (!boxes.ok()) return Fail(err, boxes.status());
+    if (!boxes.ok()) return Fail(ctx, a, boxes.status());
     for (const store::MailboxInfo& box : *boxes) {
       if (!box.owner.empty() && box.owner != who.user()) continue;
       out << box.name;
@@ -212,24 +160,24 @@ int MailboxCommand(store::Store& store, const ParsedArgs& a,
     }
     return kExitOk;
   }
-  if (verb == "seen-mode") return SeenModeCommand(store, a, out, err);
-  if (p.size() != 4) return Usage(err, "mailbox " + verb + " USER NAME");
+  if (verb == "seen-mode") return SeenModeCommand(ctx, a);
+  if (p.size() != 4) return Usage(ctx, a, "mailbox " + verb + " USER NAME");
   const std::string& name = p[3];
   if (verb == "create") {
     absl::Status status = store.CreateMailbox(who, name);
-    if (!status.ok()) return Fail(err, status);
+    if (!status.ok()) return Fail(ctx, a, status);
     out << "mailbox created: " << name << "\n";
     return kExitOk;
   }
   if (verb == "delete") {
     absl::Status status = store.DeleteMailbox(who, name);
-    if (!status.ok()) return Fail(err, status);
+    if (!status.ok()) return Fail(ctx, a, status);
     out << "mailbox deleted: " << name << "\n";
     return kExitOk;
   }
   if (verb == "status") {
     absl::StatusOr<store::MailboxStatus> s = store.GetStatus(who, name);
-    if (!s.ok()) return Fail(err, s.status());
+    if (!s.ok()) return Fail(ctx, a, s.status());
     out << "messages: " << s->messages << "\nunseen: " << s->unseen
         << "\ndeleted: " << s->deleted << "\nuidnext: " << s->uidnext
         << "\nuidvalidity: " << s->uidvalidity
@@ -237,22 +185,23 @@ int MailboxCommand(store::Store& store, const ParsedArgs& a,
         << "\n";
     return kExitOk;
   }
-  return Usage(err, "unknown mailbox command '" + verb + "'");
+  return Usage(ctx, a, "unknown mailbox command '" + verb + "'");
 }
 
-int ImportCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
-                  std::ostream& err) {
+int ImportCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   const std::vector<std::string>& p = a.positional;
   if (p.size() != 3 || p[1] != "mbox" || !a.Has("user")) {
-    return Usage(err, "import mbox FILE --user=U [--mailbox=M]");
+    return Usage(ctx, a, "import mbox FILE --user=U [--mailbox=M]");
   }
   std::ifstream in(p[2], std::ios::binary);
-  if (!in) return Fail(err, absl::NotFoundError("cannot read " + p[2]));
+  if (!in) return Fail(ctx, a, absl::NotFoundError("cannot read " + p[2]));
   const store::Principal who = AdminFor(a.Get("user"));
   const std::string mailbox = a.Has("mailbox") ? a.Get("mailbox") : "INBOX";
   absl::Status created = store.CreateMailbox(who, mailbox);
   if (!created.ok() && !absl::IsAlreadyExists(created)) {
-    return Fail(err, created);
+    return Fail(ctx, a, created);
   }
 
   // Append in batches: each batch is one transaction.
@@ -287,28 +236,29 @@ int ImportCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
       absl::Status status = flush();
       if (!status.ok()) {
         out << "imported " << imported << " message(s) before the error\n";
-        return Fail(err, status);
+        return Fail(ctx, a, status);
       }
     }
   }
   absl::Status status = flush();
   if (!status.ok()) {
     out << "imported " << imported << " message(s) before the error\n";
-    return Fail(err, status);
+    return Fail(ctx, a, status);
   }
   out << "imported " << imported << " message(s) into " << mailbox << " of "
       << who.user() << "\n";
   return kExitOk;
 }
 
-int QuotaCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
-                 std::ostream& err) {
+int QuotaCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   const std::vector<std::string>& p = a.positional;
-  if (p.size() != 3) return Usage(err, "quota get|set USER");
+  if (p.size() != 3) return Usage(ctx, a, "quota get|set USER");
   const std::string& user = p[2];
   if (p[1] == "get") {
     absl::StatusOr<store::QuotaUsage> q = store.GetQuota(AdminFor(user), user);
-    if (!q.ok()) return Fail(err, q.status());
+    if (!q.ok()) return Fail(ctx, a, q.status());
     out << "storage_bytes: " << q->storage_bytes << " / "
         << FormatLimit(q->storage_limit_bytes) << "\nmessages: "
         << q->messages << " / " << FormatLimit(q->message_limit) << "\n";
@@ -316,36 +266,37 @@ int QuotaCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
   }
   if (p[1] == "set") {
     absl::StatusOr<store::QuotaUsage> current = store.GetQuota(AdminFor(user), user);
-    if (!current.ok()) return Fail(err, current.status());
+    if (!current.ok()) return Fail(ctx, a, current.status());
     std::optional<uint64_t> storage = current->storage_limit_bytes;
     std::optional<uint64_t> messages = current->message_limit;
     if (!a.Has("storage_bytes") && !a.Has("messages")) {
-      return Usage(err, "quota set needs --storage_bytes and/or --messages");
+      return Usage(ctx, a, "quota set needs --storage_bytes and/or --messages");
     }
     if (a.Has("storage_bytes") &&
         !ParseLimit(a.Get("storage_bytes"), &storage)) {
-      return Usage(err, "--storage_bytes takes a number or 'none'");
+      return Usage(ctx, a, "--storage_bytes takes a number or 'none'");
     }
     if (a.Has("messages") && !ParseLimit(a.Get("messages"), &messages)) {
-      return Usage(err, "--messages takes a number or 'none'");
+      return Usage(ctx, a, "--messages takes a number or 'none'");
     }
     absl::Status status =
         store.SetQuota(AdminFor(user), user, storage, messages);
-    if (!status.ok()) return Fail(err, status);
+    if (!status.ok()) return Fail(ctx, a, status);
     out << "quota of " << user << ": storage_bytes " << FormatLimit(storage)
         << ", messages " << FormatLimit(messages) << "\n";
     return kExitOk;
   }
-  return Usage(err, "unknown quota command '" + p[1] + "'");
+  return Usage(ctx, a, "unknown quota command '" + p[1] + "'");
 }
 
-int GroupCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
-                 std::ostream& err) {
+int GroupCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   const std::vector<std::string>& p = a.positional;
-  if (p.size() < 3 || p[1] != "set") return Usage(err, "group set GROUP USER...");
+  if (p.size() < 3 || p[1] != "set") return Usage(ctx, a, "group set GROUP USER...");
   std::vector<std::string> users(p.begin() + 3, p.end());
   absl::Status status = store.SetGroupMembers(p[2], users);
-  if (!status.ok()) return Fail(err, status);
+  if (!status.ok()) return Fail(ctx, a, status);
   out << "group " << p[2] << ": " << absl::StrJoin(users, " ") << "\n";
   return kExitOk;
 }
@@ -371,12 +322,13 @@ std::string FormatTime(const std::optional<int64_t>& unix_seconds) {
 
 // Per user: queued index work, index size on disk, last commit. Users with
 // neither mail queued nor an index are left out unless named.
-int IndexStatus(store::Store& store, const ParsedArgs& a, std::ostream& out,
-                std::ostream& err) {
+int IndexStatus(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   const std::vector<std::string>& p = a.positional;
   const std::string only = p.size() > 2 ? absl::AsciiStrToLower(p[2]) : "";
   auto backlog = store.IndexBacklog();
-  if (!backlog.ok()) return Fail(err, backlog.status());
+  if (!backlog.ok()) return Fail(ctx, a, backlog.status());
   std::map<std::string, uint64_t> queued;
   for (const auto& [user, count] : *backlog) queued[user] += count;
   std::vector<std::string> users;
@@ -384,7 +336,7 @@ int IndexStatus(store::Store& store, const ParsedArgs& a, std::ostream& out,
     users.push_back(only);
   } else {
     absl::StatusOr<std::vector<std::string>> all = store.ListUsers();
-    if (!all.ok()) return Fail(err, all.status());
+    if (!all.ok()) return Fail(ctx, a, all.status());
     std::set<std::string> names(all->begin(), all->end());
     for (const auto& [user, count] : queued) names.insert(user);
     users.assign(names.begin(), names.end());
@@ -421,25 +373,26 @@ int IndexStatus(store::Store& store, const ParsedArgs& a, std::ostream& out,
   return kExitOk;
 }
 
-int IndexCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
-                 std::ostream& err) {
+int IndexCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   const std::vector<std::string>& p = a.positional;
   if (p[0] == "reindex") {
-    if (p.size() > 2) return Usage(err, "reindex [USER]");
+    if (p.size() > 2) return Usage(ctx, a, "reindex [USER]");
     const std::string user = p.size() > 1 ? absl::AsciiStrToLower(p[1]) : "";
     if (!user.empty()) {
       // The store accepts any name (nothing to queue); a typo deserves an
       // error. An owner without an account but with an index is fine.
       absl::StatusOr<std::vector<std::string>> users = store.ListUsers();
-      if (!users.ok()) return Fail(err, users.status());
+      if (!users.ok()) return Fail(ctx, a, users.status());
       const std::string root = index::OpenedIndexRoot();
       if (std::find(users->begin(), users->end(), user) == users->end() &&
           (root.empty() || !index::StatOwnerIndex(root, user).exists)) {
-        return Fail(err, absl::NotFoundError("no such user: " + user));
+        return Fail(ctx, a, absl::NotFoundError("no such user: " + user));
       }
     }
     absl::Status status = store.Reindex(user);
-    if (!status.ok()) return Fail(err, status);
+    if (!status.ok()) return Fail(ctx, a, status);
     out << "reindex queued for " << (user.empty() ? "every user" : user)
         << "\n";
     return kExitOk;
@@ -447,36 +400,37 @@ int IndexCommand(store::Store& store, const ParsedArgs& a, std::ostream& out,
   // "backlog" is the older name of "status".
   if (p.size() >= 2 && p.size() <= 3 &&
       (p[1] == "status" || p[1] == "backlog")) {
-    return IndexStatus(store, a, out, err);
+    return IndexStatus(ctx, a);
   }
-  return Usage(err, "index status [USER] | reindex [USER]");
+  return Usage(ctx, a, "index status [USER] | reindex [USER]");
 }
 
-int RetentionCommand(store::Store& store, const ParsedArgs& a,
-                     std::ostream& out, std::ostream& err) {
+int RetentionCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  std::ostream& out = ctx.out;
   store::RetentionPolicy policy;
   int64_t days = 0;
   if (a.Has("after_retrieval_days")) {
     if (!absl::SimpleAtoi(a.Get("after_retrieval_days"), &days) || days < 0) {
-      return Usage(err, "--after_retrieval_days takes a number");
+      return Usage(ctx, a, "--after_retrieval_days takes a number");
     }
     policy.delete_after_retrieval_seconds = days * 86400;
   }
   if (a.Has("after_arrival_days")) {
     if (!absl::SimpleAtoi(a.Get("after_arrival_days"), &days) || days < 0) {
-      return Usage(err, "--after_arrival_days takes a number");
+      return Usage(ctx, a, "--after_arrival_days takes a number");
     }
     policy.delete_after_arrival_seconds = days * 86400;
   }
   if (a.positional.size() != 2 || a.positional[1] != "apply" ||
       (!policy.delete_after_retrieval_seconds &&
        !policy.delete_after_arrival_seconds)) {
-    return Usage(err,
+    return Usage(ctx, a,
                  "retention apply --after_retrieval_days=N | "
                  "--after_arrival_days=N");
   }
   absl::StatusOr<uint64_t> expunged = store.ApplyRetention(policy);
-  if (!expunged.ok()) return Fail(err, expunged.status());
+  if (!expunged.ok()) return Fail(ctx, a, expunged.status());
   out << "expunged " << *expunged << " message(s)\n";
   return kExitOk;
 }
@@ -507,22 +461,22 @@ std::string AdminUsage() {
          "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n";
 }
 
-int RunAdminCommand(store::Store& store, const std::vector<std::string>& args,
-                    std::ostream& out, std::ostream& err) {
+int RunAdminCommand(const AdminContext& ctx,
+                    const std::vector<std::string>& args) {
   const ParsedArgs parsed = Parse(args);
-  if (parsed.positional.empty()) return Usage(err, "no command");
+  if (parsed.positional.empty()) return Usage(ctx, parsed, "no command");
   const std::string& command = parsed.positional[0];
-  if (command == "user") return UserCommand(store, parsed, out, err);
-  if (command == "mailbox") return MailboxCommand(store, parsed, out, err);
-  if (command == "import") return ImportCommand(store, parsed, out, err);
-  if (command == "quota") return QuotaCommand(store, parsed, out, err);
-  if (command == "group") return GroupCommand(store, parsed, out, err);
-  if (command == "acl") return AclCommand(store, parsed, out, err);
+  if (command == "user") return UserCommand(ctx, parsed);
+  if (command == "mailbox") return MailboxCommand(ctx, parsed);
+  if (command == "import") return ImportCommand(ctx, parsed);
+  if (command == "quota") return QuotaCommand(ctx, parsed);
+  if (command == "group") return GroupCommand(ctx, parsed);
+  if (command == "acl") return AclCommand(ctx, parsed);
   if (command == "index" || command == "reindex") {
-    return IndexCommand(store, parsed, out, err);
+    return IndexCommand(ctx, parsed);
   }
-  if (command == "retention") return RetentionCommand(store, parsed, out, err);
-  return Usage(err, "unknown command '" + command + "'");
+  if (command == "retention") return RetentionCommand(ctx, parsed);
+  return Usage(ctx, parsed, "unknown command '" + command + "'");
 }
 
 }  // namespace mailroom::server::admin

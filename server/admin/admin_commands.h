@@ -23,19 +23,15 @@
 #include <string>
 #include <vector>
 
-#include "store/store.h"
 
 namespace mailroom::server::admin {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;
-inline constexpr int kExitUsage = 2;
+class AdminContext;
 
-// Runs `args` (the command and its arguments, no program name). Writes
-// results to `out` and errors to `err`; returns the process exit code.
-// Thread-safe if `store` is (it is).
-int RunAdminCommand(store::Store& store, const std::vector<std::string>& args,
-                    std::ostream& out, std::ostream& err);
+// Runs `args` (the command and its arguments, no program name) in `ctx`;
+// returns the process exit code. Thread-safe (the store is).
+int RunAdminCommand(const AdminContext& ctx,
+                    const std::vector<std::string>& args);
 
 // The usage text.
 std::string AdminUsage();

@@ -1,6 +1,7 @@
 #include "server/admin/admin_protocol.h"
 
 #include <cstdint>
+#include <utility>
 
 #include "absl/status/status.h"
 
@@ -61,23 +62,83 @@ absl::StatusOr<std::vector<std::string>> DecodeRequest(std::string_view data) {
   return args;
 }
 
-std::string EncodeResponse(const Response& response) {
+namespace {
+
+void PutU64(std::string* out, uint64_t v) {
+  PutU32(out, static_cast<uint32_t>(v >> 32));
+  PutU32(out, static_cast<uint32_t>(v));
+}
+
+bool GetU64(std::string_view* in, uint64_t* v) {
+  uint32_t high = 0, low = 0;
+  if (!GetU32(in, &high) || !GetU32(in, &low)) return false;
+  *v = (uint64_t{high} << 32) | low;
+  return true;
+}
+
+bool KnownType(char type) {
+  return type == static_cast<char>(FrameType::kOut) ||
+         type == static_cast<char>(FrameType::kErr) ||
+         type == static_cast<char>(FrameType::kProgress) ||
+         type == static_cast<char>(FrameType::kExit);
+}
+
+}  // namespace
+
+std::string EncodeFrame(FrameType type, std::string_view payload) {
   std::string out;
-  PutU32(&out, static_cast<uint32_t>(response.exit_code));
-  PutString(&out, response.out);
-  PutString(&out, response.err);
+  out.push_back(static_cast<char>(type));
+  PutString(&out, payload);
   return out;
 }
 
-absl::StatusOr<Response> DecodeResponse(std::string_view data) {
-  Response response;
-  uint32_t code = 0;
-  if (!GetU32(&data, &code) || !GetString(&data, &response.out) ||
-      !GetString(&data, &response.err) || !data.empty()) {
-    return absl::InvalidArgumentError("malformed admin response");
+std::string EncodeProgressFrame(const ProgressUpdate& progress) {
+  std::string payload;
+  PutU64(&payload, progress.done);
+  PutU64(&payload, progress.total);
+  payload.append(progress.label);
+  return EncodeFrame(FrameType::kProgress, payload);
+}
+
+std::string EncodeExitFrame(int exit_code) {
+  std::string payload;
+  PutU32(&payload, static_cast<uint32_t>(exit_code));
+  return EncodeFrame(FrameType::kExit, payload);
+}
+
+std::optional<ProgressUpdate> DecodeProgress(std::string_view payload) {
+  ProgressUpdate progress;
+  if (!GetU64(&payload, &progress.done) || !GetU64(&payload, &progress.total)) {
+    return std::nullopt;
   }
-  response.exit_code = static_cast<int>(code);
-  return response;
+  progress.label.assign(payload);
+  return progress;
+}
+
+std::optional<int> DecodeExit(std::string_view payload) {
+  uint32_t code = 0;
+  if (!GetU32(&payload, &code) || !payload.empty()) return std::nullopt;
+  return static_cast<int>(code);
+}
+
+absl::StatusOr<std::optional<Frame>> FrameReader::Next() {
+  if (buffer_.size() < 5) return std::optional<Frame>();
+  if (!KnownType(buffer_[0])) {
+    return absl::InvalidArgumentError("unknown admin frame type");
+  }
+  std::string_view rest(buffer_);
+  rest.remove_prefix(1);
+  uint32_t length = 0;
+  GetU32(&rest, &length);
+  if (length > kMaxAdminFrameBytes) {
+    return absl::InvalidArgumentError("admin frame too long");
+  }
+  if (rest.size() < length) return std::optional<Frame>();
+  Frame frame;
+  frame.type = static_cast<FrameType>(buffer_[0]);
+  frame.payload.assign(rest.substr(0, length));
+  buffer_.erase(0, 5 + length);
+  return std::optional<Frame>(std::move(frame));
 }
 
 }  // namespace mailroom::server::admin
