@@ -284,6 +284,37 @@ class Store : public MailStore {
   // Applies every queued full-text index work item now (no-op without a
   // text index).
   virtual absl::Status CatchUpIndex() = 0;
+  // Checks what the store keeps consistent for `user` (every user and the
+  // store-wide records if empty): counters, quota, blob references and
+  // bodies, per-user \Seen rows, the change log, the index against the
+  // store. With `repair`, fixes what can be fixed (recount, drop dangling
+  // references, requeue the index) and says so in each problem. `progress`
+  // (may be empty) hears (done, total) as mailboxes are checked.
+  virtual absl::StatusOr<VerifyReport> Verify(
+      std::string_view user, bool repair,
+      const std::function<void(uint64_t, uint64_t)>& progress) {
+    return absl::UnimplementedError("verify is not supported");
+  }
+
+  // ---- migration and backup ----------------------------------------------
+  // Gives `mailbox` (named as `who` sees it) the UIDVALIDITY its clients
+  // know from another server. Only a mailbox that never held a message
+  // (UIDNEXT 1): kFailedPrecondition otherwise. Later UIDVALIDITYs the store
+  // hands out stay above it.
+  virtual absl::Status SetUidValidity(const Principal& who,
+                                      std::string_view mailbox,
+                                      uint32_t uidvalidity) {
+    return absl::UnimplementedError("setting UIDVALIDITY is not supported");
+  }
+  // Writes a consistent point-in-time copy of the store and its full-text
+  // index into `dir` while the store keeps serving; incremental when `dir`
+  // holds earlier backups (unchanged files are shared). kUnimplemented on
+  // engines without it (RADOS: export accounts instead).
+  virtual absl::StatusOr<BackupInfo> CreateBackup(
+      std::string_view dir,
+      const std::function<void(uint64_t, uint64_t)>& progress) {
+    return absl::UnimplementedError("this engine has no online backup");
+  }
 };
 
 // Which storage engine holds the mail (store/engine/engine.h).

@@ -124,6 +124,10 @@ struct AppendRequest {
   Flags flags;
   std::optional<int64_t> internal_date;  // default: now
   int32_t internal_tz_minutes = 0;
+  // The UID to give the message (migration and restore keep the UIDs the
+  // clients know). Admin principals only; it must not be below UIDNEXT, and
+  // UIDs given in one call must ascend. Default: UIDNEXT.
+  std::optional<Uid> uid;
 };
 
 struct AppendResult {
@@ -201,6 +205,31 @@ struct ChangeEvent {
 struct DeliveryTarget {
   std::string user;
   std::string mailbox = "INBOX";
+};
+
+// One thing Store::Verify found wrong, and what repair did about it.
+struct VerifyProblem {
+  std::string user;     // owner concerned; empty for store-wide problems
+  std::string mailbox;  // mailbox name concerned, if any
+  std::string problem;  // what is wrong, for an administrator
+  std::string repair;   // what repair did; empty when not repaired
+};
+
+struct VerifyReport {
+  uint64_t users = 0;  // accounts checked
+  uint64_t mailboxes = 0;
+  uint64_t messages = 0;
+  std::vector<VerifyProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+// A point-in-time copy of a store made by Store::CreateBackup.
+struct BackupInfo {
+  uint32_t id = 0;           // increasing within a backup directory
+  int64_t created_unix = 0;  // when it was taken
+  uint64_t bytes = 0;        // its size (shared files counted once)
+  uint64_t new_bytes = 0;    // bytes this backup added to the directory
+  uint32_t files = 0;
 };
 
 }  // namespace mailroom::store

@@ -41,6 +41,45 @@ absl::StatusOr<uint32_t> StoreImpl::NextUidValidity(Txn& txn) {
   return next;
 }
 
+absl::Status StoreImpl::SetUidValidity(const Principal& who,
+                                      std::string_view mailbox,
+                                      uint32_t uidvalidity) {
+  if (uidvalidity == 0) {
+    return absl::InvalidArgumentError("UIDVALIDITY must not be 0");
+  }
+  if (!who.admin()) {
+    return absl::PermissionDeniedError("only an administrator sets UIDVALIDITY");
+  }
+  return RunTxn([&](Txn& txn) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(Resolved target, ResolveName(who, mailbox, &txn));
+    if (target.record.noselect) {
+      return absl::FailedPreconditionError("mailbox is \\Noselect");
+    }
+    MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, target.id));
+    if (state.uidvalidity == uidvalidity) return absl::OkStatus();
+    if (state.uidnext != 1 || state.messages != 0) {
+      return absl::FailedPreconditionError(
+          "the mailbox has held messages: its UIDVALIDITY stays");
+    }
+    // Mailboxes created later must not get this value again.
+    MR_ASSIGN_OR_RETURN(std::optional<std::string> last,
+                        Get(Space::kMeta, kNextUidValidityKey, &txn, true));
+    const uint32_t prev =
+        last.has_value() && last->size() == 4 ? ReadU32(*last) : 0;
+    if (uidvalidity > prev) {
+      std::string v;
+      AppendU32(&v, uidvalidity);
+      MR_RETURN_IF_ERROR(Put(txn, Space::kMeta, kNextUidValidityKey, v));
+    }
+    state.uidvalidity = uidvalidity;
+    MR_RETURN_IF_ERROR(PutState(txn, target.id, state));
+    txn.events.push_back(ChangeEvent{target.id, target.record.owner,
+                                     state.highestmodseq,
+                                     ChangeEvent::kMailboxList});
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<MailboxId> StoreImpl::CreateMailboxInTxn(
     Txn& txn, std::string_view owner, std::string_view name,
     std::optional<std::string> special_use) {

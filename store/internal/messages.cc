@@ -81,7 +81,16 @@ MessageMeta StoreImpl::ToMeta(Uid uid, const MessageRecord& r) {
 absl::StatusOr<Uid> StoreImpl::InsertMessage(Txn& txn, MailboxId id,
                                              std::string_view owner,
                                              MailboxState& state,
-                                             MessageRecord record) {
+                                             MessageRecord record,
+                                             std::optional<Uid> requested) {
+  if (requested.has_value()) {
+    if (*requested < state.uidnext) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("UID ", *requested, " is below UIDNEXT ",
+                       state.uidnext));
+    }
+    state.uidnext = *requested;
+  }
   if (state.uidnext == std::numeric_limits<Uid>::max()) {
     return absl::ResourceExhaustedError("LIMIT mailbox UID space exhausted");
   }
@@ -168,8 +177,8 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     if (per_user) record.system_flags &= ~uint32_t{kSeen};
     MessageRecord shared_view;
     shared_view.system_flags = record.system_flags;
-    MR_ASSIGN_OR_RETURN(Uid uid,
-                        InsertMessage(txn, id, owner, state, std::move(record)));
+    MR_ASSIGN_OR_RETURN(Uid uid, InsertMessage(txn, id, owner, state,
+                                               std::move(record), m.uid));
     if (own_seen) {
       MR_RETURN_IF_ERROR(WriteSeenRow(txn, id, seen_user, state, user_state,
                                       uid, shared_view, std::nullopt, true,
@@ -199,6 +208,9 @@ absl::StatusOr<AppendResult> StoreImpl::Append(
   std::vector<std::string_view> data;
   for (const AppendRequest& m : messages) {
     if (m.data.empty()) return absl::InvalidArgumentError("empty message");
+    if (m.uid.has_value() && !who.admin()) {
+      return absl::PermissionDeniedError("only an administrator picks UIDs");
+    }
     hashes.push_back(Sha256(m.data));
     data.push_back(m.data);
   }

@@ -152,6 +152,8 @@ class StoreImpl : public Store {
 
   absl::StatusOr<StoreStats> GetStats() override;
   absl::Status CatchUpIndex() override;
+  absl::Status SetUidValidity(const Principal& who, std::string_view mailbox,
+                              uint32_t uidvalidity) override;
 
  private:
   // One attempt of a mutation: the transaction and what to publish after it
@@ -253,11 +255,13 @@ class StoreImpl : public Store {
   void QueueIndex(Txn& txn, const IndexWork& work, absl::Status* status);
 
   // ---- messages inside a transaction (messages.cc) ----
-  // Assigns UID and modseq, writes the message, change log and index work
-  // and counts it in `state`. The blob reference must already be taken.
+  // Assigns UID (`uid` when given, which must not be below UIDNEXT) and
+  // modseq, writes the message, change log and index work and counts it in
+  // `state`. The blob reference must already be taken.
   absl::StatusOr<Uid> InsertMessage(Txn& txn, MailboxId id,
                                     std::string_view owner,
-                                    MailboxState& state, MessageRecord record);
+                                    MailboxState& state, MessageRecord record,
+                                    std::optional<Uid> uid = std::nullopt);
   // Removes a message, records its expunge and uncounts it. Drops the blob
   // reference unless `keep_blob_ref`. Quota is the caller's.
   absl::Status RemoveMessage(Txn& txn, MailboxId id, std::string_view owner,
