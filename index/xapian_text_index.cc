@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "base/file_tree.h"
 #include "base/status_macros.h"
 #include "index/body_preparer.h"
 #include "index/doc_text.h"
@@ -92,6 +93,8 @@ class XapianTextIndex : public store::TextIndex {
 
   absl::StatusOr<store::IndexMark> GetMark(const std::string& owner,
                                            store::MailboxId mailbox) override;
+
+  absl::Status CopyTo(const std::string& dir) override;
 
  private:
   // For each blob of the batch that needs a fresh document, its job in the
@@ -492,6 +495,48 @@ absl::StatusOr<store::IndexMark> XapianTextIndex::GetMark(
     }
     return mark;
   });
+}
+
+// Glass writes a commit's blocks and then its version file, and changes
+// nothing until the next commit: with no Apply() running, the files of each
+// database are one committed revision, so a file copy is a consistent one.
+// Each owner's mutex keeps a Query from reopening it meanwhile; the copy is
+// opened once to check it.
+absl::Status XapianTextIndex::CopyTo(const std::string& dir) {
+  std::map<std::string, std::shared_ptr<OwnerDb>> open_owners;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, owner] : owners_) open_owners[owner->path] = owner;
+  }
+  MR_RETURN_IF_ERROR(CreatePrivateDirectory(dir));
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (const auto& entry : fs::directory_iterator(root_, ec)) {
+    entries.push_back(entry.path());
+  }
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("text index: cannot list ", root_, ": ", ec.message()));
+  }
+  for (const fs::path& from : entries) {
+    const std::string to = (fs::path(dir) / from.filename()).string();
+    if (!fs::is_directory(from, ec)) {
+      MR_RETURN_IF_ERROR(CopyFilePrivate(from.string(), to));
+      continue;
+    }
+    auto it = open_owners.find(from.string());
+    std::unique_ptr<absl::MutexLock> lock;
+    if (it != open_owners.end()) {
+      lock = std::make_unique<absl::MutexLock>(&it->second->mu);
+    }
+    MR_RETURN_IF_ERROR(CopyTreePrivate(from.string(), to));
+    MR_RETURN_IF_ERROR(CallXapian([&]() -> absl::Status {
+      Xapian::Database copy(to, Xapian::DB_BACKEND_GLASS);
+      copy.get_doccount();
+      return absl::OkStatus();
+    }));
+  }
+  return SyncDirectory(dir);
 }
 
 }  // namespace
