@@ -5,7 +5,8 @@
 // RocksDB allows one writer process: when mailroomd runs on DIR, the command
 // goes over its admin socket (DIR/admin.sock) and the daemon runs it on its
 // open store; otherwise mailroomctl opens the store itself. "cert generate"
-// needs no store. "reindex" then waits for the index queue to drain and
+// needs no store, nor do "backup list" and "backup restore" (a restore
+// writes a new data directory for a daemon to start on). "reindex" then waits for the index queue to drain and
 // shows progress (a bar on a terminal), unless --no-wait.
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -33,6 +34,7 @@
 #include "server/admin/admin_commands.h"
 #include "server/admin/admin_context.h"
 #include "server/admin/admin_protocol.h"
+#include "server/admin/backup_commands.h"
 #include "server/cert_generator.h"
 #include "server/store_options.h"
 #include "store/store.h"
@@ -82,6 +84,14 @@ int CertGenerate(const std::vector<std::string>& args) {
   }
   std::cout << "certificate: " << cert << "\nkey: " << key << "\n";
   return admin::kExitOk;
+}
+
+// Makes a file path argument absolute (empty stays empty).
+void MakeAbsolute(std::string& path) {
+  if (path.empty()) return;
+  std::error_code ec;
+  fs::path absolute = fs::absolute(path, ec);
+  if (!ec) path = absolute.string();
 }
 
 // Connects to the daemon's admin socket; -1 when no daemon listens there.
@@ -357,10 +367,27 @@ int Run(int argc, char** argv) {
     return admin::kExitUsage;
   }
   // The daemon may run in another directory: make file paths absolute.
-  if (args.size() >= 3 && args[0] == "import") {
-    std::error_code ec;
-    fs::path absolute = fs::absolute(args[2], ec);
-    if (!ec) args[2] = absolute.string();
+  if (args.size() >= 3 && (args[0] == "import" || args[0] == "backup")) {
+    MakeAbsolute(args[2]);
+  }
+  if (args[0] == "backup") {
+    const std::string option = "--target_data_dir";
+    for (size_t i = 3; i < args.size(); ++i) {
+      if (args[i] == option && i + 1 < args.size()) {
+        MakeAbsolute(args[++i]);
+      } else if (absl::StartsWith(args[i], option + "=")) {
+        std::string value = args[i].substr(option.size() + 1);
+        MakeAbsolute(value);
+        args[i] = option + "=" + value;
+      }
+    }
+  }
+  // Listing and restoring backups need no store (and no daemon).
+  if (admin::IsStorelessBackupCommand(args)) {
+    const bool json =
+        std::find(args.begin(), args.end(), "--json") != args.end();
+    TerminalOutput output(json);
+    return admin::RunStorelessBackup(args, output);
   }
 
   const bool json = std::find(args.begin(), args.end(), "--json") != args.end();

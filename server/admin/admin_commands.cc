@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "index/index_stats.h"
 #include "server/admin/admin_context.h"
+#include "server/admin/backup_commands.h"
 #include "server/admin/mbox_reader.h"
 #include "store/principal_issuer.h"
 
@@ -458,7 +459,8 @@ std::string AdminUsage() {
          "  index status [USER] [--format=plain]   (alias: index backlog)\n"
          "  reindex [USER] [--no-wait]\n"
          "  retention apply --after_retrieval_days=N | --after_arrival_days=N\n"
-         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n";
+         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
+         BackupUsage();
 }
 
 int RunAdminCommand(const AdminContext& ctx,
@@ -468,6 +470,7 @@ int RunAdminCommand(const AdminContext& ctx,
   const std::string& command = parsed.positional[0];
   if (command == "user") return UserCommand(ctx, parsed);
   if (command == "mailbox") return MailboxCommand(ctx, parsed);
+  if (command == "backup") return BackupCommand(ctx, parsed);
   if (command == "import") return ImportCommand(ctx, parsed);
   if (command == "quota") return QuotaCommand(ctx, parsed);
   if (command == "group") return GroupCommand(ctx, parsed);
