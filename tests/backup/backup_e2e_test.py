@@ -177,6 +177,71 @@ class BackupE2eTest(unittest.TestCase):
             finally:
                 shutil.rmtree(restored.dir, ignore_errors=True)
 
+    def test_kill9_during_backup_leaves_earlier_backups_usable(self):
+        filler = "".join("filler %06d of a large message body\r\n" % i
+                         for i in range(12000))  # ~430 KB, blob files
+        with Server() as live:
+            live.create_user(USER, PASSWORD)
+
+            def deliver_range(first, last):
+                for n in range(first, last):
+                    self.assertEqual(
+                        deliver(live, ["%s@localhost" % USER],
+                                message("msg-%d" % n,
+                                        "payload word%dz\r\n%s" % (n, filler))),
+                        {})
+
+            deliver_range(0, 40)
+            live.ctl("backup", "create", self.backup_dir)
+            deliver_range(40, 100)
+            # Kill the daemon as soon as the second backup has started
+            # copying the store (its private directory appears once the
+            # index copy is done).
+            ctl = subprocess.Popen(
+                [live.mailroomctl, "--data_dir=" + live.data_dir,
+                 "backup", "create", self.backup_dir],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            index_root = os.path.join(self.backup_dir, "mailroom_index")
+            private = os.path.join(self.backup_dir, "private")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and ctl.poll() is None:
+                if set(os.listdir(private)) - {"1"}:
+                    break
+                time.sleep(0.002)
+            live.kill9()
+            ctl.communicate(timeout=60)
+
+            listed = json.loads(live.ctl("backup", "list", self.backup_dir,
+                                         "--json").stdout)
+            ids = [b["id"] for b in listed["backups"]]
+            self.assertEqual(ids[0], 1)
+            first = Server()
+            self.addCleanup(shutil.rmtree, first.dir, True)
+            live.ctl("backup", "restore", self.backup_dir, "--id=1",
+                     "--target_data_dir=" + first.data_dir)
+
+            # The daemon comes back; the next backup reclaims what the
+            # killed one left and succeeds.
+            live.start()
+            after = json.loads(live.ctl("backup", "create", self.backup_dir,
+                                        "--json").stdout)
+            self.assertGreater(after["id"], ids[-1])
+            self.assertEqual(
+                [n for n in os.listdir(index_root) if n.startswith("partial.")],
+                [])
+            latest = Server()
+            self.addCleanup(shutil.rmtree, latest.dir, True)
+            live.ctl("backup", "restore", self.backup_dir,
+                     "--target_data_dir=" + latest.data_dir)
+
+        for restored, count in ((first, 40), (latest, 100)):
+            with restored:
+                subjects, _, _ = subjects_by_uid(restored)
+                self.assertEqual(
+                    sorted(int(s.split("-")[1]) for s in subjects.values()),
+                    list(range(count)))
+                self.assertEqual(len(search_body(restored, "word7z")), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
