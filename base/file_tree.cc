@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
+#include <utility>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
@@ -67,17 +69,38 @@ absl::Status CopyFilePrivate(const std::string& from, const std::string& to) {
 
 TreeUsage MeasureTree(const std::string& root) {
   TreeUsage usage;
+  std::set<std::pair<dev_t, ino_t>> linked;
   std::error_code ec;
   for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end;
        it.increment(ec)) {
-    std::error_code entry_ec;
-    if (!it->is_regular_file(entry_ec)) continue;
-    const uintmax_t size = it->file_size(entry_ec);
-    if (entry_ec) continue;  // removed meanwhile
-    usage.bytes += size;
+    struct stat st;
+    if (lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      continue;  // removed meanwhile, or not a file
+    }
+    if (st.st_nlink > 1 && !linked.insert({st.st_dev, st.st_ino}).second) {
+      continue;
+    }
+    usage.bytes += static_cast<uint64_t>(st.st_size);
     ++usage.files;
   }
   return usage;
+}
+
+absl::Status LinkTree(const std::string& from, const std::string& to) {
+  if (mkdir(to.c_str(), 0700) != 0) return ErrnoError("cannot create", to);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(from, ec)) {
+    std::error_code entry_ec;
+    if (!entry.is_regular_file(entry_ec)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(entry.path().string(), " is not a plain file"));
+    }
+    fs::create_hard_link(entry.path(), fs::path(to) / entry.path().filename(),
+                         entry_ec);
+    if (entry_ec) return FsError("cannot link", entry.path().string(), entry_ec);
+  }
+  if (ec) return FsError("cannot list", from, ec);
+  return absl::OkStatus();
 }
 
 absl::Status CreatePrivateDirectory(const std::string& dir) {

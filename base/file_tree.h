@@ -16,7 +16,8 @@ struct TreeUsage {
   uint32_t files = 0;
 };
 
-// The regular files under `root`, recursively; zero when it is missing.
+// The regular files under `root`, recursively, a file linked several times
+// counted once; zero when it is missing.
 TreeUsage MeasureTree(const std::string& root);
 
 // Creates `dir` (and its parents) if missing and gives it mode 0700.
@@ -33,6 +34,10 @@ absl::Status CopyFilePrivate(const std::string& from, const std::string& to);
 // Copies the regular files and directories under `from` into `to` (which
 // must not exist), privately (0700/0600), syncing each file.
 absl::Status CopyTreePrivate(const std::string& from, const std::string& to);
+
+// Makes `to` (which must not exist, mode 0700) hold hard links to the
+// regular files directly in `from` (a flat directory of immutable files).
+absl::Status LinkTree(const std::string& from, const std::string& to);
 
 // True when `dir` is missing or an empty directory.
 absl::StatusOr<bool> IsMissingOrEmpty(const std::string& dir);

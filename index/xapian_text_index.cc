@@ -74,6 +74,20 @@ void CloseDropping(OwnerDb& owner) ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu) {
   owner.vocabulary.Clear();
 }
 
+// Glass's version file: rewritten at every commit.
+constexpr char kVersionFile[] = "iamglass";
+
+// Both files exist and hold the same bytes.
+bool SameFileContents(const std::string& a, const std::string& b) {
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  if (!fa || !fb) return false;
+  std::string ca((std::istreambuf_iterator<char>(fa)),
+                 std::istreambuf_iterator<char>());
+  std::string cb((std::istreambuf_iterator<char>(fb)),
+                 std::istreambuf_iterator<char>());
+  return fa.good() == fb.good() && !ca.empty() && ca == cb;
+}
+
 bool Exists(const std::string& path) {
   std::error_code ec;
   return fs::exists(path, ec);
@@ -94,7 +108,8 @@ class XapianTextIndex : public store::TextIndex {
   absl::StatusOr<store::IndexMark> GetMark(const std::string& owner,
                                            store::MailboxId mailbox) override;
 
-  absl::Status CopyTo(const std::string& dir) override;
+  absl::Status CopyTo(const std::string& dir,
+                      const std::string& previous) override;
 
  private:
   // For each blob of the batch that needs a fresh document, its job in the
@@ -501,8 +516,11 @@ absl::StatusOr<store::IndexMark> XapianTextIndex::GetMark(
 // nothing until the next commit: with no Apply() running, the files of each
 // database are one committed revision, so a file copy is a consistent one.
 // Each owner's mutex keeps a Query from reopening it meanwhile; the copy is
-// opened once to check it.
-absl::Status XapianTextIndex::CopyTo(const std::string& dir) {
+// opened once to check it. The version file names the database (UUID) and
+// its revision: a database whose version file equals the one in `previous`
+// has not changed since, and its files there are linked instead of copied.
+absl::Status XapianTextIndex::CopyTo(const std::string& dir,
+                                     const std::string& previous) {
   std::map<std::string, std::shared_ptr<OwnerDb>> open_owners;
   {
     absl::MutexLock lock(&mu_);
@@ -529,7 +547,15 @@ absl::Status XapianTextIndex::CopyTo(const std::string& dir) {
     if (it != open_owners.end()) {
       lock = std::make_unique<absl::MutexLock>(&it->second->mu);
     }
-    MR_RETURN_IF_ERROR(CopyTreePrivate(from.string(), to));
+    const fs::path earlier = fs::path(previous) / from.filename();
+    if (previous.empty() ||
+        !SameFileContents((from / kVersionFile).string(),
+                          (earlier / kVersionFile).string()) ||
+        !LinkTree(earlier.string(), to).ok()) {
+      std::error_code ignored;
+      fs::remove_all(to, ignored);  // a link attempt cut short
+      MR_RETURN_IF_ERROR(CopyTreePrivate(from.string(), to));
+    }
     MR_RETURN_IF_ERROR(CallXapian([&]() -> absl::Status {
       Xapian::Database copy(to, Xapian::DB_BACKEND_GLASS);
       copy.get_doccount();

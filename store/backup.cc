@@ -30,6 +30,21 @@ absl::Status QueueFullReindex(const std::string& data_dir) {
   return store->Reindex("");
 }
 
+// The files of backup result.id, then its index (or a reindex).
+absl::Status RestoreInto(const RestoreRequest& request,
+                         const RestoreResult& result) {
+  MR_RETURN_IF_ERROR(rocksdb_engine::RestoreRocksDbBackup(
+      request.backup_dir, result.id, request.data_dir));
+  if (result.index_restored) {
+    MR_RETURN_IF_ERROR(CopyTreePrivate(
+        internal::BackupIndexCopy(request.backup_dir, result.id),
+        request.index_dir));
+  } else {
+    MR_RETURN_IF_ERROR(QueueFullReindex(request.data_dir));
+  }
+  return MakeTreePrivate(request.data_dir);
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<StoredBackup>> ListBackups(const std::string& dir) {
@@ -83,16 +98,16 @@ absl::StatusOr<RestoreResult> RestoreBackup(const RestoreRequest& request) {
   RestoreResult result{.id = chosen->info.id,
                        .index_restored = chosen->has_index};
   MR_RETURN_IF_ERROR(CreatePrivateDirectory(request.data_dir));
-  MR_RETURN_IF_ERROR(rocksdb_engine::RestoreRocksDbBackup(
-      request.backup_dir, result.id, request.data_dir));
-  if (result.index_restored) {
-    MR_RETURN_IF_ERROR(CopyTreePrivate(
-        internal::BackupIndexCopy(request.backup_dir, result.id),
-        request.index_dir));
-  } else {
-    MR_RETURN_IF_ERROR(QueueFullReindex(request.data_dir));
+  absl::Status status = RestoreInto(request, result);
+  if (!status.ok()) {
+    // The directory was empty: what is there now is this restore's, and a
+    // retry needs it empty again.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(request.data_dir, ec)) {
+      fs::remove_all(entry.path(), ec);
+    }
   }
-  MR_RETURN_IF_ERROR(MakeTreePrivate(request.data_dir));
+  if (!status.ok()) return status;
   return result;
 }
 

@@ -18,16 +18,22 @@
 // during the pause scan messages instead of asking the index, so they stay
 // exact; deliveries go on and only queue up.
 //
+// An owner's index database unchanged since the previous backup is linked
+// to that backup's copy instead of copied again (the index part is
+// incremental per owner; the engine's part per file).
+//
 // The index copy is written to a partial directory first and named after
 // the engine's backup id once that backup exists; a crash in between leaves
 // a backup without index, which a restore rebuilds by reindexing.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <random>
 #include <system_error>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/file_tree.h"
 #include "base/status_macros.h"
@@ -49,6 +55,20 @@ void RemoveStrayIndexCopies(const std::string& dir) {
       fs::remove_all(entry.path(), ec);
     }
   }
+}
+
+// The index copy of the newest backup in `dir` ("" when none): owners'
+// databases unchanged since are linked to it rather than copied again.
+std::string LatestIndexCopy(const std::string& dir) {
+  uint32_t latest = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(BackupIndexRoot(dir), ec)) {
+    uint32_t id = 0;
+    if (absl::SimpleAtoi(entry.path().filename().string(), &id)) {
+      latest = std::max(latest, id);
+    }
+  }
+  return latest == 0 ? "" : BackupIndexCopy(dir, latest);
 }
 
 std::string PartialName() {
@@ -94,7 +114,9 @@ absl::StatusOr<BackupInfo> StoreImpl::CreateBackup(
   absl::Status copied = absl::OkStatus();
   if (with_index) {
     copied = CreatePrivateDirectory(BackupIndexRoot(dir));
-    if (copied.ok()) copied = options_.text_index->CopyTo(partial);
+    if (copied.ok()) {
+      copied = options_.text_index->CopyTo(partial, LatestIndexCopy(dir));
+    }
   }
   if (copied.ok()) {
     backup = engine_->CreateBackup(dir, BackupMetadata(with_index), progress);

@@ -186,6 +186,43 @@ TEST_F(BackupTest, IncrementalBackupsRestoreExactlyWithTheirIndex) {
   ExpectRestored(r2, at_second);
 }
 
+TEST_F(BackupTest, AnUnchangedOwnersIndexIsLinkedNotCopiedAgain) {
+  ASSERT_TRUE(live_.store->CreateUser("bob", "pw").ok());
+  const Principal bob = PrincipalIssuer::User("bob");
+  std::string data = testing::MakeMessage("for bob", Body(1000));
+  ASSERT_TRUE(live_.store->Append(bob, "INBOX", {AppendRequest{.data = data}}).ok());
+  Append(0, 5);
+  ASSERT_TRUE(live_.store->CatchUpIndex().ok());
+  ASSERT_TRUE(live_.store->CreateBackup(backup_dir_, nullptr).ok());
+  Append(5, 8);  // alice changes, bob does not
+  ASSERT_TRUE(live_.store->CatchUpIndex().ok());
+  auto second = live_.store->CreateBackup(backup_dir_, nullptr);
+  ASSERT_TRUE(second.ok()) << second.status();
+
+  auto links = [&](const std::string& owner) {
+    fs::path file = fs::path(backup_dir_) / "mailroom_index" / "2" / owner /
+                    "iamglass";
+    return fs::hard_link_count(file);
+  };
+  EXPECT_EQ(links("bob"), 2u);
+  EXPECT_EQ(links("alice"), 1u);
+
+  const std::string target = testing::FreshDir("linked");
+  ASSERT_TRUE(RestoreBackup({.backup_dir = backup_dir_, .data_dir = target,
+                             .index_dir = target + "/index"})
+                  .ok());
+  {
+    Opened restored = OpenWithIndex(target);
+    ASSERT_TRUE(restored.store->CatchUpIndex().ok());
+    const MailboxId bob_inbox = restored.store->GetStatus(bob, "INBOX")->id;
+    auto found =
+        restored.index->Query("bob", bob_inbox, BodyKey("token1000x"));
+    ASSERT_TRUE(found.ok()) << found.status();
+    EXPECT_EQ(found->size(), 1u);
+  }
+  ExpectRestored(target, present_);
+}
+
 TEST_F(BackupTest, RestoreRefusesANonEmptyTargetAndUnknownIds) {
   Append(0, 3);
   ASSERT_TRUE(live_.store->CreateBackup(backup_dir_, nullptr).ok());
