@@ -6,8 +6,9 @@
 // goes over its admin socket (DIR/admin.sock) and the daemon runs it on its
 // open store; otherwise mailroomctl opens the store itself. "cert generate"
 // needs no store, nor do "backup list" and "backup restore" (a restore
-// writes a new data directory for a daemon to start on). "reindex" then waits for the index queue to drain and
-// shows progress (a bar on a terminal), unless --no-wait.
+// writes a new data directory for a daemon to start on). "reindex" then
+// waits for the index queue to drain and shows progress (a bar on a
+// terminal), unless --no-wait.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>

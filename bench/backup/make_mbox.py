@@ -9,10 +9,12 @@ import sys
 
 def main():
     count, seed = int(sys.argv[1]), int(sys.argv[2])
-    rng = random.Random(seed)
-    vocabulary = ["%s%d" % (rng.choice("bcdfghklmnprstvz") +
-                            rng.choice("aeiou") + rng.choice("lmnrst"), i)
+    words_rng = random.Random(0)  # one vocabulary for every seed
+    vocabulary = ["%s%d" % (words_rng.choice("bcdfghklmnprstvz") +
+                            words_rng.choice("aeiou") +
+                            words_rng.choice("lmnrst"), i)
                   for i in range(20000)]
+    rng = random.Random(seed)
     out = sys.stdout
     for n in range(count):
         words = rng.choice((100, 250, 500, 1000, 2500))

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Backup and restore throughput of a store of MESSAGES messages (default
-# 20,000) with its full-text index, while mailroomd runs:
+# 20,000) spread over USERS accounts (default 20), with its full-text index,
+# while mailroomd runs:
 #   - full backups into fresh directories,
-#   - incremental backups after EXTRA (default 1,000) more messages,
+#   - incremental backups after EXTRA (default 1,000) more messages to one
+#     user (the other users' index databases are then linked, not copied),
 #   - restores of the latest backup into fresh data directories,
 # RUNS (default 3) of each; prints the medians (seconds, MB, MB/s).
 #
@@ -14,6 +16,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
 MESSAGES=${MESSAGES:-20000}
 EXTRA=${EXTRA:-1000}
+USERS=${USERS:-20}
 RUNS=${RUNS:-3}
 WORK=${1:-$(mktemp -d /tmp/backup-bench.XXXXXX)}
 mkdir -p "$WORK"
@@ -48,12 +51,17 @@ wait_indexed() {
   done
 }
 
-log "generating $MESSAGES + $EXTRA messages in $WORK"
-python3 "$ROOT/bench/backup/make_mbox.py" "$MESSAGES" 1 > "$WORK/base.mbox"
-python3 "$ROOT/bench/backup/make_mbox.py" "$EXTRA" 2 > "$WORK/extra.mbox"
-ctl user add alice --password=bench-password >/dev/null
+log "generating $MESSAGES + $EXTRA messages for $USERS users in $WORK"
+for u in $(seq "$USERS"); do
+  python3 "$ROOT/bench/backup/make_mbox.py" $((MESSAGES / USERS)) "$u" \
+      > "$WORK/user$u.mbox"
+done
+python3 "$ROOT/bench/backup/make_mbox.py" "$EXTRA" 0 > "$WORK/extra.mbox"
 t0=$(now)
-ctl import mbox "$WORK/base.mbox" --user alice >/dev/null
+for u in $(seq "$USERS"); do
+  ctl user add "user$u" --password=bench-password >/dev/null
+  ctl import mbox "$WORK/user$u.mbox" --user "user$u" >/dev/null
+done
 log "imported $MESSAGES messages in $(echo "$(now) - $t0" | bc) s"
 
 "$MAILROOMD" --data_dir="$DATA" --listen=127.0.0.1 --imap_port=0 \
@@ -76,7 +84,7 @@ for r in $(seq "$RUNS"); do
   backup "$WORK/backup$r" >>"$WORK/full"
   log "full backup $r: $(tail -1 "$WORK/full")"
 done
-ctl import mbox "$WORK/extra.mbox" --user alice >/dev/null
+ctl import mbox "$WORK/extra.mbox" --user user1 >/dev/null
 wait_indexed
 for r in $(seq "$RUNS"); do
   backup "$WORK/backup$r" >>"$WORK/incremental"
@@ -100,7 +108,7 @@ report() {  # NAME FILE
     printf "%-22s %8.2f s %9.1f MB %9.1f MB %8.1f MB/s\n", name, s,
            b / 1e6, n / 1e6, b / 1e6 / s }'
 }
-echo "backup bench: $MESSAGES messages (+$EXTRA), medians of $RUNS runs, $(nproc) cores"
+echo "backup bench: $MESSAGES messages of $USERS users (+$EXTRA to one), medians of $RUNS runs, $(nproc) cores"
 printf "%-22s %10s %12s %12s %13s\n" "" "time" "backup size" "written" "throughput"
 report "full backup" "$WORK/full"
 report "incremental backup" "$WORK/incremental"
