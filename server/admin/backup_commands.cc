@@ -89,10 +89,8 @@ int Restore(const ParsedArgs& args, AdminOutput& output) {
                          request.id == 0)) {
     return StorelessUsage(output, args, "--id takes a backup id (backup list)");
   }
-  output.Progress({"restore", 0, 1});
   absl::StatusOr<store::RestoreResult> result = store::RestoreBackup(request);
   if (!result.ok()) return StorelessFail(output, args, result.status());
-  output.Progress({"restore", 1, 1});
   const std::string text = absl::StrCat(
       "restored backup ", result->id, " into ", request.data_dir, "\n",
       result->index_restored
