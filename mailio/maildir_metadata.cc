@@ -133,6 +133,33 @@ absl::StatusOr<UidList> ParseCourierUidDb(std::string_view text) {
   return ParseVersion1("courierimapuiddb", lines);
 }
 
+absl::StatusOr<UidList> ParseMbsyncUidValidity(std::string_view text) {
+  const std::vector<absl::string_view> lines = Lines(text);
+  UidList list;
+  store::Uid max_uid = 0;
+  if (lines.size() < 2 || !absl::SimpleAtoi(lines[0], &list.uidvalidity) ||
+      list.uidvalidity == 0 || !absl::SimpleAtoi(lines[1], &max_uid)) {
+    return absl::InvalidArgumentError(
+        ".uidvalidity: expected '<uidvalidity>' and '<max uid>' lines");
+  }
+  list.next_uid = max_uid + 1;
+  return list;
+}
+
+std::optional<store::Uid> MbsyncUidOf(std::string_view base) {
+  const size_t at = base.find(",U=");
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t end = at + 3;
+  while (end < base.size() && base[end] >= '0' && base[end] <= '9') ++end;
+  store::Uid uid = 0;
+  if (!absl::SimpleAtoi(absl::string_view(base.data() + at + 3, end - at - 3),
+                        &uid) ||
+      uid == 0) {
+    return std::nullopt;
+  }
+  return uid;
+}
+
 std::string FormatDovecotUidList(
     uint32_t uidvalidity, store::Uid next_uid,
     const std::vector<std::pair<store::Uid, std::string>>& uids) {

@@ -5,6 +5,8 @@
 //                       "1 <uidvalidity> <nextuid>" then "<uid> <name>"
 //   courierimapuiddb    Courier's: "1 <uidvalidity> <nextuid>" then
 //                       "<uid> <base name>"
+//   .uidvalidity        mbsync's (isync): "<uidvalidity>\n<max uid>\n"; each
+//                       message's UID is in its file name as ",U=<uid>"
 //   subscriptions       one name per line (levels split by the namespace
 //                       separator); or Dovecot's version 2: "V\t2" then
 //                       names with levels split by tabs
@@ -16,6 +18,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +40,11 @@ struct UidList {
 };
 absl::StatusOr<UidList> ParseDovecotUidList(std::string_view text);
 absl::StatusOr<UidList> ParseCourierUidDb(std::string_view text);
+// UIDVALIDITY and next UID from mbsync's .uidvalidity (no UIDs: those are
+// in the file names, see MbsyncUidOf).
+absl::StatusOr<UidList> ParseMbsyncUidValidity(std::string_view text);
+// The ",U=<uid>" of an mbsync file base name; std::nullopt without one.
+std::optional<store::Uid> MbsyncUidOf(std::string_view base);
 // Version 3; `uids` ascending.
 std::string FormatDovecotUidList(
     uint32_t uidvalidity, store::Uid next_uid,

@@ -100,3 +100,25 @@ TEST(Subscriptions, BothVersions) {
 
 }  // namespace
 }  // namespace mailroom::mailio
+
+namespace mailroom::mailio {
+namespace {
+
+TEST(MbsyncUids, UidValidityFileAndNames) {
+  absl::StatusOr<UidList> list = ParseMbsyncUidValidity("1700000000\n12\n");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->uidvalidity, 1700000000u);
+  EXPECT_EQ(list->next_uid, 13u);
+  for (const char* bad : {"", "x\n1\n", "5\n", "0\n3\n"}) {
+    EXPECT_FALSE(ParseMbsyncUidValidity(bad).ok()) << bad;
+  }
+  EXPECT_EQ(MbsyncUidOf("1700000000.123_4.host,U=42"), 42u);
+  EXPECT_EQ(MbsyncUidOf("1.host,U=7,FMD5=abc"), 7u);
+  EXPECT_FALSE(MbsyncUidOf("1.host").has_value());
+  EXPECT_FALSE(MbsyncUidOf("1.host,U=").has_value());
+  EXPECT_FALSE(MbsyncUidOf("1.host,U=0").has_value());
+  EXPECT_FALSE(MbsyncUidOf("1.host,U=99999999999").has_value());
+}
+
+}  // namespace
+}  // namespace mailroom::mailio

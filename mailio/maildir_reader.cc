@@ -77,9 +77,17 @@ absl::StatusOr<MaildirFolder> ScanFolder(const fs::path& dir,
     if (!text.ok()) return text.status();
     courier = true;
   }
+  bool mbsync = false;
+  if (!text->has_value()) {
+    text = ReadOptionalFile(dir / ".uidvalidity");
+    if (!text.ok()) return text.status();
+    mbsync = true;
+  }
   if (text->has_value()) {
     absl::StatusOr<UidList> parsed =
-        courier ? ParseCourierUidDb(**text) : ParseDovecotUidList(**text);
+        mbsync    ? ParseMbsyncUidValidity(**text)
+        : courier ? ParseCourierUidDb(**text)
+                  : ParseDovecotUidList(**text);
     if (!parsed.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(parsed.status().message(), where));
@@ -109,8 +117,12 @@ absl::StatusOr<MaildirFolder> ScanFolder(const fs::path& dir,
       message.flags =
           FlagsFromLetters(parts.flag_letters, keywords, &ignored_letters);
       auto uid = uids.uid_of_base.find(parts.base);
-      if (uid != uids.uid_of_base.end()) {
+      if (mbsync && uids.uidvalidity != 0) {
+        message.uid = MbsyncUidOf(parts.base);
+      } else if (uid != uids.uid_of_base.end()) {
         message.uid = uid->second;
+      }
+      if (message.uid.has_value()) {
         folder.messages.push_back(std::move(message));
       } else {
         unlisted.emplace_back(name, std::move(message));

@@ -2,7 +2,8 @@
 // root's cur/ and new/, folders in ".Name.Sub" directories, flags from the
 // file names' ":2," info, keywords from each folder's dovecot-keywords,
 // UIDs and UIDVALIDITY from dovecot-uidlist (or Courier's
-// courierimapuiddb), subscriptions from "subscriptions" (or Courier's
+// courierimapuiddb, or mbsync's .uidvalidity and ",U=" names),
+// subscriptions from "subscriptions" (or Courier's
 // "courierimapsubscribed"). Courier's courierimapkeywords/ is not read.
 //
 // Scanning lists files only; message bytes are read one at a time with

@@ -90,6 +90,22 @@ TEST_F(MaildirTreeTest, ReadsCourierLayout) {
   EXPECT_EQ(tree->subscriptions, (std::vector<std::string>{"Trash"}));
 }
 
+TEST_F(MaildirTreeTest, ReadsMbsyncLayout) {
+  Write(".uidvalidity", "1650000000\n9\n");
+  Write("cur/1.123_1.host,U=4:2,S", "a\n");
+  Write("new/2.123_2.host,U=9", "b\n");
+  Write("new/3.123_3.host", "c\n");  // not yet numbered
+  absl::StatusOr<MaildirTree> tree = ScanMaildirTree(root_.string());
+  ASSERT_TRUE(tree.ok()) << tree.status();
+  const MaildirFolder& inbox = tree->folders[0];
+  EXPECT_EQ(inbox.uidvalidity, 1650000000u);
+  EXPECT_EQ(inbox.next_uid, 10u);
+  ASSERT_EQ(inbox.messages.size(), 3u);
+  EXPECT_EQ(inbox.messages[0].uid, 4u);
+  EXPECT_EQ(inbox.messages[1].uid, 9u);
+  EXPECT_FALSE(inbox.messages[2].uid.has_value());
+}
+
 TEST_F(MaildirTreeTest, MalformedTreesFailClearly) {
   EXPECT_EQ(ScanMaildirTree((root_ / "missing").string()).status().code(),
             absl::StatusCode::kNotFound);

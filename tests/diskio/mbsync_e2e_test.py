@@ -1,7 +1,8 @@
 """A Maildir written by a real third-party program: mbsync (isync) copies
 an account from Mailroom's IMAP server into a local Maildir++ tree, which
 `import maildir` then brings into another account. Folders, flags and
-bytes must match the original (mbsync keeps no keywords and no dates)."""
+bytes must match the original (mbsync keeps no keywords and no dates), and
+mbsync's UIDs and UIDVALIDITY are kept."""
 
 import os
 import re
@@ -89,6 +90,16 @@ class MbsyncTest(unittest.TestCase):
             near, _ = dump_account(imap)
             imap.logout()
             self.assertEqual(content(near), content(far))
+            # mbsync's own UIDs (",U=<uid>" in the names) and UIDVALIDITY
+            # (.uidvalidity) are kept.
+            with open(os.path.join(root, ".uidvalidity")) as f:
+                uidvalidity = int(f.readline())
+            names = os.listdir(os.path.join(root, "cur")) + \
+                os.listdir(os.path.join(root, "new"))
+            uids = sorted(int(re.search(r",U=(\d+)", n).group(1))
+                          for n in names)
+            self.assertEqual(near["INBOX"][0], uidvalidity)
+            self.assertEqual([m[0] for m in near["INBOX"][1]], uids)
 
             again = server.ctl("import", "maildir", root, "--user", "near")
             self.assertIn("imported 0 message(s)", again.stdout)
