@@ -93,6 +93,7 @@ absl::StatusOr<UidList> ParseDovecotUidList(std::string_view text) {
   }
   std::vector<absl::string_view> header =
       absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  if (header.empty()) return LineError("dovecot-uidlist", 0, "no header");
   if (header[0] != "3") {
     return LineError("dovecot-uidlist", 0,
                      absl::StrCat("unknown version '", header[0], "'"));

@@ -122,3 +122,13 @@ TEST(MbsyncUids, UidValidityFileAndNames) {
 
 }  // namespace
 }  // namespace mailroom::mailio
+
+namespace mailroom::mailio {
+namespace {
+
+TEST(DovecotUidList, BlankHeaderIsAnError) {
+  EXPECT_FALSE(ParseDovecotUidList("   \n1 :a\n").ok());
+}
+
+}  // namespace
+}  // namespace mailroom::mailio
