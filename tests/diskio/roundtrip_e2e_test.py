@@ -53,12 +53,19 @@ class RoundTripTest(unittest.TestCase):
     def test_export_import_round_trip(self):
         with tempfile.TemporaryDirectory() as tmp, \
                 Mailroomd(tmp, plugins=("imap",)) as server:
-            for user in ("src", "copy1", "copy2"):
+            for user in ("src", "copy1", "copy2", "other"):
                 server.add_user(user, "pw")
+            # A mailbox another user shares with src: theirs to export.
+            server.ctl("mailbox", "create", "other", "Team")
+            server.ctl("acl", "set", "other", "Team", "src", "lr")
             imap = login(server, "src", "pw")
             fill(imap)
             source, source_subscribed = dump_account(imap)
             imap.logout()
+            self.assertIn("Other Users/other/Team", source)
+            del source["Other Users/other/Team"]
+            source_subscribed = [n for n in source_subscribed
+                                 if not n.startswith("Other Users/")]
             self.assertIn(quote("v1.2")[1:-1], source)
 
             maildir = os.path.join(tmp, "export-maildir")
@@ -75,6 +82,8 @@ class RoundTripTest(unittest.TestCase):
                 for f in filenames:
                     self.assertEqual(stat.S_IMODE(
                         os.stat(os.path.join(dirpath, f)).st_mode), 0o600)
+            self.assertFalse([d for d in os.listdir(maildir)
+                              if "Other" in d or "Team" in d])
             # Dovecot's names: modified UTF-7 levels split by '.'.
             self.assertTrue(os.path.isdir(os.path.join(
                 maildir, ".Projects." + mutf7("Entwürfe"), "cur")))
