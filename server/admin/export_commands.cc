@@ -13,6 +13,7 @@
 #include "mailio/mbox_metadata.h"
 #include "mailio/mbox_writer.h"
 #include "mailio/private_files.h"
+#include "server/admin/message_prefetcher.h"
 
 namespace mailroom::server::admin {
 namespace {
@@ -184,12 +185,13 @@ int ExportCommand(const AdminContext& ctx, const ParsedArgs& a) {
     status = sink->Begin(*snapshot);
     if (!status.ok()) return Fail(ctx, a, status);
     uint64_t written = 0, vanished = 0;
+    MessagePrefetcher reader(store, who, snapshot->status.id,
+                             snapshot->messages);
     for (const store::MessageMeta& meta : snapshot->messages) {
       if (ctx.Cancelled()) {
         return Fail(ctx, a, absl::CancelledError("export cancelled"));
       }
-      absl::StatusOr<std::shared_ptr<const std::string>> data =
-          store.ReadMessage(who, snapshot->status.id, meta.uid);
+      absl::StatusOr<std::shared_ptr<const std::string>> data = reader.Next();
       if (absl::IsNotFound(data.status())) {
         ++vanished;  // expunged since the snapshot
         continue;
