@@ -1,0 +1,408 @@
+#include "migrate/imap_migration.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "migrate/imap_client.h"
+#include "migrate/imap_source.h"
+#include "migrate/state_file.h"
+
+namespace mailroom::migrate {
+namespace {
+
+std::string FlagsKey(const store::Flags& f) {
+  return absl::StrCat(f.system, " ", absl::StrJoin(f.keywords, " "));
+}
+
+class FolderSync {
+ public:
+  FolderSync(store::Store& store, const store::Principal& who,
+             const MigrationOptions& options, ImapClient& client,
+             AccountState& state, const std::string& state_path)
+      : store_(store),
+        who_(who),
+        options_(options),
+        client_(client),
+        state_(state),
+        state_path_(state_path) {}
+
+  // Errors that end the whole run (the connection, cancellation) are
+  // returned; others land in `report`.
+  absl::Status Run(const SourceFolder& folder,
+                   const std::map<std::string, store::MailboxInfo>& local_boxes,
+                   FolderReport* report);
+
+ private:
+  absl::Status Save() {
+    if (options_.dry_run || state_path_.empty()) return absl::OkStatus();
+    return SaveState(state_path_, state_);
+  }
+  bool Cancelled() const { return options_.cancelled && options_.cancelled(); }
+  absl::Status EnsureMailbox(const SourceFolder& folder,
+                             const store::MailboxInfo* existing,
+                             FolderReport* report);
+  absl::Status Copy(const SourceFolder& folder,
+                    const std::vector<const SourceMessage*>& to_copy,
+                    store::MailboxId mailbox, uint32_t local_uidnext,
+                    bool keep_uids, FolderState& fs, FolderReport* report);
+
+  store::Store& store_;
+  const store::Principal& who_;
+  const MigrationOptions& options_;
+  ImapClient& client_;
+  AccountState& state_;
+  const std::string& state_path_;
+};
+
+absl::Status FolderSync::EnsureMailbox(const SourceFolder& folder,
+                                       const store::MailboxInfo* existing,
+                                       FolderReport* report) {
+  if (existing != nullptr) {
+    if (folder.special_use && existing->special_use != folder.special_use) {
+      report->notes.push_back(absl::StrCat(
+          "special-use \\", *folder.special_use,
+          " not set: the mailbox already existed here"));
+    }
+  } else if (!options_.dry_run) {
+    absl::Status status =
+        store_.CreateMailbox(who_, folder.local_name, folder.special_use);
+    if (!status.ok() && !absl::IsAlreadyExists(status) && folder.special_use) {
+      report->notes.push_back(absl::StrCat("special-use \\", *folder.special_use,
+                                           " not set: ", status.message()));
+      status = store_.CreateMailbox(who_, folder.local_name, std::nullopt);
+    }
+    if (!status.ok() && !absl::IsAlreadyExists(status)) return status;
+  }
+  if (folder.subscribed && (existing == nullptr || !existing->subscribed) &&
+      !options_.dry_run) {
+    absl::Status status = store_.SetSubscribed(who_, folder.local_name, true);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FolderSync::Run(
+    const SourceFolder& folder,
+    const std::map<std::string, store::MailboxInfo>& local_boxes,
+    FolderReport* report) {
+  auto found = local_boxes.find(folder.local_name);
+  const store::MailboxInfo* existing =
+      found == local_boxes.end() ? nullptr : &found->second;
+  if (existing != nullptr && existing->noselect) existing = nullptr;
+  absl::Status status = EnsureMailbox(folder, existing, report);
+  if (!status.ok()) {
+    report->notes.push_back(absl::StrCat("cannot create: ", status.message()));
+    ++report->failed;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<SelectedFolder> selected =
+      ExamineFolder(client_, folder.source_name);
+  if (!selected.ok()) return selected.status();
+  std::vector<SourceMessage> source;
+  if (selected->exists > 0) {
+    absl::StatusOr<std::vector<SourceMessage>> list = FetchMessageList(client_);
+    if (!list.ok()) return list.status();
+    source = *std::move(list);
+  }
+
+  // The mapping of this folder; a dry run works on a copy.
+  FolderState dry_copy;
+  FolderState& fs = options_.dry_run
+                        ? (dry_copy = state_.folders[folder.source_name])
+                        : state_.folders[folder.source_name];
+  if (fs.source_uidvalidity != 0 &&
+      fs.source_uidvalidity != selected->uidvalidity) {
+    report->notes.push_back(absl::StrCat(
+        "the source UIDVALIDITY changed (", fs.source_uidvalidity, " -> ",
+        selected->uidvalidity, "): the folder is copied over again"));
+    fs.uid_map.clear();
+    fs.pending.reset();
+  }
+  fs.source_uidvalidity = selected->uidvalidity;
+  fs.local_name = folder.local_name;
+
+  store::MailboxSnapshot local;
+  if (existing != nullptr || !options_.dry_run) {
+    absl::StatusOr<store::MailboxSnapshot> snap =
+        store_.OpenMailbox(who_, folder.local_name);
+    if (!snap.ok()) {
+      report->notes.push_back(absl::StrCat("cannot open: ", snap.status().message()));
+      ++report->failed;
+      return absl::OkStatus();
+    }
+    local = *std::move(snap);
+  }
+  // A mailbox that never held a message takes the source's UIDVALIDITY.
+  bool keep_uids = local.status.uidvalidity == selected->uidvalidity;
+  if (local.status.uidnext == 1 && !keep_uids) {
+    if (options_.dry_run) {
+      keep_uids = true;
+    } else {
+      absl::Status set =
+          store_.SetUidValidity(who_, folder.local_name, selected->uidvalidity);
+      if (set.ok()) {
+        keep_uids = true;
+        local.status.uidvalidity = selected->uidvalidity;
+      } else {
+        report->notes.push_back(
+            absl::StrCat("UIDs not kept: ", set.message()));
+      }
+    }
+  }
+
+  std::unordered_map<uint32_t, const store::MessageMeta*> local_by_uid;
+  for (const store::MessageMeta& m : local.messages) local_by_uid[m.uid] = &m;
+  std::unordered_map<uint32_t, const SourceMessage*> source_by_uid;
+  for (const SourceMessage& m : source) source_by_uid[m.uid] = &m;
+
+  // With the state lost, a mailbox with the source's UIDVALIDITY holds the
+  // source's messages under their own UIDs.
+  if (fs.uid_map.empty() && !fs.pending && keep_uids) {
+    for (const store::MessageMeta& m : local.messages) {
+      if (source_by_uid.count(m.uid)) fs.uid_map[m.uid] = m.uid;
+    }
+  }
+  // A batch appended by a run that stopped before saving its mapping.
+  if (fs.pending) {
+    std::multimap<std::string, std::string> by_hash;
+    for (const auto& [key, hash] : fs.pending->hashes) by_hash.emplace(hash, key);
+    for (const store::MessageMeta& m : local.messages) {
+      if (m.uid < fs.pending->local_uidnext) continue;
+      auto it = by_hash.find(m.blob_id);
+      if (it == by_hash.end()) continue;
+      uint32_t src = 0;
+      if (absl::SimpleAtoi(it->second, &src)) fs.uid_map[src] = m.uid;
+      by_hash.erase(it);
+    }
+    fs.pending.reset();
+    status = Save();
+    if (!status.ok()) return status;
+  }
+
+  // Expunged on the source: expunge here too.
+  std::vector<store::Uid> expunge;
+  for (auto it = fs.uid_map.begin(); it != fs.uid_map.end();) {
+    if (source_by_uid.count(it->first)) {
+      ++it;
+      continue;
+    }
+    if (local_by_uid.count(it->second)) expunge.push_back(it->second);
+    it = fs.uid_map.erase(it);
+  }
+  if (!expunge.empty() && !options_.dry_run) {
+    store::ExpungeRequest request;
+    request.only_deleted = false;
+    request.uids = expunge;
+    absl::StatusOr<std::vector<store::Uid>> gone =
+        store_.Expunge(who_, local.status.id, request);
+    if (!gone.ok()) return gone.status();
+    status = Save();
+    if (!status.ok()) return status;
+  }
+  report->expunged = expunge.size();
+
+  // Flags of the messages on both sides follow the source.
+  std::map<std::string, std::pair<store::Flags, std::vector<store::Uid>>> changes;
+  std::vector<const SourceMessage*> to_copy;
+  for (const SourceMessage& m : source) {
+    auto mapped = fs.uid_map.find(m.uid);
+    if (mapped == fs.uid_map.end()) {
+      to_copy.push_back(&m);
+      continue;
+    }
+    if (mapped->first != mapped->second) keep_uids = false;
+    auto here = local_by_uid.find(mapped->second);
+    if (here == local_by_uid.end()) continue;  // deleted here: left deleted
+    ++report->present;
+    if (here->second->flags == m.flags) continue;
+    auto& change = changes[FlagsKey(m.flags)];
+    change.first = m.flags;
+    change.second.push_back(mapped->second);
+  }
+  for (auto& [key, change] : changes) {
+    report->flags_updated += change.second.size();
+    if (options_.dry_run) continue;
+    store::StoreFlagsRequest request;
+    request.uids = change.second;
+    request.op = store::FlagOp::kReplace;
+    request.flags = change.first;
+    absl::StatusOr<store::StoreFlagsResult> stored =
+        store_.StoreFlags(who_, local.status.id, request);
+    if (!stored.ok()) return stored.status();
+  }
+  report->uids_kept = keep_uids;
+  if (options_.dry_run) {
+    report->copied = to_copy.size();
+    for (const SourceMessage* m : to_copy) report->bytes += m->size;
+    return absl::OkStatus();
+  }
+  return Copy(folder, to_copy, local.status.id, local.status.uidnext,
+              keep_uids, fs, report);
+}
+
+absl::Status FolderSync::Copy(const SourceFolder& folder,
+                              const std::vector<const SourceMessage*>& to_copy,
+                              store::MailboxId mailbox, uint32_t local_uidnext,
+                              bool keep_uids, FolderState& fs,
+                              FolderReport* report) {
+  (void)mailbox;
+  // Batches bounded by count and size.
+  std::vector<std::vector<uint32_t>> batches;
+  size_t bytes = 0;
+  for (const SourceMessage* m : to_copy) {
+    if (batches.empty() || batches.back().size() >= options_.batch_messages ||
+        bytes + m->size > options_.batch_bytes) {
+      batches.emplace_back();
+      bytes = 0;
+    }
+    batches.back().push_back(m->uid);
+    bytes += m->size;
+  }
+  const std::string label = absl::StrCat(options_.local_user, " ", folder.local_name);
+  uint64_t done = 0;
+  if (options_.progress && !to_copy.empty()) {
+    options_.progress(label, 0, to_copy.size());
+  }
+  // The next batch's FETCH goes out before this batch is stored, so the
+  // server streams while the store writes.
+  std::optional<std::string> in_flight;
+  if (!batches.empty()) {
+    absl::StatusOr<std::string> tag = SendBodyFetch(client_, batches[0]);
+    if (!tag.ok()) return tag.status();
+    in_flight = *tag;
+  }
+  for (size_t i = 0; i < batches.size(); ++i) {
+    absl::StatusOr<std::vector<SourceMessage>> messages =
+        ReceiveBodyFetch(client_, *in_flight);
+    if (!messages.ok()) return messages.status();
+    in_flight.reset();
+    if (Cancelled()) return absl::CancelledError("migration cancelled");
+    if (i + 1 < batches.size()) {
+      absl::StatusOr<std::string> tag = SendBodyFetch(client_, batches[i + 1]);
+      if (!tag.ok()) return tag.status();
+      in_flight = *tag;
+    }
+    if (messages->empty()) continue;  // expunged meanwhile
+
+    PendingBatch pending;
+    pending.local_uidnext = local_uidnext;
+    std::vector<store::AppendRequest> requests;
+    requests.reserve(messages->size());
+    uint32_t next = local_uidnext;
+    uint64_t batch_bytes = 0;
+    for (const SourceMessage& m : *messages) {
+      store::AppendRequest request;
+      request.data = m.body;
+      request.flags = m.flags;
+      request.internal_date = m.internal_date;
+      request.internal_tz_minutes = m.tz_minutes;
+      if (keep_uids && m.uid >= next) {
+        request.uid = m.uid;
+        next = m.uid + 1;
+      } else {
+        ++next;
+      }
+      requests.push_back(request);
+      pending.hashes.emplace_back(absl::StrCat(m.uid), HexSha256(m.body));
+      batch_bytes += m.body.size();
+    }
+    fs.pending = std::move(pending);
+    absl::Status status = Save();
+    if (!status.ok()) return status;
+    absl::StatusOr<store::AppendResult> appended =
+        store_.Append(who_, folder.local_name, requests);
+    if (!appended.ok()) {
+      fs.pending.reset();
+      (void)Save();
+      uint64_t left = 0;
+      for (size_t j = i; j < batches.size(); ++j) left += batches[j].size();
+      report->failed += left;
+      report->notes.push_back(
+          absl::StrCat("append failed: ", appended.status().message()));
+      if (in_flight) {
+        absl::StatusOr<std::vector<SourceMessage>> drained =
+            ReceiveBodyFetch(client_, *in_flight);
+        if (!drained.ok()) return drained.status();
+      }
+      return absl::OkStatus();
+    }
+    for (size_t k = 0; k < messages->size() && k < appended->uids.size(); ++k) {
+      fs.uid_map[(*messages)[k].uid] = appended->uids[k];
+      if ((*messages)[k].uid != appended->uids[k]) report->uids_kept = false;
+      local_uidnext = std::max(local_uidnext, appended->uids[k] + 1);
+    }
+    fs.pending.reset();
+    status = Save();
+    if (!status.ok()) return status;
+    report->copied += messages->size();
+    report->bytes += batch_bytes;
+    done += batches[i].size();
+    if (options_.progress) options_.progress(label, done, to_copy.size());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<MigrationReport> MigrateImap(store::Store& store,
+                                            const store::Principal& who,
+                                            const MigrationOptions& options) {
+  absl::StatusOr<std::unique_ptr<ImapClient>> client = ImapClient::Login(
+      options.endpoint, options.remote_user, options.remote_password);
+  if (!client.ok()) return client.status();
+  absl::StatusOr<SourceListing> listing = ListSourceFolders(**client);
+  if (!listing.ok()) return listing.status();
+  MigrationReport report;
+  report.notes = listing->notes;
+
+  const std::string state_path =
+      options.state_dir.empty()
+          ? ""
+          : StatePath(options.state_dir, "imap", options.local_user,
+                      options.endpoint.host, options.endpoint.port,
+                      options.remote_user);
+  AccountState state;
+  if (!state_path.empty()) {
+    absl::StatusOr<AccountState> loaded = LoadState(state_path);
+    if (!loaded.ok()) return loaded.status();
+    state = *std::move(loaded);
+  }
+
+  absl::StatusOr<std::vector<store::MailboxInfo>> boxes = store.ListMailboxes(who);
+  if (!boxes.ok()) return boxes.status();
+  std::map<std::string, store::MailboxInfo> local_boxes;
+  for (store::MailboxInfo& box : *boxes) {
+    if (!box.owner.empty() && box.owner != who.user()) continue;
+    local_boxes.emplace(box.name, std::move(box));
+  }
+
+  FolderSync sync(store, who, options, **client, state, state_path);
+  for (const SourceFolder& folder : listing->folders) {
+    if (options.cancelled && options.cancelled()) {
+      return absl::CancelledError("migration cancelled");
+    }
+    if (!folder.selectable) continue;  // a parent only: made with its children
+    FolderReport folder_report;
+    folder_report.source = folder.source_name;
+    folder_report.local = folder.local_name;
+    absl::Status status = sync.Run(folder, local_boxes, &folder_report);
+    if (!status.ok()) {
+      if (absl::IsCancelled(status) || absl::IsUnavailable(status)) {
+        return status;
+      }
+      folder_report.notes.push_back(std::string(status.message()));
+      ++folder_report.failed;
+    }
+    report.folders.push_back(std::move(folder_report));
+  }
+  (*client)->Logout();
+  return report;
+}
+
+}  // namespace mailroom::migrate

@@ -1,0 +1,149 @@
+#include "migrate/pop3_migration.h"
+
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "migrate/pop3_client.h"
+#include "migrate/state_file.h"
+
+namespace mailroom::migrate {
+
+absl::StatusOr<MigrationReport> MigratePop3(store::Store& store,
+                                            const store::Principal& who,
+                                            const MigrationOptions& options) {
+  absl::StatusOr<std::unique_ptr<Pop3Client>> client = Pop3Client::Login(
+      options.endpoint, options.remote_user, options.remote_password);
+  if (!client.ok()) return client.status();
+  absl::StatusOr<std::vector<Pop3Entry>> entries = (*client)->List();
+  if (!entries.ok()) return entries.status();
+
+  const std::string state_path =
+      StatePath(options.state_dir, "pop3", options.local_user,
+                options.endpoint.host, options.endpoint.port,
+                options.remote_user);
+  absl::StatusOr<AccountState> loaded = LoadState(state_path);
+  if (!loaded.ok()) return loaded.status();
+  AccountState state = *std::move(loaded);
+  auto save = [&]() -> absl::Status {
+    if (options.dry_run) return absl::OkStatus();
+    return SaveState(state_path, state);
+  };
+  const std::string inbox = "INBOX";
+  absl::StatusOr<store::MailboxSnapshot> local = store.OpenMailbox(who, inbox);
+  if (!local.ok()) return local.status();
+
+  // A batch appended by a run that stopped before recording it.
+  if (state.pop3_pending) {
+    std::multimap<std::string, std::string> by_hash;
+    for (const auto& [uidl, hash] : state.pop3_pending->hashes) {
+      by_hash.emplace(hash, uidl);
+    }
+    for (const store::MessageMeta& m : local->messages) {
+      if (m.uid < state.pop3_pending->local_uidnext) continue;
+      auto it = by_hash.find(m.blob_id);
+      if (it == by_hash.end()) continue;
+      state.pop3_copied[it->second] = it->first;
+      by_hash.erase(it);
+    }
+    state.pop3_pending.reset();
+    absl::Status status = save();
+    if (!status.ok()) return status;
+  }
+
+  MigrationReport report;
+  FolderReport folder;
+  folder.source = "POP3 maildrop";
+  folder.local = inbox;
+  std::vector<const Pop3Entry*> to_copy;
+  for (const Pop3Entry& e : *entries) {
+    if (state.pop3_copied.count(e.uidl)) {
+      ++folder.present;
+    } else {
+      to_copy.push_back(&e);
+    }
+  }
+
+  if (options.dry_run) {
+    folder.copied = to_copy.size();
+    for (const Pop3Entry* e : to_copy) folder.bytes += e->size;
+  } else {
+    const std::string label = absl::StrCat(options.local_user, " INBOX (POP3)");
+    uint32_t uidnext = local->status.uidnext;
+    size_t next = 0;
+    while (next < to_copy.size()) {
+      if (options.cancelled && options.cancelled()) {
+        return absl::CancelledError("migration cancelled");
+      }
+      std::vector<std::string> bodies;
+      std::vector<const Pop3Entry*> batch;
+      size_t bytes = 0;
+      while (next < to_copy.size() && batch.size() < options.batch_messages &&
+             (batch.empty() || bytes < options.batch_bytes)) {
+        absl::StatusOr<std::string> body = (*client)->Retrieve(to_copy[next]->number);
+        if (!body.ok()) return body.status();
+        bytes += body->size();
+        bodies.push_back(*std::move(body));
+        batch.push_back(to_copy[next++]);
+      }
+      PendingBatch pending;
+      pending.local_uidnext = uidnext;
+      std::vector<store::AppendRequest> requests(batch.size());
+      for (size_t i = 0; i < batch.size(); ++i) {
+        requests[i].data = bodies[i];
+        pending.hashes.emplace_back(batch[i]->uidl, HexSha256(bodies[i]));
+      }
+      state.pop3_pending = pending;
+      absl::Status status = save();
+      if (!status.ok()) return status;
+      absl::StatusOr<store::AppendResult> appended =
+          store.Append(who, inbox, requests);
+      if (!appended.ok()) {
+        state.pop3_pending.reset();
+        (void)save();
+        folder.failed += to_copy.size() - (next - batch.size());
+        folder.notes.push_back(
+            absl::StrCat("append failed: ", appended.status().message()));
+        break;
+      }
+      for (const auto& [uidl, hash] : pending.hashes) {
+        state.pop3_copied[uidl] = hash;
+      }
+      for (store::Uid uid : appended->uids) uidnext = std::max(uidnext, uid + 1);
+      state.pop3_pending.reset();
+      status = save();
+      if (!status.ok()) return status;
+      folder.copied += batch.size();
+      folder.bytes += bytes;
+      if (options.progress) options.progress(label, next, to_copy.size());
+    }
+  }
+
+  if (options.delete_after_verify) {
+    absl::StatusOr<store::MailboxSnapshot> now = store.OpenMailbox(who, inbox);
+    if (!now.ok()) return now.status();
+    std::set<std::string> stored;
+    for (const store::MessageMeta& m : now->messages) stored.insert(m.blob_id);
+    for (const Pop3Entry& e : *entries) {
+      auto copied = state.pop3_copied.find(e.uidl);
+      if (copied == state.pop3_copied.end() || !stored.count(copied->second)) {
+        continue;  // not verified here: stays on the source
+      }
+      if (!options.dry_run) {
+        absl::Status status = (*client)->Delete(e.number);
+        if (!status.ok()) return status;
+      }
+      ++folder.deleted_on_source;
+    }
+  }
+  // Deletions take effect at QUIT.
+  absl::Status quit = (*client)->Quit();
+  if (!quit.ok() && folder.deleted_on_source > 0 && !options.dry_run) {
+    return absl::UnavailableError(absl::StrCat(
+        "QUIT failed, the source may not have deleted: ", quit.message()));
+  }
+  report.folders.push_back(std::move(folder));
+  return report;
+}
+
+}  // namespace mailroom::migrate
