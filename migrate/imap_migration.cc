@@ -78,9 +78,11 @@ absl::Status FolderSync::EnsureMailbox(const SourceFolder& folder,
     }
     if (!status.ok() && !absl::IsAlreadyExists(status)) return status;
   }
-  if (folder.subscribed && (existing == nullptr || !existing->subscribed) &&
-      !options_.dry_run) {
-    absl::Status status = store_.SetSubscribed(who_, folder.local_name, true);
+  // The subscription follows the source's, either way.
+  const bool subscribed_here = existing != nullptr && existing->subscribed;
+  if (folder.subscribed != subscribed_here && !options_.dry_run) {
+    absl::Status status =
+        store_.SetSubscribed(who_, folder.local_name, folder.subscribed);
     if (!status.ok()) return status;
   }
   return absl::OkStatus();
@@ -368,7 +370,12 @@ absl::StatusOr<MigrationReport> MigrateImap(store::Store& store,
                       options.endpoint.host, options.endpoint.port,
                       options.remote_user);
   AccountState state;
+  std::unique_ptr<AccountLock> lock;
   if (!state_path.empty()) {
+    absl::StatusOr<std::unique_ptr<AccountLock>> locked =
+        AccountLock::Acquire(state_path);
+    if (!locked.ok()) return locked.status();
+    lock = *std::move(locked);
     absl::StatusOr<AccountState> loaded = LoadState(state_path);
     if (!loaded.ok()) return loaded.status();
     state = *std::move(loaded);

@@ -22,6 +22,9 @@ absl::StatusOr<MigrationReport> MigratePop3(store::Store& store,
       StatePath(options.state_dir, "pop3", options.local_user,
                 options.endpoint.host, options.endpoint.port,
                 options.remote_user);
+  absl::StatusOr<std::unique_ptr<AccountLock>> lock =
+      AccountLock::Acquire(state_path);
+  if (!lock.ok()) return lock.status();
   absl::StatusOr<AccountState> loaded = LoadState(state_path);
   if (!loaded.ok()) return loaded.status();
   AccountState state = *std::move(loaded);

@@ -1,6 +1,7 @@
 #include "migrate/state_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -115,6 +116,26 @@ std::string StatePath(const std::string& state_dir, const std::string& kind,
                        HexSha256(source).substr(0, 16), ".json"))
       .string();
 }
+
+absl::StatusOr<std::unique_ptr<AccountLock>> AccountLock::Acquire(
+    const std::string& state_path) {
+  std::error_code ec;
+  fs::create_directories(fs::path(state_path).parent_path(), ec);
+  const std::string path = state_path + ".lock";
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot open ", path, ": ", strerror(errno)));
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return absl::FailedPreconditionError(
+        "a migration of this account is already running");
+  }
+  return std::unique_ptr<AccountLock>(new AccountLock(fd));
+}
+
+AccountLock::~AccountLock() { close(fd_); }
 
 absl::StatusOr<AccountState> LoadState(const std::string& path) {
   AccountState state;

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,22 @@ absl::StatusOr<AccountState> LoadState(const std::string& path);
 absl::Status SaveState(const std::string& path, const AccountState& state);
 
 std::string HexSha256(absl::string_view data);
+
+// Holds an exclusive lock (flock on "<state path>.lock") while one run
+// migrates an account, so that a second run of the same account (another
+// mailroomctl, or a rerun while the daemon still finishes a cancelled one)
+// cannot copy the same messages at the same time.
+class AccountLock {
+ public:
+  // kFailedPrecondition when another run holds it.
+  static absl::StatusOr<std::unique_ptr<AccountLock>> Acquire(
+      const std::string& state_path);
+  ~AccountLock();
+
+ private:
+  explicit AccountLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 }  // namespace mailroom::migrate
 

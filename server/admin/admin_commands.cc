@@ -18,6 +18,7 @@
 #include "index/index_stats.h"
 #include "server/admin/admin_context.h"
 #include "server/admin/mbox_reader.h"
+#include "server/admin/migrate_commands.h"
 #include "store/principal_issuer.h"
 
 namespace mailroom::server::admin {
@@ -458,7 +459,8 @@ std::string AdminUsage() {
          "  index status [USER] [--format=plain]   (alias: index backlog)\n"
          "  reindex [USER] [--no-wait]\n"
          "  retention apply --after_retrieval_days=N | --after_arrival_days=N\n"
-         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n";
+         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
+         MigrateUsage();
 }
 
 int RunAdminCommand(const AdminContext& ctx,
@@ -476,6 +478,7 @@ int RunAdminCommand(const AdminContext& ctx,
     return IndexCommand(ctx, parsed);
   }
   if (command == "retention") return RetentionCommand(ctx, parsed);
+  if (command == "migrate") return MigrateCommand(ctx, parsed);
   return Usage(ctx, parsed, "unknown command '" + command + "'");
 }
 
