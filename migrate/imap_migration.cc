@@ -367,7 +367,7 @@ absl::StatusOr<MigrationReport> MigrateImap(store::Store& store,
       options.state_dir.empty()
           ? ""
           : StatePath(options.state_dir, "imap", options.local_user,
-                      options.endpoint.host, options.endpoint.port,
+                      options.endpoint.host,
                       options.remote_user);
   AccountState state;
   std::unique_ptr<AccountLock> lock;

@@ -86,7 +86,7 @@ TEST(UidSetTest, Ranges) {
 
 TEST(StateFile, RoundTrip) {
   const std::string dir = testing::TempDir() + "/state";
-  const std::string path = StatePath(dir, "imap", "bob", "h", 143, "remote");
+  const std::string path = StatePath(dir, "imap", "bob", "h", "remote");
   AccountState state;
   FolderState& f = state.folders["INBOX"];
   f.source_uidvalidity = 42;

@@ -20,7 +20,7 @@ absl::StatusOr<MigrationReport> MigratePop3(store::Store& store,
 
   const std::string state_path =
       StatePath(options.state_dir, "pop3", options.local_user,
-                options.endpoint.host, options.endpoint.port,
+                options.endpoint.host,
                 options.remote_user);
   absl::StatusOr<std::unique_ptr<AccountLock>> lock =
       AccountLock::Acquire(state_path);

@@ -109,8 +109,8 @@ std::string HexSha256(absl::string_view data) {
 
 std::string StatePath(const std::string& state_dir, const std::string& kind,
                       const std::string& local_user, const std::string& host,
-                      int port, const std::string& remote_user) {
-  const std::string source = absl::StrCat(host, ":", port, "/", remote_user);
+                      const std::string& remote_user) {
+  const std::string source = absl::StrCat(host, "/", remote_user);
   return (fs::path(state_dir) /
           absl::StrCat(kind, "-", Safe(local_user), "-",
                        HexSha256(source).substr(0, 16), ".json"))

@@ -45,10 +45,12 @@ struct AccountState {
   std::optional<PendingBatch> pop3_pending;
 };
 
-// The state file of one source account migrated into `local_user`.
+// The state file of one source account migrated into `local_user`. The
+// port is not part of the key: the same account reached over another port
+// (TLS instead of STARTTLS) is the same source.
 std::string StatePath(const std::string& state_dir, const std::string& kind,
                       const std::string& local_user, const std::string& host,
-                      int port, const std::string& remote_user);
+                      const std::string& remote_user);
 
 // An empty state when the file does not exist.
 absl::StatusOr<AccountState> LoadState(const std::string& path);
