@@ -154,6 +154,56 @@ class ImapMigrateTest(ms.MigrationTestCase):
         self.assertFalse(report["ok"])
         self.assertIn("login", report["error"].lower())
 
+    def test_into_a_mailbox_with_mail_of_its_own(self):
+        # The local INBOX already holds mail: UIDs cannot be kept, the
+        # per-account state maps them, and reruns still neither duplicate
+        # nor miss anything.
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "dave",
+                            ms.PASSWORD)
+        for i in range(4):
+            ms.append(src, "INBOX", "dave %d" % i, flags="$K%d" % i)
+        src.logout()
+        self.daemon.add_user("dave", "local-pass")
+        local = self.local_client("dave", "local-pass")
+        ms.append(local, "INBOX", "already here")
+        local.logout()
+        args = ["--remote_user=dave", "--user=dave",
+                "--remote_password_file=" + self.password_files["dave"]]
+        code, report, _ = self.migrate(*args)
+        inbox = [f for f in report["folders"] if f["local"] == "INBOX"][0]
+        self.assertEqual(inbox["copied"], 4)
+        self.assertFalse(inbox["uids_kept"])
+
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "dave",
+                            ms.PASSWORD)
+        src.select("INBOX")
+        src.uid("STORE", "2", "+FLAGS", "(\\Seen)")
+        src.uid("STORE", "3", "+FLAGS", "(\\Deleted)")
+        src.expunge()
+        ms.append(src, "INBOX", "dave new")
+        src.logout()
+        code, report, _ = self.migrate(*args)
+        inbox = [f for f in report["folders"] if f["local"] == "INBOX"][0]
+        self.assertEqual((inbox["copied"], inbox["expunged"],
+                          inbox["flags_updated"]), (1, 1, 1))
+
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "dave",
+                            ms.PASSWORD)
+        _, source_messages = ms.folder_contents(src, "INBOX")
+        src.logout()
+        local = self.local_client("dave", "local-pass")
+        _, local_messages = ms.folder_contents(local, "INBOX")
+        local.logout()
+        own = [m for m in local_messages.values()
+               if b"already here" in m[2]]
+        self.assertEqual(len(own), 1)
+        self.assertEqual(
+            sorted(m for m in local_messages.values() if m not in own),
+            sorted(source_messages.values()))
+
+
+ImapMigrateTest.source_users = {"alice": ms.PASSWORD, "dave": ms.PASSWORD}
+
 
 if __name__ == "__main__":
     unittest.main()
