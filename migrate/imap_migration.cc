@@ -113,7 +113,9 @@ absl::Status FolderSync::Run(
     source = *std::move(list);
   }
 
-  // The mapping of this folder; a dry run works on a copy.
+  // The mapping of this folder; a dry run works on a copy. `stale`: local
+  // copies of an earlier incarnation of the source folder.
+  std::vector<store::Uid> stale;
   FolderState dry_copy;
   FolderState& fs = options_.dry_run
                         ? (dry_copy = state_.folders[folder.source_name])
@@ -122,7 +124,10 @@ absl::Status FolderSync::Run(
       fs.source_uidvalidity != selected->uidvalidity) {
     report->notes.push_back(absl::StrCat(
         "the source UIDVALIDITY changed (", fs.source_uidvalidity, " -> ",
-        selected->uidvalidity, "): the folder is copied over again"));
+        selected->uidvalidity,
+        "): the copies of its old messages are expunged here and the folder "
+        "is copied over again"));
+    for (const auto& [src, here] : fs.uid_map) stale.push_back(here);
     fs.uid_map.clear();
     fs.pending.reset();
   }
@@ -189,6 +194,9 @@ absl::Status FolderSync::Run(
 
   // Expunged on the source: expunge here too.
   std::vector<store::Uid> expunge;
+  for (store::Uid uid : stale) {
+    if (local_by_uid.count(uid)) expunge.push_back(uid);
+  }
   for (auto it = fs.uid_map.begin(); it != fs.uid_map.end();) {
     if (source_by_uid.count(it->first)) {
       ++it;

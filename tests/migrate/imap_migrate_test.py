@@ -201,8 +201,42 @@ class ImapMigrateTest(ms.MigrationTestCase):
             sorted(m for m in local_messages.values() if m not in own),
             sorted(source_messages.values()))
 
+    def test_source_uidvalidity_change_starts_the_folder_over(self):
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "erin",
+                            ms.PASSWORD)
+        src.create("INBOX.Box")
+        ms.append(src, "INBOX.Box", "old one")
+        ms.append(src, "INBOX.Box", "old two")
+        src.logout()
+        self.daemon.add_user("erin", "local-pass")
+        args = ["--remote_user=erin", "--user=erin",
+                "--remote_password_file=" + self.password_files["erin"]]
+        self.migrate(*args)
+        # Deleted and created again: a new UIDVALIDITY on the source.
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "erin",
+                            ms.PASSWORD)
+        src.delete("INBOX.Box")
+        src.create("INBOX.Box")
+        ms.append(src, "INBOX.Box", "old two")
+        ms.append(src, "INBOX.Box", "new three")
+        src.logout()
+        code, report, _ = self.migrate(*args)
+        box = [f for f in report["folders"] if f["local"] == "Box"][0]
+        self.assertEqual((box["copied"], box["expunged"]), (2, 2))
+        self.assertIn("UIDVALIDITY changed", " ".join(box["notes"]))
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "erin",
+                            ms.PASSWORD)
+        _, source_messages = ms.folder_contents(src, "INBOX.Box")
+        src.logout()
+        local = self.local_client("erin", "local-pass")
+        _, local_messages = ms.folder_contents(local, "Box")
+        local.logout()
+        self.assertEqual(sorted(local_messages.values()),
+                         sorted(source_messages.values()))
 
-ImapMigrateTest.source_users = {"alice": ms.PASSWORD, "dave": ms.PASSWORD}
+
+ImapMigrateTest.source_users = {"alice": ms.PASSWORD, "dave": ms.PASSWORD,
+                                "erin": ms.PASSWORD}
 
 
 if __name__ == "__main__":
