@@ -99,8 +99,8 @@ absl::Status ImapClient::RefreshCapabilities() {
 std::string ImapClient::Astring(absl::string_view s) const {
   std::string out;
   if (QuoteImapString(s, &out)) return out;
-  // A non-synchronising literal when the server allows it; otherwise the
-  // caller's command fails with a clear BAD from the server.
+  // A non-synchronising literal when the server allows it; Send() waits
+  // for the continuation of a synchronising one.
   return absl::StrCat("{", s.size(),
                       HasCapability("LITERAL+") || HasCapability("LITERAL-")
                           ? "+"
@@ -110,8 +110,29 @@ std::string ImapClient::Astring(absl::string_view s) const {
 
 absl::StatusOr<std::string> ImapClient::Send(absl::string_view command) {
   std::string tag = absl::StrCat("M", next_tag_++);
-  absl::Status status =
-      connection_->Write(absl::StrCat(tag, " ", command, "\r\n"));
+  const std::string line = absl::StrCat(tag, " ", command, "\r\n");
+  // A synchronising literal ("{n}" CRLF) waits for the server's "+".
+  size_t sent = 0;
+  for (size_t at = line.find("}\r\n"); at != std::string::npos;
+       at = line.find("}\r\n", at + 3)) {
+    const size_t open = line.rfind('{', at);
+    if (open == std::string::npos || open < sent ||
+        TrailingLiteral(absl::string_view(line).substr(open, at + 1 - open)) < 0 ||
+        line[at - 1] == '+') {
+      continue;
+    }
+    absl::Status status = connection_->Write(
+        absl::string_view(line).substr(sent, at + 3 - sent));
+    if (!status.ok()) return status;
+    sent = at + 3;
+    absl::StatusOr<ImapResponse> r = Read();
+    if (!r.ok()) return r.status();
+    if (r->kind != ImapResponse::kContinuation) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the server refused a literal: ", r->status, " ", r->text));
+    }
+  }
+  absl::Status status = connection_->Write(absl::string_view(line).substr(sent));
   if (!status.ok()) return status;
   return tag;
 }

@@ -3,11 +3,45 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "mime/text.h"
 #include "migrate/pop3_client.h"
 #include "migrate/state_file.h"
 
 namespace mailroom::migrate {
+namespace {
+
+// POP3 has no internal date: the message's Date header (unfolded) stands
+// in for it, the time of copying when there is none.
+std::optional<mime::DateTime> HeaderDate(const std::string& message) {
+  size_t pos = 0;
+  std::string value;
+  bool in_date = false;
+  while (pos < message.size()) {
+    size_t end = message.find('\n', pos);
+    if (end == std::string::npos) end = message.size();
+    std::string_view line(message.data() + pos, end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;  // end of the header
+    if (line[0] == ' ' || line[0] == '\t') {
+      if (in_date) value.append(line.data(), line.size());
+      continue;
+    }
+    if (in_date) break;
+    if (line.size() > 5 && absl::EqualsIgnoreCase(
+                               absl::string_view(line.data(), 5), "date:")) {
+      in_date = true;
+      value.assign(line.data() + 5, line.size() - 5);
+    }
+  }
+  if (!in_date) return std::nullopt;
+  return mime::ParseDate(value);
+}
+
+}  // namespace
 
 absl::StatusOr<MigrationReport> MigratePop3(store::Store& store,
                                             const store::Principal& who,
@@ -94,6 +128,10 @@ absl::StatusOr<MigrationReport> MigratePop3(store::Store& store,
       std::vector<store::AppendRequest> requests(batch.size());
       for (size_t i = 0; i < batch.size(); ++i) {
         requests[i].data = bodies[i];
+        if (std::optional<mime::DateTime> date = HeaderDate(bodies[i])) {
+          requests[i].internal_date = date->unix_seconds;
+          requests[i].internal_tz_minutes = date->tz_minutes;
+        }
         pending.hashes.emplace_back(batch[i]->uidl, HexSha256(bodies[i]));
       }
       state.pop3_pending = pending;

@@ -26,8 +26,12 @@ class Pop3MigrateTest(ms.MigrationTestCase):
 
     def test_copy_once_then_delete_after_verify(self):
         src = self.source_client()
-        for i in range(6):
+        for i in range(5):
             ms.append(src, "INBOX", "pop %d" % i, body=".leading dot\r\n%d\r\n" % i)
+        # POP3 has no internal date: the Date header (folded) stands in.
+        src.append("INBOX", None, None,
+                   b"Date: Sat, 01 Jan 2000\r\n 01:00:00 +0100\r\n"
+                   b"Subject: dated\r\n\r\nbody\r\n")
         src.logout()
         self.daemon.add_user("bob", "local-pass")
         password = "--remote_password_file=" + self.password_files["alice"]
@@ -44,6 +48,11 @@ class Pop3MigrateTest(ms.MigrationTestCase):
         src.logout()
         expected = sorted(body for _, _, body in source_messages.values())
         self.assertEqual(self.local_bodies("bob"), expected)
+        local = self.local_client("bob")
+        _, messages = ms.folder_contents(local, "INBOX")
+        local.logout()
+        dated = [m for m in messages.values() if b"Subject: dated" in m[2]]
+        self.assertEqual(dated[0][1], 946684800)
 
         code, report, _ = self.migrate(*args, kind="pop3")
         self.assertEqual(report["copied"], 0)
