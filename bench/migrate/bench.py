@@ -3,7 +3,6 @@
 import argparse
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import tempfile
@@ -37,30 +36,6 @@ def corpus_messages(corpus, count):
                    + body)
 
 
-def fill_maildir(source, user, messages):
-    """Writes straight into the user's Maildir (Dovecot indexes it at the
-    first login): much faster than APPEND for thousands of messages."""
-    maildir = os.path.join(source.dir, "mail", user, "Maildir")
-    for sub in ("cur", "new", "tmp"):
-        os.makedirs(os.path.join(maildir, sub), exist_ok=True)
-    now = int(time.time())
-    total = 0
-    count = 0
-    for i, data in enumerate(messages):
-        name = "%d.M%dP1.bench:2,%s" % (now - i, i, "S" if i % 2 else "")
-        with open(os.path.join(maildir, "cur", name), "wb") as f:
-            f.write(data)
-        total += len(data)
-        count += 1
-    if os.getuid() == 0:
-        mail = pwd.getpwnam("dovenull")
-        for root, dirs, files in os.walk(os.path.join(source.dir, "mail", user)):
-            for n in dirs + files:
-                os.chown(os.path.join(root, n), mail.pw_uid, mail.pw_gid)
-        os.chown(os.path.join(source.dir, "mail", user), mail.pw_uid, mail.pw_gid)
-    return count, total
-
-
 def warm_source(source):
     """First login + a full fetch, so Dovecot's indexes and the page cache
     are warm for both tools alike."""
@@ -91,8 +66,10 @@ def main():
     daemon = Mailroomd(work, tls=False)
     results = []
     try:
-        count, size = fill_maildir(source, "alice",
-                                   corpus_messages(args.corpus, args.messages))
+        messages = list(corpus_messages(args.corpus, args.messages))
+        count, size = len(messages), sum(len(m) for m in messages)
+        source.write_maildir("alice", ((m, "S" if i % 2 else "")
+                                       for i, m in enumerate(messages)))
         source.start()
         warm_source(source)
         daemon.start()

@@ -159,6 +159,26 @@ service pop3-login {{
         with open(self.config, "w") as f:
             f.write(config)
 
+    def write_maildir(self, user, messages):
+        """Puts `messages` (bytes, maildir flag letters such as "S") straight
+        into the user's Maildir INBOX: far faster than APPEND for thousands.
+        Dovecot gives them UIDs at its next look at the folder."""
+        home = os.path.join(self.dir, "mail", user)
+        maildir = os.path.join(home, "Maildir")
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(maildir, sub), exist_ok=True)
+        now = int(time.time())
+        for i, (data, flags) in enumerate(messages):
+            name = "%d.M%dP%d.source:2,%s" % (now, i, os.getpid(), flags)
+            with open(os.path.join(maildir, "cur", name), "wb") as f:
+                f.write(data)
+        if os.getuid() == 0:
+            _, _, _, uid, gid, _ = self._accounts()
+            for root, dirs, files in os.walk(home):
+                os.chown(root, uid, gid)
+                for n in files:
+                    os.chown(os.path.join(root, n), uid, gid)
+
     def start(self, timeout=20):
         subprocess.run([DOVECOT, "-c", self.config], check=True)
         deadline = time.monotonic() + timeout

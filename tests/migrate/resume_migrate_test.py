@@ -46,11 +46,9 @@ class ResumeMigrateTest(ms.MigrationTestCase):
         self.fail("no progress")
 
     def test_killed_twice_then_resumed(self):
-        src = self.source_client()
-        for i in range(MESSAGES):
-            ms.append(src, "INBOX", "bulk %d" % i, size=2000,
-                      flags="\\Seen" if i % 3 == 0 else "")
-        src.logout()
+        self.source.write_maildir(
+            "alice", ((ms.message("bulk %d" % i, size=2000),
+                       "S" if i % 3 == 0 else "") for i in range(MESSAGES)))
         self.daemon.add_user("bulk", "local-pass")
 
         # 1. mailroomctl dies: the daemon stops at its next batch.
