@@ -380,10 +380,13 @@ absl::StatusOr<MigrationReport> MigrateImap(store::Store& store,
   AccountState state;
   std::unique_ptr<AccountLock> lock;
   if (!state_path.empty()) {
-    absl::StatusOr<std::unique_ptr<AccountLock>> locked =
-        AccountLock::Acquire(state_path);
-    if (!locked.ok()) return locked.status();
-    lock = *std::move(locked);
+    // A dry run only reads: it neither takes the lock nor creates files.
+    if (!options.dry_run) {
+      absl::StatusOr<std::unique_ptr<AccountLock>> locked =
+          AccountLock::Acquire(state_path);
+      if (!locked.ok()) return locked.status();
+      lock = *std::move(locked);
+    }
     absl::StatusOr<AccountState> loaded = LoadState(state_path);
     if (!loaded.ok()) return loaded.status();
     state = *std::move(loaded);

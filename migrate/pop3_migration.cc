@@ -56,9 +56,14 @@ absl::StatusOr<MigrationReport> MigratePop3(store::Store& store,
       StatePath(options.state_dir, "pop3", options.local_user,
                 options.endpoint.host,
                 options.remote_user);
-  absl::StatusOr<std::unique_ptr<AccountLock>> lock =
-      AccountLock::Acquire(state_path);
-  if (!lock.ok()) return lock.status();
+  // A dry run only reads: it neither takes the lock nor creates files.
+  std::unique_ptr<AccountLock> lock;
+  if (!options.dry_run) {
+    absl::StatusOr<std::unique_ptr<AccountLock>> locked =
+        AccountLock::Acquire(state_path);
+    if (!locked.ok()) return locked.status();
+    lock = *std::move(locked);
+  }
   absl::StatusOr<AccountState> loaded = LoadState(state_path);
   if (!loaded.ok()) return loaded.status();
   AccountState state = *std::move(loaded);

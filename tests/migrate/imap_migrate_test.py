@@ -96,6 +96,8 @@ class ImapMigrateTest(ms.MigrationTestCase):
         self.assertEqual(set(ms.list_folders(dst)), folders_before)
         self.assertEqual(ms.folder_contents(dst, "INBOX")[1], {})
         dst.logout()
+        self.assertFalse(os.path.exists(
+            os.path.join(self.daemon.data_dir, "migrate")))
 
         code, report, _ = self.migrate("--remote_user=alice", "--user=alice",
                                        password)
