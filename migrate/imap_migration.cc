@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/status_macros.h"
 #include "migrate/imap_client.h"
 #include "migrate/imap_source.h"
 #include "migrate/state_file.h"
@@ -46,9 +47,18 @@ class FolderSync {
   absl::Status EnsureMailbox(const SourceFolder& folder,
                              const store::MailboxInfo* existing,
                              FolderReport* report);
+  // Appends requests[begin, end) in one transaction, recording the batch
+  // as pending first and the mapping after. False (and the failure counted
+  // in `report`) when the store refused it; an error when the state could
+  // not be written.
+  absl::StatusOr<bool> AppendBatch(
+      const SourceFolder& folder, const std::vector<SourceMessage>& messages,
+      const std::vector<store::AppendRequest>& requests, size_t begin,
+      size_t end, FolderState& fs, FolderReport* report,
+      uint32_t* local_uidnext);
   absl::Status Copy(const SourceFolder& folder,
                     const std::vector<const SourceMessage*>& to_copy,
-                    store::MailboxId mailbox, uint32_t local_uidnext,
+                    uint32_t local_uidnext,
                     bool keep_uids, FolderState& fs, FolderReport* report);
 
   store::Store& store_;
@@ -252,16 +262,60 @@ absl::Status FolderSync::Run(
     for (const SourceMessage* m : to_copy) report->bytes += m->size;
     return absl::OkStatus();
   }
-  return Copy(folder, to_copy, local.status.id, local.status.uidnext,
+  return Copy(folder, to_copy, local.status.uidnext,
               keep_uids, fs, report);
+}
+
+absl::StatusOr<bool> FolderSync::AppendBatch(
+    const SourceFolder& folder, const std::vector<SourceMessage>& messages,
+    const std::vector<store::AppendRequest>& requests, size_t begin,
+    size_t end, FolderState& fs, FolderReport* report,
+    uint32_t* local_uidnext) {
+  PendingBatch pending;
+  pending.local_uidnext = *local_uidnext;
+  uint64_t bytes = 0;
+  for (size_t k = begin; k < end; ++k) {
+    pending.hashes.emplace_back(absl::StrCat(messages[k].uid),
+                                HexSha256(messages[k].body));
+    bytes += messages[k].body.size();
+  }
+  fs.pending = std::move(pending);
+  MR_RETURN_IF_ERROR(Save());
+  const std::vector<store::AppendRequest> part(requests.begin() + begin,
+                                               requests.begin() + end);
+  absl::StatusOr<store::AppendResult> appended =
+      store_.Append(who_, folder.local_name, part);
+  fs.pending.reset();
+  if (!appended.ok()) {
+    MR_RETURN_IF_ERROR(Save());
+    if (end - begin == 1) {
+      ++report->failed;
+      constexpr size_t kMaxNotes = 20;
+      if (report->notes.size() < kMaxNotes) {
+        report->notes.push_back(absl::StrCat("message UID ", messages[begin].uid,
+                                             " not copied: ",
+                                             appended.status().message()));
+      }
+    }
+    return false;
+  }
+  for (size_t k = begin; k < end && k - begin < appended->uids.size(); ++k) {
+    const store::Uid uid = appended->uids[k - begin];
+    fs.uid_map[messages[k].uid] = uid;
+    if (messages[k].uid != uid) report->uids_kept = false;
+    *local_uidnext = std::max(*local_uidnext, uid + 1);
+  }
+  MR_RETURN_IF_ERROR(Save());
+  report->copied += end - begin;
+  report->bytes += bytes;
+  return true;
 }
 
 absl::Status FolderSync::Copy(const SourceFolder& folder,
                               const std::vector<const SourceMessage*>& to_copy,
-                              store::MailboxId mailbox, uint32_t local_uidnext,
+                              uint32_t local_uidnext,
                               bool keep_uids, FolderState& fs,
                               FolderReport* report) {
-  (void)mailbox;
   // Batches bounded by count and size.
   std::vector<std::vector<uint32_t>> batches;
   size_t bytes = 0;
@@ -300,12 +354,9 @@ absl::Status FolderSync::Copy(const SourceFolder& folder,
     }
     if (messages->empty()) continue;  // expunged meanwhile
 
-    PendingBatch pending;
-    pending.local_uidnext = local_uidnext;
     std::vector<store::AppendRequest> requests;
     requests.reserve(messages->size());
     uint32_t next = local_uidnext;
-    uint64_t batch_bytes = 0;
     for (const SourceMessage& m : *messages) {
       store::AppendRequest request;
       request.data = m.body;
@@ -319,39 +370,21 @@ absl::Status FolderSync::Copy(const SourceFolder& folder,
         ++next;
       }
       requests.push_back(request);
-      pending.hashes.emplace_back(absl::StrCat(m.uid), HexSha256(m.body));
-      batch_bytes += m.body.size();
     }
-    fs.pending = std::move(pending);
-    absl::Status status = Save();
-    if (!status.ok()) return status;
-    absl::StatusOr<store::AppendResult> appended =
-        store_.Append(who_, folder.local_name, requests);
-    if (!appended.ok()) {
-      fs.pending.reset();
-      (void)Save();
-      uint64_t left = 0;
-      for (size_t j = i; j < batches.size(); ++j) left += batches[j].size();
-      report->failed += left;
-      report->notes.push_back(
-          absl::StrCat("append failed: ", appended.status().message()));
-      if (in_flight) {
-        absl::StatusOr<std::vector<SourceMessage>> drained =
-            ReceiveBodyFetch(client_, *in_flight);
-        if (!drained.ok()) return drained.status();
+    // One transaction for the batch; if it fails, each message alone, so
+    // that one bad message (too big, refused) fails alone.
+    absl::StatusOr<bool> whole = AppendBatch(folder, *messages, requests, 0,
+                                             requests.size(), fs, report,
+                                             &local_uidnext);
+    if (!whole.ok()) return whole.status();
+    if (!*whole) {
+      for (size_t k = 0; k < requests.size(); ++k) {
+        absl::StatusOr<bool> one = AppendBatch(folder, *messages, requests, k,
+                                               k + 1, fs, report,
+                                               &local_uidnext);
+        if (!one.ok()) return one.status();
       }
-      return absl::OkStatus();
     }
-    for (size_t k = 0; k < messages->size() && k < appended->uids.size(); ++k) {
-      fs.uid_map[(*messages)[k].uid] = appended->uids[k];
-      if ((*messages)[k].uid != appended->uids[k]) report->uids_kept = false;
-      local_uidnext = std::max(local_uidnext, appended->uids[k] + 1);
-    }
-    fs.pending.reset();
-    status = Save();
-    if (!status.ok()) return status;
-    report->copied += messages->size();
-    report->bytes += batch_bytes;
     done += batches[i].size();
     if (options_.progress) options_.progress(label, done, to_copy.size());
   }

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mime/text.h"
+#include "base/status_macros.h"
 #include "migrate/pop3_client.h"
 #include "migrate/state_file.h"
 
@@ -119,7 +120,7 @@ absl::StatusOr<MigrationReport> MigratePop3(store::Store& store,
       }
       std::vector<std::string> bodies;
       std::vector<const Pop3Entry*> batch;
-      size_t bytes = 0;
+      size_t bytes = 0;  // retrieved in this batch
       while (next < to_copy.size() && batch.size() < options.batch_messages &&
              (batch.empty() || bytes < options.batch_bytes)) {
         absl::StatusOr<std::string> body = (*client)->Retrieve(to_copy[next]->number);
@@ -128,39 +129,58 @@ absl::StatusOr<MigrationReport> MigratePop3(store::Store& store,
         bodies.push_back(*std::move(body));
         batch.push_back(to_copy[next++]);
       }
-      PendingBatch pending;
-      pending.local_uidnext = uidnext;
       std::vector<store::AppendRequest> requests(batch.size());
+      std::vector<std::string> hashes(batch.size());
       for (size_t i = 0; i < batch.size(); ++i) {
         requests[i].data = bodies[i];
         if (std::optional<mime::DateTime> date = HeaderDate(bodies[i])) {
           requests[i].internal_date = date->unix_seconds;
           requests[i].internal_tz_minutes = date->tz_minutes;
         }
-        pending.hashes.emplace_back(batch[i]->uidl, HexSha256(bodies[i]));
+        hashes[i] = HexSha256(bodies[i]);
       }
-      state.pop3_pending = pending;
-      absl::Status status = save();
-      if (!status.ok()) return status;
-      absl::StatusOr<store::AppendResult> appended =
-          store.Append(who, inbox, requests);
-      if (!appended.ok()) {
+      // requests[begin, end) in one transaction, recorded as pending first;
+      // false when the store refused it.
+      auto append = [&](size_t begin, size_t end) -> absl::StatusOr<bool> {
+        PendingBatch pending;
+        pending.local_uidnext = uidnext;
+        for (size_t i = begin; i < end; ++i) {
+          pending.hashes.emplace_back(batch[i]->uidl, hashes[i]);
+        }
+        state.pop3_pending = pending;
+        MR_RETURN_IF_ERROR(save());
+        absl::StatusOr<store::AppendResult> appended = store.Append(
+            who, inbox,
+            std::vector<store::AppendRequest>(requests.begin() + begin,
+                                              requests.begin() + end));
         state.pop3_pending.reset();
-        (void)save();
-        folder.failed += to_copy.size() - (next - batch.size());
-        folder.notes.push_back(
-            absl::StrCat("append failed: ", appended.status().message()));
-        break;
+        if (appended.ok()) {
+          for (size_t i = begin; i < end; ++i) {
+            state.pop3_copied[batch[i]->uidl] = hashes[i];
+            folder.bytes += bodies[i].size();
+          }
+          for (store::Uid uid : appended->uids) {
+            uidnext = std::max(uidnext, uid + 1);
+          }
+          folder.copied += end - begin;
+        } else if (end - begin == 1) {
+          ++folder.failed;
+          if (folder.notes.size() < 20) {
+            folder.notes.push_back(absl::StrCat(
+                "message ", batch[begin]->uidl,
+                " not copied: ", appended.status().message()));
+          }
+        }
+        MR_RETURN_IF_ERROR(save());
+        return appended.ok();
+      };
+      // One bad message (too big, refused) fails alone.
+      absl::StatusOr<bool> whole = append(0, batch.size());
+      if (!whole.ok()) return whole.status();
+      for (size_t i = 0; !*whole && i < batch.size(); ++i) {
+        absl::StatusOr<bool> one = append(i, i + 1);
+        if (!one.ok()) return one.status();
       }
-      for (const auto& [uidl, hash] : pending.hashes) {
-        state.pop3_copied[uidl] = hash;
-      }
-      for (store::Uid uid : appended->uids) uidnext = std::max(uidnext, uid + 1);
-      state.pop3_pending.reset();
-      status = save();
-      if (!status.ok()) return status;
-      folder.copied += batch.size();
-      folder.bytes += bytes;
       if (options.progress) options.progress(label, next, to_copy.size());
     }
   }

@@ -236,9 +236,37 @@ class ImapMigrateTest(ms.MigrationTestCase):
         self.assertEqual(sorted(local_messages.values()),
                          sorted(source_messages.values()))
 
+    def test_refused_messages_fail_alone_and_are_copied_later(self):
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "frank",
+                            ms.PASSWORD)
+        for i in range(5):
+            ms.append(src, "INBOX", "frank %d" % i)
+        src.logout()
+        self.daemon.add_user("frank", "local-pass")
+        self.daemon.ctl("quota", "set", "frank", "--messages=3")
+        args = ["--remote_user=frank", "--user=frank",
+                "--remote_password_file=" + self.password_files["frank"]]
+        code, report, _ = self.migrate(*args, check=False)
+        self.assertNotEqual(code, 0)
+        self.assertFalse(report["ok"])
+        inbox = [f for f in report["folders"] if f["local"] == "INBOX"][0]
+        self.assertEqual((inbox["copied"], inbox["failed"]), (3, 2))
+        self.assertIn("not copied", " ".join(inbox["notes"]))
+
+        self.daemon.ctl("quota", "set", "frank", "--messages=none")
+        code, report, _ = self.migrate(*args)
+        inbox = [f for f in report["folders"] if f["local"] == "INBOX"][0]
+        self.assertEqual((inbox["copied"], inbox["failed"]), (2, 0))
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "frank",
+                            ms.PASSWORD)
+        local = self.local_client("frank", "local-pass")
+        self.assert_same_folder(src, local, "INBOX")
+        src.logout()
+        local.logout()
+
 
 ImapMigrateTest.source_users = {"alice": ms.PASSWORD, "dave": ms.PASSWORD,
-                                "erin": ms.PASSWORD}
+                                "erin": ms.PASSWORD, "frank": ms.PASSWORD}
 
 
 if __name__ == "__main__":
