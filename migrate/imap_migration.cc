@@ -48,9 +48,9 @@ class FolderSync {
                              const store::MailboxInfo* existing,
                              FolderReport* report);
   // Appends requests[begin, end) in one transaction, recording the batch
-  // as pending first and the mapping after. False (and the failure counted
-  // in `report`) when the store refused it; an error when the state could
-  // not be written.
+  // as pending first and the mapping after. False when the store refused
+  // it (a single message's refusal is counted in `report` with its
+  // reason); an error when the state could not be written.
   absl::StatusOr<bool> AppendBatch(
       const SourceFolder& folder, const std::vector<SourceMessage>& messages,
       const std::vector<store::AppendRequest>& requests, size_t begin,

@@ -6,7 +6,9 @@
 // goes over its admin socket (DIR/admin.sock) and the daemon runs it on its
 // open store; otherwise mailroomctl opens the store itself. "cert generate"
 // needs no store. "reindex" then waits for the index queue to drain and
-// shows progress (a bar on a terminal), unless --no-wait.
+// shows progress (a bar on a terminal), unless --no-wait. "migrate" reads
+// its password and users files here (see PrepareMigrate): the secrets
+// travel inside the admin request, never on a command line.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
