@@ -20,6 +20,30 @@ std::string FlagsKey(const store::Flags& f) {
   return absl::StrCat(f.system, " ", absl::StrJoin(f.keywords, " "));
 }
 
+// Maps the local messages of a batch appended by a run that stopped before
+// saving its mapping: those at or above the batch's UIDNEXT whose blob id
+// is the hash of a batch message (the same UID first, for identical
+// messages). Clears `fs.pending`.
+void AdoptPendingBatch(const store::MailboxSnapshot& local, FolderState& fs) {
+  std::multimap<std::string, uint32_t> by_hash;
+  for (const auto& [key, hash] : fs.pending->hashes) {
+    uint32_t src = 0;
+    if (absl::SimpleAtoi(key, &src)) by_hash.emplace(hash, src);
+  }
+  for (const store::MessageMeta& m : local.messages) {
+    if (m.uid < fs.pending->local_uidnext) continue;
+    auto [first, last] = by_hash.equal_range(m.blob_id);
+    if (first == last) continue;
+    auto chosen = first;
+    for (auto it = first; it != last; ++it) {
+      if (it->second == m.uid) chosen = it;
+    }
+    fs.uid_map[chosen->second] = m.uid;
+    by_hash.erase(chosen);
+  }
+  fs.pending.reset();
+}
+
 class FolderSync {
  public:
   FolderSync(store::Store& store, const store::Principal& who,
@@ -155,51 +179,51 @@ absl::Status FolderSync::Run(
     }
     local = *std::move(snap);
   }
-  // A mailbox that never held a message takes the source's UIDVALIDITY.
-  bool keep_uids = local.status.uidvalidity == selected->uidvalidity;
-  if (local.status.uidnext == 1 && !keep_uids) {
-    if (options_.dry_run) {
-      keep_uids = true;
-    } else {
+  std::unordered_map<uint32_t, const store::MessageMeta*> local_by_uid;
+  for (const store::MessageMeta& m : local.messages) local_by_uid[m.uid] = &m;
+  std::unordered_map<uint32_t, const SourceMessage*> source_by_uid;
+  for (const SourceMessage& m : source) source_by_uid[m.uid] = &m;
+
+  // UIDs are kept in a mailbox that never held a message (it takes the
+  // source's UIDVALIDITY) and, later, in one that did so from the start.
+  // An equal UIDVALIDITY alone proves nothing: the store's own values may
+  // meet the source's by chance.
+  const bool same_validity =
+      local.status.uidvalidity == selected->uidvalidity;
+  bool keep_uids = false;
+  if (local.status.uidnext == 1) {
+    keep_uids = same_validity || options_.dry_run;
+    if (!keep_uids) {
       absl::Status set =
           store_.SetUidValidity(who_, folder.local_name, selected->uidvalidity);
       if (set.ok()) {
         keep_uids = true;
         local.status.uidvalidity = selected->uidvalidity;
       } else {
-        report->notes.push_back(
-            absl::StrCat("UIDs not kept: ", set.message()));
+        report->notes.push_back(absl::StrCat("UIDs not kept: ", set.message()));
+      }
+    }
+  } else if (same_validity && fs.uids_kept) {
+    keep_uids = true;
+  } else if (same_validity && fs.uid_map.empty() && !fs.pending) {
+    // No state (lost, or another node's): a message here is the source's
+    // copy under its own UID when size and internal date agree too; UIDs
+    // count as kept only if every message here is such a copy.
+    keep_uids = true;
+    for (const store::MessageMeta& m : local.messages) {
+      auto src = source_by_uid.find(m.uid);
+      if (src != source_by_uid.end() && src->second->size == m.size &&
+          src->second->internal_date == m.internal_date) {
+        fs.uid_map[m.uid] = m.uid;
+      } else {
+        keep_uids = false;
       }
     }
   }
-
-  std::unordered_map<uint32_t, const store::MessageMeta*> local_by_uid;
-  for (const store::MessageMeta& m : local.messages) local_by_uid[m.uid] = &m;
-  std::unordered_map<uint32_t, const SourceMessage*> source_by_uid;
-  for (const SourceMessage& m : source) source_by_uid[m.uid] = &m;
-
-  // With the state lost, a mailbox with the source's UIDVALIDITY holds the
-  // source's messages under their own UIDs.
-  if (fs.uid_map.empty() && !fs.pending && keep_uids) {
-    for (const store::MessageMeta& m : local.messages) {
-      if (source_by_uid.count(m.uid)) fs.uid_map[m.uid] = m.uid;
-    }
-  }
-  // A batch appended by a run that stopped before saving its mapping.
+  fs.uids_kept = keep_uids;
   if (fs.pending) {
-    std::multimap<std::string, std::string> by_hash;
-    for (const auto& [key, hash] : fs.pending->hashes) by_hash.emplace(hash, key);
-    for (const store::MessageMeta& m : local.messages) {
-      if (m.uid < fs.pending->local_uidnext) continue;
-      auto it = by_hash.find(m.blob_id);
-      if (it == by_hash.end()) continue;
-      uint32_t src = 0;
-      if (absl::SimpleAtoi(it->second, &src)) fs.uid_map[src] = m.uid;
-      by_hash.erase(it);
-    }
-    fs.pending.reset();
-    status = Save();
-    if (!status.ok()) return status;
+    AdoptPendingBatch(local, fs);
+    MR_RETURN_IF_ERROR(Save());
   }
 
   // Expunged on the source: expunge here too.
@@ -227,7 +251,8 @@ absl::Status FolderSync::Run(
   }
   report->expunged = expunge.size();
 
-  // Flags of the messages on both sides follow the source.
+  // Flags of the messages on both sides follow the source; one StoreFlags
+  // per distinct set of flags.
   std::map<std::string, std::pair<store::Flags, std::vector<store::Uid>>> changes;
   std::vector<const SourceMessage*> to_copy;
   for (const SourceMessage& m : source) {
@@ -256,6 +281,7 @@ absl::Status FolderSync::Run(
         store_.StoreFlags(who_, local.status.id, request);
     if (!stored.ok()) return stored.status();
   }
+  fs.uids_kept = keep_uids;
   report->uids_kept = keep_uids;
   if (options_.dry_run) {
     report->copied = to_copy.size();

@@ -153,6 +153,7 @@ absl::StatusOr<AccountState> LoadState(const std::string& path) {
       FolderState folder;
       folder.source_uidvalidity = f.at("uidvalidity").get<uint32_t>();
       folder.local_name = f.at("local_name").get<std::string>();
+      folder.uids_kept = f.value("uids_kept", false);
       folder.uid_map = MapFromJson(f.at("map"));
       if (f.contains("pending")) folder.pending = PendingFromJson(f["pending"]);
       state.folders.emplace(name, std::move(folder));
@@ -175,6 +176,7 @@ absl::Status SaveState(const std::string& path, const AccountState& state) {
   for (const auto& [name, f] : state.folders) {
     json folder = {{"uidvalidity", f.source_uidvalidity},
                    {"local_name", f.local_name},
+                   {"uids_kept", f.uids_kept},
                    {"map", MapToJson(f.uid_map)}};
     if (f.pending) folder["pending"] = PendingToJson(*f.pending);
     folders[name] = folder;

@@ -35,6 +35,9 @@ struct PendingBatch {
 struct FolderState {
   uint32_t source_uidvalidity = 0;
   std::string local_name;
+  // The local mailbox took the source's UIDVALIDITY and UIDs (it was empty
+  // when the migration began).
+  bool uids_kept = false;
   std::map<uint32_t, uint32_t> uid_map;  // source UID -> local UID
   std::optional<PendingBatch> pending;
 };

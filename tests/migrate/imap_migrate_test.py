@@ -6,6 +6,7 @@ after new mail, flag changes, expunges and a new folder; secrets kept off
 the command line."""
 
 import os
+import shutil
 import unittest
 
 from tests.migrate import migrate_support as ms
@@ -138,6 +139,16 @@ class ImapMigrateTest(ms.MigrationTestCase):
         # UID 2 and UID 5 (\\Deleted since the start) went.
         self.assertEqual(folders["INBOX"]["expunged"], 2)
         self.assertEqual(folders["INBOX"]["flags_updated"], 2)
+        self.assert_same_account("alice")
+
+        # With the state gone (say, a rerun from another node), the copies
+        # are recognised under their own UIDs: nothing is copied twice.
+        shutil.rmtree(os.path.join(self.daemon.data_dir, "migrate"))
+        code, report, _ = self.migrate("--remote_user=alice", "--user=alice",
+                                       password)
+        self.assertEqual(report["copied"], 0)
+        self.assertTrue(all(f["uids_kept"] for f in report["folders"]),
+                        report)
         self.assert_same_account("alice")
 
         # The password never reached the daemon's command line or log.

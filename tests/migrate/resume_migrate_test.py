@@ -2,8 +2,10 @@
 killed with SIGKILL — and resumed: in the end every message is there once,
 with its UID, nothing missing, nothing duplicated."""
 
+import glob
+import hashlib
+import json
 import os
-import signal
 import subprocess
 import time
 import unittest
@@ -87,6 +89,56 @@ class ResumeMigrateTest(ms.MigrationTestCase):
         self.assert_same_folder(src, dst, "INBOX")
         src.logout()
         dst.logout()
+
+    def test_crash_after_append_before_the_state_is_saved(self):
+        # The state as a crash right after a batch's append leaves it: the
+        # batch only as `pending` hashes. The next run must adopt the copies
+        # (matched by content), not copy them again.
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "gina",
+                            ms.PASSWORD)
+        for i in range(8):
+            ms.append(src, "INBOX", "gina %d" % i)
+        src.logout()
+        self.daemon.add_user("gina", "local-pass")
+        local = self.local_client("gina")
+        ms.append(local, "INBOX", "local first")  # so UIDs are mapped
+        local.logout()
+        args = ["--remote_user=gina", "--user=gina",
+                "--remote_password_file=" + self.password_files["gina"]]
+        code, report, _ = self.migrate(*args)
+        self.assertEqual(report["copied"], 8, report)
+
+        src = ms.imap_login("127.0.0.1", self.source.imap_port, "gina",
+                            ms.PASSWORD)
+        _, source_messages = ms.folder_contents(src, "INBOX")
+        src.logout()
+        [path] = glob.glob(os.path.join(self.daemon.data_dir, "migrate",
+                                        "imap-gina-*.json"))
+        with open(path) as f:
+            state = json.load(f)
+        inbox = state["folders"]["INBOX"]
+        pairs = {}
+        for source_uid, local_uid, count in inbox["map"]:
+            for k in range(count):
+                pairs[source_uid + k] = local_uid + k
+        cut = sorted(pairs)[5]  # the last three "not yet recorded"
+        inbox["map"] = [[s, l, 1] for s, l in pairs.items() if s < cut]
+        inbox["pending"] = {
+            "local_uidnext": pairs[cut],
+            "hashes": [[str(s), hashlib.sha256(source_messages[s][2])
+                        .hexdigest()] for s in sorted(pairs) if s >= cut]}
+        with open(path, "w") as f:
+            json.dump(state, f)
+
+        code, report, _ = self.migrate(*args)
+        self.assertEqual(report["copied"], 0)
+        local = self.local_client("gina")
+        _, local_messages = ms.folder_contents(local, "INBOX")
+        local.logout()
+        self.assertEqual(len(local_messages), 9)
+
+
+ResumeMigrateTest.source_users = {"alice": ms.PASSWORD, "gina": ms.PASSWORD}
 
 
 if __name__ == "__main__":
