@@ -19,6 +19,7 @@
 #include "server/admin/admin_context.h"
 #include "server/admin/export_commands.h"
 #include "server/admin/import_commands.h"
+#include "server/admin/migrate_commands.h"
 #include "store/principal_issuer.h"
 
 namespace mailroom::server::admin {
@@ -399,7 +400,8 @@ std::string AdminUsage() {
          "  index status [USER] [--format=plain]   (alias: index backlog)\n"
          "  reindex [USER] [--no-wait]\n"
          "  retention apply --after_retrieval_days=N | --after_arrival_days=N\n"
-         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n";
+         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
+         MigrateUsage();
 }
 
 int RunAdminCommand(const AdminContext& ctx,
@@ -418,6 +420,7 @@ int RunAdminCommand(const AdminContext& ctx,
     return IndexCommand(ctx, parsed);
   }
   if (command == "retention") return RetentionCommand(ctx, parsed);
+  if (command == "migrate") return MigrateCommand(ctx, parsed);
   return Usage(ctx, parsed, "unknown command '" + command + "'");
 }
 
