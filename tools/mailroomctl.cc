@@ -423,7 +423,13 @@ int Run(int argc, char** argv) {
   // The daemon may run in another directory: make file paths absolute
   // ("import FORMAT PATH", "export USER DIR": the third word).
   if (args[0] == "import" || args[0] == "export") {
-    if (std::optional<size_t> i = PositionalIndex(args, 2)) {
+    // "import PATH" (format detected) has the path second.
+    std::optional<size_t> format = PositionalIndex(args, 1);
+    const bool detected = args[0] == "import" && format.has_value() &&
+                          args[*format] != "mbox" &&
+                          args[*format] != "maildir" &&
+                          !PositionalIndex(args, 2).has_value();
+    if (std::optional<size_t> i = detected ? format : PositionalIndex(args, 2)) {
       std::error_code ec;
       fs::path absolute = fs::absolute(args[*i], ec);
       if (!ec) args[*i] = absolute.string();

@@ -393,6 +393,7 @@ std::string AdminUsage() {
          "  acl delete USER MAILBOX IDENTIFIER\n"
          "  import maildir DIR --user=U\n"
          "  import mbox FILE|DIR --user=U [--mailbox=M]\n"
+         "  import PATH --user=U [--mailbox=M]   (maildir or mbox, detected)\n"
          "  export USER --format=maildir|mbox DIR\n"
          "  quota get USER\n"
          "  quota set USER [--storage_bytes=N|none] [--messages=N|none]\n"

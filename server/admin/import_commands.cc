@@ -248,13 +248,36 @@ int ImportMbox(const AdminContext& ctx, const ParsedArgs& a) {
 
 }  // namespace
 
-int ImportCommand(const AdminContext& ctx, const ParsedArgs& a) {
-  const std::vector<std::string>& p = a.positional;
+// "import PATH": a Maildir (cur/, new/ or .Folder/cur) or else mbox.
+std::string DetectFormat(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return "mbox";
+  if (fs::is_directory(fs::path(path) / "cur", ec) ||
+      fs::is_directory(fs::path(path) / "new", ec)) {
+    return "maildir";
+  }
+  for (const fs::directory_entry& entry : fs::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 1 && name[0] == '.' && name != ".." &&
+        fs::is_directory(entry.path() / "cur", ec)) {
+      return "maildir";
+    }
+  }
+  return "mbox";
+}
+
+int ImportCommand(const AdminContext& ctx, const ParsedArgs& given) {
+  ParsedArgs a = given;
+  std::vector<std::string>& p = a.positional;
+  if (p.size() == 2 && p[1] != "mbox" && p[1] != "maildir") {
+    p.insert(p.begin() + 1, DetectFormat(p[1]));
+  }
   if (p.size() != 3 || (p[1] != "mbox" && p[1] != "maildir") ||
       !a.Has("user") || a.Get("user").empty()) {
     return Usage(ctx, a,
                  "import maildir DIR --user=U | "
-                 "import mbox FILE|DIR --user=U [--mailbox=M]");
+                 "import mbox FILE|DIR --user=U [--mailbox=M] | "
+                 "import PATH --user=U (format detected)");
   }
   absl::Status user = CheckUserExists(ctx.store, a.Get("user"));
   if (!user.ok()) return Fail(ctx, a, user);

@@ -1,5 +1,6 @@
 // import maildir DIR --user=U
 // import mbox FILE|DIR --user=U [--mailbox=M]
+// import PATH --user=U [--mailbox=M]   (Maildir if PATH looks like one)
 #ifndef MAILROOM_SERVER_ADMIN_IMPORT_COMMANDS_H_
 #define MAILROOM_SERVER_ADMIN_IMPORT_COMMANDS_H_
 

@@ -162,7 +162,8 @@ class ImportTest(unittest.TestCase):
         write(root + "/.Trash/cur/200.host:2,ST", b"Subject: t\n\nt\n", T2)
         write(root + "/.Trash/courierimapuiddb", b"1 99 3\n2 200.host\n")
         write(root + "/courierimapsubscribed", b"INBOX.Trash\n")
-        self.import_json("maildir", root)
+        # The format is detected when not named.
+        self.assertEqual(self.import_json(root)["format"], "maildir")
         imap = login(self.server, "dana", "pw")
         account, subscribed = dump_account(imap)
         self.assertEqual(account["INBOX"][0], 1600000000)
@@ -190,7 +191,8 @@ class ImportTest(unittest.TestCase):
              b"Subject: new and flagged\r\n\r\nbody\r\n"),
         ])
         imap.logout()
-        again = self.import_json("mbox", mbox, "--mailbox", "Old/2024")
+        again = self.import_json(mbox, "--mailbox", "Old/2024")
+        self.assertEqual(again["format"], "mbox")
         self.assertEqual((again["imported"], again["skipped"]), (0, 2))
 
     def test_errors_are_clear(self):
