@@ -8,7 +8,9 @@
 // needs no store, nor do "backup list" and "backup restore" (a restore
 // writes a new data directory for a daemon to start on). "reindex" then
 // waits for the index queue to drain and shows progress (a bar on a
-// terminal), unless --no-wait.
+// terminal), unless --no-wait. "migrate" reads its password and users files
+// here (see PrepareMigrate): the secrets travel inside the admin request,
+// never on a command line.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -38,6 +40,7 @@
 #include "server/admin/backup_commands.h"
 #include "server/cert_generator.h"
 #include "server/store_options.h"
+#include "migrate/accounts.h"
 #include "store/store.h"
 
 namespace mailroom {
@@ -53,6 +56,25 @@ std::optional<std::string> OptionValue(const std::vector<std::string>& args,
   const std::string prefix = "--" + name;
   if (arg == prefix && *i + 1 < args.size()) return args[++*i];
   if (absl::StartsWith(arg, prefix + "=")) return arg.substr(prefix.size() + 1);
+  return std::nullopt;
+}
+
+// The index in `args` of the n-th word that is not an option (nor the
+// value of an option that takes one, such as "--user bob").
+std::optional<size_t> PositionalIndex(const std::vector<std::string>& args,
+                                      size_t n) {
+  static const char* const kValueOptions[] = {
+      "--user", "--mailbox", "--format", "--target_data_dir", "--id"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (absl::StartsWith(args[i], "--")) {
+      if (std::find(std::begin(kValueOptions), std::end(kValueOptions),
+                    args[i]) != std::end(kValueOptions)) {
+        ++i;
+      }
+      continue;
+    }
+    if (n-- == 0) return i;
+  }
   return std::nullopt;
 }
 
@@ -277,6 +299,48 @@ class CommandRunner {
   std::unique_ptr<store::Store> store_;
 };
 
+// "migrate": reads the secrets here, so that they travel inside the admin
+// request and never on a command line: --remote_password_file becomes
+// --remote_password, --users_file becomes --accounts (a JSON list with the
+// passwords). Makes --ca_file absolute and adds the state directory
+// (DATA_DIR/migrate). An error message, or "" when the arguments are fine.
+std::string PrepareMigrate(std::vector<std::string>& args,
+                           const std::string& data_dir) {
+  std::vector<std::string> out;
+  bool has_state_dir = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (auto v = OptionValue(args, &i, "remote_password_file")) {
+      absl::StatusOr<std::string> password = migrate::ReadPasswordFile(*v);
+      if (!password.ok()) return std::string(password.status().message());
+      out.push_back("--remote_password=" + *password);
+    } else if (auto v = OptionValue(args, &i, "users_file")) {
+      absl::StatusOr<std::vector<migrate::Account>> accounts =
+          migrate::ReadUsersFile(*v);
+      if (!accounts.ok()) return std::string(accounts.status().message());
+      out.push_back("--accounts=" + migrate::AccountsToJson(*accounts).dump());
+    } else if (auto v = OptionValue(args, &i, "ca_file")) {
+      std::error_code ec;
+      fs::path absolute = fs::absolute(*v, ec);
+      out.push_back("--ca_file=" + (ec ? *v : absolute.string()));
+    } else if (absl::StartsWith(args[i], "--remote_password=") ||
+               args[i] == "--remote_password" ||
+               absl::StartsWith(args[i], "--accounts")) {
+      return "passwords are not taken on the command line: use "
+             "--remote_password_file=F or --users_file=F";
+    } else {
+      if (absl::StartsWith(args[i], "--state_dir")) has_state_dir = true;
+      out.push_back(args[i]);
+    }
+  }
+  if (!has_state_dir) {
+    std::error_code ec;
+    fs::path dir = fs::absolute(fs::path(data_dir) / "migrate", ec);
+    out.push_back("--state_dir=" + dir.string());
+  }
+  args = std::move(out);
+  return "";
+}
+
 // Sum of the queued column of "index status ... --format=plain".
 uint64_t QueuedIn(const std::string& plain_status) {
   uint64_t total = 0;
@@ -367,13 +431,27 @@ int Run(int argc, char** argv) {
     std::cerr << "usage: cert generate --out_cert=F --out_key=F [--cn=NAME]\n";
     return admin::kExitUsage;
   }
-  // The daemon may run in another directory: make file paths absolute.
-  if (args.size() >= 3 && (args[0] == "import" || args[0] == "backup")) {
-    MakeAbsolute(args[2]);
+  // The daemon may run in another directory: make file paths absolute
+  // ("import FORMAT PATH", "export USER DIR": the third word).
+  if (args[0] == "import" || args[0] == "export") {
+    // "import PATH" (format detected) has the path second.
+    std::optional<size_t> format = PositionalIndex(args, 1);
+    const bool detected = args[0] == "import" && format.has_value() &&
+                          args[*format] != "mbox" &&
+                          args[*format] != "maildir" &&
+                          !PositionalIndex(args, 2).has_value();
+    if (std::optional<size_t> i = detected ? format : PositionalIndex(args, 2)) {
+      std::error_code ec;
+      fs::path absolute = fs::absolute(args[*i], ec);
+      if (!ec) args[*i] = absolute.string();
+    }
   }
   if (args[0] == "backup") {
+    if (std::optional<size_t> dir = PositionalIndex(args, 2)) {
+      MakeAbsolute(args[*dir]);
+    }
     const std::string option = "--target_data_dir";
-    for (size_t i = 3; i < args.size(); ++i) {
+    for (size_t i = 1; i < args.size(); ++i) {
       if (args[i] == option && i + 1 < args.size()) {
         MakeAbsolute(args[++i]);
       } else if (absl::StartsWith(args[i], option + "=")) {
@@ -391,6 +469,13 @@ int Run(int argc, char** argv) {
     return admin::RunStorelessBackup(args, output);
   }
 
+  if (args[0] == "migrate") {
+    const std::string error = PrepareMigrate(args, data_dir);
+    if (!error.empty()) {
+      std::cerr << "error: " << error << "\n";
+      return admin::kExitUsage;
+    }
+  }
   const bool json = std::find(args.begin(), args.end(), "--json") != args.end();
   TerminalOutput output(json);
   CommandRunner runner(data_dir, settings);

@@ -17,6 +17,10 @@ const std::set<std::string>& ValueOptions() {
   static const auto* names = new std::set<std::string>{
       "password", "user", "mailbox", "storage_bytes", "messages",
       "after_retrieval_days", "after_arrival_days", "format",
+      // migrate
+      "host", "port", "remote_user", "ca_file", "parallel", "state_dir",
+      "batch_messages",
+      // backup
       "target_data_dir", "id"};
   return *names;
 }
