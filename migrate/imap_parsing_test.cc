@@ -4,7 +4,6 @@
 #include "gtest/gtest.h"
 #include "migrate/imap_response.h"
 #include "migrate/imap_source.h"
-#include "migrate/mutf7.h"
 #include "migrate/state_file.h"
 
 namespace mailroom::migrate {
@@ -53,13 +52,6 @@ TEST(ImapResponse, ListWithQuotedEscapes) {
 TEST(ImapResponse, Malformed) {
   EXPECT_FALSE(ParseImapResponse("* 1 FETCH (BODY[] {10}\r\nab)").ok());
   EXPECT_FALSE(ParseImapResponse("* LIST (\\Noselect").ok());
-}
-
-TEST(ModifiedUtf7, Decodes) {
-  EXPECT_EQ(*DecodeModifiedUtf7("Entw&APw-rfe"), "Entw\xc3\xbc" "rfe");
-  EXPECT_EQ(*DecodeModifiedUtf7("A&-B"), "A&B");
-  EXPECT_EQ(*DecodeModifiedUtf7("&ZeVnLIqe-"), "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
-  EXPECT_FALSE(DecodeModifiedUtf7("&ZeVn").ok());
 }
 
 TEST(InternalDate, ParsesZone) {
