@@ -54,6 +54,14 @@ class TextIndex {
     return absl::UnimplementedError("this index keeps no marks");
   }
 
+  // UIDs of every message of `mailbox` the index holds a document for,
+  // ascending (empty when the index knows nothing of the owner). kDataLoss
+  // when the owner's index is damaged or incomplete. For Store::Verify.
+  virtual absl::StatusOr<std::vector<Uid>> ListDocuments(
+      const std::string& owner, MailboxId mailbox) {
+    return absl::UnimplementedError("this index cannot list its documents");
+  }
+
   // UIDs of `mailbox` whose text matches `key` (a text key, or an
   // AND/OR/NOT tree of text keys), with exact IMAP semantics. REQUIRES: all
   // work for the mailbox up to now was applied.

@@ -18,6 +18,7 @@
 #include "index/index_stats.h"
 #include "server/admin/admin_context.h"
 #include "server/admin/mbox_reader.h"
+#include "server/admin/verify_commands.h"
 #include "store/principal_issuer.h"
 
 namespace mailroom::server::admin {
@@ -454,9 +455,12 @@ std::string AdminUsage() {
          "  import mbox FILE --user=U [--mailbox=M]\n"
          "  quota get USER\n"
          "  quota set USER [--storage_bytes=N|none] [--messages=N|none]\n"
+         "  quota recalc [USER]\n"
          "  group set GROUP USER...\n"
          "  index status [USER] [--format=plain]   (alias: index backlog)\n"
          "  reindex [USER] [--no-wait]\n"
+         "  verify [USER] [--json]\n"
+         "  repair [USER] [--json]\n"
          "  retention apply --after_retrieval_days=N | --after_arrival_days=N\n"
          "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n";
 }
@@ -469,7 +473,14 @@ int RunAdminCommand(const AdminContext& ctx,
   if (command == "user") return UserCommand(ctx, parsed);
   if (command == "mailbox") return MailboxCommand(ctx, parsed);
   if (command == "import") return ImportCommand(ctx, parsed);
+  if (command == "quota" && parsed.positional.size() > 1 &&
+      parsed.positional[1] == "recalc") {
+    return QuotaRecalcCommand(ctx, parsed);
+  }
   if (command == "quota") return QuotaCommand(ctx, parsed);
+  if (command == "verify" || command == "repair") {
+    return VerifyCommand(ctx, parsed);
+  }
   if (command == "group") return GroupCommand(ctx, parsed);
   if (command == "acl") return AclCommand(ctx, parsed);
   if (command == "index" || command == "reindex") {
