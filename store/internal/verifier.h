@@ -52,16 +52,16 @@ class StoreImpl::Verifier {
   // Repairs run in this order: removing a lost message changes counters,
   // quota and reference counts, which the later recounts then see.
   enum RepairOrder {
-    kLostMessage = 0,
-    kNames,
-    kChangelog,
-    kSeen,
-    kOrphanRows,
-    kMailboxCounters,
-    kQuota,
-    kRefCount,
-    kUnreferencedBlob,
-    kIndex,
+    kFixLostMessage = 0,
+    kFixNames,
+    kFixChangelog,
+    kFixSeen,
+    kFixOrphanRows,
+    kFixMailboxCounters,
+    kFixQuota,
+    kFixRefCount,
+    kFixUnreferencedBlob,
+    kFixIndex,
   };
   using RepairKey = std::pair<int, std::string>;
   // Returns what it did ("" when it found nothing left to do).

@@ -171,7 +171,7 @@ absl::Status StoreImpl::Verifier::CheckNames() {
     MailboxRecord copy = record;
     Problem(record.owner, record.name,
             absl::StrCat("mailbox ", id, " is not reachable by its name"),
-            RepairKey{kNames, absl::StrCat("record ", id)},
+            RepairKey{kFixNames, absl::StrCat("record ", id)},
             [this, mailbox, copy] { return RestoreName(mailbox, copy); });
   }
   return store_.ScanPrefix(
@@ -192,7 +192,7 @@ absl::Status StoreImpl::Verifier::CheckNames() {
           Problem(owner, name,
                   absl::StrCat("the name leads to mailbox ", id,
                                ", which does not exist"),
-                  RepairKey{kNames, absl::StrCat("name ", HexEncode(key))},
+                  RepairKey{kFixNames, absl::StrCat("name ", HexEncode(key))},
                   [this, name_key, id] { return DropDanglingName(name_key, id); });
         } else if (it->second.owner != owner || it->second.name != name) {
           Problem(owner, name,
@@ -274,7 +274,7 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
           id,
           absl::StrCat("UID ", lost_uid, ": the message body ", Short(hash),
                        " is missing"),
-          RepairKey{kLostMessage, absl::StrCat(id, "/", lost_uid)},
+          RepairKey{kFixLostMessage, absl::StrCat(id, "/", lost_uid)},
           [this, id, lost_uid, body] {
             return RemoveLostMessage(id, lost_uid, body);
           });
@@ -286,7 +286,7 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
     MailboxProblem(id,
                    absl::StrCat("counters are ", Counters(state),
                                 "; counted ", Counters(counted)),
-                   RepairKey{kMailboxCounters, absl::StrCat(id)},
+                   RepairKey{kFixMailboxCounters, absl::StrCat(id)},
                    [this, id] { return RecountMailbox(id); });
   }
   ModSeq max_change = 0;
@@ -296,7 +296,7 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
     MailboxProblem(id,
                    absl::StrCat("UIDNEXT ", state.uidnext,
                                 " is not above the highest UID ", max_uid),
-                   RepairKey{kMailboxCounters, absl::StrCat(id)},
+                   RepairKey{kFixMailboxCounters, absl::StrCat(id)},
                    [this, id] { return RecountMailbox(id); });
   }
   if (std::max(max_modseq, max_change) > state.highestmodseq) {
@@ -304,7 +304,7 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
                    absl::StrCat("HIGHESTMODSEQ ", state.highestmodseq,
                                 " is behind modseq ",
                                 std::max(max_modseq, max_change)),
-                   RepairKey{kMailboxCounters, absl::StrCat(id)},
+                   RepairKey{kFixMailboxCounters, absl::StrCat(id)},
                    [this, id] { return RecountMailbox(id); });
   }
   MR_RETURN_IF_ERROR(CheckSeen(id, record, state, messages));
@@ -345,7 +345,7 @@ absl::StatusOr<bool> StoreImpl::Verifier::BodyStillMissing(
 absl::Status StoreImpl::Verifier::CheckChangelog(
     MailboxId id, const MailboxRecord& record, const MailboxState& state,
     const absl::flat_hash_map<Uid, Message>& messages, ModSeq* max_change) {
-  RepairKey key{kChangelog, absl::StrCat(id)};
+  RepairKey key{kFixChangelog, absl::StrCat(id)};
   auto fix = [this, id] { return RewriteChangelog(id); };
   absl::flat_hash_set<Uid> listed;
   MR_RETURN_IF_ERROR(store_.ScanPrefix(
@@ -385,7 +385,7 @@ absl::Status StoreImpl::Verifier::CheckChangelog(
 absl::Status StoreImpl::Verifier::CheckSeen(
     MailboxId id, const MailboxRecord& record, const MailboxState& state,
     const absl::flat_hash_map<Uid, Message>& messages) {
-  RepairKey key{kSeen, absl::StrCat(id)};
+  RepairKey key{kFixSeen, absl::StrCat(id)};
   auto fix = [this, id] { return RewriteSeen(id); };
   const ModSeq counter = std::max(state.highestmodseq, state.last_modseq);
   const bool per_user = record.seen_mode == SeenMode::kPerUser;
@@ -540,7 +540,7 @@ absl::Status StoreImpl::Verifier::CheckIndex(
   const std::string& owner = record.owner;
   auto requeue = [&](std::string problem) {
     index_owners_.insert(owner);
-    MailboxProblem(id, std::move(problem), RepairKey{kIndex, owner},
+    MailboxProblem(id, std::move(problem), RepairKey{kFixIndex, owner},
                    [this, owner] { return RequeueIndex(owner); });
   };
   if (store_.shared_) {
@@ -635,7 +635,7 @@ absl::Status StoreImpl::Verifier::CheckQuota() {
             absl::StrCat("quota usage is ", stored.bytes, " bytes, ",
                          stored.messages, " messages; counted ", counted.bytes,
                          " bytes, ", counted.messages, " messages"),
-            RepairKey{kQuota, owner},
+            RepairKey{kFixQuota, owner},
             [this, owner]() -> absl::StatusOr<std::string> {
               return RecountQuota(owner);
             });
@@ -646,7 +646,7 @@ absl::Status StoreImpl::Verifier::CheckQuota() {
                                    snapshot_.get()));
     QuotaRecord stored;
     if (raw.has_value() && !Decode(*raw, &stored)) {
-      Problem(owner_, "", "undecodable quota record", RepairKey{kQuota, owner_},
+      Problem(owner_, "", "undecodable quota record", RepairKey{kFixQuota, owner_},
               [this] { return RecountQuota(owner_); });
       return absl::OkStatus();
     }
@@ -661,7 +661,7 @@ absl::Status StoreImpl::Verifier::CheckQuota() {
         seen.insert(owner);
         QuotaRecord stored;
         if (!Decode(value, &stored)) {
-          Problem(owner, "", "undecodable quota record", RepairKey{kQuota, owner},
+          Problem(owner, "", "undecodable quota record", RepairKey{kFixQuota, owner},
                   [this, owner] { return RecountQuota(owner); });
           return true;
         }
@@ -696,7 +696,7 @@ absl::Status StoreImpl::Verifier::CheckBlobs() {
                   absl::StrCat("reference count ", stored, " of body ",
                                Short(hash),
                                ", which is neither stored nor referenced"),
-                  RepairKey{kUnreferencedBlob, hash},
+                  RepairKey{kFixUnreferencedBlob, hash},
                   [this, hash, stored] {
                     return DropUnreferencedBlob(hash, stored);
                   });
@@ -704,7 +704,7 @@ absl::Status StoreImpl::Verifier::CheckBlobs() {
           Problem("", "",
                   absl::StrCat("reference count of body ", Short(hash), " is ",
                                stored, "; counted ", counted),
-                  RepairKey{kRefCount, hash}, [this, hash, stored, counted] {
+                  RepairKey{kFixRefCount, hash}, [this, hash, stored, counted] {
                     return FixRefCount(hash, stored, counted);
                   });
         }
@@ -718,7 +718,7 @@ absl::Status StoreImpl::Verifier::CheckBlobs() {
     Problem("", "",
             absl::StrCat("body ", Short(hash), " has no reference count; counted ",
                          counted),
-            RepairKey{kRefCount, hash},
+            RepairKey{kFixRefCount, hash},
             [this, h, n] { return FixRefCount(h, 0, n); });
   }
   for (const std::string& hash : blobs_) {
@@ -734,7 +734,7 @@ absl::Status StoreImpl::Verifier::CheckBlobs() {
     Problem("", "",
             absl::StrCat("body ", Short(hash), " is stored but no message "
                          "refers to it"),
-            RepairKey{kUnreferencedBlob, hash},
+            RepairKey{kFixUnreferencedBlob, hash},
             [this, h, stored] { return DropUnreferencedBlob(h, stored); });
   }
   return absl::OkStatus();
@@ -792,7 +792,7 @@ absl::Status StoreImpl::Verifier::CheckOrphans() {
     Problem("", "",
             absl::StrCat("state, change log or \\Seen rows of mailbox ", id,
                          ", which does not exist"),
-            RepairKey{kOrphanRows, absl::StrCat(id)},
+            RepairKey{kFixOrphanRows, absl::StrCat(id)},
             [this, id] { return DropOrphanRows(id); });
   }
   return absl::OkStatus();

@@ -51,6 +51,13 @@ class VerifyTest : public ::testing::Test {
     for (int i = 1; i <= 4; ++i) Append(alice_, "INBOX", "a" + std::to_string(i));
     Append(alice_, "Team", "t1");
     for (int i = 1; i <= 2; ++i) Append(bob_, "INBOX", "b" + std::to_string(i));
+    // Flags other than \Seen must not count as seen.
+    MailboxId bob_inbox = store_->GetStatus(bob_, "INBOX")->id;
+    ASSERT_TRUE(store_->StoreFlags(bob_, bob_inbox,
+                                   {.uids = {1}, .flags = {kAnswered | kDeleted, {}}})
+                    .ok());
+    ASSERT_TRUE(
+        store_->StoreFlags(bob_, bob_inbox, {.uids = {2}, .flags = {kSeen, {}}}).ok());
     ASSERT_TRUE(store_->CheckConsistency().ok());
   }
 
