@@ -5,8 +5,10 @@ repair fixes them, and verify passes again."""
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 from tests.harness.mailroomd import Mailroomd, find_file
@@ -42,6 +44,15 @@ class AdminVerifyTest(unittest.TestCase):
         self.server.kill9()
         self.tmp.cleanup()
 
+    def restart_daemon(self):
+        # The log keeps the first start's ready line: wait for a new one.
+        ready = self.server.log().count("mailroomd ready")
+        self.server.start()
+        deadline = time.monotonic() + 30
+        while self.server.log().count("mailroomd ready") <= ready:
+            self.assertLess(time.monotonic(), deadline, self.server.log())
+            time.sleep(0.05)
+
     def verify(self, *args):
         return self.server.ctl("verify", *args, check=False)
 
@@ -56,7 +67,7 @@ class AdminVerifyTest(unittest.TestCase):
     def test_clean_store_through_the_running_daemon(self):
         result = self.verify()
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        self.assertIn("2 user(s), 2 mailbox(es), 12 message(s): no problems",
+        self.assertIn("2 user(s), 12 mailbox(es), 12 message(s): no problems",
                       result.stdout)
         doc = json.loads(self.verify("--json").stdout)
         self.assertTrue(doc["ok"])
@@ -77,6 +88,11 @@ class AdminVerifyTest(unittest.TestCase):
                     ("stale-change", "alice", "INBOX", "3"),
                     ("unreferenced-body", "a body nobody refers to"),
                     ("message-counter", "bob", "INBOX", "3"))
+        # The full-text index of alice is lost.
+        index = os.path.join(self.server.data_dir, "index", "alice")
+        self.assertTrue(os.path.isdir(index), os.listdir(
+            os.path.join(self.server.data_dir, "index")))
+        shutil.rmtree(index)
 
         result = self.verify()
         self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
@@ -87,13 +103,14 @@ class AdminVerifyTest(unittest.TestCase):
                          "store: reference count of body",
                          "alice/INBOX: stale change log entry for UID 3",
                          "is stored but no message refers to it",
-                         "bob/INBOX: counters are 3 messages"):
+                         "bob/INBOX: counters are 3 messages",
+                         "alice/INBOX: full-text index lacks 6 messages"):
             self.assertIn(expected, out)
 
         doc = json.loads(self.verify("--json").stdout)
         self.assertFalse(doc["ok"])
         self.assertEqual(doc["problem_count"], len(doc["problems"]))
-        self.assertGreaterEqual(doc["problem_count"], 7)
+        self.assertGreaterEqual(doc["problem_count"], 8)
 
         bob = self.verify("bob")
         self.assertEqual(bob.returncode, 1)
@@ -107,6 +124,8 @@ class AdminVerifyTest(unittest.TestCase):
         self.assertEqual(done["repaired"], done["problem_count"])
         repairs = [p["repair"] for p in done["problems"]]
         self.assertTrue(any("expunged UID 1" in r for r in repairs), repairs)
+        self.assertTrue(any("index of alice queued for rebuilding" in r
+                            for r in repairs), repairs)
 
         again = self.verify()
         self.assertEqual(again.returncode, 0, again.stdout)
@@ -120,7 +139,7 @@ class AdminVerifyTest(unittest.TestCase):
         self.assertIn("6 messages", recalc.stdout)
 
         # The daemon serves the repaired store, and verify through it passes.
-        self.server.start()
+        self.restart_daemon()
         result = self.verify()
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         status = self.server.ctl("mailbox", "status", "alice", "INBOX").stdout
