@@ -28,12 +28,20 @@ trap cleanup EXIT
 
 ctl() { "$BIN/tools/mailroomctl" --data_dir="$DATA" "$@"; }
 
+# No protocol plugins: commands reach the daemon through its admin socket.
 start_daemon() {
+  mkdir -p "$WORK/plugins"
   "$BIN/tools/mailroomd" --data_dir="$DATA" --listen=127.0.0.1 \
-    --imap_port=0 --imaps_port=0 --pop3_port=0 --pop3s_port=0 \
-    --lmtp_port=0 >"$WORK/mailroomd.log" 2>&1 &
+    --plugin_dir="$WORK/plugins" --imap_port=0 --imaps_port=0 \
+    --pop3_port=0 --pop3s_port=0 --lmtp_port=0 >"$WORK/mailroomd.log" 2>&1 &
   DAEMON_PID=$!
-  until grep -q "mailroomd ready" "$WORK/mailroomd.log"; do sleep 0.1; done
+  until grep -q "mailroomd ready" "$WORK/mailroomd.log"; do
+    kill -0 "$DAEMON_PID" 2>/dev/null || {
+      log "mailroomd exited: $(cat "$WORK/mailroomd.log")"
+      exit 1
+    }
+    sleep 0.1
+  done
 }
 stop_daemon() {
   kill "$DAEMON_PID"
