@@ -2,10 +2,13 @@
 // fixes what can be fixed. Private to store/internal (verify.cc holds the
 // checks, verify_repairs.cc the repairs).
 //
-// Live traffic. The checks read one engine snapshot (on RocksDB the whole
-// store at one instant; on RADOS each row as committed, re-read on kAborted),
-// so a commit that lands while verify runs cannot make the snapshot
-// disagree with itself. What the snapshot cannot settle (a body read from
+// Live traffic. The checks read one engine snapshot of the whole store at
+// one instant (RocksDB), so a commit that lands while verify runs cannot
+// make the snapshot disagree with itself. A shared engine (RADOS) keeps no
+// old state: each mailbox is read at a snapshot of its own (read again when
+// a commit aborts it) and store-wide rows at the newest state, so a
+// store-wide count there is not exact under traffic and verify does not
+// lower a reference count from it. What the snapshot cannot settle (a body read from
 // the newest state, the index, which lives outside the engine) is checked
 // again at the newest state before it is reported. Each repair is its own
 // transaction that first takes the locks every writer takes (the mailbox
@@ -134,6 +137,11 @@ class StoreImpl::Verifier {
 
   // Rebuilt by each attempt of Check().
   std::unique_ptr<engine::Reader> snapshot_;
+  // Where store-wide rows are read (the snapshot, or the newest state on a
+  // shared engine) and where the mailbox being checked is read.
+  engine::Reader* global_ = nullptr;
+  engine::Reader* mailbox_view_ = nullptr;
+  std::unique_ptr<engine::Reader> mailbox_snapshot_;
   VerifyReport report_;
   std::vector<std::optional<RepairKey>> problem_repairs_;
   std::map<RepairKey, RepairFn> repairs_;

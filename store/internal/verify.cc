@@ -89,6 +89,10 @@ absl::Status StoreImpl::Verifier::Check() {
   usage_.clear();
   index_owners_.clear();
   MR_ASSIGN_OR_RETURN(snapshot_, store_.engine_->Snapshot());
+  // A shared engine keeps no old state: a snapshot of everything would be
+  // aborted by any commit while verify runs. It reads each mailbox at a
+  // snapshot of its own and the rest at the newest state.
+  global_ = store_.shared_ ? nullptr : snapshot_.get();
 
   if (owner_.empty()) {
     MR_RETURN_IF_ERROR(store_.ScanPrefix(
@@ -97,7 +101,7 @@ absl::Status StoreImpl::Verifier::Check() {
           ++report_.users;
           return true;
         },
-        nullptr, snapshot_.get()));
+        nullptr, global_));
     // Bodies first, so that each message can be checked against them.
     MR_RETURN_IF_ERROR(store_.ScanPrefix(
         Space::kBlobs, "",
@@ -105,7 +109,7 @@ absl::Status StoreImpl::Verifier::Check() {
           blobs_.emplace(key);
           return true;
         },
-        nullptr, snapshot_.get()));
+        nullptr, global_));
   } else {
     report_.users = 1;
   }
@@ -115,7 +119,21 @@ absl::Status StoreImpl::Verifier::Check() {
   uint64_t done = 0;
   if (progress_) progress_(0, mailboxes_.size());
   for (const auto& [id, record] : mailboxes_) {
-    MR_RETURN_IF_ERROR(CheckMailbox(id, record));
+    if (!store_.shared_) {
+      mailbox_view_ = snapshot_.get();
+      MR_RETURN_IF_ERROR(CheckMailbox(id, record));
+    } else {
+      const size_t problems = report_.problems.size();
+      const uint64_t messages = report_.messages;
+      MR_RETURN_IF_ERROR(RetryAborted([&]() -> absl::Status {
+        report_.problems.resize(problems);
+        problem_repairs_.resize(problems);
+        report_.messages = messages;
+        MR_ASSIGN_OR_RETURN(mailbox_snapshot_, store_.engine_->Snapshot());
+        mailbox_view_ = mailbox_snapshot_.get();
+        return CheckMailbox(id, record);
+      }));
+    }
     if (progress_) progress_(++done, mailboxes_.size());
   }
   MR_RETURN_IF_ERROR(CheckQuota());
@@ -142,11 +160,11 @@ absl::Status StoreImpl::Verifier::ListMailboxes() {
           if (value.size() == 8) ids.push_back(ReadU64(value));
           return true;
         },
-        nullptr, snapshot_.get()));
+        nullptr, global_));
     for (MailboxId id : ids) {
       MR_ASSIGN_OR_RETURN(std::optional<std::string> value,
                           store_.Get(Space::kMailboxes, MailboxIdKey(id),
-                                     nullptr, false, snapshot_.get()));
+                                     nullptr, false, global_));
       if (value.has_value()) add(id, *value);
     }
     return absl::OkStatus();
@@ -161,7 +179,7 @@ absl::Status StoreImpl::Verifier::ListMailboxes() {
         add(ReadU64(key), value);
         return true;
       },
-      nullptr, snapshot_.get());
+      nullptr, global_);
 }
 
 // Every mailbox is reachable by its name, and every name leads to a
@@ -171,7 +189,7 @@ absl::Status StoreImpl::Verifier::CheckNames() {
     MR_ASSIGN_OR_RETURN(
         std::optional<std::string> named,
         store_.Get(Space::kMailboxNames, MailboxNameKey(record.owner, record.name),
-                   nullptr, false, snapshot_.get()));
+                   nullptr, false, global_));
     if (named.has_value() && named->size() == 8 && ReadU64(*named) == id) {
       continue;
     }
@@ -209,14 +227,14 @@ absl::Status StoreImpl::Verifier::CheckNames() {
         }
         return true;
       },
-      nullptr, snapshot_.get());
+      nullptr, global_);
 }
 
 absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
                                                const MailboxRecord& record) {
   MR_ASSIGN_OR_RETURN(std::optional<std::string> raw_state,
                       store_.Get(Space::kMailboxState, MailboxIdKey(id),
-                                 nullptr, false, snapshot_.get()));
+                                 nullptr, false, mailbox_view_));
   MailboxState state;
   if (!raw_state.has_value() || !Decode(*raw_state, &state)) {
     MailboxProblem(id, raw_state.has_value() ? "mailbox state is undecodable"
@@ -228,7 +246,10 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
   MailboxState counted;
   Uid max_uid = 0;
   ModSeq max_modseq = 0;
-  absl::flat_hash_map<std::string, uint64_t> own_refs;  // per-user scope
+  // Merged into usage_ and refs_ once the whole mailbox was read (a
+  // mailbox read again after kAborted must not count twice).
+  QuotaRecord usage;
+  absl::flat_hash_map<std::string, uint64_t> own_refs;
   std::vector<std::pair<Uid, std::string>> bodies_to_check;
   MR_RETURN_IF_ERROR(store_.ScanPrefix(
       Space::kMessages, MailboxIdKey(id),
@@ -247,20 +268,18 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
         counted.size += r.size;
         max_uid = std::max(max_uid, uid);
         max_modseq = std::max(max_modseq, r.modseq);
-        QuotaRecord& usage = usage_[record.owner];
         usage.bytes += r.size;
         ++usage.messages;
-        if (owner_.empty()) {
-          ++refs_[r.hash];
-          if (!blobs_.contains(r.hash)) bodies_to_check.emplace_back(uid, r.hash);
-        } else if (++own_refs[r.hash] == 1) {
+        if (++own_refs[r.hash] == 1 && !owner_.empty()) {
+          bodies_to_check.emplace_back(uid, r.hash);
+        } else if (owner_.empty() && !blobs_.contains(r.hash)) {
           bodies_to_check.emplace_back(uid, r.hash);
         }
         messages.emplace(uid, Message{r.modseq, (r.system_flags & kSeen) != 0,
                                       r.size, r.hash});
         return true;
       },
-      nullptr, snapshot_.get()));
+      nullptr, mailbox_view_));
 
   // Bodies: store-wide they were compared with the blob scan, per user they
   // are read now; either way a missing one is confirmed at the newest state.
@@ -324,7 +343,7 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
     for (const auto& [hash, count] : own_refs) {
       MR_ASSIGN_OR_RETURN(std::optional<std::string> stored,
                           store_.Get(Space::kBlobRefs, hash, nullptr, false,
-                                     snapshot_.get()));
+                                     global_));
       uint64_t n = stored.has_value() && stored->size() == 8 ? ReadU64(*stored) : 0;
       if (n < count) {
         MailboxProblem(id, absl::StrCat("reference count of body ", Short(hash),
@@ -333,6 +352,12 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
                                         "it with a store-wide repair)"));
       }
     }
+  }
+  QuotaRecord& total = usage_[record.owner];
+  total.bytes += usage.bytes;
+  total.messages += usage.messages;
+  if (owner_.empty()) {
+    for (const auto& [hash, count] : own_refs) refs_[hash] += count;
   }
   return absl::OkStatus();
 }
@@ -378,7 +403,7 @@ absl::Status StoreImpl::Verifier::CheckChangelog(
         listed.insert(change.uid);
         return true;
       },
-      nullptr, snapshot_.get()));
+      nullptr, mailbox_view_));
   for (const auto& [uid, m] : messages) {
     if (listed.contains(uid)) continue;
     MailboxProblem(id,
@@ -453,7 +478,7 @@ absl::Status StoreImpl::Verifier::CheckSeen(
         expected[SeenChangeKey(id, user, row.modseq)] = uid;
         return true;
       },
-      nullptr, snapshot_.get()));
+      nullptr, mailbox_view_));
   size_t matched = 0;
   MR_RETURN_IF_ERROR(store_.ScanPrefix(
       Space::kSeen, SeenPrefix(kSeenChangeTag, id),
@@ -480,7 +505,7 @@ absl::Status StoreImpl::Verifier::CheckSeen(
         ++matched;
         return true;
       },
-      nullptr, snapshot_.get()));
+      nullptr, mailbox_view_));
   if (matched != expected.size()) {
     MailboxProblem(id,
                    absl::StrCat(expected.size() - matched,
@@ -507,7 +532,7 @@ absl::Status StoreImpl::Verifier::CheckSeen(
         view.state = user_state;
         return true;
       },
-      nullptr, snapshot_.get()));
+      nullptr, mailbox_view_));
   for (const auto& [user, view] : views) {
     if (!view.has_state) {
       MailboxProblem(id,
@@ -651,7 +676,7 @@ absl::Status StoreImpl::Verifier::CheckQuota() {
   if (!owner_.empty()) {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
                         store_.Get(Space::kQuota, owner_, nullptr, false,
-                                   snapshot_.get()));
+                                   global_));
     QuotaRecord stored;
     if (raw.has_value() && !Decode(*raw, &stored)) {
       Problem(owner_, "", "undecodable quota record", RepairKey{kFixQuota, owner_},
@@ -676,7 +701,7 @@ absl::Status StoreImpl::Verifier::CheckQuota() {
         compare(owner, stored);
         return true;
       },
-      nullptr, snapshot_.get()));
+      nullptr, global_));
   for (const auto& [owner, counted] : usage_) {
     if (!seen.contains(owner) && counted.messages != 0) {
       compare(owner, QuotaRecord());
@@ -722,7 +747,7 @@ absl::Status StoreImpl::Verifier::CheckBlobs() {
         }
         return true;
       },
-      nullptr, snapshot_.get()));
+      nullptr, global_));
   for (const auto& [hash, counted] : refs_) {
     if (counted_rows.contains(hash)) continue;
     std::string h = hash;
@@ -739,7 +764,7 @@ absl::Status StoreImpl::Verifier::CheckBlobs() {
     if (counted_rows.contains(hash)) {
       MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
                           store_.Get(Space::kBlobRefs, hash, nullptr, false,
-                                     snapshot_.get()));
+                                     global_));
       if (raw.has_value() && raw->size() == 8) stored = ReadU64(*raw);
     }
     std::string h = hash;
@@ -775,7 +800,7 @@ absl::Status StoreImpl::Verifier::ForEachIdWithKeys(
           }
           return false;
         },
-        nullptr, snapshot_.get()));
+        nullptr, global_));
     if (!found.has_value()) return absl::OkStatus();
     MR_RETURN_IF_ERROR(fn(*found));
     begin = PrefixEnd(prefix + MailboxIdKey(*found));
@@ -819,8 +844,16 @@ absl::Status StoreImpl::Verifier::CheckOrphans() {
 }
 
 void StoreImpl::Verifier::ApplyRepairs() {
+  // Only repairs a reported problem names (a mailbox read again after
+  // kAborted may have registered some that its final reading dropped).
+  std::set<RepairKey> wanted;
+  for (const auto& key : problem_repairs_) {
+    if (key.has_value()) wanted.insert(*key);
+  }
   std::map<RepairKey, absl::StatusOr<std::string>> done;
-  for (auto& [key, fn] : repairs_) done.emplace(key, fn());
+  for (auto& [key, fn] : repairs_) {
+    if (wanted.contains(key)) done.emplace(key, fn());
+  }
   for (size_t i = 0; i < report_.problems.size(); ++i) {
     if (!problem_repairs_[i].has_value()) continue;
     const absl::StatusOr<std::string>& result = done.at(*problem_repairs_[i]);
