@@ -132,8 +132,9 @@ TEST_F(VerifyTest, FindsRepairsAndThenPassesEveryDamage) {
           {"refcount", "alice", "INBOX", "2", "-1"},
           {"orphan-seen", "alice", "Team", "bob", "42"},
           {"stale-change", "alice", "INBOX", "3"},
-          {"unreferenced-body", "nobody's message"},
           {"message-counter", "bob", "INBOX", "7"}});
+  // Freeing a body is tested on RocksDB only (RADOS: see below).
+  if (!testing::TestOnRados()) Damage({{"unreferenced-body", "nobody's message"}});
 
   VerifyReport all = Verify("", false);
   EXPECT_EQ(Count(all, "alice", "UID 1: the message body"), 1) << Describe(all);
@@ -145,7 +146,8 @@ TEST_F(VerifyTest, FindsRepairsAndThenPassesEveryDamage) {
       << Describe(all);
   EXPECT_EQ(Count(all, "alice", "stale change log entry for UID 3"), 1)
       << Describe(all);
-  EXPECT_EQ(Count(all, "", "is stored but no message refers to it"), 1)
+  EXPECT_EQ(Count(all, "", "is stored but no message refers to it"),
+            testing::TestOnRados() ? 0 : 1)
       << Describe(all);
   EXPECT_EQ(Count(all, "bob", "counters are 7 messages"), 1) << Describe(all);
   for (const VerifyProblem& p : all.problems) EXPECT_THAT(p.repair, IsEmpty());
@@ -209,19 +211,25 @@ TEST_F(VerifyTest, PerUserRepairLeavesOtherUsersAlone) {
 
 // A count found too high is lowered where the scan is one instant (RocksDB)
 // and left alone on RADOS, where a concurrent move could hide a reference.
-TEST_F(VerifyTest, AReferenceCountTooHighIsLoweredOnlyOnAnExactSnapshot) {
-  Damage({{"refcount", "alice", "INBOX", "3", "2"}});
+// A body is freed, or its count lowered, where the scan is one instant
+// (RocksDB) and left alone on RADOS, where a concurrent move could hide a
+// reference and a delivery writes its body before locking.
+TEST_F(VerifyTest, BodiesAreFreedOnlyOnAnExactSnapshot) {
+  Damage({{"refcount", "alice", "INBOX", "3", "2"},
+          {"unreferenced-body", "nobody's message"}});
   VerifyReport repaired = Verify("", true);
-  ASSERT_EQ(repaired.problems.size(), 1u) << Describe(repaired);
-  EXPECT_THAT(repaired.problems[0].problem, HasSubstr("is 3; counted 1"));
-  if (testing::TestOnRados()) {
-    EXPECT_THAT(repaired.problems[0].repair, IsEmpty());
-    EXPECT_THAT(repaired.problems[0].problem, HasSubstr("not repaired"));
-    EXPECT_FALSE(Verify("", false).ok());
-  } else {
-    EXPECT_EQ(repaired.problems[0].repair, "reference count set from 3 to 1");
-    EXPECT_TRUE(Verify("", false).ok());
+  ASSERT_EQ(repaired.problems.size(), 2u) << Describe(repaired);
+  EXPECT_EQ(Count(repaired, "", "is 3; counted 1"), 1) << Describe(repaired);
+  EXPECT_EQ(Count(repaired, "", "no message refers to it"), 1);
+  for (const VerifyProblem& p : repaired.problems) {
+    if (testing::TestOnRados()) {
+      EXPECT_THAT(p.repair, IsEmpty());
+      EXPECT_THAT(p.problem, HasSubstr("not repaired"));
+    } else {
+      EXPECT_THAT(p.repair, Not(IsEmpty()));
+    }
   }
+  EXPECT_EQ(Verify("", false).ok(), !testing::TestOnRados());
 }
 
 // Repair runs while mail is appended, flagged and expunged: on RocksDB (one
@@ -246,7 +254,8 @@ TEST_F(VerifyTest, RepairDuringLiveTrafficBreaksNothing) {
       (void)store_->Append(bob_, "INBOX", {AppendRequest{.data = data}});
     }
   });
-  for (int round = 0; round < 5; ++round) {
+  // At least five rounds, and until some traffic ran alongside.
+  for (int round = 0; round < 5 || (appended < 20 && round < 100000); ++round) {
     auto report = store_->Verify("", true, {});
     ASSERT_TRUE(report.ok()) << report.status();
     if (!testing::TestOnRados()) {
