@@ -19,6 +19,7 @@
 #include "server/admin/admin_context.h"
 #include "server/admin/mbox_reader.h"
 #include "server/admin/verify_commands.h"
+#include "server/admin/migrate_commands.h"
 #include "store/principal_issuer.h"
 
 namespace mailroom::server::admin {
@@ -462,7 +463,8 @@ std::string AdminUsage() {
          "  verify [USER] [--json]\n"
          "  repair [USER] [--json]\n"
          "  retention apply --after_retrieval_days=N | --after_arrival_days=N\n"
-         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n";
+         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
+         MigrateUsage();
 }
 
 int RunAdminCommand(const AdminContext& ctx,
@@ -487,6 +489,7 @@ int RunAdminCommand(const AdminContext& ctx,
     return IndexCommand(ctx, parsed);
   }
   if (command == "retention") return RetentionCommand(ctx, parsed);
+  if (command == "migrate") return MigrateCommand(ctx, parsed);
   return Usage(ctx, parsed, "unknown command '" + command + "'");
 }
 

@@ -16,7 +16,10 @@ namespace {
 const std::set<std::string>& ValueOptions() {
   static const auto* names = new std::set<std::string>{
       "password", "user", "mailbox", "storage_bytes", "messages",
-      "after_retrieval_days", "after_arrival_days", "format"};
+      "after_retrieval_days", "after_arrival_days", "format",
+      // migrate
+      "host", "port", "remote_user", "ca_file", "parallel", "state_dir",
+      "batch_messages"};
   return *names;
 }
 
