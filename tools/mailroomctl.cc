@@ -56,6 +56,25 @@ std::optional<std::string> OptionValue(const std::vector<std::string>& args,
   return std::nullopt;
 }
 
+// The index in `args` of the n-th word that is not an option (nor the
+// value of an option that takes one, such as "--user bob").
+std::optional<size_t> PositionalIndex(const std::vector<std::string>& args,
+                                      size_t n) {
+  static const char* const kValueOptions[] = {"--user", "--mailbox",
+                                              "--format"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (absl::StartsWith(args[i], "--")) {
+      if (std::find(std::begin(kValueOptions), std::end(kValueOptions),
+                    args[i]) != std::end(kValueOptions)) {
+        ++i;
+      }
+      continue;
+    }
+    if (n-- == 0) return i;
+  }
+  return std::nullopt;
+}
+
 int CertGenerate(const std::vector<std::string>& args) {
   server::CertOptions options;
   std::string cert, key;
@@ -401,11 +420,20 @@ int Run(int argc, char** argv) {
     std::cerr << "usage: cert generate --out_cert=F --out_key=F [--cn=NAME]\n";
     return admin::kExitUsage;
   }
-  // The daemon may run in another directory: make file paths absolute.
-  if (args.size() >= 3 && args[0] == "import") {
-    std::error_code ec;
-    fs::path absolute = fs::absolute(args[2], ec);
-    if (!ec) args[2] = absolute.string();
+  // The daemon may run in another directory: make file paths absolute
+  // ("import FORMAT PATH", "export USER DIR": the third word).
+  if (args[0] == "import" || args[0] == "export") {
+    // "import PATH" (format detected) has the path second.
+    std::optional<size_t> format = PositionalIndex(args, 1);
+    const bool detected = args[0] == "import" && format.has_value() &&
+                          args[*format] != "mbox" &&
+                          args[*format] != "maildir" &&
+                          !PositionalIndex(args, 2).has_value();
+    if (std::optional<size_t> i = detected ? format : PositionalIndex(args, 2)) {
+      std::error_code ec;
+      fs::path absolute = fs::absolute(args[*i], ec);
+      if (!ec) args[*i] = absolute.string();
+    }
   }
 
   if (args[0] == "migrate") {

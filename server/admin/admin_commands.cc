@@ -17,9 +17,10 @@
 #include "absl/time/time.h"
 #include "index/index_stats.h"
 #include "server/admin/admin_context.h"
-#include "server/admin/mbox_reader.h"
-#include "server/admin/verify_commands.h"
+#include "server/admin/export_commands.h"
+#include "server/admin/import_commands.h"
 #include "server/admin/migrate_commands.h"
+#include "server/admin/verify_commands.h"
 #include "store/principal_issuer.h"
 
 namespace mailroom::server::admin {
@@ -188,68 +189,6 @@ int MailboxCommand(const AdminContext& ctx, const ParsedArgs& a) {
     return kExitOk;
   }
   return Usage(ctx, a, "unknown mailbox command '" + verb + "'");
-}
-
-int ImportCommand(const AdminContext& ctx, const ParsedArgs& a) {
-  store::Store& store = ctx.store;
-  std::ostream& out = ctx.out;
-  const std::vector<std::string>& p = a.positional;
-  if (p.size() != 3 || p[1] != "mbox" || !a.Has("user")) {
-    return Usage(ctx, a, "import mbox FILE --user=U [--mailbox=M]");
-  }
-  std::ifstream in(p[2], std::ios::binary);
-  if (!in) return Fail(ctx, a, absl::NotFoundError("cannot read " + p[2]));
-  const store::Principal who = AdminFor(a.Get("user"));
-  const std::string mailbox = a.Has("mailbox") ? a.Get("mailbox") : "INBOX";
-  absl::Status created = store.CreateMailbox(who, mailbox);
-  if (!created.ok() && !absl::IsAlreadyExists(created)) {
-    return Fail(ctx, a, created);
-  }
-
-  // Append in batches: each batch is one transaction.
-  constexpr size_t kBatchMessages = 200;
-  constexpr size_t kBatchBytes = 16 << 20;
-  MboxReader reader(&in);
-  std::vector<MboxMessage> batch;
-  size_t batch_bytes = 0;
-  uint64_t imported = 0;
-  auto flush = [&]() -> absl::Status {
-    if (batch.empty()) return absl::OkStatus();
-    std::vector<store::AppendRequest> requests;
-    requests.reserve(batch.size());
-    for (const MboxMessage& m : batch) {
-      store::AppendRequest request;
-      request.data = m.data;
-      request.internal_date = m.internal_date;
-      requests.push_back(std::move(request));
-    }
-    absl::StatusOr<store::AppendResult> result =
-        store.Append(who, mailbox, requests);
-    if (!result.ok()) return result.status();
-    imported += batch.size();
-    batch.clear();
-    batch_bytes = 0;
-    return absl::OkStatus();
-  };
-  while (std::optional<MboxMessage> message = reader.Next()) {
-    batch_bytes += message->data.size();
-    batch.push_back(*std::move(message));
-    if (batch.size() >= kBatchMessages || batch_bytes >= kBatchBytes) {
-      absl::Status status = flush();
-      if (!status.ok()) {
-        out << "imported " << imported << " message(s) before the error\n";
-        return Fail(ctx, a, status);
-      }
-    }
-  }
-  absl::Status status = flush();
-  if (!status.ok()) {
-    out << "imported " << imported << " message(s) before the error\n";
-    return Fail(ctx, a, status);
-  }
-  out << "imported " << imported << " message(s) into " << mailbox << " of "
-      << who.user() << "\n";
-  return kExitOk;
 }
 
 int QuotaCommand(const AdminContext& ctx, const ParsedArgs& a) {
@@ -453,7 +392,10 @@ std::string AdminUsage() {
          "  acl get USER MAILBOX\n"
          "  acl set USER MAILBOX IDENTIFIER RIGHTS\n"
          "  acl delete USER MAILBOX IDENTIFIER\n"
-         "  import mbox FILE --user=U [--mailbox=M]\n"
+         "  import maildir DIR --user=U\n"
+         "  import mbox FILE|DIR --user=U [--mailbox=M]\n"
+         "  import PATH --user=U [--mailbox=M]   (maildir or mbox, detected)\n"
+         "  export USER --format=maildir|mbox DIR\n"
          "  quota get USER\n"
          "  quota set USER [--storage_bytes=N|none] [--messages=N|none]\n"
          "  quota recalc [USER]\n"
@@ -479,6 +421,7 @@ int RunAdminCommand(const AdminContext& ctx,
       parsed.positional[1] == "recalc") {
     return QuotaRecalcCommand(ctx, parsed);
   }
+  if (command == "export") return ExportCommand(ctx, parsed);
   if (command == "quota") return QuotaCommand(ctx, parsed);
   if (command == "verify" || command == "repair") {
     return VerifyCommand(ctx, parsed);
