@@ -3,7 +3,7 @@
 // (store/engine/engine.h). Its methods are spread over several files
 // by area: store_impl.cc (open, transactions, shared helpers), users.cc,
 // mailboxes.cc, acl_quota.cc, messages.cc, search.cc, indexer.cc,
-// maildrop.cc, consistency.cc, verify.cc, verify_repairs.cc.
+// maildrop.cc, consistency.cc, verify*.cc.
 //
 // Thread-safety: thread-safe. Mutations are engine transactions; conflicts
 // are retried a bounded number of times, then kAborted.
@@ -143,7 +143,7 @@ class StoreImpl : public Store {
 
   // Verify over the whole store without repair (consistency.cc).
   absl::Status CheckConsistency() override;
-  // verify.cc (checks) and verify_repairs.cc (repairs).
+  // verify*.cc (see verifier.h).
   absl::StatusOr<VerifyReport> Verify(
       std::string_view user, bool repair,
       const std::function<void(uint64_t, uint64_t)>& progress) override;

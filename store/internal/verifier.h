@@ -35,9 +35,15 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "store/internal/password.h"
 #include "store/internal/store_impl.h"
 
 namespace mailroom::store::internal {
+
+// The first 16 hex digits of a body hash, to name a body in a problem.
+inline std::string ShortHash(const std::string& hash) {
+  return HexEncode(hash).substr(0, 16);
+}
 
 class StoreImpl::Verifier {
  public:
