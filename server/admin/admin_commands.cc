@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "index/index_stats.h"
 #include "server/admin/admin_context.h"
+#include "server/admin/backup_commands.h"
 #include "server/admin/export_commands.h"
 #include "server/admin/import_commands.h"
 #include "server/admin/migrate_commands.h"
@@ -406,7 +407,7 @@ std::string AdminUsage() {
          "  repair [USER] [--json]\n"
          "  retention apply --after_retrieval_days=N | --after_arrival_days=N\n"
          "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
-         MigrateUsage();
+         MigrateUsage() + BackupUsage();
 }
 
 int RunAdminCommand(const AdminContext& ctx,
@@ -416,6 +417,7 @@ int RunAdminCommand(const AdminContext& ctx,
   const std::string& command = parsed.positional[0];
   if (command == "user") return UserCommand(ctx, parsed);
   if (command == "mailbox") return MailboxCommand(ctx, parsed);
+  if (command == "backup") return BackupCommand(ctx, parsed);
   if (command == "import") return ImportCommand(ctx, parsed);
   if (command == "quota" && parsed.positional.size() > 1 &&
       parsed.positional[1] == "recalc") {

@@ -19,7 +19,9 @@ const std::set<std::string>& ValueOptions() {
       "after_retrieval_days", "after_arrival_days", "format",
       // migrate
       "host", "port", "remote_user", "ca_file", "parallel", "state_dir",
-      "batch_messages"};
+      "batch_messages",
+      // backup
+      "target_data_dir", "id"};
   return *names;
 }
 
