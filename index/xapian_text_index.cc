@@ -108,6 +108,9 @@ class XapianTextIndex : public store::TextIndex {
   absl::StatusOr<store::IndexMark> GetMark(const std::string& owner,
                                            store::MailboxId mailbox) override;
 
+  absl::StatusOr<std::vector<store::Uid>> ListDocuments(
+      const std::string& owner, store::MailboxId mailbox) override;
+
   absl::Status CopyTo(const std::string& dir,
                       const std::string& previous) override;
 
@@ -510,6 +513,40 @@ absl::StatusOr<store::IndexMark> XapianTextIndex::GetMark(
     }
     return mark;
   });
+}
+
+absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::ListDocuments(
+    const std::string& owner_name, store::MailboxId mailbox) {
+  std::shared_ptr<OwnerDb> owner = GetOwner(owner_name);
+  absl::StatusOr<std::vector<store::Uid>> result;
+  {
+    absl::MutexLock lock(&owner->mu);
+    if (!Exists(owner->path)) return std::vector<store::Uid>();
+    result = CallXapian([&]() -> absl::StatusOr<std::vector<store::Uid>> {
+      MR_RETURN_IF_ERROR(OpenExisting(*owner));
+      if (owner->incomplete) {
+        return absl::DataLossError(absl::StrCat(
+            "text index: ", owner->path, " is incomplete; reindex the owner"));
+      }
+      Xapian::WritableDatabase& db = *owner->db;
+      const std::string term = MailboxTerm(mailbox);
+      std::vector<store::Uid> uids;
+      Xapian::ValueIterator values = db.valuestream_begin(kSlotUid);
+      for (Xapian::PostingIterator it = db.postlist_begin(term);
+           it != db.postlist_end(term); ++it) {
+        values.skip_to(*it);
+        if (values == db.valuestream_end(kSlotUid) ||
+            values.get_docid() != *it) {
+          return absl::DataLossError("text index: document without a uid");
+        }
+        uids.push_back(UidFromValue(*values));
+      }
+      std::sort(uids.begin(), uids.end());
+      return uids;
+    });
+  }
+  CloseIdle();
+  return result;
 }
 
 // Glass writes a commit's blocks and then its version file, and changes

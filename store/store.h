@@ -295,6 +295,12 @@ class Store : public MailStore {
       const std::function<void(uint64_t, uint64_t)>& progress) {
     return absl::UnimplementedError("verify is not supported");
   }
+  // Recounts the quota usage of `user` (every owner of mail if empty) from
+  // its messages and stores the count, under the locks deliveries take.
+  virtual absl::StatusOr<std::vector<QuotaRecount>> RecountQuota(
+      std::string_view user) {
+    return absl::UnimplementedError("quota recount is not supported");
+  }
 
   // ---- migration and backup ----------------------------------------------
   // Gives `mailbox` (named as `who` sees it) the UIDVALIDITY its clients

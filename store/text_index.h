@@ -54,6 +54,14 @@ class TextIndex {
     return absl::UnimplementedError("this index keeps no marks");
   }
 
+  // UIDs of every message of `mailbox` the index holds a document for,
+  // ascending (empty when the index knows nothing of the owner). kDataLoss
+  // when the owner's index is damaged or incomplete. For Store::Verify.
+  virtual absl::StatusOr<std::vector<Uid>> ListDocuments(
+      const std::string& owner, MailboxId mailbox) {
+    return absl::UnimplementedError("this index cannot list its documents");
+  }
+
   // Writes a copy of the index as last committed into `dir` (which must not
   // exist yet), readable by its owner only. `previous` (may be empty) is an
   // earlier copy on the same file system: parts unchanged since then may be

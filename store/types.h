@@ -223,6 +223,16 @@ struct VerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
+// One owner's quota usage before and after Store::RecountQuota.
+struct QuotaRecount {
+  std::string user;
+  uint64_t old_bytes = 0;
+  uint64_t old_messages = 0;
+  uint64_t bytes = 0;
+  uint64_t messages = 0;
+  bool changed() const { return old_bytes != bytes || old_messages != messages; }
+};
+
 // A point-in-time copy of a store made by Store::CreateBackup.
 struct BackupInfo {
   uint32_t id = 0;           // increasing within a backup directory

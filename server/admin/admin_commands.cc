@@ -21,6 +21,7 @@
 #include "server/admin/export_commands.h"
 #include "server/admin/import_commands.h"
 #include "server/admin/migrate_commands.h"
+#include "server/admin/verify_commands.h"
 #include "store/principal_issuer.h"
 
 namespace mailroom::server::admin {
@@ -398,9 +399,12 @@ std::string AdminUsage() {
          "  export USER --format=maildir|mbox DIR\n"
          "  quota get USER\n"
          "  quota set USER [--storage_bytes=N|none] [--messages=N|none]\n"
+         "  quota recalc [USER]\n"
          "  group set GROUP USER...\n"
          "  index status [USER] [--format=plain]   (alias: index backlog)\n"
          "  reindex [USER] [--no-wait]\n"
+         "  verify [USER] [--json]\n"
+         "  repair [USER] [--json]\n"
          "  retention apply --after_retrieval_days=N | --after_arrival_days=N\n"
          "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
          MigrateUsage() + BackupUsage();
@@ -415,8 +419,15 @@ int RunAdminCommand(const AdminContext& ctx,
   if (command == "mailbox") return MailboxCommand(ctx, parsed);
   if (command == "backup") return BackupCommand(ctx, parsed);
   if (command == "import") return ImportCommand(ctx, parsed);
+  if (command == "quota" && parsed.positional.size() > 1 &&
+      parsed.positional[1] == "recalc") {
+    return QuotaRecalcCommand(ctx, parsed);
+  }
   if (command == "export") return ExportCommand(ctx, parsed);
   if (command == "quota") return QuotaCommand(ctx, parsed);
+  if (command == "verify" || command == "repair") {
+    return VerifyCommand(ctx, parsed);
+  }
   if (command == "group") return GroupCommand(ctx, parsed);
   if (command == "acl") return AclCommand(ctx, parsed);
   if (command == "index" || command == "reindex") {

@@ -3,7 +3,7 @@
 // (store/engine/engine.h). Its methods are spread over several files
 // by area: store_impl.cc (open, transactions, shared helpers), users.cc,
 // mailboxes.cc, acl_quota.cc, messages.cc, search.cc, indexer.cc,
-// maildrop.cc, consistency.cc.
+// maildrop.cc, consistency.cc, verify*.cc.
 //
 // Thread-safety: thread-safe. Mutations are engine transactions; conflicts
 // are retried a bounded number of times, then kAborted.
@@ -141,14 +141,14 @@ class StoreImpl : public Store {
       std::optional<MailboxId> mailbox,
       std::function<void(const ChangeEvent&)> callback) override;
 
+  // Verify over the whole store without repair (consistency.cc).
   absl::Status CheckConsistency() override;
-
-  // The per-user \Seen part of CheckConsistency (consistency.cc).
-  absl::Status CheckSeen(
-      engine::Reader* snapshot,
-      const std::map<MailboxId, MailboxRecord>& mailboxes,
-      const absl::flat_hash_map<std::string, bool>& shared_seen,
-      const std::map<MailboxId, ModSeq>& last_modseq);
+  // verify*.cc (see verifier.h).
+  absl::StatusOr<VerifyReport> Verify(
+      std::string_view user, bool repair,
+      const std::function<void(uint64_t, uint64_t)>& progress) override;
+  absl::StatusOr<std::vector<QuotaRecount>> RecountQuota(
+      std::string_view user) override;
 
   absl::StatusOr<StoreStats> GetStats() override;
   absl::Status CatchUpIndex() override;
@@ -388,7 +388,10 @@ class StoreImpl : public Store {
   absl::StatusOr<std::vector<Uid>> SearchOnce(const Principal& who,
                                               MailboxId mailbox,
                                               const SearchKey& key);
-  absl::Status CheckConsistencyOnce();
+  // Store::Verify's work (store/internal/verifier.h).
+  class Verifier;
+  // Recounts `owner`'s quota usage under its mailboxes' locks and stores it.
+  absl::StatusOr<QuotaRecount> RecountQuotaOf(const std::string& owner);
 
   // Tells the other nodes of a shared store what this commit changed.
   void BroadcastChanges(const std::vector<ChangeEvent>& events);
