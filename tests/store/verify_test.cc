@@ -279,7 +279,18 @@ TEST_F(VerifyTest, RepairDuringLiveTrafficBreaksNothing) {
           << who.user() << " UID " << m.uid;
     }
   }
-  EXPECT_TRUE(store_->CheckConsistency().ok()) << store_->CheckConsistency();
+  if (!testing::TestOnRados()) {
+    EXPECT_TRUE(store_->CheckConsistency().ok()) << store_->CheckConsistency();
+    return;
+  }
+  // RADOS: a scan under traffic is not one instant, so a repair may have
+  // raised a reference count above the references (a body kept too long,
+  // never one freed too early). That is all that may be left.
+  VerifyReport after = Verify("", false);
+  for (const VerifyProblem& p : after.problems) {
+    EXPECT_THAT(p.problem, HasSubstr("not repaired: on a store shared by"))
+        << Describe(after);
+  }
 }
 
 TEST_F(VerifyTest, RecountQuotaReportsOldAndNewUsage) {
