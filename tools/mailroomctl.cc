@@ -362,6 +362,11 @@ int Run(int argc, char** argv) {
     fs::path absolute = fs::absolute(args[2], ec);
     if (!ec) args[2] = absolute.string();
   }
+  if (args.size() >= 4 && args[0] == "save") {  // save USER MAILBOX FILE
+    std::error_code ec;
+    fs::path absolute = fs::absolute(args[3], ec);
+    if (!ec) args[3] = absolute.string();
+  }
 
   const bool json = std::find(args.begin(), args.end(), "--json") != args.end();
   TerminalOutput output(json);
