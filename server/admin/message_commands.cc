@@ -412,14 +412,14 @@ int FlagsCommand(const AdminContext& ctx, const ParsedArgs& a) {
 }
 
 int ExpungeCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  if (a.positional.size() == 3) {
+    // Every message of the mailbox goes only when asked for by name.
+    return Usage(ctx, a, "expunge needs a QUERY (use 'all' for every message)");
+  }
   Selection s;
   if (std::optional<int> code = Select(ctx, a, 1, a.positional.size(),
                                        "expunge USER MAILBOX QUERY...", &s)) {
     return *code;
-  }
-  if (a.positional.size() == 3) {
-    // Every message of the mailbox goes only when asked for by name.
-    return Usage(ctx, a, "expunge needs a QUERY (use 'all' for every message)");
   }
   uint64_t expunged = 0;
   nlohmann::json results = nlohmann::json::array();
