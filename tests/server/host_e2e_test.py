@@ -195,9 +195,19 @@ class LifecycleTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             with Mailroomd(tmp, echo=True, plugins=(),
                            extra_flags=["--max_connections_per_ip=3"]) as s:
-                clients = [Client(s.echo_port) for _ in range(3)]
-                for c in clients:
-                    self.assertEqual(c.greeting, "* ECHO ready tls=0")
+                # The harness's readiness probe holds a slot until the
+                # server sees it close: a refusal then is retried.
+                clients = []
+                deadline = time.monotonic() + 10
+                while len(clients) < 3:
+                    c = Client(s.echo_port)
+                    if c.greeting:
+                        self.assertEqual(c.greeting, "* ECHO ready tls=0")
+                        clients.append(c)
+                        continue
+                    c.close()
+                    self.assertLess(time.monotonic(), deadline)
+                    time.sleep(0.05)
                 refused = socket.create_connection(("127.0.0.1", s.echo_port),
                                                    10)
                 self.assertEqual(refused.recv(100), b"")
