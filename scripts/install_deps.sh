@@ -14,6 +14,8 @@ command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 # Real peers the end-to-end tests drive (an MTA, a POP3 client, ...).
 if [[ "${MAILROOM_TEST_PEERS:-0}" == 1 ]]; then
   PACKAGES+=(fetchmail swaks postfix)
+  # The source server of the migration tests (tests/migrate).
+  PACKAGES+=(dovecot-imapd dovecot-pop3d)
   # A real Ceph cluster for the RADOS tests (scripts/ceph_dev_cluster.sh): monitor,
   # manager, OSD daemons and the ceph/rados CLIs. Enough without recommends: the
   # script makes OSDs with `ceph-osd --mkfs`, not ceph-volume.

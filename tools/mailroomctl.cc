@@ -6,7 +6,9 @@
 // goes over its admin socket (DIR/admin.sock) and the daemon runs it on its
 // open store; otherwise mailroomctl opens the store itself. "cert generate"
 // needs no store. "reindex" then waits for the index queue to drain and
-// shows progress (a bar on a terminal), unless --no-wait.
+// shows progress (a bar on a terminal), unless --no-wait. "migrate" reads
+// its password and users files here (see PrepareMigrate): the secrets
+// travel inside the admin request, never on a command line.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -35,6 +37,7 @@
 #include "server/admin/admin_protocol.h"
 #include "server/cert_generator.h"
 #include "server/store_options.h"
+#include "migrate/accounts.h"
 #include "store/store.h"
 
 namespace mailroom {
@@ -266,6 +269,48 @@ class CommandRunner {
   std::unique_ptr<store::Store> store_;
 };
 
+// "migrate": reads the secrets here, so that they travel inside the admin
+// request and never on a command line: --remote_password_file becomes
+// --remote_password, --users_file becomes --accounts (a JSON list with the
+// passwords). Makes --ca_file absolute and adds the state directory
+// (DATA_DIR/migrate). An error message, or "" when the arguments are fine.
+std::string PrepareMigrate(std::vector<std::string>& args,
+                           const std::string& data_dir) {
+  std::vector<std::string> out;
+  bool has_state_dir = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (auto v = OptionValue(args, &i, "remote_password_file")) {
+      absl::StatusOr<std::string> password = migrate::ReadPasswordFile(*v);
+      if (!password.ok()) return std::string(password.status().message());
+      out.push_back("--remote_password=" + *password);
+    } else if (auto v = OptionValue(args, &i, "users_file")) {
+      absl::StatusOr<std::vector<migrate::Account>> accounts =
+          migrate::ReadUsersFile(*v);
+      if (!accounts.ok()) return std::string(accounts.status().message());
+      out.push_back("--accounts=" + migrate::AccountsToJson(*accounts).dump());
+    } else if (auto v = OptionValue(args, &i, "ca_file")) {
+      std::error_code ec;
+      fs::path absolute = fs::absolute(*v, ec);
+      out.push_back("--ca_file=" + (ec ? *v : absolute.string()));
+    } else if (absl::StartsWith(args[i], "--remote_password=") ||
+               args[i] == "--remote_password" ||
+               absl::StartsWith(args[i], "--accounts")) {
+      return "passwords are not taken on the command line: use "
+             "--remote_password_file=F or --users_file=F";
+    } else {
+      if (absl::StartsWith(args[i], "--state_dir")) has_state_dir = true;
+      out.push_back(args[i]);
+    }
+  }
+  if (!has_state_dir) {
+    std::error_code ec;
+    fs::path dir = fs::absolute(fs::path(data_dir) / "migrate", ec);
+    out.push_back("--state_dir=" + dir.string());
+  }
+  args = std::move(out);
+  return "";
+}
+
 // Sum of the queued column of "index status ... --format=plain".
 uint64_t QueuedIn(const std::string& plain_status) {
   uint64_t total = 0;
@@ -368,6 +413,13 @@ int Run(int argc, char** argv) {
     if (!ec) args[3] = absolute.string();
   }
 
+  if (args[0] == "migrate") {
+    const std::string error = PrepareMigrate(args, data_dir);
+    if (!error.empty()) {
+      std::cerr << "error: " << error << "\n";
+      return admin::kExitUsage;
+    }
+  }
   const bool json = std::find(args.begin(), args.end(), "--json") != args.end();
   TerminalOutput output(json);
   CommandRunner runner(data_dir, settings);

@@ -21,6 +21,7 @@
 #include "server/admin/mailbox_commands.h"
 #include "server/admin/mbox_reader.h"
 #include "server/admin/message_commands.h"
+#include "server/admin/migrate_commands.h"
 #include "server/admin/quota_commands.h"
 #include "server/admin/session_commands.h"
 #include "server/admin/user_commands.h"
@@ -122,7 +123,8 @@ std::string AdminUsage() {
          "  save USER MAILBOX FILE [--date=WHEN] [--saved=WHEN] [--flags=F]\n"
          "  who [USER]\n"
          "  kick USER\n"
-         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n"
+         "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
+         MigrateUsage() +
          "every command takes --json: one JSON document on stdout\n"
          "  ({\"ok\": false, \"error\": ..., \"code\": ...} on failure)\n"
          "\n" + MessageCommandsUsage();
@@ -150,6 +152,7 @@ int RunAdminCommand(const AdminContext& ctx,
   if (command == "save") return SaveCommand(ctx, parsed);
   if (command == "who") return WhoCommand(ctx, parsed);
   if (command == "kick") return KickCommand(ctx, parsed);
+  if (command == "migrate") return MigrateCommand(ctx, parsed);
   return Usage(ctx, parsed, "unknown command '" + command + "'");
 }
 
