@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "base/file_tree.h"
 #include "base/status_macros.h"
 #include "index/body_preparer.h"
 #include "index/doc_text.h"
@@ -73,6 +74,20 @@ void CloseDropping(OwnerDb& owner) ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu) {
   owner.vocabulary.Clear();
 }
 
+// Glass's version file: rewritten at every commit.
+constexpr char kVersionFile[] = "iamglass";
+
+// Both files exist and hold the same bytes.
+bool SameFileContents(const std::string& a, const std::string& b) {
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  if (!fa || !fb) return false;
+  std::string ca((std::istreambuf_iterator<char>(fa)),
+                 std::istreambuf_iterator<char>());
+  std::string cb((std::istreambuf_iterator<char>(fb)),
+                 std::istreambuf_iterator<char>());
+  return fa.good() == fb.good() && !ca.empty() && ca == cb;
+}
+
 bool Exists(const std::string& path) {
   std::error_code ec;
   return fs::exists(path, ec);
@@ -92,6 +107,9 @@ class XapianTextIndex : public store::TextIndex {
 
   absl::StatusOr<store::IndexMark> GetMark(const std::string& owner,
                                            store::MailboxId mailbox) override;
+
+  absl::Status CopyTo(const std::string& dir,
+                      const std::string& previous) override;
 
  private:
   // For each blob of the batch that needs a fresh document, its job in the
@@ -492,6 +510,59 @@ absl::StatusOr<store::IndexMark> XapianTextIndex::GetMark(
     }
     return mark;
   });
+}
+
+// Glass writes a commit's blocks and then its version file, and changes
+// nothing until the next commit: with no Apply() running, the files of each
+// database are one committed revision, so a file copy is a consistent one.
+// Each owner's mutex keeps a Query from reopening it meanwhile; the copy is
+// opened once to check it. The version file names the database (UUID) and
+// its revision: a database whose version file equals the one in `previous`
+// has not changed since, and its files there are linked instead of copied.
+absl::Status XapianTextIndex::CopyTo(const std::string& dir,
+                                     const std::string& previous) {
+  std::map<std::string, std::shared_ptr<OwnerDb>> open_owners;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, owner] : owners_) open_owners[owner->path] = owner;
+  }
+  MR_RETURN_IF_ERROR(CreatePrivateDirectory(dir));
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (const auto& entry : fs::directory_iterator(root_, ec)) {
+    entries.push_back(entry.path());
+  }
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("text index: cannot list ", root_, ": ", ec.message()));
+  }
+  for (const fs::path& from : entries) {
+    const std::string to = (fs::path(dir) / from.filename()).string();
+    if (!fs::is_directory(from, ec)) {
+      MR_RETURN_IF_ERROR(CopyFilePrivate(from.string(), to));
+      continue;
+    }
+    auto it = open_owners.find(from.string());
+    std::unique_ptr<absl::MutexLock> lock;
+    if (it != open_owners.end()) {
+      lock = std::make_unique<absl::MutexLock>(&it->second->mu);
+    }
+    const fs::path earlier = fs::path(previous) / from.filename();
+    if (previous.empty() ||
+        !SameFileContents((from / kVersionFile).string(),
+                          (earlier / kVersionFile).string()) ||
+        !LinkTree(earlier.string(), to).ok()) {
+      std::error_code ignored;
+      fs::remove_all(to, ignored);  // a link attempt cut short
+      MR_RETURN_IF_ERROR(CopyTreePrivate(from.string(), to));
+    }
+    MR_RETURN_IF_ERROR(CallXapian([&]() -> absl::Status {
+      Xapian::Database copy(to, Xapian::DB_BACKEND_GLASS);
+      copy.get_doccount();
+      return absl::OkStatus();
+    }));
+  }
+  return SyncDirectory(dir);
 }
 
 }  // namespace

@@ -54,6 +54,17 @@ class TextIndex {
     return absl::UnimplementedError("this index keeps no marks");
   }
 
+  // Writes a copy of the index as last committed into `dir` (which must not
+  // exist yet), readable by its owner only. `previous` (may be empty) is an
+  // earlier copy on the same file system: parts unchanged since then may be
+  // hard links to its files instead of copies. REQUIRES: no Apply() runs
+  // until it returns (the store pauses its index queue), so that the copy is
+  // one state of the index: the one the store's queue continues from.
+  virtual absl::Status CopyTo(const std::string& dir,
+                              const std::string& previous) {
+    return absl::UnimplementedError("this index cannot be copied");
+  }
+
   // UIDs of `mailbox` whose text matches `key` (a text key, or an
   // AND/OR/NOT tree of text keys), with exact IMAP semantics. REQUIRES: all
   // work for the mailbox up to now was applied.

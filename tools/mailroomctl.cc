@@ -5,10 +5,12 @@
 // RocksDB allows one writer process: when mailroomd runs on DIR, the command
 // goes over its admin socket (DIR/admin.sock) and the daemon runs it on its
 // open store; otherwise mailroomctl opens the store itself. "cert generate"
-// needs no store. "reindex" then waits for the index queue to drain and
-// shows progress (a bar on a terminal), unless --no-wait. "migrate" reads
-// its password and users files here (see PrepareMigrate): the secrets
-// travel inside the admin request, never on a command line.
+// needs no store, nor do "backup list" and "backup restore" (a restore
+// writes a new data directory for a daemon to start on). "reindex" then
+// waits for the index queue to drain and shows progress (a bar on a
+// terminal), unless --no-wait. "migrate" reads its password and users files
+// here (see PrepareMigrate): the secrets travel inside the admin request,
+// never on a command line.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -35,6 +37,7 @@
 #include "server/admin/admin_commands.h"
 #include "server/admin/admin_context.h"
 #include "server/admin/admin_protocol.h"
+#include "server/admin/backup_commands.h"
 #include "server/cert_generator.h"
 #include "server/store_options.h"
 #include "migrate/accounts.h"
@@ -53,6 +56,25 @@ std::optional<std::string> OptionValue(const std::vector<std::string>& args,
   const std::string prefix = "--" + name;
   if (arg == prefix && *i + 1 < args.size()) return args[++*i];
   if (absl::StartsWith(arg, prefix + "=")) return arg.substr(prefix.size() + 1);
+  return std::nullopt;
+}
+
+// The index in `args` of the n-th word that is not an option (nor the
+// value of an option that takes one, such as "--user bob").
+std::optional<size_t> PositionalIndex(const std::vector<std::string>& args,
+                                      size_t n) {
+  static const char* const kValueOptions[] = {
+      "--user", "--mailbox", "--format", "--target_data_dir", "--id"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (absl::StartsWith(args[i], "--")) {
+      if (std::find(std::begin(kValueOptions), std::end(kValueOptions),
+                    args[i]) != std::end(kValueOptions)) {
+        ++i;
+      }
+      continue;
+    }
+    if (n-- == 0) return i;
+  }
   return std::nullopt;
 }
 
@@ -85,6 +107,14 @@ int CertGenerate(const std::vector<std::string>& args) {
   }
   std::cout << "certificate: " << cert << "\nkey: " << key << "\n";
   return admin::kExitOk;
+}
+
+// Makes a file path argument absolute (empty stays empty).
+void MakeAbsolute(std::string& path) {
+  if (path.empty()) return;
+  std::error_code ec;
+  fs::path absolute = fs::absolute(path, ec);
+  if (!ec) path = absolute.string();
 }
 
 // Connects to the daemon's admin socket; -1 when no daemon listens there.
@@ -401,11 +431,42 @@ int Run(int argc, char** argv) {
     std::cerr << "usage: cert generate --out_cert=F --out_key=F [--cn=NAME]\n";
     return admin::kExitUsage;
   }
-  // The daemon may run in another directory: make file paths absolute.
-  if (args.size() >= 3 && args[0] == "import") {
-    std::error_code ec;
-    fs::path absolute = fs::absolute(args[2], ec);
-    if (!ec) args[2] = absolute.string();
+  // The daemon may run in another directory: make file paths absolute
+  // ("import FORMAT PATH", "export USER DIR": the third word).
+  if (args[0] == "import" || args[0] == "export") {
+    // "import PATH" (format detected) has the path second.
+    std::optional<size_t> format = PositionalIndex(args, 1);
+    const bool detected = args[0] == "import" && format.has_value() &&
+                          args[*format] != "mbox" &&
+                          args[*format] != "maildir" &&
+                          !PositionalIndex(args, 2).has_value();
+    if (std::optional<size_t> i = detected ? format : PositionalIndex(args, 2)) {
+      std::error_code ec;
+      fs::path absolute = fs::absolute(args[*i], ec);
+      if (!ec) args[*i] = absolute.string();
+    }
+  }
+  if (args[0] == "backup") {
+    if (std::optional<size_t> dir = PositionalIndex(args, 2)) {
+      MakeAbsolute(args[*dir]);
+    }
+    const std::string option = "--target_data_dir";
+    for (size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == option && i + 1 < args.size()) {
+        MakeAbsolute(args[++i]);
+      } else if (absl::StartsWith(args[i], option + "=")) {
+        std::string value = args[i].substr(option.size() + 1);
+        MakeAbsolute(value);
+        args[i] = option + "=" + value;
+      }
+    }
+  }
+  // Listing and restoring backups need no store (and no daemon).
+  if (admin::IsStorelessBackupCommand(args)) {
+    const bool json =
+        std::find(args.begin(), args.end(), "--json") != args.end();
+    TerminalOutput output(json);
+    return admin::RunStorelessBackup(args, output);
   }
   if (args.size() >= 4 && args[0] == "save") {  // save USER MAILBOX FILE
     std::error_code ec;

@@ -17,9 +17,11 @@
 #include "absl/time/time.h"
 #include "index/index_stats.h"
 #include "server/admin/admin_context.h"
+#include "server/admin/backup_commands.h"
+#include "server/admin/export_commands.h"
+#include "server/admin/import_commands.h"
 #include "server/admin/index_commands.h"
 #include "server/admin/mailbox_commands.h"
-#include "server/admin/mbox_reader.h"
 #include "server/admin/message_commands.h"
 #include "server/admin/migrate_commands.h"
 #include "server/admin/quota_commands.h"
@@ -28,72 +30,6 @@
 #include "store/principal_issuer.h"
 
 namespace mailroom::server::admin {
-namespace {
-
-int ImportCommand(const AdminContext& ctx, const ParsedArgs& a) {
-  store::Store& store = ctx.store;
-  std::ostream& out = ctx.out;
-  const std::vector<std::string>& p = a.positional;
-  if (p.size() != 3 || p[1] != "mbox" || !a.Has("user")) {
-    return Usage(ctx, a, "import mbox FILE --user=U [--mailbox=M]");
-  }
-  std::ifstream in(p[2], std::ios::binary);
-  if (!in) return Fail(ctx, a, absl::NotFoundError("cannot read " + p[2]));
-  const store::Principal who = AdminFor(a.Get("user"));
-  const std::string mailbox = a.Has("mailbox") ? a.Get("mailbox") : "INBOX";
-  absl::Status created = store.CreateMailbox(who, mailbox);
-  if (!created.ok() && !absl::IsAlreadyExists(created)) {
-    return Fail(ctx, a, created);
-  }
-
-  // Append in batches: each batch is one transaction.
-  constexpr size_t kBatchMessages = 200;
-  constexpr size_t kBatchBytes = 16 << 20;
-  MboxReader reader(&in);
-  std::vector<MboxMessage> batch;
-  size_t batch_bytes = 0;
-  uint64_t imported = 0;
-  auto flush = [&]() -> absl::Status {
-    if (batch.empty()) return absl::OkStatus();
-    std::vector<store::AppendRequest> requests;
-    requests.reserve(batch.size());
-    for (const MboxMessage& m : batch) {
-      store::AppendRequest request;
-      request.data = m.data;
-      request.internal_date = m.internal_date;
-      requests.push_back(std::move(request));
-    }
-    absl::StatusOr<store::AppendResult> result =
-        store.Append(who, mailbox, requests);
-    if (!result.ok()) return result.status();
-    imported += batch.size();
-    batch.clear();
-    batch_bytes = 0;
-    return absl::OkStatus();
-  };
-  while (std::optional<MboxMessage> message = reader.Next()) {
-    batch_bytes += message->data.size();
-    batch.push_back(*std::move(message));
-    if (batch.size() >= kBatchMessages || batch_bytes >= kBatchBytes) {
-      absl::Status status = flush();
-      if (!status.ok()) {
-        out << "imported " << imported << " message(s) before the error\n";
-        return Fail(ctx, a, status);
-      }
-    }
-  }
-  absl::Status status = flush();
-  if (!status.ok()) {
-    out << "imported " << imported << " message(s) before the error\n";
-    return Fail(ctx, a, status);
-  }
-  out << "imported " << imported << " message(s) into " << mailbox << " of "
-      << who.user() << "\n";
-  return kExitOk;
-}
-
-}  // namespace
-
 std::string AdminUsage() {
   return "commands:\n"
          "  user add NAME --password=PW | --password_stdin\n"
@@ -109,7 +45,10 @@ std::string AdminUsage() {
          "  acl get USER MAILBOX\n"
          "  acl set USER MAILBOX IDENTIFIER RIGHTS\n"
          "  acl delete USER MAILBOX IDENTIFIER\n"
-         "  import mbox FILE --user=U [--mailbox=M]\n"
+         "  import maildir DIR --user=U\n"
+         "  import mbox FILE|DIR --user=U [--mailbox=M]\n"
+         "  import PATH --user=U [--mailbox=M]   (maildir or mbox, detected)\n"
+         "  export USER --format=maildir|mbox DIR\n"
          "  quota get USER\n"
          "  quota set USER [--storage_bytes=N|none] [--messages=N|none]\n"
          "  group set GROUP USER...\n"
@@ -124,7 +63,7 @@ std::string AdminUsage() {
          "  who [USER]\n"
          "  kick USER\n"
          "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
-         MigrateUsage() +
+         MigrateUsage() + BackupUsage() +
          "every command takes --json: one JSON document on stdout\n"
          "  ({\"ok\": false, \"error\": ..., \"code\": ...} on failure)\n"
          "\n" + MessageCommandsUsage();
@@ -137,7 +76,9 @@ int RunAdminCommand(const AdminContext& ctx,
   const std::string& command = parsed.positional[0];
   if (command == "user") return UserCommand(ctx, parsed);
   if (command == "mailbox") return MailboxCommand(ctx, parsed);
+  if (command == "backup") return BackupCommand(ctx, parsed);
   if (command == "import") return ImportCommand(ctx, parsed);
+  if (command == "export") return ExportCommand(ctx, parsed);
   if (command == "quota") return QuotaCommand(ctx, parsed);
   if (command == "group") return GroupCommand(ctx, parsed);
   if (command == "acl") return AclCommand(ctx, parsed);

@@ -20,7 +20,9 @@ const std::set<std::string>& ValueOptions() {
       "flags", "date", "saved",
       // migrate
       "host", "port", "remote_user", "ca_file", "parallel", "state_dir",
-      "batch_messages"};
+      "batch_messages",
+      // backup
+      "target_data_dir", "id"};
   return *names;
 }
 

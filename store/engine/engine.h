@@ -46,6 +46,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 
 namespace mailroom::store::engine {
 
@@ -132,6 +133,14 @@ struct EngineStats {
   uint64_t approximate_bytes = 0;
 };
 
+// One backup an engine wrote (Engine::CreateBackup).
+struct EngineBackup {
+  uint32_t id = 0;           // increasing within the backup directory
+  int64_t created_unix = 0;
+  uint64_t bytes = 0;        // the backup's files, shared ones included
+  uint32_t files = 0;
+};
+
 // Cancels a subscription when destroyed; after the destructor returns no
 // callback of it runs.
 class Subscription {
@@ -198,6 +207,21 @@ class Engine {
   virtual absl::StatusOr<std::unique_ptr<EngineLease>> AcquireLease(
       std::string_view name, int ttl_seconds) {
     return absl::UnimplementedError("this engine has one node");
+  }
+
+  // ---- backup ------------------------------------------------------------
+  // Writes a copy of the store as committed when the call starts (every
+  // commit acknowledged before it is in the copy) into `dir`, created if
+  // missing, sharing unchanged files with earlier backups there; `metadata`
+  // is kept with it. `progress(done, total)` reports bytes copied. The store
+  // keeps serving meanwhile. A backup cut short (a crash) is never listed
+  // and its files are reclaimed by the next backup into `dir`.
+  virtual absl::StatusOr<EngineBackup> CreateBackup(
+      const std::string& dir, const std::string& metadata,
+      const std::function<void(uint64_t, uint64_t)>& progress) {
+    return absl::UnimplementedError(absl::StrCat(
+        "the ", std::string(Name()), " engine has no online backup (export accounts "
+        "instead)"));
   }
 };
 

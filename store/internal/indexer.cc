@@ -179,6 +179,9 @@ absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::LoadBlobByHex(
 absl::Status StoreImpl::CatchUpIndex() {
   if (options_.text_index == nullptr) return absl::OkStatus();
   MutexLock lock(&index_apply_mu_);
+  if (index_paused_) {
+    return absl::UnavailableError("the index queue is paused for a backup");
+  }
   auto loader = [this](const std::string& blob_id) {
     return LoadBlobByHex(blob_id);
   };

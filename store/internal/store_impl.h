@@ -154,6 +154,9 @@ class StoreImpl : public Store {
   absl::Status CatchUpIndex() override;
   absl::Status SetUidValidity(const Principal& who, std::string_view mailbox,
                               uint32_t uidvalidity) override;
+  absl::StatusOr<BackupInfo> CreateBackup(
+      std::string_view dir,
+      const std::function<void(uint64_t, uint64_t)>& progress) override;
 
  private:
   // One attempt of a mutation: the transaction and what to publish after it
@@ -412,6 +415,11 @@ class StoreImpl : public Store {
   // Serialises draining of the index queue (background thread and search
   // catch-up), so items are applied in order exactly once.
   Mutex index_apply_mu_;
+  // While a backup copies the store and the index, no queue item is applied
+  // or acknowledged (backup.cc); searches scan meanwhile.
+  bool index_paused_ ABSL_GUARDED_BY(index_apply_mu_) = false;
+  // One backup at a time.
+  std::atomic<bool> backup_running_{false};
   Mutex indexer_mu_;
   CondVar indexer_cv_;
   bool indexer_wake_ ABSL_GUARDED_BY(indexer_mu_) = false;

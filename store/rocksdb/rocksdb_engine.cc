@@ -9,6 +9,7 @@
 #include "rocksdb/utilities/transaction.h"
 #include "rocksdb/utilities/transaction_db.h"
 #include "store/rocksdb/rocks_status.h"
+#include "store/rocksdb/rocksdb_backup.h"
 
 namespace mailroom::store::rocksdb_engine {
 namespace {
@@ -228,6 +229,12 @@ class RocksDbEngine : public engine::Engine {
     if (offset >= value.size()) return std::string();
     return std::string(value.data() + offset,
                        std::min<uint64_t>(length, value.size() - offset));
+  }
+
+  absl::StatusOr<engine::EngineBackup> CreateBackup(
+      const std::string& dir, const std::string& metadata,
+      const std::function<void(uint64_t, uint64_t)>& progress) override {
+    return BackUpRocksDb(*db_, dir, metadata, progress);
   }
 
  private:

@@ -1,10 +1,10 @@
-#include "server/admin/mbox_reader.h"
+#include "mailio/mbox_reader.h"
 
 #include <sstream>
 
 #include "gtest/gtest.h"
 
-namespace mailroom::server::admin {
+namespace mailroom::mailio {
 namespace {
 
 TEST(MboxReader, SplitsUnescapesAndConvertsLineEnds) {
@@ -49,4 +49,4 @@ TEST(ParseFromLineDate, HandlesZonesAndGarbage) {
 }
 
 }  // namespace
-}  // namespace mailroom::server::admin
+}  // namespace mailroom::mailio

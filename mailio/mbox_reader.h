@@ -1,8 +1,8 @@
 // Reads an mbox file (mboxo or mboxrd): a line starting with "From " starts
 // a message; ">From ", ">>From ", ... in the body lose one ">"; the date
 // of the "From " line becomes the internal date. Line ends become CRLF.
-#ifndef MAILROOM_SERVER_ADMIN_MBOX_READER_H_
-#define MAILROOM_SERVER_ADMIN_MBOX_READER_H_
+#ifndef MAILROOM_MAILIO_MBOX_READER_H_
+#define MAILROOM_MAILIO_MBOX_READER_H_
 
 #include <cstdint>
 #include <istream>
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace mailroom::server::admin {
+namespace mailroom::mailio {
 
 struct MboxMessage {
   std::string data;                     // CRLF line ends
@@ -34,6 +34,6 @@ class MboxReader {
 // since the epoch.
 std::optional<int64_t> ParseFromLineDate(std::string_view from_line);
 
-}  // namespace mailroom::server::admin
+}  // namespace mailroom::mailio
 
-#endif  // MAILROOM_SERVER_ADMIN_MBOX_READER_H_
+#endif  // MAILROOM_MAILIO_MBOX_READER_H_

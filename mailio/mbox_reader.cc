@@ -1,4 +1,4 @@
-#include "server/admin/mbox_reader.h"
+#include "mailio/mbox_reader.h"
 
 #include <cctype>
 #include <cstdlib>
@@ -11,7 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
-namespace mailroom::server::admin {
+namespace mailroom::mailio {
 namespace {
 
 bool IsFromLine(absl::string_view line) {
@@ -108,4 +108,4 @@ std::optional<MboxMessage> MboxReader::Next() {
   return message;
 }
 
-}  // namespace mailroom::server::admin
+}  // namespace mailroom::mailio
