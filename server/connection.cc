@@ -94,6 +94,7 @@ void AsioConnection::CancelSocketOps() {
 }
 
 bool AsioConnection::shutting_down() const {
+  if (kicked_.load()) return true;
   return env_->shutting_down != nullptr && env_->shutting_down->load();
 }
 
@@ -437,6 +438,15 @@ void AsioConnection::Close() {
 
 void AsioConnection::ForceClose() {
   asio::post(strand_, [self = shared_from_this()] { self->Close(); });
+}
+
+void AsioConnection::Kick(std::chrono::milliseconds grace) {
+  kicked_.store(true);
+  NotifyShutdown();
+  auto timer = std::make_shared<asio::steady_timer>(strand_, grace);
+  timer->async_wait([timer, self = shared_from_this()](const asio::error_code&) {
+    self->Close();
+  });
 }
 
 }  // namespace mailroom::server

@@ -83,6 +83,9 @@ class AsioConnection final
   void NotifyShutdown();
   // Any thread: closes the socket; pending operations fail.
   void ForceClose();
+  // Any thread: this session alone is shut down (shutting_down() becomes
+  // true, as in NotifyShutdown) and closed after `grace` if still open.
+  void Kick(std::chrono::milliseconds grace);
   // On the strand: sends TLS close_notify if needed and closes the socket.
   void Close();
 
@@ -137,6 +140,7 @@ class AsioConnection final
   // Set by Wake() from any thread; consumed by WaitForInput.
   std::atomic<bool> wake_pending_{false};
   bool shutdown_seen_ = false;
+  std::atomic<bool> kicked_{false};
   bool closed_ = false;
 };
 

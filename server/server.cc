@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <utility>
@@ -11,6 +12,12 @@
 #include "absl/time/time.h"
 
 namespace mailroom::server {
+namespace {
+
+// How long a kicked session has to say goodbye before its socket is closed.
+constexpr std::chrono::milliseconds kKickGrace(2000);
+
+}  // namespace
 
 struct Server::Listener {
   ListenerConfig config;
@@ -236,11 +243,17 @@ void Server::StartSession(Socket socket, std::string peer,
   }
   auto conn = std::make_shared<AsioConnection>(
       std::move(socket), asio::make_strand(io_), id, peer, &env_);
+  const plugin::PluginDescriptor* descriptor = listener->descriptor;
   {
+    admin::SessionInfo info;
+    info.id = id;
+    info.protocol = descriptor->name;
+    info.remote = peer;
+    info.started_unix = absl::ToUnixSeconds(absl::Now());
     absl::MutexLock lock(&mu_);
     sessions_.emplace(id, conn);
+    session_info_.emplace(id, std::move(info));
   }
-  const plugin::PluginDescriptor* descriptor = listener->descriptor;
   const bool implicit_tls = listener->config.implicit_tls;
   std::string ip = limited ? peer : std::string();
   asio::post(conn->strand(), [this, conn, descriptor, implicit_tls,
@@ -287,6 +300,7 @@ plugin::Task<void> Server::RunSession(
 void Server::EndSession(uint64_t id, const std::string& ip) {
   absl::MutexLock lock(&mu_);
   sessions_.erase(id);
+  session_info_.erase(id);
   if (!ip.empty()) {
     auto it = per_ip_.find(ip);
     if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
@@ -296,6 +310,43 @@ void Server::EndSession(uint64_t id, const std::string& ip) {
 size_t Server::session_count() const {
   absl::MutexLock lock(&mu_);
   return sessions_.size();
+}
+
+std::vector<admin::SessionInfo> Server::List() {
+  std::vector<admin::SessionInfo> list;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, info] : session_info_) list.push_back(info);
+  }
+  std::sort(list.begin(), list.end(),
+            [](const admin::SessionInfo& a, const admin::SessionInfo& b) {
+              return a.id < b.id;
+            });
+  return list;
+}
+
+size_t Server::Kick(std::string_view user) {
+  std::vector<std::shared_ptr<AsioConnection>> victims;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, info] : session_info_) {
+      if (info.user != user) continue;
+      auto it = sessions_.find(id);
+      if (it == sessions_.end()) continue;
+      if (auto conn = it->second.lock()) victims.push_back(std::move(conn));
+    }
+  }
+  for (auto& conn : victims) {
+    conn->Log("kicked by the administrator");
+    conn->Kick(kKickGrace);
+  }
+  return victims.size();
+}
+
+void Server::NoteLogin(uint64_t id, std::string_view user) {
+  absl::MutexLock lock(&mu_);
+  auto it = session_info_.find(id);
+  if (it != session_info_.end()) it->second.user = std::string(user);
 }
 
 asio::awaitable<void> Server::AcceptAdmin() {

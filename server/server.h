@@ -56,7 +56,7 @@ struct ServerOptions {
 
 // Thread-safe: Shutdown() may be called from any thread; the rest from the
 // thread that owns the server.
-class Server {
+class Server final : public admin::SessionDirectory {
  public:
   // Borrowed pointers must outlive the server. `tls` may be null (no TLS
   // listeners, no STARTTLS). `plugins` maps names to loaded descriptors.
@@ -78,6 +78,14 @@ class Server {
   // UNIX socket).
   std::vector<uint16_t> bound_ports() const { return bound_ports_; }
   size_t session_count() const;
+
+  // admin::SessionDirectory (who, kick). Any thread.
+  std::vector<admin::SessionInfo> List() override;
+  // Each session of `user` is told to end (as at shutdown: an IMAP session
+  // says BYE) and is cut off if it has not ended after a short grace.
+  size_t Kick(std::string_view user) override;
+  // Records that session `id` authenticated as `user` (canonical name).
+  void NoteLogin(uint64_t id, std::string_view user);
 
  private:
   struct Listener;
@@ -119,6 +127,9 @@ class Server {
   mutable absl::Mutex mu_;
   bool shutdown_requested_ ABSL_GUARDED_BY(mu_) = false;
   std::unordered_map<uint64_t, std::weak_ptr<AsioConnection>> sessions_
+      ABSL_GUARDED_BY(mu_);
+  // Who each session is, for who/kick; same keys as sessions_.
+  std::unordered_map<uint64_t, admin::SessionInfo> session_info_
       ABSL_GUARDED_BY(mu_);
   std::unordered_map<std::string, size_t> per_ip_ ABSL_GUARDED_BY(mu_);
 };

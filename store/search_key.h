@@ -38,6 +38,13 @@ struct SearchKey {
     kOlder,        // internal date older than `number` seconds (RFC 5032)
     kYounger,      // internal date within the last `number` seconds
     kModSeq,       // modseq >= `number` (RFC 7162)
+    // Save date (when the message was saved into its mailbox: appended,
+    // copied or moved; RFC 8514), as a UTC day or an age in seconds.
+    kSavedBefore,  // save day < `number` (days since epoch)
+    kSavedOn,      // save day == `number`
+    kSavedSince,   // save day >= `number`
+    kSavedOlder,   // saved more than `number` seconds ago
+    kSavedYounger, // saved within the last `number` seconds
     // Text keys: case-insensitive substring match on decoded text
     // (i;unicode-casemap). `value` is UTF-8.
     kHeader,       // header field `field` (lower case) contains `value`;

@@ -106,6 +106,10 @@ struct MessageMeta {
   ModSeq modseq = 0;
   int64_t internal_date = 0;   // seconds since the epoch
   int32_t internal_tz_minutes = 0;  // zone the date was given in
+  // When the message was saved into this mailbox (append, copy, move;
+  // RFC 8514), seconds since the epoch. Messages stored before save dates
+  // were recorded carry their internal date.
+  int64_t save_date = 0;
   uint64_t size = 0;           // bytes, CRLF line ends as stored
   std::string blob_id;         // content hash of the body
 };
@@ -128,6 +132,9 @@ struct AppendRequest {
   // clients know). Admin principals only; it must not be below UIDNEXT, and
   // UIDs given in one call must ascend. Default: UIDNEXT.
   std::optional<Uid> uid;
+  // The save date to record (restore and migration keep the original).
+  // Admin principals only. Default: now.
+  std::optional<int64_t> save_date;
 };
 
 struct AppendResult {

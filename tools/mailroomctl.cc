@@ -468,6 +468,11 @@ int Run(int argc, char** argv) {
     TerminalOutput output(json);
     return admin::RunStorelessBackup(args, output);
   }
+  if (args.size() >= 4 && args[0] == "save") {  // save USER MAILBOX FILE
+    std::error_code ec;
+    fs::path absolute = fs::absolute(args[3], ec);
+    if (!ec) args[3] = absolute.string();
+  }
 
   if (args[0] == "migrate") {
     const std::string error = PrepareMigrate(args, data_dir);

@@ -443,13 +443,19 @@ int Run(int argc, char** argv) {
     auth.SetQuotaAdmins(std::move(quota_admins));
   }
   store::Store* store_ptr = store.get();
+  // Set before Start(): admin commands and logins come only after it.
+  server::Server* sessions = nullptr;
   auto server = std::make_unique<server::Server>(
       options, descriptors, store_ptr, &auth, tls.get(), &log,
-      [store_ptr](const std::vector<std::string>& command,
-                  server::admin::AdminOutput& output) {
-        server::admin::AdminContext ctx(*store_ptr, output);
+      [store_ptr, &sessions](const std::vector<std::string>& command,
+                             server::admin::AdminOutput& output) {
+        server::admin::AdminContext ctx(*store_ptr, output, sessions);
         return server::admin::RunAdminCommand(ctx, command);
       });
+  sessions = server.get();
+  auth.SetLoginObserver([&sessions](uint64_t id, std::string_view user) {
+    sessions->NoteLogin(id, user);
+  });
   absl::Status started = server->Start();
   if (!started.ok()) {
     std::cerr << "mailroomd: " << started.message() << "\n";

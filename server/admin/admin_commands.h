@@ -14,6 +14,11 @@
 //   reindex [USER]   (mailroomctl itself waits and shows progress unless
 //                     --no-wait)
 //   retention apply --after_retrieval_days=N | --after_arrival_days=N
+//   mailbox rename USER OLD NEW
+//   search|fetch|expunge USER MAILBOX QUERY...   (message_query.h)
+//   flags add|remove|replace USER MAILBOX QUERY... -- FLAG...
+//   save USER MAILBOX FILE        who [USER]        kick USER
+// Every command takes --json (one JSON document on stdout).
 // Options take "--name=value" or "--name value". (mailroomctl turns
 // --password_stdin into --password before calling this.)
 #ifndef MAILROOM_SERVER_ADMIN_ADMIN_COMMANDS_H_

@@ -16,7 +16,8 @@ namespace {
 const std::set<std::string>& ValueOptions() {
   static const auto* names = new std::set<std::string>{
       "password", "user", "mailbox", "storage_bytes", "messages",
-      "after_retrieval_days", "after_arrival_days", "format",
+      "after_retrieval_days", "after_arrival_days", "format", "fields",
+      "flags", "date", "saved",
       // migrate
       "host", "port", "remote_user", "ca_file", "parallel", "state_dir",
       "batch_messages",

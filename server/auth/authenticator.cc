@@ -145,7 +145,11 @@ class ScramExchange final : public SaslExchange {
           co_return Failure("Unexpected SCRAM response");
         }
         auth_->Succeeded(scram_.user());
-        co_return Success(auth_->PrincipalFor(scram_.user()));
+        {
+          store::Principal principal = auth_->PrincipalFor(scram_.user());
+          auth_->NoteLogin(*conn_, principal.user());
+          co_return Success(std::move(principal));
+        }
       default:
         co_return Failure("SCRAM exchange already finished");
     }
@@ -270,6 +274,7 @@ Task<absl::StatusOr<store::Principal>> HostAuthenticator::VerifyPassword(
     co_return absl::PermissionDeniedError(kAuthFailed);
   }
   throttle_.RecordSuccess(user);
+  NoteLogin(conn, principal->user());
   co_return principal;
 }
 

@@ -4,6 +4,8 @@
 #ifndef MAILROOM_SERVER_AUTH_AUTHENTICATOR_H_
 #define MAILROOM_SERVER_AUTH_AUTHENTICATOR_H_
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,11 +54,24 @@ class HostAuthenticator final : public plugin::Authenticator {
   // The principal the host hands a plugin for an authenticated `user`.
   store::Principal PrincipalFor(std::string_view user) const;
 
+  // Told the connection id and canonical user of every successful
+  // authentication (the daemon's session list for who/kick).
+  // REQUIRES: called before the first session starts.
+  using LoginObserver =
+      std::function<void(uint64_t connection_id, std::string_view user)>;
+  void SetLoginObserver(LoginObserver observer) {
+    login_observer_ = std::move(observer);
+  }
+  void NoteLogin(const plugin::Connection& conn, std::string_view user) {
+    if (login_observer_) login_observer_(conn.id(), user);
+  }
+
  private:
   store::Store* const store_;
   const bool allow_plaintext_auth_;
   const std::string fake_salt_key_;  // unknown users get stable fake salts
   FailureThrottle throttle_;
+  LoginObserver login_observer_;
   VerifiedLoginCache login_cache_;
   std::vector<std::string> quota_admins_;
 };

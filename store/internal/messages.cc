@@ -73,6 +73,7 @@ MessageMeta StoreImpl::ToMeta(Uid uid, const MessageRecord& r) {
   meta.modseq = r.modseq;
   meta.internal_date = r.internal_date;
   meta.internal_tz_minutes = r.internal_tz_minutes;
+  meta.save_date = r.save_date;
   meta.size = r.size;
   meta.blob_id = HexEncode(r.hash);
   return meta;
@@ -170,6 +171,7 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     MR_ASSIGN_OR_RETURN(record.keywords, NormalizeKeywords(m.flags.keywords));
     record.internal_date = m.internal_date.value_or(now);
     record.internal_tz_minutes = m.internal_tz_minutes;
+    record.save_date = m.save_date.value_or(now);
     record.size = m.data.size();
     record.hash = hashes[i];
     // In a per-user mailbox the appender's \Seen is the appender's own.
@@ -210,6 +212,10 @@ absl::StatusOr<AppendResult> StoreImpl::Append(
     if (m.data.empty()) return absl::InvalidArgumentError("empty message");
     if (m.uid.has_value() && !who.admin()) {
       return absl::PermissionDeniedError("only an administrator picks UIDs");
+    }
+    if (m.save_date.has_value() && !who.admin()) {
+      return absl::PermissionDeniedError(
+          "only an administrator sets save dates");
     }
     hashes.push_back(Sha256(m.data));
     data.push_back(m.data);
@@ -637,6 +643,7 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
                                                  std::string_view dest,
                                                  bool move) {
   std::vector<Uid> uids = SortedUnique(uids_in);
+  const int64_t now = std::time(nullptr);
   CopyResult result;
   MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
     result = CopyResult();
@@ -708,6 +715,7 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
       // The copy carries the copier's \Seen: as the shared bit, or in a
       // per-user destination as the copier's own (nobody else has read it).
       MessageRecord copy = record;
+      copy.save_date = now;
       copy.system_flags &= ~uint32_t{kSeen};
       if (copier_seen[i] && !dst_per_user) copy.system_flags |= kSeen;
       MR_ASSIGN_OR_RETURN(Uid new_uid, InsertMessage(txn, dst.id,

@@ -173,6 +173,7 @@ std::string Encode(const MessageRecord& r) {
   w.Signed(r.internal_tz_minutes);
   w.Varint(r.size);
   w.Bytes(r.hash);
+  w.Signed(r.save_date);
   return w.Take();
 }
 
@@ -187,6 +188,8 @@ bool Decode(std::string_view in, MessageRecord* r) {
   r->internal_tz_minutes = static_cast<int32_t>(rd.Signed());
   r->size = rd.Varint();
   r->hash = rd.Bytes();
+  r->save_date = r->internal_date;
+  if (rd.ok() && !rd.at_end()) r->save_date = rd.Signed();
   return rd.ok();
 }
 

@@ -83,6 +83,9 @@ struct MessageRecord {
   int32_t internal_tz_minutes = 0;
   uint64_t size = 0;
   std::string hash;  // raw SHA-256 of the body
+  // When the message was saved into its mailbox. Absent in older records:
+  // the internal date stands in.
+  int64_t save_date = 0;
 };
 
 struct ChangeRecord {

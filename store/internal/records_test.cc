@@ -20,6 +20,27 @@ TEST(RecordsTest, MessageRoundTrip) {
   EXPECT_EQ(out.hash, in.hash);
 }
 
+TEST(RecordsTest, MessageSaveDate) {
+  MessageRecord in;
+  in.internal_date = 1000;
+  in.save_date = 2000000000;
+  in.hash = std::string(32, '\x02');
+  MessageRecord out;
+  ASSERT_TRUE(Decode(Encode(in), &out));
+  EXPECT_EQ(out.save_date, 2000000000);
+
+  // A record written before save dates existed ends after the hash: its
+  // internal date stands in. (A zero save date encodes as one byte.)
+  in.save_date = 0;
+  std::string old = Encode(in);
+  old.pop_back();
+  MessageRecord older;
+  ASSERT_TRUE(Decode(old, &older));
+  EXPECT_EQ(older.internal_date, 1000);
+  EXPECT_EQ(older.save_date, 1000);
+  EXPECT_EQ(older.hash, in.hash);
+}
+
 TEST(RecordsTest, RejectsGarbageAndTruncation) {
   MailboxState state{1, 2, 3, 4, 5, 6, 7};
   std::string bytes = Encode(state);

@@ -237,6 +237,16 @@ absl::StatusOr<bool> SearchEvaluator::Matches(const SearchKey& key,
       return now_ - meta.internal_date <= key.number;
     case K::kModSeq:
       return static_cast<int64_t>(meta.modseq) >= key.number;
+    case K::kSavedBefore:
+      return DayOf(meta.save_date, 0) < key.number;
+    case K::kSavedOn:
+      return DayOf(meta.save_date, 0) == key.number;
+    case K::kSavedSince:
+      return DayOf(meta.save_date, 0) >= key.number;
+    case K::kSavedOlder:
+      return now_ - meta.save_date > key.number;
+    case K::kSavedYounger:
+      return now_ - meta.save_date <= key.number;
     case K::kHeader:
     case K::kBody:
     case K::kText:

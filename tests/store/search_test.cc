@@ -1,6 +1,8 @@
 // SEARCH: metadata keys, brute-force text keys, and the text index path
 // (catch-up before answering, fallback on index errors, queue replay).
 #include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -191,6 +193,46 @@ TEST_F(SearchTest, MetadataKeys) {
                                  Key(K::kKeyword, "work")})),
               ElementsAre(1, 3));
   EXPECT_THAT(Find(Tree(K::kAnd, {})), ElementsAre(1, 2, 3, 4));
+}
+
+TEST_F(SearchTest, SaveDates) {
+  // Appended just now, whatever their internal dates (days 100-101).
+  const int64_t now = std::time(nullptr);
+  absl::StatusOr<std::vector<MessageMeta>> metas =
+      store_->GetMessages(alice_, inbox_, {1, 2, 3, 4});
+  ASSERT_TRUE(metas.ok()) << metas.status();
+  ASSERT_EQ(metas->size(), 4u);
+  for (size_t i = 0; i < metas->size(); ++i) {
+    EXPECT_LE(std::abs((*metas)[i].save_date - now), 600) << i;
+  }
+  EXPECT_THAT(Find(Num(K::kSavedOlder, 3600)), IsEmpty());
+  EXPECT_THAT(Find(Num(K::kSavedYounger, 3600)), ElementsAre(1, 2, 3, 4));
+  EXPECT_THAT(Find(Num(K::kSavedSince, (now - 600) / 86400)),
+              ElementsAre(1, 2, 3, 4));
+
+  // Only an administrator may give a save date (restore, migration).
+  const std::string data = testing::MakeMessage("restored", "b");
+  AppendRequest old{.data = data, .internal_date = 86400 * 100};
+  old.save_date = now - 40 * 86400;
+  EXPECT_TRUE(absl::IsPermissionDenied(
+      store_->Append(alice_, "INBOX", {old}).status()));
+  auto appended =
+      store_->Append(PrincipalIssuer::Admin("alice"), "INBOX", {old});
+  ASSERT_TRUE(appended.ok()) << appended.status();
+  EXPECT_THAT(Find(Num(K::kSavedOlder, 30 * 86400)), ElementsAre(5));
+  EXPECT_THAT(Find(Num(K::kSavedBefore, now / 86400 - 39)), ElementsAre(5));
+  EXPECT_THAT(Find(Num(K::kSavedOn, (now - 40 * 86400) / 86400)),
+              ElementsAre(5));
+
+  // A copy is saved anew; it keeps the internal date.
+  ASSERT_TRUE(store_->Copy(alice_, inbox_, {5}, "INBOX").ok());
+  absl::StatusOr<std::vector<MessageMeta>> copy =
+      store_->GetMessages(alice_, inbox_, {6});
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  ASSERT_EQ(copy->size(), 1u);
+  EXPECT_LE(std::abs(copy->front().save_date - now), 600);
+  EXPECT_EQ(copy->front().internal_date, 86400 * 100);
+  EXPECT_THAT(Find(Num(K::kSavedOlder, 30 * 86400)), ElementsAre(5));
 }
 
 TEST_F(SearchTest, SentDatesUseTheDateHeaderInItsOwnZone) {
