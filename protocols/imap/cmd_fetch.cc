@@ -299,6 +299,11 @@ Task<std::string> Session::HandleFetch(Command& c) {
                           InternalDateOf(meta.internal_date,
                                          meta.internal_tz_minutes));
           break;
+        case K::kSaveDate:  // RFC 8514: NIL when the store has none
+          items.push_back(meta.save_date == 0
+                              ? std::string("SAVEDATE NIL")
+                              : "SAVEDATE " + InternalDateOf(meta.save_date, 0));
+          break;
         case K::kRfc822Size:
           items.push_back(absl::StrCat("RFC822.SIZE ", meta.size));
           break;

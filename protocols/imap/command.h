@@ -64,7 +64,7 @@ struct AppendMessage {
 
 struct FetchAttr {
   enum class Kind {
-    kEnvelope, kFlags, kInternalDate, kRfc822, kRfc822Header, kRfc822Size,
+    kEnvelope, kFlags, kInternalDate, kSaveDate, kRfc822, kRfc822Header, kRfc822Size,
     kRfc822Text, kBody, kBodyStructure, kUid, kSection, kBinary, kBinarySize,
     kModSeq,
   };

@@ -99,6 +99,8 @@ absl::StatusOr<FetchAttr> ParseOneAttr(Lexer& lx) {
     attr.kind = K::kFlags;
   } else if (name == "INTERNALDATE") {
     attr.kind = K::kInternalDate;
+  } else if (name == "SAVEDATE") {  // RFC 8514
+    attr.kind = K::kSaveDate;
   } else if (name == "RFC822") {
     attr.kind = K::kRfc822;
   } else if (name == "RFC822.HEADER") {

@@ -117,6 +117,8 @@ absl::StatusOr<ImapSearchKey> ParseOneKey(Lexer& lx,
   }
   if (name == "ALL") return SimpleLeaf(Kind::kAll);
   if (name == "OLD") return SimpleLeaf(Kind::kAll);  // nothing is \Recent
+  // RFC 8514: every mailbox keeps save dates, so this matches everything.
+  if (name == "SAVEDATESUPPORTED") return SimpleLeaf(Kind::kAll);
   if (name == "RECENT" || name == "NEW") {
     ImapSearchKey k;
     k.kind = ImapSearchKey::Kind::kNone;
@@ -151,6 +153,9 @@ absl::StatusOr<ImapSearchKey> ParseOneKey(Lexer& lx,
       {"BEFORE", Kind::kBefore},         {"ON", Kind::kOn},
       {"SINCE", Kind::kSince},           {"SENTBEFORE", Kind::kSentBefore},
       {"SENTON", Kind::kSentOn},         {"SENTSINCE", Kind::kSentSince},
+      // RFC 8514
+      {"SAVEDBEFORE", Kind::kSavedBefore}, {"SAVEDON", Kind::kSavedOn},
+      {"SAVEDSINCE", Kind::kSavedSince},
   };
   for (const auto& d : kDateKeys) {
     if (name != d.name) continue;

@@ -71,6 +71,14 @@ TEST(SearchParserTest, Dates) {
   EXPECT_EQ(k->number, 8797);  // days from 1970-01-01 to 1994-02-01
   EXPECT_TRUE(Translate("SENTBEFORE \"01-Jan-1970\"").ok());
   EXPECT_EQ(Translate("SENTBEFORE \"01-Jan-1970\"")->number, 0);
+  k = Translate("SAVEDBEFORE 1-Feb-1994");  // RFC 8514
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->kind, Kind::kSavedBefore);
+  EXPECT_EQ(k->number, 8797);
+  EXPECT_EQ(Translate("SAVEDON 1-Feb-1994")->kind, Kind::kSavedOn);
+  EXPECT_EQ(Translate("SAVEDSINCE 1-Feb-1994")->kind, Kind::kSavedSince);
+  EXPECT_EQ(Translate("SAVEDATESUPPORTED")->kind, Kind::kAll);
+  EXPECT_FALSE(Translate("SAVEDON").ok());
   EXPECT_FALSE(Translate("ON 30-Feb-2020").ok());
   EXPECT_FALSE(Translate("ON 1-Foo-2020").ok());
 }

@@ -458,7 +458,7 @@ std::string Session::Capabilities() const {
         "CREATE-SPECIAL-USE", "MULTIAPPEND", "BINARY", "ESEARCH", "SEARCHRES",
         "WITHIN", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "ACL", "RIGHTS=texk",
         "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
-        "NOTIFY", "STATUS=SIZE",
+        "NOTIFY", "STATUS=SIZE", "SAVEDATE",
         "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
     caps.push_back(c);
   }

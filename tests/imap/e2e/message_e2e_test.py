@@ -39,6 +39,36 @@ class MessageTest(e2e_base.ImapTestCase):
                       untagged(lines, "2 FETCH")[0])
         self.assertIn("NO [TRYCREATE]", c.append("Nowhere", message("x")))
 
+    def test_savedate_is_when_the_message_was_saved(self):
+        # RFC 8514: SAVEDATE is the save time, not the (older) internal date.
+        c, _ = self.session()
+        caps = c.ok("CAPABILITY")[0]
+        self.assertIn(" SAVEDATE", caps)
+        c.ok('APPEND INBOX "07-Feb-1994 21:52:25 -0800" {%d+}\r\n%s' %
+             (len(message("old")), message("old")))
+        c.ok("SELECT INBOX")
+        line = untagged(c.ok("FETCH 1 (INTERNALDATE SAVEDATE)"), "1 FETCH")[0]
+        self.assertIn('INTERNALDATE "07-Feb-1994 21:52:25 -0800"', line)
+        saved = re.search(r'SAVEDATE "(\d+)-(\w+)-(\d{4}) ', line)
+        self.assertTrue(saved, line)
+        self.assertGreaterEqual(int(saved.group(3)), 2024)
+        today = "%s-%s-%s" % (saved.group(1), saved.group(2), saved.group(3))
+
+        def search(criteria):
+            lines = c.ok("SEARCH " + criteria)
+            return untagged(lines, "SEARCH")[0].split()[2:]
+
+        self.assertEqual(search("SAVEDON " + today), ["1"])
+        self.assertEqual(search("SAVEDSINCE " + today), ["1"])
+        self.assertEqual(search("SAVEDBEFORE " + today), [])
+        self.assertEqual(search("BEFORE 1-Jan-2000"), ["1"])
+        self.assertEqual(search("SAVEDBEFORE 1-Jan-2000"), [])
+        self.assertEqual(search("SAVEDATESUPPORTED"), ["1"])
+        # A copy is saved anew into its mailbox.
+        c.ok("COPY 1 Archive")
+        c.ok("SELECT Archive")
+        self.assertEqual(search("SAVEDSINCE " + today), ["1"])
+
     def test_multiappend(self):
         c, _ = self.session()
         a, b = message("a"), message("b")
