@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_tree.h"
 
 namespace mailroom::mailio {
 namespace {
@@ -36,20 +37,13 @@ absl::Status MakePrivateDir(const std::string& dir) {
 }
 
 absl::Status PrepareExportRoot(const std::string& dir) {
-  std::error_code ec;
-  if (std::filesystem::exists(dir, ec)) {
-    if (!std::filesystem::is_directory(dir, ec)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(dir, " exists and is not a directory"));
-    }
-    if (!std::filesystem::is_empty(dir, ec) || ec) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          dir, " is not empty: export into a new or empty directory"));
-    }
-    if (chmod(dir.c_str(), 0700) != 0) return ErrnoError("chmod", dir);
-    return absl::OkStatus();
+  absl::StatusOr<bool> free = IsMissingOrEmpty(dir);
+  if (!free.ok()) return free.status();
+  if (!*free) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir, " is not empty: export into a new or empty directory"));
   }
-  return MakePrivateDir(dir);
+  return CreatePrivateDirectory(dir);
 }
 
 absl::Status WritePrivateFile(const std::string& path, std::string_view data,

@@ -33,7 +33,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "nlohmann/json.hpp"
 #include "server/admin/admin_commands.h"
 #include "server/admin/admin_context.h"
 #include "server/admin/admin_protocol.h"
@@ -488,12 +487,7 @@ int Run(int argc, char** argv) {
   if (!code.ok()) {
     output.Err(absl::StrCat("error: ", code.status().message(), "\n"));
     if (json) {
-      output.Out(absl::StrCat(
-          nlohmann::json{{"ok", false},
-                         {"error", std::string(code.status().message())},
-                         {"code", absl::StatusCodeToString(code.status().code())}}
-              .dump(2),
-          "\n"));
+      output.Out(admin::JsonText(admin::FailureDocument(code.status())));
     }
     return admin::kExitFailed;
   }

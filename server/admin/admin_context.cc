@@ -126,12 +126,26 @@ store::Principal AdminFor(const std::string& user) {
   return store::PrincipalIssuer::Admin(absl::AsciiStrToLower(user));
 }
 
+std::string JsonText(const nlohmann::json& doc) {
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
+}
+
+nlohmann::json FailureDocument(std::string_view message,
+                               std::string_view code) {
+  return {{"ok", false}, {"error", std::string(message)},
+          {"code", std::string(code)}};
+}
+
+nlohmann::json FailureDocument(const absl::Status& status) {
+  return FailureDocument(std::string(status.message()),
+                         absl::StatusCodeToString(status.code()));
+}
+
 int Reply(const AdminContext& ctx, const ParsedArgs& args,
           const nlohmann::json& doc, std::string_view text) {
   if (args.json()) {
-    ctx.out << doc.dump(2, ' ', false,
-                        nlohmann::json::error_handler_t::replace)
-            << "\n";
+    ctx.out << JsonText(doc);
   } else {
     ctx.out << text;
   }
@@ -141,27 +155,14 @@ int Reply(const AdminContext& ctx, const ParsedArgs& args,
 int Fail(const AdminContext& ctx, const ParsedArgs& args,
          const absl::Status& status) {
   ctx.err << "error: " << status.message() << "\n";
-  if (args.json()) {
-    nlohmann::json doc = {
-        {"ok", false},
-        {"error", std::string(status.message())},
-        {"code", absl::StatusCodeToString(status.code())}};
-    ctx.out << doc.dump(2, ' ', false,
-                        nlohmann::json::error_handler_t::replace)
-            << "\n";
-  }
+  if (args.json()) ctx.out << JsonText(FailureDocument(status));
   return kExitFailed;
 }
 
 int Usage(const AdminContext& ctx, const ParsedArgs& args,
           std::string_view message) {
   ctx.err << "usage error: " << message << "\n\n" << AdminUsage();
-  if (args.json()) {
-    nlohmann::json doc = {{"ok", false},
-                          {"error", std::string(message)},
-                          {"code", "USAGE"}};
-    ctx.out << doc.dump(2) << "\n";
-  }
+  if (args.json()) ctx.out << JsonText(FailureDocument(message, "USAGE"));
   return kExitUsage;
 }
 

@@ -67,6 +67,13 @@ class AdminContext {
 // The admin CLI acts with admin rights on behalf of `user`.
 store::Principal AdminFor(const std::string& user);
 
+// `doc` as printed on stdout: indented, invalid UTF-8 replaced, a newline.
+std::string JsonText(const nlohmann::json& doc);
+// The document a failed command prints with --json:
+// {"ok": false, "error": message, "code": code}.
+nlohmann::json FailureDocument(std::string_view message, std::string_view code);
+nlohmann::json FailureDocument(const absl::Status& status);
+
 // Prints `doc` (with --json) or `text`; returns kExitOk.
 int Reply(const AdminContext& ctx, const ParsedArgs& args,
           const nlohmann::json& doc, std::string_view text);

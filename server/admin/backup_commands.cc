@@ -19,19 +19,12 @@ std::string Time(int64_t unix_seconds) {
                           absl::UTCTimeZone());
 }
 
-std::string Dump(const nlohmann::json& doc) {
-  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-         "\n";
-}
-
 // Failures of the storeless commands, shaped like Fail() and Usage().
 int StorelessFail(AdminOutput& output, const ParsedArgs& args,
                   const absl::Status& status) {
   output.Err(absl::StrCat("error: ", std::string(status.message()), "\n"));
   if (args.json()) {
-    output.Out(Dump({{"ok", false},
-                     {"error", std::string(status.message())},
-                     {"code", absl::StatusCodeToString(status.code())}}));
+    output.Out(JsonText(FailureDocument(status)));
   }
   return kExitFailed;
 }
@@ -40,7 +33,7 @@ int StorelessUsage(AdminOutput& output, const ParsedArgs& args,
                    const std::string& message) {
   output.Err(absl::StrCat("usage error: ", message, "\n\n", BackupUsage()));
   if (args.json()) {
-    output.Out(Dump({{"ok", false}, {"error", message}, {"code", "USAGE"}}));
+    output.Out(JsonText(FailureDocument(message, "USAGE")));
   }
   return kExitUsage;
 }
@@ -68,7 +61,7 @@ int List(const ParsedArgs& args, AdminOutput& output) {
                                     b.info.files,
                                     b.has_index ? "yes" : "no (reindex)"));
   }
-  output.Out(args.json() ? Dump({{"ok", true}, {"backups", list}}) : text);
+  output.Out(args.json() ? JsonText({{"ok", true}, {"backups", list}}) : text);
   return kExitOk;
 }
 
@@ -97,7 +90,7 @@ int Restore(const ParsedArgs& args, AdminOutput& output) {
           ? "full-text index restored\n"
           : "the backup had no index: every message is queued for indexing\n",
       "start mailroomd with --data_dir=", request.data_dir, "\n");
-  output.Out(args.json() ? Dump({{"ok", true},
+  output.Out(args.json() ? JsonText({{"ok", true},
                                  {"id", result->id},
                                  {"target_data_dir", request.data_dir},
                                  {"index_restored", result->index_restored}})
