@@ -14,7 +14,22 @@
 namespace mailroom::store::internal {
 namespace {
 
-constexpr int kMaxTxnAttempts = 20;
+// A transaction that keeps conflicting is retried for at least this many
+// attempts and for at least this long: on a shared store, writers on other
+// nodes hold a hot mailbox's rows for whole network round trips, far longer
+// than any fixed number of short back-offs covers on a loaded machine.
+constexpr int kMinTxnAttempts = 20;
+constexpr auto kTxnRetryBudget = std::chrono::seconds(10);
+
+// The wait before retry `attempt` (1-based): exponential, half of it random,
+// so that writers that collided once (on one node or on several, which share
+// no clock or seed) do not retry in step and collide again.
+std::chrono::microseconds TxnBackoff(int attempt) {
+  thread_local std::minstd_rand rng(std::random_device{}());
+  const int64_t cap = int64_t{200} << std::min(attempt, 8);  // ≤ 51.2 ms
+  return std::chrono::microseconds(
+      cap / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(cap / 2 + 1)));
+}
 
 }  // namespace
 
@@ -81,11 +96,11 @@ StoreImpl::~StoreImpl() { StopIndexer(); }
 absl::Status StoreImpl::RunTxn(const std::function<absl::Status(Txn&)>& fn,
                                bool durable) {
   absl::Status last;
-  for (int attempt = 0; attempt < kMaxTxnAttempts; ++attempt) {
-    if (attempt > 0) {
-      std::this_thread::sleep_for(std::chrono::microseconds(
-          200 * (1 << std::min(attempt, 6)) + (attempt * 37) % 500));
-    }
+  const auto give_up = std::chrono::steady_clock::now() + kTxnRetryBudget;
+  for (int attempt = 0;
+       attempt < kMinTxnAttempts || std::chrono::steady_clock::now() < give_up;
+       ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(TxnBackoff(attempt));
     Txn txn;
     MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Transaction> t,
                         engine_->Begin(durable));

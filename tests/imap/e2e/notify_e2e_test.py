@@ -23,6 +23,12 @@ class NotifyTest(e2e_base.ImapTestCase):
             if needle in line:
                 return lines
 
+    def append_ok(self, client, mailbox, msg):
+        """APPEND that must succeed: a failed one would only show up later
+        as a notification that never comes."""
+        line = client.append(mailbox, msg)
+        self.assertRegex(line, r"^\S+ OK", "APPEND to %s" % mailbox)
+
     def next_status(self, client):
         """The mailbox name of the next unsolicited STATUS response."""
         line = self.read_until(client, "* STATUS ")[-1]
@@ -77,7 +83,7 @@ class NotifyTest(e2e_base.ImapTestCase):
         w, c, _, _ = self.watcher(
             "(selected (MessageNew (UID FLAGS) MessageExpunge FlagChange))",
             select="INBOX")
-        c.append("INBOX", message("one"))
+        self.append_ok(c, "INBOX", message("one"))
         lines = self.read_until(w, "FETCH")
         self.assertIn("* 1 EXISTS", lines)
         self.assertEqual(lines[-1], "* 1 FETCH (UID 1 FLAGS ())")
@@ -110,7 +116,7 @@ class NotifyTest(e2e_base.ImapTestCase):
         c.ok("SELECT INBOX")
         c.ok("STORE 1 +FLAGS.SILENT (\\Deleted)")
         c.ok("EXPUNGE")
-        c.append("INBOX", message("c"))
+        self.append_ok(c, "INBOX", message("c"))
         lines = self.read_until(w, "EXISTS")
         self.assertEqual(untagged(lines, "1 EXPUNGE"), [])
         lines = w.ok("NOOP")
@@ -118,7 +124,7 @@ class NotifyTest(e2e_base.ImapTestCase):
 
     def test_without_selected_filter_no_async_selected_events(self):
         w, c, _, _ = self.watcher("(personal (MailboxName))", select="INBOX")
-        c.append("INBOX", message("quiet"))
+        self.append_ok(c, "INBOX", message("quiet"))
         c.ok("CREATE Sentinel")
         lines = self.read_until(w, "Sentinel")
         self.assertEqual(untagged(lines, "1 EXISTS"), [])
@@ -129,7 +135,7 @@ class NotifyTest(e2e_base.ImapTestCase):
         w, c, _, _ = self.watcher("(personal %s)" % MSG_EVENTS)
         w.send("i1 IDLE\r\n")
         self.assertTrue(w.read_response_line().startswith("+"))
-        c.append("Drafts", message("draft"))
+        self.append_ok(c, "Drafts", message("draft"))
         name, _ = self.next_status(w)
         self.assertEqual(name, "Drafts")
         w.send("DONE\r\n")
@@ -139,7 +145,7 @@ class NotifyTest(e2e_base.ImapTestCase):
     def test_personal_status_without_selected_mailbox(self):
         w, c, _, _ = self.watcher("(personal %s)" % MSG_EVENTS)
         c.ok("CREATE Work")
-        c.append("Work", message("w"))
+        self.append_ok(c, "Work", message("w"))
         name, line = self.next_status(w)
         self.assertEqual(name, "Work")
         self.assertRegex(line, r"^\* STATUS Work \(MESSAGES 1 UIDNEXT 2 "
@@ -153,17 +159,17 @@ class NotifyTest(e2e_base.ImapTestCase):
     def test_personal_status_with_another_mailbox_selected(self):
         w, c, _, _ = self.watcher("(selected %s) (personal %s)" %
                                   (MSG_EVENTS, MSG_EVENTS), select="INBOX")
-        c.append("Sent", message("s"))
+        self.append_ok(c, "Sent", message("s"))
         name, _ = self.next_status(w)
         self.assertEqual(name, "Sent")
         # The selected mailbox gets EXISTS, not STATUS.
-        c.append("INBOX", message("i"))
+        self.append_ok(c, "INBOX", message("i"))
         lines = self.read_until(w, "EXISTS")
         self.assertEqual(untagged(lines, "STATUS INBOX"), [])
 
     def test_inboxes_filter(self):
         w, c, _, _ = self.watcher("(inboxes %s)" % MSG_EVENTS)
-        c.append("INBOX", message("x"))
+        self.append_ok(c, "INBOX", message("x"))
         self.assertEqual(self.next_status(w)[0], "INBOX")
 
     def test_subtree_and_mailboxes_filters(self):
@@ -173,14 +179,14 @@ class NotifyTest(e2e_base.ImapTestCase):
         w, c, _, _ = self.watcher(
             "(subtree Lists %s) (mailboxes (Misc \"No Such\") %s)" %
             (MSG_EVENTS, MSG_EVENTS), user=user)
-        c.append("Other", message("o"))
-        c.append("Listsother", message("lo"))
-        c.append("Lists/A", message("a"))
+        self.append_ok(c, "Other", message("o"))
+        self.append_ok(c, "Listsother", message("lo"))
+        self.append_ok(c, "Lists/A", message("a"))
         self.assertEqual(self.next_status(w)[0], "Lists/A")
-        c.append("Lists", message("l"))
+        self.append_ok(c, "Lists", message("l"))
         self.assertEqual(self.next_status(w)[0], "Lists")
-        c.append("Other", message("o2"))
-        c.append("Misc", message("m"))
+        self.append_ok(c, "Other", message("o2"))
+        self.append_ok(c, "Misc", message("m"))
         self.assertEqual(self.next_status(w)[0], "Misc")
 
     def test_subscribed_filter_follows_subscriptions(self):
@@ -189,12 +195,12 @@ class NotifyTest(e2e_base.ImapTestCase):
         c0.ok("CREATE Unsub")
         c0.ok("SUBSCRIBE Sub")
         w, c, _, _ = self.watcher("(subscribed %s)" % MSG_EVENTS, user=user)
-        c.append("Unsub", message("u"))
-        c.append("Sub", message("s"))
+        self.append_ok(c, "Unsub", message("u"))
+        self.append_ok(c, "Sub", message("s"))
         self.assertEqual(self.next_status(w)[0], "Sub")
         c.ok("SUBSCRIBE Unsub")
         w.ok("NOOP")  # the list is read again on the subscription event
-        c.append("Unsub", message("u2"))
+        self.append_ok(c, "Unsub", message("u2"))
         self.assertEqual(self.next_status(w)[0], "Unsub")
 
     def test_flag_change_only_when_asked(self):
@@ -215,7 +221,7 @@ class NotifyTest(e2e_base.ImapTestCase):
     def test_highestmodseq_with_condstore(self):
         w, c, _, _ = self.watcher("(personal %s)" % MSG_EVENTS)
         w.ok("ENABLE CONDSTORE")
-        c.append("Junk", message("j"))
+        self.append_ok(c, "Junk", message("j"))
         _, line = self.next_status(w)
         self.assertRegex(line, r"HIGHESTMODSEQ \d+\)$")
 
@@ -237,10 +243,10 @@ class NotifyTest(e2e_base.ImapTestCase):
     def test_notify_none_stops_events(self):
         w, c, _, _ = self.watcher("(personal %s)" % MSG_EVENTS)
         w.ok("NOTIFY NONE")
-        c.append("INBOX", message("x"))
+        self.append_ok(c, "INBOX", message("x"))
         self.assertEqual(untagged(w.ok("NOOP"), "STATUS"), [])
         w.ok("NOTIFY SET (personal %s)" % MSG_EVENTS)
-        c.append("INBOX", message("y"))
+        self.append_ok(c, "INBOX", message("y"))
         self.assertEqual(self.next_status(w)[0], "INBOX")
 
     # ---- mailbox events -------------------------------------------------------
@@ -297,7 +303,7 @@ class NotifyTest(e2e_base.ImapTestCase):
         self.assertEqual(self.next_status(w)[0], shared)
         owner.ok("DELETEACL INBOX %s" % watcher_name)
         owner.append("INBOX", message("private"))
-        c.append("INBOX", message("sentinel"))
+        self.append_ok(c, "INBOX", message("sentinel"))
         name, _ = self.next_status(w)
         self.assertEqual(name, "INBOX")
         self.assertEqual([l for l in w.ok("NOOP") if owner_name in l], [])
@@ -326,7 +332,7 @@ class NotifyTest(e2e_base.ImapTestCase):
         owner.append("INBOX", message("1"))
         owner.append("Secret", message("2"))
         owner.append("Listed", message("3"))
-        c.append("INBOX", message("sentinel"))
+        self.append_ok(c, "INBOX", message("sentinel"))
         received = self.read_until(w, "* STATUS INBOX")
         received += w.ok("NOOP")
         self.assertEqual([l for l in received if owner_name in l], [])
