@@ -2,8 +2,10 @@
 """Login throughput of honest IMAP clients, without and with a password
 guessing attack running against the same daemon.
 
-Honest clients: --clients threads on 127.0.0.1, each logging in as its own
-user and out again in a loop (one TCP connection per login). Attack:
+Honest clients: --clients threads, each on its own source address
+(127.0.1.1, 127.0.1.2, ...) logging in as its own user and out again in a
+loop (one TCP connection per login; after a temporary failure it waits 1 s,
+as a mail client would). Attack:
 --attack-connections connections spread over --attack-addresses source
 addresses (127.0.0.2, 127.0.0.3, ...), each guessing alice's password again
 and again. Each phase runs --seconds; the figure is honest logins per second.
@@ -45,12 +47,19 @@ class BoundImap(imaplib.IMAP4):
                                         source_address=(self._source, 0))
 
 
-def honest(port, user, stop, counts, index):
+def honest(port, source, user, stop, counts, busy, denied, index):
     while not stop.is_set():
-        imap = BoundImap("127.0.0.1", port)
-        imap.login(user, "pw-" + user)
+        imap = BoundImap(source, port)
+        try:
+            imap.login(user, "pw-" + user)
+            counts[index] += 1
+        except imaplib.IMAP4.error as e:
+            if "UNAVAILABLE" in str(e):
+                busy[index] += 1  # a real client retries after a pause
+                time.sleep(1)
+            else:
+                denied[index] += 1
         imap.logout()
-        counts[index] += 1
 
 
 def attacker(port, source, stop, counts, index):
@@ -85,15 +94,20 @@ def run_phase(server, args, attack):
         time.sleep(2)  # let the attack ramp up
     checked_before = server.log().count("authentication failed for 'alice'")
     counts = [0] * args.clients
+    busy = [0] * args.clients
+    denied = [0] * args.clients
     clients = [threading.Thread(target=honest,
-                                args=(server.imap_port, "user%d" % i, stop,
-                                      counts, i))
+                                args=(server.imap_port, "127.0.1.%d" % (i + 1),
+                                      "user%d" % i, stop, counts, busy,
+                                      denied, i))
                for i in range(args.clients)]
     start = time.monotonic()
     for t in clients:
         t.start()
     time.sleep(args.seconds)
     honest_logins = sum(counts)
+    honest_unavailable = sum(busy)
+    honest_denied = sum(denied)
     attack_answers = sum(attack_counts)
     elapsed = time.monotonic() - start
     checked = (server.log().count("authentication failed for 'alice'") -
@@ -104,6 +118,8 @@ def run_phase(server, args, attack):
     return {
         "attack": attack,
         "honest_logins_per_s": round(honest_logins / elapsed, 1),
+        "honest_unavailable": honest_unavailable,
+        "honest_denied": honest_denied,
         "attack_answers": attack_answers,
         "attack_guesses_hashed_per_s": round(checked / elapsed, 2),
     }

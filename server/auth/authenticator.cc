@@ -308,7 +308,8 @@ Task<absl::StatusOr<store::Principal>> HostAuthenticator::VerifyPassword(
         checked = store_->Authenticate(user, password);
       });
   if (!ran.ok()) {
-    Succeeded(user, conn);  // not checked: refund the attempt
+    // Not checked, yet not refunded: otherwise a flood of attempts could
+    // keep the queue full forever at no cost to its budget.
     conn.Log(absl::StrCat("authentication postponed for '", Av(user),
                           "': password checks overloaded"));
     co_return absl::UnavailableError(kTryLater);

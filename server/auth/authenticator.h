@@ -60,7 +60,7 @@ class HostAuthenticator final : public plugin::Authenticator {
   // delay first.
   plugin::Task<bool> Admit(std::string_view user, plugin::Connection& conn);
   // After an admitted attempt: records a failed check and waits the delay,
-  // or refunds the attempt (a success, or a check that never ran).
+  // or refunds the attempt after a success.
   plugin::Task<void> Failed(std::string_view user, plugin::Connection& conn);
   void Succeeded(std::string_view user, const plugin::Connection& conn) {
     throttle_.Release(conn.peer_address(), user);

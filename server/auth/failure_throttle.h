@@ -68,8 +68,8 @@ class FailureThrottle {
   // The admitted attempt failed; returns how long to wait before answering.
   absl::Duration RecordFailure(std::string_view address,
                                std::string_view user);
-  // The admitted attempt succeeded, or was never checked (the hashing
-  // queue was full): its charge is refunded.
+  // The admitted attempt succeeded: its charge is refunded. (An attempt
+  // turned away by a full hashing queue keeps its charge.)
   void Release(std::string_view address, std::string_view user);
   // A failure that names no account worth tracking (an over-long user
   // name), without Admit(): charged to the group only.

@@ -140,6 +140,32 @@ class AuthThrottleTest(unittest.TestCase):
             # No address got more than its budget through to the hash.
             self.assertLessEqual(checked, len(ATTACK_ADDRESSES) * PER_ADDRESS)
 
+    def test_over_long_user_names_fail_before_any_lookup(self):
+        long_name = "a" * 17
+        with tempfile.TemporaryDirectory() as tmp, Mailroomd(
+                tmp, tls=False, plugins=("imap",),
+                extra_flags=("--auth_max_user_bytes=16",)) as server:
+            server.add_user(long_name, "pw")  # exists, yet is never checked
+            server.add_user("a" * 16, "pw")
+            imap = imaplib.IMAP4("127.0.0.1", server.imap_port)
+            with self.assertRaisesRegex(imaplib.IMAP4.error,
+                                        r"\[AUTHENTICATIONFAILED\]"):
+                imap.login(long_name, "pw")
+            with self.assertRaisesRegex(imaplib.IMAP4.error,
+                                        r"\[AUTHENTICATIONFAILED\]"):
+                imap.authenticate(
+                    "PLAIN", lambda _: ("\0%s\0pw" % long_name).encode())
+            answers = iter([long_name.encode(), b"pw"])
+            with self.assertRaisesRegex(imaplib.IMAP4.error,
+                                        r"\[AUTHENTICATIONFAILED\]"):
+                imap.authenticate("LOGIN", lambda _: next(answers))
+            # A name at the limit is still checked.
+            typ, _ = imap.login("a" * 16, "pw")
+            self.assertEqual(typ, "OK")
+            imap.logout()
+            self.assertEqual(
+                server.log().count("user name longer than 16 bytes"), 3)
+
 
 if __name__ == "__main__":
     unittest.main()
