@@ -29,6 +29,22 @@
 //   allow_plaintext_auth  allow PLAIN/LOGIN/USER+PASS without TLS (false)
 //   login_cache_seconds   how long a verified password spares the slow hash
 //                         on the next login of that user (300; 0 = off)
+//   auth_failures_per_address  failed logins a client address (IPv6: its
+//                         /64) may make before it is refused without a
+//                         password check; refilled over the window (10)
+//   auth_failures_per_user  failed logins on one account, from anywhere,
+//                         before the account is closed to addresses that
+//                         failed within the window (30); addresses without
+//                         recent failures are still checked
+//   auth_failure_window_seconds  time in which a full failure budget
+//                         drains again (300)
+//   auth_throttle_entries  addresses and accounts the throttle remembers;
+//                         the least recently used are dropped (100000)
+//   auth_hash_threads     threads that run password hashing (2)
+//   auth_hash_queue       password checks that may wait for those threads;
+//                         beyond it logins fail at once with a temporary
+//                         error (32)
+//   auth_max_user_bytes   longest user name a login may carry (255)
 //   hostname              name in greetings (this machine's host name)
 //   local_domains         domains LMTP accepts, comma-separated (localhost)
 //   max_line_bytes        longest command line (65536)
@@ -112,6 +128,19 @@ ABSL_FLAG(bool, allow_plaintext_auth, false,
           "allow plaintext passwords without TLS");
 ABSL_FLAG(int64_t, login_cache_seconds, 300,
           "seconds a verified password spares the slow hash; 0 = off");
+ABSL_FLAG(int32_t, auth_failures_per_address, 10,
+          "failed logins per client address (IPv6 /64) per window");
+ABSL_FLAG(int32_t, auth_failures_per_user, 30,
+          "failed logins per account per window before it is closed to "
+          "addresses with recent failures");
+ABSL_FLAG(int64_t, auth_failure_window_seconds, 300,
+          "seconds in which a full failure budget drains");
+ABSL_FLAG(int64_t, auth_throttle_entries, 100000,
+          "addresses and accounts the login throttle remembers");
+ABSL_FLAG(int32_t, auth_hash_threads, 2, "threads for password hashing");
+ABSL_FLAG(int32_t, auth_hash_queue, 32,
+          "password checks that may wait for a hashing thread");
+ABSL_FLAG(int64_t, auth_max_user_bytes, 255, "longest user name at login");
 ABSL_FLAG(std::string, hostname, "", "host name in greetings");
 ABSL_FLAG(std::string, local_domains, "localhost",
           "domains LMTP delivers for, comma-separated");
@@ -431,10 +460,25 @@ int Run(int argc, char** argv) {
   options.admin_socket_path =
       (fs::path(data_dir) / server::admin::kAdminSocketName).string();
 
+  server::auth::ThrottleOptions throttle;
+  throttle.failures_per_address =
+      std::max(1, absl::GetFlag(FLAGS_auth_failures_per_address));
+  throttle.failures_per_user =
+      std::max(1, absl::GetFlag(FLAGS_auth_failures_per_user));
+  throttle.window = absl::Seconds(
+      std::max<int64_t>(1, absl::GetFlag(FLAGS_auth_failure_window_seconds)));
+  throttle.max_entries = static_cast<size_t>(
+      std::max<int64_t>(2, absl::GetFlag(FLAGS_auth_throttle_entries)));
+  server::auth::HashExecutorOptions hashing;
+  hashing.threads = std::max(1, absl::GetFlag(FLAGS_auth_hash_threads));
+  hashing.queue = std::max(0, absl::GetFlag(FLAGS_auth_hash_queue));
   server::auth::HostAuthenticator auth(
-      store.get(), config.allow_plaintext_auth, server::auth::ThrottleOptions{},
+      store.get(), config.allow_plaintext_auth, throttle,
       absl::Seconds(std::max<int64_t>(
-          0, absl::GetFlag(FLAGS_login_cache_seconds))));
+          0, absl::GetFlag(FLAGS_login_cache_seconds))),
+      hashing,
+      static_cast<size_t>(
+          std::max<int64_t>(1, absl::GetFlag(FLAGS_auth_max_user_bytes))));
   {
     std::vector<std::string> quota_admins;
     for (const std::string& user : SplitList(absl::GetFlag(FLAGS_quota_admins))) {

@@ -1,8 +1,7 @@
 #include "server/auth/authenticator.h"
 
 #include <algorithm>
-
-
+#include <optional>
 #include <utility>
 
 #include "server/absl_view.h"
@@ -21,6 +20,12 @@ using plugin::SaslExchange;
 using plugin::Task;
 
 constexpr char kAuthFailed[] = "Authentication failed";
+constexpr char kTryLater[] =
+    "Authentication is temporarily unavailable, try again later";
+
+std::string FailureText(const absl::Status& status) {
+  return absl::IsUnavailable(status) ? kTryLater : kAuthFailed;
+}
 
 SaslExchange::Step Continue(std::string challenge) {
   SaslExchange::Step step;
@@ -57,13 +62,20 @@ class PlainExchange final : public SaslExchange {
     if (parts.size() != 3 || parts[1].empty()) {
       co_return Failure("Malformed PLAIN response");
     }
+    if (auth_->UserTooLong(parts[0]) || auth_->UserTooLong(parts[1])) {
+      co_await auth_->FailedTooLong(*conn_);
+      co_return Failure(kAuthFailed);
+    }
     if (!parts[0].empty() && !absl::EqualsIgnoreCase(parts[0], parts[1])) {
-      co_await auth_->Failed(parts[1], *conn_);
+      // Counted like a wrong password, so it cannot be used to probe.
+      if (co_await auth_->Admit(parts[1], *conn_)) {
+        co_await auth_->Failed(parts[1], *conn_);
+      }
       co_return Failure("Authorization identity not allowed");
     }
     absl::StatusOr<store::Principal> principal =
         co_await auth_->VerifyPassword(parts[1], parts[2], *conn_);
-    if (!principal.ok()) co_return Failure(kAuthFailed);
+    if (!principal.ok()) co_return Failure(FailureText(principal.status()));
     co_return Success(*std::move(principal));
   }
 
@@ -83,29 +95,36 @@ class LoginExchange final : public SaslExchange {
     switch (state_) {
       case 0:
         if (response.has_value()) {  // initial response: the user name
-          user_ = *std::move(response);
-          state_ = 2;
-          co_return Continue("Password:");
+          co_return co_await TakeUser(*std::move(response));
         }
         state_ = 1;
         co_return Continue("Username:");
       case 1:
-        user_ = response.value_or("");
-        state_ = 2;
-        co_return Continue("Password:");
+        co_return co_await TakeUser(response.value_or(""));
       default: {
         state_ = 3;
         if (user_.empty()) co_return Failure(kAuthFailed);
         absl::StatusOr<store::Principal> principal =
             co_await auth_->VerifyPassword(user_, response.value_or(""),
                                            *conn_);
-        if (!principal.ok()) co_return Failure(kAuthFailed);
+        if (!principal.ok()) co_return Failure(FailureText(principal.status()));
         co_return Success(*std::move(principal));
       }
     }
   }
 
  private:
+  Task<Step> TakeUser(std::string user) {
+    if (auth_->UserTooLong(user)) {
+      state_ = 3;
+      co_await auth_->FailedTooLong(*conn_);
+      co_return Failure(kAuthFailed);
+    }
+    user_ = std::move(user);
+    state_ = 2;
+    co_return Continue("Password:");
+  }
+
   HostAuthenticator* auth_;
   plugin::Connection* conn_;
   int state_ = 0;
@@ -130,6 +149,12 @@ class ScramExchange final : public SaslExchange {
         co_return co_await HandleClientFirst(response.value_or(""));
       case 2: {
         state_ = 3;
+        if (refused_) {
+          // Throttled at client-first: the exchange ran on fake credentials
+          // so that it ends like any wrong password; the delay was waited.
+          state_ = 4;
+          co_return Failure(kAuthFailed);
+        }
         absl::StatusOr<std::string> server_final =
             scram_.ReceiveClientFinal(response.value_or(""));
         if (!server_final.ok()) {
@@ -144,7 +169,7 @@ class ScramExchange final : public SaslExchange {
         if (response.has_value() && !response->empty()) {
           co_return Failure("Unexpected SCRAM response");
         }
-        auth_->Succeeded(scram_.user());
+        auth_->Succeeded(scram_.user(), *conn_);
         {
           store::Principal principal = auth_->PrincipalFor(scram_.user());
           auth_->NoteLogin(*conn_, principal.user());
@@ -165,8 +190,14 @@ class ScramExchange final : public SaslExchange {
                             ? kAuthFailed
                             : "Malformed SCRAM message");
     }
+    if (auth_->UserTooLong(*user)) {
+      state_ = 4;
+      co_await auth_->FailedTooLong(*conn_);
+      co_return Failure(kAuthFailed);
+    }
+    refused_ = !co_await auth_->Admit(*user, *conn_);
     store::ScramCredentials credentials =
-        co_await auth_->LoadScramCredentials(*user, *conn_);
+        co_await auth_->LoadScramCredentials(*user, *conn_, refused_);
     co_return Continue(scram_.MakeServerFirst(credentials, MakeServerNonce()));
   }
 
@@ -174,6 +205,7 @@ class ScramExchange final : public SaslExchange {
   plugin::Connection* conn_;
   ScramServer scram_;
   int state_ = 0;
+  bool refused_ = false;
 };
 
 }  // namespace
@@ -189,12 +221,16 @@ store::Principal HostAuthenticator::PrincipalFor(std::string_view user) const {
 HostAuthenticator::HostAuthenticator(store::Store* store,
                                      bool allow_plaintext_auth,
                                      ThrottleOptions throttle,
-                                     absl::Duration login_cache_ttl)
+                                     absl::Duration login_cache_ttl,
+                                     HashExecutorOptions hashing,
+                                     size_t max_user_bytes)
     : store_(store),
       allow_plaintext_auth_(allow_plaintext_auth),
       fake_salt_key_(RandomBytes(32)),
+      max_user_bytes_(max_user_bytes),
       throttle_(throttle),
-      login_cache_(login_cache_ttl, /*capacity=*/10000) {}
+      login_cache_(login_cache_ttl, /*capacity=*/10000),
+      hashing_(hashing) {}
 
 bool HostAuthenticator::PlaintextAllowed(const plugin::Connection& conn) const {
   return allow_plaintext_auth_ || conn.tls_active();
@@ -238,52 +274,67 @@ Task<absl::StatusOr<store::Principal>> HostAuthenticator::CheckPassword(
 
 Task<absl::StatusOr<store::Principal>> HostAuthenticator::VerifyPassword(
     std::string user, std::string password, plugin::Connection& conn) {
-  absl::StatusOr<store::Principal> principal =
-      co_await plugin::Blocking(
-          conn, [this, &user, &password]() -> absl::StatusOr<store::Principal> {
-            if (!login_cache_.enabled()) {
-              absl::StatusOr<store::Principal> checked =
-                  store_->Authenticate(user, password);
-              if (!checked.ok()) return checked;
-              return absl::StatusOr<store::Principal>(
-                  PrincipalFor(checked->user()));
-            }
-            // The stored key is one cheap read; it ties a cache hit to the
-            // password record as it is now.
-            absl::StatusOr<store::ScramCredentials> credentials =
-                store_->GetScramCredentials(user);
-            const store::Principal canonical = PrincipalFor(user);
-            const absl::Time now = absl::Now();
-            if (credentials.ok() &&
-                login_cache_.Matches(canonical.user(), password,
-                                     credentials->stored_key, now)) {
-              return canonical;
-            }
-            absl::StatusOr<store::Principal> checked =
-                store_->Authenticate(user, password);
-            if (!checked.ok()) return checked;
-            if (credentials.ok()) {
-              login_cache_.Insert(checked->user(), password,
-                                  credentials->stored_key, now);
-            }
-            return absl::StatusOr<store::Principal>(
-                PrincipalFor(checked->user()));
-          });
-  if (!principal.ok()) {
+  if (UserTooLong(user)) {
+    co_await FailedTooLong(conn);
+    co_return absl::PermissionDeniedError(kAuthFailed);
+  }
+  if (!co_await Admit(user, conn)) {
+    co_return absl::PermissionDeniedError(kAuthFailed);
+  }
+  // A cache hit costs one store read and an HMAC: answered from the main
+  // worker pool, so honest clients with a remembered password never wait
+  // behind the hashing queue. The stored key ties the hit to the password
+  // record as it is now.
+  std::optional<std::string> stored_key;
+  if (login_cache_.enabled()) {
+    absl::StatusOr<store::ScramCredentials> credentials =
+        co_await plugin::Blocking(
+            conn, [this, &user] { return store_->GetScramCredentials(user); });
+    if (credentials.ok()) {
+      const store::Principal canonical = PrincipalFor(user);
+      if (login_cache_.Matches(canonical.user(), password,
+                               credentials->stored_key, absl::Now())) {
+        Succeeded(user, conn);
+        NoteLogin(conn, canonical.user());
+        co_return canonical;
+      }
+      stored_key = std::move(credentials->stored_key);
+    }
+  }
+  absl::StatusOr<store::Principal> checked =
+      absl::InternalError("password check did not run");
+  const absl::Status ran = co_await hashing_.Run(
+      conn, [this, &user, &password, &checked] {
+        checked = store_->Authenticate(user, password);
+      });
+  if (!ran.ok()) {
+    // Not checked, yet not refunded: otherwise a flood of attempts could
+    // keep the queue full forever at no cost to its budget.
+    conn.Log(absl::StrCat("authentication postponed for '", Av(user),
+                          "': password checks overloaded"));
+    co_return absl::UnavailableError(kTryLater);
+  }
+  if (!checked.ok()) {
     co_await Failed(user, conn);
     co_return absl::PermissionDeniedError(kAuthFailed);
   }
-  throttle_.RecordSuccess(user);
-  NoteLogin(conn, principal->user());
+  Succeeded(user, conn);
+  store::Principal principal = PrincipalFor(checked->user());
+  if (stored_key.has_value()) {
+    login_cache_.Insert(principal.user(), password, *stored_key, absl::Now());
+  }
+  NoteLogin(conn, principal.user());
   co_return principal;
 }
 
 Task<store::ScramCredentials> HostAuthenticator::LoadScramCredentials(
-    std::string user, plugin::Connection& conn) {
-  absl::StatusOr<store::ScramCredentials> credentials =
-      co_await plugin::Blocking(
-          conn, [this, &user] { return store_->GetScramCredentials(user); });
-  if (credentials.ok()) co_return *std::move(credentials);
+    std::string user, plugin::Connection& conn, bool fake_only) {
+  if (!fake_only) {
+    absl::StatusOr<store::ScramCredentials> credentials =
+        co_await plugin::Blocking(
+            conn, [this, &user] { return store_->GetScramCredentials(user); });
+    if (credentials.ok()) co_return *std::move(credentials);
+  }
   // Unknown user: answer like for a known one (stable salt, usual count) so
   // the exchange does not reveal which users exist; the proof cannot match.
   store::ScramCredentials fake;
@@ -295,11 +346,30 @@ Task<store::ScramCredentials> HostAuthenticator::LoadScramCredentials(
   co_return fake;
 }
 
+Task<bool> HostAuthenticator::Admit(std::string_view user,
+                                    plugin::Connection& conn) {
+  const FailureThrottle::Decision decision =
+      throttle_.Admit(conn.peer_address(), user);
+  if (decision.allowed) co_return true;
+  conn.Log(absl::StrCat("authentication refused for '", Av(user),
+                        "': too many recent failures"));
+  co_await conn.Sleep(absl::ToChronoMilliseconds(decision.delay));
+  co_return false;
+}
+
 Task<void> HostAuthenticator::Failed(std::string_view user,
                                      plugin::Connection& conn) {
   const absl::Duration delay =
       throttle_.RecordFailure(conn.peer_address(), user);
   conn.Log(absl::StrCat("authentication failed for '", Av(user), "'"));
+  co_await conn.Sleep(absl::ToChronoMilliseconds(delay));
+}
+
+Task<void> HostAuthenticator::FailedTooLong(plugin::Connection& conn) {
+  const absl::Duration delay = throttle_.RecordAddressFailure(
+      conn.peer_address());
+  conn.Log(absl::StrCat("authentication failed: user name longer than ",
+                        max_user_bytes_, " bytes"));
   co_await conn.Sleep(absl::ToChronoMilliseconds(delay));
 }
 

@@ -1,6 +1,13 @@
 // The host's plugin::Authenticator: SASL PLAIN, LOGIN and SCRAM-SHA-256
 // against the store, plain password checks, and the failed-login throttle.
 // PLAIN, LOGIN and CheckPassword need TLS unless allow_plaintext_auth.
+//
+// Every login path runs in this order: user names longer than
+// max_user_bytes fail at once; the throttle decides whether the attempt may
+// be checked at all (a refusal is answered like a wrong password, after the
+// delay, with no store access and no hashing); a verified-login cache hit
+// is answered from the main worker pool; only then does the slow hash run,
+// on the HashExecutor's own bounded pool.
 #ifndef MAILROOM_SERVER_AUTH_AUTHENTICATOR_H_
 #define MAILROOM_SERVER_AUTH_AUTHENTICATOR_H_
 
@@ -14,6 +21,7 @@
 #include "protocols/api/plugin.h"
 #include "absl/time/time.h"
 #include "server/auth/failure_throttle.h"
+#include "server/auth/hash_executor.h"
 #include "server/auth/verified_login_cache.h"
 #include "store/store.h"
 
@@ -26,7 +34,9 @@ class HostAuthenticator final : public plugin::Authenticator {
   // remembered for `login_cache_ttl` (zero: every login runs the slow hash).
   HostAuthenticator(store::Store* store, bool allow_plaintext_auth,
                     ThrottleOptions throttle = {},
-                    absl::Duration login_cache_ttl = absl::Minutes(5));
+                    absl::Duration login_cache_ttl = absl::Minutes(5),
+                    HashExecutorOptions hashing = {},
+                    size_t max_user_bytes = 255);
 
   std::vector<std::string> Mechanisms(
       const plugin::Connection& conn) const override;
@@ -37,14 +47,30 @@ class HostAuthenticator final : public plugin::Authenticator {
       std::string_view user, std::string_view password,
       plugin::Connection& conn) override;
 
-  // For the exchanges: verify a password / fetch SCRAM credentials on the
-  // worker pool, and slow down failures.
+  // For the exchanges. VerifyPassword fails with kPermissionDenied for a
+  // wrong password, an over-long user name or a throttled attempt, and with
+  // kUnavailable when the hashing queue is full.
   plugin::Task<absl::StatusOr<store::Principal>> VerifyPassword(
       std::string user, std::string password, plugin::Connection& conn);
+  // The user's SCRAM credentials from the store, or stable fake ones for an
+  // unknown user (`fake_only`: without asking the store).
   plugin::Task<store::ScramCredentials> LoadScramCredentials(
-      std::string user, plugin::Connection& conn);
+      std::string user, plugin::Connection& conn, bool fake_only = false);
+  // Whether an attempt for `user` may be checked; on a refusal, waits the
+  // delay first.
+  plugin::Task<bool> Admit(std::string_view user, plugin::Connection& conn);
+  // After an admitted attempt: records a failed check and waits the delay,
+  // or refunds the attempt after a success.
   plugin::Task<void> Failed(std::string_view user, plugin::Connection& conn);
-  void Succeeded(std::string_view user) { throttle_.RecordSuccess(user); }
+  void Succeeded(std::string_view user, const plugin::Connection& conn) {
+    throttle_.Release(conn.peer_address(), user);
+  }
+  // Too long to be anyone's name: counted against the address, then the
+  // delay.
+  bool UserTooLong(std::string_view user) const {
+    return user.size() > max_user_bytes_;
+  }
+  plugin::Task<void> FailedTooLong(plugin::Connection& conn);
 
   // Users allowed to set quotas (RFC 9208 SETQUOTA); canonical names.
   // REQUIRES: called before the first session starts.
@@ -70,9 +96,11 @@ class HostAuthenticator final : public plugin::Authenticator {
   store::Store* const store_;
   const bool allow_plaintext_auth_;
   const std::string fake_salt_key_;  // unknown users get stable fake salts
+  const size_t max_user_bytes_;
   FailureThrottle throttle_;
   LoginObserver login_observer_;
   VerifiedLoginCache login_cache_;
+  HashExecutor hashing_;
   std::vector<std::string> quota_admins_;
 };
 
