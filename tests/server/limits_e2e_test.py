@@ -184,6 +184,32 @@ class LimitsTest(ServerTest):
         self.assertIn(b"SIZE %d" % len(message), data[0])
         imap.logout()
 
+    def test_client_that_never_reads_cannot_grow_the_output_queue(self):
+        imap = imaplib.IMAP4("127.0.0.1", self.server.imap_port)
+        imap.login("alice", "secret")
+        imap.create("backlog")
+        message = b"Subject: backlog\r\n\r\n" + (b"y" * 1022 + b"\r\n") * 1024
+        self.assertEqual(imap.append("backlog", None, None, message)[0], "OK")
+        imap.logout()
+
+        client = Client(self.server.imap_port)
+        client.line()
+        client.send("a LOGIN alice secret\r\nb SELECT backlog\r\n")
+        client.lines_until("b ")
+        rss_before = proc_kib(self.server.pid, "VmRSS")
+        # 400 FETCHes of a 1 MiB message, never read: 400 MiB of responses
+        # if the server kept reading commands while its output backs up.
+        client.sock.settimeout(3)
+        try:
+            client.send("".join("f%d FETCH 1 BODY.PEEK[]\r\n" % i
+                                for i in range(400)))
+        except socket.timeout:
+            pass
+        time.sleep(2)
+        growth = proc_kib(self.server.pid, "VmRSS") - rss_before
+        client.close()
+        self.assertLess(growth, 32 * 1024, "grew %d KiB" % growth)
+
     # ---- pre-login deadlines ---------------------------------------------
     def keep_busy(self, port, command, ending):
         """Sends `command` every 0.2 s; returns the line that ended it."""
