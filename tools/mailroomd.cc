@@ -49,8 +49,22 @@
 //   local_domains         domains LMTP accepts, comma-separated (localhost)
 //   max_line_bytes        longest command line (65536)
 //   max_literal_bytes     longest literal, i.e. message size (52428800)
+//   max_command_bytes     a whole IMAP command with its literals, other than
+//                         APPEND (1048576)
+//   max_append_bytes      a whole IMAP APPEND, all MULTIAPPEND messages
+//                         together (67108864; at least max_literal_bytes
+//                         plus max_line_bytes)
+//   max_preauth_command_bytes  a command (or SASL response) before login,
+//                         literals included (65536)
+//   max_preauth_literal_bytes  one IMAP literal before login (4096)
 //   idle_timeout_seconds  authenticated idle timeout (1800)
-//   unauthenticated_timeout_seconds  before login (60)
+//   unauthenticated_timeout_seconds  IMAP/POP3: login must succeed this long
+//                         after connecting, however busy the client (60)
+//   lmtp_lhlo_timeout_seconds  LMTP: LHLO must arrive this long after
+//                         connecting (30)
+//   lmtp_data_timeout_seconds  LMTP: longest wait for the next piece of a
+//                         message body (60)
+//   lmtp_max_recipients   recipients per LMTP transaction (1000)
 //   max_connections_per_ip  concurrent connections per client IP (100; 0 =
 //                         unlimited)
 //   inbox_retention_days  INBOX messages are deleted this many days after
@@ -147,9 +161,23 @@ ABSL_FLAG(std::string, local_domains, "localhost",
 ABSL_FLAG(int64_t, max_line_bytes, 64 * 1024, "longest command line");
 ABSL_FLAG(int64_t, max_literal_bytes, 50 * 1024 * 1024,
           "longest literal (message size limit)");
+ABSL_FLAG(int64_t, max_command_bytes, 1024 * 1024,
+          "longest IMAP command with its literals, other than APPEND");
+ABSL_FLAG(int64_t, max_append_bytes, 64 * 1024 * 1024,
+          "longest IMAP APPEND command (all its messages)");
+ABSL_FLAG(int64_t, max_preauth_command_bytes, 64 * 1024,
+          "longest command or SASL response before login");
+ABSL_FLAG(int64_t, max_preauth_literal_bytes, 4096,
+          "longest IMAP literal before login");
 ABSL_FLAG(int64_t, idle_timeout_seconds, 1800, "authenticated idle timeout");
 ABSL_FLAG(int64_t, unauthenticated_timeout_seconds, 60,
-          "idle timeout before login");
+          "time from connecting to login (a deadline, not per read)");
+ABSL_FLAG(int64_t, lmtp_lhlo_timeout_seconds, 30,
+          "LMTP: time from connecting to LHLO");
+ABSL_FLAG(int64_t, lmtp_data_timeout_seconds, 60,
+          "LMTP: longest wait for the next piece of a message body");
+ABSL_FLAG(int64_t, lmtp_max_recipients, 1000,
+          "recipients per LMTP transaction");
 ABSL_FLAG(int, max_connections_per_ip, 100,
           "concurrent connections per client address; 0 = unlimited");
 ABSL_FLAG(int, inbox_retention_days, 0,
@@ -392,10 +420,29 @@ int Run(int argc, char** argv) {
       static_cast<size_t>(std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_line_bytes)));
   config.max_literal_bytes = static_cast<size_t>(
       std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_literal_bytes)));
+  auto at_least = [](int64_t floor, int64_t value) {
+    return static_cast<size_t>(std::max(floor, value));
+  };
+  config.max_command_bytes =
+      at_least(1024, absl::GetFlag(FLAGS_max_command_bytes));
+  // An APPEND of one maximal message must fit.
+  config.max_append_bytes =
+      std::max(at_least(1024, absl::GetFlag(FLAGS_max_append_bytes)),
+               config.max_literal_bytes + config.max_line_bytes);
+  config.max_preauth_command_bytes =
+      at_least(512, absl::GetFlag(FLAGS_max_preauth_command_bytes));
+  config.max_preauth_literal_bytes =
+      at_least(0, absl::GetFlag(FLAGS_max_preauth_literal_bytes));
   config.idle_timeout =
       std::chrono::seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
   config.unauthenticated_timeout = std::chrono::seconds(
       absl::GetFlag(FLAGS_unauthenticated_timeout_seconds));
+  config.lmtp_lhlo_timeout =
+      std::chrono::seconds(absl::GetFlag(FLAGS_lmtp_lhlo_timeout_seconds));
+  config.lmtp_data_timeout =
+      std::chrono::seconds(absl::GetFlag(FLAGS_lmtp_data_timeout_seconds));
+  config.lmtp_max_recipients =
+      at_least(1, absl::GetFlag(FLAGS_lmtp_max_recipients));
   config.local_domains = SplitList(absl::GetFlag(FLAGS_local_domains));
   const int expire_days = std::max(0, absl::GetFlag(FLAGS_pop3_expire_days));
   const int arrival_days =

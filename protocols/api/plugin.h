@@ -36,7 +36,7 @@ namespace mailroom::plugin {
 
 // Hash of the ABI headers (see plugin_abi_test). Do not edit by hand: the
 // test prints the value to put here.
-inline constexpr uint32_t kAbiVersion = 2752771104u;
+inline constexpr uint32_t kAbiVersion = 316932216u;
 
 inline constexpr char kEntryPoint[] = "mailroom_plugin_descriptor";
 
@@ -147,8 +147,24 @@ struct Config {
   bool allow_plaintext_auth = false;
   size_t max_line_bytes = 64 * 1024;
   size_t max_literal_bytes = 50 * 1024 * 1024;  // also the message size limit
+  // A whole command with its literals. Commands that carry messages (IMAP
+  // APPEND, also with MULTIAPPEND) may reach max_append_bytes; the host
+  // keeps that at least max_literal_bytes plus one line.
+  size_t max_command_bytes = 1024 * 1024;
+  size_t max_append_bytes = 64 * 1024 * 1024;
+  // Before login, a command and each of its literals stay this small, so an
+  // unauthenticated connection holds little memory.
+  size_t max_preauth_command_bytes = 64 * 1024;
+  size_t max_preauth_literal_bytes = 4096;
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(30);
+  // The whole unauthenticated phase, counted from the connection's start:
+  // commands sent meanwhile do not extend it.
   std::chrono::milliseconds unauthenticated_timeout = std::chrono::seconds(60);
+  // LMTP: from the connection's start to LHLO, and each read of a message
+  // body (DATA lines, BDAT chunks).
+  std::chrono::milliseconds lmtp_lhlo_timeout = std::chrono::seconds(30);
+  std::chrono::milliseconds lmtp_data_timeout = std::chrono::seconds(60);
+  size_t lmtp_max_recipients = 1000;  // per transaction (RFC 5321: >= 100)
   std::vector<std::string> local_domains = {"localhost"};
   // Protocol-specific settings, "pop3.expire_days" and the like.
   std::map<std::string, std::string> options;

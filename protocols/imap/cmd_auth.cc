@@ -1,5 +1,7 @@
 // STARTTLS, LOGIN and AUTHENTICATE (SASL through the host's Authenticator,
 // with SASL-IR of RFC 4959).
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "protocols/imap/response.h"
@@ -76,8 +78,10 @@ Task<std::string> Session::HandleAuthenticate(Command& c) {
       state_ = State::kLogout;
       co_return "";
     }
-    absl::StatusOr<std::string> line =
-        co_await conn_.ReadLine(config_.max_line_bytes, ReadTimeout());
+    // SASL responses arrive before login: the pre-login bound applies.
+    absl::StatusOr<std::string> line = co_await conn_.ReadLine(
+        std::min(config_.max_line_bytes, config_.max_preauth_command_bytes),
+        ReadTimeout());
     if (!line.ok()) {
       if (line.status().code() == absl::StatusCode::kResourceExhausted) {
         co_return "BAD [TOOBIG] Response too long";

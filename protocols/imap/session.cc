@@ -29,6 +29,16 @@ struct LiteralSpec {
   bool synchronizing = true;
 };
 
+// Whether a command's first line is APPEND (which carries messages).
+bool IsAppendLine(std::string_view line) {
+  const size_t space = line.find(' ');
+  if (space == std::string_view::npos) return false;
+  std::string_view rest = line.substr(space + 1);
+  constexpr std::string_view kAppend = "APPEND";
+  return rest.size() > kAppend.size() && rest[kAppend.size()] == ' ' &&
+         EqualsNoCase(rest.substr(0, kAppend.size()), kAppend);
+}
+
 std::optional<LiteralSpec> TrailingLiteral(std::string_view line) {
   if (line.empty() || line.back() != '}') return std::nullopt;
   const size_t open = line.rfind('{');
@@ -54,7 +64,9 @@ Session::Session(plugin::SessionContext* context)
       conn_(*context->connection),
       store_(*context->store),
       auth_(*context->auth),
-      config_(*context->config) {
+      config_(*context->config),
+      login_deadline_(std::chrono::steady_clock::now() +
+                      config_.unauthenticated_timeout) {
   auto opt = [&](const char* key, auto fallback) {
     auto it = config_.options.find(key);
     if (it == config_.options.end()) return fallback;
@@ -76,8 +88,18 @@ Session::~Session() {
 }
 
 std::chrono::milliseconds Session::ReadTimeout() const {
-  if (state_ == State::kNotAuthenticated) return config_.unauthenticated_timeout;
+  if (state_ == State::kNotAuthenticated) {
+    // What is left of the login deadline, not a fresh period per read.
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        login_deadline_ - std::chrono::steady_clock::now()));
+  }
   return std::max(config_.idle_timeout, kMinIdleTimeout);
+}
+
+bool Session::LoginDeadlinePassed() const {
+  return state_ == State::kNotAuthenticated &&
+         std::chrono::steady_clock::now() >= login_deadline_;
 }
 
 void Session::Untagged(std::string_view text) {
@@ -103,21 +125,39 @@ Task<Session::Input> Session::ReadCommand() {
   Input in;
   std::string tag;
   size_t literals = 0;
+  // Limits of this command: small before login; after it, APPEND may carry
+  // messages and everything else stays under max_command_bytes.
+  const bool preauth = state_ == State::kNotAuthenticated;
+  size_t command_limit = preauth ? config_.max_preauth_command_bytes
+                                 : config_.max_command_bytes;
+  size_t literal_limit = preauth ? config_.max_preauth_literal_bytes
+                                 : config_.max_command_bytes;
+  bool message_literals = false;
   while (true) {
+    // A line may not take the command past its limit either.
+    const size_t room =
+        command_limit > in.text.size() ? command_limit - in.text.size() : 0;
+    const size_t line_limit = std::min(config_.max_line_bytes, room);
     absl::StatusOr<std::string> line =
-        co_await conn_.ReadLine(config_.max_line_bytes, ReadTimeout());
+        co_await conn_.ReadLine(line_limit, ReadTimeout());
     if (!line.ok()) {
       switch (line.status().code()) {
-        case absl::StatusCode::kResourceExhausted:
+        case absl::StatusCode::kResourceExhausted: {
+          const std::string_view text =
+              line_limit < config_.max_line_bytes
+                  ? "BAD [TOOBIG] Command too long"
+                  : "BAD [TOOBIG] Line too long";
           if (tag.empty()) {
-            Untagged("BAD [TOOBIG] Line too long");
+            Untagged(text);
           } else {
-            Tagged(tag, "BAD [TOOBIG] Line too long");
+            Tagged(tag, text);
           }
           in.kind = Input::kSkip;
           co_return in;
+        }
         case absl::StatusCode::kDeadlineExceeded:
-          Untagged("BYE Autologout; idle for too long");
+          Untagged(preauth ? "BYE Autologout; login took too long"
+                           : "BYE Autologout; idle for too long");
           break;
         case absl::StatusCode::kCancelled:
           Untagged("BYE Server shutting down");
@@ -128,23 +168,47 @@ Task<Session::Input> Session::ReadCommand() {
       in.kind = Input::kClose;
       co_return in;
     }
-    if (in.text.empty()) tag = TagOf(*line);
+    if (in.text.empty()) {
+      tag = TagOf(*line);
+      if (!preauth && IsAppendLine(*line)) {
+        command_limit = std::max(config_.max_append_bytes, command_limit);
+        literal_limit = config_.max_literal_bytes;
+        message_literals = true;
+      }
+    }
     in.text += *line;
     const auto spec = TrailingLiteral(*line);
     if (!spec) {
       in.kind = Input::kCommand;
       co_return in;
     }
-    if (spec->size > config_.max_literal_bytes ||
+    // The literal and the CRLF that ends it must fit in what is left.
+    const uint64_t left = command_limit > in.text.size() + 2
+                              ? command_limit - in.text.size() - 2
+                              : 0;
+    const bool literal_too_big = spec->size > literal_limit;
+    if (literal_too_big || spec->size > left ||
         ++literals > kMaxLiteralsPerCommand) {
-      Tagged(tag, absl::StrCat("NO [TOOBIG] Literal exceeds the limit of ",
-                               config_.max_literal_bytes, " bytes"));
+      if (message_literals && literal_too_big) {
+        // RFC 7889: a message over APPENDLIMIT.
+        Tagged(tag, absl::StrCat("NO [TOOBIG] Literal exceeds the limit of ",
+                                 literal_limit, " bytes"));
+      } else if (preauth) {
+        Tagged(tag, absl::StrCat("BAD [TOOBIG] Before login a literal may "
+                                 "have at most ",
+                                 literal_limit, " bytes and a command ",
+                                 command_limit));
+      } else {
+        Tagged(tag, absl::StrCat("BAD [TOOBIG] Command exceeds the limit of ",
+                                 command_limit, " bytes"));
+      }
       if (spec->synchronizing) {
         // The client waits for "+" and will not send the literal.
         in.kind = Input::kSkip;
         co_return in;
       }
-      // The bytes are on their way and would be read as commands.
+      // RFC 7888 section 4: the bytes are on their way and would be read as
+      // commands; reading them to discard would let the client keep us busy.
       Untagged("BYE Literal too big");
       in.kind = Input::kClose;
       co_return in;
@@ -157,7 +221,8 @@ Task<Session::Input> Session::ReadCommand() {
         co_await conn_.ReadExactly(spec->size, ReadTimeout());
     if (!data.ok()) {
       if (data.status().code() == absl::StatusCode::kDeadlineExceeded) {
-        Untagged("BYE Autologout; idle for too long");
+        Untagged(preauth ? "BYE Autologout; login took too long"
+                         : "BYE Autologout; idle for too long");
       }
       in.kind = Input::kClose;
       co_return in;
@@ -174,6 +239,12 @@ Task<void> Session::Run() {
     if (!(co_await conn_.Flush()).ok()) break;
     if (conn_.shutting_down()) {
       Untagged("BYE Server shutting down");
+      break;
+    }
+    if (LoginDeadlinePassed()) {
+      // Checked between commands too: a client that keeps the input busy
+      // (NOOP after NOOP) never makes a read wait long enough to time out.
+      Untagged("BYE Autologout; login took too long");
       break;
     }
     if (notify_) {

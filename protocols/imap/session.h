@@ -61,7 +61,9 @@ class Session {
     std::string text;
   };
   Task<Input> ReadCommand();
+  // Before login: what is left of the login deadline.
   std::chrono::milliseconds ReadTimeout() const;
+  bool LoginDeadlinePassed() const;
   void Untagged(std::string_view text);
   void Tagged(std::string_view tag, std::string_view text);
   // Flushes when a lot of output is queued (large FETCH responses).
@@ -191,6 +193,8 @@ class Session {
   plugin::Authenticator& auth_;
   const plugin::Config& config_;
   ParseLimits limits_;
+  // Connection start plus unauthenticated_timeout: login must happen by then.
+  const std::chrono::steady_clock::time_point login_deadline_;
 
   State state_ = State::kNotAuthenticated;
   store::Principal principal_;

@@ -39,7 +39,9 @@ std::string Sanitize(std::string_view text) {
 LmtpSession::LmtpSession(const plugin::SessionContext& context)
     : conn_(*context.connection),
       store_(*context.store),
-      config_(*context.config) {}
+      config_(*context.config),
+      lhlo_deadline_(std::chrono::steady_clock::now() +
+                     config_.lmtp_lhlo_timeout) {}
 
 Task<void> LmtpSession::Run() {
   try {
@@ -55,12 +57,23 @@ Task<void> LmtpSession::Serve() {
   Reply(absl::StrCat("220 ", config_.hostname, " Mailroom LMTP ready"));
   while (!done_) {
     if (!(co_await conn_.Flush()).ok()) co_return;
+    if (!lhlo_seen_ && std::chrono::steady_clock::now() >= lhlo_deadline_) {
+      // Checked between commands too: NOOP after NOOP never lets a read
+      // time out.
+      Reply("421 4.4.2 No LHLO in time; closing connection");
+      break;
+    }
     absl::StatusOr<std::string> line =
-        co_await conn_.ReadLine(config_.max_line_bytes, config_.idle_timeout);
+        co_await conn_.ReadLine(config_.max_line_bytes, CommandTimeout());
     if (!line.ok()) {
       if (line.status().code() == absl::StatusCode::kResourceExhausted) {
         Reply("500 5.5.2 Line too long");
         continue;
+      }
+      if (!lhlo_seen_ &&
+          line.status().code() == absl::StatusCode::kDeadlineExceeded) {
+        Reply("421 4.4.2 No LHLO in time; closing connection");
+        break;
       }
       ReadFailed(line.status());
       break;
@@ -110,6 +123,7 @@ void LmtpSession::HandleLhlo(const Command& command) {
     return;
   }
   helo_ = Sanitize(name);
+  lhlo_seen_ = true;
   transaction_.reset();
   std::string out = absl::StrCat("250-", config_.hostname, "\r\n");
   out.append(
@@ -191,7 +205,7 @@ Task<void> LmtpSession::HandleRcpt(const Command& command) {
     Reply(absl::StrCat("550 5.1.2 <", address, "> Domain not served here"));
     co_return;
   }
-  if (transaction_->recipients.size() >= kMaxRecipients) {
+  if (transaction_->recipients.size() >= config_.lmtp_max_recipients) {
     Reply("452 4.5.3 Too many recipients");
     co_return;
   }
@@ -254,7 +268,7 @@ Task<void> LmtpSession::HandleData() {
   bool line_too_long = false;
   while (true) {
     absl::StatusOr<std::string> line = co_await conn_.ReadLine(
-        config_.max_literal_bytes, config_.idle_timeout);
+        config_.max_literal_bytes, config_.lmtp_data_timeout);
     if (!line.ok()) {
       if (line.status().code() == absl::StatusCode::kResourceExhausted) {
         line_too_long = true;
@@ -328,7 +342,7 @@ Task<bool> LmtpSession::ReadChunk(uint64_t n, MessageBuffer* buffer) {
   while (n > 0) {
     size_t piece = static_cast<size_t>(std::min(n, kChunkPiece));
     absl::StatusOr<std::string> bytes =
-        co_await conn_.ReadExactly(piece, config_.idle_timeout);
+        co_await conn_.ReadExactly(piece, config_.lmtp_data_timeout);
     if (!bytes.ok()) {
       ReadFailed(bytes.status());
       co_return false;
@@ -430,6 +444,13 @@ std::string LmtpSession::DeliveryReply(const absl::Status& status,
 
 void LmtpSession::Reply(std::string_view line) {
   conn_.Write(absl::StrCat(AsAbsl(line), "\r\n"));
+}
+
+std::chrono::milliseconds LmtpSession::CommandTimeout() const {
+  if (lhlo_seen_) return config_.idle_timeout;
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                      lhlo_deadline_ - std::chrono::steady_clock::now()));
 }
 
 void LmtpSession::ReadFailed(const absl::Status& status) {

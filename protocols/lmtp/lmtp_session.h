@@ -15,6 +15,7 @@
 #ifndef MAILROOM_PROTOCOLS_LMTP_LMTP_SESSION_H_
 #define MAILROOM_PROTOCOLS_LMTP_LMTP_SESSION_H_
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,9 +29,6 @@
 #include "store/store.h"
 
 namespace mailroom::lmtp {
-
-// Most recipients per transaction (RFC 5321 asks for at least 100).
-inline constexpr size_t kMaxRecipients = 1000;
 
 class LmtpSession {
  public:
@@ -81,13 +79,20 @@ class LmtpSession {
   plugin::Task<bool> ReadChunk(uint64_t n, MessageBuffer* buffer);
   // Replies to a failed read and ends the session.
   void ReadFailed(const absl::Status& status);
+  // Before LHLO: what is left of the LHLO deadline; after it, the idle
+  // timeout.
+  std::chrono::milliseconds CommandTimeout() const;
 
   plugin::Connection& conn_;
   store::MailStore& store_;
   const plugin::Config& config_;
+  // Connection start plus lmtp_lhlo_timeout: LHLO must arrive by then.
+  const std::chrono::steady_clock::time_point lhlo_deadline_;
 
   bool done_ = false;
   std::optional<std::string> helo_;  // after LHLO
+  // Once set (even if STARTTLS asks for LHLO again), no LHLO deadline.
+  bool lhlo_seen_ = false;
   std::optional<Transaction> transaction_;  // after MAIL
 };
 

@@ -151,6 +151,30 @@ TEST_F(LmtpSessionTest, RecipientErrors) {
   EXPECT_EQ(lines[5], "503 5.5.1 No valid recipients");
 }
 
+TEST_F(LmtpSessionTest, LhloDeadlineIsNotExtendedByNoop) {
+  config_.lmtp_lhlo_timeout = std::chrono::milliseconds(0);
+  auto lines = Run("NOOP\r\nRSET\r\nLHLO a\r\n");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "421 4.4.2 No LHLO in time; closing connection");
+}
+
+TEST_F(LmtpSessionTest, RecipientLimitIsASetting) {
+  config_.lmtp_max_recipients = 2;
+  auto lines = RunAfterHello(
+      "MAIL FROM:<s@x>\r\nRCPT TO:<alice@example.com>\r\n"
+      "RCPT TO:<bob@example.com>\r\nRCPT TO:<alice@example.com>\r\n");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[3], "452 4.5.3 Too many recipients");
+}
+
+TEST_F(LmtpSessionTest, MessageBodyReadsUseTheDataTimeout) {
+  config_.lmtp_data_timeout = std::chrono::seconds(7);
+  RunAfterHello(
+      "MAIL FROM:<s@x>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n"
+      "Subject: cut short\r\n");
+  EXPECT_EQ(conn_.last_timeout(), std::chrono::seconds(7));
+}
+
 TEST_F(LmtpSessionTest, MixedRecipientsEachGetTheirReply) {
   store_.set_storage_limit("bob", 50);  // passes RCPT, too small at DATA
   auto lines = RunAfterHello(absl::StrCat(

@@ -44,7 +44,9 @@ Pop3Session::Pop3Session(const plugin::SessionContext& context)
     : conn_(*context.connection),
       store_(*context.store),
       auth_(*context.auth),
-      config_(*context.config) {}
+      config_(*context.config),
+      login_deadline_(std::chrono::steady_clock::now() +
+                      config_.unauthenticated_timeout) {}
 
 Task<void> Pop3Session::Run() {
   try {
@@ -70,15 +72,24 @@ Task<void> Pop3Session::Serve() {
   Ok(absl::StrCat(config_.hostname, " Mailroom POP3 ready"));
   while (state_ != State::kDone) {
     if (!(co_await conn_.Flush()).ok()) co_return;
+    if (LoginDeadlinePassed()) {
+      // Checked between commands too: a client sending NOOP-like commands
+      // back to back never lets a read time out.
+      Err("Autologout; login took too long");
+      (void)co_await conn_.Flush();
+      co_return;
+    }
     absl::StatusOr<std::string> line =
-        co_await conn_.ReadLine(config_.max_line_bytes, ReadTimeout());
+        co_await conn_.ReadLine(LineLimit(), ReadTimeout());
     if (!line.ok()) {
       switch (line.status().code()) {
         case absl::StatusCode::kResourceExhausted:
           Err("Line too long");
           continue;
         case absl::StatusCode::kDeadlineExceeded:
-          Err("Autologout; idle for too long");
+          Err(state_ == State::kTransaction
+                  ? "Autologout; idle for too long"
+                  : "Autologout; login took too long");
           break;
         case absl::StatusCode::kCancelled:
           Err("[SYS/TEMP] Server shutting down");
@@ -236,7 +247,7 @@ Task<void> Pop3Session::HandleAuth(const Command& command) {
       co_return;
     }
     absl::StatusOr<std::string> line =
-        co_await conn_.ReadLine(config_.max_line_bytes, ReadTimeout());
+        co_await conn_.ReadLine(LineLimit(), ReadTimeout());
     if (!line.ok()) {
       if (line.status().code() == absl::StatusCode::kResourceExhausted) {
         Err("[AUTH] Response too long");
@@ -630,8 +641,21 @@ bool Pop3Session::PlaintextAllowed() const {
 }
 
 std::chrono::milliseconds Pop3Session::ReadTimeout() const {
-  return state_ == State::kTransaction ? config_.idle_timeout
-                                       : config_.unauthenticated_timeout;
+  if (state_ == State::kTransaction) return config_.idle_timeout;
+  // What is left of the login deadline, not a fresh period per read.
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                      login_deadline_ - std::chrono::steady_clock::now()));
+}
+
+bool Pop3Session::LoginDeadlinePassed() const {
+  return state_ == State::kAuthorization &&
+         std::chrono::steady_clock::now() >= login_deadline_;
+}
+
+size_t Pop3Session::LineLimit() const {
+  if (state_ == State::kTransaction) return config_.max_line_bytes;
+  return std::min(config_.max_line_bytes, config_.max_preauth_command_bytes);
 }
 
 Task<void> RunPop3Session(plugin::SessionContext* context) {

@@ -24,6 +24,7 @@
 #define MAILROOM_PROTOCOLS_POP3_POP3_SESSION_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -102,12 +103,18 @@ class Pop3Session {
 
   std::string ExpireCapability() const;
   bool PlaintextAllowed() const;
+  // Before login: what is left of the login deadline.
   std::chrono::milliseconds ReadTimeout() const;
+  bool LoginDeadlinePassed() const;
+  // Longest command or SASL line: small before login.
+  size_t LineLimit() const;
 
   plugin::Connection& conn_;
   store::MailStore& store_;
   plugin::Authenticator& auth_;
   const plugin::Config& config_;
+  // Connection start plus unauthenticated_timeout: login must happen by then.
+  const std::chrono::steady_clock::time_point login_deadline_;
 
   State state_ = State::kAuthorization;
   bool utf8_ = false;

@@ -177,8 +177,25 @@ TEST_F(Pop3SessionTest, TimeoutExpungesNothing) {
 TEST_F(Pop3SessionTest, UnauthenticatedTimeoutBeforeLogin) {
   conn_.set_end_of_input(absl::StatusCode::kDeadlineExceeded);
   auto lines = Run("");
-  EXPECT_EQ(conn_.last_timeout(), config_.unauthenticated_timeout);
+  // What is left of the login deadline, never a fresh period.
+  EXPECT_LE(conn_.last_timeout(), config_.unauthenticated_timeout);
   EXPECT_TRUE(absl::StartsWith(lines.back(), "-ERR"));
+}
+
+TEST_F(Pop3SessionTest, LoginDeadlineIsNotExtendedByCommands) {
+  config_.unauthenticated_timeout = std::chrono::milliseconds(0);
+  auto lines = Run("NOOP\r\nCAPA\r\n");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1], "-ERR Autologout; login took too long");
+}
+
+TEST_F(Pop3SessionTest, LongLineBeforeLoginIsRefused) {
+  config_.max_preauth_command_bytes = 600;
+  auto lines = Run(absl::StrCat("USER ", std::string(700, 'u'),
+                                "\r\nUSER alice\r\n"));
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines[1], "-ERR Line too long");
+  EXPECT_TRUE(absl::StartsWith(lines[2], "+OK"));
 }
 
 TEST_F(Pop3SessionTest, ShutdownSaysGoodbye) {
