@@ -523,8 +523,11 @@ std::string Session::Capabilities() const {
     }
     caps.push_back("SASL-IR");
   }
+  // Before login only small literals are read (max_preauth_literal_bytes):
+  // LITERAL- (RFC 7888) tells clients to synchronize anything above 4096.
+  caps.push_back(state_ == State::kNotAuthenticated ? "LITERAL-" : "LITERAL+");
   for (const char* c :
-       {"LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS",
+       {"ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS",
         "MOVE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE",
         "CREATE-SPECIAL-USE", "MULTIAPPEND", "BINARY", "ESEARCH", "SEARCHRES",
         "WITHIN", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "ACL", "RIGHTS=texk",

@@ -23,13 +23,18 @@ class SessionTest(e2e_base.ImapTestCase):
         self.assertTrue(c.greeting.startswith("* OK [CAPABILITY IMAP4rev1"))
         lines = c.ok("CAPABILITY")
         caps = untagged(lines, "CAPABILITY")[0].split()
-        for cap in ["IMAP4rev2", "LITERAL+", "SASL-IR", "IDLE", "UIDPLUS",
+        for cap in ["IMAP4rev2", "LITERAL-", "SASL-IR", "IDLE", "UIDPLUS",
                     "MOVE", "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES",
                     "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "BINARY",
                     "MULTIAPPEND", "NAMESPACE", "ID", "ENABLE", "ACL",
                     "QUOTA", "UTF8=ACCEPT", "STATUS=SIZE", "WITHIN"]:
             self.assertIn(cap, caps)
         self.assertTrue(any(c.startswith("APPENDLIMIT=") for c in caps))
+        self.assertNotIn("LITERAL+", caps)
+        c.login(self.new_user(), PASSWORD)
+        caps = untagged(c.ok("CAPABILITY"), "CAPABILITY")[0].split()
+        self.assertIn("LITERAL+", caps)
+        self.assertNotIn("LITERAL-", caps)
 
     def test_imaplib_login_select_logout(self):
         user = self.new_user()
