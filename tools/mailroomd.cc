@@ -71,7 +71,16 @@
 //                         their arrival (0: never)
 //   pop3_expire_days      POP3 messages are deleted this many days after
 //                         their first retrieval (0: never)
-//   plugin_options        extra plugin settings, KEY=VALUE,... (none)
+//   plugin_options        extra plugin settings, KEY=VALUE,... (none). IMAP
+//                         bounds one command while parsing it (BAD past one):
+//     imap.max_search_keys          keys in one SEARCH/SORT/THREAD (1000)
+//     imap.max_nesting_depth        nesting of (), NOT, OR (64)
+//     imap.max_sequence_set_elements  set elements per set, and summed over
+//                                   a command's search criteria (100000)
+//     imap.max_flags                flags in one STORE or APPEND (1000)
+//     imap.max_fetch_attributes     attributes in one FETCH (1000)
+//     imap.max_list_pattern_bytes   one LIST/LSUB pattern (1024)
+//     imap.notify_max_pending       queued NOTIFY events (10000)
 //   quota_admins          users allowed to set quotas (IMAP SETQUOTA),
 //                         comma-separated (none)
 //   io_threads            network threads (2)

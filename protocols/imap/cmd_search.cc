@@ -30,14 +30,19 @@ Task<std::string> Session::HandleSearch(Command& c) {
       !EqualsNoCase(*args.charset, "US-ASCII")) {
     co_return "NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset";
   }
+  // Turning sequence sets into UIDs walks the mailbox once per set, so it
+  // runs on the worker pool with the search. The session waits meanwhile,
+  // so the copied UID list and the saved result stay as they are.
   const std::vector<store::Uid> uids_by_seq = view_->Uids();
-  const store::SearchKey key =
-      TranslateSearchKey(args.key, uids_by_seq, saved_result_);
-  if (UsesModSeq(key)) condstore_ = true;
   const bool save = HasOption(args.returns, "SAVE");
   const store::MailboxId id = view_->id();
+  store::SearchKey key;
   absl::StatusOr<std::vector<store::Uid>> found = co_await plugin::Blocking(
-      conn_, [&] { return store_.Search(principal_, id, key); });
+      conn_, [&] {
+        key = TranslateSearchKey(args.key, uids_by_seq, saved_result_);
+        return store_.Search(principal_, id, key);
+      });
+  if (UsesModSeq(key)) condstore_ = true;
   if (!found.ok()) {
     if (save) saved_result_.clear();
     co_return ResponseForStatus(found.status());

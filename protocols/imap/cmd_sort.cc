@@ -114,11 +114,15 @@ Task<std::string> Session::HandleSortThread(Command& c) {
       !EqualsNoCase(*args.charset, "US-ASCII")) {
     co_return "NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset";
   }
-  const store::SearchKey key =
-      TranslateSearchKey(args.key, view_->Uids(), saved_result_);
+  // As for SEARCH: sequence sets become UIDs on the worker pool.
+  const std::vector<store::Uid> uids_by_seq = view_->Uids();
   const store::MailboxId id = view_->id();
-  absl::StatusOr<std::vector<store::Uid>> found = co_await plugin::Blocking(
-      conn_, [&] { return store_.Search(principal_, id, key); });
+  absl::StatusOr<std::vector<store::Uid>> found =
+      co_await plugin::Blocking(conn_, [&] {
+        const store::SearchKey key =
+            TranslateSearchKey(args.key, uids_by_seq, saved_result_);
+        return store_.Search(principal_, id, key);
+      });
   if (!found.ok()) co_return ResponseForStatus(found.status());
 
   // Only messages the client knows about (new arrivals come with EXISTS).

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
@@ -24,6 +25,19 @@ absl::StatusOr<std::string> Flag(Lexer& lx) {
   MR_ASSIGN_OR_RETURN(std::string atom, lx.Atom());
   if (system) atom.insert(atom.begin(), '\\');
   return atom;
+}
+
+absl::Status OverLimit(std::string_view what, size_t limit) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat(AbslView(what), " (limit ", limit, ")"));
+}
+
+SearchParseLimits SearchLimits(const ParseLimits& limits) {
+  SearchParseLimits sl;
+  sl.max_depth = limits.max_depth;
+  sl.max_keys = limits.max_search_keys;
+  sl.max_sequence_elements = limits.max_sequence_elements;
+  return sl;
 }
 
 absl::StatusOr<SequenceSet> Set(Lexer& lx, const ParseLimits& limits) {
@@ -112,7 +126,8 @@ absl::Status ParseCreate(Lexer& lx, Command& c) {
   return lx.ExpectEnd();
 }
 
-absl::Status ParseList(Lexer& lx, Command& c, bool lsub) {
+absl::Status ParseList(Lexer& lx, Command& c, bool lsub,
+                       const ParseLimits& limits) {
   ListArgs& l = c.list;
   MR_SP(lx);
   if (!lsub && lx.Consume('(')) {
@@ -139,6 +154,9 @@ absl::Status ParseList(Lexer& lx, Command& c, bool lsub) {
     l.extended = true;
     while (true) {
       MR_ASSIGN_OR_RETURN(std::string p, lx.ListMailbox());
+      if (p.size() > limits.max_list_pattern_bytes) {
+        return OverLimit("mailbox pattern too long", limits.max_list_pattern_bytes);
+      }
       l.patterns.push_back(std::move(p));
       if (l.patterns.size() > 100) return Bad("too many patterns");
       if (lx.Consume(')')) break;
@@ -146,6 +164,9 @@ absl::Status ParseList(Lexer& lx, Command& c, bool lsub) {
     }
   } else {
     MR_ASSIGN_OR_RETURN(std::string p, lx.ListMailbox());
+    if (p.size() > limits.max_list_pattern_bytes) {
+      return OverLimit("mailbox pattern too long", limits.max_list_pattern_bytes);
+    }
     l.patterns.push_back(std::move(p));
   }
   if (l.select_recursive && !l.select_subscribed) {
@@ -177,7 +198,7 @@ absl::Status ParseList(Lexer& lx, Command& c, bool lsub) {
   return lx.ExpectEnd();
 }
 
-absl::Status ParseAppend(Lexer& lx, Command& c) {
+absl::Status ParseAppend(Lexer& lx, Command& c, const ParseLimits& limits) {
   MR_SP(lx);
   MR_ASSIGN_OR_RETURN(std::string mailbox, lx.AString());
   c.args.push_back(std::move(mailbox));
@@ -185,7 +206,7 @@ absl::Status ParseAppend(Lexer& lx, Command& c) {
     MR_SP(lx);
     AppendMessage m;
     if (lx.Peek() == '(') {
-      MR_ASSIGN_OR_RETURN(m.flags, ParseFlagList(lx));
+      MR_ASSIGN_OR_RETURN(m.flags, ParseFlagList(lx, limits.max_flags));
       MR_SP(lx);
     }
     if (lx.Peek() == '"') {
@@ -230,10 +251,7 @@ absl::Status ParseSearch(Lexer& lx, Command& c, const ParseLimits& limits) {
     s.charset = std::move(cs);
     MR_SP(lx);
   }
-  SearchParseLimits sl;
-  sl.max_depth = limits.max_depth;
-  sl.max_sequence_elements = limits.max_sequence_elements;
-  MR_ASSIGN_OR_RETURN(s.key, ParseSearchKeys(lx, sl));
+  MR_ASSIGN_OR_RETURN(s.key, ParseSearchKeys(lx, SearchLimits(limits)));
   return lx.ExpectEnd();
 }
 
@@ -244,10 +262,8 @@ absl::Status ParseCharsetAndKeys(Lexer& lx, Command& c,
   MR_ASSIGN_OR_RETURN(std::string cs, lx.AString());
   c.search.charset = std::move(cs);
   MR_SP(lx);
-  SearchParseLimits sl;
-  sl.max_depth = limits.max_depth;
-  sl.max_sequence_elements = limits.max_sequence_elements;
-  MR_ASSIGN_OR_RETURN(c.search.key, ParseSearchKeys(lx, sl));
+  MR_ASSIGN_OR_RETURN(c.search.key,
+                      ParseSearchKeys(lx, SearchLimits(limits)));
   return lx.ExpectEnd();
 }
 
@@ -307,7 +323,8 @@ absl::Status ParseFetch(Lexer& lx, Command& c, const ParseLimits& limits) {
   MR_SP(lx);
   MR_ASSIGN_OR_RETURN(c.fetch.set, Set(lx, limits));
   MR_SP(lx);
-  MR_ASSIGN_OR_RETURN(c.fetch.attrs, ParseFetchAttrs(lx));
+  MR_ASSIGN_OR_RETURN(c.fetch.attrs,
+                      ParseFetchAttrs(lx, limits.max_fetch_attributes));
   if (lx.AtEnd()) return absl::OkStatus();
   MR_SP(lx);
   MR_RETURN_IF_ERROR(lx.Expect('('));
@@ -359,11 +376,14 @@ absl::Status ParseStore(Lexer& lx, Command& c, const ParseLimits& limits) {
   }
   MR_SP(lx);
   if (lx.Peek() == '(') {
-    MR_ASSIGN_OR_RETURN(s.flags, ParseFlagList(lx));
+    MR_ASSIGN_OR_RETURN(s.flags, ParseFlagList(lx, limits.max_flags));
   } else {
     while (true) {
       MR_ASSIGN_OR_RETURN(std::string f, Flag(lx));
       s.flags.push_back(std::move(f));
+      if (s.flags.size() > limits.max_flags) {
+        return OverLimit("too many flags", limits.max_flags);
+      }
       if (lx.AtEnd()) break;
       MR_SP(lx);
     }
@@ -494,9 +514,9 @@ absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
     case N::kSetAcl:
       return AStrings(lx, c, 3);
     case N::kList:
-      return ParseList(lx, c, false);
+      return ParseList(lx, c, false, limits);
     case N::kLsub:
-      return ParseList(lx, c, true);
+      return ParseList(lx, c, true, limits);
     case N::kStatus: {
       MR_SP(lx);
       MR_ASSIGN_OR_RETURN(std::string mailbox, lx.AString());
@@ -507,7 +527,7 @@ absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
       return lx.ExpectEnd();
     }
     case N::kAppend:
-      return ParseAppend(lx, c);
+      return ParseAppend(lx, c, limits);
     case N::kSearch:
       return ParseSearch(lx, c, limits);
     case N::kSort:
@@ -547,14 +567,15 @@ std::string TagOf(std::string_view line) {
   return std::string(line.substr(0, n));
 }
 
-absl::StatusOr<std::vector<std::string>> ParseFlagList(Lexer& lx) {
+absl::StatusOr<std::vector<std::string>> ParseFlagList(Lexer& lx,
+                                                       size_t max_flags) {
   MR_RETURN_IF_ERROR(lx.Expect('('));
   std::vector<std::string> flags;
   while (!lx.Consume(')')) {
     if (!flags.empty()) MR_SP(lx);
     MR_ASSIGN_OR_RETURN(std::string f, Flag(lx));
     flags.push_back(std::move(f));
-    if (flags.size() > 1000) return Bad("too many flags");
+    if (flags.size() > max_flags) return OverLimit("too many flags", max_flags);
   }
   return flags;
 }

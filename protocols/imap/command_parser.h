@@ -16,9 +16,16 @@
 
 namespace mailroom::imap {
 
+// Bounds on what one command may ask for, checked while parsing so an
+// oversized command costs nothing beyond reading it. Exceeding one is
+// kResourceExhausted with a user-safe message naming the limit.
 struct ParseLimits {
   int max_depth = 64;                    // parenthesis nesting
   size_t max_sequence_elements = 100000;  // comma-separated set elements
+  size_t max_search_keys = 1000;      // in one SEARCH, SORT or THREAD
+  size_t max_flags = 1000;            // in one STORE or APPEND flag list
+  size_t max_fetch_attributes = 1000;  // in one FETCH
+  size_t max_list_pattern_bytes = 1024;  // one LIST/LSUB mailbox pattern
 };
 
 // The tag of a command line, or "*" when it has none that is valid (the
@@ -30,15 +37,18 @@ std::string TagOf(std::string_view line);
 absl::StatusOr<Command> ParseCommand(std::string_view input,
                                      const ParseLimits& limits = {});
 
-// flag-list "(" [flag *(SP flag)] ")".
-absl::StatusOr<std::vector<std::string>> ParseFlagList(Lexer& lexer);
+// flag-list "(" [flag *(SP flag)] ")", of at most `max_flags` flags.
+absl::StatusOr<std::vector<std::string>> ParseFlagList(Lexer& lexer,
+                                                       size_t max_flags = 1000);
 
 // date-time "dd-Mon-yyyy hh:mm:ss +zzzz" (quoted), to seconds since the
 // epoch and the zone in minutes.
 absl::StatusOr<std::pair<int64_t, int32_t>> ParseDateTime(std::string_view s);
 
-// fetch-att list after "FETCH set SP": a macro, one attribute or a list.
-absl::StatusOr<std::vector<FetchAttr>> ParseFetchAttrs(Lexer& lexer);
+// fetch-att list after "FETCH set SP": a macro, one attribute or a list
+// of at most `max_attributes`.
+absl::StatusOr<std::vector<FetchAttr>> ParseFetchAttrs(
+    Lexer& lexer, size_t max_attributes = 1000);
 
 }  // namespace mailroom::imap
 

@@ -188,7 +188,8 @@ std::string FetchAttr::ResponseName() const {
   return out;
 }
 
-absl::StatusOr<std::vector<FetchAttr>> ParseFetchAttrs(Lexer& lx) {
+absl::StatusOr<std::vector<FetchAttr>> ParseFetchAttrs(Lexer& lx,
+                                                       size_t max_attributes) {
   using K = FetchAttr::Kind;
   if (lx.ConsumeWord("ALL")) {
     return std::vector<FetchAttr>{Simple(K::kFlags), Simple(K::kInternalDate),
@@ -214,7 +215,10 @@ absl::StatusOr<std::vector<FetchAttr>> ParseFetchAttrs(Lexer& lx) {
     auto a = ParseOneAttr(lx);
     if (!a.ok()) return a.status();
     attrs.push_back(std::move(*a));
-    if (attrs.size() > 1000) return Bad("too many fetch attributes");
+    if (attrs.size() > max_attributes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "too many fetch attributes (limit ", max_attributes, ")"));
+    }
     if (lx.Consume(')')) break;
     if (!lx.Consume(' ')) return Bad("expected a space");
   }

@@ -18,14 +18,38 @@ std::string NormalizeInbox(std::string_view s, char delimiter) {
   return out;
 }
 
+// Replaces each run of wildcards by one: a run with a "*" matches what "*"
+// matches, a run of "%" what "%" matches. The result has at most one
+// wildcard per literal character (plus one), which bounds the matching work
+// by the name's length however many wildcards the client sent.
+std::string CollapseWildcards(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size());
+  for (char c : pattern) {
+    const bool wild = c == '*' || c == '%';
+    if (wild && !out.empty() && (out.back() == '*' || out.back() == '%')) {
+      if (c == '*') out.back() = '*';
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 bool MatchListPattern(std::string_view raw_pattern, std::string_view raw_name,
                       char delimiter) {
-  const std::string pattern = NormalizeInbox(raw_pattern, delimiter);
+  const std::string pattern =
+      CollapseWildcards(NormalizeInbox(raw_pattern, delimiter));
   const std::string name = NormalizeInbox(raw_name, delimiter);
-  // can[j]: pattern[0..i) matches name[0..j).
   const size_t n = name.size();
+  // Each literal character consumes one of the name's.
+  size_t literals = 0;
+  for (char p : pattern) literals += p != '*' && p != '%';
+  if (literals > n) return false;
+  // can[j]: pattern[0..i) matches name[0..j). O(pattern x name), no
+  // backtracking.
   std::vector<char> can(n + 1, 0), next(n + 1, 0);
   can[0] = 1;
   for (char p : pattern) {

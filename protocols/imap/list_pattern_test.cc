@@ -32,6 +32,21 @@ TEST(ListPatternTest, ManyStarsStayFast) {
   EXPECT_FALSE(MatchListPattern(pattern, std::string(300, 'a') + "b"));
 }
 
+TEST(ListPatternTest, WildcardRunsMatchLikeOneWildcard) {
+  EXPECT_TRUE(MatchListPattern("a%*%b", "a/x/b"));
+  EXPECT_FALSE(MatchListPattern("a%%%b", "a/x/b"));
+  EXPECT_TRUE(MatchListPattern("a%%%b", "axyb"));
+  EXPECT_TRUE(MatchListPattern("**%**", "a/b"));
+  EXPECT_TRUE(MatchListPattern("INBOX*%", "inbox/x"));
+  EXPECT_FALSE(MatchListPattern(std::string(100000, '*') + "b", "aaaa"));
+  EXPECT_TRUE(MatchListPattern(std::string(100000, '%') + "b", "aaab"));
+}
+
+TEST(ListPatternTest, MoreLiteralsThanTheNameNeverMatch) {
+  EXPECT_FALSE(MatchListPattern("ab*", "a"));
+  EXPECT_TRUE(MatchListPattern("a*b", "ab"));
+}
+
 TEST(ListPatternTest, Reference) {
   EXPECT_EQ(CombineReference("", "%"), "%");
   EXPECT_EQ(CombineReference("Archive/", "%"), "Archive/%");

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 
 namespace mailroom::imap {
@@ -53,6 +54,39 @@ absl::Status Bad(std::string_view what) {
   return absl::InvalidArgumentError(AbslView(what));
 }
 
+absl::Status OverLimit(std::string_view what, size_t limit) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat(AbslView(what), " (limit ", limit, ")"));
+}
+
+// The budget of one command's criteria, shared by the whole recursion.
+struct ParseState {
+  const SearchParseLimits& limits;
+  size_t keys = 0;
+  size_t sequence_elements = 0;
+};
+
+absl::StatusOr<ImapSearchKey> ParseKeyList(Lexer& lx, ParseState& st,
+                                           int depth);
+
+// Parses one sequence set, charging its elements to the command's budget.
+absl::StatusOr<SequenceSet> ParseSet(Lexer& lx, ParseState& st) {
+  auto word = lx.Word();
+  if (!word.ok()) return word.status();
+  const size_t left =
+      st.limits.max_sequence_elements - st.sequence_elements;
+  auto set = ParseSequenceSet(*word, left);
+  if (!set.ok()) {
+    if (set.status().code() == absl::StatusCode::kResourceExhausted) {
+      return OverLimit("too many sequence set elements in the criteria",
+                       st.limits.max_sequence_elements);
+    }
+    return set.status();
+  }
+  st.sequence_elements += set->ranges.size();
+  return set;
+}
+
 absl::StatusOr<int64_t> DateArg(Lexer& lx) {
   std::string text;
   if (lx.Peek() == '"') {
@@ -71,20 +105,22 @@ bool IsSequenceStart(char c) {
   return (c >= '0' && c <= '9') || c == '*' || c == '$';
 }
 
-absl::StatusOr<ImapSearchKey> ParseOneKey(Lexer& lx,
-                                          const SearchParseLimits& limits,
+absl::StatusOr<ImapSearchKey> ParseOneKey(Lexer& lx, ParseState& st,
                                           int depth) {
-  if (depth > limits.max_depth) return Bad("search criteria nested too deeply");
+  if (depth > st.limits.max_depth) {
+    return OverLimit("search criteria nested too deeply", st.limits.max_depth);
+  }
+  if (++st.keys > st.limits.max_keys) {
+    return OverLimit("too many search keys", st.limits.max_keys);
+  }
   if (lx.Consume('(')) {
-    auto inner = ParseSearchKeys(lx, limits, depth + 1);
+    auto inner = ParseKeyList(lx, st, depth + 1);
     if (!inner.ok()) return inner.status();
     if (!lx.Consume(')')) return Bad("expected ')'");
     return inner;
   }
   if (IsSequenceStart(lx.Peek())) {
-    auto word = lx.Word();
-    if (!word.ok()) return word.status();
-    auto set = ParseSequenceSet(*word, limits.max_sequence_elements);
+    auto set = ParseSet(lx, st);
     if (!set.ok()) return set.status();
     ImapSearchKey k;
     k.kind = ImapSearchKey::Kind::kSequence;
@@ -199,7 +235,7 @@ absl::StatusOr<ImapSearchKey> ParseOneKey(Lexer& lx,
   }
   if (name == "NOT") {
     if (!lx.Consume(' ')) return Bad("expected a space");
-    auto child = ParseOneKey(lx, limits, depth + 1);
+    auto child = ParseOneKey(lx, st, depth + 1);
     if (!child.ok()) return child.status();
     return NotOf(std::move(*child));
   }
@@ -208,7 +244,7 @@ absl::StatusOr<ImapSearchKey> ParseOneKey(Lexer& lx,
     k.kind = ImapSearchKey::Kind::kOr;
     for (int i = 0; i < 2; ++i) {
       if (!lx.Consume(' ')) return Bad("expected a space");
-      auto child = ParseOneKey(lx, limits, depth + 1);
+      auto child = ParseOneKey(lx, st, depth + 1);
       if (!child.ok()) return child.status();
       k.children.push_back(std::move(*child));
     }
@@ -216,9 +252,7 @@ absl::StatusOr<ImapSearchKey> ParseOneKey(Lexer& lx,
   }
   if (name == "UID") {
     if (!lx.Consume(' ')) return Bad("expected a space");
-    auto word = lx.Word();
-    if (!word.ok()) return word.status();
-    auto set = ParseSequenceSet(*word, limits.max_sequence_elements);
+    auto set = ParseSet(lx, st);
     if (!set.ok()) return set.status();
     ImapSearchKey k;
     k.kind = ImapSearchKey::Kind::kUidSet;
@@ -255,21 +289,26 @@ void AppendUidRanges(std::vector<store::UidRange>& out, store::Uid uid) {
   }
 }
 
-}  // namespace
-
-absl::StatusOr<ImapSearchKey> ParseSearchKeys(Lexer& lx,
-                                              const SearchParseLimits& limits,
-                                              int depth) {
+absl::StatusOr<ImapSearchKey> ParseKeyList(Lexer& lx, ParseState& st,
+                                           int depth) {
   ImapSearchKey all;
   all.kind = ImapSearchKey::Kind::kAnd;
   while (true) {
-    auto key = ParseOneKey(lx, limits, depth);
+    auto key = ParseOneKey(lx, st, depth);
     if (!key.ok()) return key.status();
     all.children.push_back(std::move(*key));
     if (lx.AtEnd() || lx.Peek() == ')') break;
     if (!lx.Consume(' ')) return Bad("expected a space");
   }
   return all;
+}
+
+}  // namespace
+
+absl::StatusOr<ImapSearchKey> ParseSearchKeys(Lexer& lx,
+                                              const SearchParseLimits& limits) {
+  ParseState state{limits};
+  return ParseKeyList(lx, state, 0);
 }
 
 absl::StatusOr<int64_t> ParseSearchDate(std::string_view text) {

@@ -35,16 +35,21 @@ struct ImapSearchKey {
   std::vector<ImapSearchKey> children;
 };
 
+// What one command's criteria may cost. Every store evaluation is
+// proportional to messages x keys, so the count is bounded before any work.
 struct SearchParseLimits {
-  int max_depth = 64;
+  int max_depth = 64;             // nesting of "(", NOT and OR
+  size_t max_keys = 1000;         // search keys, nested ones included
+  // Sequence-set elements summed over all the sets of the criteria.
   size_t max_sequence_elements = 100000;
 };
 
 // Parses search-key *(SP search-key) up to the end of input or a ")" that
-// closes an enclosing list (not consumed). Returns a kAnd node.
+// closes an enclosing list (not consumed). Returns a kAnd node. Exceeding a
+// limit is kResourceExhausted, found before the rest is parsed; other
+// errors are kInvalidArgument. The recursion is bounded by max_depth.
 absl::StatusOr<ImapSearchKey> ParseSearchKeys(Lexer& lexer,
-                                              const SearchParseLimits& limits,
-                                              int depth = 0);
+                                              const SearchParseLimits& limits);
 
 // "1-Feb-1994" (day may have one digit) to days since the epoch.
 absl::StatusOr<int64_t> ParseSearchDate(std::string_view text);

@@ -160,5 +160,27 @@ TEST(SearchParserTest, DepthLimit) {
   EXPECT_FALSE(Translate(nested).ok());
 }
 
+TEST(SearchParserTest, LimitsAreResourceExhausted) {
+  std::string deep;
+  for (int i = 0; i < 200; ++i) deep += "NOT ";
+  deep += "SEEN";
+  EXPECT_EQ(Translate(deep).status().code(),
+            absl::StatusCode::kResourceExhausted);
+
+  SearchParseLimits limits;
+  limits.max_keys = 3;
+  Lexer ok("SEEN OR DRAFT FLAGGED");
+  EXPECT_FALSE(ParseSearchKeys(ok, limits).ok());  // OR is a key too: 4
+  Lexer three("SEEN NOT DRAFT");
+  EXPECT_TRUE(ParseSearchKeys(three, limits).ok());
+
+  limits.max_sequence_elements = 4;
+  Lexer sets("1,2 UID 3,4");
+  EXPECT_TRUE(ParseSearchKeys(sets, limits).ok());
+  Lexer too_many("1,2 UID 3,4,5");
+  EXPECT_EQ(ParseSearchKeys(too_many, limits).status().code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
 }  // namespace
 }  // namespace mailroom::imap

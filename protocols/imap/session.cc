@@ -79,6 +79,11 @@ Session::Session(plugin::SessionContext* context)
   limits_.max_depth = opt("imap.max_nesting_depth", 64);
   limits_.max_sequence_elements =
       opt("imap.max_sequence_set_elements", size_t{100000});
+  limits_.max_search_keys = opt("imap.max_search_keys", size_t{1000});
+  limits_.max_flags = opt("imap.max_flags", size_t{1000});
+  limits_.max_fetch_attributes = opt("imap.max_fetch_attributes", size_t{1000});
+  limits_.max_list_pattern_bytes =
+      opt("imap.max_list_pattern_bytes", size_t{1024});
   notify_max_pending_ = opt("imap.notify_max_pending", size_t{10000});
 }
 

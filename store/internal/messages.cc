@@ -17,6 +17,23 @@ namespace {
 
 constexpr uint32_t kWriteFlags = kAnswered | kFlagged | kDraft;
 
+// RFC 4314: \Seen needs `s`, \Deleted `t`, the other flags and keywords `w`.
+uint32_t SettableSystemFlags(std::string_view rights) {
+  return (HasRight(rights, 's') ? uint32_t{kSeen} : 0u) |
+         (HasRight(rights, 't') ? uint32_t{kDeleted} : 0u) |
+         (HasRight(rights, 'w') ? kWriteFlags : 0u);
+}
+
+// RFC 4314 section 4: a message inserted by APPEND, COPY or MOVE keeps only
+// the flags its inserter could set with STORE; the others are dropped, not
+// refused, so an insert-only drop box takes mail but nobody can plant
+// \Deleted, \Seen or keywords in it.
+Flags InsertableFlags(std::string_view rights, Flags flags) {
+  flags.system &= SettableSystemFlags(rights);
+  if (!HasRight(rights, 'w')) flags.keywords.clear();
+  return flags;
+}
+
 // Sorted, unique (case-insensitively, first spelling kept) keywords; rejects
 // ones a client could not send back.
 absl::StatusOr<std::vector<std::string>> NormalizeKeywords(
@@ -230,8 +247,14 @@ absl::StatusOr<AppendResult> StoreImpl::Append(
     if (target.record.noselect) {
       return absl::FailedPreconditionError("mailbox is \\Noselect");
     }
+    // In a per-user \Seen mailbox the appender's \Seen is only the
+    // appender's own, but keeping it is still what `s` grants (as for STORE).
+    std::vector<AppendRequest> limited = messages;
+    for (AppendRequest& m : limited) {
+      m.flags = InsertableFlags(target.rights, std::move(m.flags));
+    }
     MR_ASSIGN_OR_RETURN(result, AppendInTxn(txn, target.id, target.record.owner,
-                                            messages, hashes, structures,
+                                            limited, hashes, structures,
                                             true, who.user()));
     return absl::OkStatus();
   }));
@@ -438,9 +461,7 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
     MR_RETURN_IF_ERROR(Require(m, 'r'));
     // RFC 4314: \Seen needs `s`, \Deleted `t`, everything else `w`. Flags
     // the principal may not change keep their value.
-    uint32_t allowed = (HasRight(m.rights, 's') ? uint32_t{kSeen} : 0u) |
-                       (HasRight(m.rights, 't') ? uint32_t{kDeleted} : 0u) |
-                       (HasRight(m.rights, 'w') ? kWriteFlags : 0u);
+    uint32_t allowed = SettableSystemFlags(m.rights);
     bool keywords_allowed = HasRight(m.rights, 'w');
     if (allowed == 0) {
       return absl::PermissionDeniedError("no right to change flags");
@@ -708,6 +729,7 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
                           GetSeenUser(dst.id, who.user(), &txn, true, nullptr));
     }
     bool dst_user_changed = false;
+    const bool dst_may_keep_seen = HasRight(dst.rights, 's');
     for (size_t i = 0; i < messages.size(); ++i) {
       const auto& [uid, record] = messages[i];
       // A move hands the source's blob reference over to the copy.
@@ -718,10 +740,14 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
       copy.save_date = now;
       copy.system_flags &= ~uint32_t{kSeen};
       if (copier_seen[i] && !dst_per_user) copy.system_flags |= kSeen;
+      Flags kept = InsertableFlags(dst.rights, {copy.system_flags, copy.keywords});
+      copy.system_flags = kept.system;
+      copy.keywords = std::move(kept.keywords);
+      const bool own_seen = copier_seen[i] && dst_per_user && dst_may_keep_seen;
       MR_ASSIGN_OR_RETURN(Uid new_uid, InsertMessage(txn, dst.id,
                                                      dst.record.owner,
                                                      dst_state, copy));
-      if (copier_seen[i] && dst_per_user) {
+      if (own_seen) {
         MR_RETURN_IF_ERROR(WriteSeenRow(txn, dst.id, who.user(), dst_state,
                                         dst_user, new_uid, copy, std::nullopt,
                                         true, nullptr));
