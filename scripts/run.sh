@@ -10,6 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
+# The data dir holds mail and keys: private to this user, like what the
+# daemon itself creates.
+umask 077
 
 scripts/install_deps.sh
 
