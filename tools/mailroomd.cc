@@ -110,7 +110,8 @@ ABSL_FLAG(std::string, rados_namespace, "",
 ABSL_FLAG(std::string, rados_user, "admin", "RADOS client id (client.ID)");
 ABSL_FLAG(int, rados_op_timeout_seconds, 30,
           "a RADOS operation gives up after this long (temporary errors)");
-ABSL_FLAG(std::string, listen, "0.0.0.0", "listen addresses, comma-separated");
+ABSL_FLAG(std::string, listen, "0.0.0.0",
+          "listen addresses of IMAP, POP3 and extra listeners (not LMTP)");
 ABSL_FLAG(int, imap_port, 143, "IMAP port (STARTTLS); 0 = off");
 ABSL_FLAG(int, imaps_port, 993, "IMAP implicit TLS port; 0 = off");
 ABSL_FLAG(int, pop3_port, 110, "POP3 port (STLS); 0 = off");
