@@ -21,6 +21,9 @@ PLUGINS=(//protocols/imap:libmailroom_imap.so //protocols/pop3:libmailroom_pop3.
 BIN="$("${BAZEL[@]}" info bazel-bin 2>/dev/null)"
 
 DATA_DIR="${MAILROOM_DATA_DIR:-$ROOT/data}"
+# The data dir holds mail and keys: private to this user, like what the
+# daemon itself creates.
+umask 077
 mkdir -p "$DATA_DIR/tls"
 DATA_DIR="$(cd "$DATA_DIR" && pwd)"
 CTL=("$BIN/tools/mailroomctl" "--data_dir=$DATA_DIR")

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <utility>
@@ -21,6 +22,7 @@ constexpr std::chrono::milliseconds kKickGrace(2000);
 
 struct Server::Listener {
   ListenerConfig config;
+  uint16_t port = 0;
   const plugin::PluginDescriptor* descriptor = nullptr;
   std::unique_ptr<asio::ip::tcp::acceptor> tcp;
   std::unique_ptr<asio::local::stream_protocol::acceptor> unix_socket;
@@ -84,7 +86,13 @@ absl::Status Server::Start() {
       auto acceptor = std::make_unique<asio::local::stream_protocol::acceptor>(io_);
       asio::local::stream_protocol::endpoint endpoint(config.unix_path);
       acceptor->open(endpoint.protocol(), ec);
+      // Nobody may connect before the mode below is in place.
+      const mode_t old_mask = umask(0077);
       if (!ec) acceptor->bind(endpoint, ec);
+      umask(old_mask);
+      if (!ec && chmod(config.unix_path.c_str(), config.unix_mode) != 0) {
+        ec = asio::error_code(errno, asio::error::get_system_category());
+      }
       if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
       if (ec) {
         return absl::UnavailableError(absl::StrCat(
@@ -105,12 +113,22 @@ absl::Status Server::Start() {
       if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
       if (!ec) acceptor->bind(endpoint, ec);
       if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+      if (ec && config.skip_if_unavailable &&
+          (ec == asio::error::address_family_not_supported ||
+           ec == asio::error_code(EADDRNOTAVAIL,
+                                  asio::error::get_system_category()))) {
+        logger_->Log(absl::StrCat("not listening on ", where, " (",
+                                  config.plugin, "): ", ec.message()));
+        bound_ports_.push_back(0);
+        continue;
+      }
       if (ec) {
         return absl::UnavailableError(absl::StrCat(
             "cannot listen on ", where, " (", config.plugin,
             config.implicit_tls ? ", TLS" : "", "): ", ec.message()));
       }
-      bound_ports_.push_back(acceptor->local_endpoint().port());
+      listener->port = acceptor->local_endpoint().port();
+      bound_ports_.push_back(listener->port);
       listener->tcp = std::move(acceptor);
     }
     listeners_.push_back(std::move(listener));
@@ -139,12 +157,12 @@ absl::Status Server::Start() {
     asio::co_spawn(io_, AcceptAdmin(), asio::detached);
   }
 
-  for (size_t i = 0; i < listeners_.size(); ++i) {
-    Listener* listener = listeners_[i].get();
+  for (const auto& owned : listeners_) {
+    Listener* listener = owned.get();
     const ListenerConfig& c = listener->config;
     logger_->Log(absl::StrCat(
         "listening: ", c.plugin, c.implicit_tls ? " (TLS)" : "", " on ",
-        c.unix_path.empty() ? absl::StrCat(c.address, ":", bound_ports_[i])
+        c.unix_path.empty() ? absl::StrCat(c.address, ":", listener->port)
                             : c.unix_path));
     if (listener->tcp != nullptr) {
       asio::co_spawn(io_, AcceptTcp(listener), asio::detached);

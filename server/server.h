@@ -5,6 +5,8 @@
 #ifndef MAILROOM_SERVER_SERVER_H_
 #define MAILROOM_SERVER_SERVER_H_
 
+#include <sys/types.h>
+
 #include <asio.hpp>
 #include <atomic>
 #include <chrono>
@@ -35,6 +37,10 @@ struct ListenerConfig {
   uint16_t port = 0;    // 0 with an address: pick an ephemeral port
   bool implicit_tls = false;
   std::string unix_path;  // set: a UNIX socket instead of TCP
+  mode_t unix_mode = 0600;  // the socket's permissions
+  // A bind that fails because the address does not exist on this host
+  // (e.g. ::1 without IPv6) is logged and the listener left out.
+  bool skip_if_unavailable = false;
 };
 
 // Runs one admin command on the daemon's store (called on a worker thread),
@@ -75,7 +81,7 @@ class Server final : public admin::SessionDirectory {
   void Shutdown();
 
   // The port each listener got (same order as options.listeners; 0 for a
-  // UNIX socket).
+  // UNIX socket or a listener skipped as unavailable).
   std::vector<uint16_t> bound_ports() const { return bound_ports_; }
   size_t session_count() const;
 

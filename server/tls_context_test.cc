@@ -1,6 +1,7 @@
 #include "server/tls_context.h"
 
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
@@ -68,6 +69,56 @@ TEST(TlsContextProvider, ReloadsAndKeepsTheOldContextOnFailure) {
   EXPECT_FALSE((*provider)->Reload().ok());
   EXPECT_EQ((*provider)->Current(), second);
   EXPECT_FALSE(TlsContextProvider::Create(cert, TempPath("missing")).ok());
+}
+
+TEST(TlsPolicy, DefaultsOfferOnlyForwardSecretAeadSuites) {
+  const std::string cert = TempPath("p.pem");
+  const std::string key = TempPath("p.key");
+  CertOptions options;
+  options.rsa = true;
+  ASSERT_TRUE(GenerateSelfSignedCert(options, cert, key).ok());
+  auto context = MakeServerTlsContext(cert, key);
+  ASSERT_TRUE(context.ok()) << context.status();
+  SSL_CTX* native = (*context)->native_handle();
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(native), TLS1_2_VERSION);
+  STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(native);
+  ASSERT_NE(ciphers, nullptr);
+  int tls12 = 0;
+  for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) {
+    const SSL_CIPHER* cipher = sk_SSL_CIPHER_value(ciphers, i);
+    const std::string name = SSL_CIPHER_get_name(cipher);
+    EXPECT_EQ(SSL_CIPHER_is_aead(cipher), 1) << name;
+    const int kx = SSL_CIPHER_get_kx_nid(cipher);
+    EXPECT_TRUE(kx == NID_kx_ecdhe || kx == NID_kx_dhe || kx == NID_kx_any)
+        << name;
+    if (kx != NID_kx_any) ++tls12;
+  }
+  EXPECT_GT(tls12, 0);
+}
+
+TEST(TlsPolicy, SettingsAreCheckedAndApplied) {
+  EXPECT_TRUE(CheckTlsPolicy({}).ok());
+  TlsPolicy bad_version;
+  bad_version.min_version = "1.1";
+  EXPECT_EQ(CheckTlsPolicy(bad_version).code(),
+            absl::StatusCode::kInvalidArgument);
+  TlsPolicy bad_ciphers;
+  bad_ciphers.ciphers = "NO-SUCH-CIPHER";
+  EXPECT_FALSE(CheckTlsPolicy(bad_ciphers).ok());
+  TlsPolicy bad_suites;
+  bad_suites.ciphersuites = "TLS_NO_SUCH_SUITE";
+  EXPECT_FALSE(CheckTlsPolicy(bad_suites).ok());
+
+  const std::string cert = TempPath("q.pem");
+  const std::string key = TempPath("q.key");
+  ASSERT_TRUE(GenerateSelfSignedCert({}, cert, key).ok());
+  TlsPolicy only13;
+  only13.min_version = "1.3";
+  auto context = MakeServerTlsContext(cert, key, only13);
+  ASSERT_TRUE(context.ok()) << context.status();
+  EXPECT_EQ(SSL_CTX_get_min_proto_version((*context)->native_handle()),
+            TLS1_3_VERSION);
+  EXPECT_FALSE(MakeServerTlsContext(cert, key, bad_version).ok());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 // here (see PrepareMigrate): the secrets travel inside the admin request,
 // never on a command line.
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -386,6 +387,9 @@ int WaitForReindex(CommandRunner& runner, const std::string& user,
 }
 
 int Run(int argc, char** argv) {
+  // Whatever it writes into the data dir (the store, index, backups,
+  // exports) is as private as what the daemon writes.
+  umask(077);
   std::string data_dir = "./data";
   server::StoreSettings settings;
   std::vector<std::string> args;

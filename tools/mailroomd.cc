@@ -5,7 +5,9 @@
 // "key = value" lines using the same names; flags given on the command line
 // override the file. Keys:
 //   data_dir              the node's directory, created if missing (./data):
-//                         the RocksDB store, the full-text index, sockets
+//                         the RocksDB store, the full-text index, sockets.
+//                         The daemon runs with umask 077: everything it
+//                         creates is private to its user (0700/0600)
 //   store                 storage engine: rocksdb (default) or rados
 //   rados_conf            with rados: the cluster's ceph.conf
 //   rados_pool            RADOS pool (mailroom)
@@ -13,19 +15,31 @@
 //   rados_user            RADOS client id, client.ID (admin)
 //   rados_op_timeout_seconds  a RADOS operation gives up after this long and
 //                         the client gets a temporary error (30)
-//   listen                addresses to listen on, comma-separated (0.0.0.0)
+//   listen                addresses IMAP, POP3 and extra listeners listen
+//                         on, comma-separated (0.0.0.0); not LMTP
 //   imap_port             IMAP with STARTTLS (143); 0 turns it off
 //   imaps_port            IMAP over implicit TLS (993)
 //   pop3_port             POP3 with STLS (110)
 //   pop3s_port            POP3 over implicit TLS (995)
 //   lmtp_port             LMTP over TCP (24)
+//   lmtp_listen           addresses LMTP listens on, comma-separated
+//                         (127.0.0.1,::1; ::1 is skipped where the host has
+//                         no IPv6). LMTP has no authentication: whoever can
+//                         connect can deliver to every mailbox
 //   lmtp_socket           LMTP over a UNIX socket at this path (off)
+//   lmtp_socket_mode      permissions of that socket, octal (0660: the MTA
+//                         connects through the daemon's group)
 //   extra_listeners       more plugins: NAME:PORT[:TLSPORT],... (none)
 //   plugin_dir            plugin directories, comma-separated (default: the
 //                         Bazel-built plugins next to this binary)
 //   tls_cert, tls_key     PEM certificate chain and key; without them the
 //                         TLS listeners are off and STARTTLS is not offered.
 //                         SIGHUP re-reads them.
+//   tls_min_version       oldest TLS version accepted: 1.2 or 1.3 (1.2)
+//   tls_ciphers           OpenSSL cipher list for TLS 1.2 (forward-secret
+//                         AEAD only: ECDHE/DHE with AES-GCM or ChaCha20)
+//   tls_ciphersuites      TLS 1.3 suites (TLS_AES_256_GCM_SHA384:
+//                         TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256)
 //   allow_plaintext_auth  allow PLAIN/LOGIN/USER+PASS without TLS (false)
 //   login_cache_seconds   how long a verified password spares the slow hash
 //                         on the next login of that user (300; 0 = off)
@@ -87,6 +101,7 @@
 //   worker_threads        threads for blocking store calls (4)
 //   shutdown_grace_seconds  time in-flight commands get after SIGTERM (4)
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -134,19 +149,31 @@ ABSL_FLAG(std::string, rados_namespace, "",
 ABSL_FLAG(std::string, rados_user, "admin", "RADOS client id (client.ID)");
 ABSL_FLAG(int, rados_op_timeout_seconds, 30,
           "a RADOS operation gives up after this long (temporary errors)");
-ABSL_FLAG(std::string, listen, "0.0.0.0", "listen addresses, comma-separated");
+ABSL_FLAG(std::string, listen, "0.0.0.0",
+          "listen addresses of IMAP, POP3 and extra listeners (not LMTP)");
 ABSL_FLAG(int, imap_port, 143, "IMAP port (STARTTLS); 0 = off");
 ABSL_FLAG(int, imaps_port, 993, "IMAP implicit TLS port; 0 = off");
 ABSL_FLAG(int, pop3_port, 110, "POP3 port (STLS); 0 = off");
 ABSL_FLAG(int, pop3s_port, 995, "POP3 implicit TLS port; 0 = off");
 ABSL_FLAG(int, lmtp_port, 24, "LMTP TCP port; 0 = off");
+ABSL_FLAG(std::string, lmtp_listen, "127.0.0.1,::1",
+          "LMTP listen addresses, comma-separated (unauthenticated: keep it "
+          "to hosts that may deliver)");
 ABSL_FLAG(std::string, lmtp_socket, "", "LMTP UNIX socket path; empty = off");
+ABSL_FLAG(std::string, lmtp_socket_mode, "0660",
+          "LMTP UNIX socket permissions, octal");
 ABSL_FLAG(std::string, extra_listeners, "",
           "other plugins: NAME:PORT[:TLSPORT],...");
 ABSL_FLAG(std::string, plugin_dir, "",
           "plugin directories, comma-separated (default: next to the binary)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain file");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key file");
+ABSL_FLAG(std::string, tls_min_version, "1.2",
+          "oldest TLS version accepted: 1.2 or 1.3");
+ABSL_FLAG(std::string, tls_ciphers, mailroom::server::kDefaultTlsCiphers,
+          "OpenSSL cipher list for TLS 1.2");
+ABSL_FLAG(std::string, tls_ciphersuites,
+          mailroom::server::kDefaultTlsCiphersuites, "TLS 1.3 cipher suites");
 ABSL_FLAG(bool, allow_plaintext_auth, false,
           "allow plaintext passwords without TLS");
 ABSL_FLAG(int64_t, login_cache_seconds, 300,
@@ -301,6 +328,9 @@ int Run(int argc, char** argv) {
   absl::ParseCommandLine(static_cast<int>(arg_pointers.size()),
                          arg_pointers.data());
 
+  // Mail, indexes, backups and sockets are private to the daemon's user;
+  // the LMTP socket's mode is set on purpose below.
+  umask(077);
   server::Logger log(&std::cerr);
   std::signal(SIGPIPE, SIG_IGN);
   RaiseDescriptorLimit(log);
@@ -329,14 +359,19 @@ int Run(int argc, char** argv) {
       std::cerr << "mailroomd: --tls_cert and --tls_key go together\n";
       return 2;
     }
+    server::TlsPolicy policy;
+    policy.min_version = absl::GetFlag(FLAGS_tls_min_version);
+    policy.ciphers = absl::GetFlag(FLAGS_tls_ciphers);
+    policy.ciphersuites = absl::GetFlag(FLAGS_tls_ciphersuites);
     absl::StatusOr<std::unique_ptr<server::TlsContextProvider>> created =
-        server::TlsContextProvider::Create(cert, key);
+        server::TlsContextProvider::Create(cert, key, std::move(policy));
     if (!created.ok()) {
       std::cerr << "mailroomd: " << created.status().message() << "\n";
       return 1;
     }
     tls = *std::move(created);
-    log.Log(absl::StrCat("TLS: certificate ", cert));
+    log.Log(absl::StrCat("TLS: certificate ", cert, ", TLS ",
+                         absl::GetFlag(FLAGS_tls_min_version), " or newer"));
   } else {
     log.Log("TLS off: no --tls_cert/--tls_key given; implicit-TLS listeners "
             "are off and STARTTLS is not offered");
@@ -398,13 +433,23 @@ int Run(int argc, char** argv) {
       wanted.push_back({parts[0], {tls_port, true}});
     }
   }
-  for (const std::string& address : SplitList(absl::GetFlag(FLAGS_listen))) {
-    for (const auto& [name, port_tls] : wanted) {
+  // LMTP takes mail for every mailbox without authentication, so it has
+  // its own (loopback) addresses rather than those of the public listeners.
+  const std::vector<std::string> public_addresses =
+      SplitList(absl::GetFlag(FLAGS_listen));
+  const std::vector<std::string> lmtp_addresses =
+      SplitList(absl::GetFlag(FLAGS_lmtp_listen));
+  for (const auto& [name, port_tls] : wanted) {
+    const bool lmtp = name == "lmtp";
+    for (const std::string& address :
+         lmtp ? lmtp_addresses : public_addresses) {
       server::ListenerConfig listener;
       listener.plugin = name;
       listener.address = address;
       listener.port = static_cast<uint16_t>(port_tls.first);
       listener.implicit_tls = port_tls.second;
+      // A host without IPv6 has no ::1; loopback on 127.0.0.1 still works.
+      listener.skip_if_unavailable = lmtp && address == "::1";
       options.listeners.push_back(listener);
     }
   }
@@ -415,9 +460,18 @@ int Run(int argc, char** argv) {
                    "is not in the plugin directories\n";
       return 1;
     }
+    const std::string mode_text = absl::GetFlag(FLAGS_lmtp_socket_mode);
+    char* end = nullptr;
+    const unsigned long mode = std::strtoul(mode_text.c_str(), &end, 8);
+    if (mode_text.empty() || *end != '\0' || mode > 0777) {
+      std::cerr << "mailroomd: --lmtp_socket_mode must be octal 0..0777, not '"
+                << mode_text << "'\n";
+      return 2;
+    }
     server::ListenerConfig listener;
     listener.plugin = "lmtp";
     listener.unix_path = lmtp_socket;
+    listener.unix_mode = static_cast<mode_t>(mode);
     options.listeners.push_back(listener);
   }
 
@@ -486,6 +540,15 @@ int Run(int argc, char** argv) {
     std::cerr << "mailroomd: cannot create data dir " << data_dir << ": "
               << ec.message() << "\n";
     return 1;
+  }
+  struct stat data_dir_stat;
+  if (stat(data_dir.c_str(), &data_dir_stat) == 0 &&
+      (data_dir_stat.st_mode & 077) != 0) {
+    std::ostringstream mode;
+    mode << std::oct << (data_dir_stat.st_mode & 0777);
+    log.Log(absl::StrCat("warning: data dir ", data_dir,
+                         " is open to other users (mode 0", mode.str(),
+                         "); chmod 700 it"));
   }
   server::StoreSettings store_settings;
   store_settings.engine = absl::GetFlag(FLAGS_store);

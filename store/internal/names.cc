@@ -19,6 +19,16 @@ absl::StatusOr<std::string> CanonicalUser(std::string_view user) {
   return lower;
 }
 
+absl::StatusOr<std::string> CanonicalNewUser(std::string_view user) {
+  absl::StatusOr<std::string> name = CanonicalUser(user);
+  if (!name.ok()) return name.status();
+  if (*name == "anyone" || *name == "authenticated" || (*name)[0] == '-') {
+    return absl::InvalidArgumentError(
+        "reserved user name: ACLs use it as an identifier");
+  }
+  return name;
+}
+
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {

@@ -25,6 +25,12 @@ inline constexpr std::string_view kInbox = "INBOX";
 // with '.'. kInvalidArgument otherwise.
 absl::StatusOr<std::string> CanonicalUser(std::string_view user);
 
+// CanonicalUser for a new account: also refuses the names an ACL gives
+// another meaning (RFC 4314): "anyone", "authenticated", and names starting
+// with '-' (a negative right) — '$' (a group) is outside the alphabet
+// already. Existing accounts with such names stay reachable by CanonicalUser.
+absl::StatusOr<std::string> CanonicalNewUser(std::string_view user);
+
 // Checks a mailbox name (UTF-8, '/'-delimited, no empty, "." or ".."
 // components, no control chars, '*' or '%', at most 255 bytes) and returns it
 // with any case of a leading "inbox" component spelled "INBOX".

@@ -14,6 +14,19 @@ TEST(NamesTest, CanonicalUser) {
   EXPECT_TRUE(CanonicalUser(std::string(64, 'a')).ok());
 }
 
+TEST(NamesTest, CanonicalNewUserRefusesAclIdentifiers) {
+  for (const char* name : {"anyone", "Anyone", "AUTHENTICATED", "-alice", "-",
+                           "$group", "", "a/b", "a\r\nb", "a\x01"}) {
+    EXPECT_EQ(CanonicalNewUser(name).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << name;
+  }
+  EXPECT_EQ(CanonicalNewUser("Al-ice").value(), "al-ice");
+  EXPECT_EQ(CanonicalNewUser("anyone2").value(), "anyone2");
+  // Existing accounts keep working under the general rule.
+  EXPECT_TRUE(CanonicalUser("anyone").ok());
+}
+
 TEST(NamesTest, MailboxNames) {
   EXPECT_EQ(CanonicalMailboxName("inbox").value(), "INBOX");
   EXPECT_EQ(CanonicalMailboxName("iNbOx/Sub").value(), "INBOX/Sub");

@@ -20,7 +20,7 @@ absl::StatusOr<UserRecord> StoreImpl::GetUser(std::string_view user,
 
 absl::Status StoreImpl::CreateUser(std::string_view user_in,
                                    std::string_view password) {
-  MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(user_in));
+  MR_ASSIGN_OR_RETURN(std::string user, CanonicalNewUser(user_in));
   UserRecord record;
   MR_RETURN_IF_ERROR(
       HashPassword(password, options_.password_iterations, &record));
@@ -112,7 +112,7 @@ absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
 
 absl::Status StoreImpl::SetPassword(std::string_view user_in,
                                     std::string_view password) {
-  MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(user_in));
+  MR_ASSIGN_OR_RETURN(std::string user, CanonicalNewUser(user_in));
   UserRecord fresh;
   MR_RETURN_IF_ERROR(
       HashPassword(password, options_.password_iterations, &fresh));

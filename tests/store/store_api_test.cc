@@ -102,6 +102,16 @@ TEST_F(StoreApiTest, RejectsBadUserNames) {
   EXPECT_TRUE(store_->Authenticate("mixed.case_1-x", "pw").ok());
 }
 
+TEST_F(StoreApiTest, RefusesUserNamesThatAreAclIdentifiers) {
+  for (const char* name : {"anyone", "Authenticated", "-bob", "$staff",
+                           "a\r\nFAKE"}) {
+    EXPECT_EQ(store_->CreateUser(name, "pw").code(),
+              absl::StatusCode::kInvalidArgument)
+        << name;
+  }
+  EXPECT_THAT(store_->ListUsers().value(), ElementsAre("alice", "bob"));
+}
+
 TEST_F(StoreApiTest, AuthenticateAndScram) {
   auto ok = store_->Authenticate("ALICE", "secret-a");
   ASSERT_TRUE(ok.ok());
