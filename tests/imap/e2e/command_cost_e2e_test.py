@@ -8,13 +8,14 @@ import unittest
 from tests.imap.e2e.e2e_base import ImapTestCase
 from tests.imap.e2e.imap_client import message
 
-# Long enough for every command below, so the per-command limits (not the
-# line length) are what refuse them.
+# Lines and commands long enough for every command below, so the per-command
+# limits (not the line or command length) are what refuse them.
 BIG_LINE = "--max_line_bytes=%d" % (8 * 1024 * 1024)
+BIG_COMMAND = "--max_command_bytes=%d" % (8 * 1024 * 1024)
 
 
 class CommandCostTest(ImapTestCase):
-    SERVER_ARGS = {"allow_plaintext_auth": True, "extra_flags": [BIG_LINE]}
+    SERVER_ARGS = {"allow_plaintext_auth": True, "extra_flags": [BIG_LINE, BIG_COMMAND]}
 
     def selected(self):
         client, _ = self.session()
