@@ -4,6 +4,13 @@
 // a row lock (waiting up to 2 s, then kAborted), and a commit with
 // durable = true syncs the WAL, so concurrent writers share one fsync.
 //
+// A full disk: a write fails with kResourceExhausted "NOSPACE ..." (see
+// store/no_space.h) and RocksDB stops taking writes; reads go on. Each later
+// write first asks RocksDB to resume (flush, clear the error) and fails the
+// same way until the disk has room again, then proceeds: no restart needed.
+// Nothing acknowledged is lost, as a write is acknowledged only after its
+// WAL record was written (and synced).
+//
 // Thread-safety: thread-safe (see engine.h).
 #ifndef MAILROOM_STORE_ROCKSDB_ROCKSDB_ENGINE_H_
 #define MAILROOM_STORE_ROCKSDB_ROCKSDB_ENGINE_H_
