@@ -1,12 +1,10 @@
 #include "store/rocksdb/rocksdb_engine.h"
 
 #include <algorithm>
-#include <atomic>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "rocksdb/options.h"
 #include "rocksdb/utilities/transaction.h"
 #include "rocksdb/utilities/transaction_db.h"
@@ -34,49 +32,6 @@ class Handles {
 
  private:
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-};
-
-// Brings the DB back after a write failed with an I/O error. RocksDB then
-// stops all writes (a "background error"); on a full disk it does not
-// recover by itself here: its automatic recovery needs an SstFileManager,
-// with which a TransactionDB turns a compaction's ENOSPC into a fatal error
-// that only a reopen clears. Instead the next write calls DB::Resume(),
-// which flushes the memtables and clears the error once the disk takes
-// writes again; until then writes keep failing with the same status.
-// Thread-safe.
-class WriteRecovery {
- public:
-  explicit WriteRecovery(rocksdb::DB* db) : db_(db) {}
-
-  // Records the outcome of a write.
-  void Note(const rocksdb::Status& s) {
-    if (!s.IsIOError()) return;
-    absl::MutexLock lock(&mu_);
-    last_error_ = FromRocks(s);
-    stopped_.store(true, std::memory_order_release);
-  }
-
-  // Before a write: OK when writes may go ahead.
-  absl::Status Check() {
-    if (!stopped_.load(std::memory_order_acquire)) return absl::OkStatus();
-    absl::MutexLock lock(&mu_);
-    if (!stopped_.load(std::memory_order_relaxed)) return absl::OkStatus();
-    rocksdb::Status s = db_->Resume();
-    // Busy: a recovery is already under way; the disk is still refusing.
-    if (s.IsBusy()) return last_error_;
-    if (!s.ok()) {
-      last_error_ = FromRocks(s);
-      return last_error_;
-    }
-    stopped_.store(false, std::memory_order_release);
-    return absl::OkStatus();
-  }
-
- private:
-  rocksdb::DB* const db_;
-  absl::Mutex mu_;
-  std::atomic<bool> stopped_{false};
-  absl::Status last_error_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::StatusOr<std::optional<std::string>> Found(const rocksdb::Status& s,
@@ -158,9 +113,8 @@ class DbReader : public engine::Reader {
 
 class RocksTransaction : public engine::Transaction {
  public:
-  RocksTransaction(const Handles* cf, WriteRecovery* recovery,
-                   std::unique_ptr<rocksdb::Transaction> t)
-      : cf_(cf), recovery_(recovery), t_(std::move(t)) {}
+  RocksTransaction(const Handles* cf, std::unique_ptr<rocksdb::Transaction> t)
+      : cf_(cf), t_(std::move(t)) {}
   ~RocksTransaction() override {
     if (!done_) t_->Rollback().PermitUncheckedError();
   }
@@ -202,14 +156,12 @@ class RocksTransaction : public engine::Transaction {
   absl::Status Commit() override {
     done_ = true;
     rocksdb::Status s = t_->Commit();
-    recovery_->Note(s);
     if (!s.ok()) t_->Rollback().PermitUncheckedError();
     return FromRocks(s);
   }
 
  private:
   const Handles* cf_;
-  WriteRecovery* recovery_;
   std::unique_ptr<rocksdb::Transaction> t_;
   bool done_ = false;
 };
@@ -220,7 +172,6 @@ class RocksDbEngine : public engine::Engine {
                 bool sync_writes)
       : db_(std::move(db)),
         cf_(std::move(cf)),
-        recovery_(db_.get()),
         latest_(db_.get(), &cf_, nullptr) {
     write_options_.sync = sync_writes;
   }
@@ -234,7 +185,6 @@ class RocksDbEngine : public engine::Engine {
 
   absl::StatusOr<std::unique_ptr<engine::Transaction>> Begin(
       bool durable) override {
-    if (absl::Status ready = recovery_.Check(); !ready.ok()) return ready;
     rocksdb::WriteOptions wo = write_options_;
     if (!durable) wo.sync = false;
     rocksdb::TransactionOptions txn_options;
@@ -242,7 +192,7 @@ class RocksDbEngine : public engine::Engine {
     std::unique_ptr<rocksdb::Transaction> t(
         db_->BeginTransaction(wo, txn_options));
     return std::unique_ptr<engine::Transaction>(
-        new RocksTransaction(&cf_, &recovery_, std::move(t)));
+        new RocksTransaction(&cf_, std::move(t)));
   }
 
   absl::StatusOr<std::unique_ptr<engine::Reader>> Snapshot() override {
@@ -254,7 +204,6 @@ class RocksDbEngine : public engine::Engine {
 
   absl::Status WriteUnguarded(const std::vector<engine::Mutation>& writes,
                               bool durable) override {
-    if (absl::Status ready = recovery_.Check(); !ready.ok()) return ready;
     rocksdb::WriteBatch batch;
     for (const engine::Mutation& m : writes) {
       rocksdb::Status s = m.value.has_value()
@@ -264,9 +213,7 @@ class RocksDbEngine : public engine::Engine {
     }
     rocksdb::WriteOptions wo = write_options_;
     if (!durable) wo.sync = false;
-    rocksdb::Status s = db_->Write(wo, &batch);
-    recovery_.Note(s);
-    return FromRocks(s);
+    return FromRocks(db_->Write(wo, &batch));
   }
 
   absl::StatusOr<std::string> ReadRange(Space space, std::string_view key,
@@ -294,7 +241,6 @@ class RocksDbEngine : public engine::Engine {
   std::unique_ptr<rocksdb::TransactionDB> db_;
   Handles cf_;
   rocksdb::WriteOptions write_options_;
-  WriteRecovery recovery_;
   DbReader latest_;
 };
 

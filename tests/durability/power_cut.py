@@ -54,10 +54,10 @@ class PowerCut:
             if kind == "d":
                 os.makedirs(os.path.join(self.tree, rest), exist_ok=True)
                 continue
-            inode, path = rest.split(" ", 1)
+            key, path = rest.split(" ", 1)
             target = os.path.join(self.tree, path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            synced = os.path.join(self.shadow, "ino", inode)
+            synced = os.path.join(self.shadow, "ino", key)
             if os.path.exists(synced):
                 shutil.copyfile(synced, target)
             else:

@@ -8,9 +8,11 @@
 //   MAILROOM_POWERCUT_SHADOW  where the record is kept (outside the tree)
 //
 // The record, kept current at every fsync/fdatasync/syncfs/sync:
-//   SHADOW/ino/<inode>  the content of that file when it was last synced
+//   SHADOW/ino/<inode>.<generation>
+//                       the content of that file when it was last synced
 //   SHADOW/manifest     the namespace as of the last sync of anything:
-//                       "d <path>" and "f <inode> <path>" lines, paths
+//                       "d <path>" and "f <inode>.<generation> <path>"
+//                       lines, paths
 //                       relative to the tree
 // At start the whole tree is taken as durable (a baseline record).
 //
@@ -117,8 +119,40 @@ static void CopyToShadow(int src_fd, const char* path) {
   }
 }
 
+// File systems reuse inode numbers, while the last recorded namespace may
+// still name the old inode: each inode created here gets a generation, and
+// the record is kept per (inode, generation). Guarded by g_mu.
+enum { kInodeSlots = 1 << 16 };
+static struct {
+  ino_t ino;
+  unsigned generation;
+} g_inodes[kInodeSlots];
+static unsigned g_next_generation = 1;
+
+static unsigned* GenerationSlot(ino_t ino, int create) {
+  for (unsigned i = 0; i < kInodeSlots; ++i) {
+    unsigned slot = (unsigned)((ino + i) % kInodeSlots);
+    if (g_inodes[slot].ino == ino) return &g_inodes[slot].generation;
+    if (g_inodes[slot].ino == 0) {
+      if (!create) return NULL;
+      g_inodes[slot].ino = ino;
+      return &g_inodes[slot].generation;
+    }
+  }
+  return NULL;  // full: such a test is far larger than these tests
+}
+
+// The record's name for the inode: "<inode>.<generation>".
+static int InodeKey(ino_t ino, char* out, size_t size) {
+  unsigned* generation = GenerationSlot(ino, 0);
+  return Format(out, size, "%llu.%u", (unsigned long long)ino,
+                generation ? *generation : 0);
+}
+
 static int InodePath(ino_t ino, char* out, size_t size) {
-  return Format(out, size, "%s/ino/%llu", g_shadow, (unsigned long long)ino);
+  char key[64];
+  return InodeKey(ino, key, sizeof key) &&
+         Format(out, size, "%s/ino/%s", g_shadow, key);
 }
 
 // Appends the namespace under `dir` (relative path `rel`) to `out`.
@@ -141,7 +175,8 @@ static void WalkTree(FILE* out, const char* dir, const char* rel) {
       fprintf(out, "d %s\n", sub);
       WalkTree(out, path, sub);
     } else if (S_ISREG(st.st_mode)) {
-      fprintf(out, "f %llu %s\n", (unsigned long long)st.st_ino, sub);
+      char key[64];
+      if (InodeKey(st.st_ino, key, sizeof key)) fprintf(out, "f %s %s\n", key, sub);
     }
     // Sockets, FIFOs and symlinks carry no data worth restoring.
   }
@@ -259,18 +294,16 @@ __attribute__((constructor)) static void Init(void) {
 }
 
 // A new inode has no synced content yet, whatever an earlier inode of the
-// same number left in the record (file systems reuse inode numbers).
+// same number left in the record: it gets a generation of its own.
 static void ForgetIfCreated(int fd, int existed) {
   if (!g_active || fd < 0 || existed) return;
   int saved = errno;
   struct stat st;
   if (InTree(fd, &st) && S_ISREG(st.st_mode)) {
-    char path[PATH_MAX];
-    if (InodePath(st.st_ino, path, sizeof path)) {
-      pthread_mutex_lock(&g_mu);
-      unlink(path);
-      pthread_mutex_unlock(&g_mu);
-    }
+    pthread_mutex_lock(&g_mu);
+    unsigned* generation = GenerationSlot(st.st_ino, 1);
+    if (generation != NULL) *generation = g_next_generation++;
+    pthread_mutex_unlock(&g_mu);
   }
   errno = saved;
 }
