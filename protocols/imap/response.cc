@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "protocols/imap/lexer.h"
 #include "protocols/imap/strings.h"
+#include "store/no_space.h"
 
 namespace mailroom::imap {
 namespace {
@@ -151,6 +152,11 @@ std::string ResponseForStatus(const absl::Status& status,
     case absl::StatusCode::kPermissionDenied:
       return absl::StrCat("NO [NOPERM] ", text("Permission denied"));
     case absl::StatusCode::kResourceExhausted:
+      // RFC 5530 has no code for a full disk; LIMIT with a text that says
+      // it is the server's and temporary (the detail stays in the log).
+      if (store::IsNoSpace(status)) {
+        return "NO [LIMIT] Server storage is full, try again later";
+      }
       if (msg.rfind("OVERQUOTA", 0) == 0) {
         return absl::StrCat("NO [OVERQUOTA] ", msg);
       }

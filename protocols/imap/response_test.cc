@@ -55,6 +55,10 @@ TEST(ResponseTest, StatusMapping) {
             "NO [OVERQUOTA] OVERQUOTA full");
   EXPECT_EQ(ResponseForStatus(absl::ResourceExhaustedError("LIMIT too many")),
             "NO [LIMIT] LIMIT too many");
+  // A full disk: temporary, and the storage detail stays out of the answer.
+  EXPECT_EQ(ResponseForStatus(absl::ResourceExhaustedError(
+                "NOSPACE storage: IO error: No space left on device: /d/x")),
+            "NO [LIMIT] Server storage is full, try again later");
   EXPECT_EQ(ResponseForStatus(absl::FailedPreconditionError("IN-USE locked")),
             "NO [INUSE] IN-USE locked");
   EXPECT_EQ(ResponseForStatus(absl::InternalError("secret detail")),

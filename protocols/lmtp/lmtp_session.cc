@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "store/no_space.h"
 
 namespace mailroom::lmtp {
 namespace {
@@ -427,6 +428,9 @@ std::string LmtpSession::DeliveryReply(const absl::Status& status,
     case absl::StatusCode::kOk:
       return absl::StrCat("250 2.0.0 ", rcpt, " Delivered");
     case absl::StatusCode::kResourceExhausted:
+      if (store::IsNoSpace(status)) {  // RFC 3463 4.3.1: mail system full
+        return absl::StrCat("452 4.3.1 ", rcpt, " Insufficient system storage");
+      }
       if (absl::StartsWith(status.message(), "OVERQUOTA")) {
         return absl::StrCat("552 5.2.2 ", rcpt, " Mailbox is full");
       }

@@ -11,10 +11,17 @@ bool IsRetryable(const rocksdb::Status& s) {
          s.IsDeadlock() || s.IsAborted();
 }
 
+bool IsOutOfSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.subcode() == rocksdb::Status::kSpaceLimit;
+}
+
 absl::Status FromRocks(const rocksdb::Status& s) {
   if (s.ok()) return absl::OkStatus();
   std::string text = absl::StrCat("storage: ", s.ToString());
   if (IsRetryable(s)) return absl::AbortedError(text);
+  if (IsOutOfSpace(s)) {
+    return absl::ResourceExhaustedError(absl::StrCat(kNoSpacePrefix, " ", text));
+  }
   switch (s.code()) {
     case rocksdb::Status::kNotFound:
       return absl::NotFoundError(text);

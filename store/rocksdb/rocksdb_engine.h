@@ -4,6 +4,14 @@
 // a row lock (waiting up to 2 s, then kAborted), and a commit with
 // durable = true syncs the WAL, so concurrent writers share one fsync.
 //
+// A full disk: a write fails with kResourceExhausted "NOSPACE ..." (see
+// store/no_space.h) and RocksDB stops taking writes; reads go on. Nothing
+// acknowledged is lost: a write is acknowledged only after its WAL record
+// was written and synced. RocksDB 7.8 does not take writes again by itself
+// once a WAL append hit ENOSPC, and DB::Resume() is not passed on by the
+// TransactionDB wrapper: writes keep failing cleanly until the daemon is
+// restarted with room on the disk.
+//
 // Thread-safety: thread-safe (see engine.h).
 #ifndef MAILROOM_STORE_ROCKSDB_ROCKSDB_ENGINE_H_
 #define MAILROOM_STORE_ROCKSDB_ROCKSDB_ENGINE_H_
