@@ -9,8 +9,8 @@
 # A target is declared with fuzz_target() from //fuzz:defs.bzl; its sources
 # and link flags are read from the Bazel graph of `<name>_seeds_test`, so
 # nothing is listed twice. Objects are kept in $MAILROOM_FUZZ_DIR
-# (default /tmp/mailroom-fuzz) and rebuilt only when a source or header
-# changes. Findings land in <out>/<name>/artifacts/; the working corpus
+# (default /tmp/mailroom-fuzz), shared by all targets, and rebuilt only
+# when a source or header changes. Findings land in <out>/<name>/artifacts/; the working corpus
 # (seeds plus what the run discovered) in <out>/<name>/corpus/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,7 @@ pkg="${pkg%:*}"
 name="${target##*[/:]}"
 test_label="//${pkg}:${name}_seeds_test"
 out="$out_root/$name"
-mkdir -p "$out/obj" "$out/corpus" "$out/artifacts"
+mkdir -p "$out_root/obj" "$out/corpus" "$out/artifacts"
 
 # Workspace sources of the test, minus the gcc-only seed runner.
 mapfile -t sources < <(
@@ -62,11 +62,11 @@ cxxflags=(-std=c++20 -g -O1 -fno-omit-frame-pointer
   echo "CXXFLAGS := ${cxxflags[*]}"
   objs=()
   for src in "${sources[@]}"; do
-    obj="obj/${src%.*}.o"
+    obj="$out_root/obj/${src%.*}.o"
     objs+=("$obj")
     echo "$obj: $root/$src"
     printf '\t@mkdir -p $(dir $@)\n\tclang++ $(CXXFLAGS) -MMD -c $< -o $@\n'
-    echo "-include obj/${src%.*}.d"
+    echo "-include $out_root/obj/${src%.*}.d"
   done
   echo "$name: ${objs[*]}"
   printf '\tclang++ -fsanitize=fuzzer,address,undefined $^ -o $@ %s -lpthread\n' \
