@@ -22,6 +22,8 @@ constexpr size_t kFirstInflateStep = 1024;
 
 bool Contains(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return true;
+  // memmem's arguments must not be null, and an empty view's data() may be.
+  if (haystack.size() < needle.size()) return false;
   return memmem(haystack.data(), haystack.size(), needle.data(),
                 needle.size()) != nullptr;
 }
