@@ -20,8 +20,14 @@ constexpr size_t kCompressMin = 200;
 // more calls into zlib than inflating the body at once.
 constexpr size_t kFirstInflateStep = 1024;
 
+// The largest factor by which deflate can shrink data (zlib's technical
+// details give 1032:1).
+constexpr uint64_t kMaxDeflateRatio = 1032;
+
 bool Contains(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return true;
+  // memmem's arguments must not be null, and an empty view's data() may be.
+  if (haystack.size() < needle.size()) return false;
   return memmem(haystack.data(), haystack.size(), needle.data(),
                 needle.size()) != nullptr;
 }
@@ -128,6 +134,11 @@ absl::StatusOr<DocText> DocText::Decode(std::string data,
   uint64_t body_size = 0;
   if (!GetVarint(body, body_size)) return Corrupt();
   if (!doc.compressed_ && body_size != body.size()) return Corrupt();
+  // Deflate shrinks at most 1032:1, so a larger recorded size is damage,
+  // and would otherwise be allocated up front by InflateMore().
+  if (doc.compressed_ && body_size / kMaxDeflateRatio > body.size()) {
+    return Corrupt();
+  }
   doc.body_size_ = body_size;
   doc.stored_body_ = body;
   return doc;

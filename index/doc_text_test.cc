@@ -95,5 +95,18 @@ TEST(DocTextTest, TruncatedOrMislabelledBodiesAreDataLoss) {
   EXPECT_EQ(doc->body().status().code(), absl::StatusCode::kDataLoss);
 }
 
+// A damaged size must not become a huge allocation when the body is read:
+// deflate cannot shrink by more than 1032:1.
+TEST(DocTextTest, ImpossibleCompressedSizeIsDataLoss) {
+  // Tag 1 (zlib), varint 2^42, then 9 stored bytes.
+  const std::string value("\x01\x80\x80\x80\x80\x80\x80\x01xxxxxxxxx", 17);
+  EXPECT_EQ(DocText::Decode(EncodeDocData({}), value).status().code(),
+            absl::StatusCode::kDataLoss);
+  // The largest size 9 bytes could hold is accepted (and found corrupt
+  // only when inflated).
+  std::string fits("\x01\xc8\x48xxxxxxxxx", 12);  // 9288 = 9 * 1032
+  EXPECT_TRUE(DocText::Decode(EncodeDocData({}), fits).ok());
+}
+
 }  // namespace
 }  // namespace mailroom::index

@@ -70,7 +70,11 @@ absl::StatusOr<KeywordLetters> ParseDovecotKeywords(std::string_view text) {
       return LineError("dovecot-keywords", i, "expected '<index> <keyword>'");
     }
     if (index >= 26) continue;  // beyond z: no letter can name it
-    keywords[index] = std::string(lines[i].substr(space + 1));
+    const absl::string_view name = lines[i].substr(space + 1);
+    // Not a keyword the store can hold: the letter means nothing (and is
+    // reported as such when a file name uses it).
+    if (!IsKeywordAtom(std::string_view(name.data(), name.size()))) continue;
+    keywords[index] = std::string(name);
   }
   return keywords;
 }

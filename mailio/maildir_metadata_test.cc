@@ -7,12 +7,26 @@ namespace {
 
 TEST(DovecotKeywords, ParsesAndFormats) {
   absl::StatusOr<KeywordLetters> k =
-      ParseDovecotKeywords("0 $Label1\n2 work stuff\n30 beyond\n");
+      ParseDovecotKeywords("0 $Label1\n2 work\n30 beyond\n");
   ASSERT_TRUE(k.ok()) << k.status();
   EXPECT_EQ((*k)[0], "$Label1");
   EXPECT_EQ((*k)[1], "");
-  EXPECT_EQ((*k)[2], "work stuff");
-  EXPECT_EQ(FormatDovecotKeywords(*k), "0 $Label1\n2 work stuff\n");
+  EXPECT_EQ((*k)[2], "work");
+  EXPECT_EQ(FormatDovecotKeywords(*k), "0 $Label1\n2 work\n");
+}
+
+// A name that is no IMAP keyword would break FLAGS responses (a space splits
+// it in two, a CR ends the line): its letter means nothing instead.
+TEST(DovecotKeywords, NamesThatAreNoKeywordLeaveTheLetterUnnamed) {
+  absl::StatusOr<KeywordLetters> k = ParseDovecotKeywords(
+      "0 work stuff\n1 * *\r\r\n2 (x)\n3 caf\xc3\xa9\n4 ok\n");
+  ASSERT_TRUE(k.ok()) << k.status();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ((*k)[i], "") << i;
+  EXPECT_EQ((*k)[4], "ok");
+  int ignored = 0;
+  const store::Flags flags = FlagsFromLetters("abe", *k, &ignored);
+  EXPECT_EQ(flags.keywords, std::vector<std::string>{"ok"});
+  EXPECT_EQ(ignored, 2);
 }
 
 TEST(DovecotKeywords, MalformedLinesNameTheLine) {

@@ -25,6 +25,18 @@ MaildirFileName SplitMaildirFileName(std::string_view name) {
   return result;
 }
 
+bool IsKeywordAtom(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return false;
+    if (std::string_view("(){%*\"\\]").find(c) != std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
 store::Flags FlagsFromLetters(std::string_view letters,
                               const KeywordLetters& keywords, int* ignored) {
   store::Flags flags;

@@ -18,6 +18,12 @@ namespace mailroom::mailio {
 // dovecot-keywords file). Empty: the letter means nothing.
 using KeywordLetters = std::array<std::string, 26>;
 
+// Whether `name` can be an IMAP keyword (RFC 9051 flag-keyword: 1*ATOM-CHAR,
+// so no space, control, 8-bit byte or any of `(){%*"\]`). Bookkeeping files
+// may hold anything; other names are dropped so they never reach a FLAGS
+// response.
+bool IsKeywordAtom(std::string_view name);
+
 // The keyword Maildir's 'P' (passed: resent/forwarded) flag stands for.
 inline constexpr std::string_view kPassedKeyword = "$Forwarded";
 

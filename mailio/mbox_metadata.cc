@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "mailio/maildir_names.h"
 
 namespace mailroom::mailio {
 namespace {
@@ -21,6 +22,7 @@ constexpr std::string_view kBookkeeping[] = {
 void AddKeywords(absl::string_view text, store::Flags* flags) {
   for (absl::string_view word :
        absl::StrSplit(text, absl::ByAnyChar(", \t"), absl::SkipEmpty())) {
+    if (!IsKeywordAtom(std::string_view(word.data(), word.size()))) continue;
     flags->keywords.emplace_back(word);
   }
 }

@@ -75,5 +75,15 @@ TEST(MboxMetadata, FormatReadsBack) {
             "Status: O\nX-UID: 1\n");
 }
 
+// Words that are no IMAP keyword are dropped, as they could not be sent in
+// a FLAGS response.
+TEST(MboxMetadata, DropsKeywordsThatAreNoAtoms) {
+  std::string message =
+      "X-Keywords: ok (bad) \"q\" a\\b caf\xc3\xa9 \x01x, fine\r\n"
+      "\r\nbody\r\n";
+  MboxMetadata m = ExtractMboxMetadata(&message);
+  EXPECT_EQ(m.flags.keywords, (std::vector<std::string>{"fine", "ok"}));
+}
+
 }  // namespace
 }  // namespace mailroom::mailio

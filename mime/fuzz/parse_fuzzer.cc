@@ -2,7 +2,8 @@
 // it. Checks the invariants the rest of the server relies on (spans tile the
 // input, the structure cache round-trips, IMAP renderings are well formed
 // enough to produce) and lets the sanitizers find memory errors.
-// Built by mime/fuzz/run_fuzzer.sh with clang (Bazel here uses g++).
+// Fuzz with scripts/fuzz.sh mime/fuzz/parse_fuzzer (clang); Bazel replays
+// the seed corpus as parse_fuzzer_seeds_test (gcc).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
