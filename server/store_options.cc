@@ -23,6 +23,8 @@ bool SetStoreSetting(StoreSettings& settings, std::string_view name,
   } else if (name == "rados_op_timeout_seconds") {
     return absl::SimpleAtoi(value, &settings.rados_op_timeout_seconds) &&
            settings.rados_op_timeout_seconds > 0;
+  } else if (name == "min_free_disk_bytes") {
+    return absl::SimpleAtoi(value, &settings.min_free_disk_bytes);
   } else {
     return false;
   }
@@ -33,6 +35,7 @@ absl::StatusOr<store::StoreOptions> MakeStoreOptions(
     const std::string& data_dir, const StoreSettings& settings) {
   store::StoreOptions options;
   options.data_dir = data_dir;
+  options.min_free_disk_bytes = settings.min_free_disk_bytes;
   if (settings.engine == "rocksdb") {
     options.engine = store::EngineKind::kRocksDb;
   } else if (settings.engine == "rados") {

@@ -19,6 +19,8 @@ struct StoreSettings {
   std::string rados_namespace;     // one per installation
   std::string rados_user = "admin";  // client id, as in client.<id>
   int rados_op_timeout_seconds = 30;  // then kUnavailable: a lost cluster
+  // RocksDB: writes get a temporary error below this much free disk.
+  uint64_t min_free_disk_bytes = 64ull << 20;
 };
 
 // Sets one setting from a flag name without dashes ("store", "rados_conf",

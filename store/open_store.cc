@@ -15,7 +15,9 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   switch (options.engine) {
     case EngineKind::kRocksDb:
       engine = rocksdb_engine::OpenRocksDbEngine(
-          {.dir = options.data_dir, .sync_writes = options.sync_writes});
+          {.dir = options.data_dir,
+           .sync_writes = options.sync_writes,
+           .min_free_bytes = options.min_free_disk_bytes});
       break;
     case EngineKind::kRados:
       engine = rados::OpenRadosEngine({.conf_file = options.rados.conf_file,

@@ -349,6 +349,10 @@ struct StoreOptions {
   std::shared_ptr<TextIndex> text_index;
   // Sync the WAL before acknowledging. Only tests turn this off.
   bool sync_writes = true;
+  // RocksDB: writes are refused with a temporary error (store/no_space.h)
+  // while less than this is free where the store lives, so the store never
+  // fills its disk to the last byte and writes again once space returns.
+  uint64_t min_free_disk_bytes = 64ull << 20;
   // Where the store reports what it did on its own (e.g. an automatic
   // index rebuild); standard error when unset. Must be thread-safe.
   std::function<void(std::string_view)> log;

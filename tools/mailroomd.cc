@@ -9,6 +9,10 @@
 //                         The daemon runs with umask 077: everything it
 //                         creates is private to its user (0700/0600)
 //   store                 storage engine: rocksdb (default) or rados
+//   min_free_disk_bytes   rocksdb: writes get a temporary error (LMTP 452,
+//                         IMAP NO [LIMIT]) while less than this is free on
+//                         the store's file system, and resume by themselves
+//                         once there is room (67108864; 0 = off)
 //   rados_conf            with rados: the cluster's ceph.conf
 //   rados_pool            RADOS pool (mailroom)
 //   rados_namespace       RADOS namespace, one per installation ("")
@@ -147,6 +151,9 @@ ABSL_FLAG(std::string, rados_pool, "mailroom", "RADOS pool");
 ABSL_FLAG(std::string, rados_namespace, "",
           "RADOS namespace: one per installation sharing a pool");
 ABSL_FLAG(std::string, rados_user, "admin", "RADOS client id (client.ID)");
+ABSL_FLAG(uint64_t, min_free_disk_bytes, 64ull << 20,
+          "RocksDB: refuse writes (temporary error) while less than this is "
+          "free on the store's file system; 0 = off");
 ABSL_FLAG(int, rados_op_timeout_seconds, 30,
           "a RADOS operation gives up after this long (temporary errors)");
 ABSL_FLAG(std::string, listen, "0.0.0.0",
@@ -558,6 +565,7 @@ int Run(int argc, char** argv) {
   store_settings.rados_user = absl::GetFlag(FLAGS_rados_user);
   store_settings.rados_op_timeout_seconds =
       absl::GetFlag(FLAGS_rados_op_timeout_seconds);
+  store_settings.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk_bytes);
   absl::StatusOr<store::StoreOptions> store_options =
       server::MakeStoreOptions(data_dir, store_settings);
   if (!store_options.ok()) {

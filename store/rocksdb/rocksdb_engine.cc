@@ -8,6 +8,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/utilities/transaction.h"
 #include "rocksdb/utilities/transaction_db.h"
+#include "store/rocksdb/disk_reserve.h"
 #include "store/rocksdb/rocks_status.h"
 #include "store/rocksdb/rocksdb_backup.h"
 
@@ -113,8 +114,9 @@ class DbReader : public engine::Reader {
 
 class RocksTransaction : public engine::Transaction {
  public:
-  RocksTransaction(const Handles* cf, std::unique_ptr<rocksdb::Transaction> t)
-      : cf_(cf), t_(std::move(t)) {}
+  RocksTransaction(const Handles* cf, std::unique_ptr<rocksdb::Transaction> t,
+                   const DiskReserve* reserve)
+      : cf_(cf), t_(std::move(t)), reserve_(reserve) {}
   ~RocksTransaction() override {
     if (!done_) t_->Rollback().PermitUncheckedError();
   }
@@ -155,6 +157,15 @@ class RocksTransaction : public engine::Transaction {
   absl::Status PopSavePoint() override { return FromRocks(t_->PopSavePoint()); }
   absl::Status Commit() override {
     done_ = true;
+    // Writes that only delete (expunges, index queue acknowledgements) need
+    // a quarter of the reserve: they are how space comes back.
+    if (t_->GetNumPuts() + t_->GetNumDeletes() > 0) {
+      if (absl::Status room = reserve_->Check(t_->GetNumPuts() == 0);
+          !room.ok()) {
+        t_->Rollback().PermitUncheckedError();
+        return room;
+      }
+    }
     rocksdb::Status s = t_->Commit();
     if (!s.ok()) t_->Rollback().PermitUncheckedError();
     return FromRocks(s);
@@ -163,16 +174,19 @@ class RocksTransaction : public engine::Transaction {
  private:
   const Handles* cf_;
   std::unique_ptr<rocksdb::Transaction> t_;
+  const DiskReserve* const reserve_;  // the engine's
   bool done_ = false;
 };
 
 class RocksDbEngine : public engine::Engine {
  public:
   RocksDbEngine(std::unique_ptr<rocksdb::TransactionDB> db, Handles cf,
-                bool sync_writes)
+                const RocksDbOptions& options)
       : db_(std::move(db)),
         cf_(std::move(cf)),
+        reserve_(options.dir, options.min_free_bytes),
         latest_(db_.get(), &cf_, nullptr) {
+    const bool sync_writes = options.sync_writes;
     write_options_.sync = sync_writes;
   }
   ~RocksDbEngine() override {
@@ -192,7 +206,7 @@ class RocksDbEngine : public engine::Engine {
     std::unique_ptr<rocksdb::Transaction> t(
         db_->BeginTransaction(wo, txn_options));
     return std::unique_ptr<engine::Transaction>(
-        new RocksTransaction(&cf_, std::move(t)));
+        new RocksTransaction(&cf_, std::move(t), &reserve_));
   }
 
   absl::StatusOr<std::unique_ptr<engine::Reader>> Snapshot() override {
@@ -240,6 +254,7 @@ class RocksDbEngine : public engine::Engine {
  private:
   std::unique_ptr<rocksdb::TransactionDB> db_;
   Handles cf_;
+  DiskReserve reserve_;
   rocksdb::WriteOptions write_options_;
   DbReader latest_;
 };
@@ -316,7 +331,7 @@ absl::StatusOr<std::unique_ptr<engine::Engine>> OpenRocksDbEngine(
     handles[create_index[i]] = created[i];
   }
   return std::unique_ptr<engine::Engine>(new RocksDbEngine(
-      std::move(db), Handles(std::move(handles)), options.sync_writes));
+      std::move(db), Handles(std::move(handles)), options));
 }
 
 }  // namespace mailroom::store::rocksdb_engine

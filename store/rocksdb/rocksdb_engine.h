@@ -17,6 +17,7 @@
 #define MAILROOM_STORE_ROCKSDB_ROCKSDB_ENGINE_H_
 
 #include <memory>
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -28,6 +29,9 @@ struct RocksDbOptions {
   std::string dir;
   // Sync the WAL before a durable commit returns. Only tests turn it off.
   bool sync_writes = true;
+  // Writes are refused (NOSPACE, store/no_space.h) while less than this is
+  // free on the directory's file system; 0 turns the reserve off.
+  uint64_t min_free_bytes = 0;
 };
 
 // Opens (creating if missing) the store in options.dir. Fails with
