@@ -46,6 +46,17 @@ class PowerCutE2eTest(unittest.TestCase):
                     kept = {f for f in found[subject]
                             if f.startswith("kw") or f == "\\Flagged"}
                     self.assertEqual(kept, flags, subject)
+                # The full-text index: an entry whose queue item was already
+                # acknowledged can be missing after a cut (see the README);
+                # verify finds such a gap and repair closes it, so that every
+                # acknowledged message is found by SEARCH again.
+                missing = [s for s in expected if len(mc.search_body(
+                    client, mc.word(int(s.split("-", 1)[1])))) != 1]
+                if missing:
+                    check = server.ctl("verify", check=False)
+                    self.assertNotEqual(check.returncode, 0, missing)
+                    self.assertIn("index lacks", check.stdout)
+                    server.ctl("repair")
                 for subject in expected:
                     word = mc.word(int(subject.split("-", 1)[1]))
                     self.assertEqual(len(mc.search_body(client, word)), 1,
