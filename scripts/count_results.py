@@ -7,7 +7,8 @@ for the whole target (Bazel writes that XML when the test does not).
 Before the count it names every failed case as "FAILED: STEP //package:target
 [case]" (STEP is the first directory under ROOT: main, tsan, or a step that is
 not a Bazel test), so the closing lines of a run say what to look at. A target
-run several times (--runs_per_test) or sharded counts each run.
+run several times (--runs_per_test) or sharded counts each run; run and shard
+results older than the target's own result are leftovers and not counted.
 """
 import pathlib
 import sys
@@ -30,11 +31,23 @@ def target_label(root: pathlib.Path, xml: pathlib.Path) -> tuple[str, str]:
     return step, "//" + "/".join(parts[:-1]) + ":" + parts[-1]
 
 
+def stale(xml: pathlib.Path) -> bool:
+    """A run or shard result older than its target's own result: left over
+    from an earlier invocation with --runs_per_test or sharding."""
+    parent = xml.parent
+    if not parent.name.startswith(_RUN_DIR_PREFIXES):
+        return False
+    own = parent.parent / "test.xml"
+    return own.exists() and own.stat().st_mtime > xml.stat().st_mtime
+
+
 def main(root_arg: str) -> int:
     root = pathlib.Path(root_arg).resolve()
     passed = 0
     failures = []
     for xml in sorted(root.rglob("test.xml")):
+        if stale(xml):
+            continue
         step, label = target_label(root, xml)
         try:
             tree = ET.parse(xml)

@@ -45,6 +45,16 @@ class CountResultsTest(unittest.TestCase):
             f"FAILED: main broken (unreadable result {os.path.realpath(root)}/main/broken/test.xml)",
         ]))
 
+    def test_leftover_runs_of_an_earlier_invocation_do_not_count(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp)
+            write(root, "main/a/b_test/run_1_of_2",
+                  "<testcase name='a/b_test'><failure message='x'/></testcase>")
+            old = root / "main/a/b_test/run_1_of_2/test.xml"
+            os.utime(old, (1000, 1000))
+            write(root, "main/a/b_test", "<testcase name='a/b_test'/>")
+            self.assertEqual(self.run_script(root), ["1 passed, 0 failed"])
+
     def test_all_green_prints_only_the_count(self):
         with tempfile.TemporaryDirectory() as tmp:
             root = pathlib.Path(tmp)

@@ -321,48 +321,39 @@ static int OpenMode(int flags, va_list ap) {
   return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, int) : 0;
 }
 
-int open(const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  int mode = OpenMode(flags, ap);
-  va_end(ap);
-  int existed = Existed(AT_FDCWD, path, flags);
-  int fd = (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
-  ForgetIfCreated(fd, existed);
-  return fd;
-}
-
-int open64(const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  int mode = OpenMode(flags, ap);
-  va_end(ap);
-  int existed = Existed(AT_FDCWD, path, flags);
-  int fd = (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_LARGEFILE, mode);
-  ForgetIfCreated(fd, existed);
-  return fd;
-}
-
-int openat(int dirfd, const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  int mode = OpenMode(flags, ap);
-  va_end(ap);
+// The open family: the real open, with a file this call created given a
+// fresh generation (its inode number may be one a deleted file had).
+static int OpenAt(int dirfd, const char* path, int flags, int mode) {
   int existed = Existed(dirfd, path, flags);
   int fd = (int)syscall(SYS_openat, dirfd, path, flags, mode);
   ForgetIfCreated(fd, existed);
   return fd;
 }
 
+#define MODE_ARG(flags, mode)      \
+  va_list ap;                      \
+  va_start(ap, flags);             \
+  int mode = OpenMode(flags, ap);  \
+  va_end(ap)
+
+int open(const char* path, int flags, ...) {
+  MODE_ARG(flags, mode);
+  return OpenAt(AT_FDCWD, path, flags, mode);
+}
+
+int open64(const char* path, int flags, ...) {
+  MODE_ARG(flags, mode);
+  return OpenAt(AT_FDCWD, path, flags | O_LARGEFILE, mode);
+}
+
+int openat(int dirfd, const char* path, int flags, ...) {
+  MODE_ARG(flags, mode);
+  return OpenAt(dirfd, path, flags, mode);
+}
+
 int openat64(int dirfd, const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  int mode = OpenMode(flags, ap);
-  va_end(ap);
-  int existed = Existed(dirfd, path, flags);
-  int fd = (int)syscall(SYS_openat, dirfd, path, flags | O_LARGEFILE, mode);
-  ForgetIfCreated(fd, existed);
-  return fd;
+  MODE_ARG(flags, mode);
+  return OpenAt(dirfd, path, flags | O_LARGEFILE, mode);
 }
 
 int creat(const char* path, mode_t mode) {
