@@ -37,7 +37,9 @@ pkg="${pkg%:*}"
 name="${target##*[/:]}"
 test_label="//${pkg}:${name}_seeds_test"
 out="$out_root/$name"
-mkdir -p "$out_root/obj" "$out/corpus" "$out/artifacts"
+# Objects per checkout: their dependency files name absolute source paths.
+obj_root="$out_root/obj-$(printf '%s' "$root" | sha256sum | cut -c1-12)"
+mkdir -p "$obj_root" "$out/corpus" "$out/artifacts"
 
 # Workspace sources of the test, minus the gcc-only seed runner.
 mapfile -t sources < <(
@@ -62,11 +64,11 @@ cxxflags=(-std=c++20 -g -O1 -fno-omit-frame-pointer
   echo "CXXFLAGS := ${cxxflags[*]}"
   objs=()
   for src in "${sources[@]}"; do
-    obj="$out_root/obj/${src%.*}.o"
+    obj="$obj_root/${src%.*}.o"
     objs+=("$obj")
     echo "$obj: $root/$src"
     printf '\t@mkdir -p $(dir $@)\n\tclang++ $(CXXFLAGS) -MMD -c $< -o $@\n'
-    echo "-include $out_root/obj/${src%.*}.d"
+    echo "-include $obj_root/${src%.*}.d"
   done
   echo "$name: ${objs[*]}"
   printf '\tclang++ -fsanitize=fuzzer,address,undefined $^ -o $@ %s -lpthread\n' \
