@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 
 namespace mailroom::mailio {
 namespace {
@@ -24,40 +25,11 @@ bool IsPrintableAscii(unsigned char c) { return c >= 0x20 && c <= 0x7e; }
 
 // Decodes one UTF-8 code point at text[*i]; advances *i. -1 when invalid.
 int32_t NextCodePoint(std::string_view text, size_t* i) {
-  const auto byte = [&](size_t k) {
-    return static_cast<unsigned char>(text[k]);
-  };
-  const unsigned char lead = byte(*i);
-  int length = 0;
-  int32_t cp = 0;
-  if (lead < 0x80) {
-    ++*i;
-    return lead;
-  } else if ((lead & 0xe0) == 0xc0) {
-    length = 2;
-    cp = lead & 0x1f;
-  } else if ((lead & 0xf0) == 0xe0) {
-    length = 3;
-    cp = lead & 0x0f;
-  } else if ((lead & 0xf8) == 0xf0) {
-    length = 4;
-    cp = lead & 0x07;
-  } else {
-    return -1;
-  }
-  if (*i + length > text.size()) return -1;
-  for (int k = 1; k < length; ++k) {
-    const unsigned char c = byte(*i + k);
-    if ((c & 0xc0) != 0x80) return -1;
-    cp = (cp << 6) | (c & 0x3f);
-  }
-  static constexpr int32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMinimum[length] || cp > 0x10ffff ||
-      (cp >= 0xd800 && cp <= 0xdfff)) {
-    return -1;
-  }
+  uint32_t cp = 0;
+  const size_t length = base::Utf8SequenceLength(text.substr(*i), &cp);
+  if (length == 0) return -1;
   *i += length;
-  return cp;
+  return static_cast<int32_t>(cp);
 }
 
 void AppendUtf8(int32_t cp, std::string* out) {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "base/utf8.h"
 #include "server/absl_view.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -9,40 +10,6 @@
 
 namespace mailroom::server {
 namespace {
-
-// Length of the valid UTF-8 sequence at the start of `s` (2..4), or 0 when
-// it is not one (overlong forms, surrogates and values past U+10FFFF
-// included). `s` starts with a byte >= 0x80.
-size_t Utf8SequenceLength(std::string_view s, uint32_t* code_point) {
-  const unsigned char lead = static_cast<unsigned char>(s[0]);
-  size_t length;
-  uint32_t cp;
-  if ((lead & 0xe0) == 0xc0) {
-    length = 2;
-    cp = lead & 0x1f;
-  } else if ((lead & 0xf0) == 0xe0) {
-    length = 3;
-    cp = lead & 0x0f;
-  } else if ((lead & 0xf8) == 0xf0) {
-    length = 4;
-    cp = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (s.size() < length) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    const unsigned char c = static_cast<unsigned char>(s[k]);
-    if ((c & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (c & 0x3f);
-  }
-  static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMinimum[length] || cp > 0x10ffff ||
-      (cp >= 0xd800 && cp <= 0xdfff)) {
-    return 0;
-  }
-  *code_point = cp;
-  return length;
-}
 
 void AppendHexByte(unsigned char c, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -69,7 +36,7 @@ std::string EscapeForLog(std::string_view text) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       uint32_t cp = 0;
-      const size_t length = Utf8SequenceLength(text.substr(i), &cp);
+      const size_t length = base::Utf8SequenceLength(text.substr(i), &cp);
       if (length == 0 || cp < 0xa0) {
         // Not UTF-8, or a C1 control (some terminals act on those too).
         const size_t bytes = length == 0 ? 1 : length;

@@ -1,0 +1,52 @@
+// UTF-8 decoding shared by the places that must tell valid text from bytes
+// (account names, the log's escaping).
+#ifndef MAILROOM_BASE_UTF8_H_
+#define MAILROOM_BASE_UTF8_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace mailroom::base {
+
+// Length of the valid UTF-8 sequence at the start of `s` (1..4) with its
+// code point in *code_point, or 0 when `s` is empty or does not start with
+// one (overlong forms, surrogates and values past U+10FFFF included).
+inline size_t Utf8SequenceLength(std::string_view s, uint32_t* code_point) {
+  if (s.empty()) return 0;
+  const unsigned char lead = static_cast<unsigned char>(s[0]);
+  size_t length;
+  uint32_t cp;
+  if (lead < 0x80) {
+    *code_point = lead;
+    return 1;
+  } else if ((lead & 0xe0) == 0xc0) {
+    length = 2;
+    cp = lead & 0x1f;
+  } else if ((lead & 0xf0) == 0xe0) {
+    length = 3;
+    cp = lead & 0x0f;
+  } else if ((lead & 0xf8) == 0xf0) {
+    length = 4;
+    cp = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (s.size() < length) return 0;
+  for (size_t k = 1; k < length; ++k) {
+    const unsigned char c = static_cast<unsigned char>(s[k]);
+    if ((c & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMinimum[length] || cp > 0x10ffff ||
+      (cp >= 0xd800 && cp <= 0xdfff)) {
+    return 0;
+  }
+  *code_point = cp;
+  return length;
+}
+
+}  // namespace mailroom::base
+
+#endif  // MAILROOM_BASE_UTF8_H_
