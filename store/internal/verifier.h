@@ -119,6 +119,11 @@ class StoreImpl::Verifier {
   void ApplyRepairs();
 
   // ---- repairs (verify_repairs.cc), each one transaction ----
+  // Runs one repair as a store transaction (retried on conflict); `fn` says
+  // in `done` what it changed, empty when it found nothing to do. `done` is
+  // cleared before every attempt, so only the committed one speaks.
+  absl::StatusOr<std::string> RepairTxn(
+      const std::function<absl::Status(Txn&, std::string& done)>& fn);
   absl::StatusOr<std::string> RemoveLostMessage(MailboxId id, Uid uid,
                                                 const std::string& hash);
   absl::StatusOr<std::string> RestoreName(MailboxId id,

@@ -29,11 +29,19 @@ bool ParseSeenKey(std::string_view key, std::string* user,
 
 }  // namespace
 
-absl::StatusOr<std::string> StoreImpl::Verifier::RemoveLostMessage(
-    MailboxId id, Uid uid, const std::string& hash) {
+absl::StatusOr<std::string> StoreImpl::Verifier::RepairTxn(
+    const std::function<absl::Status(Txn&, std::string& done)>& fn) {
   std::string done;
   MR_RETURN_IF_ERROR(store_.RunTxn([&](Txn& txn) -> absl::Status {
     done.clear();
+    return fn(txn, done);
+  }));
+  return done;
+}
+
+absl::StatusOr<std::string> StoreImpl::Verifier::RemoveLostMessage(
+    MailboxId id, Uid uid, const std::string& hash) {
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(MailboxState state, store_.LockState(txn, id));
     MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> mailbox,
                         store_.GetRecord<MailboxRecord>(
@@ -62,16 +70,13 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RemoveLostMessage(
     done = absl::StrCat("expunged UID ", uid, " (", record->size,
                         " bytes): the message is lost");
     return absl::OkStatus();
-  }));
-  return done;
+  });
 }
 
 absl::StatusOr<std::string> StoreImpl::Verifier::RestoreName(
     MailboxId id, const MailboxRecord& record) {
-  std::string done;
   const std::string key = MailboxNameKey(record.owner, record.name);
-  MR_RETURN_IF_ERROR(store_.RunTxn([&](Txn& txn) -> absl::Status {
-    done.clear();
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> exists,
                         store_.Get(Space::kMailboxes, MailboxIdKey(id), &txn));
     MR_ASSIGN_OR_RETURN(std::optional<std::string> named,
@@ -89,15 +94,12 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RestoreName(
         ChangeEvent{id, record.owner, 0, ChangeEvent::kMailboxList});
     done = "restored the name entry";
     return absl::OkStatus();
-  }));
-  return done;
+  });
 }
 
 absl::StatusOr<std::string> StoreImpl::Verifier::DropDanglingName(
     const std::string& key, MailboxId id) {
-  std::string done;
-  MR_RETURN_IF_ERROR(store_.RunTxn([&](Txn& txn) -> absl::Status {
-    done.clear();
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> named,
                         store_.Get(Space::kMailboxNames, key, &txn, true));
     if (!named.has_value() || named->size() != 8 || ReadU64(*named) != id) {
@@ -109,8 +111,7 @@ absl::StatusOr<std::string> StoreImpl::Verifier::DropDanglingName(
     MR_RETURN_IF_ERROR(store_.Delete(txn, Space::kMailboxNames, key));
     done = "dropped the name entry";
     return absl::OkStatus();
-  }));
-  return done;
+  });
 }
 
 // Drops stale entries, records the expunge of UIDs whose message went
@@ -118,9 +119,7 @@ absl::StatusOr<std::string> StoreImpl::Verifier::DropDanglingName(
 // (so a QRESYNC client that resyncs from any earlier point sees it).
 absl::StatusOr<std::string> StoreImpl::Verifier::RewriteChangelog(
     MailboxId id) {
-  std::string done;
-  MR_RETURN_IF_ERROR(store_.RunTxn([&](Txn& txn) -> absl::Status {
-    done.clear();
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(MailboxState state, store_.LockState(txn, id));
     MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> mailbox,
                         store_.GetRecord<MailboxRecord>(
@@ -193,17 +192,14 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RewriteChangelog(
                         " expunges, gave ", renewed,
                         " messages a new modseq");
     return absl::OkStatus();
-  }));
-  return done;
+  });
 }
 
 // Rebuilds the mailbox's per-user \Seen bookkeeping from its rows: rows of
 // missing messages go, each row gets its change entry, each user's view is
 // recounted.
 absl::StatusOr<std::string> StoreImpl::Verifier::RewriteSeen(MailboxId id) {
-  std::string done;
-  MR_RETURN_IF_ERROR(store_.RunTxn([&](Txn& txn) -> absl::Status {
-    done.clear();
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(MailboxState state, store_.LockState(txn, id));
     MR_ASSIGN_OR_RETURN(SeenMode mode, store_.LockedSeenMode(txn, id));
     if (mode != SeenMode::kPerUser) {
@@ -337,14 +333,11 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RewriteSeen(MailboxId id) {
                         " change entries, recounted ", views_recounted,
                         " views");
     return absl::OkStatus();
-  }));
-  return done;
+  });
 }
 
 absl::StatusOr<std::string> StoreImpl::Verifier::DropOrphanRows(MailboxId id) {
-  std::string done;
-  MR_RETURN_IF_ERROR(store_.RunTxn([&](Txn& txn) -> absl::Status {
-    done.clear();
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> exists,
                         store_.Get(Space::kMailboxes, MailboxIdKey(id), &txn));
     if (exists.has_value()) return absl::OkStatus();
@@ -355,16 +348,13 @@ absl::StatusOr<std::string> StoreImpl::Verifier::DropOrphanRows(MailboxId id) {
     MR_RETURN_IF_ERROR(store_.DropAllSeen(txn, id));
     done = "dropped them";
     return absl::OkStatus();
-  }));
-  return done;
+  });
 }
 
 // Counters recounted under the mailbox lock; UIDNEXT and HIGHESTMODSEQ only
 // ever move up.
 absl::StatusOr<std::string> StoreImpl::Verifier::RecountMailbox(MailboxId id) {
-  std::string done;
-  MR_RETURN_IF_ERROR(store_.RunTxn([&](Txn& txn) -> absl::Status {
-    done.clear();
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(MailboxState state, store_.LockState(txn, id));
     MR_ASSIGN_OR_RETURN(std::optional<MailboxRecord> mailbox,
                         store_.GetRecord<MailboxRecord>(
@@ -404,8 +394,7 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RecountMailbox(MailboxId id) {
                         fixed.size, " bytes, UIDNEXT ", fixed.uidnext,
                         ", HIGHESTMODSEQ ", fixed.highestmodseq);
     return absl::OkStatus();
-  }));
-  return done;
+  });
 }
 
 absl::StatusOr<std::string> StoreImpl::Verifier::RecountQuota(
@@ -421,9 +410,7 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RecountQuota(
 // dropped meanwhile stay counted.
 absl::StatusOr<std::string> StoreImpl::Verifier::FixRefCount(
     const std::string& hash, uint64_t stored, uint64_t counted) {
-  std::string done;
-  MR_RETURN_IF_ERROR(store_.RunTxn([&](Txn& txn) -> absl::Status {
-    done.clear();
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
                         store_.Get(Space::kBlobRefs, hash, &txn, true));
     MR_ASSIGN_OR_RETURN(std::optional<std::string> body,
@@ -447,15 +434,12 @@ absl::StatusOr<std::string> StoreImpl::Verifier::FixRefCount(
     MR_RETURN_IF_ERROR(store_.Put(txn, Space::kBlobRefs, hash, value));
     done = absl::StrCat("reference count set from ", current, " to ", target);
     return absl::OkStatus();
-  }));
-  return done;
+  });
 }
 
 absl::StatusOr<std::string> StoreImpl::Verifier::DropUnreferencedBlob(
     const std::string& hash, std::optional<uint64_t> stored) {
-  std::string done;
-  MR_RETURN_IF_ERROR(store_.RunTxn([&](Txn& txn) -> absl::Status {
-    done.clear();
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
                         store_.Get(Space::kBlobRefs, hash, &txn, true));
     std::optional<uint64_t> current;
@@ -467,8 +451,7 @@ absl::StatusOr<std::string> StoreImpl::Verifier::DropUnreferencedBlob(
     MR_RETURN_IF_ERROR(store_.Delete(txn, Space::kStructure, hash));
     done = "deleted the unreferenced body and its count";
     return absl::OkStatus();
-  }));
-  return done;
+  });
 }
 
 absl::StatusOr<std::string> StoreImpl::Verifier::RequeueIndex(
