@@ -63,6 +63,15 @@
 //                         beyond it logins fail at once with a temporary
 //                         error (32)
 //   auth_max_user_bytes   longest user name a login may carry (255)
+//   oauth_issuers         a file, or a directory of *.conf files, naming the
+//                         OAuth issuers whose JWT access tokens log users in
+//                         with SASL OAUTHBEARER and XOAUTH2 (none: both off);
+//                         see server/auth/oauth_issuers.h
+//   oauth_leeway_seconds  clock difference allowed on a token's exp, nbf
+//                         and iat (60)
+//   oauth_max_token_bytes longest access token accepted (16384)
+//   oauth_jwks_check_seconds  how often an issuer's JWKS file is checked for
+//                         a change (key rotation) (30)
 //   hostname              name in greetings (this machine's host name)
 //   local_domains         domains LMTP accepts, comma-separated (localhost)
 //   max_line_bytes        longest command line (65536)
@@ -134,6 +143,7 @@
 #include "server/admin/admin_context.h"
 #include "server/admin/admin_protocol.h"
 #include "server/auth/authenticator.h"
+#include "server/auth/oauth_issuers.h"
 #include "server/config_file.h"
 #include "server/log.h"
 #include "server/plugin_loader.h"
@@ -198,6 +208,13 @@ ABSL_FLAG(int32_t, auth_hash_threads, 2, "threads for password hashing");
 ABSL_FLAG(int32_t, auth_hash_queue, 32,
           "password checks that may wait for a hashing thread");
 ABSL_FLAG(int64_t, auth_max_user_bytes, 255, "longest user name at login");
+ABSL_FLAG(std::string, oauth_issuers, "",
+          "OAuth issuer file or directory of *.conf files; empty = no OAuth");
+ABSL_FLAG(int64_t, oauth_leeway_seconds, 60,
+          "clock leeway on access token exp/nbf/iat");
+ABSL_FLAG(int64_t, oauth_max_token_bytes, 16384, "longest access token");
+ABSL_FLAG(int64_t, oauth_jwks_check_seconds, 30,
+          "seconds between checks of JWKS files for a change");
 ABSL_FLAG(std::string, hostname, "", "host name in greetings");
 ABSL_FLAG(std::string, local_domains, "localhost",
           "domains LMTP delivers for, comma-separated");
@@ -612,6 +629,26 @@ int Run(int argc, char** argv) {
       quota_admins.push_back(absl::AsciiStrToLower(user));
     }
     auth.SetQuotaAdmins(std::move(quota_admins));
+  }
+  if (const std::string oauth = absl::GetFlag(FLAGS_oauth_issuers);
+      !oauth.empty()) {
+    server::auth::OAuthSettings settings;
+    settings.leeway = absl::Seconds(
+        std::max<int64_t>(0, absl::GetFlag(FLAGS_oauth_leeway_seconds)));
+    settings.max_token_bytes = static_cast<size_t>(
+        std::max<int64_t>(64, absl::GetFlag(FLAGS_oauth_max_token_bytes)));
+    settings.jwks_check_interval = absl::Seconds(
+        std::max<int64_t>(0, absl::GetFlag(FLAGS_oauth_jwks_check_seconds)));
+    absl::StatusOr<std::unique_ptr<server::auth::OAuthIssuers>> issuers =
+        server::auth::OAuthIssuers::Load(oauth, settings);
+    if (!issuers.ok()) {
+      std::cerr << "mailroomd: oauth_issuers: " << issuers.status().message()
+                << "\n";
+      return 1;
+    }
+    log.Log(absl::StrCat("OAUTHBEARER and XOAUTH2 on: ", (*issuers)->size(),
+                         " issuer(s) from ", oauth));
+    auth.SetOAuthIssuers(*std::move(issuers));
   }
   store::Store* store_ptr = store.get();
   // Set before Start(): admin commands and logins come only after it.

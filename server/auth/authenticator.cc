@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "server/auth/oauth_mechanisms.h"
 #include "server/auth/scram.h"
 #include "store/principal_issuer.h"
 
@@ -242,6 +243,10 @@ std::vector<std::string> HostAuthenticator::Mechanisms(
   if (PlaintextAllowed(conn)) {
     mechanisms.push_back("PLAIN");
     mechanisms.push_back("LOGIN");
+    if (oauth_issuers_ != nullptr) {
+      mechanisms.push_back(kOAuthBearer);
+      mechanisms.push_back(kXOAuth2);
+    }
   }
   return mechanisms;
 }
@@ -257,6 +262,11 @@ std::unique_ptr<plugin::SaslExchange> HostAuthenticator::Start(
   }
   if (absl::EqualsIgnoreCase(Av(mechanism), "LOGIN")) {
     return std::make_unique<LoginExchange>(this, &conn);
+  }
+  if (oauth_issuers_ != nullptr &&
+      (absl::EqualsIgnoreCase(Av(mechanism), kOAuthBearer) ||
+       absl::EqualsIgnoreCase(Av(mechanism), kXOAuth2))) {
+    return MakeOAuthExchange(mechanism, this, oauth_issuers_.get(), &conn);
   }
   return nullptr;
 }
@@ -371,6 +381,22 @@ Task<void> HostAuthenticator::FailedTooLong(plugin::Connection& conn) {
   conn.Log(absl::StrCat("authentication failed: user name longer than ",
                         max_user_bytes_, " bytes"));
   co_await conn.Sleep(absl::ToChronoMilliseconds(delay));
+}
+
+Task<void> HostAuthenticator::FailedWithoutUser(plugin::Connection& conn,
+                                                std::string_view reason) {
+  const absl::Duration delay =
+      throttle_.RecordAddressFailure(conn.peer_address());
+  conn.Log(absl::StrCat("authentication failed: ", Av(reason)));
+  co_await conn.Sleep(absl::ToChronoMilliseconds(delay));
+}
+
+Task<bool> HostAuthenticator::AccountExists(std::string user,
+                                            plugin::Connection& conn) {
+  absl::StatusOr<store::ScramCredentials> credentials =
+      co_await plugin::Blocking(
+          conn, [this, &user] { return store_->GetScramCredentials(user); });
+  co_return credentials.ok();
 }
 
 }  // namespace mailroom::server::auth

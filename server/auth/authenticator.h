@@ -1,6 +1,8 @@
 // The host's plugin::Authenticator: SASL PLAIN, LOGIN and SCRAM-SHA-256
-// against the store, plain password checks, and the failed-login throttle.
-// PLAIN, LOGIN and CheckPassword need TLS unless allow_plaintext_auth.
+// against the store, OAUTHBEARER and XOAUTH2 against configured OAuth
+// issuers, plain password checks, and the failed-login throttle.
+// PLAIN, LOGIN, the bearer-token mechanisms (a token is as secret as a
+// password) and CheckPassword need TLS unless allow_plaintext_auth.
 //
 // Every login path runs in this order: user names longer than
 // max_user_bytes fail at once; the throttle decides whether the attempt may
@@ -22,6 +24,7 @@
 #include "absl/time/time.h"
 #include "server/auth/failure_throttle.h"
 #include "server/auth/hash_executor.h"
+#include "server/auth/oauth_issuers.h"
 #include "server/auth/verified_login_cache.h"
 #include "store/store.h"
 
@@ -71,6 +74,18 @@ class HostAuthenticator final : public plugin::Authenticator {
     return user.size() > max_user_bytes_;
   }
   plugin::Task<void> FailedTooLong(plugin::Connection& conn);
+  // A failure that names no account (a token that claims none): counted
+  // against the address, logged with `reason`, then the delay.
+  plugin::Task<void> FailedWithoutUser(plugin::Connection& conn,
+                                       std::string_view reason);
+  // Whether the store has an account `user`.
+  plugin::Task<bool> AccountExists(std::string user, plugin::Connection& conn);
+
+  // Turns on OAUTHBEARER and XOAUTH2, verified against `issuers`.
+  // REQUIRES: called before the first session starts.
+  void SetOAuthIssuers(std::unique_ptr<OAuthIssuers> issuers) {
+    oauth_issuers_ = std::move(issuers);
+  }
 
   // Users allowed to set quotas (RFC 9208 SETQUOTA); canonical names.
   // REQUIRES: called before the first session starts.
@@ -102,6 +117,7 @@ class HostAuthenticator final : public plugin::Authenticator {
   VerifiedLoginCache login_cache_;
   HashExecutor hashing_;
   std::vector<std::string> quota_admins_;
+  std::unique_ptr<OAuthIssuers> oauth_issuers_;  // null: no OAuth mechanisms
 };
 
 }  // namespace mailroom::server::auth
