@@ -135,14 +135,13 @@ const OAuthIssuers::Issuer* OAuthIssuers::Find(const DecodedJwt& jwt) const {
   return nullptr;
 }
 
-std::string OAuthIssuers::AccountFrom(const Issuer& issuer,
-                                      const DecodedJwt& jwt) const {
-  std::string account =
-      absl::AsciiStrToLower(StringClaim(jwt.claims, issuer.config.user_claim));
+std::string OAuthIssuers::MapName(const OAuthIssuerConfig& issuer,
+                                  std::string_view name) {
+  std::string account = absl::AsciiStrToLower(Av(name));
   const size_t at = account.rfind('@');
   if (at != std::string::npos) {
     const std::string domain = account.substr(at + 1);
-    for (const std::string& strip : issuer.config.strip_domains) {
+    for (const std::string& strip : issuer.strip_domains) {
       if (domain == strip) {
         account.resize(at);
         break;
@@ -150,6 +149,17 @@ std::string OAuthIssuers::AccountFrom(const Issuer& issuer,
     }
   }
   return account;
+}
+
+std::string OAuthIssuers::AccountFrom(const Issuer& issuer,
+                                      const DecodedJwt& jwt) const {
+  return MapName(issuer.config,
+                 StringClaim(jwt.claims, issuer.config.user_claim));
+}
+
+std::string OAuthIssuers::AccountForName(std::string_view token,
+                                         std::string_view name) const {
+  return MapName(IssuerFor(token), name);
 }
 
 absl::StatusOr<std::string> OAuthIssuers::Verify(std::string_view token) const {

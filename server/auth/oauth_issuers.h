@@ -67,6 +67,11 @@ class OAuthIssuers {
   // The account the token claims, not verified: only to charge failures
   // of this attempt to that account. Empty when it names none.
   std::string ClaimedAccount(std::string_view token) const;
+  // A name the client gave (SASL authzid, XOAUTH2 user=) as an account, by
+  // the mapping of the issuer the token names: "bob@example.com" is "bob"
+  // where the issuer strips example.com.
+  std::string AccountForName(std::string_view token,
+                             std::string_view name) const;
   // The issuer whose "iss" the (unverified) token names, else the first:
   // its scope and discovery URL go into the error challenge.
   const OAuthIssuerConfig& IssuerFor(std::string_view token) const;
@@ -84,6 +89,8 @@ class OAuthIssuers {
 
   const Issuer* Find(const DecodedJwt& jwt) const;
   std::string AccountFrom(const Issuer& issuer, const DecodedJwt& jwt) const;
+  static std::string MapName(const OAuthIssuerConfig& issuer,
+                             std::string_view name);
 
   const OAuthSettings settings_;
   const std::function<absl::Time()> clock_;

@@ -94,6 +94,11 @@ TEST_F(OAuthIssuersTest, DirectoryOfIssuersMapsClaimsToAccounts) {
   EXPECT_EQ((*issuers)->ClaimedAccount(corp_.Token(stranger)), "");
   EXPECT_EQ((*issuers)->ClaimedAccount("garbage"), "");
 
+  EXPECT_EQ((*issuers)->AccountForName(corp_.Token(claims), "Bob@Corp.Example"),
+            "bob");
+  EXPECT_EQ((*issuers)->AccountForName(partner_.Token(partner),
+                                       "bob@corp.example"),
+            "bob@corp.example");  // the partner strips no domain
   EXPECT_EQ((*issuers)->IssuerFor(partner_.Token(partner)).issuer,
             "https://partner.example");
   EXPECT_EQ((*issuers)->IssuerFor("garbage").scope, "openid email");

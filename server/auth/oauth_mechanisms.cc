@@ -196,10 +196,12 @@ class OAuthExchange final : public SaslExchange {
     }
     // Whom a failure is charged to: the name the client asked for, or the
     // one its token claims.
-    const std::string claimed =
+    const std::string authzid =
         parsed->authzid.empty()
-            ? issuers_->ClaimedAccount(parsed->token)
-            : absl::AsciiStrToLower(Av(parsed->authzid));
+            ? ""
+            : issuers_->AccountForName(parsed->token, parsed->authzid);
+    const std::string claimed =
+        authzid.empty() ? issuers_->ClaimedAccount(parsed->token) : authzid;
     if (auth_->UserTooLong(claimed)) {
       co_await auth_->FailedTooLong(*conn_);
       co_return Refused(challenge);
@@ -208,8 +210,7 @@ class OAuthExchange final : public SaslExchange {
       co_return Refused(challenge);
     }
     absl::StatusOr<std::string> account = issuers_->Verify(parsed->token);
-    if (account.ok() && !parsed->authzid.empty() &&
-        !absl::EqualsIgnoreCase(Av(parsed->authzid), Av(*account))) {
+    if (account.ok() && !authzid.empty() && authzid != *account) {
       account = absl::PermissionDeniedError(
           "authorization identity is not the token's account");
     }
