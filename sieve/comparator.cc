@@ -100,16 +100,23 @@ bool Relate(Relation r, int ordering) {
 bool Contains(Comparator c, std::string_view value, std::string_view key) {
   if (key.empty()) return true;
   if (key.size() > value.size()) return false;
-  for (size_t i = 0; i + key.size() <= value.size(); ++i) {
-    size_t k = 0;
-    while (k < key.size() && CharEq(c, value[i + k], key[k])) ++k;
+  // Knuth-Morris-Pratt: linear even for hostile keys and bodies.
+  std::vector<size_t> fail(key.size(), 0);
+  for (size_t i = 1, k = 0; i < key.size(); ++i) {
+    while (k > 0 && !CharEq(c, key[i], key[k])) k = fail[k - 1];
+    if (CharEq(c, key[i], key[k])) ++k;
+    fail[i] = k;
+  }
+  for (size_t i = 0, k = 0; i < value.size(); ++i) {
+    while (k > 0 && !CharEq(c, value[i], key[k])) k = fail[k - 1];
+    if (CharEq(c, value[i], key[k])) ++k;
     if (k == key.size()) return true;
   }
   return false;
 }
 
 bool GlobMatch(Comparator c, std::string_view value, std::string_view pattern,
-               std::vector<std::string>* captures) {
+               std::vector<std::string>* captures, uint64_t* budget) {
   std::vector<PatternItem> pat;
   int wildcards = 0;
   for (size_t i = 0; i < pattern.size(); ++i) {
@@ -131,6 +138,10 @@ bool GlobMatch(Comparator c, std::string_view value, std::string_view pattern,
   size_t star_p = SIZE_MAX, star_s = 0;
   const size_t m = pat.size(), n = value.size();
   while (s < n) {
+    if (budget != nullptr) {
+      if (*budget == 0) return false;
+      --*budget;
+    }
     if (p < m && pat[p].kind == PatternItem::kStar) {
       star_p = p;
       star_s = s;

@@ -26,6 +26,9 @@ namespace {
 
 enum class Flow { kNext, kStop, kReturn };
 
+// Comparing this many characters costs one step of the budget.
+constexpr uint64_t kCharsPerStep = 256;
+
 enum class MatchType { kIs, kContains, kMatches, kCount, kValue };
 
 struct MatchSpec {
@@ -265,11 +268,7 @@ class Runner {
     std::vector<std::string> captures;
     for (const std::string& value : values) {
       for (const std::string& key : keys) {
-        uint64_t work = 1 + value.size() / 256;
-        if (spec.type == MatchType::kMatches) {
-          work += value.size() * std::count(key.begin(), key.end(), '*') / 256;
-        }
-        MR_RETURN_IF_ERROR(Step(work));
+        MR_RETURN_IF_ERROR(Step(1 + (value.size() + key.size()) / kCharsPerStep));
         bool hit = false;
         switch (spec.type) {
           case MatchType::kIs:
@@ -278,8 +277,16 @@ class Runner {
           case MatchType::kContains:
             hit = Contains(spec.comparator, value, key);
             break;
-          case MatchType::kMatches:
-            hit = GlobMatch(spec.comparator, value, key, Variables() ? &captures : nullptr);
+          case MatchType::kMatches: {
+            // A scan may cost up to value x pattern: it is charged for what
+            // it did, and stopped when the budget runs out.
+            const uint64_t allowed =
+                (limits_.max_steps - std::min(steps_, limits_.max_steps) + 1) * kCharsPerStep;
+            uint64_t budget = allowed;
+            hit = GlobMatch(spec.comparator, value, key, Variables() ? &captures : nullptr,
+                            &budget);
+            MR_RETURN_IF_ERROR(Step(budget == 0 ? limits_.max_steps + 1
+                                                : (allowed - budget) / kCharsPerStep));
             if (hit && Variables()) {
               if (captures.size() > static_cast<size_t>(limits_.max_match_variables) + 1) {
                 captures.resize(limits_.max_match_variables + 1);
@@ -288,6 +295,7 @@ class Runner {
               match_ = std::move(captures);
             }
             break;
+          }
           case MatchType::kValue:
             hit = Relate(spec.relation, Compare(spec.comparator, value, key));
             break;
