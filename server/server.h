@@ -58,6 +58,8 @@ struct ServerOptions {
   // remaining connections are closed.
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(4);
   std::string admin_socket_path;  // empty: no admin socket
+  // COMPRESS=DEFLATE settings (compress_level and the like).
+  DeflateSettings compression;
 };
 
 // Thread-safe: Shutdown() may be called from any thread; the rest from the
