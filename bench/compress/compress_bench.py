@@ -7,7 +7,8 @@ scripts/fetch_corpus.sh) into one INBOX, then:
   - FETCH 1:* BODY.PEEK[] over one connection, plain and compressed
     (ROUNDS rounds each, medians): wire bytes, MB/s of message data;
   - SESSIONS sessions that log in, SELECT, FETCH 20 bodies and then sit
-    idle, plain and compressed: the daemon's VmRSS growth per session.
+    idle, plain and compressed, each mode on a fresh daemon: the daemon's
+    VmRSS growth per session.
 
     bazel build //tools:mailroomd //tools:mailroomctl \\
         //protocols/imap:libmailroom_imap.so
@@ -125,41 +126,48 @@ def fetch_round(port, compressed):
     return c.wire_in - wire0, c.plain_in - plain0, elapsed
 
 
-def idle_sessions(server, count, compressed):
-    settle = lambda: time.sleep(2)
-    settle()
-    before = rss_kib(server.pid)
-    clients = []
-    for _ in range(count):
-        c = Client(server.imap_port)
-        c.command(b'LOGIN bench "bench pw"')
-        if compressed:
-            c.compress()
-        c.command(b"SELECT INBOX")
-        c.command(b"FETCH 1:20 BODY.PEEK[]")
-        clients.append(c)
-    settle()
-    after = rss_kib(server.pid)
-    for c in clients:
-        c.sock.close()
-    return (after - before) * 1024 / count
+def load(server, messages):
+    server.add_user("bench", "bench pw")
+    loader = Client(server.imap_port)
+    loader.command(b'LOGIN bench "bench pw"')
+    for data in messages:
+        loader.send(b"a APPEND INBOX {%d+}\r\n" % len(data) + data + b"\r\n")
+        loader.line()
+    loader.sock.close()
+
+
+def idle_rss_per_session(flags, messages, count, compressed):
+    """A fresh daemon per measurement, so one mode's freed memory does not
+    flatter the other: COUNT sessions log in, SELECT, FETCH 20 bodies and
+    then sit idle; the daemon's VmRSS growth per session."""
+    with tempfile.TemporaryDirectory() as tmp, Mailroomd(
+            tmp, tls=False, plugins=("imap",), extra_flags=flags) as server:
+        load(server, messages[:20])
+        time.sleep(2)
+        before = rss_kib(server.pid)
+        clients = []
+        for _ in range(count):
+            c = Client(server.imap_port)
+            c.command(b'LOGIN bench "bench pw"')
+            if compressed:
+                c.compress()
+            c.command(b"SELECT INBOX")
+            c.command(b"FETCH 1:20 BODY.PEEK[]")
+            clients.append(c)
+        time.sleep(2)
+        after = rss_kib(server.pid)
+        for c in clients:
+            c.sock.close()
+        return (after - before) * 1024 / count
 
 
 def run_config(window, memlevel, level, messages, rounds, sessions):
+    flags = ["--compress_window_bits=%d" % window,
+             "--compress_memory_level=%d" % memlevel,
+             "--compress_level=%d" % level, "--max_connections_per_ip=0"]
     with tempfile.TemporaryDirectory() as tmp, Mailroomd(
-            tmp, tls=False, plugins=("imap",),
-            extra_flags=["--compress_window_bits=%d" % window,
-                         "--compress_memory_level=%d" % memlevel,
-                         "--compress_level=%d" % level,
-                         "--max_connections_per_ip=0"]) as server:
-        server.add_user("bench", "bench pw")
-        loader = Client(server.imap_port)
-        loader.command(b'LOGIN bench "bench pw"')
-        for data in messages:
-            loader.send(b"a APPEND INBOX {%d+}\r\n" % len(data) + data +
-                        b"\r\n")
-            loader.line()
-        loader.sock.close()
+            tmp, tls=False, plugins=("imap",), extra_flags=flags) as server:
+        load(server, messages)
         result = {}
         for compressed in (False, True):
             rows = [fetch_round(server.imap_port, compressed)
@@ -168,20 +176,20 @@ def run_config(window, memlevel, level, messages, rounds, sessions):
             plain = statistics.median(r[1] for r in rows)
             secs = statistics.median(r[2] for r in rows)
             result[compressed] = (wire, plain, secs)
-        rss = {c: idle_sessions(server, sessions, c) for c in (False, True)}
-        print("\n## window_bits=%d memory_level=%d level=%d "
-              "(%d messages, %.1f MB of responses)"
-              % (window, memlevel, level, len(messages),
-                 result[False][1] / 1e6))
-        print("| | wire bytes | ratio | FETCH s (median of %d) | MB/s of "
-              "responses | RSS per idle session |" % rounds)
-        print("|---|---:|---:|---:|---:|---:|")
-        for compressed in (False, True):
-            wire, plain, secs = result[compressed]
-            print("| %s | %d | %.3f | %.2f | %.1f | %.1f KiB |" % (
-                "COMPRESS" if compressed else "plain", wire, wire / plain,
-                secs, plain / secs / 1e6, rss[compressed] / 1024))
-        sys.stdout.flush()
+    rss = {c: idle_rss_per_session(flags, messages, sessions, c)
+           for c in (False, True)}
+    print("\n## window_bits=%d memory_level=%d level=%d "
+          "(%d messages, %.1f MB of responses)"
+          % (window, memlevel, level, len(messages), result[False][1] / 1e6))
+    print("| | wire bytes | ratio | FETCH s (median of %d) | MB/s of "
+          "responses | RSS per idle session |" % rounds)
+    print("|---|---:|---:|---:|---:|---:|")
+    for compressed in (False, True):
+        wire, plain, secs = result[compressed]
+        print("| %s | %d | %.3f | %.2f | %.1f | %.1f KiB |" % (
+            "COMPRESS" if compressed else "plain", wire, wire / plain,
+            secs, plain / secs / 1e6, rss[compressed] / 1024))
+    sys.stdout.flush()
 
 
 def main():
