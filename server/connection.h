@@ -1,6 +1,7 @@
 // The host side of plugin::Connection: one client socket (TCP or UNIX),
-// optionally wrapped in TLS, driven by Asio on a strand of the network
-// io_context. Plugin coroutines (plugin::Task) await the awaiters defined in
+// optionally wrapped in TLS, with raw DEFLATE between the session's bytes
+// and TLS once a plugin asks (StartCompression), driven by Asio on a strand
+// of the network io_context. Plugin coroutines (plugin::Task) await the awaiters defined in
 // connection.cc, which start an Asio operation and resume the coroutine from
 // its completion handler on the strand, so a session never owns a thread.
 #ifndef MAILROOM_SERVER_CONNECTION_H_
