@@ -16,7 +16,8 @@ if [[ "${MAILROOM_TEST_PEERS:-0}" == 1 ]]; then
   PACKAGES+=(fetchmail swaks postfix)
   # The source server of the migration tests (tests/migrate).
   PACKAGES+=(dovecot-imapd dovecot-pop3d)
-  # A third-party Maildir writer for the import tests (tests/diskio).
+  # A third-party Maildir writer for the import tests (tests/diskio), and the
+  # real client that negotiates COMPRESS=DEFLATE (tests/imap:compress_clients_e2e_test).
   PACKAGES+=(isync)
   # A real Ceph cluster for the RADOS tests (scripts/ceph_dev_cluster.sh): monitor,
   # manager, OSD daemons and the ceph/rados CLIs. Enough without recommends: the

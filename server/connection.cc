@@ -118,23 +118,38 @@ void AsioConnection::CompactInput() {
   }
 }
 
+bool AsioConnection::input_pending() const {
+  return (tls_ != nullptr && SSL_pending(tls_->native_handle()) > 0) ||
+         (deflate_ != nullptr && deflate_->HasPendingInput());
+}
+
+AsioConnection::FillOutcome AsioConnection::ClassifyReadError() {
+  if (cancelled_by_shutdown_) {
+    cancelled_by_shutdown_ = false;
+    return FillOutcome::kCancelled;
+  }
+  if (op_timed_out_) return FillOutcome::kTimeout;
+  return FillOutcome::kClosed;
+}
+
+Task<AsioConnection::IoResult> AsioConnection::ReadSome(
+    Clock::time_point deadline, char* dst, size_t n) {
+  co_return co_await Timed(deadline, [this, dst, n](auto handler) {
+    auto buffer = asio::buffer(dst, n);
+    if (tls_ != nullptr) {
+      tls_->async_read_some(buffer, std::move(handler));
+    } else {
+      socket_.async_read_some(buffer, std::move(handler));
+    }
+  });
+}
+
 Task<AsioConnection::FillOutcome> AsioConnection::FillBuffer(
     Clock::time_point deadline, bool waiting_for_command) {
   if (closed_) co_return FillOutcome::kClosed;
-  auto classify = [this](const asio::error_code& ec) {
-    if (cancelled_by_shutdown_) {
-      cancelled_by_shutdown_ = false;
-      return FillOutcome::kCancelled;
-    }
-    if (op_timed_out_) return FillOutcome::kTimeout;
-    (void)ec;
-    return FillOutcome::kClosed;
-  };
   if (waiting_for_command) {
     if (shutting_down()) co_return FillOutcome::kCancelled;
-    const bool tls_has_bytes =
-        tls_ != nullptr && SSL_pending(tls_->native_handle()) > 0;
-    if (!tls_has_bytes) {
+    if (!input_pending()) {
       // Wait for readability first so an idle session holds no read buffer.
       waiting_for_command_ = true;
       cancelled_by_shutdown_ = false;
@@ -142,27 +157,51 @@ Task<AsioConnection::FillOutcome> AsioConnection::FillBuffer(
         socket_.async_wait(Socket::wait_read, std::move(handler));
       });
       waiting_for_command_ = false;
-      if (r.ec) co_return classify(r.ec);
+      if (r.ec) co_return ClassifyReadError();
     }
   }
+  if (deflate_ != nullptr) co_return co_await FillDecompressed(deadline);
   const size_t old_size = in_.size();
   const size_t want = in_.capacity() - old_size >= kReadChunk
                           ? in_.capacity() - old_size
                           : kReadChunk;
   in_.resize(old_size + want);
-  IoResult r = co_await Timed(deadline, [this, old_size, want](auto handler) {
-    auto buffer = asio::buffer(in_.data() + old_size, want);
-    if (tls_ != nullptr) {
-      tls_->async_read_some(buffer, std::move(handler));
-    } else {
-      socket_.async_read_some(buffer, std::move(handler));
-    }
-  });
+  IoResult r = co_await ReadSome(deadline, in_.data() + old_size, want);
   in_.resize(old_size + r.bytes);
   if (r.bytes == 0) {
-    co_return r.ec ? classify(r.ec) : FillOutcome::kClosed;
+    co_return r.ec ? ClassifyReadError() : FillOutcome::kClosed;
   }
   co_return FillOutcome::kOk;
+}
+
+Task<AsioConnection::FillOutcome> AsioConnection::FillDecompressed(
+    Clock::time_point deadline) {
+  for (;;) {
+    if (deflate_->HasPendingInput()) {
+      // At most the room in_ already has (a literal reserves its size), so
+      // decompressed bytes never outgrow what the reader asked for.
+      const size_t old_size = in_.size();
+      const size_t want = in_.capacity() - old_size >= kReadChunk
+                              ? in_.capacity() - old_size
+                              : kReadChunk;
+      in_.resize(old_size + want);
+      absl::StatusOr<size_t> n =
+          deflate_->Inflate(in_.data() + old_size, want);
+      in_.resize(old_size + (n.ok() ? *n : 0));
+      if (!n.ok()) {
+        Log(absl::StrCat("closing the connection: ", n.status().message()));
+        Close();
+        co_return FillOutcome::kClosed;
+      }
+      if (*n > 0) co_return FillOutcome::kOk;
+    }
+    std::string chunk(kReadChunk, '\0');
+    IoResult r = co_await ReadSome(deadline, chunk.data(), chunk.size());
+    if (r.bytes == 0) {
+      co_return r.ec ? ClassifyReadError() : FillOutcome::kClosed;
+    }
+    deflate_->AddInput(std::string_view(chunk.data(), r.bytes));
+  }
 }
 
 namespace {
@@ -243,7 +282,17 @@ Task<absl::Status> AsioConnection::Flush() {
   if (out_.empty()) co_return absl::OkStatus();
   if (closed_) co_return absl::UnavailableError("connection closed");
   std::string data;
-  data.swap(out_);
+  if (deflate_ != nullptr) {
+    const absl::Status compressed = deflate_->Compress(out_, &data);
+    std::string().swap(out_);  // an idle session keeps no output buffer
+    if (!compressed.ok()) {
+      Log(absl::StrCat("closing the connection: ", compressed.message()));
+      Close();
+      co_return absl::UnavailableError("compression failed");
+    }
+  } else {
+    data.swap(out_);
+  }
   IoResult r = co_await Timed(
       DeadlineAfter(env_->write_timeout), [this, &data](auto handler) {
         if (tls_ != nullptr) {
@@ -285,6 +334,11 @@ Task<absl::Status> AsioConnection::StartTls() {
   if (tls_ != nullptr) {
     co_return absl::FailedPreconditionError("TLS is already active");
   }
+  if (deflate_ != nullptr) {
+    // TLS must wrap the compressed stream (RFC 4978 section 3), not sit
+    // inside it.
+    co_return absl::FailedPreconditionError("compression is active");
+  }
   if (!tls_available()) {
     co_return absl::FailedPreconditionError("TLS is not available");
   }
@@ -295,6 +349,32 @@ Task<absl::Status> AsioConnection::StartTls() {
   absl::Status flushed = co_await Flush();
   if (!flushed.ok()) co_return flushed;
   co_return co_await Handshake();
+}
+
+absl::Status AsioConnection::StartCompression() {
+  if (deflate_ != nullptr) {
+    return absl::FailedPreconditionError("compression is already active");
+  }
+  if (!env_->compression.enabled) {
+    return absl::FailedPreconditionError("compression is not offered");
+  }
+  if (!out_.empty()) {
+    return absl::FailedPreconditionError("output is still queued");
+  }
+  absl::StatusOr<std::unique_ptr<DeflateStream>> stream =
+      DeflateStream::Create(env_->compression);
+  if (!stream.ok()) return stream.status();
+  deflate_ = std::move(*stream);
+  if (buffered_input() > 0) {
+    // Sent after the command: the client's first compressed bytes.
+    deflate_->AddInput(std::string_view(in_).substr(in_pos_));
+    in_.clear();
+    in_pos_ = 0;
+  }
+  Log(absl::StrCat("compression on: DEFLATE level ", env_->compression.level,
+                   ", window bits ", env_->compression.window_bits,
+                   ", memory level ", env_->compression.memory_level));
+  return absl::OkStatus();
 }
 
 Task<absl::Status> AsioConnection::StartImplicitTls() {
@@ -319,8 +399,7 @@ void AsioConnection::Wake() {
 
 Task<plugin::Connection::WaitResult> AsioConnection::WaitForInput(
     std::chrono::milliseconds timeout) {
-  if (buffered_input() > 0 ||
-      (tls_ != nullptr && SSL_pending(tls_->native_handle()) > 0)) {
+  if (buffered_input() > 0 || input_pending()) {
     co_return WaitResult::kInput;
   }
   if (wake_pending_.exchange(false)) co_return WaitResult::kWoken;
@@ -431,6 +510,10 @@ void AsioConnection::NotifyShutdown() {
 void AsioConnection::Close() {
   if (closed_) return;
   closed_ = true;
+  if (deflate_ != nullptr) {
+    Log(absl::StrCat("compressed output: ", deflate_->plain_out(), " -> ",
+                     deflate_->compressed_out(), " bytes"));
+  }
   asio::error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);

@@ -1,6 +1,7 @@
 // The host side of plugin::Connection: one client socket (TCP or UNIX),
-// optionally wrapped in TLS, driven by Asio on a strand of the network
-// io_context. Plugin coroutines (plugin::Task) await the awaiters defined in
+// optionally wrapped in TLS, with raw DEFLATE between the session's bytes
+// and TLS once a plugin asks (StartCompression), driven by Asio on a strand
+// of the network io_context. Plugin coroutines (plugin::Task) await the awaiters defined in
 // connection.cc, which start an Asio operation and resume the coroutine from
 // its completion handler on the strand, so a session never owns a thread.
 #ifndef MAILROOM_SERVER_CONNECTION_H_
@@ -19,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "protocols/api/plugin.h"
+#include "server/deflate_stream.h"
 #include "server/log.h"
 
 namespace mailroom::server {
@@ -39,6 +41,8 @@ struct ConnectionEnv {
   // Upper bound for a TLS handshake (a silent client must not hold a slot).
   std::chrono::milliseconds handshake_timeout = std::chrono::seconds(60);
   Logger* logger = nullptr;
+  // COMPRESS=DEFLATE for plugins that ask (StartCompression()).
+  DeflateSettings compression;
 };
 
 // Thread-safety: every method except Wake(), NotifyShutdown(), ForceClose()
@@ -65,6 +69,11 @@ class AsioConnection final
   plugin::Task<absl::Status> StartTls() override;
   bool tls_active() const override { return tls_ != nullptr; }
   bool tls_available() const override;
+  absl::Status StartCompression() override;
+  bool compression_active() const override { return deflate_ != nullptr; }
+  bool compression_available() const override {
+    return env_->compression.enabled;
+  }
   plugin::Task<WaitResult> WaitForInput(
       std::chrono::milliseconds timeout) override;
   void Wake() override;
@@ -109,6 +118,16 @@ class AsioConnection final
       std::chrono::steady_clock::time_point deadline,
       bool waiting_for_command);
   plugin::Task<absl::Status> Handshake();
+  // One read from the socket (through TLS when on) into dst[0, n).
+  plugin::Task<IoResult> ReadSome(std::chrono::steady_clock::time_point deadline,
+                                  char* dst, size_t n);
+  // FillBuffer's compressed path: decompresses queued input into in_, or
+  // reads more compressed bytes first.
+  plugin::Task<FillOutcome> FillDecompressed(
+      std::chrono::steady_clock::time_point deadline);
+  bool input_pending() const;
+  // What a failed read means: shutdown, timeout or a closed peer.
+  FillOutcome ClassifyReadError();
   void CompactInput();
   size_t buffered_input() const { return in_.size() - in_pos_; }
   void CancelSocketOps();
@@ -125,6 +144,8 @@ class AsioConnection final
   std::string in_;
   size_t in_pos_ = 0;
   std::string out_;
+  // Set by StartCompression(); between the session's bytes and TLS.
+  std::unique_ptr<DeflateStream> deflate_;
 
   // One timer for the operation in flight; op_generation_ tells a stale
   // timer callback from the current one.

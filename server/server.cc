@@ -48,6 +48,7 @@ Server::Server(ServerOptions options,
   }
   env_.logger = logger_;
   env_.handshake_timeout = options_.config.unauthenticated_timeout;
+  env_.compression = options_.compression;
 }
 
 Server::~Server() {

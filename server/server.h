@@ -58,6 +58,8 @@ struct ServerOptions {
   // remaining connections are closed.
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(4);
   std::string admin_socket_path;  // empty: no admin socket
+  // COMPRESS=DEFLATE settings (compress_level and the like).
+  DeflateSettings compression;
 };
 
 // Thread-safe: Shutdown() may be called from any thread; the rest from the
@@ -90,7 +92,8 @@ class Server final : public admin::SessionDirectory {
   // Each session of `user` is told to end (as at shutdown: an IMAP session
   // says BYE) and is cut off if it has not ended after a short grace.
   size_t Kick(std::string_view user) override;
-  // Records that session `id` authenticated as `user` (canonical name).
+  // Records that session `id` authenticated as `user` (canonical name); an
+  // empty `user`: the session is logged out again (IMAP UNAUTHENTICATE).
   void NoteLogin(uint64_t id, std::string_view user);
 
  private:

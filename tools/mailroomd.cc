@@ -45,6 +45,15 @@
 //   tls_ciphersuites      TLS 1.3 suites (TLS_AES_256_GCM_SHA384:
 //                         TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256)
 //   allow_plaintext_auth  allow PLAIN/LOGIN/USER+PASS without TLS (false)
+//   compress              offer COMPRESS=DEFLATE (RFC 4978) to IMAP clients
+//                         after login (true)
+//   compress_level        zlib level of what the server sends, 0..9 (6)
+//   compress_window_bits  the server compressor's window, 9..15 (12: 4 KiB);
+//                         with compress_memory_level it sets the memory of
+//                         a compressed session: 2^(bits+2) + 2^(level+9)
+//                         bytes, plus ~40 KiB for decompressing what the
+//                         client sends (its window is the client's choice)
+//   compress_memory_level  the server compressor's hash size, 1..9 (5)
 //   login_cache_seconds   how long a verified password spares the slow hash
 //                         on the next login of that user (300; 0 = off)
 //   auth_failures_per_address  failed logins a client address (IPv6: its
@@ -108,6 +117,9 @@
 //     imap.max_fetch_attributes     attributes in one FETCH (1000)
 //     imap.max_list_pattern_bytes   one LIST/LSUB pattern (1024)
 //     imap.notify_max_pending       queued NOTIFY events (10000)
+//     imap.idle_keepalive_seconds   "* OK Still here" to an IDLE client this
+//                                   often (120; 0 = off); it does not move
+//                                   the IDLE's autologout
 //   quota_admins          users allowed to set quotas (IMAP SETQUOTA),
 //                         comma-separated (none)
 //   io_threads            network threads (2)
@@ -145,6 +157,7 @@
 #include "server/auth/authenticator.h"
 #include "server/auth/oauth_issuers.h"
 #include "server/config_file.h"
+#include "server/deflate_stream.h"
 #include "server/log.h"
 #include "server/plugin_loader.h"
 #include "server/server.h"
@@ -230,6 +243,12 @@ ABSL_FLAG(int64_t, max_preauth_command_bytes, 64 * 1024,
 ABSL_FLAG(int64_t, max_preauth_literal_bytes, 4096,
           "longest IMAP literal before login");
 ABSL_FLAG(int64_t, idle_timeout_seconds, 1800, "authenticated idle timeout");
+ABSL_FLAG(bool, compress, true, "offer COMPRESS=DEFLATE after login");
+ABSL_FLAG(int, compress_level, 6, "zlib level of compressed output, 0..9");
+ABSL_FLAG(int, compress_window_bits, 12,
+          "window of the output compressor, 9..15");
+ABSL_FLAG(int, compress_memory_level, 5,
+          "hash/buffer size of the output compressor, 1..9");
 ABSL_FLAG(int64_t, unauthenticated_timeout_seconds, 60,
           "time from connecting to login (a deadline, not per read)");
 ABSL_FLAG(int64_t, lmtp_lhlo_timeout_seconds, 30,
@@ -548,6 +567,16 @@ int Run(int argc, char** argv) {
       return 2;
     }
     config.options[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  options.compression.enabled = absl::GetFlag(FLAGS_compress);
+  options.compression.level = absl::GetFlag(FLAGS_compress_level);
+  options.compression.window_bits = absl::GetFlag(FLAGS_compress_window_bits);
+  options.compression.memory_level =
+      absl::GetFlag(FLAGS_compress_memory_level);
+  if (absl::Status s = server::DeflateStream::Validate(options.compression);
+      !s.ok()) {
+    std::cerr << "mailroomd: " << s.message() << "\n";
+    return 2;
   }
   options.max_connections_per_ip = static_cast<size_t>(
       std::max(0, absl::GetFlag(FLAGS_max_connections_per_ip)));

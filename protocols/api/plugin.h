@@ -36,7 +36,7 @@ namespace mailroom::plugin {
 
 // Hash of the ABI headers (see plugin_abi_test). Do not edit by hand: the
 // test prints the value to put here.
-inline constexpr uint32_t kAbiVersion = 719924811u;
+inline constexpr uint32_t kAbiVersion = 2673042096u;
 
 inline constexpr char kEntryPoint[] = "mailroom_plugin_descriptor";
 
@@ -71,6 +71,19 @@ class Connection {
   virtual Task<absl::Status> StartTls() = 0;
   virtual bool tls_active() const = 0;
   virtual bool tls_available() const = 0;
+
+  // COMPRESS=DEFLATE (RFC 4978): from the next byte on, both directions are
+  // raw DEFLATE, inside TLS when TLS is on. The plugin flushes its OK first;
+  // input already buffered past the command is taken as compressed (the
+  // client compresses from its next command on). Every read limit applies
+  // to the decompressed bytes. Fails with kFailedPrecondition when
+  // compression is active already, not offered by the host, or output is
+  // still queued. STARTTLS is refused once compression is on.
+  virtual absl::Status StartCompression() {
+    return absl::FailedPreconditionError("compression is not available");
+  }
+  virtual bool compression_active() const { return false; }
+  virtual bool compression_available() const { return false; }
 
   // IDLE: waits until input is readable, Wake() is called, or the timeout.
   enum class WaitResult { kInput, kWoken, kTimeout, kClosed };
@@ -139,6 +152,9 @@ class Authenticator {
   // Password check for LOGIN / USER+PASS. kPermissionDenied on failure.
   virtual Task<absl::StatusOr<store::Principal>> CheckPassword(
       std::string_view user, std::string_view password, Connection& conn) = 0;
+  // The session on `conn` no longer acts for the user it authenticated
+  // (IMAP UNAUTHENTICATE): the host forgets it for who/kick.
+  virtual void NoteLogout(const Connection& conn) { (void)conn; }
 };
 
 // Settings a plugin may read. Limits are explicit; the host fills defaults.

@@ -1,5 +1,5 @@
 // STARTTLS, LOGIN and AUTHENTICATE (SASL through the host's Authenticator,
-// with SASL-IR of RFC 4959).
+// with SASL-IR of RFC 4959), and UNAUTHENTICATE (RFC 8437).
 #include <algorithm>
 
 #include "absl/strings/escaping.h"
@@ -20,6 +20,11 @@ std::string Session::LoggedIn(store::Principal principal) {
 Task<std::string> Session::HandleStartTls(Command& c) {
   if (conn_.tls_active()) co_return "BAD TLS is already active";
   if (!conn_.tls_available()) co_return "NO [CANNOT] TLS is not available";
+  if (conn_.compression_active()) {
+    // Reachable after UNAUTHENTICATE: TLS would have to sit inside DEFLATE,
+    // the wrong order (RFC 4978 section 3).
+    co_return "NO [CANNOT] STARTTLS is not possible once COMPRESS is active";
+  }
   Tagged(c.tag, "OK Begin TLS negotiation now");
   if (!(co_await conn_.Flush()).ok()) {
     state_ = State::kLogout;
@@ -48,6 +53,29 @@ Task<std::string> Session::HandleLogin(Command& c) {
     co_return "NO [AUTHENTICATIONFAILED] Authentication failed";
   }
   co_return LoggedIn(std::move(*who));
+}
+
+Task<std::string> Session::HandleUnauthenticate(Command& c) {
+  (void)c;
+  // RFC 8437: as if the connection were new, except that TLS and COMPRESS
+  // stay on. The mailbox closes without expunging (like UNSELECT), NOTIFY
+  // and everything ENABLEd end, and the host forgets the user.
+  Deselect();
+  StopNotify();
+  rev2_ = false;
+  utf8_accept_ = false;
+  condstore_ = false;
+  qresync_ = false;
+  changed_->store(false);
+  auth_.NoteLogout(conn_);
+  conn_.Log(absl::StrCat("imap: ", principal_.user(), " unauthenticated"));
+  principal_ = store::Principal();
+  state_ = State::kNotAuthenticated;
+  // A fresh login period, as for a new connection.
+  login_deadline_ =
+      std::chrono::steady_clock::now() + config_.unauthenticated_timeout;
+  co_return absl::StrCat("OK [CAPABILITY ", Capabilities(),
+                         "] Not authenticated any more");
 }
 
 Task<std::string> Session::HandleAuthenticate(Command& c) {

@@ -26,6 +26,7 @@ enum class CommandName {
   kUnselect, kExpunge, kSearch, kFetch, kStore, kCopy, kMove, kGetAcl,
   kSetAcl, kDeleteAcl, kListRights, kMyRights, kGetQuota, kGetQuotaRoot,
   kSort, kThread, kNotify, kSetQuota,
+  kCompress, kUnauthenticate,
 };
 
 struct QresyncParams {

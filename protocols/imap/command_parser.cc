@@ -465,6 +465,8 @@ constexpr NameEntry kNames[] = {
     {"THREAD", CommandName::kThread},
     {"NOTIFY", CommandName::kNotify},
     {"SETQUOTA", CommandName::kSetQuota},
+    {"COMPRESS", CommandName::kCompress},
+    {"UNAUTHENTICATE", CommandName::kUnauthenticate},
 };
 
 absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
@@ -472,8 +474,14 @@ absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
   switch (c.name) {
     case N::kCapability: case N::kNoop: case N::kLogout: case N::kStartTls:
     case N::kNamespace: case N::kIdle: case N::kCheck: case N::kClose:
-    case N::kUnselect:
+    case N::kUnselect: case N::kUnauthenticate:
       return lx.ExpectEnd();
+    case N::kCompress: {  // RFC 4978: "COMPRESS" SP algorithm (an atom)
+      MR_SP(lx);
+      MR_ASSIGN_OR_RETURN(std::string algorithm, lx.Atom());
+      c.args.push_back(AsciiUpper(algorithm));
+      return lx.ExpectEnd();
+    }
     case N::kExpunge:
       if (c.uid) {
         MR_SP(lx);

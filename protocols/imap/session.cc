@@ -85,6 +85,8 @@ Session::Session(plugin::SessionContext* context)
   limits_.max_list_pattern_bytes =
       opt("imap.max_list_pattern_bytes", size_t{1024});
   notify_max_pending_ = opt("imap.notify_max_pending", size_t{10000});
+  idle_keepalive_ =
+      std::chrono::seconds(opt("imap.idle_keepalive_seconds", int64_t{120}));
 }
 
 Session::~Session() {
@@ -398,6 +400,8 @@ Task<std::string> Session::Dispatch(Command& c) {
     case N::kGetQuotaRoot: return HandleGetQuotaRoot(c);
     case N::kSetQuota: return HandleSetQuota(c);
     case N::kNotify: return HandleNotify(c);
+    case N::kCompress: return HandleCompress(c);
+    case N::kUnauthenticate: return HandleUnauthenticate(c);
   }
   return HandleNoop(c);
 }
@@ -521,7 +525,9 @@ std::string Session::Capabilities() const {
   std::vector<std::string> caps = {"IMAP4rev1", "IMAP4rev2"};
   const bool tls = conn_.tls_active();
   if (state_ == State::kNotAuthenticated) {
-    if (!tls && conn_.tls_available()) caps.push_back("STARTTLS");
+    if (!tls && conn_.tls_available() && !conn_.compression_active()) {
+      caps.push_back("STARTTLS");
+    }
     if (!auth_.PlaintextAllowed(conn_)) caps.push_back("LOGINDISABLED");
     for (const std::string& m : auth_.Mechanisms(conn_)) {
       caps.push_back("AUTH=" + m);
@@ -542,6 +548,14 @@ std::string Session::Capabilities() const {
     caps.push_back(c);
   }
   caps.push_back(absl::StrCat("APPENDLIMIT=", config_.max_literal_bytes));
+  if (state_ != State::kNotAuthenticated) {
+    // Only after login: a compressor costs memory, so it is not handed to
+    // unauthenticated connections.
+    if (conn_.compression_available() && !conn_.compression_active()) {
+      caps.push_back("COMPRESS=DEFLATE");
+    }
+    caps.push_back("UNAUTHENTICATE");
+  }
   return absl::StrJoin(caps, " ");
 }
 

@@ -102,6 +102,7 @@ class Session {
   Task<std::string> HandleStartTls(Command& c);
   Task<std::string> HandleLogin(Command& c);
   Task<std::string> HandleAuthenticate(Command& c);
+  Task<std::string> HandleUnauthenticate(Command& c);
   std::string LoggedIn(store::Principal principal);
   // cmd_mailbox.cc
   Task<std::string> HandleSelect(Command& c);
@@ -136,6 +137,8 @@ class Session {
   Task<std::string> HandleFetch(Command& c);
   // cmd_idle.cc
   Task<std::string> HandleIdle(Command& c);
+  // cmd_compress.cc
+  Task<std::string> HandleCompress(Command& c);
   // cmd_acl_quota.cc
   Task<std::string> HandleGetAcl(Command& c);
   Task<std::string> HandleSetAcl(Command& c, bool remove);
@@ -193,8 +196,9 @@ class Session {
   plugin::Authenticator& auth_;
   const plugin::Config& config_;
   ParseLimits limits_;
-  // Connection start plus unauthenticated_timeout: login must happen by then.
-  const std::chrono::steady_clock::time_point login_deadline_;
+  // Connection start (or UNAUTHENTICATE) plus unauthenticated_timeout:
+  // login must happen by then.
+  std::chrono::steady_clock::time_point login_deadline_;
 
   State state_ = State::kNotAuthenticated;
   store::Principal principal_;
@@ -224,6 +228,8 @@ class Session {
   // subscribed): checked against an empty baseline at the next delivery.
   std::vector<store::MailboxId> notify_recheck_;
   size_t notify_max_pending_ = 10000;
+  // IDLE sends "* OK Still here" this often; zero: never.
+  std::chrono::seconds idle_keepalive_{120};
 };
 
 // The plugin's session entry point.

@@ -96,7 +96,8 @@ class HostAuthenticator final : public plugin::Authenticator {
   store::Principal PrincipalFor(std::string_view user) const;
 
   // Told the connection id and canonical user of every successful
-  // authentication (the daemon's session list for who/kick).
+  // authentication (the daemon's session list for who/kick), and the id with
+  // an empty user when a session gives its login up (UNAUTHENTICATE).
   // REQUIRES: called before the first session starts.
   using LoginObserver =
       std::function<void(uint64_t connection_id, std::string_view user)>;
@@ -105,6 +106,9 @@ class HostAuthenticator final : public plugin::Authenticator {
   }
   void NoteLogin(const plugin::Connection& conn, std::string_view user) {
     if (login_observer_) login_observer_(conn.id(), user);
+  }
+  void NoteLogout(const plugin::Connection& conn) override {
+    if (login_observer_) login_observer_(conn.id(), "");
   }
 
  private:
