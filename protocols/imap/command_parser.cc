@@ -308,6 +308,17 @@ absl::Status ParseSort(Lexer& lx, Command& c, const ParseLimits& limits) {
       {"DISPLAYTO", SortKey::kDisplayTo},
   };
   MR_SP(lx);
+  if (lx.ConsumeWord("RETURN")) {  // ESORT (RFC 5267 section 3)
+    c.search.esearch = true;
+    MR_SP(lx);
+    MR_ASSIGN_OR_RETURN(c.search.returns, AtomList(lx));
+    for (const auto& r : c.search.returns) {
+      if (r != "MIN" && r != "MAX" && r != "ALL" && r != "COUNT") {
+        return Bad("unknown SORT return option");
+      }
+    }
+    MR_SP(lx);
+  }
   MR_RETURN_IF_ERROR(lx.Expect('('));
   auto& criteria = c.sort_thread.criteria;
   do {

@@ -239,6 +239,21 @@ TEST(CommandParserTest, SortAndThread) {
   EXPECT_FALSE(ParseCommand("a THREAD REFS UTF-8 ALL").ok());
 }
 
+TEST(CommandParserTest, SortReturn) {
+  auto c = ParseCommand("E01 UID SORT RETURN () (REVERSE DATE) UTF-8 UNDELETED");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->search.esearch);
+  EXPECT_TRUE(c->search.returns.empty());
+  c = ParseCommand("a SORT RETURN (min MAX count ALL) (SIZE) UTF-8 ALL");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->search.returns,
+            (std::vector<std::string>{"MIN", "MAX", "COUNT", "ALL"}));
+  EXPECT_FALSE(c->search.esearch &&
+               ParseCommand("a SORT (SIZE) UTF-8 ALL")->search.esearch);
+  EXPECT_FALSE(ParseCommand("a SORT RETURN (SAVE) (SIZE) UTF-8 ALL").ok());
+  EXPECT_FALSE(ParseCommand("a SORT RETURN (SIZE) UTF-8 ALL").ok());
+}
+
 TEST(CommandParserTest, AppendCatenate) {
   auto c = ParseCommand(
       "a APPEND Drafts (\\Draft) CATENATE (URL \"/Drafts;UIDVALIDITY=5/;UID=2"
