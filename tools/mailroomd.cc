@@ -116,6 +116,8 @@
 //     imap.max_flags                flags in one STORE or APPEND (1000)
 //     imap.max_fetch_attributes     attributes in one FETCH (1000)
 //     imap.max_list_pattern_bytes   one LIST/LSUB pattern (1024)
+//     imap.max_catenate_parts       TEXT and URL parts of one CATENATE
+//                                   message (100)
 //     imap.notify_max_pending       queued NOTIFY events (10000)
 //     imap.idle_keepalive_seconds   "* OK Still here" to an IDLE client this
 //                                   often (120; 0 = off); it does not move

@@ -10,6 +10,8 @@ namespace mailroom::imap {
 Task<std::string> Session::HandleAppend(Command& c) {
   absl::StatusOr<std::string> name = DecodeMailbox(c.args[0]);
   if (!name.ok()) co_return "NO [CANNOT] Invalid mailbox name";
+  const std::string catenated = co_await AssembleCatenated(c);
+  if (!catenated.empty()) co_return catenated;
   std::vector<store::AppendRequest> requests;
   for (const AppendMessage& m : c.append) {
     if (m.data.size() > config_.max_literal_bytes) {

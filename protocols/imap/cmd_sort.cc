@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "mime/text.h"
+#include "protocols/imap/esort_response.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/session.h"
 #include "protocols/imap/sort_thread.h"
@@ -163,9 +164,12 @@ Task<std::string> Session::HandleSortThread(Command& c) {
       }
       return out;
     });
-    for (uint32_t n : SortMessages(values, st.criteria)) {
-      absl::StrAppend(&line, " ", n);
+    const std::vector<uint32_t> sorted = SortMessages(values, st.criteria);
+    if (args.esearch) {  // ESORT: SORT RETURN (...)
+      Untagged(EsortResponse(c.tag, c.uid, args.returns, sorted));
+      co_return "OK SORT completed";
     }
+    for (uint32_t n : sorted) absl::StrAppend(&line, " ", n);
   } else {
     const bool references =
         st.algorithm == SortThreadArgs::Algorithm::kReferences;

@@ -55,12 +55,20 @@ struct ListArgs {
   std::optional<std::vector<std::string>> return_status;  // upper case
 };
 
+// One part of a CATENATE message (RFC 4469): a literal's bytes or a URL.
+struct CatenatePart {
+  bool url = false;
+  std::string text;  // the literal's bytes, or the URL as sent
+};
+
 struct AppendMessage {
   std::vector<std::string> flags;
   std::optional<int64_t> internal_date;  // seconds since the epoch
   int32_t tz_minutes = 0;
   std::string data;
   bool binary = false;  // sent as literal8
+  // CATENATE: the parts to join into `data` (empty for a plain literal).
+  std::vector<CatenatePart> catenate;
 };
 
 struct FetchAttr {

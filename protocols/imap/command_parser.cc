@@ -198,6 +198,33 @@ absl::Status ParseList(Lexer& lx, Command& c, bool lsub,
   return lx.ExpectEnd();
 }
 
+// RFC 4469: "(" cat-part *(SP cat-part) ")", cat-part = "TEXT" SP literal
+// / "URL" SP astring.
+absl::Status ParseCatenate(Lexer& lx, const ParseLimits& limits,
+                           AppendMessage* m) {
+  MR_RETURN_IF_ERROR(lx.Expect('('));
+  do {
+    if (m->catenate.size() >= limits.max_catenate_parts) {
+      return OverLimit("[LIMIT] Too many CATENATE parts",
+                       limits.max_catenate_parts);
+    }
+    CatenatePart part;
+    if (lx.ConsumeWord("TEXT")) {
+      MR_SP(lx);
+      if (!lx.StartsLiteral()) return Bad("expected a literal after TEXT");
+      MR_ASSIGN_OR_RETURN(part.text, lx.String());
+    } else if (lx.ConsumeWord("URL")) {
+      MR_SP(lx);
+      part.url = true;
+      MR_ASSIGN_OR_RETURN(part.text, lx.AString());
+    } else {
+      return Bad("expected TEXT or URL");
+    }
+    m->catenate.push_back(std::move(part));
+  } while (lx.Consume(' '));
+  return lx.Expect(')');
+}
+
 absl::Status ParseAppend(Lexer& lx, Command& c, const ParseLimits& limits) {
   MR_SP(lx);
   MR_ASSIGN_OR_RETURN(std::string mailbox, lx.AString());
@@ -216,7 +243,10 @@ absl::Status ParseAppend(Lexer& lx, Command& c, const ParseLimits& limits) {
       m.tz_minutes = dt.second;
       MR_SP(lx);
     }
-    if (lx.ConsumeWord("UTF8")) {  // RFC 6855 / 9051: UTF8 (literal8)
+    if (lx.ConsumeWord("CATENATE")) {
+      MR_SP(lx);
+      MR_RETURN_IF_ERROR(ParseCatenate(lx, limits, &m));
+    } else if (lx.ConsumeWord("UTF8")) {  // RFC 6855 / 9051: UTF8 (literal8)
       MR_SP(lx);
       MR_RETURN_IF_ERROR(lx.Expect('('));
       MR_ASSIGN_OR_RETURN(m.data, lx.StringOrLiteral8(&m.binary));
@@ -278,6 +308,17 @@ absl::Status ParseSort(Lexer& lx, Command& c, const ParseLimits& limits) {
       {"DISPLAYTO", SortKey::kDisplayTo},
   };
   MR_SP(lx);
+  if (lx.ConsumeWord("RETURN")) {  // ESORT (RFC 5267 section 3)
+    c.search.esearch = true;
+    MR_SP(lx);
+    MR_ASSIGN_OR_RETURN(c.search.returns, AtomList(lx));
+    for (const auto& r : c.search.returns) {
+      if (r != "MIN" && r != "MAX" && r != "ALL" && r != "COUNT") {
+        return Bad("unknown SORT return option");
+      }
+    }
+    MR_SP(lx);
+  }
   MR_RETURN_IF_ERROR(lx.Expect('('));
   auto& criteria = c.sort_thread.criteria;
   do {

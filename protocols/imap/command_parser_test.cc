@@ -239,5 +239,52 @@ TEST(CommandParserTest, SortAndThread) {
   EXPECT_FALSE(ParseCommand("a THREAD REFS UTF-8 ALL").ok());
 }
 
+TEST(CommandParserTest, SortReturn) {
+  auto c = ParseCommand("E01 UID SORT RETURN () (REVERSE DATE) UTF-8 UNDELETED");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->search.esearch);
+  EXPECT_TRUE(c->search.returns.empty());
+  c = ParseCommand("a SORT RETURN (min MAX count ALL) (SIZE) UTF-8 ALL");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->search.returns,
+            (std::vector<std::string>{"MIN", "MAX", "COUNT", "ALL"}));
+  EXPECT_FALSE(c->search.esearch &&
+               ParseCommand("a SORT (SIZE) UTF-8 ALL")->search.esearch);
+  EXPECT_FALSE(ParseCommand("a SORT RETURN (SAVE) (SIZE) UTF-8 ALL").ok());
+  EXPECT_FALSE(ParseCommand("a SORT RETURN (SIZE) UTF-8 ALL").ok());
+}
+
+TEST(CommandParserTest, AppendCatenate) {
+  auto c = ParseCommand(
+      "a APPEND Drafts (\\Draft) CATENATE (URL \"/Drafts;UIDVALIDITY=5/;UID=2"
+      "/;SECTION=HEADER\" TEXT {4+}\r\nabcd URL ;UID=3) {2+}\r\nhi "
+      "CATENATE (TEXT {1}\r\nx)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->append.size(), 3u);
+  ASSERT_EQ(c->append[0].catenate.size(), 3u);
+  EXPECT_EQ(c->append[0].flags, std::vector<std::string>{"\\Draft"});
+  EXPECT_TRUE(c->append[0].catenate[0].url);
+  EXPECT_EQ(c->append[0].catenate[0].text,
+            "/Drafts;UIDVALIDITY=5/;UID=2/;SECTION=HEADER");
+  EXPECT_FALSE(c->append[0].catenate[1].url);
+  EXPECT_EQ(c->append[0].catenate[1].text, "abcd");
+  EXPECT_EQ(c->append[0].catenate[2].text, ";UID=3");
+  EXPECT_TRUE(c->append[1].catenate.empty());
+  EXPECT_EQ(c->append[1].data, "hi");
+  EXPECT_EQ(c->append[2].catenate.size(), 1u);
+
+  EXPECT_FALSE(ParseCommand("a APPEND x CATENATE ()").ok());
+  EXPECT_FALSE(ParseCommand("a APPEND x CATENATE (TEXT \"q\")").ok());
+  EXPECT_FALSE(ParseCommand("a APPEND x CATENATE (URL)").ok());
+  EXPECT_FALSE(ParseCommand("a APPEND x CATENATE (URL u").ok());
+
+  ParseLimits limits;
+  limits.max_catenate_parts = 2;
+  auto over = ParseCommand("a APPEND x CATENATE (URL a URL b URL c)", limits);
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(
+      ParseCommand("a APPEND x CATENATE (URL a URL b)", limits).ok());
+}
+
 }  // namespace
 }  // namespace mailroom::imap

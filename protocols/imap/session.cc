@@ -84,6 +84,7 @@ Session::Session(plugin::SessionContext* context)
   limits_.max_fetch_attributes = opt("imap.max_fetch_attributes", size_t{1000});
   limits_.max_list_pattern_bytes =
       opt("imap.max_list_pattern_bytes", size_t{1024});
+  limits_.max_catenate_parts = opt("imap.max_catenate_parts", size_t{100});
   notify_max_pending_ = opt("imap.notify_max_pending", size_t{10000});
   idle_keepalive_ =
       std::chrono::seconds(opt("imap.idle_keepalive_seconds", int64_t{120}));
@@ -543,8 +544,8 @@ std::string Session::Capabilities() const {
         "CREATE-SPECIAL-USE", "MULTIAPPEND", "BINARY", "ESEARCH", "SEARCHRES",
         "WITHIN", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "ACL", "RIGHTS=texk",
         "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
-        "NOTIFY", "STATUS=SIZE", "SAVEDATE",
-        "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
+        "NOTIFY", "STATUS=SIZE", "SAVEDATE", "CATENATE",
+        "SORT", "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
     caps.push_back(c);
   }
   caps.push_back(absl::StrCat("APPENDLIMIT=", config_.max_literal_bytes));

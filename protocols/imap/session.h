@@ -121,6 +121,9 @@ class Session {
   Task<std::string> HandleList(Command& c, bool lsub);
   // cmd_append.cc
   Task<std::string> HandleAppend(Command& c);
+  // cmd_catenate.cc: replaces each CATENATE message's parts by the bytes
+  // they name. Returns "" or the completion to send (NO [BADURL ...] etc.).
+  Task<std::string> AssembleCatenated(Command& c);
   // cmd_message.cc
   Task<std::string> HandleStore(Command& c);
   Task<std::string> HandleCopy(Command& c, bool move);
