@@ -11,7 +11,9 @@ Task<std::string> Session::HandleCompress(Command& c) {
     co_return "BAD Unknown compression mechanism, only DEFLATE is supported";
   }
   if (conn_.compression_active()) {
-    co_return "NO [COMPRESSIONACTIVE] DEFLATE is already active";
+    // RFC 4978's result table: BAD when this layer already compresses (NO
+    // is for compression by another layer); the code says why.
+    co_return "BAD [COMPRESSIONACTIVE] DEFLATE is already active";
   }
   if (!conn_.compression_available()) {
     co_return "NO [CANNOT] Compression is not offered by this server";

@@ -118,7 +118,7 @@ class CompressTest(ImapTestCase):
         self.assertIn("OK", c.collect(tag)[1])
         # A second COMPRESS is refused; the session goes on compressed.
         _, tagged = c.command("COMPRESS DEFLATE")
-        self.assertIn("NO [COMPRESSIONACTIVE]", tagged)
+        self.assertIn("BAD [COMPRESSIONACTIVE]", tagged)
         c.ok("NOOP")
         lines = c.ok("LOGOUT")
         self.assertTrue(untagged(lines, "BYE"))
