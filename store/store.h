@@ -20,9 +20,10 @@
 //
 // Every mutation is one atomic transaction and returns only once durable.
 //
-// Flags are answered per principal: in a SeenMode::kPerUser mailbox (see
-// types.h) \Seen, UNSEEN, modseqs, HIGHESTMODSEQ, ChangesSince, SEEN/UNSEEN
-// search and UNCHANGEDSINCE are the calling user's view.
+// Flags are answered per principal: in a mailbox with private flags
+// (SetPrivateFlags; SeenMode::kPerUser in types.h is {\Seen}) those flags,
+// UNSEEN, modseqs, HIGHESTMODSEQ, ChangesSince, flag search keys and
+// UNCHANGEDSINCE are the calling user's view.
 //
 // Thread-safety: all methods are safe to call concurrently. Calls may block
 // on disk; network threads must call them from a worker pool.
@@ -188,6 +189,23 @@ class MailStore {
   virtual absl::Status SetSeenMode(const Principal& who,
                                    std::string_view mailbox, SeenMode mode) {
     return absl::UnimplementedError("per-user \\Seen is not supported");
+  }
+  // Sets which flags and keywords of `mailbox` each user keeps for
+  // themselves (SeenMode::kPerUser is the set {\Seen}). A flag that becomes
+  // private starts from its shared value for every user; one that stops
+  // being private takes its shared value for everyone (users' own values
+  // are dropped, and the messages concerned get a new modseq). Needs the `a`
+  // right. kInvalidArgument for \Deleted (expunge is shared) or a malformed
+  // keyword. Not an error if the set is unchanged.
+  virtual absl::Status SetPrivateFlags(const Principal& who,
+                                       std::string_view mailbox,
+                                       const Flags& private_flags) {
+    return absl::UnimplementedError("private flags are not supported");
+  }
+  // The private set of `mailbox` (empty: every flag shared).
+  virtual absl::StatusOr<Flags> GetPrivateFlags(const Principal& who,
+                                                std::string_view mailbox) {
+    return absl::UnimplementedError("private flags are not supported");
   }
   // `user`'s usage and limits. A user reads their own; quota admins
   // (Principal::quota_admin) read anyone's; others get kNotFound.

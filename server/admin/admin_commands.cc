@@ -43,6 +43,7 @@ std::string AdminUsage() {
          "  mailbox status USER NAME\n"
          "  mailbox rename USER OLD NEW\n"
          "  mailbox seen-mode USER NAME [shared|per-user]\n"
+         "  mailbox private-flags USER NAME [FLAG ...] [--none]\n"
          "  acl get USER MAILBOX\n"
          "  acl set USER MAILBOX IDENTIFIER RIGHTS\n"
          "  acl delete USER MAILBOX IDENTIFIER\n"

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "server/admin/flag_names.h"
 
 namespace mailroom::server::admin {
 namespace {
@@ -42,6 +43,41 @@ int SeenModeCommand(const AdminContext& ctx, const ParsedArgs& a) {
                 {"mailbox", name},
                 {"seen_mode", SeenModeName(s->seen_mode)}},
                absl::StrCat(name, ": \\Seen ", SeenModeName(s->seen_mode),
+                            "\n"));
+}
+
+// mailbox private-flags USER NAME [FLAG ...] [--none]: shows or sets the
+// flags and keywords each user of the mailbox keeps for themselves
+// (store::Store::SetPrivateFlags).
+int PrivateFlagsCommand(const AdminContext& ctx, const ParsedArgs& a) {
+  store::Store& store = ctx.store;
+  const std::vector<std::string>& p = a.positional;
+  constexpr char kUsage[] = "mailbox private-flags USER NAME [FLAG ...] [--none]";
+  if (p.size() < 4) return Usage(ctx, a, kUsage);
+  const store::Principal who = AdminFor(p[2]);
+  const std::string& name = p[3];
+  const bool none = a.Has("none");
+  if (none && p.size() > 4) {
+    return Usage(ctx, a, "give FLAGs or --none, not both");
+  }
+  if (none || p.size() > 4) {
+    store::Flags flags;
+    std::string error;
+    if (!ParseFlags({p.begin() + 4, p.end()}, &flags, &error)) {
+      return Usage(ctx, a, error);
+    }
+    absl::Status status = store.SetPrivateFlags(who, name, flags);
+    if (!status.ok()) return Fail(ctx, a, status);
+  }
+  absl::StatusOr<store::Flags> flags = store.GetPrivateFlags(who, name);
+  if (!flags.ok()) return Fail(ctx, a, flags.status());
+  const std::string text = FlagsText(*flags);
+  return Reply(ctx, a,
+               {{"ok", true},
+                {"mailbox", name},
+                {"private_flags", FlagNames(*flags)}},
+               absl::StrCat(name, ": private ",
+                            text.empty() ? "none (every flag shared)" : text,
                             "\n"));
 }
 
@@ -105,6 +141,7 @@ int MailboxCommand(const AdminContext& ctx, const ParsedArgs& a) {
     return ListCommand(ctx, a, who);
   }
   if (verb == "seen-mode") return SeenModeCommand(ctx, a);
+  if (verb == "private-flags") return PrivateFlagsCommand(ctx, a);
   if (verb == "rename") {
     if (p.size() != 5) return Usage(ctx, a, "mailbox rename USER OLD NEW");
     absl::Status status = store.RenameMailbox(who, p[3], p[4]);

@@ -1,5 +1,5 @@
 // Admin commands for mailboxes and their ACLs: mailbox list/create/delete/
-// rename/status/seen-mode, acl get/set/delete.
+// rename/status/seen-mode/private-flags, acl get/set/delete.
 #ifndef MAILROOM_SERVER_ADMIN_MAILBOX_COMMANDS_H_
 #define MAILROOM_SERVER_ADMIN_MAILBOX_COMMANDS_H_
 

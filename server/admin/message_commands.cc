@@ -20,6 +20,7 @@
 #include "mime/header.h"
 #include "mime/message.h"
 #include "mime/text.h"
+#include "server/admin/flag_names.h"
 #include "server/admin/message_query.h"
 
 namespace mailroom::server::admin {
@@ -96,54 +97,6 @@ std::optional<int> Select(const AdminContext& ctx, const ParsedArgs& a,
 
 absl::Status CancelledStatus() {
   return absl::CancelledError("the admin client went away");
-}
-
-std::string FlagsText(const store::Flags& flags) {
-  static constexpr std::pair<uint32_t, const char*> kNames[] = {
-      {store::kSeen, "\\Seen"},       {store::kAnswered, "\\Answered"},
-      {store::kFlagged, "\\Flagged"}, {store::kDeleted, "\\Deleted"},
-      {store::kDraft, "\\Draft"}};
-  std::vector<std::string> names;
-  for (const auto& [bit, name] : kNames) {
-    if (flags.system & bit) names.push_back(name);
-  }
-  names.insert(names.end(), flags.keywords.begin(), flags.keywords.end());
-  return absl::StrJoin(names, " ");
-}
-
-// "\Seen $Label1" -> Flags; system flags case-insensitive, others are
-// keywords. False (with `error`) for an unknown \flag.
-bool ParseFlags(const std::vector<std::string>& words, store::Flags* flags,
-                std::string* error) {
-  static constexpr std::pair<const char*, uint32_t> kSystem[] = {
-      {"\\seen", store::kSeen},       {"\\answered", store::kAnswered},
-      {"\\flagged", store::kFlagged}, {"\\deleted", store::kDeleted},
-      {"\\draft", store::kDraft}};
-  for (const std::string& word : words) {
-    if (word.empty()) continue;
-    if (word[0] == '\\') {
-      const std::string lower = absl::AsciiStrToLower(word);
-      bool known = false;
-      for (const auto& [name, bit] : kSystem) {
-        if (lower == name) {
-          flags->system |= bit;
-          known = true;
-        }
-      }
-      if (!known) {
-        *error = "unknown system flag '" + word +
-                 "' (\\Seen \\Answered \\Flagged \\Deleted \\Draft)";
-        return false;
-      }
-      continue;
-    }
-    flags->keywords.push_back(word);
-  }
-  std::sort(flags->keywords.begin(), flags->keywords.end());
-  flags->keywords.erase(
-      std::unique(flags->keywords.begin(), flags->keywords.end()),
-      flags->keywords.end());
-  return true;
 }
 
 std::string Rfc3339(int64_t seconds, int32_t tz_minutes) {

@@ -35,16 +35,19 @@
 //   quota         owner                            QuotaRecord (bytes, messages)
 //   retrieval     id uid                           i64 first POP3 retrieval time
 //   seen          'u' id user \0                   SeenUserState: one user's
-//                                                  view of a per-user \Seen
-//                                                  mailbox (unseen delta, own
-//                                                  highest modseq)
-//                 'f' id user \0 uid               SeenRow: the user's \Seen
-//                                                  of a message and its modseq
+//                                                  view of a mailbox with
+//                                                  private flags (unseen
+//                                                  delta, own highest modseq)
+//                 'f' id user \0 uid               SeenRow: the user's values
+//                                                  of the private flags they
+//                                                  changed, and its modseq
 //                 'c' id user \0 modseq(u64)       u32 uid: the user's change
 //                                                  log, one entry per row (at
 //                                                  the row's modseq)
-//   Rows exist only while the mailbox is SeenMode::kPerUser; they go with
-//   their message (expunge) and all go when the mode returns to kShared.
+//   Rows exist only while the mailbox has private flags
+//   (MailboxRecord::private_flags) and override only flags in that set; they
+//   go with their message (expunge), lose a flag that stops being private,
+//   and all go when nothing is private any more.
 //
 // The mailbox state key is the lock of its mailbox: every mutation of a
 // mailbox takes it with GetForUpdate first. The quota key is the lock of an
@@ -90,7 +93,7 @@ std::string AclPrefix(MailboxId id);
 std::string AclGranteeKey(std::string_view identifier, MailboxId id);
 std::string AclGranteePrefix(std::string_view identifier);
 
-// Keys of the seen column family (per-user \Seen).
+// Keys of the seen column family (private flags, per-user \Seen).
 inline constexpr char kSeenStateTag = 'u';
 inline constexpr char kSeenRowTag = 'f';
 inline constexpr char kSeenChangeTag = 'c';

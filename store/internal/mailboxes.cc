@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "store/internal/names.h"
+#include "store/internal/private_flags.h"
 #include "store/internal/rights.h"
 #include "store/internal/store_impl.h"
 
@@ -278,7 +279,7 @@ absl::StatusOr<std::vector<MailboxInfo>> StoreImpl::ListMailboxes(
                         next->first.starts_with(name + "/");
     info.subscribed = subscribed.contains(name);
     if (found.record.owner == who.user()) info.special_use = found.record.special_use;
-    info.seen_mode = found.record.seen_mode;
+    info.seen_mode = SeenModeOf(found.record.private_flags);
     out.push_back(std::move(info));
   }
   return out;
@@ -559,7 +560,7 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxOnce(const Principal& who,
   MR_ASSIGN_OR_RETURN(snap.status,
                       ViewStatus(who, mailbox.id, *record, *state, snapshot));
   absl::flat_hash_map<Uid, SeenRow> rows;
-  if (PerUserSeen(*record, who)) {
+  if (PrivateView(*record, who)) {
     MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox.id, who.user(), 0,
                                        std::numeric_limits<Uid>::max(),
                                        nullptr, snapshot));

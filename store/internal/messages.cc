@@ -9,6 +9,7 @@
 #include "mime/message.h"
 #include "store/internal/names.h"
 #include "store/internal/password.h"
+#include "store/internal/private_flags.h"
 #include "store/internal/rights.h"
 #include "store/internal/store_impl.h"
 
@@ -32,37 +33,6 @@ Flags InsertableFlags(std::string_view rights, Flags flags) {
   flags.system &= SettableSystemFlags(rights);
   if (!HasRight(rights, 'w')) flags.keywords.clear();
   return flags;
-}
-
-// Sorted, unique (case-insensitively, first spelling kept) keywords; rejects
-// ones a client could not send back.
-absl::StatusOr<std::vector<std::string>> NormalizeKeywords(
-    const std::vector<std::string>& in) {
-  std::vector<std::string> out;
-  for (const std::string& k : in) {
-    if (k.empty() || k.size() > 255 || k[0] == '\\') {
-      return absl::InvalidArgumentError("invalid keyword");
-    }
-    for (char c : k) {
-      unsigned char u = static_cast<unsigned char>(c);
-      if (u <= 0x20 || u >= 0x7f || c == '(' || c == ')' || c == '{' ||
-          c == '%' || c == '*' || c == '"' || c == ']') {
-        return absl::InvalidArgumentError("invalid keyword");
-      }
-    }
-    bool dup = std::any_of(out.begin(), out.end(), [&](const std::string& o) {
-      return EqualsIgnoreCase(o, k);
-    });
-    if (!dup) out.push_back(k);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-bool HasKeyword(const std::vector<std::string>& list, std::string_view k) {
-  return std::any_of(list.begin(), list.end(), [&](const std::string& o) {
-    return EqualsIgnoreCase(o, k);
-  });
 }
 
 void Account(MailboxState& state, const MessageRecord& r, int sign) {
@@ -161,16 +131,17 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     bool charge_quota, std::string_view seen_user) {
   MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, id));
   bool per_user = false;
+  Flags private_flags;
   SeenUserState user_state;
   if (!seen_user.empty()) {
-    MR_ASSIGN_OR_RETURN(SeenMode mode, LockedSeenMode(txn, id));
-    per_user = mode == SeenMode::kPerUser;
+    MR_ASSIGN_OR_RETURN(private_flags, LockedPrivateFlags(txn, id));
+    per_user = HasPrivateFlags(private_flags);
     if (per_user) {
       MR_ASSIGN_OR_RETURN(user_state,
                           GetSeenUser(id, seen_user, &txn, true, nullptr));
     }
   }
-  bool own_seen_written = false;
+  bool own_private_written = false;
   int64_t bytes = 0;
   for (const AppendRequest& m : messages) bytes += static_cast<int64_t>(m.data.size());
   if (charge_quota) {
@@ -186,30 +157,39 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     MessageRecord record;
     record.system_flags = m.flags.system & kAllSystemFlags;
     MR_ASSIGN_OR_RETURN(record.keywords, NormalizeKeywords(m.flags.keywords));
+    // In a mailbox with private flags the appender's values of them are
+    // the appender's own.
+    SeenRow own_row;
+    bool own_private = false;
+    if (per_user) {
+      Flags shared;
+      own_private = SplitNewMessage(private_flags,
+                                    {record.system_flags, record.keywords},
+                                    &shared, &own_row);
+      record.system_flags = shared.system;
+      record.keywords = std::move(shared.keywords);
+    }
     record.internal_date = m.internal_date.value_or(now);
     record.internal_tz_minutes = m.internal_tz_minutes;
     record.save_date = m.save_date.value_or(now);
     record.size = m.data.size();
     record.hash = hashes[i];
-    // In a per-user mailbox the appender's \Seen is the appender's own.
-    bool own_seen = per_user && (record.system_flags & kSeen) != 0;
-    if (per_user) record.system_flags &= ~uint32_t{kSeen};
     MessageRecord shared_view;
     shared_view.system_flags = record.system_flags;
     MR_ASSIGN_OR_RETURN(Uid uid, InsertMessage(txn, id, owner, state,
                                                std::move(record), m.uid));
-    if (own_seen) {
+    if (own_private) {
       MR_RETURN_IF_ERROR(WriteSeenRow(txn, id, seen_user, state, user_state,
-                                      uid, shared_view, std::nullopt, true,
+                                      uid, shared_view, std::nullopt, own_row,
                                       nullptr));
-      own_seen_written = true;
+      own_private_written = true;
     }
     result.uids.push_back(uid);
   }
   MR_RETURN_IF_ERROR(PutState(txn, id, state));
   txn.events.push_back(ChangeEvent{id, std::string(owner), state.highestmodseq,
                                    ChangeEvent::kMessages});
-  if (own_seen_written) {
+  if (own_private_written) {
     MR_RETURN_IF_ERROR(PutSeenUser(txn, id, seen_user, user_state));
     txn.events.push_back(ChangeEvent{
         id, std::string(owner),
@@ -363,7 +343,7 @@ absl::StatusOr<std::vector<MessageMeta>> StoreImpl::GetMessages(
         return true;
       }));
   MR_RETURN_IF_ERROR(decode_status);
-  if (PerUserSeen(m.record, who) && !out.empty()) {
+  if (PrivateView(m.record, who) && !out.empty()) {
     MR_ASSIGN_OR_RETURN(auto rows,
                         SeenRows(mailbox, who.user(), out.front().uid,
                                  out.back().uid, nullptr, nullptr));
@@ -476,9 +456,10 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
       return absl::PermissionDeniedError("no right to change these flags");
     }
     MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, mailbox));
-    MR_ASSIGN_OR_RETURN(m.record.seen_mode, LockedSeenMode(txn, mailbox));
-    const bool per_user = PerUserSeen(m.record, who);
-    const bool seen_rows_exist = m.record.seen_mode == SeenMode::kPerUser;
+    MR_ASSIGN_OR_RETURN(m.record.private_flags,
+                        LockedPrivateFlags(txn, mailbox));
+    const bool per_user = PrivateView(m.record, who);
+    const bool seen_rows_exist = HasPrivateFlags(m.record.private_flags);
     SeenUserState user_state;
     if (per_user) {
       MR_ASSIGN_OR_RETURN(user_state,
@@ -504,7 +485,7 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
         continue;
       }
       uint32_t system = view.flags.system;
-      std::vector<std::string> kw = record->keywords;
+      std::vector<std::string> kw = view.flags.keywords;
       uint32_t req = request.flags.system & kAllSystemFlags & allowed;
       switch (request.op) {
         case FlagOp::kAdd:
@@ -529,24 +510,27 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
           break;
       }
       std::sort(kw.begin(), kw.end());
-      // A per-user \Seen goes to the principal's row; the record keeps
-      // the shared bit.
-      uint32_t shared = per_user ? (system & ~uint32_t{kSeen}) |
-                                       (record->system_flags & kSeen)
-                                 : system;
-      bool own_seen = (system & kSeen) != 0;
-      bool seen_changed =
-          per_user && own_seen != ((view.flags.system & kSeen) != 0);
-      bool record_changed =
-          shared != record->system_flags || kw != record->keywords;
-      if (!record_changed && !seen_changed) continue;
+      // Private flags go to the principal's row; the record keeps their
+      // shared values.
+      Flags wanted{system, std::move(kw)};
+      Flags shared = wanted;
+      SeenRow new_row;
+      bool row_changed = false;
+      if (per_user) {
+        row_changed = SplitPrivate(
+            m.record.private_flags, {record->system_flags, record->keywords},
+            view.flags, wanted, row, &shared, &new_row);
+      }
+      bool record_changed = shared.system != record->system_flags ||
+                            shared.keywords != record->keywords;
+      if (!record_changed && !row_changed) continue;
       if (record_changed) {
         bool was_seen = (record->system_flags & kSeen) != 0;
         Account(state, *record, -1);
         MR_RETURN_IF_ERROR(
             Delete(txn, Space::kChangelog, ChangelogKey(mailbox, record->modseq)));
-        record->system_flags = shared;
-        record->keywords = std::move(kw);
+        record->system_flags = shared.system;
+        record->keywords = std::move(shared.keywords);
         record->modseq = NextSharedModSeq(state);
         Account(state, *record, +1);
         MR_RETURN_IF_ERROR(Put(txn, Space::kMessages, MessageKey(mailbox, uid),
@@ -560,11 +544,11 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
         }
         shared_changed = true;
       }
-      if (seen_changed) {
+      if (row_changed) {
         SeenRow written;
         MR_RETURN_IF_ERROR(WriteSeenRow(txn, mailbox, who.user(), state,
                                         user_state, uid, *record, row,
-                                        own_seen, &written));
+                                        std::move(new_row), &written));
         row = written;
         own_changed = true;
       }
@@ -629,8 +613,8 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::Expunge(
       bytes += static_cast<int64_t>(record.size);
       expunged.push_back(uid);
     }
-    MR_ASSIGN_OR_RETURN(SeenMode mode, LockedSeenMode(txn, mailbox));
-    if (mode == SeenMode::kPerUser) {
+    MR_ASSIGN_OR_RETURN(Flags private_flags, LockedPrivateFlags(txn, mailbox));
+    if (HasPrivateFlags(private_flags)) {
       MR_RETURN_IF_ERROR(DropSeenRows(txn, mailbox, victims));
     }
     MR_RETURN_IF_ERROR(ChargeQuota(txn, m.record.owner, -bytes,
@@ -686,27 +670,29 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
       if (states.contains(id)) continue;
       MR_ASSIGN_OR_RETURN(states[id], LockState(txn, id));
     }
-    MR_ASSIGN_OR_RETURN(src.record.seen_mode, LockedSeenMode(txn, src.id));
-    MR_ASSIGN_OR_RETURN(dst.record.seen_mode, LockedSeenMode(txn, dst.id));
+    MR_ASSIGN_OR_RETURN(src.record.private_flags,
+                        LockedPrivateFlags(txn, src.id));
+    MR_ASSIGN_OR_RETURN(dst.record.private_flags,
+                        LockedPrivateFlags(txn, dst.id));
     std::vector<std::pair<Uid, MessageRecord>> messages;
-    std::vector<bool> copier_seen;  // \Seen as the copier sees it
+    std::vector<Flags> copier_flags;  // flags as the copier sees them
     int64_t bytes = 0;
     for (Uid uid : uids) {
       MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> record,
                           GetRecord<MessageRecord>(
                               Space::kMessages, MessageKey(source, uid), &txn));
       if (!record.has_value()) continue;
-      bool seen = (record->system_flags & kSeen) != 0;
-      if (PerUserSeen(src.record, who)) {
+      Flags flags{record->system_flags, record->keywords};
+      if (PrivateView(src.record, who)) {
         MR_ASSIGN_OR_RETURN(
             std::optional<SeenRow> row,
             GetRecord<SeenRow>(Space::kSeen, SeenRowKey(source, who.user(), uid),
                                &txn));
-        if (row.has_value()) seen = row->seen;
+        if (row.has_value()) ApplyRow(*row, &flags);
       }
       bytes += static_cast<int64_t>(record->size);
       messages.emplace_back(uid, *std::move(record));
-      copier_seen.push_back(seen);
+      copier_flags.push_back(std::move(flags));
     }
     if (messages.empty()) {
       result.dest_uidvalidity = states[dst.id].uidvalidity;
@@ -722,35 +708,40 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
     }
     MailboxState& dst_state = states[dst.id];
     result.dest_uidvalidity = dst_state.uidvalidity;
-    const bool dst_per_user = PerUserSeen(dst.record, who);
+    const bool dst_per_user = PrivateView(dst.record, who);
     SeenUserState dst_user;
     if (dst_per_user) {
       MR_ASSIGN_OR_RETURN(dst_user,
                           GetSeenUser(dst.id, who.user(), &txn, true, nullptr));
     }
     bool dst_user_changed = false;
-    const bool dst_may_keep_seen = HasRight(dst.rights, 's');
     for (size_t i = 0; i < messages.size(); ++i) {
       const auto& [uid, record] = messages[i];
       // A move hands the source's blob reference over to the copy.
       if (!move) MR_RETURN_IF_ERROR(AddBlobRef(txn, record.hash, std::nullopt));
-      // The copy carries the copier's \Seen: as the shared bit, or in a
-      // per-user destination as the copier's own (nobody else has read it).
+      // The copy carries the copier's flags: shared, or in a destination
+      // with private flags those as the copier's own (nobody else has
+      // set them).
       MessageRecord copy = record;
       copy.save_date = now;
-      copy.system_flags &= ~uint32_t{kSeen};
-      if (copier_seen[i] && !dst_per_user) copy.system_flags |= kSeen;
-      Flags kept = InsertableFlags(dst.rights, {copy.system_flags, copy.keywords});
+      Flags kept = InsertableFlags(dst.rights, copier_flags[i]);
+      SeenRow own_row;
+      bool own_private = false;
+      if (dst_per_user) {
+        Flags shared;
+        own_private = SplitNewMessage(dst.record.private_flags, kept,
+                                      &shared, &own_row);
+        kept = std::move(shared);
+      }
       copy.system_flags = kept.system;
       copy.keywords = std::move(kept.keywords);
-      const bool own_seen = copier_seen[i] && dst_per_user && dst_may_keep_seen;
       MR_ASSIGN_OR_RETURN(Uid new_uid, InsertMessage(txn, dst.id,
                                                      dst.record.owner,
                                                      dst_state, copy));
-      if (own_seen) {
+      if (own_private) {
         MR_RETURN_IF_ERROR(WriteSeenRow(txn, dst.id, who.user(), dst_state,
                                         dst_user, new_uid, copy, std::nullopt,
-                                        true, nullptr));
+                                        own_row, nullptr));
         dst_user_changed = true;
       }
       result.source_uids.push_back(uid);
@@ -762,7 +753,7 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
         MR_RETURN_IF_ERROR(RemoveMessage(txn, source, src.record.owner,
                                          src_state, uid, record, true));
       }
-      if (src.record.seen_mode == SeenMode::kPerUser) {
+      if (HasPrivateFlags(src.record.private_flags)) {
         MR_RETURN_IF_ERROR(DropSeenRows(txn, source, messages));
       }
     }
@@ -795,26 +786,29 @@ absl::Status StoreImpl::MoveAllInTxn(const Principal& who, Txn& txn,
         messages.emplace_back(uid, std::move(record));
       },
       &txn));
-  MR_ASSIGN_OR_RETURN(SeenMode from_mode, LockedSeenMode(txn, from));
+  MR_ASSIGN_OR_RETURN(Flags from_private, LockedPrivateFlags(txn, from));
+  const bool from_has_rows = HasPrivateFlags(from_private);
   absl::flat_hash_map<Uid, SeenRow> rows;
-  if (from_mode == SeenMode::kPerUser && !who.user().empty()) {
+  if (from_has_rows && !who.user().empty()) {
     MR_ASSIGN_OR_RETURN(rows, SeenRows(from, who.user(), 0,
                                        std::numeric_limits<Uid>::max(), &txn,
                                        nullptr));
   }
   for (const auto& [uid, record] : messages) {
-    // The target is a new shared-\Seen mailbox: the mover's view becomes
-    // the shared bit.
+    // The target is a new mailbox without private flags: the mover's view
+    // becomes the shared flags.
     MessageRecord copy = record;
     if (auto row = rows.find(uid); row != rows.end()) {
-      copy.system_flags = (copy.system_flags & ~uint32_t{kSeen}) |
-                          (row->second.seen ? uint32_t{kSeen} : 0u);
+      Flags flags{copy.system_flags, copy.keywords};
+      ApplyRow(row->second, &flags);
+      copy.system_flags = flags.system;
+      copy.keywords = std::move(flags.keywords);
     }
     MR_RETURN_IF_ERROR(InsertMessage(txn, to, owner, to_state, copy).status());
     MR_RETURN_IF_ERROR(
         RemoveMessage(txn, from, owner, from_state, uid, record, true));
   }
-  if (from_mode == SeenMode::kPerUser) {
+  if (from_has_rows) {
     MR_RETURN_IF_ERROR(DropSeenRows(txn, from, messages));
   }
   txn.events.push_back(ChangeEvent{from, std::string(owner),
@@ -850,7 +844,7 @@ absl::StatusOr<Changes> StoreImpl::ChangesSinceOnce(const Principal& who,
       GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(mailbox), nullptr,
                                false, snapshot));
   if (!record.has_value()) return absl::NotFoundError("no such mailbox");
-  const bool per_user = PerUserSeen(*record, who);
+  const bool per_user = PrivateView(*record, who);
   Changes changes;
   MR_ASSIGN_OR_RETURN(MailboxStatus view,
                       ViewStatus(who, mailbox, *record, *state, snapshot));
@@ -873,7 +867,7 @@ absl::StatusOr<Changes> StoreImpl::ChangesSinceOnce(const Principal& who,
       nullptr, snapshot));
   MR_RETURN_IF_ERROR(decode_status);
   if (per_user) {
-    // The principal's own \Seen changes (see seen.cc).
+    // The principal's own private changes (see seen.cc).
     MR_RETURN_IF_ERROR(Scan(
         Space::kSeen, SeenChangeKey(mailbox, who.user(), since + 1),
         PrefixEnd(SeenUserPrefix(kSeenChangeTag, mailbox, who.user())),

@@ -30,6 +30,10 @@ class Writer {
     Varint(v.has_value() ? 1 : 0);
     if (v.has_value()) Bytes(*v);
   }
+  void StringList(const std::vector<std::string>& list) {
+    Varint(list.size());
+    for (const std::string& s : list) Bytes(s);
+  }
   std::string Take() { return std::move(out_); }
 
  private:
@@ -79,6 +83,16 @@ class Reader {
     if (Varint() == 0) return std::nullopt;
     return Bytes();
   }
+  std::vector<std::string> StringList() {
+    uint64_t n = Varint();
+    std::vector<std::string> list;
+    if (n > in_.size()) {  // every entry takes at least one byte
+      ok_ = false;
+      return list;
+    }
+    for (uint64_t i = 0; i < n && ok_; ++i) list.push_back(Bytes());
+    return list;
+  }
   bool ok() const { return ok_; }
   // Fields added later are absent from older records.
   bool at_end() const { return in_.empty(); }
@@ -118,7 +132,14 @@ std::string Encode(const MailboxRecord& r) {
   w.Bytes(r.name);
   w.OptionalString(r.special_use);
   w.Varint(r.noselect ? 1 : 0);
-  w.Varint(r.seen_mode == SeenMode::kPerUser ? 1 : 0);
+  // The seen mode of older records, then the private set when it holds more
+  // than \Seen.
+  const Flags& p = r.private_flags;
+  w.Varint((p.system & kSeen) != 0 ? 1 : 0);
+  if ((p.system & ~uint32_t{kSeen}) != 0 || !p.keywords.empty()) {
+    w.Varint(p.system);
+    w.StringList(p.keywords);
+  }
   return w.Take();
 }
 
@@ -128,11 +149,17 @@ bool Decode(std::string_view in, MailboxRecord* r) {
   r->name = rd.Bytes();
   r->special_use = rd.OptionalString();
   r->noselect = rd.Varint() != 0;
-  r->seen_mode = SeenMode::kShared;
+  r->private_flags = Flags();
   if (rd.ok() && !rd.at_end()) {
     uint64_t mode = rd.Varint();
     if (mode > 1) return false;
-    r->seen_mode = mode == 1 ? SeenMode::kPerUser : SeenMode::kShared;
+    if (mode == 1) r->private_flags.system = kSeen;
+  }
+  if (rd.ok() && !rd.at_end()) {
+    uint64_t system = rd.Varint();
+    if (system > kAllSystemFlags) return false;
+    r->private_flags.system = static_cast<uint32_t>(system);
+    r->private_flags.keywords = rd.StringList();
   }
   return rd.ok();
 }
@@ -225,6 +252,13 @@ std::string Encode(const SeenRow& r) {
   Writer w;
   w.Varint(r.seen ? 1 : 0);
   w.Varint(r.modseq);
+  // A row of \Seen alone keeps the shorter original encoding.
+  if (r.system_mask != kSeen || !r.keyword_mask.empty()) {
+    w.Varint(r.system_mask);
+    w.Varint(r.system);
+    w.StringList(r.keyword_mask);
+    w.StringList(r.keywords);
+  }
   return w.Take();
 }
 
@@ -232,6 +266,19 @@ bool Decode(std::string_view in, SeenRow* r) {
   Reader rd(in);
   r->seen = rd.Varint() != 0;
   r->modseq = rd.Varint();
+  r->system_mask = kSeen;
+  r->system = 0;
+  r->keyword_mask.clear();
+  r->keywords.clear();
+  if (rd.ok() && !rd.at_end()) {
+    uint64_t mask = rd.Varint();
+    uint64_t system = rd.Varint();
+    if (mask > kAllSystemFlags || system > kAllSystemFlags) return false;
+    r->system_mask = static_cast<uint32_t>(mask);
+    r->system = static_cast<uint32_t>(system);
+    r->keyword_mask = rd.StringList();
+    r->keywords = rd.StringList();
+  }
   return rd.ok();
 }
 

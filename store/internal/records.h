@@ -31,7 +31,9 @@ struct MailboxRecord {
   std::string name;  // canonical name within the owner's namespace
   std::optional<std::string> special_use;
   bool noselect = false;
-  SeenMode seen_mode = SeenMode::kShared;  // absent in older records
+  // Flags and keywords each user keeps for themselves (private_flags.h).
+  // Older records hold only a seen mode: kPerUser reads as {\Seen}.
+  Flags private_flags;
 };
 
 struct MailboxState {
@@ -60,19 +62,26 @@ inline ModSeq NextSharedModSeq(MailboxState& state) {
   return state.highestmodseq;
 }
 
-// One user's \Seen of one message in a SeenMode::kPerUser mailbox; it
-// overrides the shared \Seen bit of the message for that user.
+// One user's private flags of one message in a mailbox with private flags
+// (private_flags.h); it overrides, for that user only, the shared value of
+// each flag it names. Rows written before other flags could be private name
+// only \Seen (and are still written that way when that is all they hold).
 struct SeenRow {
-  bool seen = false;
-  ModSeq modseq = 0;  // of the user's last \Seen change of the message
+  bool seen = false;  // the user's \Seen, when system_mask holds kSeen
+  ModSeq modseq = 0;  // of the user's last private change of the message
+  uint32_t system_mask = kSeen;  // system flags the row overrides
+  uint32_t system = 0;  // their values, \Seen excepted (that is `seen`)
+  std::vector<std::string> keyword_mask;  // keywords overridden, sorted
+  std::vector<std::string> keywords;      // those of them set, sorted
+  bool operator==(const SeenRow&) const = default;
 };
 
-// One user's view of a SeenMode::kPerUser mailbox.
+// One user's view of a mailbox with private flags.
 struct SeenUserState {
-  // Sum over the user's rows of (row seen) - (shared \Seen bit): the user's
-  // UNSEEN is the shared unseen count minus this.
+  // Sum over the user's rows that override \Seen of (row seen) - (shared
+  // \Seen bit): the user's UNSEEN is the shared unseen count minus this.
   int64_t delta = 0;
-  ModSeq highestmodseq = 0;  // of the user's own \Seen changes
+  ModSeq highestmodseq = 0;  // of the user's own private changes
 };
 
 struct MessageRecord {

@@ -78,16 +78,38 @@ TEST(RecordsTest, RecordsWithoutLaterFieldsStillDecode) {
   EXPECT_EQ(out.last_modseq, 0u);
   EXPECT_EQ(out.size, 7u);
 
+  // A private set of \Seen alone is written as the older seen mode.
   MailboxRecord mailbox{"alice", "Support", std::nullopt, false,
-                        SeenMode::kPerUser};
+                        Flags{kSeen, {}}};
   MailboxRecord decoded;
   bytes = Encode(mailbox);
   ASSERT_TRUE(Decode(bytes, &decoded));
-  EXPECT_EQ(decoded.seen_mode, SeenMode::kPerUser);
+  EXPECT_EQ(decoded.private_flags, (Flags{kSeen, {}}));
   ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 1), &decoded));
-  EXPECT_EQ(decoded.seen_mode, SeenMode::kShared);
+  EXPECT_EQ(decoded.private_flags, Flags());
   bytes.back() = '\x07';  // an unknown mode
   EXPECT_FALSE(Decode(bytes, &decoded));
+
+  mailbox.private_flags = Flags{kSeen | kFlagged, {"$Todo"}};
+  ASSERT_TRUE(Decode(Encode(mailbox), &decoded));
+  EXPECT_EQ(decoded.private_flags, mailbox.private_flags);
+  mailbox.private_flags = Flags{kFlagged, {}};
+  ASSERT_TRUE(Decode(Encode(mailbox), &decoded));
+  EXPECT_EQ(decoded.private_flags, mailbox.private_flags);
+}
+
+TEST(RecordsTest, PrivateFlagRowsRoundTripAndOldRowsReadAsSeen) {
+  SeenRow seen_only{true, 77};
+  std::string bytes = Encode(seen_only);
+  EXPECT_EQ(bytes.size(), 3u);  // version, seen, modseq: the old encoding
+  SeenRow out;
+  ASSERT_TRUE(Decode(bytes, &out));
+  EXPECT_EQ(out, seen_only);
+  EXPECT_EQ(out.system_mask, uint32_t{kSeen});
+
+  SeenRow row{false, 99, kFlagged, kFlagged, {"$Done", "$Todo"}, {"$Todo"}};
+  ASSERT_TRUE(Decode(Encode(row), &out));
+  EXPECT_EQ(out, row);
 }
 
 TEST(RecordsTest, SeenRecordsRoundTrip) {

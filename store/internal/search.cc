@@ -99,9 +99,10 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
   SearchEvaluator evaluator(std::time(nullptr), loader,
                             use_index ? &index_results : nullptr);
 
-  // A per-user \Seen mailbox answers SEEN/UNSEEN (and MODSEQ) for `who`.
+  // A mailbox with private flags answers flag keys (SEEN, FLAGGED,
+  // KEYWORD, ...) and MODSEQ for `who`.
   absl::flat_hash_map<Uid, SeenRow> rows;
-  if (PerUserSeen(m.record, who)) {
+  if (PrivateView(m.record, who)) {
     MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox, who.user(), 0,
                                        std::numeric_limits<Uid>::max(),
                                        nullptr, snapshot));

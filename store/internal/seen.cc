@@ -1,55 +1,76 @@
-// Per-user \Seen (SeenMode::kPerUser, RFC 4314 `s` right).
+// Private flags (per-user \Seen and beyond; RFC 4314 `s` and `w` rights).
 //
-// Design. A per-user mailbox keeps the shared \Seen bit in each message
-// record as everyone's starting point, and in the seen column family one
-// SeenRow per (mailbox, user, uid) that the user changed; a row overrides the
-// shared bit for its user only. Only principals with a user name have rows;
-// the admin and the delivery agent work on the shared bit.
+// Design. A mailbox record names the flags and keywords that are private
+// (MailboxRecord::private_flags; {\Seen} is the older "per-user \Seen"
+// mode). Each message record keeps the shared value of every flag as
+// everyone's starting point, and the seen column family one SeenRow per
+// (mailbox, user, uid) that the user changed a private flag of; a row
+// overrides, for its user only, each private flag it names (a user who only
+// ever changed \Flagged of a message still sees the shared \Seen of it).
+// Only principals with a user name have rows; the admin and the delivery
+// agent work on the shared values.
 //
 // Modseq. A mailbox hands out modseqs from one counter
 // (MailboxState::last_modseq), so every change, shared or private, gets a
 // modseq above all earlier ones. MailboxState::highestmodseq is the highest
 // modseq of a change everyone sees; SeenUserState::highestmodseq the highest
-// of the user's own \Seen changes. For user U:
+// of the user's own private changes. For user U:
 //   modseq of a message  = max(record modseq, U's row modseq)
 //   HIGHESTMODSEQ        = max(shared highestmodseq, U's highestmodseq)
 //   changes after M      = shared change log after M + U's change log after M
 // Each is monotonic, and any change U can see gets a modseq above every
 // HIGHESTMODSEQ U was shown before (it comes from the shared counter), so
-// CONDSTORE/QRESYNC and UNCHANGEDSINCE work per user. Another user's \Seen
+// CONDSTORE/QRESYNC and UNCHANGEDSINCE work per user. Another user's private
 // change moves neither U's HIGHESTMODSEQ nor any modseq U sees; its
 // ChangeEvent names that user, so U's sessions are not woken.
 //
 // UNSEEN. The shared count (MailboxState::unseen) counts shared bits;
-// SeenUserState::delta sums (row seen - shared bit) over U's rows, so U's
-// UNSEEN is the shared count minus delta. Expunge drops the rows of the
-// expunged messages and takes them out of delta; a change of the shared bit
-// by the admin is applied to the deltas of users with a row.
+// SeenUserState::delta sums (row seen - shared bit) over U's rows that
+// override \Seen, so U's UNSEEN is the shared count minus delta. Expunge
+// drops the rows of the expunged messages and takes them out of delta; a
+// change of the shared bit by the admin is applied to the deltas of users
+// whose row overrides it.
+//
+// Changing the private set (SetPrivateFlags). A flag that becomes private
+// starts, for every user, from its shared value (no row overrides it yet),
+// so nobody's view changes. A flag that stops being private takes its shared
+// value for everyone: every row loses its override of it (a row left empty
+// goes, with its change log entry) and each message whose row lost one gets
+// a new modseq everyone sees, so CONDSTORE clients refetch its flags. An
+// empty set drops every key of the mailbox in the seen family.
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "store/internal/private_flags.h"
 #include "store/internal/rights.h"
 #include "store/internal/store_impl.h"
 
 namespace mailroom::store::internal {
 namespace {
 
-int64_t Bit(bool b) { return b ? 1 : 0; }
+// Splits a row key (kSeenRowTag id user \0 uid) of mailbox `id`.
+bool ParseRowKey(std::string_view key, std::string* user, Uid* uid) {
+  if (key.size() < 1 + 8 + 1 + 4 || key[key.size() - 5] != '\0') return false;
+  *user = std::string(key.substr(9, key.size() - 9 - 5));
+  *uid = ReadU32(key.substr(key.size() - 4));
+  return true;
+}
 
 }  // namespace
 
-bool StoreImpl::PerUserSeen(const MailboxRecord& record,
+bool StoreImpl::PrivateView(const MailboxRecord& record,
                             const Principal& who) {
-  return record.seen_mode == SeenMode::kPerUser && !who.user().empty();
+  return HasPrivateFlags(record.private_flags) && !who.user().empty();
 }
 
-absl::StatusOr<SeenMode> StoreImpl::LockedSeenMode(Txn& txn, MailboxId id) {
+absl::StatusOr<Flags> StoreImpl::LockedPrivateFlags(Txn& txn, MailboxId id) {
   MR_ASSIGN_OR_RETURN(
       std::optional<MailboxRecord> record,
       GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(id), &txn));
   if (!record.has_value()) return absl::NotFoundError("no such mailbox");
-  return record->seen_mode;
+  return record->private_flags;
 }
 
 absl::StatusOr<absl::flat_hash_map<Uid, SeenRow>> StoreImpl::SeenRows(
@@ -86,8 +107,7 @@ absl::StatusOr<SeenUserState> StoreImpl::GetSeenUser(
 }
 
 void StoreImpl::ApplySeenRow(const SeenRow& row, MessageMeta* meta) {
-  meta->flags.system = (meta->flags.system & ~uint32_t{kSeen}) |
-                       (row.seen ? uint32_t{kSeen} : 0u);
+  ApplyRow(row, &meta->flags);
   meta->modseq = std::max(meta->modseq, row.modseq);
 }
 
@@ -96,8 +116,9 @@ absl::StatusOr<MailboxStatus> StoreImpl::ViewStatus(
     const MailboxState& state, engine::Reader* snapshot) {
   MailboxStatus status{id,           state.messages, state.unseen,
                        state.deleted, state.uidnext, state.uidvalidity,
-                       state.highestmodseq, state.size, record.seen_mode};
-  if (!PerUserSeen(record, who)) return status;
+                       state.highestmodseq, state.size,
+                       SeenModeOf(record.private_flags)};
+  if (!PrivateView(record, who)) return status;
   MR_ASSIGN_OR_RETURN(SeenUserState user,
                       GetSeenUser(id, who.user(), nullptr, false, snapshot));
   int64_t unseen = static_cast<int64_t>(state.unseen) - user.delta;
@@ -113,15 +134,15 @@ absl::Status StoreImpl::WriteSeenRow(Txn& txn, MailboxId id,
                                      SeenUserState& user_state, Uid uid,
                                      const MessageRecord& record,
                                      const std::optional<SeenRow>& old,
-                                     bool seen, SeenRow* out) {
-  int64_t shared = Bit((record.system_flags & kSeen) != 0);
+                                     SeenRow row, SeenRow* out) {
+  const bool shared = (record.system_flags & kSeen) != 0;
   if (old.has_value()) {
-    user_state.delta -= Bit(old->seen) - shared;
+    user_state.delta -= SeenDelta(*old, shared);
     MR_RETURN_IF_ERROR(
         Delete(txn, Space::kSeen, SeenChangeKey(id, user, old->modseq)));
   }
-  SeenRow row{seen, NextModSeq(state)};
-  user_state.delta += Bit(seen) - shared;
+  row.modseq = NextModSeq(state);
+  user_state.delta += SeenDelta(row, shared);
   user_state.highestmodseq = row.modseq;
   MR_RETURN_IF_ERROR(Put(txn, Space::kSeen, SeenRowKey(id, user, uid), Encode(row)));
   std::string value;
@@ -168,8 +189,7 @@ absl::Status StoreImpl::DropSeenRows(
           std::optional<SeenRow> row,
           GetRecord<SeenRow>(Space::kSeen, SeenRowKey(id, user, uid), &txn));
       if (!row.has_value()) continue;
-      user_state.delta -=
-          Bit(row->seen) - Bit((record.system_flags & kSeen) != 0);
+      user_state.delta -= SeenDelta(*row, (record.system_flags & kSeen) != 0);
       MR_RETURN_IF_ERROR(Delete(txn, Space::kSeen, SeenRowKey(id, user, uid)));
       MR_RETURN_IF_ERROR(
           Delete(txn, Space::kSeen, SeenChangeKey(id, user, row->modseq)));
@@ -187,7 +207,7 @@ absl::Status StoreImpl::SharedSeenChanged(Txn& txn, MailboxId id, Uid uid,
     MR_ASSIGN_OR_RETURN(
         std::optional<SeenRow> row,
         GetRecord<SeenRow>(Space::kSeen, SeenRowKey(id, user, uid), &txn));
-    if (!row.has_value()) continue;
+    if (!row.has_value() || (row->system_mask & kSeen) == 0) continue;
     MR_ASSIGN_OR_RETURN(SeenUserState user_state,
                         GetSeenUser(id, user, &txn, true, nullptr));
     // delta holds (row - shared); the shared bit moved by one.
@@ -229,8 +249,85 @@ absl::Status StoreImpl::DropSeenOfUser(Txn& txn, std::string_view user) {
   return absl::OkStatus();
 }
 
-absl::Status StoreImpl::SetSeenMode(const Principal& who,
-                                    std::string_view mailbox, SeenMode mode) {
+absl::Status StoreImpl::GiveSharedModSeq(Txn& txn, MailboxId id,
+                                         MailboxState& state, Uid uid) {
+  MR_ASSIGN_OR_RETURN(
+      std::optional<MessageRecord> message,
+      GetRecord<MessageRecord>(Space::kMessages, MessageKey(id, uid), &txn));
+  if (!message.has_value()) return absl::OkStatus();
+  MR_RETURN_IF_ERROR(
+      Delete(txn, Space::kChangelog, ChangelogKey(id, message->modseq)));
+  message->modseq = NextSharedModSeq(state);
+  MR_RETURN_IF_ERROR(
+      Put(txn, Space::kMessages, MessageKey(id, uid), Encode(*message)));
+  return Put(txn, Space::kChangelog, ChangelogKey(id, message->modseq),
+             Encode(ChangeRecord{uid, false}));
+}
+
+absl::Status StoreImpl::NarrowPrivateRows(Txn& txn, MailboxId id,
+                                          MailboxState& state,
+                                          const Flags& private_flags) {
+  struct Found {
+    std::string user;
+    Uid uid;
+    SeenRow row;
+  };
+  std::vector<Found> found;
+  absl::Status status;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      Space::kSeen, SeenPrefix(kSeenRowTag, id),
+      [&](std::string_view key, std::string_view value) {
+        Found f;
+        if (!ParseRowKey(key, &f.user, &f.uid) || !Decode(value, &f.row)) {
+          status = absl::DataLossError("undecodable private flags row");
+          return false;
+        }
+        found.push_back(std::move(f));
+        return true;
+      },
+      &txn));
+  MR_RETURN_IF_ERROR(status);
+  std::map<std::string, int64_t> delta_change;
+  std::vector<Uid> renewed;
+  for (Found& f : found) {
+    SeenRow before = f.row;
+    if (!RestrictRow(private_flags, &f.row)) continue;
+    MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> message,
+                        GetRecord<MessageRecord>(
+                            Space::kMessages, MessageKey(id, f.uid), &txn));
+    bool shared_seen =
+        message.has_value() && (message->system_flags & kSeen) != 0;
+    delta_change[f.user] +=
+        SeenDelta(f.row, shared_seen) - SeenDelta(before, shared_seen);
+    if (RowIsEmpty(f.row)) {
+      MR_RETURN_IF_ERROR(
+          Delete(txn, Space::kSeen, SeenRowKey(id, f.user, f.uid)));
+      MR_RETURN_IF_ERROR(Delete(txn, Space::kSeen,
+                                SeenChangeKey(id, f.user, before.modseq)));
+    } else {
+      MR_RETURN_IF_ERROR(Put(txn, Space::kSeen, SeenRowKey(id, f.user, f.uid),
+                             Encode(f.row)));
+    }
+    renewed.push_back(f.uid);
+  }
+  for (const auto& [user, change] : delta_change) {
+    if (change == 0) continue;
+    MR_ASSIGN_OR_RETURN(SeenUserState user_state,
+                        GetSeenUser(id, user, &txn, true, nullptr));
+    user_state.delta += change;
+    MR_RETURN_IF_ERROR(PutSeenUser(txn, id, user, user_state));
+  }
+  std::sort(renewed.begin(), renewed.end());
+  renewed.erase(std::unique(renewed.begin(), renewed.end()), renewed.end());
+  for (Uid uid : renewed) {
+    MR_RETURN_IF_ERROR(GiveSharedModSeq(txn, id, state, uid));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::ChangePrivateFlags(
+    const Principal& who, std::string_view mailbox,
+    const std::function<Flags(const Flags&)>& change) {
   MR_ASSIGN_OR_RETURN(Resolved m, ResolveName(who, mailbox, nullptr));
   MR_RETURN_IF_ERROR(Require(m, 'a'));
   return RunTxn([&](Txn& txn) -> absl::Status {
@@ -239,45 +336,45 @@ absl::Status StoreImpl::SetSeenMode(const Principal& who,
         std::optional<MailboxRecord> record,
         GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(m.id), &txn));
     if (!record.has_value()) return absl::NotFoundError("no such mailbox");
-    if (record->seen_mode == mode) return absl::OkStatus();
-    record->seen_mode = mode;
+    MR_ASSIGN_OR_RETURN(Flags wanted,
+                        NormalizePrivateFlags(change(record->private_flags)));
+    if (wanted == record->private_flags) return absl::OkStatus();
+    record->private_flags = wanted;
     MR_RETURN_IF_ERROR(
         Put(txn, Space::kMailboxes, MailboxIdKey(m.id), Encode(*record)));
-    if (mode == SeenMode::kShared) {
-      // Users with a row see the shared bit again: give those messages a
-      // new modseq everyone sees, so every client refetches their flags.
-      std::vector<Uid> uids;
-      std::string prefix = SeenPrefix(kSeenRowTag, m.id);
-      MR_RETURN_IF_ERROR(ScanPrefix(
-          Space::kSeen, prefix,
-          [&](std::string_view key, std::string_view) {
-            if (key.size() >= 4) uids.push_back(ReadU32(key.substr(key.size() - 4)));
-            return true;
-          },
-          &txn));
-      std::sort(uids.begin(), uids.end());
-      uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
-      for (Uid uid : uids) {
-        MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> message,
-                            GetRecord<MessageRecord>(
-                                Space::kMessages, MessageKey(m.id, uid), &txn));
-        if (!message.has_value()) continue;
-        MR_RETURN_IF_ERROR(
-            Delete(txn, Space::kChangelog, ChangelogKey(m.id, message->modseq)));
-        message->modseq = NextSharedModSeq(state);
-        MR_RETURN_IF_ERROR(
-            Put(txn, Space::kMessages, MessageKey(m.id, uid), Encode(*message)));
-        MR_RETURN_IF_ERROR(Put(txn, Space::kChangelog,
-                               ChangelogKey(m.id, message->modseq),
-                               Encode(ChangeRecord{uid, false})));
-      }
-      MR_RETURN_IF_ERROR(DropAllSeen(txn, m.id));
-    }
+    // Rows lose their overrides of flags that are no longer private; with
+    // nothing private left, the (then empty) views go too.
+    MR_RETURN_IF_ERROR(NarrowPrivateRows(txn, m.id, state, wanted));
+    if (!HasPrivateFlags(wanted)) MR_RETURN_IF_ERROR(DropAllSeen(txn, m.id));
     MR_RETURN_IF_ERROR(PutState(txn, m.id, state));
     txn.events.push_back(ChangeEvent{m.id, m.record.owner,
                                      state.highestmodseq,
                                      ChangeEvent::kMessages});
     return absl::OkStatus();
+  });
+}
+
+absl::Status StoreImpl::SetPrivateFlags(const Principal& who,
+                                        std::string_view mailbox,
+                                        const Flags& private_flags) {
+  MR_RETURN_IF_ERROR(NormalizePrivateFlags(private_flags).status());
+  return ChangePrivateFlags(who, mailbox,
+                            [&](const Flags&) { return private_flags; });
+}
+
+absl::StatusOr<Flags> StoreImpl::GetPrivateFlags(const Principal& who,
+                                                 std::string_view mailbox) {
+  MR_ASSIGN_OR_RETURN(Resolved m, ResolveName(who, mailbox, nullptr));
+  return m.record.private_flags;
+}
+
+absl::Status StoreImpl::SetSeenMode(const Principal& who,
+                                    std::string_view mailbox, SeenMode mode) {
+  return ChangePrivateFlags(who, mailbox, [mode](const Flags& current) {
+    Flags next = current;
+    next.system = mode == SeenMode::kPerUser ? (next.system | kSeen)
+                                             : (next.system & ~uint32_t{kSeen});
+    return next;
   });
 }
 

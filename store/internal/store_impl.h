@@ -119,6 +119,10 @@ class StoreImpl : public Store {
                                        std::string_view mailbox) override;
   absl::Status SetSeenMode(const Principal& who, std::string_view mailbox,
                            SeenMode mode) override;
+  absl::Status SetPrivateFlags(const Principal& who, std::string_view mailbox,
+                               const Flags& private_flags) override;
+  absl::StatusOr<Flags> GetPrivateFlags(const Principal& who,
+                                        std::string_view mailbox) override;
   absl::StatusOr<QuotaUsage> GetQuota(const Principal& who,
                                       std::string_view user) override;
   absl::Status SetQuota(const Principal& who, std::string_view user,
@@ -291,12 +295,13 @@ class StoreImpl : public Store {
   absl::StatusOr<std::string> ReadableBody(const Principal& who,
                                            MailboxId mailbox, Uid uid);
 
-  // ---- per-user \Seen (seen.cc; the design is described there) ----
-  // True when `who` keeps its own \Seen in a mailbox with `record`.
-  static bool PerUserSeen(const MailboxRecord& record, const Principal& who);
-  // The seen mode, read after LockState(id) so a concurrent SetSeenMode
+  // ---- private flags (seen.cc; the design is described there) ----
+  // True when `who` keeps its own values of some flags in a mailbox with
+  // `record`.
+  static bool PrivateView(const MailboxRecord& record, const Principal& who);
+  // The private set, read after LockState(id) so a concurrent change of it
   // is either fully before or fully after the caller's transaction.
-  absl::StatusOr<SeenMode> LockedSeenMode(Txn& txn, MailboxId id);
+  absl::StatusOr<Flags> LockedPrivateFlags(Txn& txn, MailboxId id);
   // `user`'s rows of messages with UID in [first, last], by UID.
   absl::StatusOr<absl::flat_hash_map<Uid, SeenRow>> SeenRows(
       MailboxId id, std::string_view user, Uid first, Uid last, Txn* txn,
@@ -313,13 +318,14 @@ class StoreImpl : public Store {
                                            const MailboxRecord& record,
                                            const MailboxState& state,
                                            engine::Reader* snapshot);
-  // Sets `user`'s \Seen of a message under a new private modseq, replacing
-  // `old`, and accounts it in `user_state` (the caller writes that back
-  // with PutSeenUser, and `state` with PutState). REQUIRES: LockState(id).
+  // Stores `row` as `user`'s row of a message under a new private modseq,
+  // replacing `old`, and accounts it in `user_state` (the caller writes that
+  // back with PutSeenUser, and `state` with PutState). REQUIRES:
+  // LockState(id).
   absl::Status WriteSeenRow(Txn& txn, MailboxId id, std::string_view user,
                             MailboxState& state, SeenUserState& user_state,
                             Uid uid, const MessageRecord& record,
-                            const std::optional<SeenRow>& old, bool seen,
+                            const std::optional<SeenRow>& old, SeenRow row,
                             SeenRow* out);
   absl::Status PutSeenUser(Txn& txn, MailboxId id, std::string_view user,
                            const SeenUserState& state);
@@ -336,6 +342,19 @@ class StoreImpl : public Store {
   absl::Status DropAllSeen(Txn& txn, MailboxId id);
   // Drops `user`'s \Seen in every mailbox (the user is being deleted).
   absl::Status DropSeenOfUser(Txn& txn, std::string_view user);
+  // Gives message `uid` a new modseq everyone sees. REQUIRES: LockState(id).
+  absl::Status GiveSharedModSeq(Txn& txn, MailboxId id, MailboxState& state,
+                                Uid uid);
+  // Drops every row's overrides of flags outside `private_flags` (rows left
+  // empty go) and renews the modseq of their messages. REQUIRES:
+  // LockState(id).
+  absl::Status NarrowPrivateRows(Txn& txn, MailboxId id, MailboxState& state,
+                                 const Flags& private_flags);
+  // Replaces the private set of `mailbox` by change(current), normalised;
+  // needs `a`.
+  absl::Status ChangePrivateFlags(
+      const Principal& who, std::string_view mailbox,
+      const std::function<Flags(const Flags&)>& change);
 
   // ---- mailboxes inside a transaction (mailboxes.cc) ----
   absl::StatusOr<MailboxId> CreateMailboxInTxn(

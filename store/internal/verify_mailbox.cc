@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "store/internal/password.h"
+#include "store/internal/private_flags.h"
 #include "store/internal/verifier.h"
 
 namespace mailroom::store::internal {
@@ -208,7 +209,7 @@ absl::Status StoreImpl::Verifier::CheckSeen(
   RepairKey key{kFixSeen, absl::StrCat(id)};
   auto fix = [this, id] { return RewriteSeen(id); };
   const ModSeq counter = std::max(state.highestmodseq, state.last_modseq);
-  const bool per_user = record.seen_mode == SeenMode::kPerUser;
+  const bool per_user = HasPrivateFlags(record.private_flags);
 
   struct View {
     int64_t delta = 0;
@@ -259,8 +260,18 @@ absl::Status StoreImpl::Verifier::CheckSeen(
                                       counter),
                          key, fix);
         }
+        SeenRow narrowed = row;
+        if (RestrictRow(record.private_flags, &narrowed) ||
+            RowIsEmpty(narrowed)) {
+          MailboxProblem(id,
+                         absl::StrCat("per-user row of ", user, " for UID ",
+                                      uid,
+                                      " overrides no private flag or one "
+                                      "that is not private"),
+                         key, fix);
+        }
         View& view = views[user];
-        view.delta += (row.seen ? 1 : 0) - (message->second.seen ? 1 : 0);
+        view.delta += SeenDelta(row, message->second.seen);
         view.max_modseq = std::max(view.max_modseq, row.modseq);
         expected[SeenChangeKey(id, user, row.modseq)] = uid;
         return true;

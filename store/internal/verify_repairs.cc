@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "store/internal/names.h"
+#include "store/internal/private_flags.h"
 #include "store/internal/verifier.h"
 
 namespace mailroom::store::internal {
@@ -59,7 +60,7 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RemoveLostMessage(
     if (body.has_value()) return absl::OkStatus();  // stored again meanwhile
     MR_RETURN_IF_ERROR(store_.RemoveMessage(txn, id, mailbox->owner, state,
                                             uid, *record, false));
-    if (mailbox->seen_mode == SeenMode::kPerUser) {
+    if (HasPrivateFlags(mailbox->private_flags)) {
       MR_RETURN_IF_ERROR(store_.DropSeenRows(txn, id, {{uid, *record}}));
     }
     MR_RETURN_IF_ERROR(store_.ChargeQuota(
@@ -201,8 +202,9 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RewriteChangelog(
 absl::StatusOr<std::string> StoreImpl::Verifier::RewriteSeen(MailboxId id) {
   return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
     MR_ASSIGN_OR_RETURN(MailboxState state, store_.LockState(txn, id));
-    MR_ASSIGN_OR_RETURN(SeenMode mode, store_.LockedSeenMode(txn, id));
-    if (mode != SeenMode::kPerUser) {
+    MR_ASSIGN_OR_RETURN(Flags private_flags,
+                        store_.LockedPrivateFlags(txn, id));
+    if (!HasPrivateFlags(private_flags)) {
       size_t keys = 0;
       for (char tag : {kSeenStateTag, kSeenRowTag, kSeenChangeTag}) {
         MR_RETURN_IF_ERROR(store_.ScanPrefix(
@@ -233,6 +235,8 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RewriteSeen(MailboxId id) {
     std::map<std::string, View> views;
     std::map<std::string, Uid> expected;  // change key -> uid
     std::vector<std::string> drop;
+    // Rows that override flags no longer private lose those overrides.
+    std::vector<std::pair<std::string, SeenRow>> narrowed;
     ModSeq max_row = 0;
     MR_RETURN_IF_ERROR(store_.ScanPrefix(
         Space::kSeen, SeenPrefix(kSeenRowTag, id),
@@ -250,8 +254,18 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RewriteSeen(MailboxId id) {
             drop.emplace_back(key);
             return true;
           }
+          if (RestrictRow(private_flags, &row)) {
+            if (RowIsEmpty(row)) {
+              drop.emplace_back(key);
+              return true;
+            }
+            narrowed.emplace_back(std::string(key), row);
+          } else if (RowIsEmpty(row)) {
+            drop.emplace_back(key);
+            return true;
+          }
           View& view = views[user];
-          view.delta += (row.seen ? 1 : 0) - (shared->second ? 1 : 0);
+          view.delta += SeenDelta(row, shared->second);
           view.max_modseq = std::max(view.max_modseq, row.modseq);
           max_row = std::max(max_row, row.modseq);
           expected[SeenChangeKey(id, user, row.modseq)] = ReadU32(rest);
@@ -294,6 +308,9 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RewriteSeen(MailboxId id) {
     for (const std::string& key : drop) {
       MR_RETURN_IF_ERROR(store_.Delete(txn, Space::kSeen, key));
     }
+    for (const auto& [key, row] : narrowed) {
+      MR_RETURN_IF_ERROR(store_.Put(txn, Space::kSeen, key, Encode(row)));
+    }
     size_t changes_added = 0, views_recounted = 0;
     for (const auto& [key, uid] : expected) {
       if (present.contains(key)) continue;
@@ -323,11 +340,12 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RewriteSeen(MailboxId id) {
       counter_moved = true;
       MR_RETURN_IF_ERROR(store_.PutState(txn, id, state));
     }
-    if (drop.empty() && changes_added == 0 && views_recounted == 0 &&
-        !counter_moved) {
+    if (drop.empty() && narrowed.empty() && changes_added == 0 &&
+        views_recounted == 0 && !counter_moved) {
       return absl::OkStatus();
     }
-    done = absl::StrCat("per-user \\Seen rewritten: dropped ", rows_dropped,
+    done = absl::StrCat("per-user rows rewritten: narrowed ", narrowed.size(),
+                        " rows, dropped ", rows_dropped,
                         " rows and ", changes_dropped,
                         " change entries, added ", changes_added,
                         " change entries, recounted ", views_recounted,
