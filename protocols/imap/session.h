@@ -120,6 +120,7 @@ class Session {
   Task<std::string> HandleList(Command& c, bool lsub);
   // cmd_append.cc
   Task<std::string> HandleAppend(Command& c);
+  Task<std::string> HandleReplace(Command& c);  // cmd_replace.cc
   // cmd_message.cc
   Task<std::string> HandleStore(Command& c);
   Task<std::string> HandleCopy(Command& c, bool move);

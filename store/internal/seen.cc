@@ -32,6 +32,8 @@
 #include "store/internal/rights.h"
 #include "store/internal/store_impl.h"
 
+#include "store/internal/object_ids.h"
+
 namespace mailroom::store::internal {
 namespace {
 
@@ -97,6 +99,7 @@ absl::StatusOr<MailboxStatus> StoreImpl::ViewStatus(
   MailboxStatus status{id,           state.messages, state.unseen,
                        state.deleted, state.uidnext, state.uidvalidity,
                        state.highestmodseq, state.size, record.seen_mode};
+  status.object_id = ObjectIdText('F', MailboxObjectIdRaw(object_id_key_, id));
   if (!PerUserSeen(record, who)) return status;
   MR_ASSIGN_OR_RETURN(SeenUserState user,
                       GetSeenUser(id, who.user(), nullptr, false, snapshot));
