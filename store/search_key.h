@@ -45,6 +45,9 @@ struct SearchKey {
     kSavedSince,   // save day >= `number`
     kSavedOlder,   // saved more than `number` seconds ago
     kSavedYounger, // saved within the last `number` seconds
+    // Object ids (RFC 8474), compared exactly with `value`.
+    kEmailId,      // MessageMeta::email_id == `value`
+    kThreadId,     // MessageMeta::thread_id == `value`
     // Text keys: case-insensitive substring match on decoded text
     // (i;unicode-casemap). `value` is UTF-8.
     kHeader,       // header field `field` (lower case) contains `value`;

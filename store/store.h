@@ -166,6 +166,17 @@ class MailStore {
                                           MailboxId source,
                                           const std::vector<Uid>& uids,
                                           std::string_view dest) = 0;
+  // Replaces message `uid` of `source` (RFC 8508 REPLACE): appends
+  // `message` to `dest` and expunges `uid` from `source` in one
+  // transaction, so other sessions see both changes or neither. Needs `i`
+  // on `dest` and `t` and `e` on `source`. kNotFound when `uid` is no
+  // longer in `source`: then nothing is appended. `dest` may be `source`.
+  virtual absl::StatusOr<AppendResult> Replace(const Principal& who,
+                                               MailboxId source, Uid uid,
+                                               std::string_view dest,
+                                               const AppendRequest& message) {
+    return absl::UnimplementedError("REPLACE is not supported");
+  }
   // UIDs matching `key`, ascending.
   virtual absl::StatusOr<std::vector<Uid>> Search(const Principal& who,
                                                   MailboxId mailbox,

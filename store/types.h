@@ -98,6 +98,8 @@ struct MailboxStatus {
   // With SeenMode::kPerUser, `unseen` and `highestmodseq` are the calling
   // principal's view.
   SeenMode seen_mode = SeenMode::kShared;
+  // MAILBOXID (RFC 8474): stable for the mailbox's life, kept by RENAME.
+  std::string object_id;
 };
 
 struct MessageMeta {
@@ -112,6 +114,11 @@ struct MessageMeta {
   int64_t save_date = 0;
   uint64_t size = 0;           // bytes, CRLF line ends as stored
   std::string blob_id;         // content hash of the body
+  // EMAILID and THREADID (RFC 8474). Copies of a message share its
+  // EMAILID. thread_id is empty (NIL) for messages stored before thread
+  // ids were recorded.
+  std::string email_id;
+  std::string thread_id;
 };
 
 // An open mailbox: everything a session needs to start (SELECT, POP3 drop).

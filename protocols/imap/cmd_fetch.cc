@@ -1,5 +1,6 @@
 // FETCH and UID FETCH: every RFC 9051 / RFC 3501 item, BINARY (RFC 3516),
-// MODSEQ with CHANGEDSINCE and VANISHED (RFC 7162). Structure, envelope and
+// MODSEQ with CHANGEDSINCE and VANISHED (RFC 7162), EMAILID and THREADID
+// (RFC 8474), PREVIEW (RFC 8970). Structure, envelope and
 // section bytes come from //mime:imap.
 #include <algorithm>
 #include <memory>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "mime/imap.h"
+#include "mime/preview.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/session.h"
 
@@ -19,7 +21,7 @@ bool NeedsStructure(const FetchAttr& a) {
   switch (a.kind) {
     case K::kEnvelope: case K::kBody: case K::kBodyStructure: case K::kSection:
     case K::kBinary: case K::kBinarySize: case K::kRfc822Header:
-    case K::kRfc822Text:
+    case K::kRfc822Text: case K::kPreview:
       return true;
     default:
       return false;
@@ -81,6 +83,7 @@ struct Loaded {
   // With ranged reads: the bytes of each kSection item (partial applied),
   // by its index in the FETCH items; std::nullopt for a missing section.
   std::vector<std::optional<std::string>> sections;
+  std::string preview;  // RFC 8970, when asked for
 };
 
 // True for an item served from one contiguous span of the stored message,
@@ -119,7 +122,9 @@ Task<std::string> Session::HandleFetch(Command& c) {
   bool need_structure = false;
   bool need_raw = false;
   bool sets_seen = false;
+  bool want_preview = false;
   for (const FetchAttr& a : args.attrs) {
+    want_preview = want_preview || a.kind == K::kPreview;
     want_modseq = want_modseq || a.kind == K::kModSeq;
     want_flags = want_flags || a.kind == K::kFlags;
     need_structure = need_structure || NeedsStructure(a);
@@ -206,6 +211,21 @@ Task<std::string> Session::HandleFetch(Command& c) {
         return l;
       }
       l.structure = std::move(*s);
+    }
+    if (want_preview) {
+      // Only a prefix of the chosen part is read (mime/preview.h).
+      if (const mime::Part* part = mime::PreviewPart(*l.structure)) {
+        const uint64_t n =
+            std::min(part->body.size, mime::PreviewReadBytes(*part));
+        auto bytes = n == 0 ? absl::StatusOr<std::string>(std::string())
+                            : store_.ReadMessageRange(principal_, id, uid,
+                                                      part->body.offset, n);
+        if (!bytes.ok()) {
+          l.status = bytes.status();
+          return l;
+        }
+        l.preview = mime::PreviewText(*part, *bytes, n < part->body.size);
+      }
     }
     if (ranged) {
       l.sections.resize(args.attrs.size());
@@ -306,6 +326,17 @@ Task<std::string> Session::HandleFetch(Command& c) {
           break;
         case K::kRfc822Size:
           items.push_back(absl::StrCat("RFC822.SIZE ", meta.size));
+          break;
+        case K::kEmailId:  // RFC 8474
+          items.push_back(absl::StrCat("EMAILID (", meta.email_id, ")"));
+          break;
+        case K::kPreview:  // RFC 8970: always made, so never NIL
+          items.push_back("PREVIEW " + QuoteString(loaded.preview));
+          break;
+        case K::kThreadId:
+          items.push_back(meta.thread_id.empty()
+                              ? std::string("THREADID NIL")
+                              : absl::StrCat("THREADID (", meta.thread_id, ")"));
           break;
         case K::kEnvelope:
           items.push_back("ENVELOPE " + mime::Envelope(*loaded.structure));

@@ -79,6 +79,9 @@ Task<std::string> Session::HandleSelect(Command& c) {
   Untagged(absl::StrCat("OK [UIDNEXT ", v.uidnext(), "] Predicted next UID"));
   Untagged(absl::StrCat("OK [HIGHESTMODSEQ ", v.highest_modseq(),
                         "] Highest"));
+  if (!v.object_id().empty()) {
+    Untagged(absl::StrCat("OK [MAILBOXID (", v.object_id(), ")] Ok"));
+  }
   if (rev2_) {
     Untagged(absl::StrCat("LIST () \"/\" ", EncodeMailbox(v.name())));
   }
@@ -152,9 +155,22 @@ Task<std::string> Session::HandleCreate(Command& c) {
     }
     if (!use) co_return "NO [USEATTR] Unsupported special-use attribute";
   }
-  const absl::Status s = co_await plugin::Blocking(
-      conn_, [&] { return store_.CreateMailbox(principal_, *name, use); });
+  // RFC 8474: the new mailbox's MAILBOXID in the tagged OK (left out when
+  // the creator may not read the mailbox's status).
+  std::string object_id;
+  const absl::Status s = co_await plugin::Blocking(conn_, [&] {
+    absl::Status created = store_.CreateMailbox(principal_, *name, use);
+    if (created.ok()) {
+      absl::StatusOr<store::MailboxStatus> st =
+          store_.GetStatus(principal_, *name);
+      if (st.ok()) object_id = st->object_id;
+    }
+    return created;
+  });
   if (!s.ok()) co_return ResponseForStatus(s);
+  if (!object_id.empty()) {
+    co_return absl::StrCat("OK [MAILBOXID (", object_id, ")] CREATE completed");
+  }
   co_return "OK CREATE completed";
 }
 
@@ -199,7 +215,7 @@ absl::StatusOr<std::string> Session::ValidateStatusItems(
     if (item != "MESSAGES" && item != "UIDNEXT" && item != "UIDVALIDITY" &&
         item != "UNSEEN" && item != "DELETED" && item != "SIZE" &&
         item != "RECENT" && item != "HIGHESTMODSEQ" &&
-        item != "APPENDLIMIT") {
+        item != "APPENDLIMIT" && item != "MAILBOXID") {
       return absl::InvalidArgumentError(
           absl::StrCat("BAD Unknown STATUS item ", item));
     }
@@ -232,6 +248,8 @@ std::string Session::StatusLine(const std::string& name,
       absl::StrAppend(&out, st.highestmodseq);
     } else if (item == "APPENDLIMIT") {
       absl::StrAppend(&out, config_.max_literal_bytes);
+    } else if (item == "MAILBOXID") {  // RFC 8474
+      absl::StrAppend(&out, "(", st.object_id, ")");
     }
   }
   return absl::StrCat("STATUS ", EncodeMailbox(name), " (", out, ")");

@@ -26,7 +26,7 @@ enum class CommandName {
   kUnselect, kExpunge, kSearch, kFetch, kStore, kCopy, kMove, kGetAcl,
   kSetAcl, kDeleteAcl, kListRights, kMyRights, kGetQuota, kGetQuotaRoot,
   kSort, kThread, kNotify, kSetQuota,
-  kCompress, kUnauthenticate,
+  kCompress, kUnauthenticate, kReplace,
 };
 
 struct QresyncParams {
@@ -75,7 +75,7 @@ struct FetchAttr {
   enum class Kind {
     kEnvelope, kFlags, kInternalDate, kSaveDate, kRfc822, kRfc822Header, kRfc822Size,
     kRfc822Text, kBody, kBodyStructure, kUid, kSection, kBinary, kBinarySize,
-    kModSeq,
+    kModSeq, kEmailId, kThreadId, kPreview,
   };
   enum class Text { kAll, kHeader, kHeaderFields, kHeaderFieldsNot, kText,
                     kMime };
@@ -163,7 +163,7 @@ struct SetQuotaArgs {
 struct Command {
   std::string tag;
   CommandName name = CommandName::kNoop;
-  bool uid = false;  // UID FETCH/STORE/SEARCH/SORT/THREAD/COPY/MOVE/EXPUNGE
+  bool uid = false;  // UID FETCH/STORE/SEARCH/SORT/THREAD/COPY/MOVE/EXPUNGE/REPLACE
 
   // Positional string arguments: mailbox names, user and password, ACL
   // identifier and rights, SASL mechanism, quota root, STATUS mailbox...
@@ -174,7 +174,7 @@ struct Command {
   std::optional<std::vector<std::pair<std::string, std::optional<std::string>>>>
       id_params;  // ID; nullopt for NIL
 
-  SequenceSet set;  // COPY, MOVE, UID EXPUNGE
+  SequenceSet set;  // COPY, MOVE, UID EXPUNGE, REPLACE (one number)
   SelectArgs select;
   ListArgs list;
   std::vector<AppendMessage> append;

@@ -260,6 +260,20 @@ absl::Status ParseAppend(Lexer& lx, Command& c, const ParseLimits& limits) {
   return absl::OkStatus();
 }
 
+// RFC 8508: "REPLACE" SP seq-number SP mailbox append-message; UID
+// REPLACE takes a UID. The message is parsed as APPEND's, one message only.
+absl::Status ParseReplace(Lexer& lx, Command& c, const ParseLimits& limits) {
+  MR_SP(lx);
+  MR_ASSIGN_OR_RETURN(std::string number, lx.Word());
+  if (number.empty() || number.find_first_of(",:$") != std::string::npos) {
+    return Bad("REPLACE takes one message number");
+  }
+  MR_ASSIGN_OR_RETURN(c.set, ParseSequenceSet(number, 1));
+  MR_RETURN_IF_ERROR(ParseAppend(lx, c, limits));
+  if (c.append.size() != 1) return Bad("REPLACE takes exactly one message");
+  return absl::OkStatus();
+}
+
 absl::Status ParseSearch(Lexer& lx, Command& c, const ParseLimits& limits) {
   SearchArgs& s = c.search;
   MR_SP(lx);
@@ -508,6 +522,7 @@ constexpr NameEntry kNames[] = {
     {"SETQUOTA", CommandName::kSetQuota},
     {"COMPRESS", CommandName::kCompress},
     {"UNAUTHENTICATE", CommandName::kUnauthenticate},
+    {"REPLACE", CommandName::kReplace},
 };
 
 absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
@@ -577,6 +592,8 @@ absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
     }
     case N::kAppend:
       return ParseAppend(lx, c, limits);
+    case N::kReplace:
+      return ParseReplace(lx, c, limits);
     case N::kSearch:
       return ParseSearch(lx, c, limits);
     case N::kSort:
@@ -687,7 +704,7 @@ absl::StatusOr<Command> ParseCommand(std::string_view input,
     name = AsciiUpper(name);
     if (name != "FETCH" && name != "STORE" && name != "SEARCH" &&
         name != "SORT" && name != "THREAD" && name != "COPY" &&
-        name != "MOVE" && name != "EXPUNGE") {
+        name != "MOVE" && name != "EXPUNGE" && name != "REPLACE") {
       return Bad("unknown UID command");
     }
   }

@@ -25,6 +25,41 @@ TEST(CommandParserTest, SimpleCommands) {
   EXPECT_FALSE(ParseCommand("a1 UID NOOP").ok());
 }
 
+TEST(CommandParserTest, Replace) {  // RFC 8508
+  auto c = ParseCommand("a REPLACE 4 Drafts (\\Seen \\Draft) {5}\r\nhello");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->name, CommandName::kReplace);
+  EXPECT_FALSE(c->uid);
+  EXPECT_EQ(c->args[0], "Drafts");
+  ASSERT_EQ(c->append.size(), 1u);
+  EXPECT_EQ(c->append[0].data, "hello");
+  EXPECT_EQ(c->append[0].flags.size(), 2u);
+  c = ParseCommand("a UID REPLACE 25 \"Other\" {2+}\r\nhi");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->uid);
+  EXPECT_FALSE(ParseCommand("a REPLACE 1:2 Drafts {2}\r\nhi").ok());
+  EXPECT_FALSE(ParseCommand("a REPLACE 1,2 Drafts {2}\r\nhi").ok());
+  EXPECT_FALSE(ParseCommand("a REPLACE 1 Drafts").ok());
+  EXPECT_FALSE(ParseCommand("a REPLACE 1 Drafts {2}\r\nhi {2}\r\nho").ok());
+}
+
+TEST(CommandParserTest, PreviewAndObjectIdFetchItems) {
+  auto c = ParseCommand("a FETCH 1 (PREVIEW (LAZY) UID EMAILID THREADID)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->fetch.attrs.size(), 4u);
+  EXPECT_EQ(c->fetch.attrs[0].kind, FetchAttr::Kind::kPreview);
+  EXPECT_EQ(c->fetch.attrs[1].kind, FetchAttr::Kind::kUid);
+  EXPECT_EQ(c->fetch.attrs[2].kind, FetchAttr::Kind::kEmailId);
+  EXPECT_EQ(c->fetch.attrs[3].kind, FetchAttr::Kind::kThreadId);
+  EXPECT_TRUE(ParseCommand("a FETCH 1 PREVIEW").ok());
+  EXPECT_TRUE(ParseCommand("a FETCH 1 (PREVIEW UID)").ok());
+  EXPECT_FALSE(ParseCommand("a FETCH 1 (PREVIEW (FAST))").ok());
+  EXPECT_FALSE(ParseCommand("a FETCH 1 (PREVIEW (LAZY)").ok());
+  auto s = ParseCommand("a STATUS INBOX (MAILBOXID)");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->atoms[0], "MAILBOXID");
+}
+
 TEST(CommandParserTest, LoginWithQuotedAndLiteral) {
   auto c = ParseCommand("a LOGIN \"us\\\"er\" {5}\r\np ass");
   ASSERT_TRUE(c.ok()) << c.status();

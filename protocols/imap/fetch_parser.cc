@@ -115,6 +115,21 @@ absl::StatusOr<FetchAttr> ParseOneAttr(Lexer& lx) {
     attr.kind = K::kUid;
   } else if (name == "MODSEQ") {
     attr.kind = K::kModSeq;
+  } else if (name == "EMAILID") {  // RFC 8474
+    attr.kind = K::kEmailId;
+  } else if (name == "THREADID") {
+    attr.kind = K::kThreadId;
+  } else if (name == "PREVIEW") {  // RFC 8970: PREVIEW [SP "(" mods ")"]
+    attr.kind = K::kPreview;
+    if (lx.rest().starts_with(" (")) {
+      lx.Consume(' ');
+      lx.Consume('(');
+      do {
+        // Every preview is made at once, so LAZY changes nothing.
+        if (!lx.ConsumeWord("LAZY")) return Bad("unknown PREVIEW modifier");
+      } while (lx.Consume(' '));
+      if (!lx.Consume(')')) return Bad("expected \")\" after PREVIEW modifiers");
+    }
   } else if (name == "BODY" || name == "BODY.PEEK") {
     if (lx.Peek() != '[') {
       if (name == "BODY.PEEK") return Bad("BODY.PEEK needs a section");

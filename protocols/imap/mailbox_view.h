@@ -29,6 +29,8 @@ class MailboxView {
   store::MailboxId id() const { return status_.id; }
   const std::string& name() const { return name_; }
   uint32_t uidvalidity() const { return status_.uidvalidity; }
+  // MAILBOXID (RFC 8474).
+  const std::string& object_id() const { return status_.object_id; }
   store::Uid uidnext() const;
   store::ModSeq highest_modseq() const { return highest_modseq_; }
   const std::string& rights() const { return rights_; }

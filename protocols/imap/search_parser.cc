@@ -43,6 +43,18 @@ ImapSearchKey TextLeaf(Kind kind, std::string value) {
   return Leaf(std::move(key));
 }
 
+// objectid = 1*255(ALPHA / DIGIT / "_" / "-")  (RFC 8474 section 7)
+bool IsObjectId(std::string_view id) {
+  if (id.empty() || id.size() > 255) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 ImapSearchKey NotOf(ImapSearchKey child) {
   ImapSearchKey k;
   k.kind = ImapSearchKey::Kind::kNot;
@@ -179,6 +191,16 @@ absl::StatusOr<ImapSearchKey> ParseOneKey(Lexer& lx, ParseState& st,
     if (!value.ok()) return value.status();
     if (t.header != nullptr) return HeaderLeaf(t.header, std::move(*value));
     return TextLeaf(t.kind, std::move(*value));
+  }
+
+  // RFC 8474: EMAILID / THREADID objectid, compared exactly.
+  if (name == "EMAILID" || name == "THREADID") {
+    if (!lx.Consume(' ')) return Bad("expected a space");
+    auto id = lx.AString();
+    if (!id.ok()) return id.status();
+    if (!IsObjectId(*id)) return Bad("invalid object id");
+    return TextLeaf(name == "EMAILID" ? Kind::kEmailId : Kind::kThreadId,
+                    std::move(*id));
   }
 
   struct DateKey {

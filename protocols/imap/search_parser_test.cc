@@ -83,6 +83,19 @@ TEST(SearchParserTest, Dates) {
   EXPECT_FALSE(Translate("ON 1-Foo-2020").ok());
 }
 
+TEST(SearchParserTest, ObjectIds) {  // RFC 8474
+  auto k = Translate("EMAILID M6d8vqb4x_-Z9");
+  ASSERT_TRUE(k.ok()) << k.status();
+  EXPECT_EQ(k->kind, Kind::kEmailId);
+  EXPECT_EQ(k->value, "M6d8vqb4x_-Z9");
+  EXPECT_EQ(Translate("THREADID T1")->kind, Kind::kThreadId);
+  EXPECT_FALSE(Translate("EMAILID").ok());
+  EXPECT_FALSE(Translate("EMAILID \"a.b\"").ok());
+  EXPECT_FALSE(Translate("THREADID \"\"").ok());
+  EXPECT_FALSE(Translate("THREADID " + std::string(256, 'a')).ok());
+  EXPECT_TRUE(Translate("THREADID " + std::string(255, 'a')).ok());
+}
+
 TEST(SearchParserTest, SizesWithinModseq) {
   auto k = Translate("LARGER 100 SMALLER 200 OLDER 60 YOUNGER 30 MODSEQ 5");
   ASSERT_TRUE(k.ok());

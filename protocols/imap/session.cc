@@ -29,14 +29,18 @@ struct LiteralSpec {
   bool synchronizing = true;
 };
 
-// Whether a command's first line is APPEND (which carries messages).
+// Whether a command's first line is APPEND or [UID] REPLACE (RFC 8508),
+// which carry messages.
 bool IsAppendLine(std::string_view line) {
   const size_t space = line.find(' ');
   if (space == std::string_view::npos) return false;
   std::string_view rest = line.substr(space + 1);
-  constexpr std::string_view kAppend = "APPEND";
-  return rest.size() > kAppend.size() && rest[kAppend.size()] == ' ' &&
-         EqualsNoCase(rest.substr(0, kAppend.size()), kAppend);
+  auto starts = [&rest](std::string_view word) {
+    return rest.size() > word.size() && rest[word.size()] == ' ' &&
+           EqualsNoCase(rest.substr(0, word.size()), word);
+  };
+  if (starts("UID")) rest.remove_prefix(4);
+  return starts("APPEND") || starts("REPLACE");
 }
 
 std::optional<LiteralSpec> TrailingLiteral(std::string_view line) {
@@ -308,7 +312,8 @@ Task<void> Session::Execute(Command& c) {
   // section 5.2).
   const bool no_new_fetch =
       c.name == CommandName::kSelect || c.name == CommandName::kExamine ||
-      c.name == CommandName::kAppend || c.name == CommandName::kCopy ||
+      c.name == CommandName::kAppend || c.name == CommandName::kReplace ||
+      c.name == CommandName::kCopy ||
       c.name == CommandName::kMove;
   const store::MailboxId view_before =
       view_ && !no_new_fetch ? view_->id() : 0;
@@ -352,7 +357,7 @@ bool Session::AllowedInState(CommandName name) const {
       return state_ == State::kNotAuthenticated;
     case N::kCheck: case N::kClose: case N::kUnselect: case N::kExpunge:
     case N::kSearch: case N::kFetch: case N::kStore: case N::kCopy:
-    case N::kMove: case N::kSort: case N::kThread:
+    case N::kMove: case N::kSort: case N::kThread: case N::kReplace:
       return state_ == State::kSelected;
     default:
       return state_ == State::kAuthenticated || state_ == State::kSelected;
@@ -381,6 +386,7 @@ Task<std::string> Session::Dispatch(Command& c) {
     case N::kLsub: return HandleList(c, true);
     case N::kStatus: return HandleStatus(c);
     case N::kAppend: return HandleAppend(c);
+    case N::kReplace: return HandleReplace(c);
     case N::kIdle: return HandleIdle(c);
     case N::kCheck: return HandleCheck(c);
     case N::kClose: return HandleClose(c, true);
@@ -544,8 +550,9 @@ std::string Session::Capabilities() const {
         "CREATE-SPECIAL-USE", "MULTIAPPEND", "BINARY", "ESEARCH", "SEARCHRES",
         "WITHIN", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "ACL", "RIGHTS=texk",
         "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
-        "NOTIFY", "STATUS=SIZE", "SAVEDATE", "CATENATE",
-        "SORT", "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
+        "NOTIFY", "STATUS=SIZE", "SAVEDATE", "CATENATE", "OBJECTID",
+        "PREVIEW", "REPLACE", "SORT", "SORT=DISPLAY", "ESORT",
+        "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
     caps.push_back(c);
   }
   caps.push_back(absl::StrCat("APPENDLIMIT=", config_.max_literal_bytes));

@@ -124,6 +124,7 @@ class Session {
   // cmd_catenate.cc: replaces each CATENATE message's parts by the bytes
   // they name. Returns "" or the completion to send (NO [BADURL ...] etc.).
   Task<std::string> AssembleCatenated(Command& c);
+  Task<std::string> HandleReplace(Command& c);  // cmd_replace.cc
   // cmd_message.cc
   Task<std::string> HandleStore(Command& c);
   Task<std::string> HandleCopy(Command& c, bool move);

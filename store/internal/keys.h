@@ -12,6 +12,9 @@
 //   default       "format_version"                 u32 format version
 //                 "next_mailbox_id"                u64 last allocated MailboxId
 //                 "next_uidvalidity"               u32 last UIDVALIDITY handed out
+//                 "object_id_key"                  32 random bytes keying the
+//                                                  RFC 8474 ids (object_ids.h);
+//                                                  written at the first open
 //   users         user                             UserRecord (SCRAM keys, limits)
 //   groups        group (without '$')              member list
 //   mailbox_names owner \0 name                    u64 id
@@ -19,7 +22,8 @@
 //   mbox_state    id                               MailboxState (UIDVALIDITY,
 //                                                  UIDNEXT, HIGHESTMODSEQ, counts)
 //   messages      id uid                           MessageRecord (flags, modseq,
-//                                                  dates, size, hash)
+//                                                  dates, size, hash, object
+//                                                  ids)
 //   blobs         hash                             raw message bytes (blob files)
 //   blob_refs     hash                             u64 reference count
 //   structure     hash                             mime::Serialize(mime::Parse(..))

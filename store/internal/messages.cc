@@ -8,6 +8,7 @@
 #include "base/status_macros.h"
 #include "mime/message.h"
 #include "store/internal/names.h"
+#include "store/internal/object_ids.h"
 #include "store/internal/password.h"
 #include "store/internal/private_flags.h"
 #include "store/internal/rights.h"
@@ -52,7 +53,7 @@ std::vector<Uid> SortedUnique(std::vector<Uid> uids) {
 
 }  // namespace
 
-MessageMeta StoreImpl::ToMeta(Uid uid, const MessageRecord& r) {
+MessageMeta StoreImpl::ToMeta(Uid uid, const MessageRecord& r) const {
   MessageMeta meta;
   meta.uid = uid;
   meta.flags.system = r.system_flags;
@@ -63,6 +64,10 @@ MessageMeta StoreImpl::ToMeta(Uid uid, const MessageRecord& r) {
   meta.save_date = r.save_date;
   meta.size = r.size;
   meta.blob_id = HexEncode(r.hash);
+  meta.email_id = ObjectIdText(
+      'M', r.email_id.empty() ? EmailObjectIdRaw(object_id_key_, r.hash)
+                              : r.email_id);
+  if (!r.thread_id.empty()) meta.thread_id = ObjectIdText('T', r.thread_id);
   return meta;
 }
 
@@ -174,6 +179,8 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     record.save_date = m.save_date.value_or(now);
     record.size = m.data.size();
     record.hash = hashes[i];
+    record.email_id = EmailObjectIdRaw(object_id_key_, record.hash);
+    record.thread_id = ThreadObjectIdOf(object_id_key_, m.data, record.hash);
     MessageRecord shared_view;
     shared_view.system_flags = record.system_flags;
     MR_ASSIGN_OR_RETURN(Uid uid, InsertMessage(txn, id, owner, state,
@@ -236,6 +243,66 @@ absl::StatusOr<AppendResult> StoreImpl::Append(
     MR_ASSIGN_OR_RETURN(result, AppendInTxn(txn, target.id, target.record.owner,
                                             limited, hashes, structures,
                                             true, who.user()));
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::StatusOr<AppendResult> StoreImpl::Replace(const Principal& who,
+                                                MailboxId source, Uid uid,
+                                                std::string_view dest,
+                                                const AppendRequest& message) {
+  if (message.data.empty()) return absl::InvalidArgumentError("empty message");
+  if ((message.uid.has_value() || message.save_date.has_value()) &&
+      !who.admin()) {
+    return absl::PermissionDeniedError(
+        "only an administrator picks UIDs or save dates");
+  }
+  std::vector<std::string> hashes = {Sha256(message.data)};
+  MR_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> structures,
+                      StructuresOfNewBlobs(hashes, {message.data}));
+  AppendResult result;
+  MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(Resolved src, ResolveId(who, source, &txn));
+    MR_RETURN_IF_ERROR(Require(src, 't'));
+    MR_RETURN_IF_ERROR(Require(src, 'e'));
+    MR_ASSIGN_OR_RETURN(Resolved target,
+                        ResolveName(who, dest, &txn, /*also_visible=*/"i"));
+    MR_RETURN_IF_ERROR(Require(target, 'i'));
+    if (target.record.noselect) {
+      return absl::FailedPreconditionError("mailbox is \\Noselect");
+    }
+    // Both mailbox locks in id order, as CopyOrMove takes them.
+    for (MailboxId id : {std::min(src.id, target.id),
+                         std::max(src.id, target.id)}) {
+      MR_RETURN_IF_ERROR(LockState(txn, id).status());
+    }
+    // The old message goes first, so its bytes are released before the
+    // new ones are charged to the quota.
+    MR_ASSIGN_OR_RETURN(MailboxState src_state, LockState(txn, source));
+    MR_ASSIGN_OR_RETURN(std::optional<MessageRecord> old,
+                        GetRecord<MessageRecord>(
+                            Space::kMessages, MessageKey(source, uid), &txn));
+    if (!old.has_value()) {
+      return absl::NotFoundError("the message to replace no longer exists");
+    }
+    MR_RETURN_IF_ERROR(RemoveMessage(txn, source, src.record.owner, src_state,
+                                     uid, *old, false));
+    MR_ASSIGN_OR_RETURN(SeenMode mode, LockedSeenMode(txn, source));
+    if (mode == SeenMode::kPerUser) {
+      MR_RETURN_IF_ERROR(DropSeenRows(txn, source, {{uid, *old}}));
+    }
+    MR_RETURN_IF_ERROR(ChargeQuota(txn, src.record.owner,
+                                   -static_cast<int64_t>(old->size), -1));
+    MR_RETURN_IF_ERROR(PutState(txn, source, src_state));
+    txn.events.push_back(ChangeEvent{source, src.record.owner,
+                                     src_state.highestmodseq,
+                                     ChangeEvent::kMessages});
+    std::vector<AppendRequest> limited = {message};
+    limited[0].flags = InsertableFlags(target.rights, std::move(limited[0].flags));
+    MR_ASSIGN_OR_RETURN(result, AppendInTxn(txn, target.id, target.record.owner,
+                                            limited, hashes, structures, true,
+                                            who.user()));
     return absl::OkStatus();
   }));
   return result;

@@ -201,6 +201,8 @@ std::string Encode(const MessageRecord& r) {
   w.Varint(r.size);
   w.Bytes(r.hash);
   w.Signed(r.save_date);
+  w.Bytes(r.email_id);
+  w.Bytes(r.thread_id);
   return w.Take();
 }
 
@@ -217,6 +219,12 @@ bool Decode(std::string_view in, MessageRecord* r) {
   r->hash = rd.Bytes();
   r->save_date = r->internal_date;
   if (rd.ok() && !rd.at_end()) r->save_date = rd.Signed();
+  r->email_id.clear();
+  r->thread_id.clear();
+  if (rd.ok() && !rd.at_end()) {
+    r->email_id = rd.Bytes();
+    r->thread_id = rd.Bytes();
+  }
   return rd.ok();
 }
 

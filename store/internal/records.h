@@ -95,6 +95,11 @@ struct MessageRecord {
   // When the message was saved into its mailbox. Absent in older records:
   // the internal date stands in.
   int64_t save_date = 0;
+  // Object ids (object_ids.h), raw digests written at append and kept by
+  // COPY and MOVE. Empty in older records: the EMAILID is derived from
+  // `hash`, and the THREADID is unknown (NIL).
+  std::string email_id;
+  std::string thread_id;
 };
 
 struct ChangeRecord {

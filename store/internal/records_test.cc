@@ -30,15 +30,40 @@ TEST(RecordsTest, MessageSaveDate) {
   EXPECT_EQ(out.save_date, 2000000000);
 
   // A record written before save dates existed ends after the hash: its
-  // internal date stands in. (A zero save date encodes as one byte.)
+  // internal date stands in. (A zero save date and the two empty object
+  // ids encode as one byte each.)
   in.save_date = 0;
   std::string old = Encode(in);
-  old.pop_back();
+  old.resize(old.size() - 3);
   MessageRecord older;
   ASSERT_TRUE(Decode(old, &older));
   EXPECT_EQ(older.internal_date, 1000);
   EXPECT_EQ(older.save_date, 1000);
   EXPECT_EQ(older.hash, in.hash);
+}
+
+TEST(RecordsTest, MessageObjectIds) {
+  MessageRecord in;
+  in.hash = std::string(32, '\x03');
+  in.save_date = 5;
+  in.email_id = std::string(10, '\x04');
+  in.thread_id = std::string(10, '\x05');
+  MessageRecord out;
+  ASSERT_TRUE(Decode(Encode(in), &out));
+  EXPECT_EQ(out.email_id, in.email_id);
+  EXPECT_EQ(out.thread_id, in.thread_id);
+
+  // A record written before object ids ends after the save date.
+  in.email_id.clear();
+  in.thread_id.clear();
+  std::string old = Encode(in);
+  old.resize(old.size() - 2);
+  MessageRecord older;
+  older.email_id = "stale";
+  ASSERT_TRUE(Decode(old, &older));
+  EXPECT_EQ(older.save_date, 5);
+  EXPECT_TRUE(older.email_id.empty());
+  EXPECT_TRUE(older.thread_id.empty());
 }
 
 TEST(RecordsTest, RejectsGarbageAndTruncation) {

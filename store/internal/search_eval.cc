@@ -247,6 +247,10 @@ absl::StatusOr<bool> SearchEvaluator::Matches(const SearchKey& key,
       return now_ - meta.save_date > key.number;
     case K::kSavedYounger:
       return now_ - meta.save_date <= key.number;
+    case K::kEmailId:
+      return meta.email_id == key.value;
+    case K::kThreadId:
+      return !meta.thread_id.empty() && meta.thread_id == key.value;
     case K::kHeader:
     case K::kBody:
     case K::kText:

@@ -47,6 +47,8 @@
 #include "store/internal/rights.h"
 #include "store/internal/store_impl.h"
 
+#include "store/internal/object_ids.h"
+
 namespace mailroom::store::internal {
 namespace {
 
@@ -118,6 +120,7 @@ absl::StatusOr<MailboxStatus> StoreImpl::ViewStatus(
                        state.deleted, state.uidnext, state.uidvalidity,
                        state.highestmodseq, state.size,
                        SeenModeOf(record.private_flags)};
+  status.object_id = ObjectIdText('F', MailboxObjectIdRaw(object_id_key_, id));
   if (!PrivateView(record, who)) return status;
   MR_ASSIGN_OR_RETURN(SeenUserState user,
                       GetSeenUser(id, who.user(), nullptr, false, snapshot));

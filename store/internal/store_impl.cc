@@ -9,6 +9,8 @@
 #include "mime/message.h"
 #include "store/internal/change_codec.h"
 #include "store/internal/names.h"
+#include "store/internal/object_ids.h"
+#include "openssl/rand.h"
 #include "store/internal/rights.h"
 
 namespace mailroom::store::internal {
@@ -75,6 +77,24 @@ absl::StatusOr<std::unique_ptr<StoreImpl>> StoreImpl::Open(
     return absl::DataLossError(
         "the store has an unknown on-disk format version");
   }
+
+  // The key of the object ids: made once, by whichever node opens first.
+  MR_RETURN_IF_ERROR(store->RunTxn([&](Txn& txn) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(std::optional<std::string> key,
+                        store->Get(Space::kMeta, kObjectIdKeyKey, &txn, true));
+    if (key.has_value() && key->size() == kObjectIdKeyBytes) {
+      store->object_id_key_ = *std::move(key);
+      return absl::OkStatus();
+    }
+    std::string fresh(kObjectIdKeyBytes, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(fresh.data()),
+                   static_cast<int>(fresh.size())) != 1) {
+      return absl::InternalError("no randomness for the object id key");
+    }
+    MR_RETURN_IF_ERROR(store->Put(txn, Space::kMeta, kObjectIdKeyKey, fresh));
+    store->object_id_key_ = std::move(fresh);
+    return absl::OkStatus();
+  }));
 
   // Index queue sequence numbers continue after the last queued item (a
   // shared store has no queue).

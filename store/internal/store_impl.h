@@ -97,6 +97,9 @@ class StoreImpl : public Store {
   absl::StatusOr<std::vector<Uid>> Expunge(
       const Principal& who, MailboxId mailbox,
       const ExpungeRequest& request) override;
+  absl::StatusOr<AppendResult> Replace(const Principal& who, MailboxId source,
+                                       Uid uid, std::string_view dest,
+                                       const AppendRequest& message) override;
   absl::StatusOr<CopyResult> Copy(const Principal& who, MailboxId source,
                                   const std::vector<Uid>& uids,
                                   std::string_view dest) override;
@@ -288,7 +291,9 @@ class StoreImpl : public Store {
   absl::Status MoveAllInTxn(const Principal& who, Txn& txn, MailboxId from,
                             MailboxState& from_state, MailboxId to,
                             MailboxState& to_state, std::string_view owner);
-  static MessageMeta ToMeta(Uid uid, const MessageRecord& record);
+  // The metadata of a record, with its object ids (derived for records
+  // older than them: see MessageRecord::email_id).
+  MessageMeta ToMeta(Uid uid, const MessageRecord& record) const;
   absl::StatusOr<std::shared_ptr<const std::string>> ReadBlob(
       std::string_view hash);
   // The body hash of message `uid`, when `who` may read it.
@@ -433,6 +438,8 @@ class StoreImpl : public Store {
   std::shared_ptr<Notifier> notifier_;
   std::shared_ptr<MaildropLeases> leases_;
   std::atomic<uint64_t> next_index_seq_{1};
+  // Keys the RFC 8474 object ids (object_ids.h); set once at Open.
+  std::string object_id_key_;
 
   // Serialises draining of the index queue (background thread and search
   // catch-up), so items are applied in order exactly once.
