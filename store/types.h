@@ -62,12 +62,14 @@ struct Flags {
 //             message, every user of the mailbox sees it read. The default
 //             for every mailbox, personal ones and those in the Shared/
 //             namespace alike (helpdesk semantics).
-//   kPerUser  each user keeps their own \Seen; all other flags and keywords
-//             stay shared. Principals without a user name (admin, delivery)
-//             see and change the shared \Seen, which is also every user's
-//             starting point after switching to kPerUser.
-// Switching back to kShared drops every per-user \Seen and gives the
-// messages that had one a new modseq, so CONDSTORE clients refetch them.
+//   kPerUser  each user keeps their own \Seen. Principals without a user
+//             name (admin, delivery) see and change the shared \Seen, which
+//             is also every user's starting point after switching.
+// This is the \Seen member of a mailbox's private flag set (see
+// MailStore::SetPrivateFlags, which can make other flags and keywords
+// private too). Switching back to kShared drops every per-user \Seen and
+// gives the messages that had one a new modseq, so CONDSTORE clients
+// refetch them.
 enum class SeenMode { kShared, kPerUser };
 
 // Special-use attributes (RFC 6154), stored without the backslash.

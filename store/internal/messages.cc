@@ -288,8 +288,8 @@ absl::StatusOr<AppendResult> StoreImpl::Replace(const Principal& who,
     }
     MR_RETURN_IF_ERROR(RemoveMessage(txn, source, src.record.owner, src_state,
                                      uid, *old, false));
-    MR_ASSIGN_OR_RETURN(SeenMode mode, LockedSeenMode(txn, source));
-    if (mode == SeenMode::kPerUser) {
+    MR_ASSIGN_OR_RETURN(Flags source_private, LockedPrivateFlags(txn, source));
+    if (HasPrivateFlags(source_private)) {
       MR_RETURN_IF_ERROR(DropSeenRows(txn, source, {{uid, *old}}));
     }
     MR_RETURN_IF_ERROR(ChargeQuota(txn, src.record.owner,
