@@ -26,6 +26,7 @@ struct ParseLimits {
   size_t max_flags = 1000;            // in one STORE or APPEND flag list
   size_t max_fetch_attributes = 1000;  // in one FETCH
   size_t max_list_pattern_bytes = 1024;  // one LIST/LSUB mailbox pattern
+  size_t max_metadata_entries = 1000;  // in one GETMETADATA or SETMETADATA
 };
 
 // The tag of a command line, or "*" when it has none that is valid (the

@@ -85,6 +85,8 @@ Session::Session(plugin::SessionContext* context)
   limits_.max_list_pattern_bytes =
       opt("imap.max_list_pattern_bytes", size_t{1024});
   notify_max_pending_ = opt("imap.notify_max_pending", size_t{10000});
+  limits_.max_metadata_entries =
+      opt("imap.max_metadata_entries", size_t{1000});
 }
 
 Session::~Session() {
@@ -398,6 +400,8 @@ Task<std::string> Session::Dispatch(Command& c) {
     case N::kGetQuotaRoot: return HandleGetQuotaRoot(c);
     case N::kSetQuota: return HandleSetQuota(c);
     case N::kNotify: return HandleNotify(c);
+    case N::kGetMetadata: return HandleGetMetadata(c);
+    case N::kSetMetadata: return HandleSetMetadata(c);
   }
   return HandleNoop(c);
 }
@@ -537,7 +541,7 @@ std::string Session::Capabilities() const {
         "CREATE-SPECIAL-USE", "MULTIAPPEND", "BINARY", "ESEARCH", "SEARCHRES",
         "WITHIN", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "ACL", "RIGHTS=texk",
         "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
-        "NOTIFY", "STATUS=SIZE", "SAVEDATE",
+        "NOTIFY", "STATUS=SIZE", "SAVEDATE", "METADATA", "METADATA-SERVER",
         "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
     caps.push_back(c);
   }
