@@ -227,6 +227,35 @@ class MailStore {
                                 std::optional<uint64_t> storage_bytes,
                                 std::optional<uint64_t> messages) = 0;
 
+  // ---- annotations (RFC 5464 METADATA) -----------------------------------
+  // `mailbox` "" names the server. Entry names that break RFC 5464 section
+  // 3.2 (no "/private/" or "/shared/" prefix, "*", "%", "//", a trailing
+  // "/", bytes outside 0x20-0x7e) are kInvalidArgument. Rights on a mailbox
+  // (RFC 5464 section 3.3 with RFC 4314): `l` and one of `r s w i p` for
+  // anything, and also `r` to read and `w` to write /shared entries; a
+  // mailbox without them is kNotFound or kPermissionDenied as usual. Server
+  // entries: everyone reads; /private ones are the user's own, /shared ones
+  // only admins (Principal::admin) write.
+  //
+  // The values of the named entries (and of those below them to `depth`)
+  // that exist.
+  virtual absl::StatusOr<MetadataResult> GetMetadata(
+      const Principal& who, std::string_view mailbox,
+      const MetadataQuery& query) {
+    return absl::UnimplementedError("annotations are not supported");
+  }
+  // Sets (or, with no value, deletes) every entry in one transaction: all
+  // or none. kResourceExhausted with a message starting "METADATA MAXSIZE
+  // <n>" for a value over the size limit, "METADATA TOOMANY" past the
+  // count or total size limit of the owner charged (the user for /private
+  // entries, the mailbox owner for /shared ones), "METADATA NOPRIVATE" for
+  // a /private entry of a principal without a user name.
+  virtual absl::Status SetMetadata(const Principal& who,
+                                   std::string_view mailbox,
+                                   const std::vector<MetadataEntry>& entries) {
+    return absl::UnimplementedError("annotations are not supported");
+  }
+
   // ---- POP3 maildrop and retention --------------------------------------
   // Exclusive POP3 access to the principal's INBOX. kFailedPrecondition
   // ("IN-USE") when another POP3 session holds it. Never blocks IMAP
@@ -388,6 +417,12 @@ struct StoreOptions {
   // Default quota for new users; std::nullopt means unlimited.
   std::optional<uint64_t> default_storage_quota_bytes;
   std::optional<uint64_t> default_message_quota;
+  // Annotations (RFC 5464): longest value, and per owner charged (a user,
+  // or "" for the server's shared entries) how many entries and how many
+  // bytes of names and values they may keep.
+  uint64_t metadata_max_entry_bytes = 64 << 10;
+  uint64_t metadata_max_entries = 1000;
+  uint64_t metadata_max_total_bytes = 1 << 20;
 };
 
 // Opens (creating if missing) the store on the engine options.engine names:

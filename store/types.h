@@ -207,11 +207,39 @@ struct ChangeEvent {
   MailboxId mailbox = 0;
   std::string owner;
   ModSeq modseq = 0;
-  enum Kind { kMessages, kMailboxList, kSubscriptions } kind = kMessages;
+  enum Kind { kMessages, kMailboxList, kSubscriptions, kMetadata } kind =
+      kMessages;
   // Empty: the change concerns everyone. Otherwise only this user's view
   // changed (a per-user \Seen), and `modseq` is that user's HIGHESTMODSEQ;
   // sessions of other users must ignore the event.
   std::string user;
+  // kMetadata: the entries that changed (lower case). `mailbox` 0 means
+  // server annotations; a "/private/..." entry carries its `user`.
+  std::vector<std::string> entries;
+};
+
+// Annotations (RFC 5464 METADATA). An entry name is "/private/..." (one
+// value per user) or "/shared/..." (one value for everyone), compared
+// case-insensitively and answered in lower case. A value is any bytes.
+struct MetadataEntry {
+  std::string name;
+  std::optional<std::string> value;  // std::nullopt: absent / delete it
+};
+
+// What GetMetadata returns below each named entry (RFC 5464 DEPTH).
+enum class MetadataDepth { kZero, kOne, kInfinity };
+
+struct MetadataQuery {
+  std::vector<std::string> entries;
+  MetadataDepth depth = MetadataDepth::kZero;
+  // Values longer than this are left out (RFC 5464 MAXSIZE).
+  std::optional<uint64_t> max_size;
+};
+
+struct MetadataResult {
+  std::vector<MetadataEntry> entries;  // every one with a value
+  // The size of the longest value left out by max_size (0: none).
+  uint64_t longest_omitted = 0;
 };
 
 // One recipient of a delivery (LMTP): the message goes into `mailbox` of

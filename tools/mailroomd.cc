@@ -122,6 +122,16 @@
 //     imap.idle_keepalive_seconds   "* OK Still here" to an IDLE client this
 //                                   often (120; 0 = off); it does not move
 //                                   the IDLE's autologout
+//     imap.max_metadata_entries     entries in one GETMETADATA or
+//                                   SETMETADATA (1000)
+//   metadata_max_entry_bytes  longest annotation value (RFC 5464 METADATA;
+//                         SETMETADATA answers NO [METADATA MAXSIZE n]) (65536)
+//   metadata_max_entries  annotations per owner charged: a user for their
+//                         /private ones and the /shared ones of their
+//                         mailboxes, the server for its /shared ones
+//                         (1000; past it NO [METADATA TOOMANY])
+//   metadata_max_total_bytes  bytes of annotation names and values per
+//                         owner charged (1048576; NO [METADATA TOOMANY])
 //   quota_admins          users allowed to set quotas (IMAP SETQUOTA),
 //                         comma-separated (none)
 //   io_threads            network threads (2)
@@ -179,6 +189,12 @@ ABSL_FLAG(std::string, rados_user, "admin", "RADOS client id (client.ID)");
 ABSL_FLAG(uint64_t, min_free_disk_bytes, 64ull << 20,
           "RocksDB: refuse writes (temporary error) while less than this is "
           "free on the store's file system; 0 = off");
+ABSL_FLAG(uint64_t, metadata_max_entry_bytes, 64 << 10,
+          "longest annotation value (RFC 5464)");
+ABSL_FLAG(uint64_t, metadata_max_entries, 1000,
+          "annotations per owner charged (user, or the server)");
+ABSL_FLAG(uint64_t, metadata_max_total_bytes, 1 << 20,
+          "bytes of annotation names and values per owner charged");
 ABSL_FLAG(int, rados_op_timeout_seconds, 30,
           "a RADOS operation gives up after this long (temporary errors)");
 ABSL_FLAG(std::string, listen, "0.0.0.0",
@@ -620,6 +636,12 @@ int Run(int argc, char** argv) {
     std::cerr << "mailroomd: " << store_options.status().message() << "\n";
     return 1;
   }
+  store_options->metadata_max_entry_bytes =
+      absl::GetFlag(FLAGS_metadata_max_entry_bytes);
+  store_options->metadata_max_entries =
+      absl::GetFlag(FLAGS_metadata_max_entries);
+  store_options->metadata_max_total_bytes =
+      absl::GetFlag(FLAGS_metadata_max_total_bytes);
   // What the store does on its own (e.g. an index rebuild) goes to the
   // daemon's log.
   store_options->log = [&log](std::string_view message) { log.Log(message); };

@@ -52,7 +52,11 @@ Task<std::string> Session::HandleSelect(Command& c) {
     auto flag = changed_;
     plugin::Connection* conn = &conn_;
     watch_ = store_.WatchChanges(principal_, view_->id(),
-                                 [flag, conn](const store::ChangeEvent&) {
+                                 [flag, conn](const store::ChangeEvent& e) {
+                                   // Annotations are not the view's.
+                                   if (e.kind == store::ChangeEvent::kMetadata) {
+                                     return;
+                                   }
                                    flag->store(true);
                                    conn->Wake();
                                  });

@@ -24,7 +24,8 @@ namespace mailroom::imap {
 namespace {
 
 constexpr char kSupportedEvents[] =
-    "(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)";
+    "(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange "
+    "MailboxMetadataChange ServerMetadataChange)";
 
 bool IsPersonalName(std::string_view name) {
   return !std::string_view(name).starts_with("Other Users/") &&
@@ -125,8 +126,9 @@ Task<std::string> Session::HandleNotify(Command& c) {
   StopNotify();
   notify_ = std::move(args);
   const bool others = std::any_of(
-      notify_->groups.begin(), notify_->groups.end(),
-      [](const NotifyGroup& g) { return !g.selected() && g.events.any(); });
+      notify_->groups.begin(), notify_->groups.end(), [](const NotifyGroup& g) {
+        return (!g.selected() && g.events.any()) || g.events.server_metadata;
+      });
   if (others) {
     // Watch first, then read the mailboxes: nothing falls in between.
     notify_filter_ = std::make_shared<NotifyFilter>(notify_max_pending_);
@@ -195,6 +197,7 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
       m.message_events = m.message_events || g.events.message_new;
       m.flag_events = m.flag_events || g.events.flag_change;
       m.name_events = m.name_events || g.events.mailbox_name;
+      m.metadata_events = m.metadata_events || g.events.mailbox_metadata;
     }
     // An owner holds every right on their own mailboxes.
     m.readable = m.personal;
@@ -315,6 +318,13 @@ Task<void> Session::RefreshNotifyMailboxes(bool announce, bool initial) {
   interest.user = principal_.user();
   interest.mailbox_list = any_other;
   interest.subscriptions = want_subscriptions;
+  for (const NotifyGroup& g : notify_->groups) {
+    interest.server_metadata =
+        interest.server_metadata || g.events.server_metadata;
+  }
+  for (const auto& [id, m] : next) {
+    if (m.metadata_events) interest.metadata_mailboxes.insert(id);
+  }
   std::vector<std::pair<store::MailboxId, std::string>> need_status;
   for (auto& [id, m] : next) {
     if (!m.watched()) continue;
@@ -404,6 +414,26 @@ Task<void> Session::DeliverNotifications() {
          (condstore_ && st->highestmodseq != last->highestmodseq));
     m.last = *st;
     if (messages || flags) Untagged(StatusLine(name, *st, items));
+  }
+  // RFC 5465 sections 5.6/5.7: the unsolicited METADATA response of RFC
+  // 5464 section 4.4.2, names only.
+  for (const NotifyFilter::MetadataChange& change : pending.metadata) {
+    if (!notify_) co_return;
+    std::string name;
+    if (change.mailbox != 0) {
+      auto it = notify_mailboxes_.find(change.mailbox);
+      if (it == notify_mailboxes_.end() || !it->second.metadata_events) {
+        continue;
+      }
+      name = EncodeMailbox(it->second.name);
+    } else {
+      name = "\"\"";
+    }
+    std::string line = absl::StrCat("METADATA ", name);
+    for (const std::string& entry : change.entries) {
+      absl::StrAppend(&line, " ", AStringOf(entry));
+    }
+    Untagged(line);
   }
 }
 

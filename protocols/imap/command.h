@@ -26,7 +26,7 @@ enum class CommandName {
   kUnselect, kExpunge, kSearch, kFetch, kStore, kCopy, kMove, kGetAcl,
   kSetAcl, kDeleteAcl, kListRights, kMyRights, kGetQuota, kGetQuotaRoot,
   kSort, kThread, kNotify, kSetQuota,
-  kCompress, kUnauthenticate, kReplace,
+  kCompress, kUnauthenticate, kReplace, kGetMetadata, kSetMetadata,
 };
 
 struct QresyncParams {
@@ -128,10 +128,13 @@ struct NotifyEvents {
   bool flag_change = false;
   bool mailbox_name = false;
   bool subscription_change = false;
+  bool mailbox_metadata = false;  // MailboxMetadataChange (RFC 5464)
+  bool server_metadata = false;   // ServerMetadataChange
   std::vector<FetchAttr> fetch_attrs;  // MessageNew (...), selected only
   bool message_events() const { return message_new || flag_change; }
   bool any() const {
-    return message_new || flag_change || mailbox_name || subscription_change;
+    return message_new || flag_change || mailbox_name || subscription_change ||
+           mailbox_metadata || server_metadata;
   }
 };
 
@@ -160,6 +163,14 @@ struct SetQuotaArgs {
   std::vector<std::pair<std::string, uint64_t>> resources;
 };
 
+// GETMETADATA and SETMETADATA (RFC 5464); the mailbox is args[0].
+struct MetadataArgs {
+  std::optional<uint64_t> max_size;  // GETMETADATA (MAXSIZE n)
+  store::MetadataDepth depth = store::MetadataDepth::kZero;  // (DEPTH d)
+  std::vector<std::string> entries;           // GETMETADATA, as sent
+  std::vector<store::MetadataEntry> values;   // SETMETADATA, as sent
+};
+
 struct Command {
   std::string tag;
   CommandName name = CommandName::kNoop;
@@ -184,6 +195,7 @@ struct Command {
   StoreArgs store;
   NotifyArgs notify;
   SetQuotaArgs set_quota;
+  MetadataArgs metadata;
 };
 
 }  // namespace mailroom::imap

@@ -473,6 +473,101 @@ absl::Status AStrings(Lexer& lx, Command& c, int n) {
   return lx.ExpectEnd();
 }
 
+// "(" getmetadata-option *(SP getmetadata-option) ")": MAXSIZE n,
+// DEPTH 0/1/infinity.
+absl::Status ParseMetadataOptions(Lexer& lx, Command& c) {
+  MR_RETURN_IF_ERROR(lx.Expect('('));
+  do {
+    if (lx.ConsumeWord("MAXSIZE")) {
+      MR_SP(lx);
+      MR_ASSIGN_OR_RETURN(uint64_t n, lx.Number());
+      c.metadata.max_size = n;
+    } else if (lx.ConsumeWord("DEPTH")) {
+      MR_SP(lx);
+      if (lx.ConsumeWord("0")) {
+        c.metadata.depth = store::MetadataDepth::kZero;
+      } else if (lx.ConsumeWord("1")) {
+        c.metadata.depth = store::MetadataDepth::kOne;
+      } else if (lx.ConsumeWord("INFINITY")) {
+        c.metadata.depth = store::MetadataDepth::kInfinity;
+      } else {
+        return Bad("DEPTH must be 0, 1 or infinity");
+      }
+    } else {
+      return Bad("unknown GETMETADATA option");
+    }
+  } while (lx.Consume(' '));
+  return lx.Expect(')');
+}
+
+// An options list rather than an entry list: entries start with "/".
+bool AtMetadataOptions(const Lexer& lx) {
+  std::string_view rest = lx.rest();
+  if (rest.empty() || rest[0] != '(') return false;
+  rest.remove_prefix(1);
+  auto starts = [&](std::string_view word) {
+    return rest.size() >= word.size() &&
+           AsciiUpper(rest.substr(0, word.size())) == word;
+  };
+  return starts("MAXSIZE") || starts("DEPTH");
+}
+
+// GETMETADATA [SP options] SP mailbox SP entries (RFC 5464 section 5),
+// entries one astring or a parenthesised list. The RFC's own examples put
+// the options after the mailbox: both places are accepted.
+absl::Status ParseGetMetadata(Lexer& lx, Command& c,
+                              const ParseLimits& limits) {
+  MR_SP(lx);
+  if (lx.Peek() == '(') {
+    MR_RETURN_IF_ERROR(ParseMetadataOptions(lx, c));
+    MR_SP(lx);
+  }
+  MR_ASSIGN_OR_RETURN(std::string mailbox, lx.AString());
+  c.args.push_back(std::move(mailbox));
+  MR_SP(lx);
+  if (AtMetadataOptions(lx)) {
+    MR_RETURN_IF_ERROR(ParseMetadataOptions(lx, c));
+    MR_SP(lx);
+  }
+  const bool list = lx.Consume('(');
+  do {
+    MR_ASSIGN_OR_RETURN(std::string entry, lx.AString());
+    c.metadata.entries.push_back(std::move(entry));
+    if (c.metadata.entries.size() > limits.max_metadata_entries) {
+      return OverLimit("too many entries", limits.max_metadata_entries);
+    }
+  } while (list && lx.Consume(' '));
+  if (list) MR_RETURN_IF_ERROR(lx.Expect(')'));
+  return lx.ExpectEnd();
+}
+
+// SETMETADATA SP mailbox SP "(" entry SP value *(SP entry SP value) ")",
+// value = nstring / literal8 (RFC 5464 section 5).
+absl::Status ParseSetMetadata(Lexer& lx, Command& c,
+                              const ParseLimits& limits) {
+  MR_SP(lx);
+  MR_ASSIGN_OR_RETURN(std::string mailbox, lx.AString());
+  c.args.push_back(std::move(mailbox));
+  MR_SP(lx);
+  MR_RETURN_IF_ERROR(lx.Expect('('));
+  do {
+    store::MetadataEntry e;
+    MR_ASSIGN_OR_RETURN(e.name, lx.AString());
+    MR_SP(lx);
+    if (!lx.ConsumeWord("NIL")) {
+      bool binary = false;
+      MR_ASSIGN_OR_RETURN(std::string value, lx.StringOrLiteral8(&binary));
+      e.value = std::move(value);
+    }
+    c.metadata.values.push_back(std::move(e));
+    if (c.metadata.values.size() > limits.max_metadata_entries) {
+      return OverLimit("too many entries", limits.max_metadata_entries);
+    }
+  } while (lx.Consume(' '));
+  MR_RETURN_IF_ERROR(lx.Expect(')'));
+  return lx.ExpectEnd();
+}
+
 struct NameEntry {
   const char* name;
   CommandName id;
@@ -523,6 +618,8 @@ constexpr NameEntry kNames[] = {
     {"COMPRESS", CommandName::kCompress},
     {"UNAUTHENTICATE", CommandName::kUnauthenticate},
     {"REPLACE", CommandName::kReplace},
+    {"GETMETADATA", CommandName::kGetMetadata},
+    {"SETMETADATA", CommandName::kSetMetadata},
 };
 
 absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
@@ -612,6 +709,10 @@ absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
       c.args.push_back(std::move(root));
       return absl::OkStatus();
     }
+    case N::kGetMetadata:
+      return ParseGetMetadata(lx, c, limits);
+    case N::kSetMetadata:
+      return ParseSetMetadata(lx, c, limits);
     case N::kCopy: case N::kMove: {
       MR_SP(lx);
       MR_ASSIGN_OR_RETURN(c.set, Set(lx, limits));

@@ -27,6 +27,7 @@ struct ParseLimits {
   size_t max_fetch_attributes = 1000;  // in one FETCH
   size_t max_list_pattern_bytes = 1024;  // one LIST/LSUB mailbox pattern
   size_t max_catenate_parts = 100;    // in one CATENATE message
+  size_t max_metadata_entries = 1000;  // in one GETMETADATA or SETMETADATA
 };
 
 // The tag of a command line, or "*" when it has none that is valid (the

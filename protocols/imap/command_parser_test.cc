@@ -321,5 +321,48 @@ TEST(CommandParserTest, AppendCatenate) {
       ParseCommand("a APPEND x CATENATE (URL a URL b)", limits).ok());
 }
 
+TEST(CommandParserTest, GetMetadataOptionsBeforeOrAfterTheMailbox) {
+  // RFC 5464 section 5 puts the options first, its examples after.
+  for (const char* text :
+       {"a GETMETADATA (MAXSIZE 1024 DEPTH infinity) INBOX (/shared/a /b)",
+        "a GETMETADATA \"INBOX\" (DEPTH INFINITY MAXSIZE 1024) (/shared/a /b)"}) {
+    auto c = ParseCommand(text);
+    ASSERT_TRUE(c.ok()) << text << ": " << c.status();
+    EXPECT_EQ(c->args[0], "INBOX");
+    EXPECT_EQ(c->metadata.max_size, 1024u);
+    EXPECT_EQ(c->metadata.depth, store::MetadataDepth::kInfinity);
+    EXPECT_EQ(c->metadata.entries, (std::vector<std::string>{"/shared/a", "/b"}));
+  }
+  auto one = ParseCommand("a GETMETADATA \"\" /shared/comment");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->args[0], "");
+  EXPECT_EQ(one->metadata.entries, (std::vector<std::string>{"/shared/comment"}));
+  for (const char* bad : {"a GETMETADATA INBOX", "a GETMETADATA INBOX (DEPTH 2) /a",
+                          "a GETMETADATA (FOO) INBOX /a", "a GETMETADATA INBOX ()"}) {
+    EXPECT_FALSE(ParseCommand(bad).ok()) << bad;
+  }
+}
+
+TEST(CommandParserTest, SetMetadataValues) {
+  const std::string text =
+      std::string("a SETMETADATA INBOX (/private/comment {5}\r\nab\r\nc "
+                  "/shared/x NIL /shared/bin ~{3}\r\na") +
+      '\0' + "b)";
+  auto c = ParseCommand(text);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->metadata.values.size(), 3u);
+  EXPECT_EQ(c->metadata.values[0].value, "ab\r\nc");
+  EXPECT_FALSE(c->metadata.values[1].value.has_value());
+  EXPECT_EQ(c->metadata.values[2].value, std::string("a\0b", 3));
+  ParseLimits limits;
+  limits.max_metadata_entries = 1;
+  EXPECT_EQ(ParseCommand("a SETMETADATA INBOX (/a \"1\" /b \"2\")", limits)
+                .status()
+                .code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_FALSE(ParseCommand("a SETMETADATA INBOX (/a)").ok());
+  EXPECT_FALSE(ParseCommand("a SETMETADATA INBOX /a \"1\"").ok());
+}
+
 }  // namespace
 }  // namespace mailroom::imap

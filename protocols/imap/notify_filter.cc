@@ -32,6 +32,14 @@ bool NotifyFilter::Offer(const store::ChangeEvent& event) {
       }
       pending_.subscriptions = true;
       break;
+    case store::ChangeEvent::kMetadata:
+      if (event.mailbox == 0 ? !interest_.server_metadata
+                             : !interest_.metadata_mailboxes.contains(
+                                   event.mailbox)) {
+        return false;
+      }
+      pending_.metadata.push_back({event.mailbox, event.entries});
+      break;
   }
   if (++offered_ > max_pending_) pending_.overflow = true;
   return was_empty;

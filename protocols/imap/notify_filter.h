@@ -34,15 +34,26 @@ class NotifyFilter {
     bool mailbox_list = false;
     bool subscriptions = false;
     std::string user;
+    // Annotation changes (RFC 5464): of these mailboxes, of the server.
+    absl::flat_hash_set<store::MailboxId> metadata_mailboxes;
+    bool server_metadata = false;
+  };
+
+  // Entries that changed on a mailbox (0: the server), in commit order.
+  struct MetadataChange {
+    store::MailboxId mailbox = 0;
+    std::vector<std::string> entries;
   };
 
   struct Pending {
     std::vector<store::MailboxId> mailboxes;  // in order of first change
     bool mailbox_list = false;
     bool subscriptions = false;
+    std::vector<MetadataChange> metadata;
     bool overflow = false;
     bool empty() const {
-      return mailboxes.empty() && !mailbox_list && !subscriptions && !overflow;
+      return mailboxes.empty() && !mailbox_list && !subscriptions &&
+             metadata.empty() && !overflow;
     }
   };
 

@@ -62,5 +62,31 @@ TEST(NotifyFilterTest, OverflowsPastTheBoundUntilTaken) {
   EXPECT_TRUE(filter.Take().empty());
 }
 
+TEST(NotifyFilterTest, MetadataChangesOfWatchedMailboxesAndTheServer) {
+  NotifyFilter filter(100);
+  NotifyFilter::Interest interest;
+  interest.user = "alice";
+  interest.metadata_mailboxes = {2};
+  filter.SetInterest(interest);
+  ChangeEvent other{3, "alice", 0, ChangeEvent::kMetadata};
+  other.entries = {"/shared/comment"};
+  EXPECT_FALSE(filter.Offer(other));
+  ChangeEvent server{0, "", 0, ChangeEvent::kMetadata};
+  server.entries = {"/shared/motd"};
+  EXPECT_FALSE(filter.Offer(server));  // ServerMetadataChange not asked for
+  ChangeEvent watched{2, "alice", 0, ChangeEvent::kMetadata};
+  watched.entries = {"/shared/comment", "/shared/x"};
+  EXPECT_TRUE(filter.Offer(watched));
+  interest.server_metadata = true;
+  filter.SetInterest(interest);
+  EXPECT_FALSE(filter.Offer(server));  // already woken
+  NotifyFilter::Pending pending = filter.Take();
+  ASSERT_EQ(pending.metadata.size(), 2u);
+  EXPECT_EQ(pending.metadata[0].mailbox, 2u);
+  EXPECT_EQ(pending.metadata[0].entries.size(), 2u);
+  EXPECT_EQ(pending.metadata[1].mailbox, 0u);
+  EXPECT_TRUE(pending.mailboxes.empty());
+}
+
 }  // namespace
 }  // namespace mailroom::imap

@@ -74,9 +74,12 @@ absl::Status Events(Lexer& lx, NotifyGroup& group, NotifyArgs& args) {
       ev.mailbox_name = true;
     } else if (upper == "SUBSCRIPTIONCHANGE") {
       ev.subscription_change = true;
+    } else if (upper == "MAILBOXMETADATACHANGE") {
+      ev.mailbox_metadata = true;
+    } else if (upper == "SERVERMETADATACHANGE") {
+      ev.server_metadata = true;
     } else {
-      // MailboxMetadataChange, ServerMetadataChange (no METADATA here) and
-      // any future event-ext.
+      // Any future event-ext.
       args.unsupported_events.push_back(name);
     }
   } while (lx.Consume(' '));
@@ -87,7 +90,8 @@ absl::Status Events(Lexer& lx, NotifyGroup& group, NotifyArgs& args) {
   if ((ev.flag_change || annotation) && !ev.message_new) {
     return Bad("FlagChange needs MessageNew and MessageExpunge");
   }
-  if (group.selected() && (ev.mailbox_name || ev.subscription_change)) {
+  if (group.selected() && (ev.mailbox_name || ev.subscription_change ||
+                           ev.mailbox_metadata)) {
     return Bad("only message events apply to SELECTED");
   }
   return absl::OkStatus();

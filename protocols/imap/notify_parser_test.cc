@@ -53,9 +53,14 @@ TEST(NotifyParserTest, UnsupportedEventsAreCollectedNotRejected) {
       "MailboxMetadataChange)) (inboxes (ServerMetadataChange Frob))");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->notify.unsupported_events,
-            (std::vector<std::string>{"AnnotationChange",
-                                      "MailboxMetadataChange",
-                                      "ServerMetadataChange", "Frob"}));
+            (std::vector<std::string>{"AnnotationChange", "Frob"}));
+  EXPECT_TRUE(c->notify.groups[0].events.mailbox_metadata);
+  EXPECT_TRUE(c->notify.groups[1].events.server_metadata);
+}
+
+TEST(NotifyParserTest, MailboxMetadataChangeIsNotForSelected) {
+  EXPECT_FALSE(
+      ParseCommand("a NOTIFY SET (selected (MailboxMetadataChange))").ok());
 }
 
 TEST(NotifyParserTest, RuleViolationsAreSyntaxErrors) {

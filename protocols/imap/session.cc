@@ -92,6 +92,8 @@ Session::Session(plugin::SessionContext* context)
   notify_max_pending_ = opt("imap.notify_max_pending", size_t{10000});
   idle_keepalive_ =
       std::chrono::seconds(opt("imap.idle_keepalive_seconds", int64_t{120}));
+  limits_.max_metadata_entries =
+      opt("imap.max_metadata_entries", size_t{1000});
 }
 
 Session::~Session() {
@@ -409,6 +411,8 @@ Task<std::string> Session::Dispatch(Command& c) {
     case N::kNotify: return HandleNotify(c);
     case N::kCompress: return HandleCompress(c);
     case N::kUnauthenticate: return HandleUnauthenticate(c);
+    case N::kGetMetadata: return HandleGetMetadata(c);
+    case N::kSetMetadata: return HandleSetMetadata(c);
   }
   return HandleNoop(c);
 }
@@ -551,8 +555,8 @@ std::string Session::Capabilities() const {
         "WITHIN", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "ACL", "RIGHTS=texk",
         "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
         "NOTIFY", "STATUS=SIZE", "SAVEDATE", "CATENATE", "OBJECTID",
-        "PREVIEW", "REPLACE", "SORT", "SORT=DISPLAY", "ESORT",
-        "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
+        "PREVIEW", "REPLACE", "METADATA", "METADATA-SERVER", "SORT",
+        "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
     caps.push_back(c);
   }
   caps.push_back(absl::StrCat("APPENDLIMIT=", config_.max_literal_bytes));

@@ -153,6 +153,12 @@ class Session {
   Task<std::string> HandleSetQuota(Command& c);
   std::string QuotaLine(const store::QuotaUsage& usage) const;
   bool IsQuotaAdmin() const;
+  // cmd_metadata.cc
+  Task<std::string> HandleGetMetadata(Command& c);
+  Task<std::string> HandleSetMetadata(Command& c);
+  // "" (the server) stays "", other names as DecodeMailbox.
+  absl::StatusOr<std::string> DecodeMetadataMailbox(
+      std::string_view wire) const;
   // cmd_notify.cc
   Task<std::string> HandleNotify(Command& c);
   // Woken between commands or in IDLE: the selected mailbox's events as
@@ -186,6 +192,7 @@ class Session {
     bool message_events = false;  // MessageNew + MessageExpunge
     bool flag_events = false;
     bool name_events = false;
+    bool metadata_events = false;  // MailboxMetadataChange
     std::optional<store::MailboxStatus> last;  // last status announced
     bool watched() const { return message_events && readable && !noselect; }
   };

@@ -24,6 +24,7 @@
 #include "server/admin/mailbox_commands.h"
 #include "server/admin/message_commands.h"
 #include "server/admin/migrate_commands.h"
+#include "server/admin/metadata_commands.h"
 #include "server/admin/quota_commands.h"
 #include "server/admin/session_commands.h"
 #include "server/admin/user_commands.h"
@@ -54,6 +55,9 @@ std::string AdminUsage() {
          "  quota get USER\n"
          "  quota set USER [--storage_bytes=N|none] [--messages=N|none]\n"
          "  quota recalc [USER]\n"
+         "  metadata get USER MAILBOX ENTRY...   (MAILBOX \"\": the server)\n"
+         "  metadata set USER MAILBOX ENTRY VALUE\n"
+         "  metadata delete USER MAILBOX ENTRY\n"
          "  group set GROUP USER...\n"
          "  index status [USER] [--format=plain]   (alias: index backlog)\n"
          "  reindex [USER] [--no-wait]\n"
@@ -93,6 +97,7 @@ int RunAdminCommand(const AdminContext& ctx,
     return VerifyCommand(ctx, parsed);
   }
   if (command == "group") return GroupCommand(ctx, parsed);
+  if (command == "metadata") return MetadataCommand(ctx, parsed);
   if (command == "acl") return AclCommand(ctx, parsed);
   if (command == "index" || command == "reindex") {
     return IndexCommand(ctx, parsed);

@@ -21,6 +21,7 @@ const char* SpaceName(Space space) {
     case Space::kQuota: return "quota";
     case Space::kRetrieval: return "retrieval";
     case Space::kSeen: return "seen";
+    case Space::kMetadata: return "metadata";
     case Space::kCount: break;
   }
   return "?";

@@ -72,6 +72,8 @@ enum class Space : int {
   kQuota,          // owner -> usage (the owner's quota lock)
   kRetrieval,      // id uid -> first POP3 retrieval time
   kSeen,           // per-user \Seen rows, keyed by mailbox id first
+  kMetadata,       // annotations (RFC 5464): 'm' id ... rows per mailbox,
+                   // server rows and usage counters
   kCount,          // not a space: the number of spaces
 };
 inline constexpr int kSpaceCount = static_cast<int>(Space::kCount);

@@ -35,6 +35,10 @@ std::string EncodeChanges(uint64_t node,
     out.push_back(static_cast<char>(e.kind));
     AppendString(&out, e.owner);
     AppendString(&out, e.user);
+    if (e.kind == ChangeEvent::kMetadata) {
+      AppendU32(&out, static_cast<uint32_t>(e.entries.size()));
+      for (const std::string& entry : e.entries) AppendString(&out, entry);
+    }
   }
   return out;
 }
@@ -52,10 +56,20 @@ bool DecodeChanges(std::string_view in, uint64_t* node,
     e.mailbox = ReadU64(in);
     e.modseq = ReadU64(in.substr(8));
     const int kind = static_cast<unsigned char>(in[16]);
-    if (kind > ChangeEvent::kSubscriptions) return false;
+    if (kind > ChangeEvent::kMetadata) return false;
     e.kind = static_cast<ChangeEvent::Kind>(kind);
     in.remove_prefix(17);
     if (!ReadString(&in, &e.owner) || !ReadString(&in, &e.user)) return false;
+    if (e.kind == ChangeEvent::kMetadata) {
+      if (in.size() < 4) return false;
+      const uint32_t n = ReadU32(in);
+      in.remove_prefix(4);
+      if (n > in.size() / 4) return false;
+      e.entries.resize(n);
+      for (std::string& entry : e.entries) {
+        if (!ReadString(&in, &entry)) return false;
+      }
+    }
     events->push_back(std::move(e));
   }
   return in.empty();

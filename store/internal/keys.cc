@@ -150,4 +150,36 @@ std::string PrefixEnd(std::string_view prefix) {
   return std::string(64, '\xff');  // every key of ours sorts below this
 }
 
+std::string MetaMailboxPrefix(MailboxId id) {
+  std::string key(1, kMetaMailboxTag);
+  AppendU64(&key, id);
+  return key;
+}
+
+std::string MetaEntryKey(MailboxId id, std::string_view user,
+                         std::string_view entry) {
+  const bool is_private =
+      entry == "/private" || entry.starts_with("/private/");
+  std::string key;
+  if (id != 0) {
+    key = MetaMailboxPrefix(id);
+    key.push_back(is_private ? 'p' : 's');
+  } else {
+    key.push_back(is_private ? kMetaServerPrivateTag : kMetaServerSharedTag);
+  }
+  if (is_private) {
+    key.append(user);
+    key.push_back('\0');
+  }
+  key.append(entry);
+  return key;
+}
+
+std::string MetaUsageKey(std::string_view owner) {
+  std::string key(1, kMetaUsageTag);
+  key.append(owner);
+  key.push_back('\0');
+  return key;
+}
+
 }  // namespace mailroom::store::internal

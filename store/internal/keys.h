@@ -52,6 +52,17 @@
 //   (MailboxRecord::private_flags) and override only flags in that set; they
 //   go with their message (expunge), lose a flag that stops being private,
 //   and all go when nothing is private any more.
+//   metadata      'm' id 's' entry                 value: a /shared mailbox
+//                                                  annotation (RFC 5464)
+//                 'm' id 'p' user \0 entry         value: a user's /private
+//                                                  mailbox annotation
+//                 's' entry                        value: /shared server one
+//                 'u' user \0 entry                value: /private server one
+//                 'c' owner \0                     u64 entries, u64 bytes
+//                                                  (names and values) charged
+//                                                  to owner ("" the server)
+//   Entry names are stored in lower case. Mailbox rows go with their
+//   mailbox; a user's rows and counter go with the user.
 //
 // The mailbox state key is the lock of its mailbox: every mutation of a
 // mailbox takes it with GetForUpdate first. The quota key is the lock of an
@@ -108,6 +119,19 @@ std::string SeenUserPrefix(char tag, MailboxId id, std::string_view user);
 std::string SeenStateKey(MailboxId id, std::string_view user);
 std::string SeenRowKey(MailboxId id, std::string_view user, Uid uid);
 std::string SeenChangeKey(MailboxId id, std::string_view user, ModSeq modseq);
+
+// Keys of the metadata space (annotations).
+inline constexpr char kMetaMailboxTag = 'm';
+inline constexpr char kMetaServerSharedTag = 's';
+inline constexpr char kMetaServerPrivateTag = 'u';
+inline constexpr char kMetaUsageTag = 'c';
+// Every annotation of mailbox `id`.
+std::string MetaMailboxPrefix(MailboxId id);
+// The row of `entry` (lower case) of mailbox `id` (0: the server); a
+// /private entry names its `user`.
+std::string MetaEntryKey(MailboxId id, std::string_view user,
+                         std::string_view entry);
+std::string MetaUsageKey(std::string_view owner);
 
 // The first key after every key starting with `prefix`.
 std::string PrefixEnd(std::string_view prefix);

@@ -185,6 +185,7 @@ absl::Status StoreImpl::RemoveMailboxInTxn(Txn& txn, MailboxId id,
                                            const MailboxRecord& record) {
   MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, id));
   MR_RETURN_IF_ERROR(DeleteContentsInTxn(txn, id, record.owner, state));
+  MR_RETURN_IF_ERROR(DropMailboxMetadataInTxn(txn, id, record.owner));
   MR_RETURN_IF_ERROR(Delete(txn, Space::kMailboxState, MailboxIdKey(id)));
   MR_RETURN_IF_ERROR(Delete(txn, Space::kMailboxes, MailboxIdKey(id)));
   MR_RETURN_IF_ERROR(
@@ -453,6 +454,8 @@ absl::Status StoreImpl::RenameMailbox(const Principal& who,
       MR_ASSIGN_OR_RETURN(MailboxState new_state, LockState(txn, new_id));
       MR_RETURN_IF_ERROR(MoveAllInTxn(who, txn, source.id, inbox_state, new_id,
                                       new_state, owner));
+      MR_RETURN_IF_ERROR(
+          CopyMailboxMetadataInTxn(txn, source.id, new_id, owner));
       MR_RETURN_IF_ERROR(PutState(txn, source.id, inbox_state));
       return PutState(txn, new_id, new_state);
     }

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -34,6 +35,13 @@
 #include "store/store.h"
 
 namespace mailroom::store::internal {
+
+// Annotation entries and bytes (names and values) charged to one owner.
+struct MetadataUsage {
+  int64_t entries = 0;
+  int64_t bytes = 0;
+  bool operator==(const MetadataUsage&) const = default;
+};
 
 class StoreImpl : public Store {
  public:
@@ -131,6 +139,13 @@ class StoreImpl : public Store {
   absl::Status SetQuota(const Principal& who, std::string_view user,
                         std::optional<uint64_t> storage_bytes,
                         std::optional<uint64_t> messages) override;
+
+  // metadata.cc
+  absl::StatusOr<MetadataResult> GetMetadata(
+      const Principal& who, std::string_view mailbox,
+      const MetadataQuery& query) override;
+  absl::Status SetMetadata(const Principal& who, std::string_view mailbox,
+                           const std::vector<MetadataEntry>& entries) override;
 
   absl::StatusOr<std::unique_ptr<Lease>> LockMaildrop(
       const Principal& who) override;
@@ -385,6 +400,34 @@ class StoreImpl : public Store {
                                   const MailboxRecord& record);
   absl::StatusOr<uint32_t> NextUidValidity(Txn& txn);
   std::vector<std::string> GroupsOf(std::string_view user);
+
+  // ---- annotations inside a transaction (metadata.cc) ----
+  // Usage per owner charged, recounted from the rows (through `txn`, or at
+  // `snapshot`). Rows of mailboxes that do not exist are not counted; their
+  // ids go to `orphans` (may be null).
+  absl::StatusOr<std::map<std::string, MetadataUsage>> CountMetadataUsage(
+      Txn* txn, engine::Reader* snapshot, std::set<MailboxId>* orphans);
+  // The usage counters as stored.
+  absl::StatusOr<std::map<std::string, MetadataUsage>> StoredMetadataUsage(
+      Txn* txn, engine::Reader* snapshot);
+  // Adds to `owner`'s annotation usage (may be negative); with
+  // `check_limits`, refuses growth past the limits (METADATA TOOMANY).
+  absl::Status ChargeMetadata(Txn& txn, std::string_view owner,
+                              int64_t entries, int64_t bytes,
+                              bool check_limits);
+  // Every annotation row (key, value) of mailbox `id`.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+  MailboxMetadataRows(Txn& txn, MailboxId id);
+  // Drops every annotation of mailbox `id` (owned by `owner`), uncharging.
+  absl::Status DropMailboxMetadataInTxn(Txn& txn, MailboxId id,
+                                        std::string_view owner);
+  // Copies every annotation of `from` to `to` (RENAME INBOX keeps INBOX's
+  // and gives the new mailbox the same, RFC 5464 section 4.1).
+  absl::Status CopyMailboxMetadataInTxn(Txn& txn, MailboxId from,
+                                        MailboxId to, std::string_view owner);
+  // Drops `user`'s private annotations everywhere and their usage counter
+  // (the user is being deleted; their mailboxes are removed already).
+  absl::Status DropMetadataOfUser(Txn& txn, std::string_view user);
 
   // ---- index queue (indexer.cc) ----
   void StartIndexer();

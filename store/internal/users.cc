@@ -71,6 +71,7 @@ absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
       }
     }
     MR_RETURN_IF_ERROR(DropSeenOfUser(txn, user));
+    MR_RETURN_IF_ERROR(DropMetadataOfUser(txn, user));
     // The user's ACL entries on other owners' mailboxes.
     std::vector<std::string> grants;
     MR_RETURN_IF_ERROR(ScanPrefix(

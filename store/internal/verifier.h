@@ -66,6 +66,7 @@ class StoreImpl::Verifier {
     kFixChangelog,
     kFixSeen,
     kFixOrphanRows,
+    kFixMetadataUsage,
     kFixMailboxCounters,
     kFixQuota,
     kFixRefCount,
@@ -104,6 +105,9 @@ class StoreImpl::Verifier {
   absl::Status CheckQuota();
   absl::Status CheckBlobs();
   absl::Status CheckOrphans();
+  // Annotations of mailboxes that do not exist, and usage counters that
+  // disagree with the annotations (store-wide only).
+  absl::Status CheckMetadata();
   // Calls fn(id) for each mailbox id with keys under `prefix` + id in
   // `space`, one seek per id.
   absl::Status ForEachIdWithKeys(
@@ -133,6 +137,8 @@ class StoreImpl::Verifier {
   absl::StatusOr<std::string> RewriteChangelog(MailboxId id);
   absl::StatusOr<std::string> RewriteSeen(MailboxId id);
   absl::StatusOr<std::string> DropOrphanRows(MailboxId id);
+  absl::StatusOr<std::string> DropOrphanMetadata(MailboxId id);
+  absl::StatusOr<std::string> RecountMetadata(const std::string& owner);
   absl::StatusOr<std::string> RecountMailbox(MailboxId id);
   absl::StatusOr<std::string> RecountQuota(const std::string& owner);
   absl::StatusOr<std::string> FixRefCount(const std::string& hash,

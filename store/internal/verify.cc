@@ -120,6 +120,7 @@ absl::Status StoreImpl::Verifier::Check() {
   MR_RETURN_IF_ERROR(CheckQuota());
   MR_RETURN_IF_ERROR(CheckBlobs());
   if (owner_.empty()) MR_RETURN_IF_ERROR(CheckOrphans());
+  if (owner_.empty()) MR_RETURN_IF_ERROR(CheckMetadata());
   return absl::OkStatus();
 }
 

@@ -556,4 +556,46 @@ absl::StatusOr<std::vector<QuotaRecount>> StoreImpl::RecountQuota(
   return out;
 }
 
+absl::StatusOr<std::string> StoreImpl::Verifier::DropOrphanMetadata(
+    MailboxId id) {
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(std::optional<std::string> exists,
+                        store_.Get(Space::kMailboxes, MailboxIdKey(id), &txn));
+    if (exists.has_value()) return absl::OkStatus();
+    MR_RETURN_IF_ERROR(
+        store_.DeletePrefix(txn, Space::kMetadata, MetaMailboxPrefix(id)));
+    done = "dropped them";
+    return absl::OkStatus();
+  });
+}
+
+// Recounted under the owner's usage key, the lock every annotation write
+// of that owner takes.
+absl::StatusOr<std::string> StoreImpl::Verifier::RecountMetadata(
+    const std::string& owner) {
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
+    MR_RETURN_IF_ERROR(
+        store_.Get(Space::kMetadata, MetaUsageKey(owner), &txn, true)
+            .status());
+    MR_ASSIGN_OR_RETURN(auto counted,
+                        store_.CountMetadataUsage(&txn, nullptr, nullptr));
+    MR_ASSIGN_OR_RETURN(auto stored, store_.StoredMetadataUsage(&txn, nullptr));
+    const MetadataUsage c = counted[owner];
+    if (stored[owner] == c) return absl::OkStatus();
+    if (c.entries == 0 && c.bytes == 0) {
+      MR_RETURN_IF_ERROR(
+          store_.Delete(txn, Space::kMetadata, MetaUsageKey(owner)));
+    } else {
+      std::string value;
+      AppendU64(&value, static_cast<uint64_t>(c.entries));
+      AppendU64(&value, static_cast<uint64_t>(c.bytes));
+      MR_RETURN_IF_ERROR(
+          store_.Put(txn, Space::kMetadata, MetaUsageKey(owner), value));
+    }
+    done = absl::StrCat("recounted: ", c.entries, " entries, ", c.bytes,
+                        " bytes");
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace mailroom::store::internal

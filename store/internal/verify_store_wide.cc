@@ -218,4 +218,34 @@ absl::Status StoreImpl::Verifier::CheckOrphans() {
   return absl::OkStatus();
 }
 
+absl::Status StoreImpl::Verifier::CheckMetadata() {
+  std::set<MailboxId> orphans;
+  MR_ASSIGN_OR_RETURN(auto counted,
+                      store_.CountMetadataUsage(nullptr, global_, &orphans));
+  MR_ASSIGN_OR_RETURN(auto stored,
+                      store_.StoredMetadataUsage(nullptr, global_));
+  for (MailboxId id : orphans) {
+    Problem("", "",
+            absl::StrCat("annotations of mailbox ", id,
+                         ", which does not exist"),
+            RepairKey{kFixOrphanRows, absl::StrCat("metadata ", id)},
+            [this, id] { return DropOrphanMetadata(id); });
+  }
+  std::set<std::string> owners;
+  for (const auto& [owner, usage] : counted) owners.insert(owner);
+  for (const auto& [owner, usage] : stored) owners.insert(owner);
+  for (const std::string& owner : owners) {
+    const MetadataUsage c = counted.contains(owner) ? counted[owner] : MetadataUsage();
+    const MetadataUsage s = stored.contains(owner) ? stored[owner] : MetadataUsage();
+    if (c == s) continue;
+    Problem(owner, "",
+            absl::StrCat("annotation usage says ", s.entries, " entries, ",
+                         s.bytes, " bytes; the annotations hold ", c.entries,
+                         ", ", c.bytes),
+            RepairKey{kFixMetadataUsage, owner},
+            [this, owner] { return RecountMetadata(owner); });
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace mailroom::store::internal

@@ -75,6 +75,7 @@ Placing PlacingOf(Space space) {
     case Space::kMailboxNames:
       return Placing::kUser;
     case Space::kAcl:
+    case Space::kMetadata:
       return Placing::kAcl;
     case Space::kCount:
       break;

@@ -5,7 +5,8 @@
 // Layout format version 1. Every object lives in the installation's RADOS
 // namespace (RadosOptions::ns) of one pool. `hex(x)` is lower-case hex, `id`
 // a MailboxId as 8 bytes big-endian, `S` the space byte of a key space
-// ('a' + the engine::Space value: kMeta 'a', kUsers 'b', ... kSeen 'q').
+// ('a' + the engine::Space value: kMeta 'a', kUsers 'b', ... kSeen 'q',
+// kMetadata 'r').
 //
 //   object             holds
 //   format             data: the layout format version, decimal ("1"). Open
@@ -14,6 +15,9 @@
 //   meta               kMeta keys
 //   groups             kGroups keys
 //   acl                kAcl keys that do not start with 'm' (the 'g' rows)
+//   space.metadata     kMetadata keys that do not start with 'm' (server
+//                      annotations and usage counters); its 'm' rows
+//                      ('m' id ...) live in mbox.hex(id) like kAcl's
 //   queue              kIndexQueue keys. One object on purpose: a page of
 //                      one object's omap is read atomically, so the
 //                      indexer, which reads the queue a batch (at most a
@@ -26,7 +30,8 @@
 //                      8-byte id of the transaction that wrote it
 //   mbox.hex(id)       every key of one mailbox: kMailboxes, kMailboxState,
 //                      kMessages, kChangelog, kRetrieval (key = id ...),
-//                      kSeen (tag id ...) and kAcl 'm' rows ('m' id ...)
+//                      kSeen (tag id ...) and kAcl and kMetadata 'm' rows
+//                      ('m' id ...)
 //   user.esc(name)     every key of one user: kUsers, kQuota (key = name),
 //                      kSubscriptions, kMailboxNames (name \0 ...); esc
 //                      keeps [A-Za-z0-9._@+-] and writes other bytes as %XX
@@ -178,7 +183,8 @@ enum class Placing {
   kBlobShard,  // blobs.XX by the key's first byte
   kMailbox,    // mbox.<id>, id at byte `lead` of the key
   kUser,       // user.<name>, name up to the first \0
-  kAcl,        // 'm' rows like kMailbox (lead 1), the rest in "acl"
+  kAcl,        // 'm' rows like kMailbox (lead 1), the rest in one
+               // object ("acl"; kMetadata: "space.metadata")
 };
 Placing PlacingOf(engine::Space space);
 
