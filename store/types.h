@@ -98,6 +98,9 @@ struct MailboxStatus {
   // With SeenMode::kPerUser, `unseen` and `highestmodseq` are the calling
   // principal's view.
   SeenMode seen_mode = SeenMode::kShared;
+  // Messages no read-write session has claimed as \Recent yet
+  // (MailStore::ClaimRecent; RFC 3501 section 2.3.2).
+  uint32_t recent = 0;
 };
 
 struct MessageMeta {
@@ -121,6 +124,9 @@ struct MailboxSnapshot {
   std::string rights;  // RFC 4314 rights of the principal, e.g. "lrswipkxtea"
   bool read_only = false;
   std::vector<MessageMeta> messages;  // ascending UID
+  // Messages up to this UID were claimed as \Recent by some read-write
+  // session already; the ones above it are still unclaimed.
+  Uid recent_claimed = 0;
 };
 
 struct AppendRequest {
