@@ -529,6 +529,11 @@ Task<void> Session::ClaimRecent() {
     view_->AddRecent(std::max(checked, view_->recent_claimed_at_open()), last);
     co_return;
   }
+  if (view_->recent_claimed_at_open() >= last) {
+    // Every message was claimed before we opened the mailbox.
+    view_->AddRecent(last, last);
+    co_return;
+  }
   const store::MailboxId id = view_->id();
   absl::StatusOr<store::Uid> before = co_await plugin::Blocking(
       conn_, [&] { return store_.ClaimRecent(principal_, id, last); });

@@ -35,11 +35,24 @@ absl::StatusOr<uint32_t> StoreImpl::CountUnclaimedRecent(
 
 absl::StatusOr<Uid> StoreImpl::ClaimRecent(const Principal& who,
                                            MailboxId mailbox, Uid up_to) {
+  MR_ASSIGN_OR_RETURN(Resolved resolved, ResolveId(who, mailbox, nullptr));
+  MR_RETURN_IF_ERROR(Require(resolved, 'r'));
+  if (!GrantsReadWrite(resolved.rights)) {
+    return absl::PermissionDeniedError("mailbox is read-only");
+  }
+  // The mark only grows: when it is at `up_to` already there is nothing to
+  // take, and no transaction (or WAL sync) is needed.
+  MR_ASSIGN_OR_RETURN(std::optional<MailboxState> current,
+                      GetRecord<MailboxState>(Space::kMailboxState,
+                                              MailboxIdKey(mailbox)));
+  if (!current.has_value()) return absl::NotFoundError("no such mailbox");
+  if (current->recent_claimed >= up_to) return current->recent_claimed;
   Uid before = 0;
   MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
-    MR_ASSIGN_OR_RETURN(Resolved resolved, ResolveId(who, mailbox, &txn));
-    MR_RETURN_IF_ERROR(Require(resolved, 'r'));
-    if (!GrantsReadWrite(resolved.rights)) {
+    // Again inside the transaction: rights may have changed meanwhile.
+    MR_ASSIGN_OR_RETURN(Resolved locked, ResolveId(who, mailbox, &txn));
+    MR_RETURN_IF_ERROR(Require(locked, 'r'));
+    if (!GrantsReadWrite(locked.rights)) {
       return absl::PermissionDeniedError("mailbox is read-only");
     }
     MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, mailbox));

@@ -114,7 +114,8 @@ class ConcurrencyTest(e2e_base.ImapTestCase):
     def test_condstore_unchangedsince_conflict(self):
         a, b = self.two_sessions(2)
         lines = a.ok("FETCH 1 (MODSEQ)")
-        modseq = int(re.search(r"MODSEQ \((\d+)\)", lines[0]).group(1))
+        modseq = int(re.search(r"MODSEQ \((\d+)\)",
+                               untagged(lines, "1 FETCH")[0]).group(1))
         b.ok("STORE 1 +FLAGS (\\Flagged)")
         _, tagged = a.command("STORE 1 (UNCHANGEDSINCE %d) +FLAGS (\\Seen)"
                               % modseq)

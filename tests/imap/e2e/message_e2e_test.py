@@ -164,7 +164,7 @@ class MessageTest(e2e_base.ImapTestCase):
         lines = c.ok("UID STORE 1 +FLAGS.SILENT (\\Answered)")
         self.assertEqual(untagged(lines, "1 FETCH"), [])
         lines = c.ok("FETCH 1 (FLAGS)")
-        self.assertEqual(lines[0], "* 1 FETCH (FLAGS (\\Answered $A))")
+        self.assertEqual(lines[0], "* 1 FETCH (FLAGS (\\Answered \\Recent $A))")
         self.assertIn("BAD", c.command("STORE 1 +FLAGS (\\Bogus)")[1])
 
     def test_search_keys(self):
@@ -200,9 +200,11 @@ class MessageTest(e2e_base.ImapTestCase):
         self.assertEqual(search("ON 1-Jan-2000"), [])
         self.assertEqual(search("YOUNGER 3600"), ["1", "2", "3"])
         self.assertEqual(search("OLDER 3600"), [])
-        self.assertEqual(search("NEW"), [])
-        self.assertEqual(search("OLD"), ["1", "2", "3"])
-        self.assertEqual(search("RECENT"), [])
+        # All three arrived before this session selected INBOX (RFC 3501
+        # section 6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT).
+        self.assertEqual(search("NEW"), ["1", "3"])
+        self.assertEqual(search("OLD"), [])
+        self.assertEqual(search("RECENT"), ["1", "2", "3"])
         self.assertEqual(search("UID 2:*"), ["2", "3"])
         self.assertEqual(search("2:3 (SEEN FLAGGED)"), [])
         self.assertEqual(search("OR DRAFT UNDRAFT"), ["1", "2", "3"])
@@ -269,7 +271,8 @@ class MessageTest(e2e_base.ImapTestCase):
         self.assertIn("NO", c.command("STORE 1 +FLAGS (\\Seen)")[1])
         self.assertIn("NO", c.command("EXPUNGE")[1])
         lines = c.ok("FETCH 1 FLAGS")
-        self.assertEqual(lines[0], "* 1 FETCH (FLAGS ())")
+        # Read-only: \Recent is shown, not taken, and \Seen stays unset.
+        self.assertEqual(lines[0], "* 1 FETCH (FLAGS (\\Recent))")
         c.ok("UNSELECT")
         self.assertIn("BAD", c.command("FETCH 1 FLAGS")[1])
 
