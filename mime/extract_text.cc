@@ -24,6 +24,34 @@ bool IsSearchableHeader(std::string_view name) {
   return false;
 }
 
+// Header fields that hold address lists.
+bool IsAddressField(std::string_view name) {
+  for (const char* n : {"from", "to", "cc", "bcc", "sender", "reply-to",
+                        "resent-from", "resent-to", "resent-cc", "resent-bcc",
+                        "resent-sender"}) {
+    if (EqualsIgnoreCase(name, n)) return true;
+  }
+  return false;
+}
+
+// The addresses of an address field written out plainly, one per line:
+// "group: name <mailbox@domain>". Searching an address then finds it however
+// the header wrote it (comments or spaces inside it, quoting, folding);
+// the decoded header value stays searchable as well.
+std::string PlainAddresses(std::string_view raw_value) {
+  std::string out;
+  for (const Address& a : ParseAddressList(raw_value)) {
+    out.push_back('\n');
+    if (!a.group.empty()) out.append(a.group).append(": ");
+    if (!a.display_name.empty()) out.append(a.display_name).append(" ");
+    out.push_back('<');
+    out.append(a.mailbox);
+    if (!a.domain.empty()) out.append("@").append(a.domain);
+    out.push_back('>');
+  }
+  return out;
+}
+
 // Walks one message's parts collecting text. Not thread-safe; one per call.
 class Extractor {
  public:
@@ -84,7 +112,9 @@ std::string AttachmentName(const Part& part) {
 ExtractedText ExtractText(const Message& message, std::string_view raw) {
   ExtractedText out;
   for (const HeaderField& f : SplitHeader(raw, message.root.header)) {
-    out.headers.emplace_back(AsciiLower(f.name), DecodeHeaderValue(f.value));
+    std::string value = DecodeHeaderValue(f.value);
+    if (IsAddressField(f.name)) value += PlainAddresses(f.value);
+    out.headers.emplace_back(AsciiLower(f.name), std::move(value));
   }
   Extractor(raw, &out).Walk(message.root);
   return out;

@@ -115,6 +115,17 @@ class MailStore {
   // metadata. kFailedPrecondition for a \Noselect mailbox.
   virtual absl::StatusOr<MailboxSnapshot> OpenMailbox(const Principal& who,
                                                       std::string_view name) = 0;
+  // \Recent (RFC 3501 section 2.3.2) belongs to one session: claims, for
+  // the caller's session, every message of `mailbox` with a UID up to
+  // `up_to` that no session claimed before, atomically across sessions and
+  // nodes. Returns the UID up to which messages were claimed before the
+  // call: the messages with UIDs in (returned, up_to] are the caller's
+  // \Recent ones. Needs `r` and a right that makes the mailbox read-write
+  // (see OpenMailbox); otherwise kPermissionDenied and nothing is claimed.
+  virtual absl::StatusOr<Uid> ClaimRecent(const Principal& who,
+                                          MailboxId mailbox, Uid up_to) {
+    return absl::UnimplementedError("\\Recent is not kept");
+  }
 
   // ---- messages ----------------------------------------------------------
   // Appends messages atomically (all or none), returns their UIDs. Needs

@@ -102,6 +102,9 @@ struct MailboxStatus {
   SeenMode seen_mode = SeenMode::kShared;
   // MAILBOXID (RFC 8474): stable for the mailbox's life, kept by RENAME.
   std::string object_id;
+  // Messages no read-write session has claimed as \Recent yet
+  // (MailStore::ClaimRecent; RFC 3501 section 2.3.2).
+  uint32_t recent = 0;
 };
 
 struct MessageMeta {
@@ -130,6 +133,9 @@ struct MailboxSnapshot {
   std::string rights;  // RFC 4314 rights of the principal, e.g. "lrswipkxtea"
   bool read_only = false;
   std::vector<MessageMeta> messages;  // ascending UID
+  // Messages up to this UID were claimed as \Recent by some read-write
+  // session already; the ones above it are still unclaimed.
+  Uid recent_claimed = 0;
 };
 
 struct AppendRequest {

@@ -131,7 +131,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
     need_raw = need_raw || NeedsRaw(a);
     sets_seen = sets_seen || SetsSeen(a);
   }
-  if (want_modseq) condstore_ = true;
+  if (want_modseq) EnableCondstore();
   // Sections that are spans of the stored message (BODY[2]<0.4096> of a
   // 50 MB message) are read by range, from the offsets in the structure,
   // instead of loading the whole message.
@@ -309,7 +309,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
           has_uid = true;
           break;
         case K::kFlags:
-          if (!has_flags) items.push_back("FLAGS " + FlagListOf(meta.flags));
+          if (!has_flags) items.push_back("FLAGS " + FlagListFor(meta));
           has_flags = true;
           break;
         case K::kModSeq:
@@ -408,7 +408,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
       items.insert(items.begin(), absl::StrCat("UID ", meta.uid));
     }
     if (!has_flags && newly_seen.count(meta.uid)) {
-      items.push_back("FLAGS " + FlagListOf(meta.flags));
+      items.push_back("FLAGS " + FlagListFor(meta));
       has_flags = true;
     }
     if (want_modseq || (condstore_ && has_flags)) {

@@ -15,7 +15,10 @@ namespace {
 struct Entry {
   const store::MailboxInfo* info = nullptr;  // nullptr: does not exist
   bool subscribed = false;
-  bool subscribed_child = false;  // has a subscribed descendant
+  // Has a subscribed descendant that no pattern matches, so that the
+  // descendant is not listed itself (RFC 5258 section 3.5: CHILDINFO;
+  // RFC 3501 section 6.3.9: LSUB's \Noselect).
+  bool unlisted_subscribed_child = false;
 };
 
 std::vector<std::string> Ancestors(const std::string& name) {
@@ -65,26 +68,28 @@ Task<std::string> Session::HandleList(Command& c, bool lsub) {
   // Every name that may be listed, in order.
   std::map<std::string, Entry> entries;
   for (const store::MailboxInfo& info : *infos) entries[info.name].info = &info;
-  const bool by_subscription = lsub || args.select_subscribed;
-  for (const std::string& s : subs) {
-    entries[s].subscribed = true;
-    if (by_subscription) {
-      for (const std::string& a : Ancestors(s)) entries[a].subscribed_child = true;
-    }
-  }
-
   auto matches = [&](const std::string& name) {
     for (const std::string& p : patterns) {
       if (MatchListPattern(p, name)) return true;
     }
     return false;
   };
+  const bool by_subscription = lsub || args.select_subscribed;
+  for (const std::string& s : subs) {
+    entries[s].subscribed = true;
+    if (by_subscription && !matches(s)) {
+      for (const std::string& a : Ancestors(s)) {
+        entries[a].unlisted_subscribed_child = true;
+      }
+    }
+  }
 
   std::vector<std::pair<std::string, const Entry*>> out;
   for (const auto& [name, e] : entries) {
     if (!matches(name)) continue;
     if (by_subscription) {
-      const bool recursive_hit = args.select_recursive && e.subscribed_child;
+      const bool recursive_hit =
+          (lsub || args.select_recursive) && e.unlisted_subscribed_child;
       if (!e.subscribed && !recursive_hit) continue;
     } else if (e.info == nullptr) {
       continue;
@@ -98,7 +103,12 @@ Task<std::string> Session::HandleList(Command& c, bool lsub) {
 
   for (const auto& [name, e] : out) {
     std::vector<std::string> attrs;
-    if (e->info == nullptr) {
+    // LSUB marks a parent listed only for a subscribed child \Noselect
+    // (RFC 3501 section 6.3.9), whether or not the parent exists.
+    const bool lsub_parent_only = lsub && !e->subscribed;
+    if (lsub_parent_only) {
+      attrs.push_back("\\Noselect");
+    } else if (e->info == nullptr) {
       if (lsub) {
         // A subscription to a mailbox that is gone.
       } else {
@@ -120,7 +130,7 @@ Task<std::string> Session::HandleList(Command& c, bool lsub) {
     }
     std::string line = absl::StrCat(verb, " (", absl::StrJoin(attrs, " "),
                                     ") \"/\" ", EncodeMailbox(name));
-    if (!lsub && args.select_recursive && e->subscribed_child) {
+    if (!lsub && args.select_recursive && e->unlisted_subscribed_child) {
       line += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
     }
     Untagged(line);

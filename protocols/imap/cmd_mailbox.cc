@@ -15,16 +15,6 @@ namespace {
 
 constexpr char kBadName[] = "NO [CANNOT] Invalid mailbox name";
 
-std::string KeywordsOf(const MailboxView& view) {
-  std::set<std::string> keywords;
-  for (uint32_t seq = 1; seq <= view.count() && keywords.size() < 200; ++seq) {
-    for (const auto& k : view.at(seq).flags.keywords) keywords.insert(k);
-  }
-  std::string out;
-  for (const auto& k : keywords) absl::StrAppend(&out, " ", k);
-  return out;
-}
-
 }  // namespace
 
 Task<std::string> Session::HandleSelect(Command& c) {
@@ -62,19 +52,13 @@ Task<std::string> Session::HandleSelect(Command& c) {
                                  });
   }
 
+  co_await ClaimRecent();
+  if (!view_) co_return "NO [UNAVAILABLE] The mailbox no longer exists";
   const MailboxView& v = *view_;
-  const std::string keywords = KeywordsOf(v);
-  Untagged(absl::StrCat("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft",
-                        keywords, ")"));
-  Untagged(absl::StrCat("OK [PERMANENTFLAGS (",
-                        v.read_only() ? ""
-                                      : absl::StrCat("\\Answered \\Flagged "
-                                                     "\\Deleted \\Seen \\Draft",
-                                                     keywords, " \\*"),
-                        ")] Flags permitted"));
+  SendFlagsAndPermanentFlags();
   Untagged(absl::StrCat(v.count(), " EXISTS"));
   if (!rev2_) {
-    Untagged("0 RECENT");
+    Untagged(absl::StrCat(v.recent_count(), " RECENT"));
     if (auto unseen = v.first_unseen()) {
       Untagged(absl::StrCat("OK [UNSEEN ", *unseen, "] First unseen"));
     }
@@ -133,7 +117,7 @@ Task<std::string> Session::HandleSelect(Command& c) {
       for (const store::MessageMeta& m : changes->changed) {
         if (auto seq = view_->SeqOf(m.uid)) {
           Untagged(absl::StrCat(*seq, " FETCH (UID ", m.uid, " FLAGS ",
-                                FlagListOf(view_->at(*seq).flags), " MODSEQ (",
+                                FlagListFor(view_->at(*seq)), " MODSEQ (",
                                 view_->at(*seq).modseq, "))"));
         }
       }
@@ -247,7 +231,7 @@ std::string Session::StatusLine(const std::string& name,
     } else if (item == "SIZE") {
       absl::StrAppend(&out, st.size);
     } else if (item == "RECENT") {
-      out += "0";
+      absl::StrAppend(&out, st.recent);
     } else if (item == "HIGHESTMODSEQ") {
       absl::StrAppend(&out, st.highestmodseq);
     } else if (item == "APPENDLIMIT") {
@@ -265,7 +249,7 @@ Task<std::string> Session::HandleStatus(Command& c) {
   absl::StatusOr<std::string> valid = ValidateStatusItems(c.atoms);
   if (!valid.ok()) co_return std::string(valid.status().message());
   for (const auto& item : c.atoms) {
-    if (item == "HIGHESTMODSEQ") condstore_ = true;
+    if (item == "HIGHESTMODSEQ") EnableCondstore();
   }
   absl::StatusOr<store::MailboxStatus> st = co_await plugin::Blocking(
       conn_, [&] { return store_.GetStatus(principal_, *name); });

@@ -32,7 +32,7 @@ Task<std::string> Session::HandleStore(Command& c) {
   if (!seqs.ok()) co_return std::string(seqs.status().message());
   absl::StatusOr<store::Flags> flags = FlagsFromStrings(c.store.flags);
   if (!flags.ok()) co_return "BAD Invalid flag";
-  if (c.store.unchanged_since) condstore_ = true;
+  if (c.store.unchanged_since) EnableCondstore();
 
   store::StoreFlagsRequest request;
   for (uint32_t seq : *seqs) request.uids.push_back(view_->at(seq).uid);
@@ -49,10 +49,15 @@ Task<std::string> Session::HandleStore(Command& c) {
     result = store::StoreFlagsResult();
   }
   std::set<store::Uid> changed;
+  bool new_keywords = false;
   for (const store::MessageMeta& m : result->changed) {
     view_->UpdateMessage(m);
     changed.insert(m.uid);
+    new_keywords = view_->LearnKeywords(m.flags) || new_keywords;
   }
+  // Also with .SILENT: the client learns the keyword list (RFC 3501
+  // section 7.2.6).
+  if (new_keywords) SendFlagsAndPermanentFlags();
   std::set<store::Uid> modified(result->modified.begin(),
                                 result->modified.end());
   for (uint32_t seq : *seqs) {
@@ -64,7 +69,7 @@ Task<std::string> Session::HandleStore(Command& c) {
     const store::MessageMeta& m = view_->at(seq);
     std::string line = absl::StrCat(seq, " FETCH (");
     if (c.uid) absl::StrAppend(&line, "UID ", m.uid, " ");
-    if (!c.store.silent) absl::StrAppend(&line, "FLAGS ", FlagListOf(m.flags));
+    if (!c.store.silent) absl::StrAppend(&line, "FLAGS ", FlagListFor(m));
     if (condstore_) {
       absl::StrAppend(&line, c.store.silent ? "" : " ", "MODSEQ (", m.modseq,
                       ")");

@@ -34,15 +34,16 @@ Task<std::string> Session::HandleSearch(Command& c) {
   // runs on the worker pool with the search. The session waits meanwhile,
   // so the copied UID list and the saved result stay as they are.
   const std::vector<store::Uid> uids_by_seq = view_->Uids();
+  const std::vector<store::Uid> recent = view_->RecentUids();
   const bool save = HasOption(args.returns, "SAVE");
   const store::MailboxId id = view_->id();
   store::SearchKey key;
   absl::StatusOr<std::vector<store::Uid>> found = co_await plugin::Blocking(
       conn_, [&] {
-        key = TranslateSearchKey(args.key, uids_by_seq, saved_result_);
+        key = TranslateSearchKey(args.key, uids_by_seq, saved_result_, recent);
         return store_.Search(principal_, id, key);
       });
-  if (UsesModSeq(key)) condstore_ = true;
+  if (UsesModSeq(key)) EnableCondstore();
   if (!found.ok()) {
     if (save) saved_result_.clear();
     co_return ResponseForStatus(found.status());
@@ -50,14 +51,25 @@ Task<std::string> Session::HandleSearch(Command& c) {
   // Only messages the client knows about (new arrivals come with EXISTS).
   std::vector<store::Uid> uids;
   std::vector<uint32_t> seqs;
-  store::ModSeq max_modseq = 0;
   for (store::Uid uid : *found) {
     auto seq = view_->SeqOf(uid);
     if (!seq) continue;
     uids.push_back(uid);
     seqs.push_back(*seq);
-    max_modseq = std::max(max_modseq, view_->at(*seq).modseq);
   }
+  // The highest modseq of the found messages; with `min` or `max`, of only
+  // the first or last of them. REQUIRES: seqs not empty.
+  auto MaxModSeqOf = [&](const std::vector<uint32_t>& found_seqs, bool min,
+                         bool max) {
+    store::ModSeq out = 0;
+    if (!min && !max) {
+      for (uint32_t seq : found_seqs) out = std::max(out, view_->at(seq).modseq);
+      return out;
+    }
+    if (min) out = view_->at(found_seqs.front()).modseq;
+    if (max) out = std::max(out, view_->at(found_seqs.back()).modseq);
+    return out;
+  };
   const std::vector<uint32_t>& numbers = c.uid ? uids : seqs;
   const bool want_min = HasOption(args.returns, "MIN");
   const bool want_max = HasOption(args.returns, "MAX");
@@ -95,14 +107,19 @@ Task<std::string> Session::HandleSearch(Command& c) {
     }
     if (want_count) absl::StrAppend(&line, " COUNT ", numbers.size());
     if (UsesModSeq(key) && !numbers.empty()) {
-      absl::StrAppend(&line, " MODSEQ ", max_modseq);
+      // RFC 7162 section 3.1.5 with RFC 4731: the highest modseq of the
+      // messages returned; MIN and MAX alone return only those messages.
+      const bool only_min_max = !want_all && !want_count;
+      absl::StrAppend(&line, " MODSEQ ",
+                      only_min_max ? MaxModSeqOf(seqs, want_min, want_max)
+                                   : MaxModSeqOf(seqs, false, false));
     }
     Untagged(line);
   } else {
     std::string line = "SEARCH";
     for (uint32_t n : numbers) absl::StrAppend(&line, " ", n);
     if (UsesModSeq(key) && !numbers.empty()) {
-      absl::StrAppend(&line, " (MODSEQ ", max_modseq, ")");
+      absl::StrAppend(&line, " (MODSEQ ", MaxModSeqOf(seqs, false, false), ")");
     }
     Untagged(line);
   }

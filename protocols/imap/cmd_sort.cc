@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "mime/raw_address.h"
 #include "mime/text.h"
 #include "protocols/imap/esort_response.h"
 #include "protocols/imap/response.h"
@@ -49,24 +50,43 @@ std::optional<std::string> HeaderField(std::string_view header,
   return std::nullopt;
 }
 
-// addr-mailbox of the first address, or "".
-std::string FirstMailbox(const std::optional<std::string>& field) {
-  if (!field) return "";
-  const std::vector<mime::Address> list = mime::ParseAddressList(*field);
-  return list.empty() ? "" : list.front().mailbox;
+// The first address of an address-list as the IMAP ENVELOPE gives it
+// (RFC 3501 section 7.4.2): a group comes first as its start, an address
+// whose mailbox is the group name and whose host is NIL.
+std::optional<mime::Address> FirstEnvelopeAddress(
+    const std::optional<std::string>& field) {
+  if (!field) return std::nullopt;
+  const std::vector<mime::RawAddress> list = mime::ParseRawAddressList(*field);
+  if (list.empty()) return std::nullopt;
+  const mime::RawAddress& r = list.front();
+  mime::Address a;
+  if (r.kind == mime::RawAddress::Kind::kGroupStart) {
+    a.mailbox = mime::DecodeHeaderValue(r.name);
+    a.group = a.mailbox;
+    return a;
+  }
+  a.display_name = mime::DecodeHeaderValue(r.name);
+  a.mailbox = mime::DecodeHeaderValue(r.mailbox);
+  a.domain = mime::DecodeHeaderValue(r.host);
+  return a;
 }
 
-// RFC 5957 section 3: display name, else mailbox@host, else mailbox.
+// RFC 5256 section 3: addr-mailbox of the first address, or "".
+std::string FirstMailbox(const std::optional<std::string>& field) {
+  const std::optional<mime::Address> a = FirstEnvelopeAddress(field);
+  return a ? a->mailbox : "";
+}
+
+// RFC 5957 section 3: display name, else mailbox@host, else mailbox (a
+// group's name, which the envelope gives as a mailbox without a host).
 std::string FirstDisplay(const std::optional<std::string>& field) {
-  if (!field) return "";
-  const std::vector<mime::Address> list = mime::ParseAddressList(*field);
-  if (list.empty()) return "";
-  const mime::Address& a = list.front();
-  if (!a.display_name.empty()) return a.display_name;
-  if (!a.mailbox.empty() && !a.domain.empty()) {
-    return absl::StrCat(a.mailbox, "@", a.domain);
+  const std::optional<mime::Address> a = FirstEnvelopeAddress(field);
+  if (!a) return "";
+  if (!a->display_name.empty()) return a->display_name;
+  if (!a->mailbox.empty() && !a->domain.empty()) {
+    return absl::StrCat(a->mailbox, "@", a->domain);
   }
-  return a.mailbox;
+  return a->mailbox;
 }
 
 bool NeedsEnvelope(const std::vector<SortCriterion>& criteria) {
@@ -117,11 +137,12 @@ Task<std::string> Session::HandleSortThread(Command& c) {
   }
   // As for SEARCH: sequence sets become UIDs on the worker pool.
   const std::vector<store::Uid> uids_by_seq = view_->Uids();
+  const std::vector<store::Uid> recent = view_->RecentUids();
   const store::MailboxId id = view_->id();
   absl::StatusOr<std::vector<store::Uid>> found =
       co_await plugin::Blocking(conn_, [&] {
         const store::SearchKey key =
-            TranslateSearchKey(args.key, uids_by_seq, saved_result_);
+            TranslateSearchKey(args.key, uids_by_seq, saved_result_, recent);
         return store_.Search(principal_, id, key);
       });
   if (!found.ok()) co_return ResponseForStatus(found.status());

@@ -10,8 +10,28 @@ MailboxView::MailboxView(store::MailboxSnapshot snapshot)
       rights_(std::move(snapshot.rights)),
       read_only_(snapshot.read_only),
       messages_(std::move(snapshot.messages)),
-      highest_modseq_(snapshot.status.highestmodseq) {
+      highest_modseq_(snapshot.status.highestmodseq),
+      recent_claimed_at_open_(snapshot.recent_claimed) {
   announced_count_ = count();
+  for (const auto& m : messages_) LearnKeywords(m.flags);
+}
+
+bool MailboxView::LearnKeywords(const store::Flags& flags) {
+  bool learned = false;
+  for (const std::string& k : flags.keywords) {
+    learned = keywords_.insert(k).second || learned;
+  }
+  return learned;
+}
+
+void MailboxView::AddRecent(store::Uid after, store::Uid up_to) {
+  auto it = std::upper_bound(
+      messages_.begin(), messages_.end(), after,
+      [](store::Uid u, const store::MessageMeta& m) { return u < m.uid; });
+  for (; it != messages_.end() && it->uid <= up_to; ++it) {
+    if (!expunged_.count(it->uid)) recent_.insert(it->uid);
+  }
+  recent_checked_ = std::max(recent_checked_, up_to);
 }
 
 store::Uid MailboxView::uidnext() const {
@@ -127,6 +147,7 @@ std::vector<uint32_t> MailboxView::TakeExpunges(std::vector<store::Uid>* uids) {
     if (!seq) continue;
     messages_.erase(messages_.begin() + (*seq - 1));
     flag_changes_.erase(*it);
+    recent_.erase(*it);
     if (*seq > announced_count_) continue;  // the client never saw it
     seqs.push_back(*seq);
     if (uids) uids->push_back(*it);

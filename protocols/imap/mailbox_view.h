@@ -53,6 +53,33 @@ class MailboxView {
   std::vector<uint32_t> Select(const SequenceSet& set, bool uid,
                                const std::vector<store::Uid>& saved) const;
 
+  // ---- keywords told to the client (FLAGS, PERMANENTFLAGS) ---------------
+  // Every keyword the client was told of, ascending; at first those of the
+  // messages at open.
+  const std::set<std::string>& keywords() const { return keywords_; }
+  // Adds the keywords of `flags`; true when one was not known, so that the
+  // client must get a new FLAGS response before a FETCH shows it
+  // (RFC 3501 section 7.2.6).
+  bool LearnKeywords(const store::Flags& flags);
+
+  // ---- \Recent (RFC 3501 section 2.3.2) ---------------------------------
+  // The store's claim mark when the mailbox was opened: messages above it
+  // were not yet given to any read-write session.
+  store::Uid recent_claimed_at_open() const { return recent_claimed_at_open_; }
+  // UIDs up to this one were already offered to the store's claim (or, read
+  // only, taken as \Recent without claiming).
+  store::Uid recent_checked() const { return recent_checked_; }
+  // Makes the messages with UIDs in (after, up_to] \Recent in this session
+  // and records that UIDs up to `up_to` were checked.
+  void AddRecent(store::Uid after, store::Uid up_to);
+  bool is_recent(store::Uid uid) const { return recent_.count(uid) != 0; }
+  // Present messages that are \Recent here (the RECENT response).
+  uint32_t recent_count() const { return static_cast<uint32_t>(recent_.size()); }
+  // The \Recent UIDs, ascending (SEARCH RECENT, NEW, OLD).
+  std::vector<store::Uid> RecentUids() const {
+    return {recent_.begin(), recent_.end()};
+  }
+
   // ---- changes -----------------------------------------------------------
   // Absorbs changes pulled from the store. New messages get sequence numbers
   // at once (EXISTS is always allowed); flag changes are recorded for FETCH;
@@ -85,6 +112,10 @@ class MailboxView {
   std::set<store::Uid> expunged_;
   std::set<store::Uid> flag_changes_;
   uint32_t announced_count_ = 0;
+  store::Uid recent_claimed_at_open_ = 0;
+  store::Uid recent_checked_ = 0;
+  std::set<store::Uid> recent_;
+  std::set<std::string> keywords_;
 };
 
 }  // namespace mailroom::imap

@@ -69,12 +69,17 @@ std::vector<std::string> SystemFlagNames(uint32_t bits) {
   return out;
 }
 
-std::string FlagListOf(const store::Flags& flags) {
+std::string FlagListOf(const store::Flags& flags, bool recent) {
   std::string out = "(";
   bool first = true;
   for (const auto& f : SystemFlagNames(flags.system)) {
     if (!first) out.push_back(' ');
     out += f;
+    first = false;
+  }
+  if (recent) {
+    if (!first) out.push_back(' ');
+    out += "\\Recent";
     first = false;
   }
   for (const auto& k : flags.keywords) {

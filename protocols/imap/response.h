@@ -26,8 +26,9 @@ std::string NStringOf(const std::optional<std::string>& s, bool utf8 = false);
 // Always a literal: {n}CRLF followed by the bytes.
 std::string LiteralOf(std::string_view s);
 
-// "(\Seen \Flagged $Work)".
-std::string FlagListOf(const store::Flags& flags);
+// "(\Seen \Flagged $Work)"; with `recent`, \Recent after the system flags
+// (RFC 3501 section 2.3.2; the store does not keep it, a session does).
+std::string FlagListOf(const store::Flags& flags, bool recent = false);
 // System flags the store keeps, with the backslash: "\Seen", ...
 std::vector<std::string> SystemFlagNames(uint32_t bits);
 

@@ -164,12 +164,18 @@ absl::StatusOr<ImapSearchKey> ParseOneKey(Lexer& lx, ParseState& st,
     if (name == f.name) return SimpleLeaf(f.kind, f.flag);
   }
   if (name == "ALL") return SimpleLeaf(Kind::kAll);
-  if (name == "OLD") return SimpleLeaf(Kind::kAll);  // nothing is \Recent
   // RFC 8514: every mailbox keeps save dates, so this matches everything.
   if (name == "SAVEDATESUPPORTED") return SimpleLeaf(Kind::kAll);
-  if (name == "RECENT" || name == "NEW") {
+  // RFC 3501 section 6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT.
+  if (name == "RECENT" || name == "NEW" || name == "OLD") {
+    ImapSearchKey recent;
+    recent.kind = ImapSearchKey::Kind::kRecent;
+    if (name == "RECENT") return recent;
     ImapSearchKey k;
-    k.kind = ImapSearchKey::Kind::kNone;
+    k.kind = name == "NEW" ? ImapSearchKey::Kind::kAnd
+                           : ImapSearchKey::Kind::kNot;
+    k.children.push_back(std::move(recent));
+    if (name == "NEW") k.children.push_back(SimpleLeaf(Kind::kFlagClear, store::kSeen));
     return k;
   }
 
@@ -379,7 +385,8 @@ std::vector<store::UidRange> SequenceRangesToUids(
 
 store::SearchKey TranslateSearchKey(const ImapSearchKey& key,
                                     const std::vector<store::Uid>& uids_by_seq,
-                                    const std::vector<store::Uid>& saved) {
+                                    const std::vector<store::Uid>& saved,
+                                    const std::vector<store::Uid>& recent) {
   SearchKey out;
   switch (key.kind) {
     case ImapSearchKey::Kind::kLeaf:
@@ -391,14 +398,16 @@ store::SearchKey TranslateSearchKey(const ImapSearchKey& key,
                  : key.kind == ImapSearchKey::Kind::kOr ? Kind::kOr
                                                         : Kind::kNot;
       for (const auto& c : key.children) {
-        out.children.push_back(TranslateSearchKey(c, uids_by_seq, saved));
+        out.children.push_back(
+            TranslateSearchKey(c, uids_by_seq, saved, recent));
       }
       if (out.kind == Kind::kAnd && out.children.size() == 1) {
         return std::move(out.children[0]);
       }
       return out;
-    case ImapSearchKey::Kind::kNone:
-      out.kind = Kind::kUids;  // an empty UID list matches nothing
+    case ImapSearchKey::Kind::kRecent:
+      out.kind = Kind::kUids;  // none \Recent: an empty list matches nothing
+      for (store::Uid uid : recent) AppendUidRanges(out.uids, uid);
       return out;
     case ImapSearchKey::Kind::kSequence:
     case ImapSearchKey::Kind::kUidSet:

@@ -27,7 +27,7 @@ struct ImapSearchKey {
     kNot,
     kSequence,  // message sequence numbers in `set`
     kUidSet,    // UIDs in `set`
-    kNone,      // matches nothing (RECENT, NEW: \Recent is not kept)
+    kRecent,    // \Recent in this session (RECENT; NEW and OLD build on it)
   };
   Kind kind = Kind::kAnd;
   store::SearchKey leaf;
@@ -55,10 +55,12 @@ absl::StatusOr<ImapSearchKey> ParseSearchKeys(Lexer& lexer,
 absl::StatusOr<int64_t> ParseSearchDate(std::string_view text);
 
 // Translates for one mailbox state: `uids_by_seq[i]` is the UID of message
-// i+1; `saved` is the saved result ("$"), as UIDs.
+// i+1; `saved` is the saved result ("$"), as UIDs; `recent` the session's
+// \Recent UIDs, ascending.
 store::SearchKey TranslateSearchKey(const ImapSearchKey& key,
                                     const std::vector<store::Uid>& uids_by_seq,
-                                    const std::vector<store::Uid>& saved);
+                                    const std::vector<store::Uid>& saved,
+                                    const std::vector<store::Uid>& recent = {});
 
 // UID ranges of the messages with sequence numbers in `seq` (resolved).
 std::vector<store::UidRange> SequenceRangesToUids(

@@ -148,12 +148,29 @@ TEST(SearchParserTest, SavedResult) {
   EXPECT_EQ(k->uids[0].last, 3u);
 }
 
-TEST(SearchParserTest, RecentMatchesNothingOldMatchesAll) {
-  auto k = Translate("RECENT");
-  ASSERT_TRUE(k.ok());
-  EXPECT_EQ(k->kind, Kind::kUids);
-  EXPECT_TRUE(k->uids.empty());
-  EXPECT_EQ(Translate("OLD")->kind, Kind::kAll);
+TEST(SearchParserTest, RecentNewAndOldUseTheSessionsRecentUids) {
+  Lexer lx("RECENT NEW OLD");
+  auto key = ParseSearchKeys(lx, {});
+  ASSERT_TRUE(key.ok());
+  SearchKey k = TranslateSearchKey(*key, {1, 2, 3, 4}, {}, {3, 4});
+  ASSERT_EQ(k.kind, Kind::kAnd);
+  ASSERT_EQ(k.children.size(), 3u);
+  ASSERT_EQ(k.children[0].kind, Kind::kUids);
+  ASSERT_EQ(k.children[0].uids.size(), 1u);
+  EXPECT_EQ(k.children[0].uids[0].first, 3u);
+  EXPECT_EQ(k.children[0].uids[0].last, 4u);
+  // NEW: recent and unseen.
+  ASSERT_EQ(k.children[1].kind, Kind::kAnd);
+  EXPECT_EQ(k.children[1].children[0].kind, Kind::kUids);
+  EXPECT_EQ(k.children[1].children[1].kind, Kind::kFlagClear);
+  // OLD: not recent.
+  ASSERT_EQ(k.children[2].kind, Kind::kNot);
+  EXPECT_EQ(k.children[2].children[0].uids.size(), 1u);
+  // No \Recent message: RECENT matches nothing.
+  auto none = Translate("RECENT");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->kind, Kind::kUids);
+  EXPECT_TRUE(none->uids.empty());
 }
 
 TEST(SearchParserTest, Errors) {

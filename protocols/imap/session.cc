@@ -436,6 +436,8 @@ Task<void> Session::PullChanges() {
     co_return;
   }
   view_->Absorb(*changes);
+  co_await ClaimRecent();
+  if (!view_) co_return;
   if (!changes->vanished_complete) {
     // Expunge records were dropped: learn what is still there.
     std::vector<store::Uid> known = view_->Uids();
@@ -477,7 +479,7 @@ void Session::AnnounceUpdates(bool allow_expunge, bool uid_command,
   }
   if (view_->count_changed()) {
     Untagged(absl::StrCat(view_->count(), " EXISTS"));
-    if (!rev2_) Untagged("0 RECENT");
+    if (!rev2_) Untagged(absl::StrCat(view_->recent_count(), " RECENT"));
     view_->set_announced_count();
   }
   if (!announce_flags) return;
@@ -491,14 +493,68 @@ void Session::AnnounceUpdates(bool allow_expunge, bool uid_command,
   }
 }
 
-std::string Session::FlagsFetchLine(uint32_t seq, bool with_uid) const {
+std::string Session::FlagsFetchLine(uint32_t seq, bool with_uid) {
   const store::MessageMeta& m = view_->at(seq);
   std::string line = absl::StrCat(seq, " FETCH (");
   if (with_uid) absl::StrAppend(&line, "UID ", m.uid, " ");
-  absl::StrAppend(&line, "FLAGS ", FlagListOf(m.flags));
+  absl::StrAppend(&line, "FLAGS ", FlagListFor(m));
   if (condstore_) absl::StrAppend(&line, " MODSEQ (", m.modseq, ")");
   line += ")";
   return line;
+}
+
+std::string Session::FlagListFor(const store::MessageMeta& m) {
+  if (view_->LearnKeywords(m.flags)) SendFlagsAndPermanentFlags();
+  return FlagListOf(m.flags, !rev2_ && view_->is_recent(m.uid));
+}
+
+void Session::SendFlagsAndPermanentFlags() {
+  std::string keywords;
+  for (const std::string& k : view_->keywords()) {
+    absl::StrAppend(&keywords, " ", k);
+  }
+  Untagged(absl::StrCat("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft",
+                        keywords, ")"));
+  Untagged(absl::StrCat("OK [PERMANENTFLAGS (",
+                        view_->read_only()
+                            ? ""
+                            : absl::StrCat("\\Answered \\Flagged \\Deleted "
+                                           "\\Seen \\Draft",
+                                           keywords, " \\*"),
+                        ")] Flags permitted"));
+}
+
+void Session::EnableCondstore() {
+  if (condstore_) return;
+  condstore_ = true;
+  if (view_) {
+    Untagged(absl::StrCat("OK [HIGHESTMODSEQ ", view_->highest_modseq(),
+                          "] Highest"));
+  }
+}
+
+Task<void> Session::ClaimRecent() {
+  if (!view_) co_return;
+  const store::Uid last = view_->max_uid();
+  const store::Uid checked = view_->recent_checked();
+  if (last <= checked) co_return;
+  if (view_->read_only()) {
+    // RFC 3501 section 2.3.2: a read-only session sees \Recent without
+    // taking it from the session that claims it.
+    view_->AddRecent(std::max(checked, view_->recent_claimed_at_open()), last);
+    co_return;
+  }
+  if (view_->recent_claimed_at_open() >= last) {
+    // Every message was claimed before we opened the mailbox.
+    view_->AddRecent(last, last);
+    co_return;
+  }
+  const store::MailboxId id = view_->id();
+  absl::StatusOr<store::Uid> before = co_await plugin::Blocking(
+      conn_, [&] { return store_.ClaimRecent(principal_, id, last); });
+  if (!view_) co_return;
+  // Without a claim (no right, a store without \Recent) nothing is \Recent.
+  view_->AddRecent(before.ok() ? std::max(*before, checked) : last, last);
 }
 
 void Session::Deselect() {

@@ -82,7 +82,21 @@ class Session {
                        bool announce_flags = true);
   void Deselect();
   // "* n FETCH (FLAGS (...) [UID u] [MODSEQ (m)])".
-  std::string FlagsFetchLine(uint32_t seq, bool with_uid) const;
+  std::string FlagsFetchLine(uint32_t seq, bool with_uid);
+  // The flag list of a message of the selected mailbox as this session
+  // shows it (\Recent for IMAP4rev1), after a FLAGS response announcing
+  // any keyword of it the client was not told of yet.
+  std::string FlagListFor(const store::MessageMeta& m);
+  // "* FLAGS (...)" and "* OK [PERMANENTFLAGS (...)]" of the selected
+  // mailbox, with every keyword told to the client.
+  void SendFlagsAndPermanentFlags();
+  // A CONDSTORE enabling command (RFC 7162 section 3.1). With a mailbox
+  // selected, the first one tells its HIGHESTMODSEQ, so that the client's
+  // modseqs start from a value it knows.
+  void EnableCondstore();
+  // Claims \Recent for messages that arrived since the last claim (a
+  // read-only session takes them without claiming).
+  Task<void> ClaimRecent();
 
   // ---- names (session.cc) ---------------------------------------------------
   absl::StatusOr<std::string> DecodeMailbox(std::string_view wire) const;

@@ -531,7 +531,11 @@ absl::StatusOr<MailboxStatus> StoreImpl::GetStatus(const Principal& who,
                       GetRecord<MailboxState>(Space::kMailboxState,
                                               MailboxIdKey(mailbox.id)));
   if (!state.has_value()) return absl::NotFoundError("no such mailbox");
-  return ViewStatus(who, mailbox.id, mailbox.record, *state, nullptr);
+  MR_ASSIGN_OR_RETURN(MailboxStatus status,
+                      ViewStatus(who, mailbox.id, mailbox.record, *state, nullptr));
+  MR_ASSIGN_OR_RETURN(status.recent,
+                      CountUnclaimedRecent(mailbox.id, *state, nullptr));
+  return status;
 }
 
 absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
@@ -570,18 +574,14 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxOnce(const Principal& who,
   }
   snap.name = VisibleName(who.user(), mailbox.record.owner, mailbox.record.name);
   snap.rights = mailbox.rights;
-  // RFC 4314 section 5.2: READ-WRITE when `i`, `e` or a flag right is held
-  // (every flag is shared here, so the flag rights are s, w and t).
-  snap.read_only = !(HasRight(mailbox.rights, 'i') ||
-                     HasRight(mailbox.rights, 's') ||
-                     HasRight(mailbox.rights, 'w') ||
-                     HasRight(mailbox.rights, 't') ||
-                     HasRight(mailbox.rights, 'e'));
+  snap.read_only = !GrantsReadWrite(mailbox.rights);
+  snap.recent_claimed = state->recent_claimed;
   snap.messages.reserve(state->messages);
   MR_RETURN_IF_ERROR(ForEachMessage(
       mailbox.id,
       [&](Uid uid, MessageRecord message) {
         snap.messages.push_back(ToMeta(uid, message));
+        if (uid > snap.recent_claimed) ++snap.status.recent;
         if (auto row = rows.find(uid); row != rows.end()) {
           ApplySeenRow(row->second, &snap.messages.back());
         }

@@ -174,6 +174,7 @@ std::string Encode(const MailboxState& r) {
   w.Varint(r.deleted);
   w.Varint(r.size);
   w.Varint(r.last_modseq);
+  w.Varint(r.recent_claimed);
   return w.Take();
 }
 
@@ -187,6 +188,9 @@ bool Decode(std::string_view in, MailboxState* r) {
   r->deleted = static_cast<uint32_t>(rd.Varint());
   r->size = rd.Varint();
   r->last_modseq = rd.ok() && !rd.at_end() ? rd.Varint() : 0;
+  r->recent_claimed = rd.ok() && !rd.at_end()
+                          ? static_cast<Uid>(rd.Varint())
+                          : (r->uidnext > 0 ? r->uidnext - 1 : 0);
   return rd.ok();
 }
 

@@ -47,6 +47,10 @@ struct MailboxState {
   // The last modseq handed out, including per-user \Seen changes that
   // `highestmodseq` does not show (0 in older records: highestmodseq).
   ModSeq last_modseq = 0;
+  // \Recent (RFC 3501 section 2.3.2): messages up to this UID were given to
+  // a read-write session already (ClaimRecent). Older records: UIDNEXT - 1,
+  // so an upgrade does not make every stored message \Recent.
+  Uid recent_claimed = 0;
 };
 
 // A new modseq, above every one handed out in the mailbox.

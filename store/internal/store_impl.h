@@ -80,6 +80,8 @@ class StoreImpl : public Store {
                                           std::string_view name) override;
   absl::StatusOr<MailboxSnapshot> OpenMailbox(const Principal& who,
                                               std::string_view name) override;
+  absl::StatusOr<Uid> ClaimRecent(const Principal& who, MailboxId mailbox,
+                                  Uid up_to) override;
 
   absl::StatusOr<AppendResult> Append(
       const Principal& who, std::string_view mailbox,
@@ -450,6 +452,14 @@ class StoreImpl : public Store {
   // them again when the engine could not keep the snapshot (kAborted).
   absl::StatusOr<MailboxSnapshot> OpenMailboxOnce(const Principal& who,
                                                   std::string_view name);
+  // ---- \Recent (recent.cc) ----
+  // RFC 4314 section 5.2: a mailbox is READ-WRITE with `i`, `e` or a flag
+  // right; only such sessions take \Recent away from others.
+  static bool GrantsReadWrite(std::string_view rights);
+  // Messages of `id` above state.recent_claimed (STATUS RECENT).
+  absl::StatusOr<uint32_t> CountUnclaimedRecent(MailboxId id,
+                                                const MailboxState& state,
+                                                engine::Reader* snapshot);
   absl::StatusOr<Changes> ChangesSinceOnce(const Principal& who,
                                            MailboxId mailbox, ModSeq since);
   absl::StatusOr<std::vector<Uid>> SearchOnce(const Principal& who,

@@ -113,14 +113,22 @@ TEST_F(SessionTest, UidExpungeOnlyGivenUids) {
   EXPECT_EQ(Find(lines, "* SEARCH"), "* SEARCH 1 2");
 }
 
-// Parses "* n FETCH (UID u FLAGS (...) ...)" lines into uid -> flags.
+// Parses "* n FETCH (UID u FLAGS (...) ...)" lines into uid -> flags,
+// without \Recent (the session's, not the message's state a client caches).
 std::map<uint32_t, std::string> FlagsByUid(const std::vector<std::string>& lines,
                                            int from, int to) {
   static const std::regex re(R"(^\* \d+ FETCH \(UID (\d+) FLAGS \(([^)]*)\))");
   std::map<uint32_t, std::string> out;
   for (int i = from; i < to; ++i) {
     std::smatch m;
-    if (std::regex_search(lines[i], m, re)) out[std::stoul(m[1])] = m[2];
+    if (!std::regex_search(lines[i], m, re)) continue;
+    std::string flags = m[2];
+    for (const std::string recent : {" \\Recent", "\\Recent"}) {
+      if (const size_t at = flags.find(recent); at != std::string::npos) {
+        flags.erase(at, recent.size());
+      }
+    }
+    out[std::stoul(m[1])] = flags;
   }
   return out;
 }

@@ -46,7 +46,7 @@ TEST_F(SessionTest, NotifyMessageNewFetchInSelectedMailbox) {
       "MessageExpunge))\r\n",
       "a3 NOOP\r\n", "a4 LOGOUT\r\n"));
   const int exists = IndexOf(lines, "* 1 EXISTS");
-  const int fetch = IndexOf(lines, "* 1 FETCH (UID 1 FLAGS (\\Flagged) ENVELOPE");
+  const int fetch = IndexOf(lines, "* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent) ENVELOPE");
   ASSERT_GE(exists, 0);
   ASSERT_GE(fetch, 0);
   EXPECT_LT(exists, fetch);

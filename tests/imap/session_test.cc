@@ -70,16 +70,17 @@ TEST_F(SessionTest, AppendSelectFetchSetsSeen) {
   EXPECT_TRUE(absl::StartsWith(Find(lines, "a1 "), "a1 OK [APPENDUID "));
   EXPECT_EQ(Find(lines, "* 1 EXISTS"), "* 1 EXISTS");
   EXPECT_TRUE(absl::StartsWith(Find(lines, "a2 "), "a2 OK [READ-WRITE]"));
-  const std::string fetch = Find(lines, "* 1 FETCH (FLAGS (\\Flagged) RFC822");
+  const std::string fetch = Find(lines, "* 1 FETCH (FLAGS (\\Flagged \\Recent) RFC822");
   EXPECT_TRUE(absl::StrContains(fetch, absl::StrCat("RFC822.SIZE ", msg.size())))
       << fetch;
   EXPECT_TRUE(absl::StrContains(fetch, "\"Hello there\"")) << fetch;
   // The implicit \Seen comes back in the same FETCH, after the literal.
   EXPECT_FALSE(Find(lines, "* 1 FETCH (BODY[TEXT] {").empty());
-  EXPECT_EQ(Find(lines, " FLAGS (\\Flagged \\Seen))"),
-            " FLAGS (\\Flagged \\Seen))");
-  EXPECT_EQ(Find(lines, "* 1 FETCH (FLAGS (\\Flagged \\Seen))"),
-            "* 1 FETCH (FLAGS (\\Flagged \\Seen))");
+  // \Recent: the message arrived before this session selected INBOX.
+  EXPECT_EQ(Find(lines, " FLAGS (\\Flagged \\Seen \\Recent))"),
+            " FLAGS (\\Flagged \\Seen \\Recent))");
+  EXPECT_EQ(Find(lines, "* 1 FETCH (FLAGS (\\Flagged \\Seen \\Recent))"),
+            "* 1 FETCH (FLAGS (\\Flagged \\Seen \\Recent))");
 }
 
 TEST_F(SessionTest, ExamineIsReadOnlyAndPeekKeepsUnseen) {
@@ -90,7 +91,8 @@ TEST_F(SessionTest, ExamineIsReadOnlyAndPeekKeepsUnseen) {
                                 "a6 FETCH 1 FLAGS\r\n"));
   EXPECT_TRUE(absl::StartsWith(Find(lines, "a1 "), "a1 OK [READ-ONLY]"));
   EXPECT_TRUE(absl::StartsWith(Find(lines, "a3 "), "a3 NO [READ-ONLY]"));
-  EXPECT_EQ(Find(lines, "* 1 FETCH (FLAGS"), "* 1 FETCH (FLAGS ())");
+  // EXAMINE left \Recent to the SELECT that followed.
+  EXPECT_EQ(Find(lines, "* 1 FETCH (FLAGS"), "* 1 FETCH (FLAGS (\\Recent))");
 }
 
 TEST_F(SessionTest, StoreSearchAndExpunge) {
@@ -100,7 +102,7 @@ TEST_F(SessionTest, StoreSearchAndExpunge) {
       "a3 SEARCH DELETED\r\n", "a4 UID SEARCH RETURN (MIN MAX COUNT) UNDELETED\r\n",
       "a5 SEARCH CHARSET KOI8-R ALL\r\n", "a6 SEARCH BODY needle\r\n",
       "a7 EXPUNGE\r\n", "a8 SEARCH ALL\r\n"));
-  EXPECT_EQ(Find(lines, "* 2 FETCH"), "* 2 FETCH (FLAGS (\\Deleted))");
+  EXPECT_EQ(Find(lines, "* 2 FETCH"), "* 2 FETCH (FLAGS (\\Deleted \\Recent))");
   EXPECT_EQ(Find(lines, "* SEARCH 2"), "* SEARCH 2 3");
   EXPECT_EQ(Find(lines, "* ESEARCH"),
             "* ESEARCH (TAG \"a4\") UID MIN 1 MAX 4 COUNT 2");
@@ -141,7 +143,7 @@ TEST_F(SessionTest, OtherSessionsChangesArriveAndExpungeWaitsDuringFetch) {
   EXPECT_GT(expunge, fetch_done);  // not during FETCH
   EXPECT_LT(expunge, IndexOf(lines, "a3 OK"));
   EXPECT_GE(IndexOf(lines, "* 3 EXISTS"), 0);
-  EXPECT_GE(IndexOf(lines, "* 1 FETCH (FLAGS (\\Flagged))"), 0);
+  EXPECT_GE(IndexOf(lines, "* 1 FETCH (FLAGS (\\Flagged \\Recent))"), 0);
 }
 
 TEST_F(SessionTest, IdleIsWokenByAnotherSessionsAppend) {
@@ -203,7 +205,7 @@ TEST_F(SessionTest, CondstoreAndQresync) {
                                "* OK [HIGHESTMODSEQ"));
   EXPECT_TRUE(absl::StartsWith(Find(lines, "a3 "), "a3 OK [MODIFIED 1]"))
       << Find(lines, "a3 ");
-  EXPECT_TRUE(absl::StrContains(Find(lines, "* 2 FETCH (UID 2 FLAGS (\\Deleted) MODSEQ"),
+  EXPECT_TRUE(absl::StrContains(Find(lines, "* 2 FETCH (UID 2 FLAGS (\\Deleted \\Recent) MODSEQ"),
                                 "MODSEQ"));
   EXPECT_EQ(Find(lines, "* VANISHED"), "* VANISHED 2");
 }

@@ -67,7 +67,7 @@ class MailboxTest(e2e_base.ImapTestCase):
                      "DELETED SIZE RECENT HIGHESTMODSEQ)")
         st = untagged(lines, "STATUS")[0]
         self.assertRegex(st, r"MESSAGES 2 UIDNEXT 3 UIDVALIDITY \d+ UNSEEN 1 "
-                             r"DELETED 1 SIZE \d+ RECENT 0 HIGHESTMODSEQ \d+")
+                             r"DELETED 1 SIZE \d+ RECENT 2 HIGHESTMODSEQ \d+")
         self.assertIn("BAD", c.command("STATUS INBOX (BOGUS)")[1])
 
     def test_modified_utf7_and_utf8_accept(self):

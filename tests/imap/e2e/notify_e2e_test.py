@@ -85,11 +85,12 @@ class NotifyTest(e2e_base.ImapTestCase):
         self.append_ok(c, "INBOX", message("one"))
         lines = self.read_until(w, "FETCH")
         self.assertIn("* 1 EXISTS", lines)
-        self.assertEqual(lines[-1], "* 1 FETCH (UID 1 FLAGS ())")
+        # The watcher had INBOX selected when the message arrived: \Recent.
+        self.assertEqual(lines[-1], "* 1 FETCH (UID 1 FLAGS (\\Recent))")
         c.ok("SELECT INBOX")
         c.ok("STORE 1 +FLAGS (\\Flagged)")
         self.assertEqual(self.read_until(w, "FETCH")[-1],
-                         "* 1 FETCH (UID 1 FLAGS (\\Flagged))")
+                         "* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))")
         c.ok("STORE 1 +FLAGS.SILENT (\\Deleted)")
         self.read_until(w, "FETCH")
         c.ok("EXPUNGE")
