@@ -22,6 +22,12 @@ bool NeedsEnvelope(const std::vector<SortCriterion>& criteria) {
   return false;
 }
 
+// True when `a` comes before `b` in the order `criteria` define.
+bool SortsBefore(const SortValues& a, const SortValues& b,
+                 const std::vector<SortCriterion>& criteria) {
+  return SortMessages({a, b}, criteria).front() == a.id;
+}
+
 // `key` limited to the messages in `uids` (ascending).
 store::SearchKey LimitedTo(const store::SearchKey& key,
                            const std::vector<store::Uid>& uids) {
@@ -147,12 +153,23 @@ Task<void> Session::UpdateSearchContexts() {
         return out;
       });
       if (!view_) co_return;
-      for (SortValues& v : loaded) context.values.emplace(v.id, std::move(v));
-      std::vector<SortValues> members;
-      members.reserve(context.values.size());
-      for (const auto& [uid, v] : context.values) members.push_back(v);
-      for (uint32_t uid : SortMessages(members, context.criteria)) {
-        after.push_back(uid);
+      // Members keep their order (sort values never change); newcomers are
+      // placed by binary search instead of sorting everything again.
+      for (store::Uid uid : context.result) {
+        if (context.values.contains(uid)) after.push_back(uid);
+      }
+      for (uint32_t uid : SortMessages(loaded, context.criteria)) {
+        const auto it = std::find_if(loaded.begin(), loaded.end(),
+                                     [&](const SortValues& v) {
+                                       return v.id == uid;
+                                     });
+        const auto at = std::partition_point(
+            after.begin(), after.end(), [&](store::Uid member) {
+              return SortsBefore(context.values.at(member), *it,
+                                 context.criteria);
+            });
+        after.insert(at, uid);
+        context.values.emplace(uid, std::move(*it));
       }
     }
     const std::string line = ContextUpdateResponse(
