@@ -119,6 +119,8 @@
 //     imap.max_catenate_parts       TEXT and URL parts of one CATENATE
 //                                   message (100)
 //     imap.notify_max_pending       queued NOTIFY events (10000)
+//     imap.max_search_contexts      live SEARCH/SORT RETURN (UPDATE) results
+//                                   per session; past it: NOUPDATE (10)
 //     imap.idle_keepalive_seconds   "* OK Still here" to an IDLE client this
 //                                   often (120; 0 = off); it does not move
 //                                   the IDLE's autologout

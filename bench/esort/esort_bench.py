@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""ESORT (RFC 5267 section 3): SORT RETURN (...) against a plain SORT.
+"""ESORT and CONTEXT (RFC 5267): SORT RETURN (...) against a plain SORT,
+PARTIAL pages against the full result, and what a live UPDATE context
+costs a flag change.
 
 Starts a fresh mailroomd (tests/harness/mailroomd.py, binaries from
 bazel-bin or MAILROOM_BIN_DIR), appends --messages (default 5000) small
@@ -9,8 +11,15 @@ messages to INBOX (MULTIAPPEND batches of 500), then runs each of
   esort_all   UID SORT RETURN () (ARRIVAL) UTF-8 ALL    (ranges in ALL)
   esort_minmax UID SORT RETURN (MIN MAX COUNT) (SUBJECT) UTF-8 ALL
   sort_subject UID SORT (SUBJECT) UTF-8 ALL
+  partial_arrival UID SORT RETURN (PARTIAL 1:50) (ARRIVAL) UTF-8 ALL
+  partial_subject UID SORT RETURN (PARTIAL 1:50) (SUBJECT) UTF-8 ALL
+  search_partial  UID SEARCH RETURN (PARTIAL 1:50) ALL
 
 --runs times (default 7) and prints the median time and response bytes.
+Then it times UID STORE +FLAGS/-FLAGS (\\Seen) on one message without a
+live context, and with UID SORT RETURN (UPDATE) (SUBJECT) UTF-8 UNSEEN
+live: each STORE's completion then carries a REMOVEFROM or ADDTO, found by
+re-testing that one message and re-sorting the cached sort values.
 
     bazel build //tools:mailroomd //tools:mailroomctl \\
         //protocols/imap:libmailroom_imap.so
@@ -38,7 +47,28 @@ COMMANDS = [
     ("esort_all", b"UID SORT RETURN () (ARRIVAL) UTF-8 ALL"),
     ("sort_subject", b"UID SORT (SUBJECT) UTF-8 ALL"),
     ("esort_minmax", b"UID SORT RETURN (MIN MAX COUNT) (SUBJECT) UTF-8 ALL"),
+    ("partial_arrival", b"UID SORT RETURN (PARTIAL 1:50) (ARRIVAL) UTF-8 ALL"),
+    ("partial_subject", b"UID SORT RETURN (PARTIAL 1:50) (SUBJECT) UTF-8 ALL"),
+    ("search_partial", b"UID SEARCH RETURN (PARTIAL 1:50) ALL"),
 ]
+
+
+def timed(client, command, runs):
+    """Median seconds and response bytes of `command` (bytes or a
+    function of the run number giving bytes)."""
+    times, sizes = [], []
+    for run in range(runs):
+        text = command(run) if callable(command) else command
+        received = client.received
+        start = time.perf_counter()
+        client.command(text)
+        times.append(time.perf_counter() - start)
+        sizes.append(client.received - received)
+    return statistics.median(times), statistics.median(sizes)
+
+
+def flip_seen(run):
+    return b"UID STORE 2500 %sFLAGS (\\Seen)" % (b"+" if run % 2 == 0 else b"-")
 
 
 def main():
@@ -62,16 +92,17 @@ def main():
         print("%d messages, %d runs each, medians" % (args.messages,
                                                       args.runs))
         for name, command in COMMANDS:
-            times, sizes = [], []
-            for _ in range(args.runs):
-                received = client.received
-                start = time.perf_counter()
-                client.command(command)
-                times.append(time.perf_counter() - start)
-                sizes.append(client.received - received)
-            print("  %-13s %8.1f ms  %9d response bytes" %
-                  (name, statistics.median(times) * 1000,
-                   statistics.median(sizes)))
+            seconds, size = timed(client, command, args.runs)
+            print("  %-16s %8.1f ms  %9d response bytes" %
+                  (name, seconds * 1000, size))
+        runs = args.runs * 2  # even: the flag ends as it started
+        seconds, size = timed(client, flip_seen, runs)
+        print("  %-16s %8.1f ms  %9d response bytes" %
+              ("store_plain", seconds * 1000, size))
+        client.command(b"UID SORT RETURN (UPDATE) (SUBJECT) UTF-8 UNSEEN")
+        seconds, size = timed(client, flip_seen, runs)
+        print("  %-16s %8.1f ms  %9d response bytes" %
+              ("store_context", seconds * 1000, size))
 
 
 if __name__ == "__main__":

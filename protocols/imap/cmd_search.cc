@@ -1,9 +1,11 @@
 // SEARCH and UID SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182), the
-// IMAP4rev2 ESEARCH response, and MODSEQ results (RFC 7162).
+// IMAP4rev2 ESEARCH response, MODSEQ results (RFC 7162), and PARTIAL and
+// UPDATE (RFC 5267 section 4; the live contexts are in cmd_context.cc).
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "protocols/imap/response.h"
+#include "protocols/imap/search_context.h"
 #include "protocols/imap/session.h"
 #include "protocols/imap/strings.h"
 
@@ -95,7 +97,7 @@ Task<std::string> Session::HandleSearch(Command& c) {
   if (args.esearch || rev2_) {
     if (!args.esearch) want_all = true;
     // SAVE alone asks for no result.
-    if (args.esearch && save && args.returns.size() == 1) {
+    if (args.esearch && save && args.returns.size() == 1 && !args.update) {
       co_return "OK SEARCH completed";
     }
     std::string line = absl::StrCat("ESEARCH (TAG ", QuoteString(c.tag), ")");
@@ -104,6 +106,9 @@ Task<std::string> Session::HandleSearch(Command& c) {
       if (want_min) absl::StrAppend(&line, " MIN ", numbers.front());
       if (want_max) absl::StrAppend(&line, " MAX ", numbers.back());
       if (want_all) absl::StrAppend(&line, " ALL ", FormatNumberSet(numbers));
+    }
+    if (args.partial) {
+      absl::StrAppend(&line, " ", PartialResponse(*args.partial, numbers, false));
     }
     if (want_count) absl::StrAppend(&line, " COUNT ", numbers.size());
     if (UsesModSeq(key) && !numbers.empty()) {
@@ -115,6 +120,7 @@ Task<std::string> Session::HandleSearch(Command& c) {
                                    : MaxModSeqOf(seqs, false, false));
     }
     Untagged(line);
+    if (args.update) KeepSearchContext(c, std::move(key), std::move(uids), {});
   } else {
     std::string line = "SEARCH";
     for (uint32_t n : numbers) absl::StrAppend(&line, " ", n);

@@ -14,6 +14,7 @@
 #include "mime/text.h"
 #include "protocols/imap/esort_response.h"
 #include "protocols/imap/response.h"
+#include "protocols/imap/search_context.h"
 #include "protocols/imap/session.h"
 #include "protocols/imap/sort_thread.h"
 #include "protocols/imap/strings.h"
@@ -127,6 +128,28 @@ std::string DecodedSubject(const mime::EnvelopeFields& env) {
 
 }  // namespace
 
+SortValues Session::SortValuesOf(store::MailboxId mailbox,
+                                 const store::MessageMeta& meta, uint32_t id,
+                                 bool envelope) {
+  SortValues v;
+  v.id = id;
+  v.arrival = meta.internal_date;
+  v.sent_date = meta.internal_date;
+  v.size = meta.size;
+  if (envelope) {
+    const auto structure = LoadStructure(store_, principal_, mailbox, meta.uid);
+    const mime::EnvelopeFields& env = EnvelopeOf(structure.get());
+    v.sent_date = SentDate(env, meta.internal_date);
+    v.from = FirstMailbox(env.from);
+    v.to = FirstMailbox(env.to);
+    v.cc = FirstMailbox(env.cc);
+    v.display_from = FirstDisplay(env.from);
+    v.display_to = FirstDisplay(env.to);
+    v.base_subject = mime::BaseSubject(DecodedSubject(env));
+  }
+  return v;
+}
+
 Task<std::string> Session::HandleSortThread(Command& c) {
   const bool sort = c.name == CommandName::kSort;
   const char* name = sort ? "SORT" : "THREAD";
@@ -139,10 +162,10 @@ Task<std::string> Session::HandleSortThread(Command& c) {
   const std::vector<store::Uid> uids_by_seq = view_->Uids();
   const std::vector<store::Uid> recent = view_->RecentUids();
   const store::MailboxId id = view_->id();
+  store::SearchKey key;
   absl::StatusOr<std::vector<store::Uid>> found =
       co_await plugin::Blocking(conn_, [&] {
-        const store::SearchKey key =
-            TranslateSearchKey(args.key, uids_by_seq, saved_result_, recent);
+        key = TranslateSearchKey(args.key, uids_by_seq, saved_result_, recent);
         return store_.Search(principal_, id, key);
       });
   if (!found.ok()) co_return ResponseForStatus(found.status());
@@ -164,30 +187,33 @@ Task<std::string> Session::HandleSortThread(Command& c) {
       std::vector<SortValues> out;
       out.reserve(candidates.size());
       for (const Candidate& m : candidates) {
-        SortValues v;
-        v.id = m.id;
-        v.arrival = m.meta.internal_date;
-        v.sent_date = m.meta.internal_date;
-        v.size = m.meta.size;
-        if (envelope) {
-          const auto structure =
-              LoadStructure(store_, principal_, id, m.meta.uid);
-          const mime::EnvelopeFields& env = EnvelopeOf(structure.get());
-          v.sent_date = SentDate(env, m.meta.internal_date);
-          v.from = FirstMailbox(env.from);
-          v.to = FirstMailbox(env.to);
-          v.cc = FirstMailbox(env.cc);
-          v.display_from = FirstDisplay(env.from);
-          v.display_to = FirstDisplay(env.to);
-          v.base_subject = mime::BaseSubject(DecodedSubject(env));
-        }
-        out.push_back(std::move(v));
+        out.push_back(SortValuesOf(id, m.meta, m.id, envelope));
       }
       return out;
     });
     const std::vector<uint32_t> sorted = SortMessages(values, st.criteria);
     if (args.esearch) {  // ESORT: SORT RETURN (...)
-      Untagged(EsortResponse(c.tag, c.uid, args.returns, sorted));
+      std::string response = EsortResponse(c.tag, c.uid, args.returns, sorted);
+      if (args.partial) {
+        absl::StrAppend(&response, " ",
+                        PartialResponse(*args.partial, sorted, true));
+      }
+      Untagged(response);
+      if (args.update) {
+        // The context keeps UIDs and their sort values.
+        absl::flat_hash_map<store::Uid, SortValues> by_uid;
+        std::vector<store::Uid> result;
+        result.reserve(sorted.size());
+        for (size_t i = 0; i < candidates.size(); ++i) {
+          values[i].id = candidates[i].meta.uid;
+        }
+        for (uint32_t uid : SortMessages(values, st.criteria)) {
+          result.push_back(uid);
+        }
+        for (SortValues& v : values) by_uid.emplace(v.id, std::move(v));
+        KeepSearchContext(c, std::move(key), std::move(result),
+                          std::move(by_uid));
+      }
       co_return "OK SORT completed";
     }
     for (uint32_t n : sorted) absl::StrAppend(&line, " ", n);

@@ -27,6 +27,7 @@ enum class CommandName {
   kSetAcl, kDeleteAcl, kListRights, kMyRights, kGetQuota, kGetQuotaRoot,
   kSort, kThread, kNotify, kSetQuota,
   kCompress, kUnauthenticate, kReplace, kGetMetadata, kSetMetadata,
+  kCancelUpdate,
 };
 
 struct QresyncParams {
@@ -107,7 +108,12 @@ struct StoreArgs {
 
 struct SearchArgs {
   bool esearch = false;  // RETURN (...) was given
-  std::vector<std::string> returns;  // MIN MAX ALL COUNT SAVE, upper case
+  // MIN MAX ALL COUNT SAVE PARTIAL, upper case; UPDATE and CONTEXT are
+  // taken out into the fields below.
+  std::vector<std::string> returns;
+  bool update = false;  // UPDATE: keep the result live (RFC 5267 section 4.3)
+  // PARTIAL first:last (RFC 5267 section 4.4), 1-based positions.
+  std::optional<std::pair<uint32_t, uint32_t>> partial;
   std::optional<std::string> charset;
   ImapSearchKey key;
 };
@@ -178,7 +184,7 @@ struct Command {
 
   // Positional string arguments: mailbox names, user and password, ACL
   // identifier and rights, SASL mechanism, quota root, STATUS mailbox...
-  std::vector<std::string> args;
+  std::vector<std::string> args;  // ...and CANCELUPDATE's tags
   std::vector<std::string> atoms;  // ENABLE capabilities, STATUS items
   std::optional<std::string> initial_response;  // AUTHENTICATE (SASL-IR)
   std::optional<std::string> special_use;       // CREATE ... USE (\Sent)

@@ -274,19 +274,51 @@ absl::Status ParseReplace(Lexer& lx, Command& c, const ParseLimits& limits) {
   return absl::OkStatus();
 }
 
+// search-return-opts of ESEARCH (RFC 4731), ESORT and CONTEXT (RFC 5267):
+// MIN MAX ALL COUNT [SAVE] UPDATE CONTEXT "PARTIAL" SP partial-range, where
+// partial-range = nz-number ":" nz-number. CONTEXT is only a hint.
+absl::Status ParseReturnOptions(Lexer& lx, SearchArgs& s, bool sort) {
+  MR_ASSIGN_OR_RETURN(std::vector<std::string> options, AtomList(lx));
+  for (size_t i = 0; i < options.size(); ++i) {
+    const std::string& r = options[i];
+    if (r == "UPDATE") {
+      s.update = true;
+    } else if (r == "CONTEXT") {
+    } else if (r == "PARTIAL") {
+      if (s.partial || i + 1 >= options.size()) return Bad("bad PARTIAL range");
+      const std::string& range = options[++i];
+      const size_t colon = range.find(':');
+      uint32_t first = 0;
+      uint32_t last = 0;
+      if (colon == std::string::npos ||
+          !absl::SimpleAtoi(AbslView(std::string_view(range).substr(0, colon)),
+                            &first) ||
+          !absl::SimpleAtoi(AbslView(std::string_view(range).substr(colon + 1)),
+                            &last) ||
+          range[0] == '+' || range[colon + 1] == '+' || first == 0 ||
+          last == 0 || first > last) {
+        return Bad("bad PARTIAL range");
+      }
+      s.partial = std::make_pair(first, last);
+      s.returns.push_back(r);
+    } else if (r == "MIN" || r == "MAX" || r == "ALL" || r == "COUNT" ||
+               (r == "SAVE" && !sort)) {
+      s.returns.push_back(r);
+    } else {
+      return Bad(sort ? "unknown SORT return option"
+                      : "unknown SEARCH return option");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseSearch(Lexer& lx, Command& c, const ParseLimits& limits) {
   SearchArgs& s = c.search;
   MR_SP(lx);
   if (lx.ConsumeWord("RETURN")) {
     s.esearch = true;
     MR_SP(lx);
-    MR_ASSIGN_OR_RETURN(s.returns, AtomList(lx));
-    for (const auto& r : s.returns) {
-      if (r != "MIN" && r != "MAX" && r != "ALL" && r != "COUNT" &&
-          r != "SAVE") {
-        return Bad("unknown SEARCH return option");
-      }
-    }
+    MR_RETURN_IF_ERROR(ParseReturnOptions(lx, s, /*sort=*/false));
     MR_SP(lx);
   }
   if (lx.ConsumeWord("CHARSET")) {
@@ -325,12 +357,7 @@ absl::Status ParseSort(Lexer& lx, Command& c, const ParseLimits& limits) {
   if (lx.ConsumeWord("RETURN")) {  // ESORT (RFC 5267 section 3)
     c.search.esearch = true;
     MR_SP(lx);
-    MR_ASSIGN_OR_RETURN(c.search.returns, AtomList(lx));
-    for (const auto& r : c.search.returns) {
-      if (r != "MIN" && r != "MAX" && r != "ALL" && r != "COUNT") {
-        return Bad("unknown SORT return option");
-      }
-    }
+    MR_RETURN_IF_ERROR(ParseReturnOptions(lx, c.search, /*sort=*/true));
     MR_SP(lx);
   }
   MR_RETURN_IF_ERROR(lx.Expect('('));
@@ -620,6 +647,7 @@ constexpr NameEntry kNames[] = {
     {"REPLACE", CommandName::kReplace},
     {"GETMETADATA", CommandName::kGetMetadata},
     {"SETMETADATA", CommandName::kSetMetadata},
+    {"CANCELUPDATE", CommandName::kCancelUpdate},
 };
 
 absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
@@ -693,6 +721,15 @@ absl::Status ParseArguments(Lexer& lx, Command& c, const ParseLimits& limits) {
       return ParseReplace(lx, c, limits);
     case N::kSearch:
       return ParseSearch(lx, c, limits);
+    case N::kCancelUpdate:  // "CANCELUPDATE" 1*(SP quoted) (RFC 5267)
+      do {
+        MR_SP(lx);
+        if (lx.Peek() != '"') return Bad("expected a quoted tag");
+        MR_ASSIGN_OR_RETURN(std::string tag, lx.String());
+        c.args.push_back(std::move(tag));
+        if (c.args.size() > 100) return Bad("too many tags");
+      } while (!lx.AtEnd());
+      return absl::OkStatus();
     case N::kSort:
       return ParseSort(lx, c, limits);
     case N::kThread:

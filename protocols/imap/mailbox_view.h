@@ -91,6 +91,7 @@ class MailboxView {
   void UpdateMessage(const store::MessageMeta& meta);
 
   bool has_pending_expunges() const { return !expunged_.empty(); }
+  const std::set<store::Uid>& pending_expunges() const { return expunged_; }
   // Removes the expunged messages. Returns their sequence numbers in the
   // order to announce them (each valid at the time of its EXPUNGE), and
   // their UIDs.

@@ -90,6 +90,7 @@ Session::Session(plugin::SessionContext* context)
       opt("imap.max_list_pattern_bytes", size_t{1024});
   limits_.max_catenate_parts = opt("imap.max_catenate_parts", size_t{100});
   notify_max_pending_ = opt("imap.notify_max_pending", size_t{10000});
+  search_contexts_.set_max(opt("imap.max_search_contexts", size_t{10}));
   idle_keepalive_ =
       std::chrono::seconds(opt("imap.idle_keepalive_seconds", int64_t{120}));
   limits_.max_metadata_entries =
@@ -360,6 +361,7 @@ bool Session::AllowedInState(CommandName name) const {
     case N::kCheck: case N::kClose: case N::kUnselect: case N::kExpunge:
     case N::kSearch: case N::kFetch: case N::kStore: case N::kCopy:
     case N::kMove: case N::kSort: case N::kThread: case N::kReplace:
+    case N::kCancelUpdate:
       return state_ == State::kSelected;
     default:
       return state_ == State::kAuthenticated || state_ == State::kSelected;
@@ -413,6 +415,7 @@ Task<std::string> Session::Dispatch(Command& c) {
     case N::kUnauthenticate: return HandleUnauthenticate(c);
     case N::kGetMetadata: return HandleGetMetadata(c);
     case N::kSetMetadata: return HandleSetMetadata(c);
+    case N::kCancelUpdate: return HandleCancelUpdate(c);
   }
   return HandleNoop(c);
 }
@@ -463,12 +466,20 @@ Task<void> Session::SyncMailbox(bool allow_expunge, bool force) {
   if (force || changed_->load()) co_await PullChanges();
   if (!view_) co_return;
   AnnounceUpdates(allow_expunge, false);
+  if (allow_expunge) co_await UpdateSearchContexts();
 }
 
 void Session::AnnounceUpdates(bool allow_expunge, bool uid_command,
                               bool announce_flags) {
   if (!view_) return;
   if (allow_expunge && view_->has_pending_expunges()) {
+    // REMOVEFROM before EXPUNGE: sequence numbers are still valid.
+    for (const std::string& line : search_contexts_.Expunge(
+             view_->pending_expunges(), [this](store::Uid uid) {
+               return view_->SeqOf(uid).value_or(0);
+             })) {
+      Untagged(line);
+    }
     std::vector<store::Uid> uids;
     const std::vector<uint32_t> seqs = view_->TakeExpunges(&uids);
     if (qresync_) {
@@ -561,6 +572,7 @@ void Session::Deselect() {
   watch_.reset();
   view_.reset();
   saved_result_.clear();
+  search_contexts_.Clear();
   if (state_ == State::kSelected) state_ = State::kAuthenticated;
 }
 
@@ -612,7 +624,8 @@ std::string Session::Capabilities() const {
         "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
         "NOTIFY", "STATUS=SIZE", "SAVEDATE", "CATENATE", "OBJECTID",
         "PREVIEW", "REPLACE", "METADATA", "METADATA-SERVER", "SORT",
-        "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
+        "SORT=DISPLAY", "ESORT", "CONTEXT=SEARCH", "CONTEXT=SORT",
+        "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"}) {
     caps.push_back(c);
   }
   caps.push_back(absl::StrCat("APPENDLIMIT=", config_.max_literal_bytes));

@@ -36,6 +36,7 @@
 #include "protocols/imap/command_parser.h"
 #include "protocols/imap/mailbox_view.h"
 #include "protocols/imap/notify_filter.h"
+#include "protocols/imap/search_context.h"
 #include "store/store.h"
 
 namespace mailroom::imap {
@@ -151,6 +152,21 @@ class Session {
   Task<std::string> HandleSearch(Command& c);
   // cmd_sort.cc
   Task<std::string> HandleSortThread(Command& c);
+  // The sort values of one message (`id` is what the client is given); the
+  // envelope is read only when `envelope`. Runs store calls: worker pool.
+  SortValues SortValuesOf(store::MailboxId mailbox,
+                          const store::MessageMeta& meta, uint32_t id,
+                          bool envelope);
+  // cmd_context.cc: live SEARCH/SORT results (RFC 5267 section 4).
+  Task<std::string> HandleCancelUpdate(Command& c);
+  // Keeps the result of SEARCH/SORT ... RETURN (UPDATE) (UIDs, in result
+  // order) live, or says NOUPDATE when over the limit.
+  void KeepSearchContext(const Command& c, store::SearchKey key,
+                         std::vector<store::Uid> result,
+                         absl::flat_hash_map<store::Uid, SortValues> values);
+  // Re-tests the changed messages against every context and sends ADDTO /
+  // REMOVEFROM. Only where EXPUNGE may be sent.
+  Task<void> UpdateSearchContexts();
   // cmd_fetch.cc
   Task<std::string> HandleFetch(Command& c);
   // cmd_idle.cc
@@ -241,6 +257,7 @@ class Session {
   std::shared_ptr<std::atomic<bool>> changed_ =
       std::make_shared<std::atomic<bool>>(false);
   std::vector<store::Uid> saved_result_;  // SEARCHRES "$"
+  SearchContexts search_contexts_{10};   // imap.max_search_contexts
 
   // NOTIFY: the active SET (names decoded), its filter shared with the
   // store callback, and the mailboxes it covers.
