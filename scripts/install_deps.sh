@@ -19,6 +19,8 @@ if [[ "${MAILROOM_TEST_PEERS:-0}" == 1 ]]; then
   # A third-party Maildir writer for the import tests (tests/diskio), and the
   # real client that negotiates COMPRESS=DEFLATE (tests/imap:compress_clients_e2e_test).
   PACKAGES+=(isync)
+  # A terminal client driven in tmux (tests/imap:neomutt_e2e_test).
+  PACKAGES+=(neomutt tmux)
   # A real Ceph cluster for the RADOS tests (scripts/ceph_dev_cluster.sh): monitor,
   # manager, OSD daemons and the ceph/rados CLIs. Enough without recommends: the
   # script makes OSDs with `ceph-osd --mkfs`, not ceph-volume.
