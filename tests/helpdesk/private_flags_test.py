@@ -28,7 +28,10 @@ def fetched(lines):
     for line in lines:
         parsed = parse_fetch(line)
         if parsed and "UID" in parsed[1]:
-            out[parsed[1]["UID"]] = parsed[1].get("FLAGS")
+            flags = parsed[1].get("FLAGS")
+            # \Recent belongs to one session, not to the mailbox.
+            out[parsed[1]["UID"]] = (None if flags is None
+                                     else frozenset(flags) - {"\\Recent"})
     return out
 
 

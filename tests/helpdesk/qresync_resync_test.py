@@ -33,6 +33,12 @@ def select_values(lines, pattern):
     raise AssertionError("no %s in %s" % (pattern.pattern, lines[:10]))
 
 
+def stored(flags):
+    """The flags a resync compares: \\Recent belongs to one session (RFC 3501
+    section 2.3.2), not to the mailbox."""
+    return frozenset(flags) - {"\\Recent"}
+
+
 def full_sync(conn):
     """{uid: (flags, modseq)} of the selected mailbox."""
     cache = {}
@@ -40,7 +46,7 @@ def full_sync(conn):
         parsed = parse_fetch(line)
         if parsed:
             items = parsed[1]
-            cache[items["UID"]] = (items["FLAGS"], items["MODSEQ"])
+            cache[items["UID"]] = (stored(items["FLAGS"]), items["MODSEQ"])
     return cache
 
 
@@ -56,7 +62,7 @@ def apply_resync(cache, lines):
         parsed = parse_fetch(line)
         if parsed:
             items = parsed[1]
-            cache[items["UID"]] = (items["FLAGS"], items["MODSEQ"])
+            cache[items["UID"]] = (stored(items["FLAGS"]), items["MODSEQ"])
     return cache
 
 

@@ -56,7 +56,9 @@ class ReplaceTest(e2e_base.ImapTestCase):
         text = "\n".join(fetched)
         self.assertNotIn("version 4", text)
         self.assertIn("version 5", text)
-        self.assertIn("FETCH (UID 5 FLAGS (\\Seen \\Draft)", text)
+        # The replacement arrived while this session had the mailbox
+        # selected, so it is \Recent here (RFC 3501 section 2.3.2).
+        self.assertIn("FETCH (UID 5 FLAGS (\\Seen \\Draft \\Recent)", text)
 
     def test_uid_replace_other_mailbox_literal_plus(self):
         c, _ = self.session()
