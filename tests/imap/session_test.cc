@@ -167,7 +167,7 @@ TEST_F(SessionTest, MailboxCommandsAndUtf7Names) {
       "a5 LIST \"\" \"Entw*\"\r\n", "a6 RENAME \"Entw\xc3\xbc" "rfe\" Old\r\n",
       "a7 DELETE Old\r\n", "a8 DELETE Old\r\n", "a9 CREATE Foo (USE (\\Trash))\r\n"));
   EXPECT_TRUE(absl::StartsWith(Find(lines, "a1 "), "a1 OK [MAILBOXID ("));
-  EXPECT_TRUE(absl::EndsWith(Find(lines, "a1 "), ") CREATE completed"));
+  EXPECT_TRUE(absl::EndsWith(Find(lines, "a1 "), ")] CREATE completed"));
   EXPECT_TRUE(absl::StartsWith(Find(lines, "a2 "), "a2 NO [ALREADYEXISTS]"));
   EXPECT_EQ(Find(lines, "* LIST (\\HasNoChildren) \"/\" Entw&"),
             "* LIST (\\HasNoChildren) \"/\" Entw&APw-rfe");
