@@ -7,6 +7,24 @@
 
 namespace mailroom::imap {
 
+std::string Session::ToAppendRequest(const AppendMessage& m,
+                                     store::AppendRequest* out) const {
+  if (m.data.size() > config_.max_literal_bytes) {
+    return "NO [TOOBIG] Message too big";
+  }
+  if (m.data.empty()) return "NO [CANNOT] Empty message";
+  if (!m.binary && m.data.find('\0') != std::string::npos) {
+    return "NO [CANNOT] NUL bytes need a literal8 (BINARY)";
+  }
+  absl::StatusOr<store::Flags> flags = FlagsFromStrings(m.flags);
+  if (!flags.ok()) return "BAD Invalid flag";
+  out->data = m.data;
+  out->flags = std::move(*flags);
+  out->internal_date = m.internal_date;
+  out->internal_tz_minutes = m.tz_minutes;
+  return "";
+}
+
 Task<std::string> Session::HandleAppend(Command& c) {
   absl::StatusOr<std::string> name = DecodeMailbox(c.args[0]);
   if (!name.ok()) co_return "NO [CANNOT] Invalid mailbox name";
@@ -14,20 +32,9 @@ Task<std::string> Session::HandleAppend(Command& c) {
   if (!catenated.empty()) co_return catenated;
   std::vector<store::AppendRequest> requests;
   for (const AppendMessage& m : c.append) {
-    if (m.data.size() > config_.max_literal_bytes) {
-      co_return "NO [TOOBIG] Message too big";
-    }
-    if (m.data.empty()) co_return "NO [CANNOT] Empty message";
-    if (!m.binary && m.data.find('\0') != std::string::npos) {
-      co_return "NO [CANNOT] NUL bytes need a literal8 (BINARY)";
-    }
-    absl::StatusOr<store::Flags> flags = FlagsFromStrings(m.flags);
-    if (!flags.ok()) co_return "BAD Invalid flag";
     store::AppendRequest r;
-    r.data = m.data;
-    r.flags = std::move(*flags);
-    r.internal_date = m.internal_date;
-    r.internal_tz_minutes = m.tz_minutes;
+    const std::string refused = ToAppendRequest(m, &r);
+    if (!refused.empty()) co_return refused;
     requests.push_back(std::move(r));
   }
   absl::StatusOr<store::AppendResult> result = co_await plugin::Blocking(

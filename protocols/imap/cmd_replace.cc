@@ -21,21 +21,12 @@ Task<std::string> Session::HandleReplace(Command& c) {
   const store::Uid old_uid = view_->at(seqs[0]).uid;
   absl::StatusOr<std::string> name = DecodeMailbox(c.args[0]);
   if (!name.ok()) co_return "NO [CANNOT] Invalid mailbox name";
-  const AppendMessage& m = c.append[0];
-  if (m.data.size() > config_.max_literal_bytes) {
-    co_return "NO [TOOBIG] Message too big";
-  }
-  if (m.data.empty()) co_return "NO [CANNOT] Empty message";
-  if (!m.binary && m.data.find('\0') != std::string::npos) {
-    co_return "NO [CANNOT] NUL bytes need a literal8 (BINARY)";
-  }
-  absl::StatusOr<store::Flags> flags = FlagsFromStrings(m.flags);
-  if (!flags.ok()) co_return "BAD Invalid flag";
+  // A CATENATE message is built from its parts first, as for APPEND.
+  const std::string catenated = co_await AssembleCatenated(c);
+  if (!catenated.empty()) co_return catenated;
   store::AppendRequest request;
-  request.data = m.data;
-  request.flags = std::move(*flags);
-  request.internal_date = m.internal_date;
-  request.internal_tz_minutes = m.tz_minutes;
+  const std::string refused = ToAppendRequest(c.append[0], &request);
+  if (!refused.empty()) co_return refused;
   const store::MailboxId id = view_->id();
   absl::StatusOr<store::AppendResult> result =
       co_await plugin::Blocking(conn_, [&] {

@@ -136,6 +136,10 @@ class Session {
   Task<std::string> HandleList(Command& c, bool lsub);
   // cmd_append.cc
   Task<std::string> HandleAppend(Command& c);
+  // Checks one APPEND-style message (size, NUL bytes, flags) and fills
+  // `out`; returns "" or the completion to send. APPEND and REPLACE share it.
+  std::string ToAppendRequest(const AppendMessage& m,
+                              store::AppendRequest* out) const;
   // cmd_catenate.cc: replaces each CATENATE message's parts by the bytes
   // they name. Returns "" or the completion to send (NO [BADURL ...] etc.).
   Task<std::string> AssembleCatenated(Command& c);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "server/auth/oauth_mechanisms.h"
+#include "server/auth/sasl_steps.h"
 #include "server/auth/scram.h"
 #include "store/principal_issuer.h"
 
@@ -28,25 +29,6 @@ std::string FailureText(const absl::Status& status) {
   return absl::IsUnavailable(status) ? kTryLater : kAuthFailed;
 }
 
-SaslExchange::Step Continue(std::string challenge) {
-  SaslExchange::Step step;
-  step.state = SaslExchange::Step::kContinue;
-  step.challenge = std::move(challenge);
-  return step;
-}
-SaslExchange::Step Failure(std::string error) {
-  SaslExchange::Step step;
-  step.state = SaslExchange::Step::kFailure;
-  step.error = std::move(error);
-  return step;
-}
-SaslExchange::Step Success(store::Principal principal) {
-  SaslExchange::Step step;
-  step.state = SaslExchange::Step::kSuccess;
-  step.principal = std::move(principal);
-  return step;
-}
-
 // RFC 4616: [authzid] NUL authcid NUL passwd.
 class PlainExchange final : public SaslExchange {
  public:
@@ -55,29 +37,29 @@ class PlainExchange final : public SaslExchange {
 
   Task<Step> Next(std::optional<std::string> response) override {
     if (!response.has_value()) {
-      if (asked_) co_return Failure("Malformed PLAIN response");
+      if (asked_) co_return SaslFailure("Malformed PLAIN response");
       asked_ = true;
-      co_return Continue("");
+      co_return SaslContinue("");
     }
     std::vector<std::string> parts = absl::StrSplit(*response, '\0');
     if (parts.size() != 3 || parts[1].empty()) {
-      co_return Failure("Malformed PLAIN response");
+      co_return SaslFailure("Malformed PLAIN response");
     }
     if (auth_->UserTooLong(parts[0]) || auth_->UserTooLong(parts[1])) {
       co_await auth_->FailedTooLong(*conn_);
-      co_return Failure(kAuthFailed);
+      co_return SaslFailure(kAuthFailed);
     }
     if (!parts[0].empty() && !absl::EqualsIgnoreCase(parts[0], parts[1])) {
       // Counted like a wrong password, so it cannot be used to probe.
       if (co_await auth_->Admit(parts[1], *conn_)) {
         co_await auth_->Failed(parts[1], *conn_);
       }
-      co_return Failure("Authorization identity not allowed");
+      co_return SaslFailure("Authorization identity not allowed");
     }
     absl::StatusOr<store::Principal> principal =
         co_await auth_->VerifyPassword(parts[1], parts[2], *conn_);
-    if (!principal.ok()) co_return Failure(FailureText(principal.status()));
-    co_return Success(*std::move(principal));
+    if (!principal.ok()) co_return SaslFailure(FailureText(principal.status()));
+    co_return SaslSuccess(*std::move(principal));
   }
 
  private:
@@ -99,17 +81,17 @@ class LoginExchange final : public SaslExchange {
           co_return co_await TakeUser(*std::move(response));
         }
         state_ = 1;
-        co_return Continue("Username:");
+        co_return SaslContinue("Username:");
       case 1:
         co_return co_await TakeUser(response.value_or(""));
       default: {
         state_ = 3;
-        if (user_.empty()) co_return Failure(kAuthFailed);
+        if (user_.empty()) co_return SaslFailure(kAuthFailed);
         absl::StatusOr<store::Principal> principal =
             co_await auth_->VerifyPassword(user_, response.value_or(""),
                                            *conn_);
-        if (!principal.ok()) co_return Failure(FailureText(principal.status()));
-        co_return Success(*std::move(principal));
+        if (!principal.ok()) co_return SaslFailure(FailureText(principal.status()));
+        co_return SaslSuccess(*std::move(principal));
       }
     }
   }
@@ -119,11 +101,11 @@ class LoginExchange final : public SaslExchange {
     if (auth_->UserTooLong(user)) {
       state_ = 3;
       co_await auth_->FailedTooLong(*conn_);
-      co_return Failure(kAuthFailed);
+      co_return SaslFailure(kAuthFailed);
     }
     user_ = std::move(user);
     state_ = 2;
-    co_return Continue("Password:");
+    co_return SaslContinue("Password:");
   }
 
   HostAuthenticator* auth_;
@@ -142,7 +124,7 @@ class ScramExchange final : public SaslExchange {
       case 0: {
         if (!response.has_value()) {
           state_ = 1;  // no initial response: ask for client-first
-          co_return Continue("");
+          co_return SaslContinue("");
         }
         co_return co_await HandleClientFirst(*response);
       }
@@ -154,30 +136,30 @@ class ScramExchange final : public SaslExchange {
           // Throttled at client-first: the exchange ran on fake credentials
           // so that it ends like any wrong password; the delay was waited.
           state_ = 4;
-          co_return Failure(kAuthFailed);
+          co_return SaslFailure(kAuthFailed);
         }
         absl::StatusOr<std::string> server_final =
             scram_.ReceiveClientFinal(response.value_or(""));
         if (!server_final.ok()) {
           co_await auth_->Failed(scram_.user(), *conn_);
-          co_return Failure(kAuthFailed);
+          co_return SaslFailure(kAuthFailed);
         }
-        co_return Continue(*std::move(server_final));
+        co_return SaslContinue(*std::move(server_final));
       }
       case 3:
         // The client acknowledges server-final with an empty response.
         state_ = 4;
         if (response.has_value() && !response->empty()) {
-          co_return Failure("Unexpected SCRAM response");
+          co_return SaslFailure("Unexpected SCRAM response");
         }
         auth_->Succeeded(scram_.user(), *conn_);
         {
           store::Principal principal = auth_->PrincipalFor(scram_.user());
           auth_->NoteLogin(*conn_, principal.user());
-          co_return Success(std::move(principal));
+          co_return SaslSuccess(std::move(principal));
         }
       default:
-        co_return Failure("SCRAM exchange already finished");
+        co_return SaslFailure("SCRAM exchange already finished");
     }
   }
 
@@ -187,19 +169,19 @@ class ScramExchange final : public SaslExchange {
     absl::StatusOr<std::string> user = scram_.ReceiveClientFirst(message);
     if (!user.ok()) {
       state_ = 4;
-      co_return Failure(absl::IsPermissionDenied(user.status())
+      co_return SaslFailure(absl::IsPermissionDenied(user.status())
                             ? kAuthFailed
                             : "Malformed SCRAM message");
     }
     if (auth_->UserTooLong(*user)) {
       state_ = 4;
       co_await auth_->FailedTooLong(*conn_);
-      co_return Failure(kAuthFailed);
+      co_return SaslFailure(kAuthFailed);
     }
     refused_ = !co_await auth_->Admit(*user, *conn_);
     store::ScramCredentials credentials =
         co_await auth_->LoadScramCredentials(*user, *conn_, refused_);
-    co_return Continue(scram_.MakeServerFirst(credentials, MakeServerNonce()));
+    co_return SaslContinue(scram_.MakeServerFirst(credentials, MakeServerNonce()));
   }
 
   HostAuthenticator* auth_;

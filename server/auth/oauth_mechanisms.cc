@@ -9,6 +9,7 @@
 #include "nlohmann/json.hpp"
 #include "server/absl_view.h"
 #include "server/auth/authenticator.h"
+#include "server/auth/sasl_steps.h"
 
 namespace mailroom::server::auth {
 namespace {
@@ -132,18 +133,6 @@ std::string ErrorChallenge(std::string_view mechanism,
   return error.dump();
 }
 
-SaslExchange::Step Continue(std::string challenge) {
-  SaslExchange::Step step;
-  step.state = SaslExchange::Step::kContinue;
-  step.challenge = std::move(challenge);
-  return step;
-}
-SaslExchange::Step Failure(std::string error) {
-  SaslExchange::Step step;
-  step.state = SaslExchange::Step::kFailure;
-  step.error = std::move(error);
-  return step;
-}
 
 class OAuthExchange final : public SaslExchange {
  public:
@@ -159,7 +148,7 @@ class OAuthExchange final : public SaslExchange {
       case State::kStart:
         if (!response.has_value()) {
           state_ = State::kAwaitMessage;
-          co_return Continue("");
+          co_return SaslContinue("");
         }
         co_return co_await HandleMessage(*response);
       case State::kAwaitMessage:
@@ -168,11 +157,11 @@ class OAuthExchange final : public SaslExchange {
         // The client's reply to the error challenge (%x01, or empty for
         // XOAUTH2) carries nothing; the attempt has failed either way.
         state_ = State::kDone;
-        co_return Failure(kAuthFailed);
+        co_return SaslFailure(kAuthFailed);
       case State::kDone:
         break;
     }
-    co_return Failure(kAuthFailed);
+    co_return SaslFailure(kAuthFailed);
   }
 
  private:
@@ -184,7 +173,7 @@ class OAuthExchange final : public SaslExchange {
         mechanism_ == kXOAuth2 ? ParseXOAuth2Message(message)
                                : ParseOAuthBearerMessage(message);
     if (!parsed.ok()) {
-      co_return Failure(absl::StrCat("Malformed ", mechanism_, " message"));
+      co_return SaslFailure(absl::StrCat("Malformed ", mechanism_, " message"));
     }
     const std::string challenge =
         ErrorChallenge(mechanism_, issuers_->IssuerFor(parsed->token));
@@ -239,7 +228,7 @@ class OAuthExchange final : public SaslExchange {
 
   Step Refused(std::string challenge) {
     state_ = State::kErrorSent;
-    return Continue(std::move(challenge));
+    return SaslContinue(std::move(challenge));
   }
 
   const std::string mechanism_;
