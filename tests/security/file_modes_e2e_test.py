@@ -20,7 +20,10 @@ def open_entries(root, allowed=()):
         for path in [directory] + [os.path.join(directory, n) for n in files]:
             if path in allowed:
                 continue
-            mode = os.lstat(path).st_mode
+            try:
+                mode = os.lstat(path).st_mode
+            except FileNotFoundError:
+                continue  # removed meanwhile (a RocksDB compaction, say)
             if stat.S_ISLNK(mode):
                 continue
             if mode & 0o077:

@@ -75,6 +75,25 @@ class ReplaceTest(e2e_base.ImapTestCase):
         self.assertEqual(self.messages(c, "Drafts"), 1)
         self.assertEqual(self.messages(c, "INBOX"), 1)
 
+    def test_replace_with_catenate(self):
+        # The new draft is built on the server from the old one's header and
+        # a new text, as a client editing a draft with CATENATE would.
+        c, _ = self.session()
+        c.append("INBOX", draft(1))
+        c.ok("SELECT INBOX")
+        text = "version 2\r\n"
+        lines, tagged = c.command(
+            "UID REPLACE 1 INBOX CATENATE (URL \";UID=1/;SECTION=HEADER\" "
+            "TEXT {%d+}\r\n%s)" % (len(text), text))
+        self.assertRegex(tagged, r"^\S+ OK")
+        self.assertTrue(any(re.match(r"\* OK \[APPENDUID \d+ 2\]", l)
+                            for l in lines), lines)
+        fetched = "\n".join(c.ok("UID FETCH 2 (BODY.PEEK[])"))
+        self.assertIn("Subject: draft 1", fetched)
+        self.assertIn("version 2", fetched)
+        self.assertNotIn("version 1", fetched)
+        self.assertEqual(self.messages(c, "INBOX"), 1)
+
     def test_qresync_gets_vanished(self):
         c, _ = self.session()
         c.append("INBOX", draft(1))
