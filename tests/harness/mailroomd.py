@@ -59,6 +59,7 @@ certificate (host name "localhost" or "127.0.0.1").
 """
 
 import os
+import random
 import signal
 import socket
 import ssl
@@ -103,11 +104,24 @@ def find_binary(name):
     return path
 
 
+# Listening ports come from below Linux's ephemeral range (32768-60999), so
+# no client connection of a test running alongside can take one as its local
+# port between the pick and the daemon's bind.
+_LISTEN_PORTS = (20000, 32767)
+
+
 def free_port():
-    """A port that was free a moment ago (bind to 0, read it, close)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port below the ephemeral range that was free a moment ago."""
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randint(*_LISTEN_PORTS)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free listening port in %d-%d" % _LISTEN_PORTS)
 
 
 def on_rados():
@@ -140,6 +154,10 @@ def ssl_context(cert_file):
     context = ssl.create_default_context(cafile=cert_file)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+class _PortTaken(RuntimeError):
+    """The daemon could not bind a port picked for it."""
 
 
 class Mailroomd:
@@ -186,13 +204,19 @@ class Mailroomd:
                 return 0
             return free_port()
 
+        self._port_if = port_if
+        self._pick_ports()
+        self.lmtp_socket = (os.path.join(tmp_dir, "lmtp.sock")
+                            if "lmtp" in self._plugins else None)
+        self._started_once = False
+
+    def _pick_ports(self):
+        port_if = self._port_if
         self.imap_port = port_if("imap")
         self.imaps_port = port_if("imap", True)
         self.pop3_port = port_if("pop3")
         self.pop3s_port = port_if("pop3", True)
         self.lmtp_port = port_if("lmtp")
-        self.lmtp_socket = (os.path.join(tmp_dir, "lmtp.sock")
-                            if "lmtp" in self._plugins else None)
         self.echo_port = port_if("echo")
         self.echo_tls_port = port_if("echo", True)
 
@@ -248,8 +272,21 @@ class Mailroomd:
                             self.echo_tls_port) if p]
 
     def start(self, timeout=30):
+        """Starts the daemon and waits for its ports. On the first start a
+        port another test bound meanwhile is replaced and the start retried;
+        later starts keep the ports the test already uses."""
+        for attempt in range(5):
+            try:
+                return self._start_once(timeout)
+            except _PortTaken:
+                if self._started_once or attempt == 4:
+                    raise
+                self._pick_ports()
+
+    def _start_once(self, timeout):
         if self._log_file is None:
             self._log_file = open(self._log_path, "ab")
+        log_mark = len(self.log())
         self.process = subprocess.Popen(
             self.command_line(), stdout=self._log_file,
             stderr=self._log_file, stdin=subprocess.DEVNULL)
@@ -258,8 +295,10 @@ class Mailroomd:
         pending = list(self.tcp_ports())
         while pending:
             if self.process.poll() is not None:
-                raise RuntimeError("mailroomd exited with %d:\n%s" %
-                                   (self.process.returncode, self.log()))
+                error = _PortTaken if ("Address already in use" in
+                                       self.log()[log_mark:]) else RuntimeError
+                raise error("mailroomd exited with %d:\n%s" %
+                            (self.process.returncode, self.log()))
             port = pending[0]
             try:
                 with socket.create_connection(("127.0.0.1", port), 0.5):
@@ -270,6 +309,7 @@ class Mailroomd:
                     raise RuntimeError("mailroomd did not open port %d:\n%s"
                                        % (port, self.log()))
                 time.sleep(0.05)
+        self._started_once = True
         if not pending and not self.tcp_ports():
             # Nothing to poll: wait for the ready line instead.
             while "mailroomd ready" not in self.log():

@@ -6,21 +6,17 @@ postfix and swaks).
 """
 import os
 import shutil
-import socket
 import subprocess
 import time
 import unittest
 
 from tests.lmtp.postfix_instance import PostfixInstance, postfix_binary
+from tests.harness.mailroomd import free_port
 from tests.pop3 import e2e_support as e2e
 
 SWAKS = shutil.which("swaks")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @unittest.skipIf(postfix_binary() is None, "postfix is not installed")

@@ -19,6 +19,8 @@ import subprocess
 import tempfile
 import time
 
+from tests.harness.mailroomd import free_port
+
 DOVECOT = "/usr/sbin/dovecot"
 
 
@@ -26,10 +28,6 @@ def available():
     return os.path.exists(DOVECOT)
 
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class DovecotSource:
@@ -38,11 +36,11 @@ class DovecotSource:
         self.users = dict(users)
         self.dir = tempfile.mkdtemp(prefix="mailroom-dovecot-", dir="/tmp")
         os.chmod(self.dir, 0o755)
-        self.imap_port = _free_port()
-        self.pop3_port = _free_port()
+        self.imap_port = free_port()
+        self.pop3_port = free_port()
         self.tls = cert_file is not None
-        self.imaps_port = _free_port() if self.tls else 0
-        self.pop3s_port = _free_port() if self.tls else 0
+        self.imaps_port = free_port() if self.tls else 0
+        self.pop3s_port = free_port() if self.tls else 0
         self.cert_file = cert_file
         self.key_file = key_file
         self.config = os.path.join(self.dir, "dovecot.conf")
