@@ -267,6 +267,105 @@ class MailStore {
     return absl::UnimplementedError("annotations are not supported");
   }
 
+  // ---- Sieve scripts (RFC 5228; managed as RFC 5804 describes) -----------
+  // `owner` is a user name or "" for the global scripts (see
+  // kSieveBeforeScript in types.h). A user reaches their own scripts only
+  // (others' are kNotFound); admins (Principal::admin: the CLI, delivery)
+  // reach every owner's, and only they write global ones
+  // (kPermissionDenied). Script names are 1 to 128 characters of UTF-8
+  // without control characters or "/" (RFC 5804 section 1.6), compared
+  // exactly; others are kInvalidArgument.
+  //
+  // The owner's scripts in name order.
+  virtual absl::StatusOr<std::vector<SieveScriptInfo>> ListSieveScripts(
+      const Principal& who, std::string_view owner) {
+    return absl::UnimplementedError("Sieve scripts are not kept");
+  }
+  // kNotFound when there is no such script.
+  virtual absl::StatusOr<std::string> GetSieveScript(const Principal& who,
+                                                     std::string_view owner,
+                                                     std::string_view name) {
+    return absl::UnimplementedError("Sieve scripts are not kept");
+  }
+  // The owner's active script; std::nullopt when none is active (for ""
+  // there is no active script: delivery reads "before"/"after" by name).
+  virtual absl::StatusOr<std::optional<SieveScript>> GetActiveSieveScript(
+      const Principal& who, std::string_view owner) {
+    return absl::UnimplementedError("Sieve scripts are not kept");
+  }
+  // Creates or replaces `name` (keeping it active if it was). A script that
+  // does not compile is kInvalidArgument with "line:col: why" as message.
+  // Limits (StoreOptions::sieve_*): kResourceExhausted with a message
+  // starting "QUOTA/MAXSIZE" (script too big) or "QUOTA/MAXSCRIPTS" (too
+  // many scripts), the RFC 5804 response codes.
+  virtual absl::Status PutSieveScript(const Principal& who,
+                                      std::string_view owner,
+                                      std::string_view name,
+                                      std::string_view source) {
+    return absl::UnimplementedError("Sieve scripts are not kept");
+  }
+  // Whether PutSieveScript of `size` bytes as `name` would fit the limits
+  // now (RFC 5804 HAVESPACE): OK or the kResourceExhausted it would get.
+  virtual absl::Status CheckSieveSpace(const Principal& who,
+                                       std::string_view owner,
+                                       std::string_view name, uint64_t size) {
+    return absl::UnimplementedError("Sieve scripts are not kept");
+  }
+  // Makes `name` the owner's one active script; "" leaves none active.
+  // kNotFound when there is no such script.
+  virtual absl::Status ActivateSieveScript(const Principal& who,
+                                           std::string_view owner,
+                                           std::string_view name) {
+    return absl::UnimplementedError("Sieve scripts are not kept");
+  }
+  // kNotFound when missing; kFailedPrecondition with a message starting
+  // "ACTIVE" for the active script (RFC 5804 DELETESCRIPT).
+  virtual absl::Status DeleteSieveScript(const Principal& who,
+                                         std::string_view owner,
+                                         std::string_view name) {
+    return absl::UnimplementedError("Sieve scripts are not kept");
+  }
+  // Keeps the active mark. kNotFound, or kAlreadyExists when `to` exists.
+  virtual absl::Status RenameSieveScript(const Principal& who,
+                                         std::string_view owner,
+                                         std::string_view from,
+                                         std::string_view to) {
+    return absl::UnimplementedError("Sieve scripts are not kept");
+  }
+
+  // ---- delivery-time memory (Sieve vacation, duplicate) ------------------
+  // Marks are keys an owner's deliveries remember for a while: vacation's
+  // "replied to this sender" (RFC 5230) and duplicate's ids (RFC 7352).
+  // Admins only (delivery). Whether `key` is marked for `owner` and not
+  // expired at `now` (unix seconds).
+  virtual absl::StatusOr<bool> HasSieveMark(const Principal& who,
+                                            std::string_view owner,
+                                            std::string_view key,
+                                            int64_t now) {
+    return absl::UnimplementedError("Sieve marks are not kept");
+  }
+  // Marks `key` until `expires` and says whether an unexpired mark was
+  // already there, in one transaction, so two nodes delivering at once
+  // cannot both see "not marked". An unexpired mark keeps its expiry
+  // unless `extend` (RFC 7352 :last).
+  virtual absl::StatusOr<bool> TestAndSetSieveMark(const Principal& who,
+                                                   std::string_view owner,
+                                                   std::string_view key,
+                                                   int64_t now,
+                                                   int64_t expires,
+                                                   bool extend) {
+    return absl::UnimplementedError("Sieve marks are not kept");
+  }
+
+  // ---- outbound mail (Sieve redirect and vacation) -----------------------
+  // Queues `message` for the relay; durable on return. Returns its id.
+  // Admins only (delivery). kResourceExhausted ("LIMIT") past
+  // StoreOptions::outbound_max_queued.
+  virtual absl::StatusOr<std::string> QueueOutbound(
+      const Principal& who, const OutboundMessage& message) {
+    return absl::UnimplementedError("outbound mail is not kept");
+  }
+
   // ---- POP3 maildrop and retention --------------------------------------
   // Exclusive POP3 access to the principal's INBOX. kFailedPrecondition
   // ("IN-USE") when another POP3 session holds it. Never blocks IMAP
@@ -371,6 +470,33 @@ class Store : public MailStore {
     return absl::UnimplementedError("quota recount is not supported");
   }
 
+  // ---- outbound relay (the host's worker) -------------------------------
+  // Up to `max` queued messages due at `now` (next_attempt_at <= now),
+  // oldest first, each claimed until now + `claim_seconds` (its
+  // next_attempt_at moves there and attempts counts up), so another node's
+  // worker does not send it meanwhile; a worker that dies leaves it due
+  // again when the claim runs out.
+  virtual absl::StatusOr<std::vector<OutboundMessage>> ClaimOutbound(
+      int64_t now, int64_t claim_seconds, size_t max) {
+    return absl::UnimplementedError("outbound mail is not kept");
+  }
+  // The relay took the message (or refused it for good): it leaves the
+  // queue. Not an error if it is gone already.
+  virtual absl::Status RemoveOutbound(std::string_view id) {
+    return absl::UnimplementedError("outbound mail is not kept");
+  }
+  // The relay failed for now: try again at `next_attempt_at`, keeping
+  // `error` for admins.
+  virtual absl::Status DeferOutbound(std::string_view id,
+                                     int64_t next_attempt_at,
+                                     std::string_view error) {
+    return absl::UnimplementedError("outbound mail is not kept");
+  }
+  // Everything queued, for `mailroomctl queue list` (data left empty).
+  virtual absl::StatusOr<std::vector<OutboundMessage>> ListOutbound() {
+    return absl::UnimplementedError("outbound mail is not kept");
+  }
+
   // ---- migration and backup ----------------------------------------------
   // Gives `mailbox` (named as `who` sees it) the UIDVALIDITY its clients
   // know from another server. Only a mailbox that never held a message
@@ -434,6 +560,12 @@ struct StoreOptions {
   uint64_t metadata_max_entry_bytes = 64 << 10;
   uint64_t metadata_max_entries = 1000;
   uint64_t metadata_max_total_bytes = 1 << 20;
+  // Sieve scripts per owner: largest script, and how many (RFC 5804 QUOTA).
+  uint64_t sieve_max_script_bytes = 64 << 10;
+  uint64_t sieve_max_scripts = 20;
+  // Outbound messages queued at once (a relay down for days must not fill
+  // the store).
+  uint64_t outbound_max_queued = 100000;
 };
 
 // Opens (creating if missing) the store on the engine options.engine names:

@@ -252,9 +252,55 @@ struct MetadataResult {
 // `user` when that mailbox exists and grants `p` to "anyone" (the sender
 // is anonymous to the store; the rule Cyrus administrators know for
 // "user+detail" addresses), otherwise into INBOX.
+//
+// Sieve filing (fileinto, keep with flags) sets `as_user`: then `mailbox`
+// is named as `user` sees it (their own, or a shared one) and is used when
+// `user` has the `p` right on it (RFC 5228 section 4.1: the script's owner
+// files), created first when `create` is set (RFC 5490 :create) and the
+// user may create it. When the mailbox cannot be used the target fails
+// (kNotFound / kPermissionDenied) rather than falling back: the caller
+// decides (Sieve then keeps the message in INBOX).
 struct DeliveryTarget {
   std::string user;
   std::string mailbox = "INBOX";
+  Flags flags;  // set on the stored message (RFC 5232 imap4flags)
+  bool as_user = false;
+  bool create = false;
+};
+
+// ---- Sieve (RFC 5228) scripts, kept in the store per owner ---------------
+// An owner is a user name, or "" for the installation's global scripts:
+// the global scripts named kSieveBeforeScript and kSieveAfterScript run
+// around every user's active script at delivery; any global script can be
+// included with RFC 6609 `include :global`.
+inline constexpr std::string_view kSieveBeforeScript = "before";
+inline constexpr std::string_view kSieveAfterScript = "after";
+
+struct SieveScriptInfo {
+  std::string name;
+  uint64_t size = 0;  // bytes of source
+  bool active = false;
+  bool operator==(const SieveScriptInfo&) const = default;
+};
+
+struct SieveScript {
+  std::string name;
+  std::string source;
+};
+
+// A message waiting for the outbound SMTP relay (Sieve redirect and
+// vacation replies). Kept in the store, so a relay that is down delays it
+// and a node that dies loses nothing: any node's relay worker sends it.
+struct OutboundMessage {
+  std::string id;             // assigned by QueueOutbound
+  std::string envelope_from;  // reverse-path; "" is the null sender <>
+  std::vector<std::string> recipients;
+  std::string data;           // the whole message, CRLF line ends
+  std::string reason;         // what queued it, for logs ("vacation ...")
+  int64_t queued_at = 0;      // unix seconds
+  int64_t next_attempt_at = 0;
+  uint32_t attempts = 0;
+  std::string last_error;     // the relay's last answer, for admins
 };
 
 // One thing Store::Verify found wrong, and what repair did about it.
