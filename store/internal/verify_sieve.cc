@@ -37,7 +37,9 @@ absl::Status StoreImpl::Verifier::CheckSieve() {
   const std::string prefix = owner_.empty() ? "" : SieveOwnerPrefix(owner_);
   const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
   std::map<std::string, SieveOwnerRows> owners;
-  MR_RETURN_IF_ERROR(global_->Scan(
+  // global_ is null on a shared engine: the helpers then read the newest
+  // state.
+  MR_RETURN_IF_ERROR(store_.Scan(
       Space::kSieve, prefix, prefix.empty() ? "" : PrefixEnd(prefix),
       [&](std::string_view key, std::string_view value) {
         std::string owner;
@@ -47,8 +49,9 @@ absl::Status StoreImpl::Verifier::CheckSieve() {
         if (rest[0] == 'a') rows.head = std::string(value);
         if (rest[0] == 's') rows.scripts.insert(std::string(rest.substr(1)));
         return true;
-      }));
-  MR_RETURN_IF_ERROR(global_->Scan(
+      },
+      nullptr, global_));
+  MR_RETURN_IF_ERROR(store_.Scan(
       Space::kSieveMarks, prefix, prefix.empty() ? "" : PrefixEnd(prefix),
       [&](std::string_view key, std::string_view) {
         std::string owner;
@@ -60,11 +63,13 @@ absl::Status StoreImpl::Verifier::CheckSieve() {
           ++rows.expired;
         }
         return true;
-      }));
+      },
+      nullptr, global_));
   for (const auto& [owner, rows] : owners) {
     if (!owner.empty()) {
       MR_ASSIGN_OR_RETURN(std::optional<std::string> user,
-                          global_->Get(Space::kUsers, owner));
+                          store_.Get(Space::kUsers, owner, nullptr, false,
+                                     global_));
       if (!user.has_value()) {
         Problem(owner, "",
                 absl::StrCat(rows.scripts.size(), " Sieve script(s) and ",
