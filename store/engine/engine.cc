@@ -22,6 +22,7 @@ const char* SpaceName(Space space) {
     case Space::kRetrieval: return "retrieval";
     case Space::kSeen: return "seen";
     case Space::kMetadata: return "metadata";
+    case Space::kOutbound: return "outbound";
     case Space::kCount: break;
   }
   return "?";

@@ -74,6 +74,7 @@ enum class Space : int {
   kSeen,           // per-user \Seen rows, keyed by mailbox id first
   kMetadata,       // annotations (RFC 5464): 'm' id ... rows per mailbox,
                    // server rows and usage counters
+  kOutbound,       // messages waiting for the SMTP relay, due index, count
   kCount,          // not a space: the number of spaces
 };
 inline constexpr int kSpaceCount = static_cast<int>(Space::kCount);

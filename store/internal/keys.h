@@ -63,6 +63,16 @@
 //                                                  to owner ("" the server)
 //   Entry names are stored in lower case. Mailbox rows go with their
 //   mailbox; a user's rows and counter go with the user.
+//   outbound      'q' id                           OutboundMessage (without
+//                                                  its id): a message for the
+//                                                  SMTP relay
+//                 'd' next_attempt(u64) id         "": the due index, the
+//                                                  row of each 'q' row's
+//                                                  next_attempt_at
+//                 'n'                              u64 'q' rows (the limit;
+//                                                  the queue's lock)
+//   An id is 16 hex digits of the queueing time in microseconds and 8
+//   random ones, so ids sort by age.
 //
 // The mailbox state key is the lock of its mailbox: every mutation of a
 // mailbox takes it with GetForUpdate first. The quota key is the lock of an
@@ -132,6 +142,14 @@ std::string MetaMailboxPrefix(MailboxId id);
 std::string MetaEntryKey(MailboxId id, std::string_view user,
                          std::string_view entry);
 std::string MetaUsageKey(std::string_view owner);
+
+// Keys of the outbound space (the relay queue).
+inline constexpr char kOutboundMessageTag = 'q';
+inline constexpr char kOutboundDueTag = 'd';
+inline constexpr std::string_view kOutboundCountKey = "n";
+std::string OutboundMessageKey(std::string_view id);
+// The due row of message `id` with next attempt `at` (negative: 0).
+std::string OutboundDueKey(int64_t at, std::string_view id);
 
 // The first key after every key starting with `prefix`.
 std::string PrefixEnd(std::string_view prefix);

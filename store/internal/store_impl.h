@@ -149,6 +149,16 @@ class StoreImpl : public Store {
   absl::Status SetMetadata(const Principal& who, std::string_view mailbox,
                            const std::vector<MetadataEntry>& entries) override;
 
+  // outbound.cc
+  absl::StatusOr<std::string> QueueOutbound(
+      const Principal& who, const OutboundMessage& message) override;
+  absl::StatusOr<std::vector<OutboundMessage>> ClaimOutbound(
+      int64_t now, int64_t claim_seconds, size_t max) override;
+  absl::Status RemoveOutbound(std::string_view id) override;
+  absl::Status DeferOutbound(std::string_view id, int64_t next_attempt_at,
+                             std::string_view error) override;
+  absl::StatusOr<std::vector<OutboundMessage>> ListOutbound() override;
+
   absl::StatusOr<std::unique_ptr<Lease>> LockMaildrop(
       const Principal& who) override;
   absl::Status MarkRetrieved(const Principal& who, MailboxId mailbox,
@@ -402,6 +412,12 @@ class StoreImpl : public Store {
                                   const MailboxRecord& record);
   absl::StatusOr<uint32_t> NextUidValidity(Txn& txn);
   std::vector<std::string> GroupsOf(std::string_view user);
+
+  // ---- outbound queue (outbound.cc) ----
+  // The queue's message count, locked: every change of the queue's size
+  // takes it first.
+  absl::StatusOr<uint64_t> LockOutboundCount(Txn& txn);
+  absl::Status PutOutboundCount(Txn& txn, uint64_t count);
 
   // ---- Sieve filing (filing.cc) ----
   // The mailbox a DeliveryTarget with as_user names, as `user` sees it,
