@@ -138,6 +138,27 @@
 //                         (65536; past it QUOTA/MAXSIZE)
 //   sieve_max_scripts     Sieve scripts per user, and global ones (20;
 //                         past it QUOTA/MAXSCRIPTS)
+//   sieve_smtp            the SMTP relay HOST:PORT (or [V6]:PORT) that Sieve
+//                         redirects and vacation replies leave through
+//                         (empty: off; they stay queued in the store, and
+//                         the daemon says so once at start)
+//   sieve_smtp_tls        verify (STARTTLS required, the relay's certificate
+//                         and name checked against the system CAs or
+//                         sieve_smtp_ca_file), required (STARTTLS required,
+//                         certificate not checked), opportunistic (STARTTLS
+//                         when offered, not checked) or none (verify)
+//   sieve_smtp_ca_file    PEM CA certificates for verify (system CAs)
+//   sieve_smtp_timeout_seconds  longest wait for each relay reply (300)
+//   sieve_smtp_poll_ms    how often the queue is looked at for due messages,
+//                         this node's and other nodes' (500)
+//   sieve_smtp_retry_seconds  first wait after a temporary failure (4xx or
+//                         network); doubled per attempt (60)
+//   sieve_smtp_max_retry_seconds  longest wait between attempts (3600)
+//   sieve_smtp_max_age    a message still not sent this long after it was
+//                         queued is dropped, logged: N with s, m, h or d
+//                         (5d)
+//   outbound_max_queued   messages the outbound queue holds at most; past it
+//                         queueing fails (100000)
 //   quota_admins          users allowed to set quotas (IMAP SETQUOTA),
 //                         comma-separated (none)
 //   io_threads            network threads (2)
@@ -177,6 +198,8 @@
 #include "server/config_file.h"
 #include "server/deflate_stream.h"
 #include "server/log.h"
+#include "server/outbound/relay_worker.h"
+#include "server/outbound/smtp_client.h"
 #include "server/plugin_loader.h"
 #include "server/server.h"
 #include "server/store_options.h"
@@ -294,6 +317,25 @@ ABSL_FLAG(std::string, plugin_options, "",
           "extra plugin settings, KEY=VALUE,...");
 ABSL_FLAG(std::string, quota_admins, "",
           "users allowed to set quotas (IMAP SETQUOTA), comma-separated");
+ABSL_FLAG(std::string, sieve_smtp, "",
+          "SMTP relay HOST:PORT for Sieve redirect/vacation; empty = off");
+ABSL_FLAG(std::string, sieve_smtp_tls, "verify",
+          "relay TLS: verify | required | opportunistic | none");
+ABSL_FLAG(std::string, sieve_smtp_ca_file, "",
+          "PEM CA certificates for sieve_smtp_tls=verify (system CAs)");
+ABSL_FLAG(int, sieve_smtp_timeout_seconds, 300,
+          "longest wait for each relay reply");
+ABSL_FLAG(int64_t, sieve_smtp_poll_ms, 500,
+          "how often the outbound queue is looked at");
+ABSL_FLAG(int64_t, sieve_smtp_retry_seconds, 60,
+          "first wait after a temporary relay failure (doubles)");
+ABSL_FLAG(int64_t, sieve_smtp_max_retry_seconds, 3600,
+          "longest wait between relay attempts");
+ABSL_FLAG(std::string, sieve_smtp_max_age, "5d",
+          "drop an unsent outbound message this long after queueing "
+          "(N with s, m, h or d)");
+ABSL_FLAG(uint64_t, outbound_max_queued, 100000,
+          "messages the outbound queue holds at most");
 ABSL_FLAG(int, io_threads, 2, "network threads");
 ABSL_FLAG(int, worker_threads, 4, "threads for blocking store calls");
 ABSL_FLAG(int, shutdown_grace_seconds, 4,
@@ -379,6 +421,70 @@ void RaiseDescriptorLimit(server::Logger& log) {
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
     log.Log(absl::StrCat("file descriptor limit: ", limit.rlim_cur));
   }
+}
+
+// "90s", "30m", "12h", "5d" or plain seconds; -1 when malformed.
+int64_t ParseAgeSeconds(std::string_view text) {
+  int64_t unit = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 's': unit = 1; break;
+      case 'm': unit = 60; break;
+      case 'h': unit = 3600; break;
+      case 'd': unit = 86400; break;
+      default: unit = 0; break;
+    }
+    if (unit != 0) text.remove_suffix(1);
+    if (unit == 0) unit = 1;
+  }
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(absl::string_view(text.data(), text.size()), &n) ||
+      n < 0) {
+    return -1;
+  }
+  return n * unit;
+}
+
+// The relay worker the sieve_smtp settings ask for; nullptr when off or
+// wrong (`error` then says why, or stays empty when off).
+std::unique_ptr<server::outbound::RelayWorker> MakeRelayWorker(
+    store::Store* store, const std::string& hostname, server::Logger& log,
+    std::string* error) {
+  const std::string address = absl::GetFlag(FLAGS_sieve_smtp);
+  if (address.empty()) return nullptr;
+  absl::StatusOr<server::outbound::SmtpRelay> relay =
+      server::outbound::ParseRelayAddress(address);
+  if (!relay.ok()) {
+    *error = std::string(relay.status().message());
+    return nullptr;
+  }
+  absl::StatusOr<server::outbound::SmtpTls> tls =
+      server::outbound::ParseSmtpTls(absl::GetFlag(FLAGS_sieve_smtp_tls));
+  if (!tls.ok()) {
+    *error = std::string(tls.status().message());
+    return nullptr;
+  }
+  server::outbound::RelayWorkerOptions options;
+  options.relay = *relay;
+  options.relay.tls = *tls;
+  options.relay.helo_name = hostname;
+  options.relay.ca_file = absl::GetFlag(FLAGS_sieve_smtp_ca_file);
+  options.relay.timeout_seconds =
+      std::max(1, absl::GetFlag(FLAGS_sieve_smtp_timeout_seconds));
+  options.poll_ms = std::max<int64_t>(10, absl::GetFlag(FLAGS_sieve_smtp_poll_ms));
+  options.retry_seconds =
+      std::max<int64_t>(1, absl::GetFlag(FLAGS_sieve_smtp_retry_seconds));
+  options.max_retry_seconds = std::max(
+      options.retry_seconds, absl::GetFlag(FLAGS_sieve_smtp_max_retry_seconds));
+  options.max_age_seconds =
+      ParseAgeSeconds(absl::GetFlag(FLAGS_sieve_smtp_max_age));
+  if (options.max_age_seconds < 0) {
+    *error = "sieve_smtp_max_age takes N with s, m, h or d (e.g. 5d)";
+    return nullptr;
+  }
+  return std::make_unique<server::outbound::RelayWorker>(
+      store, std::move(options),
+      [&log](std::string_view message) { log.Log(message); });
 }
 
 bool PortFlag(int value, const char* name, uint16_t* port) {
@@ -654,6 +760,7 @@ int Run(int argc, char** argv) {
       absl::GetFlag(FLAGS_metadata_max_entries);
   store_options->metadata_max_total_bytes =
       absl::GetFlag(FLAGS_metadata_max_total_bytes);
+  store_options->outbound_max_queued = absl::GetFlag(FLAGS_outbound_max_queued);
   // What the store does on its own (e.g. an index rebuild) goes to the
   // daemon's log.
   store_options->log = [&log](std::string_view message) { log.Log(message); };
@@ -716,6 +823,14 @@ int Run(int argc, char** argv) {
     auth.SetOAuthIssuers(*std::move(issuers));
   }
   store::Store* store_ptr = store.get();
+  // Sieve redirects and vacation replies leave through the relay.
+  std::string relay_error;
+  std::unique_ptr<server::outbound::RelayWorker> relay =
+      MakeRelayWorker(store_ptr, config.hostname, log, &relay_error);
+  if (!relay_error.empty()) {
+    std::cerr << "mailroomd: " << relay_error << "\n";
+    return 2;
+  }
   // Set before Start(): admin commands and logins come only after it.
   server::Server* sessions = nullptr;
   auto server = std::make_unique<server::Server>(
@@ -759,9 +874,18 @@ int Run(int argc, char** argv) {
       } while (!stop_retention.WaitForNotificationWithTimeout(absl::Hours(1)));
     });
   }
+  if (relay != nullptr) {
+    relay->Start();
+    log.Log(absl::StrCat("outbound relay ", absl::GetFlag(FLAGS_sieve_smtp),
+                         " (TLS ", absl::GetFlag(FLAGS_sieve_smtp_tls), ")"));
+  } else {
+    log.Log("no outbound relay configured (sieve_smtp): Sieve redirects and "
+            "vacation replies stay queued");
+  }
   log.Log(absl::StrCat("mailroomd ready (pid ", getpid(), ")"));
 
   const bool clean = server->Wait();
+  if (relay != nullptr) relay->Stop();
   stop_retention.Notify();
   if (retention.joinable()) retention.join();
   if (!clean) {

@@ -25,6 +25,7 @@
 #include "server/admin/message_commands.h"
 #include "server/admin/migrate_commands.h"
 #include "server/admin/metadata_commands.h"
+#include "server/admin/queue_commands.h"
 #include "server/admin/quota_commands.h"
 #include "server/admin/session_commands.h"
 #include "server/admin/sieve_commands.h"
@@ -70,6 +71,7 @@ std::string AdminUsage() {
          "  flags add|remove|replace USER MAILBOX QUERY... -- FLAG...\n"
          "  expunge USER MAILBOX QUERY...\n"
          "  save USER MAILBOX FILE [--date=WHEN] [--saved=WHEN] [--flags=F]\n"
+         "  queue list | delete ID | flush   (outbound mail for the relay)\n"
          "  who [USER]\n"
          "  kick USER\n"
          "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
@@ -110,6 +112,7 @@ int RunAdminCommand(const AdminContext& ctx,
   if (command == "flags") return FlagsCommand(ctx, parsed);
   if (command == "expunge") return ExpungeCommand(ctx, parsed);
   if (command == "save") return SaveCommand(ctx, parsed);
+  if (command == "queue") return QueueCommand(ctx, parsed);
   if (command == "who") return WhoCommand(ctx, parsed);
   if (command == "kick") return KickCommand(ctx, parsed);
   if (command == "migrate") return MigrateCommand(ctx, parsed);

@@ -24,6 +24,7 @@ const char* SpaceName(Space space) {
     case Space::kMetadata: return "metadata";
     case Space::kSieve: return "sieve";
     case Space::kSieveMarks: return "sieve_marks";
+    case Space::kOutbound: return "outbound";
     case Space::kCount: break;
   }
   return "?";

@@ -76,6 +76,7 @@ enum class Space : int {
                    // server rows and usage counters
   kSieve,          // owner \0 ...: Sieve scripts and the active one
   kSieveMarks,     // owner \0 ...: delivery marks (vacation, duplicate)
+  kOutbound,       // messages waiting for the SMTP relay, due index, count
   kCount,          // not a space: the number of spaces
 };
 inline constexpr int kSpaceCount = static_cast<int>(Space::kCount);

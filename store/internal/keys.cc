@@ -220,4 +220,17 @@ std::string SieveExpiryKey(std::string_view owner, uint64_t expiry,
   return key;
 }
 
+std::string OutboundMessageKey(std::string_view id) {
+  std::string key(1, kOutboundMessageTag);
+  key.append(id);
+  return key;
+}
+
+std::string OutboundDueKey(int64_t at, std::string_view id) {
+  std::string key(1, kOutboundDueTag);
+  AppendU64(&key, at < 0 ? 0 : static_cast<uint64_t>(at));
+  key.append(id);
+  return key;
+}
+
 }  // namespace mailroom::store::internal

@@ -76,6 +76,16 @@
 //                                                  order, for the sweep)
 //   Owner "$" holds the global scripts (owner "" in the API). Both spaces' rows go with their
 //   user.
+//   outbound      'q' id                           OutboundMessage (without
+//                                                  its id): a message for the
+//                                                  SMTP relay
+//                 'd' next_attempt(u64) id         "": the due index, the
+//                                                  row of each 'q' row's
+//                                                  next_attempt_at
+//                 'n'                              u64 'q' rows (the limit;
+//                                                  the queue's lock)
+//   An id is 16 hex digits of the queueing time in microseconds and 8
+//   random ones, so ids sort by age.
 //
 // The mailbox state key is the lock of its mailbox: every mutation of a
 // mailbox takes it with GetForUpdate first. The quota key is the lock of an
@@ -160,6 +170,13 @@ std::string SieveMarkKey(std::string_view owner, std::string_view digest);
 std::string SieveExpiryPrefix(std::string_view owner);
 std::string SieveExpiryKey(std::string_view owner, uint64_t expiry,
                            std::string_view digest);
+// Keys of the outbound space (the relay queue).
+inline constexpr char kOutboundMessageTag = 'q';
+inline constexpr char kOutboundDueTag = 'd';
+inline constexpr std::string_view kOutboundCountKey = "n";
+std::string OutboundMessageKey(std::string_view id);
+// The due row of message `id` with next attempt `at` (negative: 0).
+std::string OutboundDueKey(int64_t at, std::string_view id);
 
 // The first key after every key starting with `prefix`.
 std::string PrefixEnd(std::string_view prefix);

@@ -345,4 +345,30 @@ bool DecodeStringList(std::string_view in, std::vector<std::string>* list) {
   return rd.ok();
 }
 
+std::string Encode(const OutboundMessage& r) {
+  Writer w;
+  w.Bytes(r.envelope_from);
+  w.StringList(r.recipients);
+  w.Bytes(r.data);
+  w.Bytes(r.reason);
+  w.Signed(r.queued_at);
+  w.Signed(r.next_attempt_at);
+  w.Varint(r.attempts);
+  w.Bytes(r.last_error);
+  return w.Take();
+}
+
+bool Decode(std::string_view in, OutboundMessage* r) {
+  Reader rd(in);
+  r->envelope_from = rd.Bytes();
+  r->recipients = rd.StringList();
+  r->data = rd.Bytes();
+  r->reason = rd.Bytes();
+  r->queued_at = rd.Signed();
+  r->next_attempt_at = rd.Signed();
+  r->attempts = static_cast<uint32_t>(rd.Varint());
+  r->last_error = rd.Bytes();
+  return rd.ok();
+}
+
 }  // namespace mailroom::store::internal

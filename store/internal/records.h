@@ -138,6 +138,10 @@ bool Decode(std::string_view in, SeenUserState* r);
 bool Decode(std::string_view in, IndexWork* r);
 bool DecodeStringList(std::string_view in, std::vector<std::string>* list);
 
+// An outbound queue row: every field but the id (its key).
+std::string Encode(const OutboundMessage& r);
+bool Decode(std::string_view in, OutboundMessage* r);
+
 }  // namespace mailroom::store::internal
 
 #endif  // MAILROOM_STORE_INTERNAL_RECORDS_H_

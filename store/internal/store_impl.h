@@ -178,6 +178,15 @@ class StoreImpl : public Store {
                                            std::string_view key, int64_t now,
                                            int64_t expires,
                                            bool extend) override;
+  // outbound.cc
+  absl::StatusOr<std::string> QueueOutbound(
+      const Principal& who, const OutboundMessage& message) override;
+  absl::StatusOr<std::vector<OutboundMessage>> ClaimOutbound(
+      int64_t now, int64_t claim_seconds, size_t max) override;
+  absl::Status RemoveOutbound(std::string_view id) override;
+  absl::Status DeferOutbound(std::string_view id, int64_t next_attempt_at,
+                             std::string_view error) override;
+  absl::StatusOr<std::vector<OutboundMessage>> ListOutbound() override;
 
   absl::StatusOr<std::unique_ptr<Lease>> LockMaildrop(
       const Principal& who) override;
@@ -432,6 +441,20 @@ class StoreImpl : public Store {
                                   const MailboxRecord& record);
   absl::StatusOr<uint32_t> NextUidValidity(Txn& txn);
   std::vector<std::string> GroupsOf(std::string_view user);
+
+  // ---- outbound queue (outbound.cc) ----
+  // The queue's message count, locked: every change of the queue's size
+  // takes it first.
+  absl::StatusOr<uint64_t> LockOutboundCount(Txn& txn);
+  absl::Status PutOutboundCount(Txn& txn, uint64_t count);
+
+  // ---- Sieve filing (filing.cc) ----
+  // The mailbox a DeliveryTarget with as_user names, as `user` sees it,
+  // created first when target.create allows and `user` may create it.
+  // kNotFound when missing (or \Noselect); kPermissionDenied without `p`
+  // or `i` there.
+  absl::StatusOr<Resolved> ResolveFilingTarget(Txn& txn, std::string_view user,
+                                               const DeliveryTarget& target);
 
   // ---- annotations inside a transaction (metadata.cc) ----
   // Usage per owner charged, recounted from the rows (through `txn`, or at

@@ -72,6 +72,7 @@ class StoreImpl::Verifier {
     kFixRefCount,
     kFixUnreferencedBlob,
     kFixIndex,
+    kFixOutbound,
   };
   using RepairKey = std::pair<int, std::string>;
   // Returns what it did ("" when it found nothing left to do).
@@ -111,6 +112,9 @@ class StoreImpl::Verifier {
   // Sieve rows of users who do not exist, an active mark naming a missing
   // script, and (repairing) expired marks (verify_sieve.cc).
   absl::Status CheckSieve();
+  // The outbound queue's rows, due index and count (store-wide only;
+  // verify_outbound.cc).
+  absl::Status CheckOutbound();
   // Calls fn(id) for each mailbox id with keys under `prefix` + id in
   // `space`, one seek per id.
   absl::Status ForEachIdWithKeys(
@@ -152,6 +156,7 @@ class StoreImpl::Verifier {
   absl::StatusOr<std::string> DropUnreferencedBlob(
       const std::string& hash, std::optional<uint64_t> stored);
   absl::StatusOr<std::string> RequeueIndex(const std::string& owner);
+  absl::StatusOr<std::string> RebuildOutbound();
 
   StoreImpl& store_;
   const std::string owner_;

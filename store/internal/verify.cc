@@ -122,6 +122,7 @@ absl::Status StoreImpl::Verifier::Check() {
   if (owner_.empty()) MR_RETURN_IF_ERROR(CheckOrphans());
   if (owner_.empty()) MR_RETURN_IF_ERROR(CheckMetadata());
   MR_RETURN_IF_ERROR(CheckSieve());
+  if (owner_.empty()) MR_RETURN_IF_ERROR(CheckOutbound());
   return absl::OkStatus();
 }
 

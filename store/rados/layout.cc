@@ -57,6 +57,7 @@ Placing PlacingOf(Space space) {
     case Space::kMeta:
     case Space::kGroups:
     case Space::kIndexQueue:
+    case Space::kOutbound:
       return Placing::kFixed;
     case Space::kBlobs:
     case Space::kBlobRefs:

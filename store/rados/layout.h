@@ -6,7 +6,7 @@
 // namespace (RadosOptions::ns) of one pool. `hex(x)` is lower-case hex, `id`
 // a MailboxId as 8 bytes big-endian, `S` the space byte of a key space
 // ('a' + the engine::Space value: kMeta 'a', kUsers 'b', ... kSeen 'q',
-// kMetadata 'r', kSieve 's', kSieveMarks 't').
+// kMetadata 'r', kSieve 's', kSieveMarks 't', kOutbound 'u').
 //
 //   object             holds
 //   format             data: the layout format version, decimal ("1"). Open
@@ -15,6 +15,9 @@
 //   meta               kMeta keys
 //   groups             kGroups keys
 //   acl                kAcl keys that do not start with 'm' (the 'g' rows)
+//   space.outbound     kOutbound keys: the outbound queue in one object, so
+//                      a claim (due index row, message row, count) is one
+//                      guarded write
 //   space.metadata     kMetadata keys that do not start with 'm' (server
 //                      annotations and usage counters); its 'm' rows
 //                      ('m' id ...) live in mbox.hex(id) like kAcl's
