@@ -336,6 +336,18 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
         MR_ASSIGN_OR_RETURN(std::optional<std::string> exists,
                             Get(Space::kUsers, user, &txn));
         if (!exists.has_value()) return absl::NotFoundError("no such user");
+        std::vector<AppendRequest> flagged = request;
+        flagged[0].flags = targets[i].flags;
+        if (targets[i].as_user) {
+          MR_ASSIGN_OR_RETURN(Resolved target,
+                              ResolveFilingTarget(txn, user, targets[i]));
+          // The user files: the flags they could not STORE there are
+          // dropped, as for their APPEND (RFC 4314 section 4).
+          flagged[0].flags =
+              InsertableFlags(target.rights, std::move(flagged[0].flags));
+          return AppendInTxn(txn, target.id, target.record.owner, flagged,
+                             hashes, *structures, true, user);
+        }
         absl::StatusOr<std::string> name =
             CanonicalMailboxName(targets[i].mailbox);
         MailboxId id = 0;
@@ -361,7 +373,7 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
           break;
         }
         if (id == 0) return absl::NotFoundError("no such mailbox");
-        return AppendInTxn(txn, id, user, request, hashes, *structures, true);
+        return AppendInTxn(txn, id, user, flagged, hashes, *structures, true);
       }();
       if (!r.ok() && r.status().code() == absl::StatusCode::kAborted) {
         return r.status();  // conflict: retry the whole delivery

@@ -403,6 +403,14 @@ class StoreImpl : public Store {
   absl::StatusOr<uint32_t> NextUidValidity(Txn& txn);
   std::vector<std::string> GroupsOf(std::string_view user);
 
+  // ---- Sieve filing (filing.cc) ----
+  // The mailbox a DeliveryTarget with as_user names, as `user` sees it,
+  // created first when target.create allows and `user` may create it.
+  // kNotFound when missing (or \Noselect); kPermissionDenied without `p`
+  // or `i` there.
+  absl::StatusOr<Resolved> ResolveFilingTarget(Txn& txn, std::string_view user,
+                                               const DeliveryTarget& target);
+
   // ---- annotations inside a transaction (metadata.cc) ----
   // Usage per owner charged, recounted from the rows (through `txn`, or at
   // `snapshot`). Rows of mailboxes that do not exist are not counted; their
