@@ -97,7 +97,7 @@ bool IsInbox(std::string_view name) {
 
 // Runs the before/personal/after sequence for one recipient.
 Plan PlanRecipient(const SieveDeliveryContext& c, const SieveRecipient& r,
-                   const sieve::Message& message) {
+                   std::string_view data) {
   Plan plan;
   store::MailStore& store = *c.store;
   const store::Principal host = c.principal("");
@@ -136,6 +136,7 @@ Plan PlanRecipient(const SieveDeliveryContext& c, const SieveRecipient& r,
   if (sequence.empty()) return plan;
 
   plan.ran = true;
+  DeliveredMessage message(data, c.reverse_path, r.address);
   EnvironmentFacts facts{c.hostname, r.domain, c.remote_ip};
   DeliveryEnvironment env(store, c.principal(owner), host, owner, facts, c.now);
   bool keep = true;
@@ -348,10 +349,7 @@ std::vector<RecipientOutcome> DeliverWithSieve(
   std::vector<std::pair<size_t, size_t>> owner_of;  // recipient, filing
   for (size_t i = 0; i < recipients.size(); ++i) {
     const SieveRecipient& r = recipients[i];
-    if (c.settings->enabled) {
-      DeliveredMessage message(data, c.reverse_path, r.address);
-      plans[i] = PlanRecipient(c, r, message);
-    }
+    if (c.settings->enabled) plans[i] = PlanRecipient(c, r, data);
     Plan& plan = plans[i];
     outcomes[i].log = plan.log;
     if (plan.reject.has_value()) {
@@ -405,7 +403,6 @@ std::vector<RecipientOutcome> DeliverWithSieve(
     if (!plan.filings.empty() && !stored[i] && !needs_keep[i]) continue;
     const SieveRecipient& r = recipients[i];
     const std::string& owner = r.target.user;
-    bool sent_somewhere = false;
     for (const std::string& to : plan.redirects) {
       if (RedirectWouldLoop(data, r.address)) {
         outcomes[i].log.push_back(absl::StrCat(
@@ -416,7 +413,6 @@ std::vector<RecipientOutcome> DeliverWithSieve(
       absl::StatusOr<std::string> id = store.QueueOutbound(
           host, ComposeRedirect(data, c.reverse_path, r.address, to));
       if (id.ok()) {
-        sent_somewhere = true;
         outcomes[i].log.push_back(absl::StrCat("sieve: redirected to ", to,
                                                " (queued ", *id, ")"));
       } else {
@@ -426,7 +422,6 @@ std::vector<RecipientOutcome> DeliverWithSieve(
         if (!stored[i]) needs_keep[i] = true;
       }
     }
-    (void)sent_somewhere;
     if (!plan.vacations.empty()) {
       DeliveredMessage message(data, c.reverse_path, r.address);
       sieve::VacationRecipient me = VacationRecipientOf(c, r);
