@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "store/principal_issuer.h"
 
 namespace mailroom::server {
 namespace {
@@ -302,6 +303,11 @@ plugin::Task<void> Server::RunSession(
     context.auth = auth_;
     context.config = &options_.config;
     context.implicit_tls = implicit_tls;
+    if (std::string_view(descriptor->name) == "lmtp") {
+      context.delivery_principal = [](std::string_view user) {
+        return store::PrincipalIssuer::Admin(user);
+      };
+    }
     try {
       co_await descriptor->run_session(&context);
       (void)co_await conn->Flush();

@@ -126,6 +126,16 @@
 //                                   the IDLE's autologout
 //     imap.max_metadata_entries     entries in one GETMETADATA or
 //                                   SETMETADATA (1000)
+//     lmtp.sieve                    run the Sieve scripts (global before,
+//                                   the user's active one, global after) at
+//                                   LMTP delivery (true)
+//     lmtp.sieve_max_actions        actions of one script run (32); past it
+//                                   the run fails and the message is kept
+//     lmtp.sieve_max_redirects      redirects of one script run (4)
+//     lmtp.sieve_max_steps          commands, tests and comparisons of one
+//                                   script run (200000)
+//     lmtp.sieve_max_include_depth  nesting of Sieve include (8)
+//     lmtp.sieve_cache_scripts      compiled scripts the daemon keeps (1000)
 //   metadata_max_entry_bytes  longest annotation value (RFC 5464 METADATA;
 //                         SETMETADATA answers NO [METADATA MAXSIZE n]) (65536)
 //   metadata_max_entries  annotations per owner charged: a user for their

@@ -36,7 +36,7 @@ namespace mailroom::plugin {
 
 // Hash of the ABI headers (see plugin_abi_test). Do not edit by hand: the
 // test prints the value to put here.
-inline constexpr uint32_t kAbiVersion = 1233908812u;
+inline constexpr uint32_t kAbiVersion = 3255950778u;
 
 inline constexpr char kEntryPoint[] = "mailroom_plugin_descriptor";
 
@@ -193,6 +193,10 @@ struct SessionContext {
   Authenticator* auth = nullptr;
   const Config* config = nullptr;
   bool implicit_tls = false;  // accepted on a TLS port (TLS already active)
+  // LMTP only (null for other plugins): the host's own principal acting in
+  // `user`'s namespace ("" for none), for what delivery does on a user's
+  // behalf (Sieve scripts, marks, filing checks, the outbound queue).
+  store::Principal (*delivery_principal)(std::string_view user) = nullptr;
 };
 
 struct PluginDescriptor {

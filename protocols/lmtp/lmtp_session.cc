@@ -41,8 +41,17 @@ LmtpSession::LmtpSession(const plugin::SessionContext& context)
     : conn_(*context.connection),
       store_(*context.store),
       config_(*context.config),
+      delivery_principal_(context.delivery_principal),
       lhlo_deadline_(std::chrono::steady_clock::now() +
-                     config_.lmtp_lhlo_timeout) {}
+                     config_.lmtp_lhlo_timeout) {
+  absl::StatusOr<SieveSettings> sieve = SieveSettingsFromOptions(config_.options);
+  if (sieve.ok()) {
+    sieve_settings_ = *std::move(sieve);
+  } else {
+    conn_.Log(absl::StrCat("lmtp: ", sieve.status().message(),
+                           "; Sieve runs with its defaults"));
+  }
+}
 
 Task<void> LmtpSession::Run() {
   try {
@@ -235,6 +244,7 @@ Task<void> LmtpSession::HandleRcpt(const Command& command) {
   }
   AcceptedRecipient accepted;
   accepted.address = address;
+  accepted.domain = recipient->domain;
   accepted.target.user = std::move(user);
   if (!recipient->detail.empty()) accepted.target.mailbox = recipient->detail;
   transaction_->recipients.push_back(std::move(accepted));
@@ -395,6 +405,10 @@ Task<void> LmtpSession::Deliver(std::string body) {
   std::string data = TraceHeaders(trace);
   data.append(body);
   std::string().swap(body);
+  if (sieve_settings_.enabled && delivery_principal_ != nullptr) {
+    co_await DeliverFiltered(transaction, std::move(data));
+    co_return;
+  }
 
   std::vector<store::DeliveryTarget> targets;
   targets.reserve(transaction.recipients.size());
@@ -413,6 +427,44 @@ Task<void> LmtpSession::Deliver(std::string body) {
                              status.ToString()));
     }
     Reply(DeliveryReply(status, transaction.recipients[i].address));
+  }
+}
+
+Task<void> LmtpSession::DeliverFiltered(const Transaction& transaction,
+                                        std::string data) {
+  SieveDeliveryContext context;
+  context.store = &store_;
+  context.principal = delivery_principal_;
+  context.settings = &sieve_settings_;
+  context.cache = &SharedScriptCache(sieve_settings_.cache_scripts);
+  context.reverse_path = transaction.reverse_path;
+  context.hostname = config_.hostname;
+  context.remote_ip = conn_.peer_address();
+  context.local_domains = config_.local_domains;
+  context.now = absl::Now();
+  std::vector<SieveRecipient> recipients;
+  recipients.reserve(transaction.recipients.size());
+  for (const AcceptedRecipient& r : transaction.recipients) {
+    recipients.push_back({r.address, r.domain, r.target});
+  }
+  std::vector<RecipientOutcome> outcomes = co_await plugin::Blocking(
+      conn_, [&] { return DeliverWithSieve(context, recipients, data); });
+  for (size_t i = 0; i < recipients.size(); ++i) {
+    const std::string& address = recipients[i].address;
+    if (i >= outcomes.size()) {
+      Reply(DeliveryReply(absl::InternalError("missing delivery result"), address));
+      continue;
+    }
+    for (const std::string& line : outcomes[i].log) {
+      conn_.Log(absl::StrCat("lmtp <", address, ">: ", line));
+    }
+    if (outcomes[i].reject_reason.has_value()) {
+      // RFC 5429 section 2.1: refused at delivery, with the script's reason.
+      Reply(absl::StrCat("550 5.7.1 <", address, "> ",
+                         RejectReplyText(*outcomes[i].reject_reason)));
+      continue;
+    }
+    Reply(DeliveryReply(outcomes[i].status, address));
   }
 }
 

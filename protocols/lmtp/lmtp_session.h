@@ -9,7 +9,9 @@
 // stored once for all recipients (Store::Deliver) only after the whole body
 // arrived; a connection lost before that stores nothing. After the final dot
 // (or BDAT LAST) there is one reply per accepted recipient, sent once the
-// message is durable for that recipient.
+// message is durable for that recipient. Each recipient's Sieve scripts
+// decide where their copy goes (sieve_delivery.h); a Sieve reject is that
+// recipient's 550 5.7.1 alone.
 //
 // Thread-safety: not thread-safe; one session runs on one coroutine chain.
 #ifndef MAILROOM_PROTOCOLS_LMTP_LMTP_SESSION_H_
@@ -26,6 +28,7 @@
 #include "protocols/api/task.h"
 #include "protocols/lmtp/lmtp_command.h"
 #include "protocols/lmtp/message_buffer.h"
+#include "protocols/lmtp/sieve_delivery.h"
 #include "store/store.h"
 
 namespace mailroom::lmtp {
@@ -43,6 +46,7 @@ class LmtpSession {
  private:
   struct AcceptedRecipient {
     std::string address;  // as given in RCPT TO
+    std::string domain;   // its domain, lower case
     store::DeliveryTarget target;
   };
   struct Transaction {
@@ -66,6 +70,10 @@ class LmtpSession {
   // Stores `body` for every accepted recipient and replies once per
   // recipient; ends the transaction.
   plugin::Task<void> Deliver(std::string body);
+  // Deliver's work when Sieve runs (sieve_delivery.h): `data` for every
+  // recipient as their scripts say; one reply each.
+  plugin::Task<void> DeliverFiltered(const Transaction& transaction,
+                                     std::string data);
   // One reply per recipient, all the same (a failure of the whole message).
   void ReplyToAll(std::string_view reply);
   // The reply for one recipient's delivery result.
@@ -86,6 +94,10 @@ class LmtpSession {
   plugin::Connection& conn_;
   store::MailStore& store_;
   const plugin::Config& config_;
+  // Set by the host for LMTP: what Sieve filtering acts as. Without it
+  // (or with lmtp.sieve = false) messages are delivered unfiltered.
+  store::Principal (*const delivery_principal_)(std::string_view user);
+  SieveSettings sieve_settings_;
   // Connection start plus lmtp_lhlo_timeout: LHLO must arrive by then.
   const std::chrono::steady_clock::time_point lhlo_deadline_;
 
