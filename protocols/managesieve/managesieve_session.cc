@@ -210,6 +210,9 @@ void ManageSieveSession::ReplyStoreError(const absl::Status& status) {
     case absl::StatusCode::kPermissionDenied:
       No("Permission denied");
       return;
+    case absl::StatusCode::kUnimplemented:
+      No("Sieve scripts are not kept by this server");
+      return;
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kAborted:
     case absl::StatusCode::kDeadlineExceeded:
