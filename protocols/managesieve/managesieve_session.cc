@@ -95,6 +95,18 @@ Task<ManageSieveSession::ReadOutcome> ManageSieveSession::ReadCommand(
       }
       co_return ReadOutcome::kCommand;
     }
+    if (state_ == State::kAuthenticated) {
+      // The script of a PUTSCRIPT: over the owner's limits it is skipped
+      // unread.
+      const std::string_view head(text->data(),
+                                  text->size() - (line->size() - line->rfind('{')));
+      absl::Status space = co_await CheckScriptSpace(head, *literal);
+      if (absl::IsResourceExhausted(space)) {
+        if (!co_await DiscardLiteral(*literal)) co_return ReadOutcome::kEnd;
+        ReplyStoreError(space);
+        co_return ReadOutcome::kRejected;
+      }
+    }
     if (*literal > LiteralLimit() ||
         text->size() + 2 + *literal > CommandLimit()) {
       if (state_ != State::kAuthenticated) {
@@ -113,6 +125,22 @@ Task<ManageSieveSession::ReadOutcome> ManageSieveSession::ReadCommand(
     if (!bytes.ok()) co_return ReadOutcome::kEnd;
     text->append(*bytes);
   }
+}
+
+Task<absl::Status> ManageSieveSession::CheckScriptSpace(std::string_view head,
+                                                         uint64_t size) {
+  // `head` ends in the space before the literal: "PUTSCRIPT name ".
+  if (head.empty() || head.back() != ' ') co_return absl::OkStatus();
+  head.remove_suffix(1);
+  absl::StatusOr<Command> command = ParseCommand(head);
+  if (!command.ok() || command->name != "PUTSCRIPT" ||
+      command->args.size() != 1 || !command->args[0].is_string()) {
+    co_return absl::OkStatus();
+  }
+  const std::string& name = command->args[0].text;
+  co_return co_await plugin::Blocking(conn_, [&] {
+    return store_.CheckSieveSpace(*principal_, owner(), name, size);
+  });
 }
 
 Task<bool> ManageSieveSession::DiscardLiteral(uint64_t size) {

@@ -7,11 +7,13 @@
 // without TLS, and the slowing down of failed logins. Limits come from the
 // host Config as well: the line limit, and before login the command and
 // literal limits; after login a literal may hold a script of up to
-// min(max_literal_bytes, the Sieve compiler's max_script_bytes) octets. A
-// larger literal is read and thrown away (the client sends it without
-// waiting) and answered NO (QUOTA/MAXSIZE); before login it ends the
-// session instead, so an unauthenticated client cannot make the server
-// read much.
+// min(max_literal_bytes, the Sieve compiler's max_script_bytes) octets, and
+// the script of a PUTSCRIPT is first checked against the owner's limits in
+// the store (HAVESPACE's check). A literal over either is read and thrown
+// away unbuffered (the client sends it without waiting) and answered NO
+// (QUOTA/MAXSIZE) or NO (QUOTA/MAXSCRIPTS); before login a literal over the
+// limit ends the session instead, so an unauthenticated client cannot make
+// the server read much.
 //
 // The owner's rights are enforced by the store (a user reaches only their
 // own scripts).
@@ -57,6 +59,11 @@ class ManageSieveSession {
   plugin::Task<void> Dispatch(const Command& command);
   // Reads a command with its literals into `*text`.
   plugin::Task<ReadOutcome> ReadCommand(std::string* text);
+  // For a literal announced after `head`: when head is "PUTSCRIPT name ",
+  // whether the store would take a script of `size` octets (its
+  // kResourceExhausted), else OK.
+  plugin::Task<absl::Status> CheckScriptSpace(std::string_view head,
+                                              uint64_t size);
   // Reads and drops `size` octets of a literal that is over its limit, and
   // the rest of its command.
   plugin::Task<bool> DiscardLiteral(uint64_t size);

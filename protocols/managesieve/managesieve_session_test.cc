@@ -30,6 +30,7 @@ class SieveStore : public FakeStore {
   static constexpr size_t kMaxScripts = 3;
 
   absl::Status fail_next = absl::OkStatus();
+  int put_calls = 0;
 
   absl::StatusOr<std::vector<store::SieveScriptInfo>> ListSieveScripts(
       const store::Principal& who, std::string_view owner) override {
@@ -52,6 +53,7 @@ class SieveStore : public FakeStore {
   absl::Status PutSieveScript(const store::Principal& who,
                               std::string_view owner, std::string_view name,
                               std::string_view source) override {
+    ++put_calls;
     if (absl::Status s = CheckSieveSpace(who, owner, name, source.size());
         !s.ok()) {
       return s;
@@ -340,6 +342,16 @@ TEST_F(ManageSieveSessionTest, ResponseCodes) {
   EXPECT_EQ(store_.active("alice"), "");
 }
 
+TEST_F(ManageSieveSessionTest, ScriptOverQuotaIsSkippedUnread) {
+  const std::string big(SieveStore::kMaxBytes + 1, '#');
+  std::string out = LoggedIn(absl::StrCat("PUTSCRIPT \"s\" {", big.size(),
+                                          "+}\r\n", big, "\r\nNOOP\r\n"));
+  EXPECT_EQ(out,
+            "NO (QUOTA/MAXSIZE) \"Script too large\"\r\n"
+            "OK \"Done\"\r\n");
+  EXPECT_EQ(store_.put_calls, 0);
+}
+
 TEST_F(ManageSieveSessionTest, StoreUnavailableIsTryLater) {
   store_.fail_next = absl::UnavailableError("engine busy");
   std::string out = LoggedIn("LISTSCRIPTS\r\n");
@@ -349,7 +361,7 @@ TEST_F(ManageSieveSessionTest, StoreUnavailableIsTryLater) {
 TEST_F(ManageSieveSessionTest, OversizedLiteralIsSkippedNotFatal) {
   config_.max_literal_bytes = 1024;  // below the compiler's limit
   const std::string big(5000, 'x');
-  std::string out = LoggedIn(absl::StrCat("PUTSCRIPT \"s\" {", big.size(),
+  std::string out = LoggedIn(absl::StrCat("CHECKSCRIPT {", big.size(),
                                           "+}\r\n", big, "\r\nNOOP\r\n"));
   EXPECT_EQ(out,
             "NO (QUOTA/MAXSIZE) \"Literal larger than 1024 octets\"\r\n"
