@@ -294,7 +294,10 @@ size_t ManageSieveSession::CommandLimit() const {
 }
 
 size_t ManageSieveSession::LiteralLimit() const {
-  if (state_ != State::kAuthenticated) return config_.max_preauth_literal_bytes;
+  // Before login the whole command stays within max_preauth_command_bytes;
+  // a literal may fill it, as a long SASL response (an OAUTHBEARER token)
+  // cannot be quoted (1024 octets at most) and must be a literal.
+  if (state_ != State::kAuthenticated) return config_.max_preauth_command_bytes;
   return std::min(config_.max_literal_bytes, sieve::Limits().max_script_bytes);
 }
 

@@ -5,8 +5,8 @@
 // Everything about security comes from the host: TLS and STARTTLS, the SASL
 // mechanisms (Authenticator), whether plaintext mechanisms may be used
 // without TLS, and the slowing down of failed logins. Limits come from the
-// host Config as well: the line limit, and before login the command and
-// literal limits; after login a literal may hold a script of up to
+// host Config as well: the line limit, and before login the command limit
+// (max_preauth_command_bytes, literals included); after login a literal may hold a script of up to
 // min(max_literal_bytes, the Sieve compiler's max_script_bytes) octets, and
 // the script of a PUTSCRIPT is first checked against the owner's limits in
 // the store (HAVESPACE's check). A literal over either is read and thrown

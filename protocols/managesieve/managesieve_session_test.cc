@@ -369,7 +369,7 @@ TEST_F(ManageSieveSessionTest, OversizedLiteralIsSkippedNotFatal) {
 }
 
 TEST_F(ManageSieveSessionTest, OversizedLiteralBeforeLoginEndsSession) {
-  config_.max_preauth_literal_bytes = 100;
+  config_.max_preauth_command_bytes = 1000;
   std::string out = Run("NOOP {5000+}\r\n");
   EXPECT_EQ(out, "BYE \"Literal too large before login\"\r\n");
 }
