@@ -4,7 +4,9 @@
 #include <exception>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "protocols/managesieve/response.h"
 #include "sieve/limits.h"
@@ -223,13 +225,20 @@ void ManageSieveSession::ReplyStoreError(const absl::Status& status) {
       }
       break;
     case absl::StatusCode::kResourceExhausted:
-      if (absl::StartsWith(message, "QUOTA/MAXSIZE")) {
-        No("Script too large", "QUOTA/MAXSIZE");
-      } else if (absl::StartsWith(message, "QUOTA/MAXSCRIPTS")) {
-        No("Too many scripts", "QUOTA/MAXSCRIPTS");
-      } else {
-        No("Over quota", "QUOTA");
+      // The store's message starts with the response code; what follows
+      // ": " says the limit.
+      for (const char* code : {"QUOTA/MAXSIZE", "QUOTA/MAXSCRIPTS"}) {
+        if (!absl::StartsWith(message, code)) continue;
+        absl::string_view why = absl::StripPrefix(message, code);
+        why = absl::StripPrefix(why, ":");
+        why = absl::StripLeadingAsciiWhitespace(why);
+        const bool size = absl::string_view(code) == "QUOTA/MAXSIZE";
+        No(why.empty() ? (size ? "Script too large" : "Too many scripts")
+                       : std::string(why),
+           code);
+        return;
       }
+      No("Over quota", "QUOTA");
       return;
     case absl::StatusCode::kInvalidArgument:
       // A compile error ("line:col: why") or a bad name: user-safe texts.

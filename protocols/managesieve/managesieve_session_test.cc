@@ -69,12 +69,12 @@ class SieveStore : public FakeStore {
     if (absl::Status s = Check(who, owner); !s.ok()) return s;
     if (name.empty()) return absl::InvalidArgumentError("bad script name");
     if (size > kMaxBytes) {
-      return absl::ResourceExhaustedError("QUOTA/MAXSIZE script too big");
+      return absl::ResourceExhaustedError("QUOTA/MAXSIZE: at most 200 bytes");
     }
     auto& scripts = scripts_[std::string(owner)];
     if (scripts.count(std::string(name)) == 0 &&
         scripts.size() >= kMaxScripts) {
-      return absl::ResourceExhaustedError("QUOTA/MAXSCRIPTS too many");
+      return absl::ResourceExhaustedError("QUOTA/MAXSCRIPTS");
     }
     return absl::OkStatus();
   }
@@ -332,7 +332,7 @@ TEST_F(ManageSieveSessionTest, ResponseCodes) {
   EXPECT_EQ(lines[6], "OK \"Putscript would succeed\"");
   EXPECT_TRUE(absl::StartsWith(lines[7], "NO (QUOTA/MAXSIZE)"));
   EXPECT_EQ(lines[8], "OK \"Script stored\"");
-  EXPECT_TRUE(absl::StartsWith(lines[9], "NO (QUOTA/MAXSCRIPTS)"));
+  EXPECT_EQ(lines[9], "NO (QUOTA/MAXSCRIPTS) \"Too many scripts\"");
   EXPECT_TRUE(absl::StartsWith(lines[10], "NO (QUOTA/MAXSCRIPTS)"));
   EXPECT_TRUE(absl::StartsWith(lines[11], "NO (QUOTA/MAXSIZE)"));
   EXPECT_EQ(lines[12], "OK \"No script is active\"");
@@ -347,7 +347,7 @@ TEST_F(ManageSieveSessionTest, ScriptOverQuotaIsSkippedUnread) {
   std::string out = LoggedIn(absl::StrCat("PUTSCRIPT \"s\" {", big.size(),
                                           "+}\r\n", big, "\r\nNOOP\r\n"));
   EXPECT_EQ(out,
-            "NO (QUOTA/MAXSIZE) \"Script too large\"\r\n"
+            "NO (QUOTA/MAXSIZE) \"at most 200 bytes\"\r\n"
             "OK \"Done\"\r\n");
   EXPECT_EQ(store_.put_calls, 0);
 }
