@@ -10,6 +10,9 @@ responses (data lines, strings and literals, then OK/NO/BYE).
 """
 
 import base64
+import hashlib
+import hmac
+import os
 import re
 import socket
 
@@ -147,6 +150,56 @@ class Client:
             raise AssertionError("no challenge: %r" % challenge)
         self.send(quote(token).encode() + b"\r\n")
         return self.read_response()
+
+    def _sasl_step(self, response):
+        """Sends one SASL response string; returns the next challenge
+        (decoded bytes), or the final Response."""
+        self.send(quote(base64.b64encode(response).decode()).encode() +
+                  b"\r\n")
+        return self._challenge_or_response()
+
+    def _challenge_or_response(self):
+        line = self._read_line()
+        m = _STATUS.match(line)
+        if m:
+            text = self._items(m.group(3))[0] if m.group(3) else b""
+            return Response(m.group(1).decode(), (m.group(2) or b"").decode(),
+                            text.decode(), [])
+        return base64.b64decode(self._items(line)[0])
+
+    def authenticate_scram(self, user, password):
+        """SCRAM-SHA-256 (RFC 5802, RFC 7677) with the client-first message
+        as initial response. Returns (Response, server proved itself)."""
+        nonce = base64.b64encode(os.urandom(18)).decode()
+        bare = "n=%s,r=%s" % (user, nonce)
+        self.send(b'AUTHENTICATE "SCRAM-SHA-256" ' +
+                  quote(base64.b64encode(b"n,," + bare.encode()).decode())
+                  .encode() + b"\r\n")
+        server_first = self._challenge_or_response()
+        if isinstance(server_first, Response):
+            return server_first, False
+        attrs = dict(kv.split("=", 1)
+                     for kv in server_first.decode().split(","))
+        salted = hashlib.pbkdf2_hmac("sha256", password.encode(),
+                                     base64.b64decode(attrs["s"]),
+                                     int(attrs["i"]))
+        client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+        without_proof = "c=biws,r=" + attrs["r"]
+        auth_message = ",".join([bare, server_first.decode(),
+                                 without_proof]).encode()
+        signature = hmac.new(hashlib.sha256(client_key).digest(),
+                             auth_message, hashlib.sha256).digest()
+        proof = bytes(a ^ b for a, b in zip(client_key, signature))
+        server_final = self._sasl_step(
+            ("%s,p=%s" % (without_proof,
+                          base64.b64encode(proof).decode())).encode())
+        if isinstance(server_final, Response):
+            return server_final, False
+        server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+        expected = b"v=" + base64.b64encode(
+            hmac.new(server_key, auth_message, hashlib.sha256).digest())
+        result = self._sasl_step(b"")
+        return result, server_final == expected
 
     def close(self):
         try:

@@ -75,6 +75,17 @@ class ManageSieveE2eTest(unittest.TestCase):
         r = c.command("LOGOUT")
         self.assertEqual(r.status, "OK")
 
+    def test_scram_without_tls(self):
+        c = self.connect()
+        self.assertIn("SCRAM-SHA-256", c.capabilities()["SASL"].split())
+        r, proved = c.authenticate_scram("alice", "wrong")
+        self.assertEqual(r.status, "NO")
+        r, proved = c.authenticate_scram("alice", "secret")
+        self.assertEqual(r.status, "OK", r)
+        self.assertTrue(proved)
+        r = c.command("CAPABILITY")
+        self.assertEqual(c.capabilities(r)["OWNER"], "alice")
+
     def test_noop_tag_and_bad_input(self):
         c = self.connect()
         r = c.command("NOOP", "sync-1")
