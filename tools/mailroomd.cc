@@ -19,8 +19,9 @@
 //   rados_user            RADOS client id, client.ID (admin)
 //   rados_op_timeout_seconds  a RADOS operation gives up after this long and
 //                         the client gets a temporary error (30)
-//   listen                addresses IMAP, POP3 and extra listeners listen
-//                         on, comma-separated (0.0.0.0); not LMTP
+//   listen                addresses IMAP, POP3, ManageSieve and extra
+//                         listeners listen on, comma-separated (0.0.0.0);
+//                         not LMTP
 //   imap_port             IMAP with STARTTLS (143); 0 turns it off
 //   imaps_port            IMAP over implicit TLS (993)
 //   pop3_port             POP3 with STLS (110)
