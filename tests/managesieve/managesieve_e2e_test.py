@@ -75,6 +75,18 @@ class ManageSieveE2eTest(unittest.TestCase):
         r = c.command("LOGOUT")
         self.assertEqual(r.status, "OK")
 
+    def test_command_split_over_tls_records(self):
+        # A literal, and the line end after it, each in a TLS record of its
+        # own that reach the server in one read: the second record must be
+        # seen although the socket does not become readable again.
+        c = self.login()
+        c.sock.settimeout(10)
+        for _ in range(20):
+            for piece in (b"CHECKSCRIPT {6+}\r\n", b"keep;\n", b"\r\n"):
+                c.sock.send(piece)
+            r = c.read_response()
+            self.assertEqual(r.status, "OK", r)
+
     def test_scram_without_tls(self):
         c = self.connect()
         self.assertIn("SCRAM-SHA-256", c.capabilities()["SASL"].split())
