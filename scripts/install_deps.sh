@@ -14,6 +14,8 @@ command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 # Real peers the end-to-end tests drive (an MTA, a POP3 client, ...).
 if [[ "${MAILROOM_TEST_PEERS:-0}" == 1 ]]; then
   PACKAGES+=(fetchmail swaks postfix)
+  # The ManageSieve client of tests/managesieve.
+  PACKAGES+=(sieve-connect)
   # The source server of the migration tests (tests/migrate).
   PACKAGES+=(dovecot-imapd dovecot-pop3d)
   # Sieve peers: Pigeonhole behind Dovecot's LMTP for the comparison test

@@ -119,7 +119,12 @@ void AsioConnection::CompactInput() {
 }
 
 bool AsioConnection::input_pending() const {
-  return (tls_ != nullptr && SSL_pending(tls_->native_handle()) > 0) ||
+  // Besides a decrypted record not read yet (SSL_pending), whole records
+  // may wait in the TLS engine's input BIO: read from the socket together
+  // with an earlier record, they never make the socket readable again.
+  return (tls_ != nullptr && (SSL_pending(tls_->native_handle()) > 0 ||
+                              BIO_ctrl_pending(SSL_get_rbio(
+                                  tls_->native_handle())) > 0)) ||
          (deflate_ != nullptr && deflate_->HasPendingInput());
 }
 

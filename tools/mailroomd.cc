@@ -19,13 +19,17 @@
 //   rados_user            RADOS client id, client.ID (admin)
 //   rados_op_timeout_seconds  a RADOS operation gives up after this long and
 //                         the client gets a temporary error (30)
-//   listen                addresses IMAP, POP3 and extra listeners listen
-//                         on, comma-separated (0.0.0.0); not LMTP
+//   listen                addresses IMAP, POP3, ManageSieve and extra
+//                         listeners listen on, comma-separated (0.0.0.0);
+//                         not LMTP
 //   imap_port             IMAP with STARTTLS (143); 0 turns it off
 //   imaps_port            IMAP over implicit TLS (993)
 //   pop3_port             POP3 with STLS (110)
 //   pop3s_port            POP3 over implicit TLS (995)
 //   lmtp_port             LMTP over TCP (24)
+//   managesieve_port      ManageSieve (RFC 5804) with STARTTLS (4190; 0 =
+//                         off); off with a log line when the managesieve
+//                         plugin is not in the plugin directories
 //   lmtp_listen           addresses LMTP listens on, comma-separated
 //                         (127.0.0.1,::1; ::1 is skipped where the host has
 //                         no IPv6). LMTP has no authentication: whoever can
@@ -245,6 +249,8 @@ ABSL_FLAG(int, imap_port, 143, "IMAP port (STARTTLS); 0 = off");
 ABSL_FLAG(int, imaps_port, 993, "IMAP implicit TLS port; 0 = off");
 ABSL_FLAG(int, pop3_port, 110, "POP3 port (STLS); 0 = off");
 ABSL_FLAG(int, pop3s_port, 995, "POP3 implicit TLS port; 0 = off");
+ABSL_FLAG(int, managesieve_port, 4190,
+          "ManageSieve port (STARTTLS); 0 = off");
 ABSL_FLAG(int, lmtp_port, 24, "LMTP TCP port; 0 = off");
 ABSL_FLAG(std::string, lmtp_listen, "127.0.0.1,::1",
           "LMTP listen addresses, comma-separated (unauthenticated: keep it "
@@ -570,6 +576,9 @@ int Run(int argc, char** argv) {
     int port;
     const char* port_flag;
     bool tls;
+    // Off (with a log line) rather than an error when the plugin is absent:
+    // listeners added after older setups named their plugin directories.
+    bool optional = false;
   };
   const PortSpec specs[] = {
       {"imap", absl::GetFlag(FLAGS_imap_port), "imap_port", false},
@@ -577,6 +586,8 @@ int Run(int argc, char** argv) {
       {"pop3", absl::GetFlag(FLAGS_pop3_port), "pop3_port", false},
       {"pop3", absl::GetFlag(FLAGS_pop3s_port), "pop3s_port", true},
       {"lmtp", absl::GetFlag(FLAGS_lmtp_port), "lmtp_port", false},
+      {"managesieve", absl::GetFlag(FLAGS_managesieve_port),
+       "managesieve_port", false, true},
   };
   std::vector<std::pair<std::string, std::pair<int, bool>>> wanted;
   for (const PortSpec& spec : specs) {
@@ -585,6 +596,11 @@ int Run(int argc, char** argv) {
     if (port == 0) continue;
     if (spec.tls && tls == nullptr) {
       log.Log(absl::StrCat(spec.port_flag, " ", port, " off: no TLS"));
+      continue;
+    }
+    if (descriptors.count(spec.plugin) == 0 && spec.optional) {
+      log.Log(absl::StrCat(spec.port_flag, " ", port, " off: no ",
+                           spec.plugin, " plugin"));
       continue;
     }
     if (descriptors.count(spec.plugin) == 0) {

@@ -37,8 +37,9 @@ Mailroomd(tmp_dir, tls=True, allow_plaintext_auth=True, extra_flags=(),
     targets) the daemon runs on the RADOS engine, in a namespace of its own
     unless rados_namespace names one (several nodes of one installation).
 
-Attributes: imap_port imaps_port pop3_port pop3s_port lmtp_port (0 when the
-plugin or TLS is absent), lmtp_socket (a UNIX socket path, or None),
+Attributes: imap_port imaps_port pop3_port pop3s_port lmtp_port
+managesieve_port (0 when the plugin or TLS is absent; ManageSieve loads only
+when plugins names "managesieve"), lmtp_socket (a UNIX socket path, or None),
 echo_port, echo_tls_port, data_dir, cert_file, key_file (None without TLS),
 plugin_dir, pid, process.
 
@@ -70,6 +71,7 @@ PLUGIN_TARGETS = {
     "imap": "protocols/imap/libmailroom_imap.so",
     "pop3": "protocols/pop3/libmailroom_pop3.so",
     "lmtp": "protocols/lmtp/libmailroom_lmtp.so",
+    "managesieve": "protocols/managesieve/libmailroom_managesieve.so",
 }
 ECHO_PLUGIN = "tests/server/libmailroom_echo.so"
 
@@ -217,6 +219,7 @@ class Mailroomd:
         self.pop3_port = port_if("pop3")
         self.pop3s_port = port_if("pop3", True)
         self.lmtp_port = port_if("lmtp")
+        self.managesieve_port = port_if("managesieve")
         self.echo_port = port_if("echo")
         self.echo_tls_port = port_if("echo", True)
 
@@ -254,6 +257,7 @@ class Mailroomd:
             "--pop3_port=%d" % self.pop3_port,
             "--pop3s_port=%d" % self.pop3s_port,
             "--lmtp_port=%d" % self.lmtp_port,
+            "--managesieve_port=%d" % self.managesieve_port,
             "--lmtp_socket=" + (self.lmtp_socket or ""),
             "--allow_plaintext_auth=%s" %
             ("true" if self.allow_plaintext_auth else "false"),
@@ -269,7 +273,7 @@ class Mailroomd:
     def tcp_ports(self):
         return [p for p in (self.imap_port, self.imaps_port, self.pop3_port,
                             self.pop3s_port, self.lmtp_port, self.echo_port,
-                            self.echo_tls_port) if p]
+                            self.echo_tls_port, self.managesieve_port) if p]
 
     def start(self, timeout=30):
         """Starts the daemon and waits for its ports. On the first start a

@@ -1,0 +1,215 @@
+// Commands of any state: CAPABILITY, NOOP, LOGOUT, STARTTLS, AUTHENTICATE
+// and UNAUTHENTICATE (RFC 5804 sections 1.7, 2.1, 2.2, 2.3, 2.11, 2.13,
+// 2.14).
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "protocols/managesieve/managesieve_session.h"
+#include "protocols/managesieve/response.h"
+#include "sieve/limits.h"
+#include "sieve/script.h"
+
+namespace mailroom::managesieve {
+namespace {
+
+using plugin::Task;
+
+bool IsPlaintextMechanism(std::string_view mechanism) {
+  const absl::string_view m(mechanism.data(), mechanism.size());
+  return absl::EqualsIgnoreCase(m, "PLAIN") || absl::EqualsIgnoreCase(m, "LOGIN");
+}
+
+void CapabilityLine(std::string* out, std::string_view name,
+                    std::optional<std::string_view> value = std::nullopt) {
+  out->append(EncodeString(name));
+  if (value.has_value()) absl::StrAppend(out, " ", EncodeString(*value));
+  out->append("\r\n");
+}
+
+}  // namespace
+
+void ManageSieveSession::WriteCapabilities() {
+  std::string out;
+  CapabilityLine(&out, "IMPLEMENTATION", "Mailroom");
+  const bool authenticated = state_ == State::kAuthenticated;
+  // After login no mechanism may be used; the list is empty then.
+  CapabilityLine(&out, "SASL",
+                 authenticated ? "" : absl::StrJoin(auth_.Mechanisms(conn_), " "));
+  CapabilityLine(&out, "SIEVE", absl::StrJoin(sieve::SupportedExtensions(), " "));
+  if (!authenticated && !conn_.tls_active() && conn_.tls_available()) {
+    CapabilityLine(&out, "STARTTLS");
+  }
+  CapabilityLine(&out, "MAXREDIRECTS",
+                 absl::StrCat(sieve::Limits().max_redirects));
+  if (authenticated) CapabilityLine(&out, "OWNER", owner());
+  CapabilityLine(&out, "UNAUTHENTICATE");
+  CapabilityLine(&out, "VERSION", "1.0");
+  conn_.Write(out);
+}
+
+void ManageSieveSession::HandleCapability(const Command& command) {
+  if (!command.args.empty()) {
+    No("CAPABILITY takes no arguments");
+    return;
+  }
+  WriteCapabilities();
+  Ok("Capability completed");
+}
+
+void ManageSieveSession::HandleNoop(const Command& command) {
+  if (command.args.size() > 1 ||
+      (command.args.size() == 1 && !command.args[0].is_string())) {
+    No("Syntax: NOOP [string]");
+    return;
+  }
+  // RFC 5804 section 2.13: the string comes back as a TAG response code.
+  if (command.args.empty()) {
+    Ok("Done");
+  } else {
+    Ok("Done", absl::StrCat("TAG ", EncodeString(command.args[0].text)));
+  }
+}
+
+void ManageSieveSession::HandleLogout(const Command& command) {
+  if (!command.args.empty()) {
+    No("LOGOUT takes no arguments");
+    return;
+  }
+  Ok("Logout completed");
+  state_ = State::kDone;
+}
+
+Task<void> ManageSieveSession::HandleStartTls(const Command& command) {
+  if (!command.args.empty()) {
+    No("STARTTLS takes no arguments");
+    co_return;
+  }
+  if (conn_.tls_active()) {
+    No("TLS is already active");
+    co_return;
+  }
+  if (!conn_.tls_available()) {
+    No("TLS is not available");
+    co_return;
+  }
+  Ok("Begin TLS negotiation");
+  if (!(co_await conn_.Flush()).ok()) {
+    state_ = State::kDone;
+    co_return;
+  }
+  absl::Status status = co_await conn_.StartTls();
+  if (!status.ok()) {
+    // The client is mid-handshake (or injected plaintext): nothing sane can
+    // follow on this connection.
+    conn_.Log(absl::StrCat("STARTTLS failed: ", status.message()));
+    state_ = State::kDone;
+    co_return;
+  }
+  // RFC 5804 section 2.2: the capabilities again, now over TLS (SASL may
+  // list more mechanisms).
+  WriteCapabilities();
+  Ok("TLS negotiation successful");
+}
+
+Task<void> ManageSieveSession::HandleAuthenticate(const Command& command) {
+  if (command.args.empty() || command.args.size() > 2 ||
+      !command.args[0].is_string() ||
+      (command.args.size() == 2 && !command.args[1].is_string())) {
+    No("Syntax: AUTHENTICATE \"mechanism\" [\"initial response\"]");
+    co_return;
+  }
+  const std::string mechanism = absl::AsciiStrToUpper(command.args[0].text);
+  if (IsPlaintextMechanism(mechanism) && !PlaintextAllowed()) {
+    // With TLS to be had, encryption makes the mechanism usable; without,
+    // the site refuses it outright.
+    if (conn_.tls_available()) {
+      No("Plaintext authentication needs TLS; use STARTTLS", "ENCRYPT-NEEDED");
+    } else {
+      No("Plaintext authentication is not allowed", "AUTH-TOO-WEAK");
+    }
+    co_return;
+  }
+  const std::vector<std::string> mechanisms = auth_.Mechanisms(conn_);
+  const bool offered =
+      std::find(mechanisms.begin(), mechanisms.end(), mechanism) !=
+      mechanisms.end();
+  std::unique_ptr<plugin::SaslExchange> exchange =
+      offered ? auth_.Start(mechanism, conn_) : nullptr;
+  if (exchange == nullptr) {
+    No("Unsupported authentication mechanism");
+    co_return;
+  }
+  std::optional<std::string> response;
+  if (command.args.size() == 2) {
+    // SASL-IR: "" is an empty initial response.
+    response.emplace();
+    if (!absl::Base64Unescape(command.args[1].text, &*response)) {
+      No("Invalid base64 data");
+      co_return;
+    }
+  }
+  while (true) {
+    plugin::SaslExchange::Step step = co_await exchange->Next(response);
+    if (step.state == plugin::SaslExchange::Step::kSuccess &&
+        step.principal.has_value()) {
+      principal_ = *std::move(step.principal);
+      state_ = State::kAuthenticated;
+      Ok("Logged in");
+      co_return;
+    }
+    if (step.state != plugin::SaslExchange::Step::kContinue) {
+      No(step.error.empty() ? "Authentication failed" : step.error);
+      co_return;
+    }
+    // The challenge as a string of its own line (RFC 5804 section 2.1).
+    conn_.Write(absl::StrCat(EncodeString(absl::Base64Escape(step.challenge)),
+                             "\r\n"));
+    if (!(co_await conn_.Flush()).ok()) {
+      state_ = State::kDone;
+      co_return;
+    }
+    std::string text;
+    const ReadOutcome outcome = co_await ReadCommand(&text);
+    if (outcome == ReadOutcome::kEnd) {
+      state_ = State::kDone;
+      co_return;
+    }
+    if (outcome == ReadOutcome::kRejected) co_return;  // answered NO
+    absl::StatusOr<std::optional<std::string>> parsed =
+        ParseSaslResponse(text);
+    if (!parsed.ok()) {
+      No(std::string(parsed.status().message()));
+      co_return;
+    }
+    if (!parsed->has_value()) {
+      No("Authentication cancelled");
+      co_return;
+    }
+    response.emplace();
+    if (!absl::Base64Unescape(**parsed, &*response)) {
+      No("Invalid base64 data");
+      co_return;
+    }
+  }
+}
+
+void ManageSieveSession::HandleUnauthenticate(const Command& command) {
+  if (!command.args.empty()) {
+    No("UNAUTHENTICATE takes no arguments");
+    return;
+  }
+  auth_.NoteLogout(conn_);
+  principal_.reset();
+  state_ = State::kNonAuthenticated;
+  // A fresh login period, as for a new connection.
+  login_deadline_ =
+      std::chrono::steady_clock::now() + config_.unauthenticated_timeout;
+  Ok("Unauthenticate completed");
+}
+
+}  // namespace mailroom::managesieve
