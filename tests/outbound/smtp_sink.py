@@ -8,6 +8,7 @@ SmtpSink(port=0, rcpt_reply=None, data_reply="250 2.0.0 queued")
     Multi-line EHLO reply, RSET, NOOP, QUIT.
 """
 
+import socket
 import socketserver
 import threading
 import time
@@ -19,6 +20,9 @@ class _Handler(socketserver.StreamRequestHandler):
         self.wfile.flush()
 
     def handle(self):
+        # Replies go out line by line: without this, Nagle's algorithm holds
+        # the second line of a multi-line reply for the client's delayed ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sink = self.server.sink
         self.send("220 sink.test ESMTP ready")
         mail_from, rcpts = None, []
