@@ -25,6 +25,12 @@ bool SetStoreSetting(StoreSettings& settings, std::string_view name,
            settings.rados_op_timeout_seconds > 0;
   } else if (name == "min_free_disk_bytes") {
     return absl::SimpleAtoi(value, &settings.min_free_disk_bytes);
+  } else if (name == "sieve_max_script_bytes") {
+    return absl::SimpleAtoi(value, &settings.sieve_max_script_bytes) &&
+           settings.sieve_max_script_bytes > 0;
+  } else if (name == "sieve_max_scripts") {
+    return absl::SimpleAtoi(value, &settings.sieve_max_scripts) &&
+           settings.sieve_max_scripts > 0;
   } else {
     return false;
   }
@@ -36,6 +42,8 @@ absl::StatusOr<store::StoreOptions> MakeStoreOptions(
   store::StoreOptions options;
   options.data_dir = data_dir;
   options.min_free_disk_bytes = settings.min_free_disk_bytes;
+  options.sieve_max_script_bytes = settings.sieve_max_script_bytes;
+  options.sieve_max_scripts = settings.sieve_max_scripts;
   if (settings.engine == "rocksdb") {
     options.engine = store::EngineKind::kRocksDb;
   } else if (settings.engine == "rados") {

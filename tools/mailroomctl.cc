@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -38,6 +39,7 @@
 #include "server/admin/admin_context.h"
 #include "server/admin/admin_protocol.h"
 #include "server/admin/backup_commands.h"
+#include "server/admin/sieve_commands.h"
 #include "server/cert_generator.h"
 #include "server/store_options.h"
 #include "migrate/accounts.h"
@@ -386,6 +388,33 @@ int WaitForReindex(CommandRunner& runner, const std::string& user,
   return admin::kExitOk;
 }
 
+// "sieve put ... FILE|-": reads the script (the file, or stdin for "-")
+// and passes it in the request in place of FILE, since the daemon that may
+// run the command sees neither. Returns an error message, or "".
+std::string ReadSieveSource(std::vector<std::string>& args) {
+  std::optional<size_t> file;
+  for (size_t n = 0;; ++n) {
+    std::optional<size_t> i = PositionalIndex(args, n);
+    if (!i.has_value()) break;
+    file = i;
+  }
+  if (!file.has_value() || *file < 3) return "";  // the command says usage
+  std::string source;
+  if (args[*file] == "-") {
+    std::ostringstream in;
+    in << std::cin.rdbuf();
+    source = in.str();
+  } else {
+    std::ifstream in(args[*file], std::ios::binary);
+    if (!in) return "cannot read " + args[*file];
+    std::ostringstream data;
+    data << in.rdbuf();
+    source = data.str();
+  }
+  args[*file] = absl::StrCat("--", admin::kSieveSourceOption, "=", source);
+  return "";
+}
+
 int Run(int argc, char** argv) {
   // Whatever it writes into the data dir (the store, index, backups,
   // exports) is as private as what the daemon writes.
@@ -477,6 +506,13 @@ int Run(int argc, char** argv) {
     if (!ec) args[3] = absolute.string();
   }
 
+  if (args[0] == "sieve" && args.size() > 1 && args[1] == "put") {
+    const std::string error = ReadSieveSource(args);
+    if (!error.empty()) {
+      std::cerr << "error: " << error << "\n";
+      return admin::kExitFailed;
+    }
+  }
   if (args[0] == "migrate") {
     const std::string error = PrepareMigrate(args, data_dir);
     if (!error.empty()) {

@@ -144,6 +144,10 @@
 //                         (1000; past it NO [METADATA TOOMANY])
 //   metadata_max_total_bytes  bytes of annotation names and values per
 //                         owner charged (1048576; NO [METADATA TOOMANY])
+//   sieve_max_script_bytes  largest Sieve script a user or admin may store
+//                         (65536; past it QUOTA/MAXSIZE)
+//   sieve_max_scripts     Sieve scripts per user, and global ones (20;
+//                         past it QUOTA/MAXSCRIPTS)
 //   quota_admins          users allowed to set quotas (IMAP SETQUOTA),
 //                         comma-separated (none)
 //   io_threads            network threads (2)
@@ -207,6 +211,9 @@ ABSL_FLAG(uint64_t, metadata_max_entries, 1000,
           "annotations per owner charged (user, or the server)");
 ABSL_FLAG(uint64_t, metadata_max_total_bytes, 1 << 20,
           "bytes of annotation names and values per owner charged");
+ABSL_FLAG(uint64_t, sieve_max_script_bytes, 64 << 10,
+          "largest Sieve script (bytes)");
+ABSL_FLAG(uint64_t, sieve_max_scripts, 20, "Sieve scripts per owner");
 ABSL_FLAG(int, rados_op_timeout_seconds, 30,
           "a RADOS operation gives up after this long (temporary errors)");
 ABSL_FLAG(std::string, listen, "0.0.0.0",
@@ -642,6 +649,9 @@ int Run(int argc, char** argv) {
   store_settings.rados_op_timeout_seconds =
       absl::GetFlag(FLAGS_rados_op_timeout_seconds);
   store_settings.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk_bytes);
+  store_settings.sieve_max_script_bytes =
+      absl::GetFlag(FLAGS_sieve_max_script_bytes);
+  store_settings.sieve_max_scripts = absl::GetFlag(FLAGS_sieve_max_scripts);
   absl::StatusOr<store::StoreOptions> store_options =
       server::MakeStoreOptions(data_dir, store_settings);
   if (!store_options.ok()) {

@@ -27,6 +27,7 @@
 #include "server/admin/metadata_commands.h"
 #include "server/admin/quota_commands.h"
 #include "server/admin/session_commands.h"
+#include "server/admin/sieve_commands.h"
 #include "server/admin/user_commands.h"
 #include "server/admin/verify_commands.h"
 #include "store/principal_issuer.h"
@@ -72,7 +73,7 @@ std::string AdminUsage() {
          "  who [USER]\n"
          "  kick USER\n"
          "  cert generate --out_cert=F --out_key=F [--cn=NAME] [--rsa]\n" +
-         MigrateUsage() + BackupUsage() +
+         SieveUsage() + MigrateUsage() + BackupUsage() +
          "every command takes --json: one JSON document on stdout\n"
          "  ({\"ok\": false, \"error\": ..., \"code\": ...} on failure)\n"
          "\n" + MessageCommandsUsage();
@@ -98,6 +99,7 @@ int RunAdminCommand(const AdminContext& ctx,
   }
   if (command == "group") return GroupCommand(ctx, parsed);
   if (command == "metadata") return MetadataCommand(ctx, parsed);
+  if (command == "sieve") return SieveCommand(ctx, parsed);
   if (command == "acl") return AclCommand(ctx, parsed);
   if (command == "index" || command == "reindex") {
     return IndexCommand(ctx, parsed);

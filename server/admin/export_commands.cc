@@ -14,6 +14,7 @@
 #include "mailio/mbox_writer.h"
 #include "mailio/private_files.h"
 #include "server/admin/message_prefetcher.h"
+#include "server/admin/sieve_commands.h"
 
 namespace mailroom::server::admin {
 namespace {
@@ -224,7 +225,12 @@ int ExportCommand(const AdminContext& ctx, const ParsedArgs& a) {
 
   uint64_t subscriptions = 0;
   uint64_t unrepresented = 0;
+  uint64_t sieve_scripts = 0;
   if (maildir != nullptr) {
+    // The scripts in Dovecot's layout, which import maildir reads back.
+    absl::StatusOr<uint64_t> sieve = ExportSieveScripts(store, who.user(), dir);
+    if (!sieve.ok()) return Fail(ctx, a, sieve.status());
+    sieve_scripts = *sieve;
     absl::StatusOr<std::vector<std::string>> subscribed =
         store.ListSubscriptions(who);
     if (!subscribed.ok()) return Fail(ctx, a, subscribed.status());
@@ -249,6 +255,7 @@ int ExportCommand(const AdminContext& ctx, const ParsedArgs& a) {
                         {"vanished", vanished_total},
                         {"subscriptions", subscriptions},
                         {"unrepresented_keywords", unrepresented},
+                        {"sieve_scripts", sieve_scripts},
                         {"mailboxes", mailboxes}};
   absl::StrAppend(&text, "exported ", exported, " message(s) of ",
                   who.user(), " (", own.size(), " mailbox(es)) to ", dir,

@@ -12,6 +12,7 @@
 #include "mailio/mbox_reader.h"
 #include "server/admin/export_commands.h"
 #include "server/admin/mailbox_importer.h"
+#include "server/admin/sieve_commands.h"
 
 namespace mailroom::server::admin {
 namespace {
@@ -27,6 +28,8 @@ struct ImportReport {
   uint64_t skipped = 0;
   std::vector<std::string> warnings;
   std::string text;
+  // Sieve scripts taken from a Dovecot layout (maildir only).
+  std::optional<SieveImport> sieve;
 
   void Add(const std::string& mailbox, const MailboxImporter& importer) {
     imported += importer.imported();
@@ -65,6 +68,15 @@ int Finish(const AdminContext& ctx, const ParsedArgs& a,
                         {"mailboxes", report.mailboxes},
                         {"warnings", report.warnings}};
   std::string text = report.text;
+  if (report.sieve.has_value()) {
+    doc["sieve_scripts"] = report.sieve->stored;
+    doc["sieve_active"] = report.sieve->active;
+    absl::StrAppend(&text, "sieve: ", report.sieve->stored, " script(s)",
+                    report.sieve->active.empty()
+                        ? ""
+                        : absl::StrCat(", active ", report.sieve->active),
+                    "\n");
+  }
   for (const std::string& warning : report.warnings) {
     absl::StrAppend(&text, "warning: ", warning, "\n");
   }
@@ -124,6 +136,20 @@ int ImportMaildir(const AdminContext& ctx, const ParsedArgs& a) {
       status = ctx.store.SetSubscribed(who, name, true);
       if (!status.ok()) break;
       ++subscribed;
+    }
+  }
+  if (status.ok()) {
+    // A Dovecot account's Sieve scripts beside its mail.
+    absl::StatusOr<std::optional<mailio::SieveScripts>> sieve =
+        mailio::ReadDovecotSieve(root);
+    if (!sieve.ok()) {
+      status = sieve.status();
+    } else if (sieve->has_value()) {
+      report.warnings.insert(report.warnings.end(),
+                             (*sieve)->warnings.begin(),
+                             (*sieve)->warnings.end());
+      report.sieve = ImportSieveScripts(ctx.store, who.user(), **sieve,
+                                        &report.warnings);
     }
   }
   return Finish(ctx, a, who.user(), "maildir", report, status, subscribed);

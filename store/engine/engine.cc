@@ -22,6 +22,8 @@ const char* SpaceName(Space space) {
     case Space::kRetrieval: return "retrieval";
     case Space::kSeen: return "seen";
     case Space::kMetadata: return "metadata";
+    case Space::kSieve: return "sieve";
+    case Space::kSieveMarks: return "sieve_marks";
     case Space::kCount: break;
   }
   return "?";

@@ -74,6 +74,8 @@ enum class Space : int {
   kSeen,           // per-user \Seen rows, keyed by mailbox id first
   kMetadata,       // annotations (RFC 5464): 'm' id ... rows per mailbox,
                    // server rows and usage counters
+  kSieve,          // owner \0 ...: Sieve scripts and the active one
+  kSieveMarks,     // owner \0 ...: delivery marks (vacation, duplicate)
   kCount,          // not a space: the number of spaces
 };
 inline constexpr int kSpaceCount = static_cast<int>(Space::kCount);

@@ -182,4 +182,42 @@ std::string MetaUsageKey(std::string_view owner) {
   return key;
 }
 
+std::string SieveOwnerPrefix(std::string_view owner) {
+  std::string key(owner.empty() ? kSieveGlobalOwner : owner);
+  key.push_back('\0');
+  return key;
+}
+
+std::string SieveHeadKey(std::string_view owner) {
+  return SieveOwnerPrefix(owner) + 'a';
+}
+
+std::string SieveScriptPrefix(std::string_view owner) {
+  return SieveOwnerPrefix(owner) + 's';
+}
+
+std::string SieveScriptKey(std::string_view owner, std::string_view name) {
+  std::string key = SieveScriptPrefix(owner);
+  key.append(name);
+  return key;
+}
+
+std::string SieveMarkKey(std::string_view owner, std::string_view digest) {
+  std::string key = SieveOwnerPrefix(owner) + 'k';
+  key.append(digest);
+  return key;
+}
+
+std::string SieveExpiryPrefix(std::string_view owner) {
+  return SieveOwnerPrefix(owner) + 'e';
+}
+
+std::string SieveExpiryKey(std::string_view owner, uint64_t expiry,
+                           std::string_view digest) {
+  std::string key = SieveExpiryPrefix(owner);
+  AppendU64(&key, expiry);
+  key.append(digest);
+  return key;
+}
+
 }  // namespace mailroom::store::internal

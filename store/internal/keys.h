@@ -63,6 +63,19 @@
 //                                                  to owner ("" the server)
 //   Entry names are stored in lower case. Mailbox rows go with their
 //   mailbox; a user's rows and counter go with the user.
+//   sieve         owner \0 'a'                     u64 tag, then the name of
+//                                                  the owner's active script
+//                                                  ("" none). The owner's
+//                                                  lock: every write of the
+//                                                  owner's scripts reads it
+//                                                  for update and renews
+//                                                  the tag
+//                 owner \0 's' name                the script's source
+//   sieve_marks   owner \0 'k' sha256(key)         u64 expiry (unix seconds)
+//                 owner \0 'e' expiry(u64) sha256  "" (the marks in expiry
+//                                                  order, for the sweep)
+//   Owner "$" holds the global scripts (owner "" in the API). Both spaces' rows go with their
+//   user.
 //
 // The mailbox state key is the lock of its mailbox: every mutation of a
 // mailbox takes it with GetForUpdate first. The quota key is the lock of an
@@ -132,6 +145,21 @@ std::string MetaMailboxPrefix(MailboxId id);
 std::string MetaEntryKey(MailboxId id, std::string_view user,
                          std::string_view entry);
 std::string MetaUsageKey(std::string_view owner);
+
+// Keys of the sieve and sieve_marks spaces (Sieve scripts, delivery marks).
+// The global scripts' owner "" is spelled "$" in keys (no user name has
+// it), so that every owner is a non-empty partition on RADOS.
+inline constexpr std::string_view kSieveGlobalOwner = "$";
+// Every key of `owner` in either space.
+std::string SieveOwnerPrefix(std::string_view owner);
+std::string SieveHeadKey(std::string_view owner);
+std::string SieveScriptPrefix(std::string_view owner);
+std::string SieveScriptKey(std::string_view owner, std::string_view name);
+// `digest` is the SHA-256 of the mark's key (32 bytes).
+std::string SieveMarkKey(std::string_view owner, std::string_view digest);
+std::string SieveExpiryPrefix(std::string_view owner);
+std::string SieveExpiryKey(std::string_view owner, uint64_t expiry,
+                           std::string_view digest);
 
 // The first key after every key starting with `prefix`.
 std::string PrefixEnd(std::string_view prefix);

@@ -149,6 +149,36 @@ class StoreImpl : public Store {
   absl::Status SetMetadata(const Principal& who, std::string_view mailbox,
                            const std::vector<MetadataEntry>& entries) override;
 
+  // sieve_scripts.cc, sieve_marks.cc
+  absl::StatusOr<std::vector<SieveScriptInfo>> ListSieveScripts(
+      const Principal& who, std::string_view owner) override;
+  absl::StatusOr<std::string> GetSieveScript(const Principal& who,
+                                             std::string_view owner,
+                                             std::string_view name) override;
+  absl::StatusOr<std::optional<SieveScript>> GetActiveSieveScript(
+      const Principal& who, std::string_view owner) override;
+  absl::Status PutSieveScript(const Principal& who, std::string_view owner,
+                              std::string_view name,
+                              std::string_view source) override;
+  absl::Status CheckSieveSpace(const Principal& who, std::string_view owner,
+                               std::string_view name, uint64_t size) override;
+  absl::Status ActivateSieveScript(const Principal& who,
+                                   std::string_view owner,
+                                   std::string_view name) override;
+  absl::Status DeleteSieveScript(const Principal& who, std::string_view owner,
+                                 std::string_view name) override;
+  absl::Status RenameSieveScript(const Principal& who, std::string_view owner,
+                                 std::string_view from,
+                                 std::string_view to) override;
+  absl::StatusOr<bool> HasSieveMark(const Principal& who,
+                                    std::string_view owner,
+                                    std::string_view key, int64_t now) override;
+  absl::StatusOr<bool> TestAndSetSieveMark(const Principal& who,
+                                           std::string_view owner,
+                                           std::string_view key, int64_t now,
+                                           int64_t expires,
+                                           bool extend) override;
+
   absl::StatusOr<std::unique_ptr<Lease>> LockMaildrop(
       const Principal& who) override;
   absl::Status MarkRetrieved(const Principal& who, MailboxId mailbox,
@@ -439,6 +469,36 @@ class StoreImpl : public Store {
   // (the user is being deleted; their mailboxes are removed already).
   absl::Status DropMetadataOfUser(Txn& txn, std::string_view user);
 
+  // ---- Sieve scripts and marks (sieve_scripts.cc, sieve_marks.cc) ----
+  // The canonical owner `who` may reach ("" the global scripts): kNotFound
+  // for another user's, kPermissionDenied for a non-admin writing global
+  // ones.
+  absl::StatusOr<std::string> SieveOwner(const Principal& who,
+                                         std::string_view owner, bool write);
+  // kNotFound unless `owner` is "" or an existing user (read through `txn`
+  // for update, else at `snapshot`).
+  absl::Status RequireSieveOwnerExists(const std::string& owner, Txn* txn,
+                                       engine::Reader* snapshot);
+  // Runs change(txn, active) in a transaction holding `owner`'s head lock;
+  // `active` is the active script's name, written back with a new tag.
+  // Drops the owner's cached active script afterwards.
+  absl::Status WriteSieve(
+      const std::string& owner,
+      const std::function<absl::Status(Txn&, std::string& active)>& change);
+  // How many scripts `owner` has, and whether `name` is one of them.
+  absl::StatusOr<uint64_t> CountSieveScripts(Txn& txn,
+                                             const std::string& owner,
+                                             std::string_view name,
+                                             bool* exists);
+  void ForgetSieveOwner(const std::string& owner);
+  // Removes up to `limit` (<= 0: every) marks of `owner` expired at `now`;
+  // returns how many.
+  absl::StatusOr<int> SweepSieveMarks(Txn& txn, const std::string& owner,
+                                      int64_t now, int limit);
+  // Drops every script, head and mark of `owner` (the user is being
+  // deleted).
+  absl::Status DropSieveOfOwner(Txn& txn, const std::string& owner);
+
   // ---- index queue (indexer.cc) ----
   void StartIndexer();
   void StopIndexer();
@@ -516,6 +576,17 @@ class StoreImpl : public Store {
   bool indexer_stop_ ABSL_GUARDED_BY(indexer_mu_) = false;
   std::thread indexer_;
   RebuildQueue rebuilds_;
+  // The answer of GetActiveSieveScript per owner (sieve_scripts.cc says
+  // when an entry may be used). `sieve_cache_generation_` changes with every
+  // write, so a read that raced a write does not store its stale answer.
+  struct SieveActiveEntry {
+    uint64_t tag = 0;
+    std::optional<SieveScript> script;
+  };
+  Mutex sieve_cache_mu_;
+  uint64_t sieve_cache_generation_ ABSL_GUARDED_BY(sieve_cache_mu_) = 0;
+  absl::flat_hash_map<std::string, SieveActiveEntry> sieve_active_cache_
+      ABSL_GUARDED_BY(sieve_cache_mu_);
   // Owners whose rebuild the indexer queued and has not applied yet; only
   // the indexer thread touches it.
   std::vector<std::string> rebuilds_in_flight_;

@@ -50,7 +50,7 @@ absl::Status StoreImpl::CreateUser(std::string_view user_in,
 
 absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
   MR_ASSIGN_OR_RETURN(std::string user, CanonicalUser(user_in));
-  return RunTxn([&](Txn& txn) -> absl::Status {
+  absl::Status deleted = RunTxn([&](Txn& txn) -> absl::Status {
     MR_ASSIGN_OR_RETURN(std::optional<std::string> existing,
                         Get(Space::kUsers, user, &txn, /*for_update=*/true));
     if (!existing.has_value()) return absl::NotFoundError("no such user");
@@ -72,6 +72,7 @@ absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
     }
     MR_RETURN_IF_ERROR(DropSeenOfUser(txn, user));
     MR_RETURN_IF_ERROR(DropMetadataOfUser(txn, user));
+    MR_RETURN_IF_ERROR(DropSieveOfOwner(txn, user));
     // The user's ACL entries on other owners' mailboxes.
     std::vector<std::string> grants;
     MR_RETURN_IF_ERROR(ScanPrefix(
@@ -109,6 +110,8 @@ absl::Status StoreImpl::DeleteUser(std::string_view user_in) {
                                      .kind = ChangeEvent::kMailboxList});
     return absl::OkStatus();
   });
+  ForgetSieveOwner(user);
+  return deleted;
 }
 
 absl::Status StoreImpl::SetPassword(std::string_view user_in,

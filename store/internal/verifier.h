@@ -108,6 +108,9 @@ class StoreImpl::Verifier {
   // Annotations of mailboxes that do not exist, and usage counters that
   // disagree with the annotations (store-wide only).
   absl::Status CheckMetadata();
+  // Sieve rows of users who do not exist, an active mark naming a missing
+  // script, and (repairing) expired marks (verify_sieve.cc).
+  absl::Status CheckSieve();
   // Calls fn(id) for each mailbox id with keys under `prefix` + id in
   // `space`, one seek per id.
   absl::Status ForEachIdWithKeys(
@@ -139,6 +142,9 @@ class StoreImpl::Verifier {
   absl::StatusOr<std::string> DropOrphanRows(MailboxId id);
   absl::StatusOr<std::string> DropOrphanMetadata(MailboxId id);
   absl::StatusOr<std::string> RecountMetadata(const std::string& owner);
+  absl::StatusOr<std::string> DropOrphanSieve(const std::string& owner);
+  absl::StatusOr<std::string> DropDanglingActive(const std::string& owner);
+  absl::StatusOr<std::string> SweepExpiredMarks(const std::string& owner);
   absl::StatusOr<std::string> RecountMailbox(MailboxId id);
   absl::StatusOr<std::string> RecountQuota(const std::string& owner);
   absl::StatusOr<std::string> FixRefCount(const std::string& hash,

@@ -121,6 +121,7 @@ absl::Status StoreImpl::Verifier::Check() {
   MR_RETURN_IF_ERROR(CheckBlobs());
   if (owner_.empty()) MR_RETURN_IF_ERROR(CheckOrphans());
   if (owner_.empty()) MR_RETURN_IF_ERROR(CheckMetadata());
+  MR_RETURN_IF_ERROR(CheckSieve());
   return absl::OkStatus();
 }
 

@@ -73,6 +73,8 @@ Placing PlacingOf(Space space) {
     case Space::kQuota:
     case Space::kSubscriptions:
     case Space::kMailboxNames:
+    case Space::kSieve:
+    case Space::kSieveMarks:
       return Placing::kUser;
     case Space::kAcl:
     case Space::kMetadata:

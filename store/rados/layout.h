@@ -6,7 +6,7 @@
 // namespace (RadosOptions::ns) of one pool. `hex(x)` is lower-case hex, `id`
 // a MailboxId as 8 bytes big-endian, `S` the space byte of a key space
 // ('a' + the engine::Space value: kMeta 'a', kUsers 'b', ... kSeen 'q',
-// kMetadata 'r').
+// kMetadata 'r', kSieve 's', kSieveMarks 't').
 //
 //   object             holds
 //   format             data: the layout format version, decimal ("1"). Open
@@ -33,7 +33,9 @@
 //                      kSeen (tag id ...) and kAcl and kMetadata 'm' rows
 //                      ('m' id ...)
 //   user.esc(name)     every key of one user: kUsers, kQuota (key = name),
-//                      kSubscriptions, kMailboxNames (name \0 ...); esc
+//                      kSubscriptions, kMailboxNames, kSieve and
+//                      kSieveMarks (name \0 ...; the global Sieve
+//                      scripts' owner is "$", in user.%24); esc
 //                      keeps [A-Za-z0-9._@+-] and writes other bytes as %XX
 //   dir.mbox           the directory of mailbox objects: one row S P per
 //                      space S and partition prefix P (id, or tag id / 'm'
