@@ -308,6 +308,17 @@ class DifferentialTest : public ::testing::Test {
                   text[words[k - 1].second] == ' ';
       }
       if (spaced != single_spaces) continue;
+      // Plain ASCII words short enough to be stored whole (CJK characters
+      // and pieces of long words are two positions apart).
+      bool plain = true;
+      for (size_t i = words[first].first; i < words[first + n - 1].second;
+           ++i) {
+        plain &= (static_cast<unsigned char>(text[i]) & 0x80) == 0;
+      }
+      for (size_t k = first; k < first + n; ++k) {
+        plain &= words[k].second - words[k].first <= 64;
+      }
+      if (!plain) continue;
       // Cut into the first and last words now and then.
       size_t begin = words[first].first;
       size_t end = words[first + n - 1].second;
@@ -425,14 +436,34 @@ TEST_F(DifferentialTest, PhrasesFromPositions) {
     EXPECT_GE(counters.phrases_from_positions - placed, 1u) << Describe(key);
   }
   // Two common words rarely stand side by side: the positions, not the
-  // words alone, keep what is verified small.
-  const uint64_t verified = counters.documents_verified;
+  // words alone, bound what is verified. Only documents holding a word
+  // stored in pieces may be left to verify: as many as for a key whose
+  // last word is stored nowhere.
+  size_t holding_both = 0;
+  uint64_t verified = 0;
+  uint64_t verified_pieces = 0;
   for (int q = 0; q < queries && failures < 5; ++q) {
-    store::SearchKey key = Body(absl::StrCat(
-        vocabulary_[rng_() % 20], " ", vocabulary_[rng_() % 20]));
-    if (!AgreesEverywhere(key)) ++failures;
+    const std::string a = vocabulary_[rng_() % 20];
+    const std::string b = vocabulary_[rng_() % 20];
+    uint64_t before = counters.documents_verified;
+    if (!AgreesEverywhere(Body(absl::StrCat(a, " ", b)))) ++failures;
+    verified += counters.documents_verified - before;
+    before = counters.documents_verified;
+    if (!AgreesEverywhere(Body(absl::StrCat(a, " qqxqstorednowhere")))) {
+      ++failures;
+    }
+    verified_pieces += counters.documents_verified - before;
+    for (const Mailbox& box : mailboxes_) {
+      for (const auto& [uid, message] : box.messages) {
+        holding_both += Contains(docs_[message].body, BruteFold(a)) &&
+                        Contains(docs_[message].body, BruteFold(b));
+      }
+    }
   }
-  EXPECT_EQ(counters.documents_verified - verified, 0u);
+  std::cout << "common-word phrases: verified " << verified
+            << " (documents with pieces: " << verified_pieces << ") of "
+            << holding_both << " messages holding both words" << std::endl;
+  EXPECT_LE(verified, verified_pieces);
 }
 
 }  // namespace
