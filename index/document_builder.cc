@@ -12,15 +12,49 @@ namespace mailroom::index {
 
 namespace {
 
-// Adds the words of `text` under `prefix`; true if a word was too long.
+// Gives each stored word a position (index/schema.h): one more than the
+// previous word when exactly one space separates them, two more otherwise
+// (other separators, or none: pieces of a long word, CJK characters), and
+// kFieldGap more at the start of each field value, so that no phrase spans
+// two values.
+class Positions {
+ public:
+  void StartField() {
+    next_ += kFieldGap;
+    started_ = false;
+    previous_end_ = nullptr;
+  }
+  // The next word does not follow the previous one after one space.
+  void Separate() { previous_end_ = nullptr; }
+  // `word` points into the text being split, after the previous word.
+  Xapian::termpos Place(std::string_view word) {
+    if (started_) {
+      const bool one_space = previous_end_ != nullptr &&
+                             word.data() == previous_end_ + 1 &&
+                             *previous_end_ == ' ';
+      next_ += one_space ? 1 : 2;
+    }
+    started_ = true;
+    previous_end_ = word.data() + word.size();
+    return next_;
+  }
+
+ private:
+  Xapian::termpos next_ = 0;
+  bool started_ = false;
+  const char* previous_end_ = nullptr;
+};
+
+// Adds the words of `text` under `prefix` at their positions, continuing
+// the current field value; true if a word was too long.
 bool AddWords(Xapian::Document& doc, std::string_view prefix,
-              std::string_view text,
+              std::string_view text, Positions& positions,
               const std::function<void(std::string_view)>& on_word,
               std::string& scratch) {
   return ForEachWord(text, [&](std::string_view word) {
     scratch.assign(prefix);
     scratch.append(word);
-    doc.add_boolean_term(scratch);
+    doc.add_posting(scratch, positions.Place(word), /*wdf_inc=*/0);
     on_word(word);
   });
 }
@@ -77,21 +111,32 @@ Xapian::Document BuildDocument(
   }
   std::string scratch;
   bool long_word = false;
+  // One position sequence per prefix, so that each has its own gaps.
+  Positions any_header, field, body, attachment;
   for (const auto& [name, value] : text.headers) {
     if (std::string term = FieldPresentTerm(name); !term.empty()) {
       doc.add_boolean_term(term);
     }
-    // Whole lines: TEXT matches "name: value" too.
-    long_word |= AddWords(doc, kPrefixAnyHeader, name, on_word, scratch);
-    long_word |= AddWords(doc, kPrefixAnyHeader, value, on_word, scratch);
+    // Whole lines: TEXT matches "name: value" too, so the value follows
+    // the name in one field (": " is not one space: two positions).
+    any_header.StartField();
+    long_word |=
+        AddWords(doc, kPrefixAnyHeader, name, any_header, on_word, scratch);
+    any_header.Separate();
+    long_word |=
+        AddWords(doc, kPrefixAnyHeader, value, any_header, on_word, scratch);
     if (std::string_view prefix = FieldPrefix(name); !prefix.empty()) {
       // The same words again: the vocabulary has them already.
-      AddWords(doc, prefix, value, [](std::string_view) {}, scratch);
+      field.StartField();
+      AddWords(doc, prefix, value, field, [](std::string_view) {}, scratch);
     }
   }
-  long_word |= AddWords(doc, kPrefixBody, text.body, on_word, scratch);
+  body.StartField();
+  long_word |= AddWords(doc, kPrefixBody, text.body, body, on_word, scratch);
   for (const std::string& name : text.attachment_names) {
-    long_word |= AddWords(doc, kPrefixAttachment, name, on_word, scratch);
+    attachment.StartField();
+    long_word |=
+        AddWords(doc, kPrefixAttachment, name, attachment, on_word, scratch);
   }
   if (long_word) doc.add_boolean_term(kPrefixLongWord);
   doc.add_value(kSlotUid, Xapian::sortable_serialise(uid));

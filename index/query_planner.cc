@@ -18,6 +18,9 @@ namespace {
 using Kind = store::SearchKey::Kind;
 using DocSet = std::vector<Xapian::docid>;
 
+static_assert(2 * kMaxPhraseWords < kFieldGap,
+              "a phrase window must not span two field values");
+
 DocSet Union(const DocSet& a, const DocSet& b) {
   DocSet out;
   out.reserve(a.size() + b.size());
@@ -152,12 +155,16 @@ class Finder {
     return Postings(terms);
   }
 
-  DocSet InMailbox(DocSet docs) {
+  bool WholeDatabase() {
     if (!whole_database_.has_value()) {
       // Often one mailbox holds every document: no filtering then.
       whole_database_ = db_.get_termfreq(mailbox_) == db_.get_doccount();
     }
-    if (*whole_database_) return docs;
+    return *whole_database_;
+  }
+
+  DocSet InMailbox(DocSet docs) {
+    if (WholeDatabase()) return docs;
     return Intersect(docs, All());
   }
 
@@ -229,6 +236,9 @@ class Finder {
       DocSet sure = AnyTerm(prefix, found);
       return {sure, Minus(LongWords(), sure)};
     }
+    if (std::optional<Candidates> phrase = Phrase(prefix, folded, words)) {
+      return *std::move(phrase);
+    }
     std::optional<DocSet> candidates;
     for (const KeyWord& word : words) {
       std::optional<DocSet> docs = WordCandidates(prefix, word);
@@ -238,6 +248,91 @@ class Finder {
       if (candidates->empty()) break;
     }
     return {{}, candidates.has_value() ? std::move(*candidates) : All()};
+  }
+
+  // A key of several words, from the word positions (index/schema.h): the
+  // documents where the key's words (the first one as a suffix of a word,
+  // the last as a prefix) stand in order at consecutive places. When every
+  // separator in the key is one space and nothing else surrounds the words,
+  // the positions say exactly that the text holds the key: `sure`.
+  // nullopt when positions cannot help (a word stored in pieces, ends
+  // expanding to too many words).
+  std::optional<Candidates> Phrase(std::string_view prefix,
+                                   std::string_view folded,
+                                   const std::vector<KeyWord>& words) {
+    if (words.size() < 2) return std::nullopt;
+    // A longer key is narrowed by its first words (and then verified).
+    const std::vector<KeyWord> placed(
+        words.begin(),
+        words.begin() + std::min(words.size(), kMaxPhraseWords));
+    bool sure = placed.size() == words.size() && words.front().text.data() == folded.data() &&
+                words.back().text.data() + words.back().text.size() ==
+                    folded.data() + folded.size();
+    for (size_t k = 0; k < placed.size(); ++k) {
+      if (placed[k].text.size() > kMaxWordBytes) return std::nullopt;
+      if (k == 0) continue;
+      const char* end = placed[k - 1].text.data() + placed[k - 1].text.size();
+      sure &= placed[k].text.data() == end + 1 && *end == ' ';
+    }
+    std::vector<Xapian::Query> parts;
+    for (const KeyWord& word : placed) {
+      if (word.bounded_left && word.bounded_right) {
+        parts.emplace_back(std::string(prefix).append(word.text));
+        continue;
+      }
+      const std::string_view part = word.text;
+      std::vector<std::string_view> found;
+      const bool narrow =
+          word.bounded_left
+              ? vocabulary_.Find(
+                    [part](std::string_view w) { return w.starts_with(part); },
+                    kMaxPhraseExpansion, &found)
+              : vocabulary_.Find(
+                    [part](std::string_view w) { return w.ends_with(part); },
+                    kMaxPhraseExpansion, &found);
+      if (!narrow) {
+        // Too common to place: the phrase goes on without this end word.
+        sure = false;
+        continue;
+      }
+      // No stored word fits: only a word stored in pieces may hold it.
+      if (found.empty()) return Candidates{{}, LongWords()};
+      std::vector<Xapian::Query> terms;
+      terms.reserve(found.size());
+      for (std::string_view w : found) {
+        terms.emplace_back(std::string(prefix).append(w));
+      }
+      parts.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    }
+    if (parts.size() < 2) return std::nullopt;
+    // Words separated by one space are one position apart, others two.
+    const Xapian::termcount window =
+        sure ? parts.size() : 2 * parts.size() - 1;
+    PlannerCounters& counters = GetPlannerCounters();
+    DocSet docs = Matching(Xapian::Query(Xapian::Query::OP_PHRASE,
+                                         parts.begin(), parts.end(), window));
+    ++counters.phrases_from_positions;
+    if (!sure) return Candidates{{}, Union(docs, LongWords())};
+    ++counters.phrases_sure;
+    return Candidates{docs, Minus(LongWords(), docs)};
+  }
+
+  // Documents of the mailbox matching `query`, ascending.
+  DocSet Matching(Xapian::Query query) {
+    if (!WholeDatabase()) {
+      query = Xapian::Query(Xapian::Query::OP_FILTER, query,
+                            Xapian::Query(mailbox_));
+    }
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(query);
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+    const Xapian::MSet mset = enquire.get_mset(0, db_.get_doccount());
+    DocSet out;
+    out.reserve(mset.size());
+    for (auto it = mset.begin(); it != mset.end(); ++it) out.push_back(*it);
+    std::sort(out.begin(), out.end());
+    return out;
   }
 
   Candidates Header(const CompiledKey& key) {
@@ -265,6 +360,11 @@ class Finder {
 };
 
 }  // namespace
+
+PlannerCounters& GetPlannerCounters() {
+  static PlannerCounters* counters = new PlannerCounters;
+  return *counters;
+}
 
 Candidates FindCandidates(const CompiledKey& key, const Vocabulary& vocabulary,
                           Xapian::Database& db, store::MailboxId mailbox) {

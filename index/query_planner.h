@@ -3,6 +3,11 @@
 // against their stored text), from the word terms of index/schema.h. Every
 // matching document is in one of the two sets, and none is in both.
 //
+// A key of several words is placed by word positions first (a phrase
+// query): when its words are separated by single spaces the positions give
+// the exact answer, otherwise they narrow the documents to verify to those
+// holding the words in order, close together.
+//
 // Leaves read the posting lists of their word terms directly (boolean work
 // needs no ranked Enquire); the AND/OR/NOT structure is combined here as
 // sorted docid sets, which makes NOT exact where the leaves are.
@@ -12,6 +17,8 @@
 #ifndef MAILROOM_INDEX_QUERY_PLANNER_H_
 #define MAILROOM_INDEX_QUERY_PLANNER_H_
 
+#include <atomic>
+#include <cstdint>
 #include <vector>
 
 #include "index/matcher.h"
@@ -29,6 +36,20 @@ struct Candidates {
 // A key word expanding to more vocabulary words than this does not narrow
 // the search (its documents are verified instead).
 inline constexpr size_t kMaxExpansion = 500000;
+// An end word of a phrase expanding to more words than this is left out of
+// the phrase (placing it would read too many position lists).
+inline constexpr size_t kMaxPhraseExpansion = 2000;
+// Words of a key placed by positions (a window must stay below kFieldGap).
+inline constexpr size_t kMaxPhraseWords = 64;
+
+// How keys were answered, since the process started: for tests and
+// benchmarks. Thread-safe.
+struct PlannerCounters {
+  std::atomic<uint64_t> phrases_from_positions{0};  // placed by positions
+  std::atomic<uint64_t> phrases_sure{0};  // of which answered exactly
+  std::atomic<uint64_t> documents_verified{0};  // checked against their text
+};
+PlannerCounters& GetPlannerCounters();
 
 Candidates FindCandidates(const CompiledKey& key, const Vocabulary& vocabulary,
                           Xapian::Database& db, store::MailboxId mailbox);

@@ -19,9 +19,18 @@
 //          AND of per-word candidates (prefix, suffix or infix matches from
 //          the vocabulary), verified exactly against the folded text kept
 //          with each document.
-// Words are taken per field value (each header field instance separately),
-// so no term spans two fields: the analogue of a position gap. No positions,
-// no stemming (mail is multilingual), wdf is always 0.
+// Words are taken per field value (each header field instance separately).
+// No stemming (mail is multilingual), wdf is always 0.
+//
+// Positions: every word term carries its positions, counted per prefix. A
+// word is one position after the previous word of the same field value when
+// exactly one space separates them, two positions otherwise (any other
+// separators, or none: CJK characters, pieces of a long word); each field
+// value starts kFieldGap positions on, so no phrase spans two values (an
+// any-header line is one value: its name, then two positions on, its
+// value). A phrase query over consecutive positions (window = its number of
+// words) thus finds exactly the texts holding the words separated by single
+// spaces; a window of 2n-1 bounds any separators (index/query_planner.h).
 //
 // Terms
 //   Q<mailbox>:<uid>   unique id, one per document (decimal numbers);
@@ -68,7 +77,8 @@
 
 namespace mailroom::index {
 
-inline constexpr char kSchemaVersion[] = "1";
+// "2": word positions (version 1 databases are rebuilt by a reindex).
+inline constexpr char kSchemaVersion[] = "2";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
 // Followed by the mailbox id in decimal: "MODSEQ UID", how far this node's
@@ -96,6 +106,10 @@ inline constexpr unsigned kSlotBody = 3;
 
 // Xapian refuses terms longer than 245 bytes; longer ids are not indexed.
 inline constexpr size_t kMaxTermBytes = 240;
+
+// Positions between two field values of one prefix (more than any phrase
+// window).
+inline constexpr unsigned kFieldGap = 1000;
 
 inline constexpr char kPrefixLongWord[] = "XL";
 inline constexpr char kWordKeyPrefix[] = "w:";

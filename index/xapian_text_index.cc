@@ -439,6 +439,7 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
   Xapian::WritableDatabase& db = *owner.db;
   Candidates candidates = FindCandidates(key, owner.vocabulary, db, mailbox);
   std::vector<Xapian::docid> matches = std::move(candidates.sure);
+  GetPlannerCounters().documents_verified += candidates.maybe.size();
   const bool needs_body = NeedsBody(key);
   const bool needs_headers = NeedsHeaders(key);
   static const std::string kNoHeaders = EncodeDocData(FoldedText());

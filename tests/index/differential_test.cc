@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "bench/search/mail_generator.h"
 #include "gtest/gtest.h"
+#include "index/query_planner.h"
 #include "tests/index/differential_variant.h"
 #include "tests/index/index_test_util.h"
 
@@ -264,6 +265,95 @@ class DifferentialTest : public ::testing::Test {
     return Tree(op <= 2 ? Kind::kAnd : Kind::kOr, std::move(children));
   }
 
+  // Words of `text` as (begin, end) byte offsets: runs of ASCII letters,
+  // digits and non-ASCII bytes (CJK aside, the tokenizer's words).
+  static std::vector<std::pair<size_t, size_t>> AsciiWords(
+      const std::string& text) {
+    std::vector<std::pair<size_t, size_t>> out;
+    auto word_char = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+             (static_cast<unsigned char>(c) & 0x80) != 0;
+    };
+    for (size_t i = 0; i < text.size();) {
+      if (!word_char(text[i])) {
+        ++i;
+        continue;
+      }
+      size_t end = i;
+      while (end < text.size() && word_char(text[end])) ++end;
+      out.push_back({i, end});
+      i = end;
+    }
+    return out;
+  }
+
+  // A phrase key cut from a message: 2-4 words separated by single spaces
+  // (ends possibly cut inside words) when `single_spaces`, else a run of
+  // words with whatever separators the text has between them.
+  store::SearchKey RandomPhrase(const Mailbox& box, bool single_spaces) {
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      auto it = box.messages.begin();
+      std::advance(it, rng_() % box.messages.size());
+      const BruteDoc& doc = docs_[it->second];
+      const bool body = doc.headers.empty() || rng_() % 3 != 0;
+      const size_t h = body ? 0 : rng_() % doc.headers.size();
+      const std::string& text = body ? doc.body : doc.headers[h].second;
+      const auto words = AsciiWords(text);
+      const size_t n = 2 + rng_() % 3;
+      if (words.size() < n) continue;
+      const size_t first = rng_() % (words.size() - n + 1);
+      bool spaced = true;
+      for (size_t k = first + 1; k < first + n; ++k) {
+        spaced &= words[k].first == words[k - 1].second + 1 &&
+                  text[words[k - 1].second] == ' ';
+      }
+      if (spaced != single_spaces) continue;
+      // Plain ASCII words short enough to be stored whole (CJK characters
+      // and pieces of long words are two positions apart).
+      bool plain = true;
+      for (size_t i = words[first].first; i < words[first + n - 1].second;
+           ++i) {
+        plain &= (static_cast<unsigned char>(text[i]) & 0x80) == 0;
+      }
+      for (size_t k = first; k < first + n; ++k) {
+        plain &= words[k].second - words[k].first <= 64;
+      }
+      if (!plain) continue;
+      // Cut into the first and last words now and then.
+      size_t begin = words[first].first;
+      size_t end = words[first + n - 1].second;
+      if (rng_() % 3 == 0 && words[first].second - begin > 1) ++begin;
+      if (rng_() % 3 == 0 && end - words[first + n - 1].first > 1) --end;
+      store::SearchKey key =
+          body ? Body("")
+               : (rng_() % 2 == 0 ? Text("")
+                                  : Header(doc.headers[h].first, ""));
+      key.value = MixCase(text.substr(begin, end - begin));
+      return key;
+    }
+    return Body("no such phrase anywhere");
+  }
+
+  // Checks `key` in every mailbox against brute force; false on a mismatch.
+  bool AgreesEverywhere(const store::SearchKey& key) {
+    for (const Mailbox& box : mailboxes_) {
+      std::vector<store::Uid> expected;
+      for (const auto& [uid, message] : box.messages) {
+        if (BruteMatch(key, docs_[message])) expected.push_back(uid);
+      }
+      auto actual = index_->Query(box.owner, box.id, key);
+      EXPECT_TRUE(actual.ok()) << actual.status() << " for " << Describe(key);
+      if (!actual.ok() || *actual != expected) {
+        ADD_FAILURE() << box.owner << "/" << box.id << " " << Describe(key)
+                      << ": index "
+                      << (actual.ok() ? actual->size() : size_t{0})
+                      << " uids, brute force " << expected.size();
+        return false;
+      }
+    }
+    return true;
+  }
+
   fs::path root_;
   BlobStore blobs_;
   std::shared_ptr<store::TextIndex> index_;
@@ -312,6 +402,68 @@ TEST_F(DifferentialTest, IndexAgreesWithBruteForce) {
             << " ms" << std::endl;
   // The keys come from the messages: most must select a proper subset.
   EXPECT_GT(non_empty, queries / 3);
+}
+
+// Keys of several words are placed by word positions; those whose words
+// are separated by single spaces are answered from positions alone, with
+// nothing left to verify beyond documents holding words stored in pieces.
+TEST_F(DifferentialTest, PhrasesFromPositions) {
+  LoadMessages();
+  IndexAll();
+  PlannerCounters& counters = GetPlannerCounters();
+  const int queries = std::max(40, QueryCount() / 10);
+  int failures = 0;
+  int sure_matches = 0;
+  for (int q = 0; q < queries && failures < 5; ++q) {
+    const uint64_t placed = counters.phrases_from_positions;
+    const uint64_t sure = counters.phrases_sure;
+    const store::SearchKey key =
+        RandomPhrase(mailboxes_[q % mailboxes_.size()], /*single_spaces=*/true);
+    if (!AgreesEverywhere(key)) ++failures;
+    // In the mailbox the key was cut from at least (another owner may not
+    // have its end words at all: then the vocabulary answers alone).
+    EXPECT_GE(counters.phrases_from_positions - placed, 1u) << Describe(key);
+    EXPECT_GE(counters.phrases_sure - sure, 1u) << Describe(key);
+    auto hits = index_->Query(mailboxes_[0].owner, mailboxes_[0].id, key);
+    if (hits.ok()) sure_matches += static_cast<int>(hits->size());
+  }
+  EXPECT_GT(sure_matches, 0);
+  for (int q = 0; q < queries && failures < 5; ++q) {
+    const uint64_t placed = counters.phrases_from_positions;
+    const store::SearchKey key = RandomPhrase(
+        mailboxes_[q % mailboxes_.size()], /*single_spaces=*/false);
+    if (!AgreesEverywhere(key)) ++failures;
+    EXPECT_GE(counters.phrases_from_positions - placed, 1u) << Describe(key);
+  }
+  // Two common words rarely stand side by side: the positions, not the
+  // words alone, bound what is verified. Only documents holding a word
+  // stored in pieces may be left to verify: as many as for a key whose
+  // last word is stored nowhere.
+  size_t holding_both = 0;
+  uint64_t verified = 0;
+  uint64_t verified_pieces = 0;
+  for (int q = 0; q < queries && failures < 5; ++q) {
+    const std::string a = vocabulary_[rng_() % 20];
+    const std::string b = vocabulary_[rng_() % 20];
+    uint64_t before = counters.documents_verified;
+    if (!AgreesEverywhere(Body(absl::StrCat(a, " ", b)))) ++failures;
+    verified += counters.documents_verified - before;
+    before = counters.documents_verified;
+    if (!AgreesEverywhere(Body(absl::StrCat(a, " qqxqstorednowhere")))) {
+      ++failures;
+    }
+    verified_pieces += counters.documents_verified - before;
+    for (const Mailbox& box : mailboxes_) {
+      for (const auto& [uid, message] : box.messages) {
+        holding_both += Contains(docs_[message].body, BruteFold(a)) &&
+                        Contains(docs_[message].body, BruteFold(b));
+      }
+    }
+  }
+  std::cout << "common-word phrases: verified " << verified
+            << " (documents with pieces: " << verified_pieces << ") of "
+            << holding_both << " messages holding both words" << std::endl;
+  EXPECT_LE(verified, verified_pieces);
 }
 
 }  // namespace
