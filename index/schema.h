@@ -53,7 +53,8 @@
 // (index/doc_text.h).
 //
 // Metadata
-//   w:<word>             one key per distinct word of any field (value "-").
+//   v:<10-digit number>  the distinct words of any field first stored by one
+//                        Apply(), newline-separated (index/vocabulary.h).
 //   mailroom.schema      kSchemaVersion; any other value is refused (kDataLoss:
 //                        the store answers by brute force until a reindex).
 //   mailroom.incomplete  "1" when the database was recreated after it had been
@@ -68,7 +69,7 @@
 
 namespace mailroom::index {
 
-inline constexpr char kSchemaVersion[] = "1";
+inline constexpr char kSchemaVersion[] = "2";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
 // Followed by the mailbox id in decimal: "MODSEQ UID", how far this node's
@@ -98,7 +99,7 @@ inline constexpr unsigned kSlotBody = 3;
 inline constexpr size_t kMaxTermBytes = 240;
 
 inline constexpr char kPrefixLongWord[] = "XL";
-inline constexpr char kWordKeyPrefix[] = "w:";
+inline constexpr char kWordChunkKeyPrefix[] = "v:";
 
 }  // namespace mailroom::index
 
