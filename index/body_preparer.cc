@@ -11,9 +11,13 @@
 
 namespace mailroom::index {
 
-void BuildPreparedBody(const std::string& raw, const TextSource& source,
+void BuildPreparedBody(const store::StoredBody& body, const TextSource& source,
                        const std::string& blob_id, PreparedBody& out) {
-  const FoldedText text = source.extract(raw);
+  const std::string& raw = *body.raw;
+  const FoldedText text =
+      body.structure != nullptr && source.extract_stored
+          ? source.extract_stored(raw, *body.structure)
+          : source.extract(raw);
   absl::flat_hash_set<std::string_view> seen;
   out.doc = BuildDocument(text, raw.size(), blob_id, out.mailbox, out.uid,
                           [&](std::string_view word) { seen.insert(word); });
@@ -55,7 +59,7 @@ void BodyPreparer::Prepare(size_t i) {
   PreparedBody& out = results_[i];
   out.mailbox = job.mailbox;
   out.uid = job.uid;
-  absl::StatusOr<std::shared_ptr<const std::string>> raw;
+  absl::StatusOr<store::StoredBody> raw;
   {
     absl::MutexLock lock(&load_mu_);
     raw = load_body_(job.blob_id);
@@ -64,10 +68,14 @@ void BodyPreparer::Prepare(size_t i) {
     out.status = raw.status();
     return;
   }
+  if (raw->raw == nullptr) {
+    out.status = absl::InternalError("text index: body loader gave no bytes");
+    return;
+  }
   // Nothing may escape a worker thread: every failure becomes the status.
   try {
     out.status = CallXapian([&] {
-      BuildPreparedBody(**raw, source_, job.blob_id, out);
+      BuildPreparedBody(*raw, source_, job.blob_id, out);
       return absl::OkStatus();
     });
   } catch (const std::exception& e) {

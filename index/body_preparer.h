@@ -26,13 +26,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "index/folded_text.h"
+#include "store/text_index.h"
 #include "store/types.h"
 #include "xapian.h"
 
 namespace mailroom::index {
 
-using LoadBody = std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
-    const std::string& blob_id)>;
+using LoadBody = store::LoadStoredBody;
 
 // A body turned into its document.
 struct PreparedBody {
@@ -46,8 +46,9 @@ struct PreparedBody {
   std::vector<std::string> words;
 };
 
-// Loads nothing: decodes `raw` and builds the document (pure; any thread).
-void BuildPreparedBody(const std::string& raw, const TextSource& source,
+// Loads nothing: decodes `body` (from its stored structure when it has one)
+// and builds the document (pure; any thread).
+void BuildPreparedBody(const store::StoredBody& body, const TextSource& source,
                        const std::string& blob_id, PreparedBody& out);
 
 class BodyPreparer {

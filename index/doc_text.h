@@ -25,13 +25,14 @@
 
 #include "absl/status/statusor.h"
 #include "index/folded_text.h"
+#include "index/matchable_text.h"
 
 namespace mailroom::index {
 
 std::string EncodeDocData(const FoldedText& text);
 std::string EncodeBodyValue(std::string_view body);
 
-class DocText {
+class DocText : public MatchableText {
  public:
   // Parses document data and a body value (both kept by value). The body
   // value may be left empty when no key needs the body. kDataLoss when
@@ -40,7 +41,7 @@ class DocText {
                                         std::string body_value);
 
   const std::vector<std::pair<std::string_view, std::string_view>>& headers()
-      const {
+      const override {
     return headers_;
   }
   const std::vector<std::string_view>& attachment_names() const {
@@ -50,12 +51,12 @@ class DocText {
   absl::StatusOr<std::string_view> body();
   // Whether the folded body contains `needle` (true when it is empty),
   // inflating only as far as needed. kDataLoss when corrupt.
-  absl::StatusOr<bool> BodyContains(std::string_view needle);
+  absl::StatusOr<bool> BodyContains(std::string_view needle) override;
 
   DocText();
   DocText(DocText&&);
   DocText& operator=(DocText&&);
-  ~DocText();
+  ~DocText() override;
 
  private:
   struct Inflater;  // the zlib stream, kept between calls

@@ -23,16 +23,23 @@ struct FoldedText {
   std::string body;  // folded decoded text of every text part
   std::vector<std::string> attachment_names;  // folded
   std::optional<int64_t> date;  // Date: header, seconds since the epoch
+  int32_t date_tz_minutes = 0;  // the zone it was written in, east of UTC
 };
 
 struct TextSource {
   // Decodes and folds a raw RFC 5322 message. Never fails.
   std::function<FoldedText(std::string_view raw)> extract;
+  // The same from the message's stored structure (the store's encoding of
+  // the parse done at append), so the body is not parsed again. Optional;
+  // falls back to a parse when the encoding is not understood.
+  std::function<FoldedText(std::string_view raw, std::string_view structure)>
+      extract_stored;
   // The comparator's folding (i;unicode-casemap) of a search key.
   std::function<std::string(std::string_view utf8)> fold;
 };
 
-// The production source: mime::Parse + mime::ExtractText + mime::SearchFold.
+// The production source: index/mime_text.h (mime::ExtractText and
+// mime::SearchFold, from the stored structure when there is one).
 TextSource MimeTextSource();
 
 }  // namespace mailroom::index

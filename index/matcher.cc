@@ -1,7 +1,5 @@
 #include "index/matcher.h"
 
-#include <string.h>
-
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "base/status_macros.h"
@@ -12,24 +10,39 @@ namespace {
 
 using Kind = store::SearchKey::Kind;
 
-bool Contains(std::string_view haystack, std::string_view needle) {
-  if (needle.empty()) return true;
-  return memmem(haystack.data(), haystack.size(), needle.data(),
-                needle.size()) != nullptr;
-}
-
-// TEXT looks at whole header lines, "name: value", as the store's scan does.
-bool AnyHeaderContains(const DocText& doc, std::string_view folded) {
+// TEXT looks at whole header lines, "name: value", so that a key may span
+// the name and the value.
+bool AnyHeaderContains(const MatchableText& text, std::string_view folded) {
   std::string line;
-  for (const auto& [name, value] : doc.headers()) {
-    if (Contains(value, folded)) return true;
+  for (const auto& [name, value] : text.headers()) {
+    if (FoldedContains(value, folded)) return true;
     line.assign(name).append(": ").append(value);
-    if (Contains(line, folded)) return true;
+    if (FoldedContains(line, folded)) return true;
   }
   return false;
 }
 
 }  // namespace
+
+absl::StatusOr<bool> MatchTextKey(Kind kind, std::string_view field,
+                                  std::string_view needle,
+                                  MatchableText& text) {
+  switch (kind) {
+    case Kind::kHeader:
+      for (const auto& [name, value] : text.headers()) {
+        if (name == field && FoldedContains(value, needle)) return true;
+      }
+      return false;
+    case Kind::kBody:
+      // A stored body is inflated only as far as the first occurrence.
+      return text.BodyContains(needle);
+    case Kind::kText:
+      if (needle.empty() || AnyHeaderContains(text, needle)) return true;
+      return text.BodyContains(needle);
+    default:
+      return absl::InvalidArgumentError("not a text search key");
+  }
+}
 
 absl::StatusOr<CompiledKey> CompileKey(
     const store::SearchKey& key,
@@ -86,37 +99,28 @@ bool NeedsHeaders(const CompiledKey& key) {
   return false;
 }
 
-absl::StatusOr<bool> Matches(const CompiledKey& key, DocText& doc) {
+absl::StatusOr<bool> Matches(const CompiledKey& key, MatchableText& text) {
   switch (key.kind) {
     case Kind::kAnd:
       for (const CompiledKey& child : key.children) {
-        MR_ASSIGN_OR_RETURN(bool match, Matches(child, doc));
+        MR_ASSIGN_OR_RETURN(bool match, Matches(child, text));
         if (!match) return false;
       }
       return true;
     case Kind::kOr:
       for (const CompiledKey& child : key.children) {
-        MR_ASSIGN_OR_RETURN(bool match, Matches(child, doc));
+        MR_ASSIGN_OR_RETURN(bool match, Matches(child, text));
         if (match) return true;
       }
       return false;
     case Kind::kNot: {
-      MR_ASSIGN_OR_RETURN(bool match, Matches(key.children[0], doc));
+      MR_ASSIGN_OR_RETURN(bool match, Matches(key.children[0], text));
       return !match;
     }
     case Kind::kHeader:
-      for (const auto& [name, value] : doc.headers()) {
-        if (name == key.field && Contains(value, key.folded)) return true;
-      }
-      return false;
     case Kind::kBody:
-      // Inflates the body only as far as the first occurrence.
-      return doc.BodyContains(key.folded);
     case Kind::kText:
-      if (key.folded.empty() || AnyHeaderContains(doc, key.folded)) {
-        return true;
-      }
-      return doc.BodyContains(key.folded);
+      return MatchTextKey(key.kind, key.field, key.folded, text);
     default:
       return true;  // kAll; CompileKey admits nothing else
   }

@@ -1,8 +1,11 @@
-// Exact evaluation of a text search key tree against a message's folded
-// text: the verification step behind the word-term candidates.
+// IMAP text matching, the one implementation: SEARCH HEADER, BODY and TEXT
+// (RFC 3501 6.4.4, RFC 9051 6.4.4) are case-insensitive substring tests on
+// decoded text, both sides folded with i;unicode-casemap. The index verifies
+// its word-term candidates with it and the store's scan answers text keys
+// with it, so both give the same answers by construction.
 //
-// Thread-safety: CompiledKey is an immutable value; Matches() may run
-// concurrently on distinct DocTexts.
+// Thread-safety: CompiledKey is an immutable value; the functions may run
+// concurrently on distinct MatchableTexts.
 #ifndef MAILROOM_INDEX_MATCHER_H_
 #define MAILROOM_INDEX_MATCHER_H_
 
@@ -12,10 +15,21 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "index/doc_text.h"
+#include "index/matchable_text.h"
 #include "store/search_key.h"
 
 namespace mailroom::index {
+
+// Whether one text key matches: `kind` is kHeader (with `field` in lower
+// case), kBody or kText; `needle` is the key's folded value. An empty needle
+// matches every message for BODY and TEXT, and every message that has the
+// field for HEADER. TEXT also matches across a whole header line,
+// "name: value". kDataLoss when stored text is corrupt; kInvalidArgument for
+// any other kind.
+absl::StatusOr<bool> MatchTextKey(store::SearchKey::Kind kind,
+                                  std::string_view field,
+                                  std::string_view needle,
+                                  MatchableText& text);
 
 // A search key with its value folded once.
 struct CompiledKey {
@@ -38,8 +52,9 @@ bool NeedsBody(const CompiledKey& key);
 // non-empty value); a BODY-only tree is verified without reading them.
 bool NeedsHeaders(const CompiledKey& key);
 
-// kDataLoss when the stored body is corrupt.
-absl::StatusOr<bool> Matches(const CompiledKey& key, DocText& doc);
+// A whole AND/OR/NOT tree of text keys. kDataLoss when the stored text is
+// corrupt.
+absl::StatusOr<bool> Matches(const CompiledKey& key, MatchableText& text);
 
 }  // namespace mailroom::index
 

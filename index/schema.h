@@ -62,7 +62,8 @@
 // (index/doc_text.h).
 //
 // Metadata
-//   w:<word>             one key per distinct word of any field (value "-").
+//   v:<10-digit number>  the distinct words of any field first stored by one
+//                        Apply(), newline-separated (index/vocabulary.h).
 //   mailroom.schema      kSchemaVersion; any other value is refused (kDataLoss:
 //                        the store answers by brute force until a reindex).
 //   mailroom.incomplete  "1" when the database was recreated after it had been
@@ -77,8 +78,9 @@
 
 namespace mailroom::index {
 
-// "2": word positions (version 1 databases are rebuilt by a reindex).
-inline constexpr char kSchemaVersion[] = "2";
+// "3": word positions, and the vocabulary written per batch (older
+// databases are refused and rebuilt from the store's queue).
+inline constexpr char kSchemaVersion[] = "3";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
 // Followed by the mailbox id in decimal: "MODSEQ UID", how far this node's
@@ -112,7 +114,7 @@ inline constexpr size_t kMaxTermBytes = 240;
 inline constexpr unsigned kFieldGap = 1000;
 
 inline constexpr char kPrefixLongWord[] = "XL";
-inline constexpr char kWordKeyPrefix[] = "w:";
+inline constexpr char kWordChunkKeyPrefix[] = "v:";
 
 }  // namespace mailroom::index
 

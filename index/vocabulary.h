@@ -1,7 +1,11 @@
 // Every distinct word stored in one owner's database, held in memory so that
 // a search key can be expanded to the words that contain it (IMAP matches
-// inside words). Persisted in the database as metadata keys
-// kWordKeyPrefix + word, written in the same transaction as the documents.
+// inside words). Persisted in the database as metadata: the words new in one
+// Apply() under one key, kWordChunkKeyPrefix + a 10-digit sequence number,
+// newline-separated (a newline separates words, so no word holds one),
+// written in the same transaction as the documents. One key per batch rather
+// than per word: a metadata write is a B-tree insertion, and one per new
+// word was the largest single cost of indexing after Xapian's own.
 //
 // Thread-safety: not thread-safe; the owner's mutex guards it.
 #ifndef MAILROOM_INDEX_VOCABULARY_H_
@@ -26,9 +30,11 @@ class Vocabulary {
   void Load(const Xapian::Database& db);
   void Clear();
 
-  // Records `word`; when it is new, also writes it to `db` (in the current
-  // transaction).
-  void Add(std::string_view word, Xapian::WritableDatabase& db);
+  // Records `word`; a new one is written by the next Flush().
+  void Add(std::string_view word);
+  // Writes the words added since the last Flush() to `db` (in the current
+  // transaction). Nothing when there are none.
+  void Flush(Xapian::WritableDatabase& db);
 
   // Appends the words satisfying `pred` to `out`. Returns false (with `out`
   // unspecified) when more than `limit` match.
@@ -41,6 +47,8 @@ class Vocabulary {
   bool loaded_ = false;
   std::deque<std::string> words_;  // stable addresses for the views below
   absl::flat_hash_set<std::string_view> known_;
+  std::string pending_;     // new words since the last Flush(), each + '\n'
+  uint64_t next_chunk_ = 0;  // sequence number of the next chunk key
 };
 
 }  // namespace mailroom::index

@@ -302,12 +302,14 @@ absl::Status XapianTextIndex::AddMessage(Xapian::WritableDatabase& db,
   } else {
     // Planned as a copy, but the original went (a kRemoveOwner earlier in
     // the batch): decode it here.
-    absl::StatusOr<std::shared_ptr<const std::string>> raw =
-        load_body(work.blob_id);
-    if (raw.ok()) {
+    absl::StatusOr<store::StoredBody> raw = load_body(work.blob_id);
+    if (raw.ok() && raw->raw == nullptr) {
+      inline_body.status =
+          absl::InternalError("text index: body loader gave no bytes");
+    } else if (raw.ok()) {
       inline_body.mailbox = work.mailbox;
       inline_body.uid = work.uid;
-      BuildPreparedBody(**raw, source_, work.blob_id, inline_body);
+      BuildPreparedBody(*raw, source_, work.blob_id, inline_body);
     } else {
       inline_body.status = raw.status();
     }
@@ -322,7 +324,7 @@ absl::Status XapianTextIndex::AddMessage(Xapian::WritableDatabase& db,
     body->mailbox = work.mailbox;
     body->uid = work.uid;
   }
-  for (const std::string& word : body->words) vocabulary.Add(word, db);
+  for (const std::string& word : body->words) vocabulary.Add(word);
   db.replace_document(unique, body->doc);
   return absl::OkStatus();
 }
@@ -381,6 +383,7 @@ absl::Status XapianTextIndex::ApplyOwner(
     }
   }
   if (owner.db != nullptr && owner.in_transaction) {
+    owner.vocabulary.Flush(*owner.db);
     owner.db->commit_transaction();
     owner.in_transaction = false;
   }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,6 +31,23 @@ struct IndexWork {
   ModSeq mark_modseq = 0;  // kMark only
 };
 
+// A body as the store keeps it, handed to the index. `structure` is the
+// mime::Serialize encoding of the structure the store parsed at append, so
+// the index need not parse the message again; null when the store has none
+// (the index then parses `raw`). Implicit from the raw bytes alone.
+struct StoredBody {
+  StoredBody() = default;
+  StoredBody(std::shared_ptr<const std::string> raw_in,
+             std::shared_ptr<const std::string> structure_in = nullptr)
+      : raw(std::move(raw_in)), structure(std::move(structure_in)) {}
+
+  std::shared_ptr<const std::string> raw;
+  std::shared_ptr<const std::string> structure;  // may be null
+};
+
+using LoadStoredBody =
+    std::function<absl::StatusOr<StoredBody>(const std::string& blob_id)>;
+
 // How far a node's index has caught up with one mailbox's change log.
 struct IndexMark {
   ModSeq modseq = 0;  // every change with a modseq up to this is applied
@@ -41,11 +59,10 @@ class TextIndex {
  public:
   virtual ~TextIndex() = default;
 
-  // Applies a batch durably. `load_body` returns the raw bytes of a blob.
-  virtual absl::Status Apply(
-      const std::vector<IndexWork>& batch,
-      const std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
-          const std::string& blob_id)>& load_body) = 0;
+  // Applies a batch durably. `load_body` returns a blob's bytes and its
+  // stored structure.
+  virtual absl::Status Apply(const std::vector<IndexWork>& batch,
+                             const LoadStoredBody& load_body) = 0;
 
   // The mark kMark last recorded for `mailbox` ({0, 0} when none: the
   // index knows nothing of it yet).

@@ -103,7 +103,7 @@ Index& TheIndex() {
       }
       Xapian::Document doc = BuildDocument(
           text, m.body.size(), "blob" + std::to_string(uid), m.mailbox, uid,
-          [ix](std::string_view word) { ix->vocabulary.Add(word, ix->db); });
+          [ix](std::string_view word) { ix->vocabulary.Add(word); });
       const Xapian::docid id =
           ix->db.replace_document(UniqueIdTerm(m.mailbox, uid), doc);
       ix->mailbox_of[id] = m.mailbox;

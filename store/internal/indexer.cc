@@ -167,13 +167,20 @@ absl::Status StoreImpl::CatchUpMailboxIndex(const std::string& owner,
   });
 }
 
-absl::StatusOr<std::shared_ptr<const std::string>> StoreImpl::LoadBlobByHex(
+absl::StatusOr<StoredBody> StoreImpl::LoadBlobByHex(
     const std::string& blob_id) {
   std::string hash;
   if (!HexDecode(blob_id, &hash)) {
     return absl::InvalidArgumentError("malformed blob id");
   }
-  return ReadBlob(hash);
+  MR_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> raw, ReadBlob(hash));
+  // The structure written at append saves the index a second parse; a body
+  // stored before structures were kept has none and is parsed there.
+  MR_ASSIGN_OR_RETURN(std::optional<std::string> structure,
+                      Get(Space::kStructure, hash));
+  if (!structure.has_value()) return StoredBody(std::move(raw));
+  return StoredBody(std::move(raw), std::make_shared<const std::string>(
+                                        *std::move(structure)));
 }
 
 absl::Status StoreImpl::CatchUpIndex() {

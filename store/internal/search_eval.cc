@@ -2,9 +2,10 @@
 
 #include <algorithm>
 
-#include "store/internal/strings.h"
-#include "mime/message.h"
+#include "index/matcher.h"
+#include "index/mime_text.h"
 #include "mime/text.h"
+#include "store/internal/strings.h"
 
 namespace mailroom::store::internal {
 
@@ -16,20 +17,7 @@ int64_t DayOf(int64_t seconds, int32_t tz_minutes) {
 }
 
 FoldedText FoldMessageText(std::string_view raw) {
-  mime::Message message = mime::Parse(raw);
-  mime::ExtractedText text = mime::ExtractText(message, raw);
-  FoldedText out;
-  for (auto& [name, value] : text.headers) {
-    if (name == "date" && !out.sent_day.has_value()) {
-      if (std::optional<mime::DateTime> date = mime::ParseDate(value)) {
-        out.sent_day = DayOf(date->unix_seconds, date->tz_minutes);
-      }
-    }
-    out.headers.emplace_back(ToLowerAscii(name),
-                             mime::SearchFold(value));
-  }
-  out.body = mime::SearchFold(text.body);
-  return out;
+  return index::FoldMessage(raw);
 }
 
 bool HasTextKey(const SearchKey& key) {
@@ -119,13 +107,14 @@ const std::string& SearchEvaluator::Folded(const SearchKey& key) {
   return it->second;
 }
 
-absl::StatusOr<const FoldedText*> SearchEvaluator::Text(
-    const MessageMeta& meta) {
+absl::StatusOr<FoldedText*> SearchEvaluator::Text(const MessageMeta& meta) {
   if (!loaded_.has_value() || loaded_uid_ != meta.uid) {
+    loaded_text_.reset();
     loaded_.reset();
     absl::StatusOr<FoldedText> text = loader_(meta);
     if (!text.ok()) return text.status();
     loaded_ = *std::move(text);
+    loaded_text_.emplace(*loaded_);
     loaded_uid_ = meta.uid;
   }
   return &*loaded_;
@@ -133,28 +122,12 @@ absl::StatusOr<const FoldedText*> SearchEvaluator::Text(
 
 absl::StatusOr<bool> SearchEvaluator::MatchText(const SearchKey& key,
                                                 const MessageMeta& meta) {
-  absl::StatusOr<const FoldedText*> text = Text(meta);
+  absl::StatusOr<FoldedText*> text = Text(meta);
   if (!text.ok()) return text.status();
-  const FoldedText& t = **text;
-  const std::string& needle = Folded(key);
-  using K = SearchKey::Kind;
-  if (key.kind == K::kBody) return Contains(t.body, needle);
-  if (key.kind == K::kText) {
-    if (Contains(t.body, needle)) return true;
-    for (const auto& [name, value] : t.headers) {
-      if (Contains(value, needle) ||
-          Contains(name + ": " + value, needle)) {
-        return true;
-      }
-    }
-    return false;
-  }
-  std::string field = ToLowerAscii(key.field);
-  for (const auto& [name, value] : t.headers) {
-    if (name != field) continue;
-    if (needle.empty() || Contains(value, needle)) return true;
-  }
-  return false;
+  const std::string field = key.kind == SearchKey::Kind::kHeader
+                                ? ToLowerAscii(key.field)
+                                : std::string();
+  return index::MatchTextKey(key.kind, field, Folded(key), *loaded_text_);
 }
 
 absl::StatusOr<bool> SearchEvaluator::Matches(const SearchKey& key,
@@ -166,10 +139,12 @@ absl::StatusOr<bool> SearchEvaluator::Matches(const SearchKey& key,
   using K = SearchKey::Kind;
   int64_t internal_day = DayOf(meta.internal_date, meta.internal_tz_minutes);
   auto sent_day = [&]() -> absl::StatusOr<int64_t> {
-    absl::StatusOr<const FoldedText*> text = Text(meta);
+    absl::StatusOr<FoldedText*> text = Text(meta);
     if (!text.ok()) return text.status();
     // RFC 3501: without a usable Date: header the internal date stands in.
-    return (*text)->sent_day.value_or(internal_day);
+    const FoldedText& t = **text;
+    if (!t.date.has_value()) return internal_day;
+    return DayOf(*t.date, t.date_tz_minutes);
   };
   switch (key.kind) {
     case K::kAll:

@@ -19,20 +19,18 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "index/folded_text.h"
+#include "index/matchable_text.h"
 #include "store/search_key.h"
 #include "store/types.h"
 
 namespace mailroom::store::internal {
 
-// The searchable text of one message, already folded with mime::SearchFold.
-struct FoldedText {
-  std::vector<std::pair<std::string, std::string>> headers;  // name, value
-  std::string body;
-  // Day of the Date: header in its own zone, if it parses.
-  std::optional<int64_t> sent_day;
-};
+// The searchable text of one message, decoded and folded as the index
+// decodes it (index/mime_text.h).
+using FoldedText = index::FoldedText;
 
-// Loads and folds the text of a message (raw bytes -> FoldedText).
+// Decodes and folds the text of a message (raw bytes -> FoldedText).
 FoldedText FoldMessageText(std::string_view raw);
 
 // Days since the epoch of `seconds` in a zone `tz_minutes` east of UTC.
@@ -64,7 +62,7 @@ class SearchEvaluator {
 
  private:
   absl::StatusOr<bool> MatchText(const SearchKey& key, const MessageMeta& meta);
-  absl::StatusOr<const FoldedText*> Text(const MessageMeta& meta);
+  absl::StatusOr<FoldedText*> Text(const MessageMeta& meta);
   const std::string& Folded(const SearchKey& key);
 
   int64_t now_;
@@ -72,6 +70,7 @@ class SearchEvaluator {
   const TextResults* index_results_;
   Uid loaded_uid_ = 0;
   std::optional<FoldedText> loaded_;
+  std::optional<index::InMemoryText> loaded_text_;  // views into loaded_
   absl::flat_hash_map<const SearchKey*, std::string> folded_values_;
 };
 

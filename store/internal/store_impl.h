@@ -519,7 +519,7 @@ class StoreImpl : public Store {
   void StopIndexer();
   void IndexerLoop();
   void WakeIndexer();
-  absl::StatusOr<std::shared_ptr<const std::string>> LoadBlobByHex(
+  absl::StatusOr<StoredBody> LoadBlobByHex(
       const std::string& blob_id);
   // On a shared store: brings this node's index of mailbox `id` up to the
   // mailbox's change log (the index queue's job on a store of one node).

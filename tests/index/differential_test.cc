@@ -105,7 +105,7 @@ class DifferentialTest : public ::testing::Test {
   void AddMessage(std::string raw) {
     const std::string blob = absl::StrCat("blob", raws_.size());
     docs_.push_back(BruteExtract(raw));
-    blobs_.Put(blob, raw);
+    blobs_.Put(blob, raw, StoredStructure(raw));
     raws_.push_back(std::move(raw));
   }
 

@@ -27,6 +27,9 @@ absl::StatusOr<std::shared_ptr<store::TextIndex>> OpenIndexUnderTest(
     const std::string& root);
 BruteDoc BruteExtract(std::string_view raw);
 std::string BruteFold(std::string_view text);
+// The structure handed to the index with each body, as the store keeps it
+// (null when the variant's index parses nothing).
+std::shared_ptr<const std::string> StoredStructure(std::string_view raw);
 // How many random key trees to try.
 int QueryCount();
 

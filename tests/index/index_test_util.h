@@ -19,28 +19,31 @@ namespace mailroom::index::testing {
 // Bodies by blob id; counts loads so tests can see reuse.
 class BlobStore {
  public:
-  void Put(const std::string& id, std::string raw) {
+  // `structure` (may be null) is handed over with the body, as the store
+  // hands over the structure it parsed at append.
+  void Put(const std::string& id, std::string raw,
+           std::shared_ptr<const std::string> structure = nullptr) {
     blobs_[id] = std::make_shared<const std::string>(std::move(raw));
+    structures_[id] = std::move(structure);
   }
   const std::string& Get(const std::string& id) const { return *blobs_.at(id); }
   int loads() const { return loads_.load(); }
   // The loader Apply() takes; fails with kUnavailable on `fail_on` (for
   // crash tests) and kNotFound for unknown ids.
-  std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
-      const std::string&)>
-  Loader(std::string fail_on = "") {
-    return [this, fail_on](const std::string& id)
-               -> absl::StatusOr<std::shared_ptr<const std::string>> {
+  store::LoadStoredBody Loader(std::string fail_on = "") {
+    return [this, fail_on](
+               const std::string& id) -> absl::StatusOr<store::StoredBody> {
       ++loads_;
       if (id == fail_on) return absl::UnavailableError("injected failure");
       auto it = blobs_.find(id);
       if (it == blobs_.end()) return absl::NotFoundError("no such blob");
-      return it->second;
+      return store::StoredBody(it->second, structures_.at(id));
     };
   }
 
  private:
   std::map<std::string, std::shared_ptr<const std::string>> blobs_;
+  std::map<std::string, std::shared_ptr<const std::string>> structures_;
   std::atomic<int> loads_{0};
 };
 

@@ -26,6 +26,11 @@ BruteDoc BruteExtract(std::string_view raw) {
 
 std::string BruteFold(std::string_view text) { return mime::SearchFold(text); }
 
+// The production index decodes from the structure parsed at append.
+std::shared_ptr<const std::string> StoredStructure(std::string_view raw) {
+  return std::make_shared<const std::string>(mime::Serialize(mime::Parse(raw)));
+}
+
 int QueryCount() { return 1500; }
 
 }  // namespace mailroom::index::testing

@@ -29,4 +29,8 @@ std::string BruteFold(std::string_view text) {
 // mime variant runs the full count.
 int QueryCount() { return 250; }
 
+std::shared_ptr<const std::string> StoredStructure(std::string_view) {
+  return nullptr;
+}
+
 }  // namespace mailroom::index::testing

@@ -28,13 +28,12 @@ class LosingIndex : public TextIndex {
 
   absl::Status Apply(
       const std::vector<IndexWork>& batch,
-      const std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
-          const std::string&)>& load_body) override {
+      const LoadStoredBody& load_body) override {
     std::lock_guard<std::mutex> lock(mu_);
     for (const IndexWork& w : batch) {
       if (w.op == IndexWork::kAdd) {
         auto body = load_body(w.blob_id);
-        if (body.ok()) docs_[{w.mailbox, w.uid}] = **body;
+        if (body.ok()) docs_[{w.mailbox, w.uid}] = *body->raw;
       } else if (w.op == IndexWork::kRemove) {
         docs_.erase({w.mailbox, w.uid});
       } else if (w.op == IndexWork::kRemoveOwner) {

@@ -46,8 +46,7 @@ class FakeIndex : public TextIndex {
  public:
   absl::Status Apply(
       const std::vector<IndexWork>& batch,
-      const std::function<absl::StatusOr<std::shared_ptr<const std::string>>(
-          const std::string&)>& load_body) override {
+      const LoadStoredBody& load_body) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (fail_apply_) return absl::UnavailableError("index down");
     for (const IndexWork& w : batch) {
@@ -55,7 +54,7 @@ class FakeIndex : public TextIndex {
       if (w.op == IndexWork::kAdd) {
         auto body = load_body(w.blob_id);
         if (!body.ok()) continue;  // expunged since: a removal follows
-        std::string lower = **body;
+        std::string lower = *body->raw;
         std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
         docs_[{w.mailbox, w.uid}] = lower;
       } else if (w.op == IndexWork::kRemove) {
