@@ -115,6 +115,16 @@ class MailStore {
   // metadata. kFailedPrecondition for a \Noselect mailbox.
   virtual absl::StatusOr<MailboxSnapshot> OpenMailbox(const Principal& who,
                                                       std::string_view name) = 0;
+  // The same without the messages (`messages` left empty), at a cost that
+  // does not grow with the mailbox: for callers that keep the messages
+  // themselves and bring them up to date with ChangesSince from a modseq
+  // they know (IMAP sessions share one copy per mailbox).
+  virtual absl::StatusOr<MailboxSnapshot> OpenMailboxHeader(
+      const Principal& who, std::string_view name) {
+    absl::StatusOr<MailboxSnapshot> snapshot = OpenMailbox(who, name);
+    if (snapshot.ok()) snapshot->messages.clear();
+    return snapshot;
+  }
   // \Recent (RFC 3501 section 2.3.2) belongs to one session: claims, for
   // the caller's session, every message of `mailbox` with a UID up to
   // `up_to` that no session claimed before, atomically across sessions and

@@ -136,6 +136,10 @@ struct MailboxSnapshot {
   // Messages up to this UID were claimed as \Recent by some read-write
   // session already; the ones above it are still unclaimed.
   Uid recent_claimed = 0;
+  // True when the mailbox keeps private flags (MailStore::SetPrivateFlags)
+  // for this principal: flags, modseqs and ChangesSince are then this
+  // user's own and must not be shared with other users' sessions.
+  bool private_view = false;
 };
 
 struct AppendRequest {

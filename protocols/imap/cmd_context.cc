@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "protocols/imap/mailbox_open.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/search_context.h"
 #include "protocols/imap/session.h"
@@ -88,12 +89,11 @@ Task<void> Session::UpdateSearchContexts() {
     // view's metadata, no store call), and members gone without an
     // announced expunge.
     std::vector<store::Uid> changed;
-    for (uint32_t seq = 1; seq <= view_->count(); ++seq) {
-      const store::MessageMeta& m = view_->at(seq);
-      if (m.uid > context.seen_max_uid || m.modseq > context.seen_modseq) {
-        changed.push_back(m.uid);
+    view_->ForEachMessage([&](store::Uid uid, store::ModSeq modseq) {
+      if (uid > context.seen_max_uid || modseq > context.seen_modseq) {
+        changed.push_back(uid);
       }
-    }
+    });
     context.seen_max_uid = view_->max_uid();
     context.seen_modseq = view_->highest_modseq();
     bool gone = false;
@@ -140,11 +140,16 @@ Task<void> Session::UpdateSearchContexts() {
       std::vector<store::MessageMeta> newcomers;
       for (store::Uid uid : matched) {
         if (!context.values.contains(uid)) {
-          newcomers.push_back(view_->at(*view_->SeqOf(uid)));
+          newcomers.push_back(view_->MessageAt(*view_->SeqOf(uid)));
         }
       }
       const bool envelope = NeedsEnvelope(context.criteria);
       std::vector<SortValues> loaded = co_await plugin::Blocking(conn_, [&] {
+        std::vector<store::MessageMeta*> metas;
+        for (store::MessageMeta& m : newcomers) metas.push_back(&m);
+        // Missing details leave the defaults, as for a message expunged
+        // meanwhile.
+        LoadMessageDetails(store_, principal_, id, std::move(metas)).IgnoreError();
         std::vector<SortValues> out;
         out.reserve(newcomers.size());
         for (const store::MessageMeta& m : newcomers) {

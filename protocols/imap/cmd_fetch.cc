@@ -38,6 +38,17 @@ bool NeedsRaw(const FetchAttr& a) {
   }
 }
 
+// Items the session's view does not keep: read with MailStore::GetMessages.
+bool NeedsDetails(const FetchAttr& a) {
+  switch (a.kind) {
+    case K::kInternalDate: case K::kSaveDate: case K::kRfc822Size:
+    case K::kEmailId: case K::kThreadId:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Items that set \Seen unless the mailbox is read-only.
 bool SetsSeen(const FetchAttr& a) {
   return ((a.kind == K::kSection || a.kind == K::kBinary) && !a.peek) ||
@@ -78,6 +89,7 @@ constexpr uint64_t kFetchBatchBytes = 4 << 20;
 
 struct Loaded {
   absl::Status status;
+  store::MessageMeta details;  // dates, size and ids, when asked for
   std::shared_ptr<const mime::Message> structure;
   std::shared_ptr<const std::string> raw;
   // With ranged reads: the bytes of each kSection item (partial applied),
@@ -123,7 +135,9 @@ Task<std::string> Session::HandleFetch(Command& c) {
   bool need_raw = false;
   bool sets_seen = false;
   bool want_preview = false;
+  bool need_details = false;
   for (const FetchAttr& a : args.attrs) {
+    need_details = need_details || NeedsDetails(a);
     want_preview = want_preview || a.kind == K::kPreview;
     want_modseq = want_modseq || a.kind == K::kModSeq;
     want_flags = want_flags || a.kind == K::kFlags;
@@ -172,7 +186,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
 
   std::vector<uint32_t> targets;
   for (uint32_t seq : *seqs) {
-    if (args.changed_since && view_->at(seq).modseq <= *args.changed_since) {
+    if (args.changed_since && view_->ModSeqAt(seq) <= *args.changed_since) {
       continue;
     }
     targets.push_back(seq);
@@ -185,8 +199,8 @@ Task<std::string> Session::HandleFetch(Command& c) {
     request.op = store::FlagOp::kAdd;
     request.flags.system = store::kSeen;
     for (uint32_t seq : targets) {
-      if (!(view_->at(seq).flags.system & store::kSeen)) {
-        request.uids.push_back(view_->at(seq).uid);
+      if (!(view_->SystemFlagsAt(seq) & store::kSeen)) {
+        request.uids.push_back(view_->UidAt(seq));
       }
     }
     if (!request.uids.empty()) {
@@ -202,8 +216,15 @@ Task<std::string> Session::HandleFetch(Command& c) {
     }
   }
 
-  auto load = [&](store::Uid uid) {
+  auto load = [&](store::Uid uid, const store::MessageMeta* details) {
     Loaded l;
+    if (need_details) {
+      if (details == nullptr) {
+        l.status = absl::NotFoundError("expunged");
+        return l;
+      }
+      l.details = *details;
+    }
     if (need_structure) {
       auto s = store_.GetStructure(principal_, id, uid);
       if (!s.ok()) {
@@ -266,23 +287,46 @@ Task<std::string> Session::HandleFetch(Command& c) {
   std::string failure;
   for (size_t t = 0; t < targets.size(); ++t) {
     const uint32_t seq = targets[t];
-    const store::MessageMeta meta = view_->at(seq);
+    store::MessageMeta meta = view_->MessageAt(seq);
     Loaded loaded;
-    if (need_structure || need_raw) {
+    if (need_structure || need_raw || need_details) {
       if (t >= batch_start + batch.size()) {
         std::vector<store::Uid> uids;
-        uint64_t bytes = 0;
         for (size_t k = t;
              k < targets.size() && uids.size() < kFetchBatchMessages; ++k) {
-          const store::MessageMeta& next = view_->at(targets[k]);
-          uids.push_back(next.uid);
-          bytes += next.size;
-          if ((need_raw || ranged) && bytes >= kFetchBatchBytes) break;
+          uids.push_back(view_->UidAt(targets[k]));
         }
         batch = co_await plugin::Blocking(conn_, [&] {
+          std::vector<store::MessageMeta> details;
+          if (need_details) {
+            std::vector<store::Uid> sorted = uids;
+            std::sort(sorted.begin(), sorted.end());
+            auto got = store_.GetMessages(principal_, id, sorted);
+            if (!got.ok()) {
+              Loaded failed;
+              failed.status = got.status();
+              return std::vector<Loaded>{std::move(failed)};
+            }
+            details = std::move(*got);
+          }
           std::vector<Loaded> out;
           out.reserve(uids.size());
-          for (store::Uid uid : uids) out.push_back(load(uid));
+          uint64_t bytes = 0;
+          for (store::Uid uid : uids) {
+            auto d = std::lower_bound(
+                details.begin(), details.end(), uid,
+                [](const store::MessageMeta& m, store::Uid u) {
+                  return m.uid < u;
+                });
+            const bool found = d != details.end() && d->uid == uid;
+            out.push_back(load(uid, found ? &*d : nullptr));
+            const Loaded& l = out.back();
+            if (l.raw) bytes += l.raw->size();
+            for (const auto& section : l.sections) {
+              if (section) bytes += section->size();
+            }
+            if (bytes >= kFetchBatchBytes) break;
+          }
           return out;
         });
         batch_start = t;
@@ -293,6 +337,11 @@ Task<std::string> Session::HandleFetch(Command& c) {
         // skip it; the EXPUNGE follows later.
         if (loaded.status.code() == absl::StatusCode::kNotFound) continue;
         co_return ResponseForStatus(loaded.status);
+      }
+      if (need_details) {
+        loaded.details.flags = std::move(meta.flags);
+        loaded.details.modseq = meta.modseq;
+        meta = std::move(loaded.details);
       }
     }
     const std::string_view raw =

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "protocols/imap/mailbox_open.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/session.h"
 #include "protocols/imap/strings.h"
@@ -30,11 +31,11 @@ Task<std::string> Session::HandleSelect(Command& c) {
   if (!name.ok()) co_return kBadName;
   if (c.select.condstore) condstore_ = true;
 
-  absl::StatusOr<store::MailboxSnapshot> snapshot = co_await plugin::Blocking(
-      conn_, [&] { return store_.OpenMailbox(principal_, *name); });
-  if (!snapshot.ok()) co_return ResponseForStatus(snapshot.status());
+  absl::StatusOr<MailboxView> opened = co_await plugin::Blocking(
+      conn_, [&] { return OpenMailboxView(store_, principal_, *name); });
+  if (!opened.ok()) co_return ResponseForStatus(opened.status());
 
-  view_.emplace(std::move(*snapshot));
+  view_.emplace(std::move(*opened));
   if (examine) view_->set_read_only(true);
   state_ = State::kSelected;
   changed_->store(false);
@@ -116,9 +117,10 @@ Task<std::string> Session::HandleSelect(Command& c) {
       }
       for (const store::MessageMeta& m : changes->changed) {
         if (auto seq = view_->SeqOf(m.uid)) {
+          const store::MessageMeta now = view_->MessageAt(*seq);
           Untagged(absl::StrCat(*seq, " FETCH (UID ", m.uid, " FLAGS ",
-                                FlagListFor(view_->at(*seq)), " MODSEQ (",
-                                view_->at(*seq).modseq, "))"));
+                                FlagListFor(now), " MODSEQ (", now.modseq,
+                                "))"));
         }
       }
     }

@@ -35,7 +35,7 @@ Task<std::string> Session::HandleStore(Command& c) {
   if (c.store.unchanged_since) EnableCondstore();
 
   store::StoreFlagsRequest request;
-  for (uint32_t seq : *seqs) request.uids.push_back(view_->at(seq).uid);
+  for (uint32_t seq : *seqs) request.uids.push_back(view_->UidAt(seq));
   request.op = c.store.op;
   request.flags = std::move(*flags);
   request.unchanged_since = c.store.unchanged_since;
@@ -61,12 +61,12 @@ Task<std::string> Session::HandleStore(Command& c) {
   std::set<store::Uid> modified(result->modified.begin(),
                                 result->modified.end());
   for (uint32_t seq : *seqs) {
-    const store::Uid uid = view_->at(seq).uid;
+    const store::Uid uid = view_->UidAt(seq);
     if (modified.count(uid)) continue;
     // .SILENT suppresses our own change, but CONDSTORE clients still learn
     // the new modseq of what they changed (RFC 7162 section 3.2).
     if (c.store.silent && !(condstore_ && changed.count(uid))) continue;
-    const store::MessageMeta& m = view_->at(seq);
+    const store::MessageMeta m = view_->MessageAt(seq);
     std::string line = absl::StrCat(seq, " FETCH (");
     if (c.uid) absl::StrAppend(&line, "UID ", m.uid, " ");
     if (!c.store.silent) absl::StrAppend(&line, "FLAGS ", FlagListFor(m));
@@ -102,7 +102,7 @@ Task<std::string> Session::HandleCopy(Command& c, bool move) {
   const char* verb = move ? "MOVE" : "COPY";
   if (seqs->empty()) co_return absl::StrCat("OK ", verb, " completed, nothing to do");
   std::vector<store::Uid> uids;
-  for (uint32_t seq : *seqs) uids.push_back(view_->at(seq).uid);
+  for (uint32_t seq : *seqs) uids.push_back(view_->UidAt(seq));
   const store::MailboxId id = view_->id();
   absl::StatusOr<store::CopyResult> result = co_await plugin::Blocking(
       conn_, [&] {
@@ -133,7 +133,7 @@ Task<std::string> Session::HandleExpunge(Command& c) {
   if (c.uid) {
     std::vector<store::Uid> uids;
     for (uint32_t seq : view_->Select(c.set, true, saved_result_)) {
-      uids.push_back(view_->at(seq).uid);
+      uids.push_back(view_->UidAt(seq));
     }
     if (uids.empty()) co_return "OK EXPUNGE completed, nothing to do";
     request.uids = std::move(uids);

@@ -446,7 +446,7 @@ Task<void> Session::FetchNewForNotify(uint32_t announced_before) {
   fetch.name = CommandName::kFetch;
   fetch.uid = true;
   fetch.fetch.attrs = g->events.fetch_attrs;
-  const store::Uid first = view_->at(announced_before + 1).uid;
+  const store::Uid first = view_->UidAt(announced_before + 1);
   fetch.fetch.set.ranges.push_back(SeqRange{first, view_->max_uid()});
   co_await HandleFetch(fetch);
 }

@@ -18,7 +18,7 @@ Task<std::string> Session::HandleReplace(Command& c) {
     co_return c.uid ? "NO [NONEXISTENT] No such message"
                     : "BAD No such message";
   }
-  const store::Uid old_uid = view_->at(seqs[0]).uid;
+  const store::Uid old_uid = view_->UidAt(seqs[0]);
   absl::StatusOr<std::string> name = DecodeMailbox(c.args[0]);
   if (!name.ok()) co_return "NO [CANNOT] Invalid mailbox name";
   // A CATENATE message is built from its parts first, as for APPEND.

@@ -65,11 +65,11 @@ Task<std::string> Session::HandleSearch(Command& c) {
                          bool max) {
     store::ModSeq out = 0;
     if (!min && !max) {
-      for (uint32_t seq : found_seqs) out = std::max(out, view_->at(seq).modseq);
+      for (uint32_t seq : found_seqs) out = std::max(out, view_->ModSeqAt(seq));
       return out;
     }
-    if (min) out = view_->at(found_seqs.front()).modseq;
-    if (max) out = std::max(out, view_->at(found_seqs.back()).modseq);
+    if (min) out = view_->ModSeqAt(found_seqs.front());
+    if (max) out = std::max(out, view_->ModSeqAt(found_seqs.back()));
     return out;
   };
   const std::vector<uint32_t>& numbers = c.uid ? uids : seqs;

@@ -13,6 +13,7 @@
 #include "mime/raw_address.h"
 #include "mime/text.h"
 #include "protocols/imap/esort_response.h"
+#include "protocols/imap/mailbox_open.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/search_context.h"
 #include "protocols/imap/session.h"
@@ -176,7 +177,16 @@ Task<std::string> Session::HandleSortThread(Command& c) {
   for (store::Uid uid : *found) {
     auto seq = view_->SeqOf(uid);
     if (!seq) continue;
-    candidates.push_back({c.uid ? uid : *seq, view_->at(*seq)});
+    candidates.push_back({c.uid ? uid : *seq, view_->MessageAt(*seq)});
+  }
+  {
+    std::vector<store::MessageMeta*> metas;
+    metas.reserve(candidates.size());
+    for (Candidate& m : candidates) metas.push_back(&m.meta);
+    absl::Status loaded = co_await plugin::Blocking(conn_, [&] {
+      return LoadMessageDetails(store_, principal_, id, std::move(metas));
+    });
+    if (!loaded.ok()) co_return ResponseForStatus(loaded);
   }
 
   const SortThreadArgs& st = c.sort_thread;

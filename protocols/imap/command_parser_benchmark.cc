@@ -54,7 +54,7 @@ MailboxView MakeView(uint32_t n) {
     m.uid = i * 2;  // gaps, as after expunges
     s.messages.push_back(m);
   }
-  return MailboxView(std::move(s));
+  return MailboxView(s);
 }
 
 void BM_ViewSelectUidRange(benchmark::State& state) {

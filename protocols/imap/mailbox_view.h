@@ -7,16 +7,26 @@
 // session may announce them (RFC 9051 section 7.5.1: never during FETCH,
 // STORE or SEARCH).
 //
+// The messages live in a MailboxVersion shared with every other session on
+// the mailbox (mailbox_version.h); the view keeps only its differences from
+// that version: changed flags, new messages, messages removed since, so a
+// session costs what changed rather than what the mailbox holds. When the
+// differences grow, the view builds a new version and publishes it.
+//
 // Thread-safety: not thread-safe; owned by one session.
 #ifndef MAILROOM_PROTOCOLS_IMAP_MAILBOX_VIEW_H_
 #define MAILROOM_PROTOCOLS_IMAP_MAILBOX_VIEW_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "protocols/imap/mailbox_version.h"
 #include "protocols/imap/sequence_set.h"
 #include "store/types.h"
 
@@ -24,7 +34,26 @@ namespace mailroom::imap {
 
 class MailboxView {
  public:
-  explicit MailboxView(store::MailboxSnapshot snapshot);
+  // A view with its own version of `snapshot`'s messages.
+  explicit MailboxView(const store::MailboxSnapshot& snapshot);
+  // A view on `base`; `header` gives everything but the messages (its
+  // `messages` are not read). Bring it up to date with CatchUp.
+  MailboxView(const store::MailboxSnapshot& header,
+              std::shared_ptr<const MailboxVersion> base);
+
+  // Applies changes made after `base` was built, before the client has
+  // been told anything: expunges take effect at once.
+  void CatchUp(const store::Changes& changes);
+  // Where a version built from this view is published for other sessions
+  // (unset: never published).
+  void set_share_key(SharedVersions::Key key) { share_key_ = std::move(key); }
+  // The version the view's messages are kept against.
+  const std::shared_ptr<const MailboxVersion>& base() const { return base_; }
+  // Builds a new base from the view's current state and publishes it when
+  // nothing is pending; called on its own once the differences grow.
+  void Compact();
+  // Heap bytes this view holds beyond its shared base.
+  size_t PrivateBytes() const;
 
   store::MailboxId id() const { return status_.id; }
   const std::string& name() const { return name_; }
@@ -37,14 +66,22 @@ class MailboxView {
   bool read_only() const { return read_only_; }
   void set_read_only(bool ro) { read_only_ = ro; }
 
-  uint32_t count() const { return static_cast<uint32_t>(messages_.size()); }
-  // REQUIRES: 1 <= seq <= count().
-  const store::MessageMeta& at(uint32_t seq) const { return messages_[seq - 1]; }
+  uint32_t count() const {
+    return static_cast<uint32_t>(live_base() + appended_.size());
+  }
+  // REQUIRES for the *At accessors: 1 <= seq <= count().
+  store::Uid UidAt(uint32_t seq) const;
+  store::ModSeq ModSeqAt(uint32_t seq) const;
+  uint32_t SystemFlagsAt(uint32_t seq) const;
+  // The UID, flags and modseq of a message; its other fields (dates, size,
+  // ids) are not kept here: read them with MailStore::GetMessages.
+  store::MessageMeta MessageAt(uint32_t seq) const;
   std::optional<uint32_t> SeqOf(store::Uid uid) const;
   std::vector<store::Uid> Uids() const;
-  store::Uid max_uid() const {
-    return messages_.empty() ? 0 : messages_.back().uid;
-  }
+  // Calls fn(uid, modseq) for every message, in sequence order.
+  void ForEachMessage(
+      const std::function<void(store::Uid, store::ModSeq)>& fn) const;
+  store::Uid max_uid() const { return count() == 0 ? 0 : UidAt(count()); }
   uint32_t unseen_count() const;
   std::optional<uint32_t> first_unseen() const;
 
@@ -72,13 +109,11 @@ class MailboxView {
   // Makes the messages with UIDs in (after, up_to] \Recent in this session
   // and records that UIDs up to `up_to` were checked.
   void AddRecent(store::Uid after, store::Uid up_to);
-  bool is_recent(store::Uid uid) const { return recent_.count(uid) != 0; }
+  bool is_recent(store::Uid uid) const;
   // Present messages that are \Recent here (the RECENT response).
-  uint32_t recent_count() const { return static_cast<uint32_t>(recent_.size()); }
+  uint32_t recent_count() const;
   // The \Recent UIDs, ascending (SEARCH RECENT, NEW, OLD).
-  std::vector<store::Uid> RecentUids() const {
-    return {recent_.begin(), recent_.end()};
-  }
+  std::vector<store::Uid> RecentUids() const;
 
   // ---- changes -----------------------------------------------------------
   // Absorbs changes pulled from the store. New messages get sequence numbers
@@ -104,18 +139,50 @@ class MailboxView {
   uint32_t announced_count() const { return announced_count_; }
 
  private:
+  // A message's flags and modseq where they differ from the base.
+  struct Delta {
+    store::Flags flags;
+    store::ModSeq modseq = 0;
+  };
+  // Where sequence number `seq` lives: base index, or appended_ index.
+  struct Place {
+    bool in_base;
+    size_t index;
+  };
+
+  size_t live_base() const { return base_->size() - removed_.size(); }
+  Place Locate(uint32_t seq) const;
+  // Live messages with a UID below `uid`.
+  uint32_t LiveBelow(store::Uid uid) const;
+  // The delta of the message at `place`, or null when it is the base's.
+  const Delta* DeltaAt(const Place& place) const;
+  bool SameFlags(const Place& place, const store::Flags& flags) const;
+  void SetDelta(const Place& place, const store::MessageMeta& meta);
+  // Removes messages at once (never announced, or not yet told).
+  void Remove(const std::vector<store::Uid>& uids);
+  void LearnBaseKeywords();
+  void CompactIfLarge();
+  // Calls fn(seq, uid, system flags, modseq) for every message in order.
+  template <typename Fn>
+  void ForEach(Fn fn) const;
+
   store::MailboxStatus status_;
   std::string name_;
   std::string rights_;
   bool read_only_ = false;
-  std::vector<store::MessageMeta> messages_;  // ascending UID
+  std::shared_ptr<const MailboxVersion> base_;
+  std::optional<SharedVersions::Key> share_key_;
+  std::vector<uint32_t> removed_;      // base indices gone, ascending
+  std::map<store::Uid, Delta> changed_;  // base messages whose state moved
+  std::vector<std::pair<store::Uid, Delta>> appended_;  // above the base
   store::ModSeq highest_modseq_ = 0;
   std::set<store::Uid> expunged_;
   std::set<store::Uid> flag_changes_;
   uint32_t announced_count_ = 0;
   store::Uid recent_claimed_at_open_ = 0;
   store::Uid recent_checked_ = 0;
-  std::set<store::Uid> recent_;
+  // \Recent UIDs as inclusive ranges, ascending; each claim adds one.
+  std::vector<std::pair<store::Uid, store::Uid>> recent_;
   std::set<std::string> keywords_;
 };
 

@@ -505,7 +505,7 @@ void Session::AnnounceUpdates(bool allow_expunge, bool uid_command,
 }
 
 std::string Session::FlagsFetchLine(uint32_t seq, bool with_uid) {
-  const store::MessageMeta& m = view_->at(seq);
+  const store::MessageMeta m = view_->MessageAt(seq);
   std::string line = absl::StrCat(seq, " FETCH (");
   if (with_uid) absl::StrAppend(&line, "UID ", m.uid, " ");
   absl::StrAppend(&line, "FLAGS ", FlagListFor(m));

@@ -540,11 +540,16 @@ absl::StatusOr<MailboxStatus> StoreImpl::GetStatus(const Principal& who,
 
 absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailbox(const Principal& who,
                                                        std::string_view name) {
-  return RetryAborted([&] { return OpenMailboxOnce(who, name); });
+  return RetryAborted([&] { return OpenMailboxOnce(who, name, true); });
 }
 
-absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxOnce(const Principal& who,
-                                                       std::string_view name) {
+absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxHeader(
+    const Principal& who, std::string_view name) {
+  return RetryAborted([&] { return OpenMailboxOnce(who, name, false); });
+}
+
+absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxOnce(
+    const Principal& who, std::string_view name, bool with_messages) {
   MR_ASSIGN_OR_RETURN(Resolved mailbox, ResolveName(who, name, nullptr));
   MR_RETURN_IF_ERROR(Require(mailbox, 'r'));
   if (mailbox.record.noselect) {
@@ -566,16 +571,22 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxOnce(const Principal& who,
   MailboxSnapshot snap;
   MR_ASSIGN_OR_RETURN(snap.status,
                       ViewStatus(who, mailbox.id, *record, *state, snapshot));
-  absl::flat_hash_map<Uid, SeenRow> rows;
-  if (PrivateView(*record, who)) {
-    MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox.id, who.user(), 0,
-                                       std::numeric_limits<Uid>::max(),
-                                       nullptr, snapshot));
-  }
   snap.name = VisibleName(who.user(), mailbox.record.owner, mailbox.record.name);
   snap.rights = mailbox.rights;
   snap.read_only = !GrantsReadWrite(mailbox.rights);
   snap.recent_claimed = state->recent_claimed;
+  snap.private_view = PrivateView(*record, who);
+  if (!with_messages) {
+    MR_ASSIGN_OR_RETURN(snap.status.recent,
+                        CountUnclaimedRecent(mailbox.id, *state, snapshot));
+    return snap;
+  }
+  absl::flat_hash_map<Uid, SeenRow> rows;
+  if (snap.private_view) {
+    MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox.id, who.user(), 0,
+                                       std::numeric_limits<Uid>::max(),
+                                       nullptr, snapshot));
+  }
   snap.messages.reserve(state->messages);
   MR_RETURN_IF_ERROR(ForEachMessage(
       mailbox.id,

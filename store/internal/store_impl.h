@@ -80,6 +80,8 @@ class StoreImpl : public Store {
                                           std::string_view name) override;
   absl::StatusOr<MailboxSnapshot> OpenMailbox(const Principal& who,
                                               std::string_view name) override;
+  absl::StatusOr<MailboxSnapshot> OpenMailboxHeader(
+      const Principal& who, std::string_view name) override;
   absl::StatusOr<Uid> ClaimRecent(const Principal& who, MailboxId mailbox,
                                   Uid up_to) override;
 
@@ -534,7 +536,8 @@ class StoreImpl : public Store {
   // The bodies of the calls that read at a snapshot; the public methods run
   // them again when the engine could not keep the snapshot (kAborted).
   absl::StatusOr<MailboxSnapshot> OpenMailboxOnce(const Principal& who,
-                                                  std::string_view name);
+                                                  std::string_view name,
+                                                  bool with_messages);
   // ---- \Recent (recent.cc) ----
   // RFC 4314 section 5.2: a mailbox is READ-WRITE with `i`, `e` or a flag
   // right; only such sessions take \Recent away from others.
