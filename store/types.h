@@ -118,6 +118,10 @@ struct MessageMeta {
   // were recorded carry their internal date.
   int64_t save_date = 0;
   uint64_t size = 0;           // bytes, CRLF line ends as stored
+  // Bytes with every line end CRLF and a final CRLF (mime/line_ends.h):
+  // what POP3 sends and counts, known without reading the message. 0 for
+  // messages stored before it was recorded (and for empty ones).
+  uint64_t crlf_size = 0;
   std::string blob_id;         // content hash of the body
   // EMAILID and THREADID (RFC 8474). Copies of a message share its
   // EMAILID. thread_id is empty (NIL) for messages stored before thread

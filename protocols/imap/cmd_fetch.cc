@@ -3,14 +3,18 @@
 // (RFC 8474), PREVIEW (RFC 8970). Structure, envelope and
 // section bytes come from //mime:imap.
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "mime/imap.h"
 #include "mime/preview.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/session.h"
+#include "protocols/imap/structure_text_cache.h"
 
 namespace mailroom::imap {
 namespace {
@@ -105,6 +109,32 @@ bool IsContiguousSection(const FetchAttr& a) {
          a.text != FetchAttr::Text::kHeaderFieldsNot;
 }
 
+// BODY[] or BODY.PEEK[] (with or without <partial>): a view of the stored
+// bytes, served without the structure and without copying the message.
+bool IsWholeMessage(const FetchAttr& a) {
+  return a.kind == K::kSection && a.part.empty() &&
+         a.text == FetchAttr::Text::kAll;
+}
+
+using TextKind = StructureTextCache::Kind;
+
+// The cache kind of an item rendered from the structure alone, if it is one.
+std::optional<TextKind> CachedKind(const FetchAttr& a) {
+  switch (a.kind) {
+    case K::kEnvelope: return TextKind::kEnvelope;
+    case K::kBody: return TextKind::kBody;
+    case K::kBodyStructure: return TextKind::kBodyStructure;
+    default: return std::nullopt;
+  }
+}
+
+// The bytes of `raw` that `a`'s <partial> selects.
+std::string_view PartialView(std::string_view raw, const FetchAttr& a) {
+  if (!a.partial) return raw;
+  if (a.partial->first >= raw.size()) return std::string_view();
+  return raw.substr(a.partial->first, a.partial->second);
+}
+
 // The byte range of `span` that `a`'s <partial> selects.
 mime::Span Narrow(mime::Span span, const FetchAttr& a) {
   if (!a.partial) return span;
@@ -164,8 +194,52 @@ Task<std::string> Session::HandleFetch(Command& c) {
   if (ranged) {
     need_raw = false;
     need_structure = true;
+  } else {
+    need_structure = std::any_of(
+        args.attrs.begin(), args.attrs.end(), [](const FetchAttr& a) {
+          return NeedsStructure(a) && !IsWholeMessage(a);
+        });
   }
   const store::MailboxId id = view_->id();
+  // When the structure serves only ENVELOPE, BODY and BODYSTRUCTURE, a
+  // message whose texts are all cached needs no store read.
+  StructureTextCache& texts = StructureTextCache::Global();
+  std::vector<TextKind> cached_kinds;
+  bool structure_for_texts_only = need_structure && !need_raw && !ranged &&
+                                  !want_preview;
+  for (const FetchAttr& a : args.attrs) {
+    if (std::optional<TextKind> kind = CachedKind(a)) {
+      cached_kinds.push_back(*kind);
+    } else if (NeedsStructure(a) && !IsWholeMessage(a)) {
+      structure_for_texts_only = false;
+    }
+  }
+  // All of a message's cached texts, or false when one is missing.
+  using CachedTexts = std::map<TextKind, std::string>;
+  auto take_cached = [&](const store::MessageMeta& meta, CachedTexts* out) {
+    // The shared view knows no body ids: only loaded details have one.
+    if (!structure_for_texts_only || meta.blob_id.empty()) return false;
+    for (TextKind kind : cached_kinds) {
+      std::optional<std::string> text = texts.Find(kind, meta.blob_id);
+      if (!text.has_value()) return false;
+      (*out)[kind] = *std::move(text);
+    }
+    return true;
+  };
+  // The text of `kind`: taken from the cache, or rendered and kept.
+  auto text_of = [&](TextKind kind, const store::MessageMeta& meta,
+                     const Loaded& loaded, std::string_view raw,
+                     CachedTexts& cached) {
+    auto hit = cached.find(kind);
+    if (hit != cached.end()) return std::move(hit->second);
+    std::string text =
+        kind == TextKind::kEnvelope
+            ? mime::Envelope(*loaded.structure)
+            : mime::BodyStructure(*loaded.structure, raw,
+                                  kind == TextKind::kBodyStructure);
+    if (!meta.blob_id.empty()) texts.Insert(kind, meta.blob_id, text);
+    return text;
+  };
 
   // VANISHED (EARLIER): expunges since CHANGEDSINCE within the UID set.
   if (args.vanished) {
@@ -289,7 +363,9 @@ Task<std::string> Session::HandleFetch(Command& c) {
     const uint32_t seq = targets[t];
     store::MessageMeta meta = view_->MessageAt(seq);
     Loaded loaded;
-    if (need_structure || need_raw || need_details) {
+    CachedTexts cached;
+    if (need_details ||
+        ((need_structure || need_raw) && !take_cached(meta, &cached))) {
       if (t >= batch_start + batch.size()) {
         std::vector<store::Uid> uids;
         for (size_t k = t;
@@ -347,59 +423,65 @@ Task<std::string> Session::HandleFetch(Command& c) {
     const std::string_view raw =
         loaded.raw ? std::string_view(*loaded.raw) : std::string_view();
 
+    // Each item's text; a literal's bytes may follow as a view of the stored
+    // message (bodies[i]), written straight from it.
     std::vector<std::string> items;
+    std::vector<std::string_view> bodies;
+    auto add = [&](std::string text, std::string_view body = {}) {
+      items.push_back(std::move(text));
+      bodies.push_back(body);
+    };
     bool has_uid = false;
     bool has_flags = false;
     for (size_t item = 0; item < args.attrs.size(); ++item) {
       const FetchAttr& a = args.attrs[item];
       switch (a.kind) {
         case K::kUid:
-          if (!has_uid) items.push_back(absl::StrCat("UID ", meta.uid));
+          if (!has_uid) add(absl::StrCat("UID ", meta.uid));
           has_uid = true;
           break;
         case K::kFlags:
-          if (!has_flags) items.push_back("FLAGS " + FlagListFor(meta));
+          if (!has_flags) add("FLAGS " + FlagListFor(meta));
           has_flags = true;
           break;
         case K::kModSeq:
           break;  // added once below
         case K::kInternalDate:
-          items.push_back("INTERNALDATE " +
-                          InternalDateOf(meta.internal_date,
-                                         meta.internal_tz_minutes));
+          add("INTERNALDATE " + InternalDateOf(meta.internal_date,
+                                               meta.internal_tz_minutes));
           break;
         case K::kSaveDate:  // RFC 8514: NIL when the store has none
-          items.push_back(meta.save_date == 0
-                              ? std::string("SAVEDATE NIL")
-                              : "SAVEDATE " + InternalDateOf(meta.save_date, 0));
+          add(meta.save_date == 0
+                  ? std::string("SAVEDATE NIL")
+                  : "SAVEDATE " + InternalDateOf(meta.save_date, 0));
           break;
         case K::kRfc822Size:
-          items.push_back(absl::StrCat("RFC822.SIZE ", meta.size));
+          add(absl::StrCat("RFC822.SIZE ", meta.size));
           break;
         case K::kEmailId:  // RFC 8474
-          items.push_back(absl::StrCat("EMAILID (", meta.email_id, ")"));
+          add(absl::StrCat("EMAILID (", meta.email_id, ")"));
           break;
         case K::kPreview:  // RFC 8970: always made, so never NIL
-          items.push_back("PREVIEW " + QuoteString(loaded.preview));
+          add("PREVIEW " + QuoteString(loaded.preview));
           break;
         case K::kThreadId:
-          items.push_back(meta.thread_id.empty()
-                              ? std::string("THREADID NIL")
-                              : absl::StrCat("THREADID (", meta.thread_id, ")"));
+          add(meta.thread_id.empty()
+                  ? std::string("THREADID NIL")
+                  : absl::StrCat("THREADID (", meta.thread_id, ")"));
           break;
         case K::kEnvelope:
-          items.push_back("ENVELOPE " + mime::Envelope(*loaded.structure));
+          add("ENVELOPE " +
+              text_of(TextKind::kEnvelope, meta, loaded, raw, cached));
           break;
         case K::kBody:
-          items.push_back("BODY " +
-                          mime::BodyStructure(*loaded.structure, raw, false));
+          add("BODY " + text_of(TextKind::kBody, meta, loaded, raw, cached));
           break;
         case K::kBodyStructure:
-          items.push_back("BODYSTRUCTURE " +
-                          mime::BodyStructure(*loaded.structure, raw, true));
+          add("BODYSTRUCTURE " +
+              text_of(TextKind::kBodyStructure, meta, loaded, raw, cached));
           break;
         case K::kRfc822:
-          items.push_back("RFC822 " + LiteralOf(raw));
+          add(absl::StrCat("RFC822 {", raw.size(), "}\r\n"), raw);
           break;
         case K::kRfc822Header:
         case K::kRfc822Text: {
@@ -407,21 +489,27 @@ Task<std::string> Session::HandleFetch(Command& c) {
           spec.text = a.kind == K::kRfc822Header ? mime::SectionSpec::Text::kHeader
                                                  : mime::SectionSpec::Text::kText;
           auto data = mime::FetchSection(*loaded.structure, raw, spec);
-          items.push_back(absl::StrCat(
+          add(absl::StrCat(
               a.kind == K::kRfc822Header ? "RFC822.HEADER " : "RFC822.TEXT ",
               LiteralOf(data.ok() ? *data : std::string())));
           break;
         }
         case K::kSection: {
+          if (!ranged && IsWholeMessage(a)) {
+            const std::string_view body = PartialView(raw, a);
+            add(absl::StrCat(a.ResponseName(), " {", body.size(), "}\r\n"),
+                body);
+            break;
+          }
           if (ranged) {
             const std::optional<std::string>& data = loaded.sections[item];
-            items.push_back(absl::StrCat(
+            add(absl::StrCat(
                 a.ResponseName(), " ",
                 data.has_value() ? LiteralOf(*data) : std::string("NIL")));
             break;
           }
           auto data = mime::FetchSection(*loaded.structure, raw, SpecOf(a));
-          items.push_back(absl::StrCat(
+          add(absl::StrCat(
               a.ResponseName(), " ",
               data.ok() ? LiteralOf(Partial(*data, a)) : std::string("NIL")));
           break;
@@ -432,11 +520,11 @@ Task<std::string> Session::HandleFetch(Command& c) {
             if (data.status().code() == absl::StatusCode::kUnimplemented) {
               failure = "NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding";
             }
-            items.push_back(a.ResponseName() + " NIL");
+            add(a.ResponseName() + " NIL");
             break;
           }
-          items.push_back(absl::StrCat(a.ResponseName(), " ",
-                                       BinaryLiteral(Partial(*data, a))));
+          add(absl::StrCat(a.ResponseName(), " ",
+                           BinaryLiteral(Partial(*data, a))));
           break;
         }
         case K::kBinarySize: {
@@ -445,31 +533,34 @@ Task<std::string> Session::HandleFetch(Command& c) {
             if (size.status().code() == absl::StatusCode::kUnimplemented) {
               failure = "NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding";
             }
-            items.push_back(a.ResponseName() + " NIL");
+            add(a.ResponseName() + " NIL");
             break;
           }
-          items.push_back(absl::StrCat(a.ResponseName(), " ", *size));
+          add(absl::StrCat(a.ResponseName(), " ", *size));
           break;
         }
       }
     }
     if (c.uid && !has_uid) {
       items.insert(items.begin(), absl::StrCat("UID ", meta.uid));
+      bodies.insert(bodies.begin(), std::string_view());
     }
     if (!has_flags && newly_seen.count(meta.uid)) {
-      items.push_back("FLAGS " + FlagListFor(meta));
+      add("FLAGS " + FlagListFor(meta));
       has_flags = true;
     }
     if (want_modseq || (condstore_ && has_flags)) {
-      items.push_back(absl::StrCat("MODSEQ (", meta.modseq, ")"));
+      add(absl::StrCat("MODSEQ (", meta.modseq, ")"));
     }
-    std::string line = absl::StrCat(seq, " FETCH (");
+    // Written piece by piece: a message body is copied once, into the
+    // connection's buffer.
+    conn_.Write(absl::StrCat("* ", seq, " FETCH ("));
     for (size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) line += " ";
-      line += items[i];
+      if (i > 0) conn_.Write(" ");
+      conn_.Write(items[i]);
+      if (!bodies[i].empty()) conn_.Write(bodies[i]);
     }
-    line += ")";
-    Untagged(line);
+    conn_.Write(")\r\n");
     if (!co_await MaybeFlush()) co_return "";
   }
   if (!failure.empty()) co_return failure;

@@ -344,14 +344,19 @@ Task<void> Pop3Session::OpenMaildrop(store::Principal principal) {
           generation->fetch_add(1);
         });
     const uint64_t generation = generation_->load();
-    // Exact sizes need the bytes: a message imported with bare LF grows on
-    // the wire, and LIST must match RETR. Sizes seen before come from the
-    // cache; the first messages read are kept for the RETRs that usually
-    // follow.
+    // LIST and STAT must match what RETR sends, and a message imported with
+    // bare LF grows on the wire. The store records that size at append, so
+    // opening the maildrop reads no message; only messages stored before
+    // it did are read (once per process: the sizes are cached by content
+    // hash), and the first of those are kept for the RETRs that follow.
     WireSizeCache& sizes = WireSizeCache::Global();
     uint64_t kept = 0;
     result.entries.reserve(result.snapshot.messages.size());
     for (const store::MessageMeta& meta : result.snapshot.messages) {
+      if (meta.crlf_size != 0 || meta.size == 0) {
+        result.entries.push_back({meta.uid, meta.crlf_size, false});
+        continue;
+      }
       if (std::optional<uint64_t> size = sizes.Find(meta.blob_id)) {
         result.entries.push_back({meta.uid, *size, false});
         continue;
@@ -481,10 +486,13 @@ Task<void> Pop3Session::HandleRetr(const Command& command, bool top) {
     }
     co_return;
   }
-  std::string out = top ? std::string("+OK Top of message follows\r\n")
-                        : absl::StrCat("+OK ", entry->size, " octets\r\n");
-  AppendMultiline(**data, lines, &out);
-  conn_.Write(out);
+  conn_.Write(top ? std::string("+OK Top of message follows\r\n")
+                  : absl::StrCat("+OK ", entry->size, " octets\r\n"));
+  // Straight from the stored bytes into the connection's buffer.
+  auto write = [this](std::string_view piece) { conn_.Write(piece); };
+  MultilineWriter writer(lines, write);
+  writer.Write(**data);
+  writer.Finish();
   if (!top) {
     retrieved_.push_back(uid);
     if (retrieved_.size() >= kRetrievedBatch) co_await SaveRetrieved();
@@ -493,7 +501,10 @@ Task<void> Pop3Session::HandleRetr(const Command& command, bool top) {
 
 Task<absl::StatusOr<std::shared_ptr<const std::string>>> Pop3Session::ReadEntry(
     size_t index) {
-  const bool sequential = last_read_.has_value() && index == *last_read_ + 1;
+  // Reading from the first message on counts as sequential too: that is
+  // how clients download a maildrop.
+  const bool sequential = last_read_.has_value() ? index == *last_read_ + 1
+                                                 : index == 0;
   last_read_ = index;
   auto hit = read_ahead_.find(index);
   if (hit != read_ahead_.end() &&

@@ -241,12 +241,26 @@ TEST_F(Pop3SessionTest, SequentialRetrReadsAheadAndStaysCorrect) {
     EXPECT_EQ(lines[at + 1], absl::StrCat("Subject: m", i));
     EXPECT_EQ(lines[at + 3], absl::StrCat("body ", i));
   }
-  // One read per message at login (sizes), then a few growing windows
-  // instead of one store trip per RETR past the first 32.
+  // No read at login (the store knows the sizes), then a few growing
+  // windows instead of one store trip per RETR.
   EXPECT_LE(store_.read_calls(), 40 + 8);
 }
 
+TEST_F(Pop3SessionTest, LoginReadsNoMessageWhenTheStoreKnowsSizes) {
+  Add("Subject: a\r\n\r\none\r\n");
+  Add("Subject: b\n\ntwo\n");
+  Add("Subject: c\r\n\r\nno final line end");
+  auto lines = Run(absl::StrCat(kLogin, "STAT\r\nLIST\r\nQUIT\r\n"));
+  EXPECT_EQ(store_.read_calls(), 0);
+  EXPECT_EQ(lines[3], "+OK 3 71");
+  EXPECT_EQ(lines[5], "1 19");
+  EXPECT_EQ(lines[6], "2 19");  // bare LF, counted with CRLF
+  EXPECT_EQ(lines[7], "3 33");  // the missing CRLF counted
+}
+
 TEST_F(Pop3SessionTest, NextLoginReadsOnlyNewMessagesForSizes) {
+  // Messages stored before the store recorded CRLF sizes.
+  store_.set_records_crlf_sizes(false);
   Add("Subject: a\r\n\r\none\r\n");
   Add("Subject: b\n\ntwo\n");
   auto first = Run(absl::StrCat(kLogin, "STAT\r\nQUIT\r\n"));

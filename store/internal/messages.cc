@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "store/internal/strings.h"
 #include "base/status_macros.h"
+#include "mime/line_ends.h"
 #include "mime/message.h"
 #include "store/internal/names.h"
 #include "store/internal/object_ids.h"
@@ -63,6 +64,7 @@ MessageMeta StoreImpl::ToMeta(Uid uid, const MessageRecord& r) const {
   meta.internal_tz_minutes = r.internal_tz_minutes;
   meta.save_date = r.save_date;
   meta.size = r.size;
+  meta.crlf_size = r.crlf_size;
   meta.blob_id = HexEncode(r.hash);
   meta.email_id = ObjectIdText(
       'M', r.email_id.empty() ? EmailObjectIdRaw(object_id_key_, r.hash)
@@ -178,6 +180,7 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     record.internal_tz_minutes = m.internal_tz_minutes;
     record.save_date = m.save_date.value_or(now);
     record.size = m.data.size();
+    record.crlf_size = mime::CrlfSize(m.data);
     record.hash = hashes[i];
     record.email_id = EmailObjectIdRaw(object_id_key_, record.hash);
     record.thread_id = ThreadObjectIdOf(object_id_key_, m.data, record.hash);

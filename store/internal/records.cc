@@ -207,6 +207,7 @@ std::string Encode(const MessageRecord& r) {
   w.Signed(r.save_date);
   w.Bytes(r.email_id);
   w.Bytes(r.thread_id);
+  w.Varint(r.crlf_size);
   return w.Take();
 }
 
@@ -229,6 +230,7 @@ bool Decode(std::string_view in, MessageRecord* r) {
     r->email_id = rd.Bytes();
     r->thread_id = rd.Bytes();
   }
+  r->crlf_size = rd.ok() && !rd.at_end() ? rd.Varint() : 0;
   return rd.ok();
 }
 

@@ -104,6 +104,8 @@ struct MessageRecord {
   // `hash`, and the THREADID is unknown (NIL).
   std::string email_id;
   std::string thread_id;
+  // MessageMeta::crlf_size, recorded at append. 0 in older records.
+  uint64_t crlf_size = 0;
 };
 
 struct ChangeRecord {

@@ -30,11 +30,11 @@ TEST(RecordsTest, MessageSaveDate) {
   EXPECT_EQ(out.save_date, 2000000000);
 
   // A record written before save dates existed ends after the hash: its
-  // internal date stands in. (A zero save date and the two empty object
-  // ids encode as one byte each.)
+  // internal date stands in. (A zero save date, the two empty object ids
+  // and a zero CRLF size encode as one byte each.)
   in.save_date = 0;
   std::string old = Encode(in);
-  old.resize(old.size() - 3);
+  old.resize(old.size() - 4);
   MessageRecord older;
   ASSERT_TRUE(Decode(old, &older));
   EXPECT_EQ(older.internal_date, 1000);
@@ -57,13 +57,34 @@ TEST(RecordsTest, MessageObjectIds) {
   in.email_id.clear();
   in.thread_id.clear();
   std::string old = Encode(in);
-  old.resize(old.size() - 2);
+  old.resize(old.size() - 3);  // the two ids and crlf_size
   MessageRecord older;
   older.email_id = "stale";
   ASSERT_TRUE(Decode(old, &older));
   EXPECT_EQ(older.save_date, 5);
   EXPECT_TRUE(older.email_id.empty());
   EXPECT_TRUE(older.thread_id.empty());
+}
+
+TEST(RecordsTest, MessageCrlfSize) {
+  MessageRecord in;
+  in.hash = std::string(32, '\x03');
+  in.size = 1000;
+  in.crlf_size = 1042;
+  in.email_id = std::string(10, '\x04');
+  MessageRecord out;
+  ASSERT_TRUE(Decode(Encode(in), &out));
+  EXPECT_EQ(out.crlf_size, 1042u);
+
+  // A record written before CRLF sizes ends after the thread id: unknown.
+  in.crlf_size = 0;
+  std::string old = Encode(in);
+  old.resize(old.size() - 1);
+  MessageRecord older;
+  older.crlf_size = 7;
+  ASSERT_TRUE(Decode(old, &older));
+  EXPECT_EQ(older.crlf_size, 0u);
+  EXPECT_EQ(older.email_id, in.email_id);
 }
 
 TEST(RecordsTest, RejectsGarbageAndTruncation) {

@@ -169,5 +169,35 @@ TEST_F(SessionTest, QresyncGivesTheSameStateAsAFullSync) {
   EXPECT_EQ(cache.size(), 3u);
 }
 
+TEST_F(SessionTest, WholeMessageItemsAreTheStoredBytes) {
+  const std::string msg = "Subject: w\nX: y\r\n\r\n.body\nline\r\n";
+  Append(msg);
+  FakeConnection conn;
+  Run(conn, absl::StrCat(kLogin, "a1 EXAMINE INBOX\r\n",
+                         "a2 FETCH 1 (UID BODY.PEEK[] RFC822.SIZE)\r\n",
+                         "a3 FETCH 1 BODY.PEEK[]<7.5>\r\n",
+                         "a4 FETCH 1 (RFC822 BODYSTRUCTURE)\r\n",
+                         "a5 FETCH 1 (BODYSTRUCTURE ENVELOPE)\r\n",
+                         "a6 FETCH 1 BODY.PEEK[]<99.5>\r\n"));
+  const std::string out = conn.output();
+  EXPECT_TRUE(absl::StrContains(
+      out, absl::StrCat("* 1 FETCH (UID 1 BODY[] {31}\r\n", msg,
+                        " RFC822.SIZE 31)\r\n")))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "* 1 FETCH (BODY[]<7> {5}\r\n: w\nX)\r\n"));
+  EXPECT_TRUE(absl::StrContains(out, "* 1 FETCH (BODY[]<99> {0}\r\n)\r\n"));
+  const std::string rfc822 = absl::StrCat("* 1 FETCH (RFC822 {31}\r\n", msg,
+                                          " BODYSTRUCTURE ");
+  size_t at = out.find(rfc822);
+  ASSERT_NE(at, std::string::npos) << out;
+  at += rfc822.size();
+  const std::string first = out.substr(at, out.find(")\r\n", at) - at);
+  // The second BODYSTRUCTURE (cached text) is the same as the first.
+  EXPECT_TRUE(absl::StrContains(
+      out, absl::StrCat("* 1 FETCH (BODYSTRUCTURE ", first, " ENVELOPE (")))
+      << first;
+  EXPECT_TRUE(absl::StartsWith(first, "(\"text\" \"plain\"")) << first;
+}
+
 }  // namespace
 }  // namespace mailroom::imap

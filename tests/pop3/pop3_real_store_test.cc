@@ -101,6 +101,32 @@ TEST_F(Pop3RealStoreTest, SecondSessionIsRefusedWhileTheFirstHoldsTheLease) {
   EXPECT_TRUE(absl::StartsWith(lines.back(), "+OK 1 ")) << lines.back();
 }
 
+TEST_F(Pop3RealStoreTest, StoreRecordsCrlfSizesAtAppend) {
+  Deliver("Subject: lf\n\nbare\nline feeds\n");
+  Deliver("Subject: x\r\n\r\n.dot\r\n");
+  Deliver("Subject: y\r\n\r\nno final line end");
+  std::vector<uint64_t> sizes, crlf_sizes;
+  for (const store::MessageMeta& meta : Inbox().messages) {
+    sizes.push_back(meta.size);
+    crlf_sizes.push_back(meta.crlf_size);
+  }
+  EXPECT_EQ(sizes, (std::vector<uint64_t>{29, 20, 31}));
+  EXPECT_EQ(crlf_sizes, (std::vector<uint64_t>{33, 20, 33}));
+  // They survive a reopen (they are part of the message record).
+  store_.reset();
+  store::StoreOptions options;
+  options.data_dir = dir_.string();
+  options.password_iterations = 1000;
+  auto store = store::OpenStore(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  store_ = *std::move(store);
+  auth_ = std::make_unique<FakeAuthenticator>(store_.get());
+  EXPECT_EQ(Inbox().messages.at(0).crlf_size, 33u);
+  FakeConnection conn;
+  auto lines = Run(conn, "USER alice\r\nPASS secret\r\nSTAT\r\n");
+  EXPECT_EQ(lines.back(), "+OK 3 86");
+}
+
 TEST_F(Pop3RealStoreTest, RetrSetsSeenAndSizesMatch) {
   Deliver("Subject: lf\n\nbare\nline feeds\n");
   Deliver("Subject: x\r\n\r\n.dot\r\n");

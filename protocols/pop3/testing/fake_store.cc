@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "mime/line_ends.h"
 #include "store/principal_issuer.h"
 
 namespace mailroom::testing {
@@ -101,6 +102,11 @@ int FakeStore::expunge_calls() const {
 int FakeStore::read_calls() const {
   absl::MutexLock lock(&mu_);
   return read_calls_;
+}
+
+void FakeStore::set_records_crlf_sizes(bool on) {
+  absl::MutexLock lock(&mu_);
+  records_crlf_sizes_ = on;
 }
 
 std::vector<std::string> FakeStore::delivered_bodies() const {
@@ -242,6 +248,7 @@ absl::StatusOr<store::MailboxSnapshot> FakeStore::OpenMailbox(
     meta.uid = uid;
     meta.flags = message.flags;
     meta.size = message.data.size();
+    if (records_crlf_sizes_) meta.crlf_size = mime::CrlfSize(message.data);
     // A content hash, unique to this store so tests do not share bodies.
     meta.blob_id = std::to_string(reinterpret_cast<uintptr_t>(this)) + ":" +
                    std::to_string(std::hash<std::string>()(message.data));

@@ -44,6 +44,9 @@ class FakeStore : public store::Store {
   int deliver_calls() const;
   int expunge_calls() const;
   int read_calls() const;
+  // Off: messages look stored before CRLF sizes were recorded
+  // (MessageMeta::crlf_size 0), as in an older store.
+  void set_records_crlf_sizes(bool on);
   // Every Deliver's data, in order.
   std::vector<std::string> delivered_bodies() const;
 
@@ -184,6 +187,7 @@ class FakeStore : public store::Store {
   int deliver_calls_ ABSL_GUARDED_BY(mu_) = 0;
   int expunge_calls_ ABSL_GUARDED_BY(mu_) = 0;
   int read_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  bool records_crlf_sizes_ ABSL_GUARDED_BY(mu_) = true;
   std::vector<std::string> delivered_ ABSL_GUARDED_BY(mu_);
   struct Watcher {
     std::optional<store::MailboxId> mailbox;
