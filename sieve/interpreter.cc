@@ -93,8 +93,13 @@ const char* ActionName(Action::Kind kind) {
 
 class Runner {
  public:
-  Runner(const Message& message, const Environment& env, const Options& options)
-      : msg_(message), env_(env), options_(options), limits_(options.limits) {}
+  Runner(const Message& message, const Environment& env, const Options& options,
+         std::vector<std::string> flags)
+      : msg_(message),
+        env_(env),
+        options_(options),
+        limits_(options.limits),
+        flags_(std::move(flags)) {}
 
   RunResult Execute(const Script& script) {
     RunResult result;
@@ -778,8 +783,8 @@ class Runner {
 }  // namespace
 
 RunResult Run(const Script& script, const Message& message, const Environment& env,
-              const Options& options) {
-  return Runner(message, env, options).Execute(script);
+              const Options& options, std::vector<std::string> flags) {
+  return Runner(message, env, options, std::move(flags)).Execute(script);
 }
 
 }  // namespace mailroom::sieve

@@ -19,9 +19,12 @@
 namespace mailroom::sieve {
 
 // Runs `script` on `message`. Included scripts are fetched through `env`
-// and compiled with `options.limits`.
+// and compiled with `options.limits`. `flags` starts RFC 5232's internal
+// variable: a script run after another in one delivery (a global "before"
+// script) carries on the flags the one before it set.
 RunResult Run(const Script& script, const Message& message, const Environment& env,
-              const Options& options = Options());
+              const Options& options = Options(),
+              std::vector<std::string> flags = {});
 
 }  // namespace mailroom::sieve
 

@@ -155,7 +155,10 @@ Plan PlanRecipient(const SieveDeliveryContext& c, const SieveRecipient& r,
       keep_flags.clear();
       break;
     }
-    sieve::RunResult result = sieve::Run(**script, message, env, c.settings->options);
+    // The internal flags variable carries on from the script before, as
+    // Pigeonhole's sieve_before does.
+    sieve::RunResult result =
+        sieve::Run(**script, message, env, c.settings->options, keep_flags);
     for (const std::string& problem : env.problems()) {
       plan.log.push_back(absl::StrCat("sieve: ", label, ": ", problem));
     }
