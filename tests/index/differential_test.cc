@@ -318,12 +318,20 @@ class DifferentialTest : public ::testing::Test {
       for (size_t k = first; k < first + n; ++k) {
         plain &= words[k].second - words[k].first <= 64;
       }
+      // End words of one or two letters may expand to more stored words
+      // than the planner places by positions (they are then left out of the
+      // phrase, and the exact check answers): not what this test is about.
+      plain &= words[first].second - words[first].first >= 3 &&
+               words[first + n - 1].second - words[first + n - 1].first >= 3;
       if (!plain) continue;
-      // Cut into the first and last words now and then.
+      // Cut into the first and last words now and then, leaving at least
+      // three characters: a shorter end word may expand to more stored
+      // words than the planner places by positions (it is then left out of
+      // the phrase, and the exact check answers).
       size_t begin = words[first].first;
       size_t end = words[first + n - 1].second;
-      if (rng_() % 3 == 0 && words[first].second - begin > 1) ++begin;
-      if (rng_() % 3 == 0 && end - words[first + n - 1].first > 1) --end;
+      if (rng_() % 3 == 0 && words[first].second - begin > 3) ++begin;
+      if (rng_() % 3 == 0 && end - words[first + n - 1].first > 3) --end;
       store::SearchKey key =
           body ? Body("")
                : (rng_() % 2 == 0 ? Text("")
