@@ -14,12 +14,10 @@ command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 # Real peers the end-to-end tests drive (an MTA, a POP3 client, ...).
 if [[ "${MAILROOM_TEST_PEERS:-0}" == 1 ]]; then
   PACKAGES+=(fetchmail swaks postfix)
-  # The ManageSieve client of tests/managesieve.
-  PACKAGES+=(sieve-connect)
   # The source server of the migration tests (tests/migrate).
   PACKAGES+=(dovecot-imapd dovecot-pop3d)
   # Sieve peers: Pigeonhole behind Dovecot's LMTP for the comparison test
-  # (tests/pigeonhole) and the ManageSieve client the plugin is tested with.
+  # (tests/pigeonhole) and the ManageSieve client of tests/managesieve.
   PACKAGES+=(dovecot-lmtpd dovecot-sieve dovecot-managesieved sieve-connect)
   # A third-party Maildir writer for the import tests (tests/diskio), and the
   # real client that negotiates COMPRESS=DEFLATE (tests/imap:compress_clients_e2e_test).
