@@ -12,16 +12,12 @@ Junk and Archive carry special-use attributes.
 import grp
 import os
 import pwd
-import shutil
-import signal
-import socket
-import subprocess
 import tempfile
 import time
 
+from tests.harness.dovecot_process import DOVECOT, DovecotProcess
 from tests.harness.mailroomd import free_port
 
-DOVECOT = "/usr/sbin/dovecot"
 
 
 def available():
@@ -30,7 +26,7 @@ def available():
 
 
 
-class DovecotSource:
+class DovecotSource(DovecotProcess):
     def __init__(self, users, cert_file=None, key_file=None):
         """users: {name: password}."""
         self.users = dict(users)
@@ -177,48 +173,6 @@ service pop3-login {{
                 for n in files:
                     os.chown(os.path.join(root, n), uid, gid)
 
-    def start(self, timeout=20):
-        subprocess.run([DOVECOT, "-c", self.config], check=True)
-        deadline = time.monotonic() + timeout
-        ports = [p for p in (self.imap_port, self.pop3_port, self.imaps_port,
-                             self.pop3s_port) if p]
-        while ports:
-            try:
-                with socket.create_connection(("127.0.0.1", ports[0]), 0.5):
-                    ports.pop(0)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("dovecot did not start:\n" + self.log())
-                time.sleep(0.05)
-        return self
-
-    def log(self):
-        try:
-            with open(os.path.join(self.dir, "dovecot.log")) as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
-
-    def stop(self):
-        pid_file = os.path.join(self.dir, "run", "master.pid")
-        try:
-            with open(pid_file) as f:
-                pid = int(f.read().strip())
-        except (FileNotFoundError, ValueError):
-            pid = None
-        if pid:
-            try:
-                os.kill(pid, signal.SIGTERM)
-                for _ in range(100):
-                    os.kill(pid, 0)
-                    time.sleep(0.05)
-            except ProcessLookupError:
-                pass
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
+    def tcp_ports(self):
+        return [self.imap_port, self.pop3_port, self.imaps_port,
+                self.pop3s_port]

@@ -10,16 +10,11 @@ the instance's directory. Mailboxes use "/" as separator with no prefix, and
 import grp
 import os
 import pwd
-import shutil
-import signal
-import socket
-import subprocess
 import tempfile
-import time
 
+from tests.harness.dovecot_process import DOVECOT, DovecotProcess
 from tests.harness.mailroomd import free_port
 
-DOVECOT = "/usr/sbin/dovecot"
 SIEVE_PLUGIN = "/usr/lib/dovecot/modules/lib90_sieve_plugin.so"
 LMTP = "/usr/lib/dovecot/lmtp"
 
@@ -29,7 +24,7 @@ def available():
     return all(os.path.exists(p) for p in (DOVECOT, SIEVE_PLUGIN, LMTP))
 
 
-class PigeonholePeer:
+class PigeonholePeer(DovecotProcess):
     def __init__(self, users, before=None, after=None):
         """users: {name: password}; before/after: global script sources."""
         self.users = dict(users)
@@ -176,54 +171,5 @@ service lmtp {{
         with open(self.config, "w") as f:
             f.write(config)
 
-    def start(self, timeout=20):
-        subprocess.run([DOVECOT, "-c", self.config], check=True)
-        deadline = time.monotonic() + timeout
-        ports = [self.imap_port, self.lmtp_port]
-        while ports:
-            try:
-                with socket.create_connection(("127.0.0.1", ports[0]), 0.5):
-                    ports.pop(0)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("dovecot did not start:\n" + self.log())
-                time.sleep(0.05)
-        return self
-
-    def log(self):
-        try:
-            with open(os.path.join(self.dir, "dovecot.log")) as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
-
-    def stop(self):
-        pid_file = os.path.join(self.dir, "run", "master.pid")
-        try:
-            with open(pid_file) as f:
-                pid = int(f.read().strip())
-        except (FileNotFoundError, ValueError):
-            pid = None
-        subprocess.run([DOVECOT, "-c", self.config, "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if pid is not None:
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    break
-                time.sleep(0.05)
-            else:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
+    def tcp_ports(self):
+        return [self.imap_port, self.lmtp_port]
