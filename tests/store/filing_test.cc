@@ -5,7 +5,7 @@
 #include "gtest/gtest.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/store/store_fixture.h"
 
 namespace mailroom::store {
 namespace {
@@ -13,18 +13,16 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-class FilingTest : public ::testing::Test {
+class FilingTest : public testing::StoreFixture {
  protected:
+  FilingTest() : StoreFixture("filing") {}
+
   void SetUp() override {
-    auto s = OpenStore(testing::TestOptions(testing::FreshDir("filing")));
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
-    ASSERT_TRUE(store_->CreateUser("alice", "secret-a").ok());
-    ASSERT_TRUE(store_->CreateUser("bob", "secret-b").ok());
+    StoreFixture::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(store_->CreateMailbox(alice_, "Lists").ok());
     ASSERT_TRUE(store_->CreateMailbox(bob_, "Team").ok());
   }
-  void TearDown() override { EXPECT_TRUE(store_->CheckConsistency().ok()); }
 
   absl::StatusOr<AppendResult> DeliverOne(DeliveryTarget target) {
     auto results = store_->Deliver({std::move(target)}, data_);
@@ -57,9 +55,6 @@ class FilingTest : public ::testing::Test {
   Flags Marked() { return Flags{kSeen | kFlagged, {"$Work", "Project"}}; }
 
   std::string data_ = testing::MakeMessage("filing", "body");
-  std::unique_ptr<Store> store_;
-  Principal alice_ = PrincipalIssuer::User("alice");
-  Principal bob_ = PrincipalIssuer::User("bob");
 };
 
 TEST_F(FilingTest, FlagsAreStoredOnPlainDelivery) {

@@ -4,7 +4,7 @@
 #include "gtest/gtest.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/store/store_fixture.h"
 
 namespace mailroom::store {
 namespace {
@@ -14,18 +14,14 @@ using ::testing::IsEmpty;
 
 constexpr char kDrop[] = "Other Users/alice/Drop";
 
-class InsertRightsTest : public ::testing::Test {
+class InsertRightsTest : public testing::StoreFixture {
  protected:
+  InsertRightsTest() : StoreFixture("insert_rights") {}
+
   void SetUp() override {
-    auto s = OpenStore(testing::TestOptions(testing::FreshDir("insert_rights")));
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
-    ASSERT_TRUE(store_->CreateUser("alice", "secret-a").ok());
-    ASSERT_TRUE(store_->CreateUser("bob", "secret-b").ok());
+    StoreFixture::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(store_->CreateMailbox(alice_, "Drop").ok());
-  }
-  void TearDown() override {
-    EXPECT_TRUE(store_->CheckConsistency().ok());
   }
   absl::StatusOr<AppendResult> AppendTo(const Principal& who,
                                         std::string_view mailbox, Flags flags) {
@@ -45,9 +41,6 @@ class InsertRightsTest : public ::testing::Test {
   Flags Planted() { return Flags{kSeen | kDeleted | kFlagged, {"$Spam"}}; }
 
   std::string data_ = testing::MakeMessage("drop", "body");
-  std::unique_ptr<Store> store_;
-  Principal alice_ = PrincipalIssuer::User("alice");
-  Principal bob_ = PrincipalIssuer::User("bob");
 };
 
 TEST_F(InsertRightsTest, AppendWithInsertOnlyKeepsNoFlags) {

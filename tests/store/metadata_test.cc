@@ -11,7 +11,7 @@
 #include "store/backup.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/store/store_fixture.h"
 
 namespace mailroom::store {
 namespace {
@@ -21,22 +21,9 @@ using ::testing::IsEmpty;
 
 using Values = std::map<std::string, std::string>;
 
-class MetadataTest : public ::testing::Test {
+class MetadataTest : public testing::StoreFixture {
  protected:
-  void SetUp() override { Open(testing::TestOptions(testing::FreshDir("md"))); }
-  void Open(StoreOptions options) {
-    options_ = options;
-    store_.reset();
-    store_ = OpenStore(options).value();
-    for (const char* user : {"alice", "bob"}) {
-      ASSERT_TRUE(store_->CreateUser(user, "pw").ok());
-    }
-  }
-  void TearDown() override {
-    if (store_ == nullptr) return;
-    absl::Status check = store_->CheckConsistency();
-    EXPECT_TRUE(check.ok()) << check;
-  }
+  MetadataTest() : StoreFixture("md") {}
 
   absl::Status Set(const Principal& who, std::string_view mailbox,
                    std::vector<MetadataEntry> entries) {
@@ -55,12 +42,6 @@ class MetadataTest : public ::testing::Test {
     for (const MetadataEntry& e : r->entries) out[e.name] = e.value.value();
     return out;
   }
-
-  StoreOptions options_;
-  std::unique_ptr<Store> store_;
-  const Principal alice_ = PrincipalIssuer::User("alice");
-  const Principal bob_ = PrincipalIssuer::User("bob");
-  const Principal admin_ = PrincipalIssuer::Admin();
 };
 
 TEST_F(MetadataTest, SharedAndPrivateMailboxEntries) {
@@ -208,11 +189,10 @@ TEST_F(MetadataTest, ServerEntries) {
 }
 
 TEST_F(MetadataTest, Limits) {
-  StoreOptions options = testing::TestOptions(testing::FreshDir("md-limits"));
-  options.metadata_max_entry_bytes = 16;
-  options.metadata_max_entries = 3;
-  options.metadata_max_total_bytes = 100;
-  Open(options);
+  options_.metadata_max_entry_bytes = 16;
+  options_.metadata_max_entries = 3;
+  options_.metadata_max_total_bytes = 100;
+  Reopen();
   absl::Status big = Set(alice_, "INBOX", {{"/shared/a", std::string(17, 'x')}});
   EXPECT_EQ(big.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_TRUE(absl::StartsWith(big.message(), "METADATA MAXSIZE 16")) << big;
@@ -264,9 +244,8 @@ TEST_F(MetadataTest, RenameInboxCopiesAndKeeps) {
 }
 
 TEST_F(MetadataTest, DeletingAUserDropsTheirAnnotations) {
-  StoreOptions options = testing::TestOptions(testing::FreshDir("md-user"));
-  options.metadata_max_entries = 2;
-  Open(options);
+  options_.metadata_max_entries = 2;
+  Reopen();
   ASSERT_TRUE(store_->SetAcl(alice_, "INBOX", "bob", "lr").ok());
   ASSERT_TRUE(Set(bob_, "Other Users/alice/INBOX",
                   {{"/private/comment", "bob's"}})

@@ -3,33 +3,17 @@
 #include "gtest/gtest.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/store/store_fixture.h"
 
 namespace mailroom::store {
 namespace {
 
 using ::testing::ElementsAre;
 
-class ObjectIdReplaceTest : public ::testing::Test {
+class ObjectIdReplaceTest : public testing::StoreFixture {
  protected:
-  void SetUp() override {
-    dir_ = testing::FreshDir("object_id_replace");
-    Reopen();
-    ASSERT_TRUE(store_->CreateUser("alice", "secret-a").ok());
-    ASSERT_TRUE(store_->CreateUser("bob", "secret-b").ok());
-  }
-  void TearDown() override {
-    if (store_ != nullptr) {
-      absl::Status s = store_->CheckConsistency();
-      EXPECT_TRUE(s.ok()) << s.message();
-    }
-  }
-  void Reopen() {
-    store_.reset();
-    auto s = OpenStore(testing::TestOptions(dir_));
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
-  }
+  ObjectIdReplaceTest() : StoreFixture("object_id_replace") {}
+
   Uid AppendOne(const std::string& mailbox, const std::string& data) {
     AppendRequest r;
     r.data = data;
@@ -47,11 +31,6 @@ class ObjectIdReplaceTest : public ::testing::Test {
     EXPECT_TRUE(snap.ok()) << snap.status();
     return snap.ok() ? snap->messages : std::vector<MessageMeta>();
   }
-
-  std::string dir_;
-  std::unique_ptr<Store> store_;
-  Principal alice_ = PrincipalIssuer::User("alice");
-  Principal bob_ = PrincipalIssuer::User("bob");
 };
 
 TEST_F(ObjectIdReplaceTest, MailboxIdKeptByRenameAndReopenNewAfterDelete) {

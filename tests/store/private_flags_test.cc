@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/store/store_fixture.h"
 
 namespace mailroom::store {
 namespace {
@@ -17,27 +17,17 @@ using ::testing::IsEmpty;
 
 constexpr char kDesk[] = "Shared/helpdesk";
 
-class PrivateFlagsTest : public ::testing::Test {
+class PrivateFlagsTest : public testing::StoreFixture {
  protected:
+  PrivateFlagsTest() : StoreFixture("private_flags") {}
+
   void SetUp() override {
-    dir_ = testing::FreshDir("private_flags");
-    store_ = OpenStore(testing::TestOptions(dir_)).value();
-    for (const char* user : {"alice", "bob"}) {
-      ASSERT_TRUE(store_->CreateUser(user, "pw").ok());
-    }
-    ASSERT_TRUE(store_->CreateMailbox(admin_, kDesk).ok());
-    ASSERT_TRUE(store_->SetAcl(admin_, kDesk, "alice", "lrswipte").ok());
-    ASSERT_TRUE(store_->SetAcl(admin_, kDesk, "bob", "lrswipte").ok());
-    desk_ = store_->GetStatus(alice_, kDesk)->id;
-    for (int i = 1; i <= 4; ++i) {
-      std::string data =
-          testing::MakeMessage("m" + std::to_string(i), "ticket body");
-      ASSERT_TRUE(store_->Append(admin_, kDesk, {{.data = data}}).ok());
-    }
+    StoreFixture::SetUp();
+    if (HasFatalFailure()) return;
+    desk_ = MakeSharedMailbox(kDesk, admin_, 4);
   }
   void TearDown() override {
-    absl::Status check = store_->CheckConsistency();
-    EXPECT_TRUE(check.ok()) << check;
+    StoreFixture::TearDown();
     auto report = store_->Verify("", false, {});
     ASSERT_TRUE(report.ok());
     EXPECT_TRUE(report->ok()) << report->problems[0].problem;
@@ -80,12 +70,7 @@ class PrivateFlagsTest : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
-  std::unique_ptr<Store> store_;
   MailboxId desk_ = 0;
-  Principal alice_ = PrincipalIssuer::User("alice");
-  Principal bob_ = PrincipalIssuer::User("bob");
-  Principal admin_ = PrincipalIssuer::Admin();
 };
 
 TEST_F(PrivateFlagsTest, EachAgentSeesAndChangesOnlyTheirOwnValues) {

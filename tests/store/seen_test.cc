@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/store/store_fixture.h"
 
 // RocksDB is not built with ThreadSanitizer (see concurrency_test.cc).
 extern "C" const char* __tsan_default_suppressions() {
@@ -25,28 +25,15 @@ using ::testing::IsEmpty;
 
 constexpr char kDesk[] = "Shared/helpdesk";
 
-class SeenTest : public ::testing::Test {
+class SeenTest : public testing::StoreFixture {
  protected:
+  SeenTest() : StoreFixture("seen") {}
+
   void SetUp() override {
-    dir_ = testing::FreshDir("seen");
-    store_ = OpenStore(testing::TestOptions(dir_)).value();
-    for (const char* user : {"alice", "bob", "carol"}) {
-      ASSERT_TRUE(store_->CreateUser(user, "pw").ok());
-    }
-    ASSERT_TRUE(store_->CreateMailbox(admin_, kDesk).ok());
-    ASSERT_TRUE(store_->SetAcl(admin_, kDesk, "alice", "lrswipte").ok());
-    ASSERT_TRUE(store_->SetAcl(admin_, kDesk, "bob", "lrswipte").ok());
-    desk_ = store_->GetStatus(alice_, kDesk)->id;
-    for (int i = 1; i <= 4; ++i) {
-      std::string data =
-          testing::MakeMessage("m" + std::to_string(i), "ticket body");
-      AppendRequest r{.data = data};
-      ASSERT_TRUE(store_->Append(alice_, kDesk, {r}).ok());
-    }
-  }
-  void TearDown() override {
-    absl::Status check = store_->CheckConsistency();
-    EXPECT_TRUE(check.ok()) << check;
+    StoreFixture::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(store_->CreateUser("carol", "pw").ok());
+    desk_ = MakeSharedMailbox(kDesk, alice_, 4);
   }
   void SetSeen(const Principal& who, std::vector<Uid> uids,
                FlagOp op = FlagOp::kAdd) {
@@ -79,13 +66,8 @@ class SeenTest : public ::testing::Test {
     return store_->GetStatus(who, kDesk)->highestmodseq;
   }
 
-  std::string dir_;
-  std::unique_ptr<Store> store_;
   MailboxId desk_ = 0;
-  Principal alice_ = PrincipalIssuer::User("alice");
-  Principal bob_ = PrincipalIssuer::User("bob");
-  Principal carol_ = PrincipalIssuer::User("carol");
-  Principal admin_ = PrincipalIssuer::Admin();
+  const Principal carol_ = PrincipalIssuer::User("carol");
 };
 
 TEST_F(SeenTest, SharedIsTheDefaultEverywhere) {

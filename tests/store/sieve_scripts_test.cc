@@ -11,7 +11,7 @@
 #include "store/backup.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/store/store_fixture.h"
 
 namespace mailroom::store {
 namespace {
@@ -24,24 +24,10 @@ constexpr char kFileInto[] =
     "require \"fileinto\";\nif header :contains \"subject\" \"x\" {\n"
     "  fileinto \"Junk\";\n}\n";
 
-class SieveScriptsTest : public ::testing::Test {
+class SieveScriptsTest : public testing::StoreFixture {
  protected:
-  void SetUp() override {
-    Open(testing::TestOptions(testing::FreshDir("sieve")));
-  }
-  void Open(StoreOptions options) {
-    options_ = options;
-    store_.reset();
-    store_ = OpenStore(options).value();
-    for (const char* user : {"alice", "bob"}) {
-      ASSERT_TRUE(store_->CreateUser(user, "pw").ok());
-    }
-  }
-  void TearDown() override {
-    if (store_ == nullptr) return;
-    absl::Status check = store_->CheckConsistency();
-    EXPECT_TRUE(check.ok()) << check;
-  }
+  SieveScriptsTest() : StoreFixture("sieve") {}
+
   std::vector<SieveScriptInfo> List(const Principal& who,
                                     std::string_view owner) {
     auto list = store_->ListSieveScripts(who, owner);
@@ -53,12 +39,6 @@ class SieveScriptsTest : public ::testing::Test {
     EXPECT_TRUE(active.ok()) << active.status();
     return active.ok() ? *active : std::nullopt;
   }
-
-  StoreOptions options_;
-  std::unique_ptr<Store> store_;
-  const Principal admin_ = PrincipalIssuer::Admin();
-  const Principal alice_ = PrincipalIssuer::User("alice");
-  const Principal bob_ = PrincipalIssuer::User("bob");
 };
 
 TEST_F(SieveScriptsTest, PutListGetActivate) {
@@ -131,8 +111,7 @@ TEST_F(SieveScriptsTest, Names) {
 TEST_F(SieveScriptsTest, Limits) {
   options_.sieve_max_script_bytes = 100;
   options_.sieve_max_scripts = 2;
-  store_.reset();
-  store_ = OpenStore(options_).value();
+  Reopen();
   absl::Status s = store_->PutSieveScript(alice_, "alice", "big",
                                           "keep;" + std::string(100, ' '));
   EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
@@ -296,8 +275,7 @@ TEST_F(SieveScriptsTest, TestAndSetIsAtomic) {
 
 TEST_F(SieveScriptsTest, ScriptCountHoldsUnderConcurrentPuts) {
   options_.sieve_max_scripts = 3;
-  store_.reset();
-  store_ = OpenStore(options_).value();
+  Reopen();
   std::vector<std::thread> threads;
   std::atomic<int> stored{0};
   for (int i = 0; i < 8; ++i) {

@@ -8,7 +8,7 @@
 #include "rocksdb/db.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
-#include "tests/store/store_test_util.h"
+#include "tests/store/store_fixture.h"
 
 namespace mailroom::store {
 namespace {
@@ -51,23 +51,14 @@ size_t CountStructures(const std::string& dir) {
   return n;
 }
 
-class StructureTest : public ::testing::Test {
+class StructureTest : public testing::StoreFixture {
  protected:
-  void SetUp() override {
-    dir_ = testing::FreshDir("structure");
-    Open();
-    ASSERT_TRUE(store_->CreateUser("alice", "pw").ok());
-    ASSERT_TRUE(store_->CreateUser("bob", "pw").ok());
-  }
-  void Open() { store_ = OpenStore(testing::TestOptions(dir_)).value(); }
+  StructureTest() : StoreFixture("structure") {}
+
   void Close() {
     ASSERT_TRUE(store_->CheckConsistency().ok());
     store_.reset();
   }
-
-  std::string dir_;
-  std::unique_ptr<Store> store_;
-  Principal alice_ = PrincipalIssuer::User("alice");
 };
 
 TEST_F(StructureTest, AppendAndDeliverStoreTheStructureWithTheBody) {
@@ -79,7 +70,7 @@ TEST_F(StructureTest, AppendAndDeliverStoreTheStructureWithTheBody) {
   ASSERT_TRUE(delivered[0].ok() && delivered[1].ok());
   Close();
   EXPECT_EQ(CountStructures(dir_), 2u);  // one per distinct body
-  Open();
+  Reopen();
   MailboxId inbox = store_->GetStatus(alice_, "INBOX")->id;
   auto structure = store_->GetStructure(alice_, inbox, 2);
   ASSERT_TRUE(structure.ok()) << structure.status();
@@ -105,7 +96,7 @@ TEST_F(StructureTest, BodiesWithoutACachedStructureAreParsedAndCached) {
     }
   });
   ASSERT_EQ(CountStructures(dir_), 0u);
-  Open();
+  Reopen();
   MailboxId inbox = store_->GetStatus(alice_, "INBOX")->id;
   auto structure = store_->GetStructure(alice_, inbox, 1);
   ASSERT_TRUE(structure.ok()) << structure.status();
