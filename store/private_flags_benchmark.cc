@@ -4,15 +4,14 @@
 //   bazel run -c opt //store:private_flags_benchmark
 // Writes are not synced (sync_writes = false) so the figures show the mail
 // logic and RocksDB work rather than the disk's fsync latency.
-#include <unistd.h>
 
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "bench/bench_store.h"
 #include "store/internal/keys.h"
 #include "store/internal/records.h"
 #include "store/principal_issuer.h"
@@ -38,22 +37,13 @@ Desk& DeskWith(int private_flags) {
   std::lock_guard<std::mutex> lock(mu);
   Desk& desk = desks[private_flags];
   if (desk.store != nullptr) return desk;
-  const char* base = std::getenv("TEST_TMPDIR");
-  std::filesystem::path dir =
-      std::filesystem::path(base != nullptr ? base : "/tmp") /
-      ("private_flags_benchmark-" + std::to_string(getpid()) + "-" +
-       std::to_string(private_flags));
-  std::filesystem::remove_all(dir);
   StoreOptions options;
-  options.data_dir = dir.string();
-  options.password_iterations = 1000;
   options.sync_writes = false;
-  desk.store = OpenStore(options).value();
+  desk.store = bench::OpenBenchStore(
+      "private_flags_benchmark-" + std::to_string(private_flags), options,
+      {"shared", "agent1", "agent2"});
   Store& store = *desk.store;
   Principal admin = PrincipalIssuer::Admin();
-  for (const char* user : {"shared", "agent1", "agent2"}) {
-    (void)store.CreateUser(user, "pw");
-  }
   (void)store.CreateMailbox(admin, kDesk);
   for (const char* user : {"agent1", "agent2"}) {
     (void)store.SetAcl(admin, kDesk, user, "lrswipte");

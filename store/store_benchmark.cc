@@ -2,14 +2,12 @@
 //   bazel run //store:store_benchmark
 // Appends with several writer threads share fsyncs through RocksDB's group
 // commit; all writers target one mailbox, the worst case for the UID lock.
-#include <unistd.h>
 
-#include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "bench/bench_store.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
 
@@ -17,24 +15,10 @@ namespace mailroom::store {
 namespace {
 
 Store& SharedStore() {
-  static std::unique_ptr<Store> store;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const char* base = std::getenv("TEST_TMPDIR");
-    std::filesystem::path dir =
-        std::filesystem::path(base != nullptr ? base : "/tmp") /
-        ("store_benchmark-" + std::to_string(getpid()));
-    std::filesystem::remove_all(dir);
+  static const std::unique_ptr<Store> store = [] {
     StoreOptions options;
-    options.data_dir = dir.string();
-    options.password_iterations = 1000;
-    options.sync_writes = true;
-    store = OpenStore(options).value();
-    for (const char* user :
-         {"append", "flags", "status", "fetch", "copy", "structure"}) {
-      (void)store->CreateUser(user, "pw");
-    }
-  });
+    return bench::OpenBenchStore("store_benchmark", options, {"append", "flags", "status", "fetch", "copy", "structure"});
+  }();
   return *store;
 }
 

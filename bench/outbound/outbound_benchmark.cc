@@ -5,15 +5,13 @@
 // row (several threads share fsyncs through group commit).
 // ClaimEmpty: what the relay worker's poll costs when nothing is due.
 // ClaimRemove: a worker's bookkeeping per message (claim, then remove).
-#include <unistd.h>
 
 #include <ctime>
-#include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "bench/bench_store.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
 
@@ -21,21 +19,11 @@ namespace mailroom::store {
 namespace {
 
 Store& SharedStore() {
-  static std::unique_ptr<Store> store;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const char* base = std::getenv("TEST_TMPDIR");
-    std::filesystem::path dir =
-        std::filesystem::path(base != nullptr ? base : "/tmp") /
-        ("outbound_benchmark-" + std::to_string(getpid()));
-    std::filesystem::remove_all(dir);
+  static const std::unique_ptr<Store> store = [] {
     StoreOptions options;
-    options.data_dir = dir.string();
-    options.password_iterations = 1000;
-    options.sync_writes = true;
     options.outbound_max_queued = 100000000;
-    store = OpenStore(options).value();
-  });
+    return bench::OpenBenchStore("outbound_benchmark", options, {});
+  }();
   return *store;
 }
 

@@ -4,15 +4,13 @@
 // GetActiveSieveScript runs for every recipient at delivery: a hit of the
 // in-process cache, a miss (an owner seen for the first time), and a plain
 // GetSieveScript read for comparison.
-#include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "bench/bench_store.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
 
@@ -33,26 +31,14 @@ std::string Script() {
 }
 
 Store& SharedStore() {
-  static std::unique_ptr<Store> store;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const char* base = std::getenv("TEST_TMPDIR");
-    std::filesystem::path dir =
-        std::filesystem::path(base != nullptr ? base : "/tmp") /
-        ("sieve_store_benchmark-" + std::to_string(getpid()));
-    std::filesystem::remove_all(dir);
-    StoreOptions options;
-    options.data_dir = dir.string();
-    options.password_iterations = 1000;
-    options.sync_writes = true;
-    store = OpenStore(options).value();
-    for (const char* user : {"put", "reader"}) {
-      (void)store->CreateUser(user, "pw");
-    }
+  static const std::unique_ptr<Store> store = [] {
+    std::unique_ptr<Store> opened =
+        bench::OpenBenchStore("sieve_store_benchmark", {}, {"put", "reader"});
     const Principal admin = PrincipalIssuer::Admin();
-    (void)store->PutSieveScript(admin, "reader", "main", Script());
-    (void)store->ActivateSieveScript(admin, "reader", "main");
-  });
+    (void)opened->PutSieveScript(admin, "reader", "main", Script());
+    (void)opened->ActivateSieveScript(admin, "reader", "main");
+    return opened;
+  }();
   return *store;
 }
 
