@@ -45,6 +45,11 @@ void RelayWorker::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool RelayWorker::Stopping() {
+  absl::MutexLock lock(&mu_);
+  return stop_;
+}
+
 int64_t RelayWorker::ClaimSeconds() const {
   // Long enough for the whole batch even when every reply is slow, so no
   // other node takes a message while this one still sends it.
@@ -81,16 +86,28 @@ size_t RelayWorker::RunOnce() {
   last_store_error_.clear();
   const int64_t per_send =
       std::max<int64_t>(1, options_.relay.timeout_seconds) * kRepliesPerSend;
-  for (const store::OutboundMessage& message : *due) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (stop_) break;  // the claim lapses and the message is due again
+  for (size_t i = 0; i < due->size(); ++i) {
+    if (Stopping()) {
+      Release(absl::MakeConstSpan(*due).subspan(i));
+      break;
     }
     // Past the claim another node may take it; leave it for then.
     if (Now() + per_send > claimed_at + claim) break;
-    Handle(message, Now());
+    Handle((*due)[i], Now());
   }
   return due->size();
+}
+
+void RelayWorker::Release(absl::Span<const store::OutboundMessage> unsent) {
+  // Due again now, so another node (or this one after a restart) sends
+  // them at once instead of waiting out the claim.
+  for (const store::OutboundMessage& message : unsent) {
+    absl::Status s = store_->DeferOutbound(message.id, Now(), message.last_error);
+    if (!s.ok() && s.code() != absl::StatusCode::kNotFound) {
+      log_(absl::StrCat("outbound ", message.id,
+                        " stays claimed until its claim runs out: ", s.message()));
+    }
+  }
 }
 
 void RelayWorker::Handle(const store::OutboundMessage& message, int64_t now) {

@@ -18,6 +18,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "server/outbound/smtp_client.h"
 #include "store/store.h"
 
@@ -55,6 +56,9 @@ class RelayWorker {
  private:
   void Loop();
   void Handle(const store::OutboundMessage& message, int64_t now);
+  // Gives claimed messages not sent back to the queue, due now.
+  void Release(absl::Span<const store::OutboundMessage> unsent);
+  bool Stopping();
   int64_t ClaimSeconds() const;
 
   store::Store* const store_;

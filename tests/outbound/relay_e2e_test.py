@@ -5,6 +5,7 @@ a relay that is down defers them; a relay that refuses for good drops them
 
 import json
 import os
+import socket
 import subprocess
 import tempfile
 import time
@@ -166,6 +167,27 @@ class RelayTest(unittest.TestCase):
         messages = sink.wait_for(3)
         self.assertEqual(len(messages), 3)
         wait_until(lambda: self.queued(server) == [], what="an empty queue")
+
+    def test_clean_stop_gives_unsent_messages_back(self):
+        # A relay that takes the connection and never answers holds the
+        # worker on the first message of its batch until the reply timeout.
+        hole = socket.socket()
+        hole.bind(("127.0.0.1", free_port()))
+        hole.listen(16)
+        self.addCleanup(hole.close)
+        server = self.daemon(relay_flags(hole.getsockname()[1], retry_seconds=1))
+        os.makedirs(server.data_dir, exist_ok=True)
+        self.queue(server, "", ["bob@example.net"], count=3)
+        server.start()
+        wait_until(lambda: all(m["attempts"] == 1 for m in self.queued(server)),
+                   what="all three claimed")
+        self.assertEqual(server.stop(), 0)
+        # One was tried (and deferred by a second); the two never tried are
+        # due now rather than claimed for minutes by a daemon that is gone.
+        queued = self.queued(server)
+        self.assertEqual(len(queued), 3)
+        self.assertTrue(all(m["next_attempt_at"] <= time.time() + 2
+                            for m in queued), queued)
 
     def test_without_relay_messages_stay_and_can_be_deleted(self):
         server = self.daemon([])
