@@ -435,7 +435,10 @@ int Run(int argc, char** argv) {
       data_dir = arg.substr(strlen("--data_dir="));
     } else if (arg == "--data_dir" && i + 1 < argc) {
       data_dir = argv[++i];
-    } else if (arg == "--help" || arg == "-h" || arg == "help") {
+    } else if (arg == "--help" || arg == "-h" ||
+               (arg == "help" && args.empty())) {
+      // "help" asks for help only as the command word: "user add help"
+      // adds a user named help.
       std::cout << "usage: mailroomctl [--data_dir=DIR] [--store=rocksdb|rados "
                    "--rados_conf=F --rados_pool=P --rados_namespace=NS "
                    "--rados_user=ID] COMMAND ...\n"

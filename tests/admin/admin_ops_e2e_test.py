@@ -112,6 +112,17 @@ class AdminOpsTest(unittest.TestCase):
                        check=False)
         self.assertEqual(bad.returncode, 1)
 
+    def test_help_is_a_request_only_as_the_command_word(self):
+        usage = self.ctl("help")
+        self.assertIn("usage: mailroomctl", usage.stdout)
+        self.ctl("user", "add", "help", "--password=pw")
+        names = self.ctl_json("user", "list")["users"]
+        self.assertIn("help", names)
+        imap = imaplib.IMAP4("127.0.0.1", self.server.imap_port)
+        imap.login("help", "pw")
+        imap.logout()
+        self.ctl("user", "del", "help")
+
     def test_search_query_forms(self):
         self.assertEqual(self.uids("INBOX", "from", "bob"), [1, 3])
         self.assertEqual(self.uids("INBOX", "FROM", "bob", "seen"), [3])
