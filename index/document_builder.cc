@@ -118,17 +118,19 @@ Xapian::Document BuildDocument(
       doc.add_boolean_term(term);
     }
     // Whole lines: TEXT matches "name: value" too, so the value follows
-    // the name in one field (": " is not one space: two positions).
+    // the name in one field (": " is not one space: two positions). A
+    // field with a prefix of its own keeps its value there only; the line
+    // keeps its name (the planner joins the two for TEXT).
     any_header.StartField();
     long_word |=
         AddWords(doc, kPrefixAnyHeader, name, any_header, on_word, scratch);
-    any_header.Separate();
-    long_word |=
-        AddWords(doc, kPrefixAnyHeader, value, any_header, on_word, scratch);
     if (std::string_view prefix = FieldPrefix(name); !prefix.empty()) {
-      // The same words again: the vocabulary has them already.
       field.StartField();
-      AddWords(doc, prefix, value, field, [](std::string_view) {}, scratch);
+      long_word |= AddWords(doc, prefix, value, field, on_word, scratch);
+    } else {
+      any_header.Separate();
+      long_word |=
+          AddWords(doc, kPrefixAnyHeader, value, any_header, on_word, scratch);
     }
   }
   body.StartField();

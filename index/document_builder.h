@@ -25,6 +25,9 @@ std::string FieldPresentTerm(std::string_view field);
 // The word prefix of a header field searched on its own, or "" when the
 // field only has the any-header prefix.
 std::string_view FieldPrefix(std::string_view field);
+// The fields FieldPrefix() gives a prefix (lower case).
+inline constexpr std::string_view kFieldsWithPrefix[] = {"subject", "from",
+                                                         "to", "cc", "bcc"};
 
 // `on_word` sees every word term added (repeats included), for the
 // vocabulary.

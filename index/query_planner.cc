@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "index/document_builder.h"
 #include "index/schema.h"
@@ -89,19 +91,95 @@ class Finder {
       case Kind::kBody:
         if (key.folded.empty()) return {All(), {}};
         return Field(kPrefixBody, key.folded);
-      case Kind::kText: {
+      case Kind::kText:
         if (key.folded.empty()) return {All(), {}};
-        Candidates headers = Field(kPrefixAnyHeader, key.folded);
-        Candidates body = Field(kPrefixBody, key.folded);
-        DocSet sure = Union(headers.sure, body.sure);
-        return {sure, Minus(Union(headers.maybe, body.maybe), sure)};
-      }
+        return Text(key.folded);
       default:
         return {All(), {}};  // kAll
     }
   }
 
  private:
+  enum class Match { kPrefix, kSuffix, kInfix };
+
+  // The vocabulary words holding `part` as `match` says (false when more
+  // than `limit`), remembered for the other prefixes of the same key.
+  bool Expand(Match match, std::string_view part, size_t limit,
+              std::vector<std::string_view>* found) {
+    auto [it, added] = expansions_.try_emplace(
+        std::make_tuple(match, std::string(part), limit));
+    if (added) {
+      std::vector<std::string_view> words;
+      bool narrow = false;
+      switch (match) {
+        case Match::kPrefix:
+          narrow = vocabulary_.Find(
+              [part](std::string_view w) { return w.starts_with(part); },
+              limit, &words);
+          break;
+        case Match::kSuffix:
+          narrow = vocabulary_.Find(
+              [part](std::string_view w) { return w.ends_with(part); }, limit,
+              &words);
+          break;
+        case Match::kInfix:
+          narrow = vocabulary_.Find(
+              [part](std::string_view w) { return Contains(w, part); }, limit,
+              &words);
+          break;
+      }
+      if (narrow) it->second = std::move(words);
+    }
+    if (!it->second.has_value()) return false;
+    found->insert(found->end(), it->second->begin(), it->second->end());
+    return true;
+  }
+
+  // TEXT: the body or any header line "name: value". Lines are stored
+  // under H (names, and the values of fields without a prefix of their
+  // own) and under the field prefixes (the values of Subject, From, To,
+  // Cc, Bcc; index/schema.h).
+  Candidates Text(const std::string& folded) {
+    DocSet sure, maybe;
+    auto add = [&](Candidates c) {
+      sure = Union(sure, c.sure);
+      maybe = Union(maybe, c.maybe);
+    };
+    add(Field(kPrefixBody, folded));
+    add(Field(kPrefixAnyHeader, folded));
+    for (std::string_view field : kFieldsWithPrefix) {
+      add(Field(FieldPrefix(field), folded));
+    }
+    maybe = Union(maybe, AcrossNameAndValue(folded));
+    return {sure, Minus(maybe, sure)};
+  }
+
+  // Candidates for a TEXT key spanning the name and the value of a field
+  // with a prefix of its own ("ject: hello" in "subject: hello world"):
+  // the key starts with the end of the name, then ':'; what follows the
+  // ": " must begin the value.
+  DocSet AcrossNameAndValue(std::string_view folded) {
+    const size_t colon = folded.find(':');
+    if (colon == std::string_view::npos || colon == 0) return {};
+    const std::string_view name_end = folded.substr(0, colon);
+    std::string_view rest = folded.substr(colon + 1);
+    if (rest.starts_with(' ')) rest.remove_prefix(1);
+    DocSet out;
+    for (std::string_view field : kFieldsWithPrefix) {
+      if (!field.ends_with(name_end)) continue;
+      DocSet docs;
+      bool has_separator = false;
+      if (rest.empty() || SplitKey(rest, &has_separator).empty()) {
+        docs = Postings(FieldPresentTerm(field));
+      } else {
+        Candidates value = Field(FieldPrefix(field), std::string(rest));
+        docs = Union(value.sure, value.maybe);
+      }
+      out = Union(out, docs);
+    }
+    return out;
+  }
+
   // Documents of the mailbox holding any of `terms`, ascending. Posting
   // lists are read directly: an Enquire would build a ranked MSet, which
   // costs more than the lists themselves for this boolean work.
@@ -198,17 +276,11 @@ class Finder {
     std::vector<std::string_view> found;
     bool narrow = false;
     if (word.bounded_left) {
-      narrow = vocabulary_.Find(
-          [part](std::string_view w) { return w.starts_with(part); },
-          kMaxExpansion, &found);
+      narrow = Expand(Match::kPrefix, part, kMaxExpansion, &found);
     } else if (word.bounded_right) {
-      narrow = vocabulary_.Find(
-          [part](std::string_view w) { return w.ends_with(part); },
-          kMaxExpansion, &found);
+      narrow = Expand(Match::kSuffix, part, kMaxExpansion, &found);
     } else {
-      narrow = vocabulary_.Find(
-          [part](std::string_view w) { return Contains(w, part); },
-          kMaxExpansion, &found);
+      narrow = Expand(Match::kInfix, part, kMaxExpansion, &found);
     }
     if (!narrow) return std::nullopt;
     // A word stored in pieces may hold the part across a cut.
@@ -228,9 +300,7 @@ class Finder {
       if (word.text.size() > kMaxWordBytes) return {{}, LongWords()};
       std::vector<std::string_view> found;
       const std::string_view part = word.text;
-      if (!vocabulary_.Find(
-              [part](std::string_view w) { return Contains(w, part); },
-              kMaxExpansion, &found)) {
+      if (!Expand(Match::kInfix, part, kMaxExpansion, &found)) {
         return {{}, All()};
       }
       DocSet sure = AnyTerm(prefix, found);
@@ -283,13 +353,8 @@ class Finder {
       const std::string_view part = word.text;
       std::vector<std::string_view> found;
       const bool narrow =
-          word.bounded_left
-              ? vocabulary_.Find(
-                    [part](std::string_view w) { return w.starts_with(part); },
-                    kMaxPhraseExpansion, &found)
-              : vocabulary_.Find(
-                    [part](std::string_view w) { return w.ends_with(part); },
-                    kMaxPhraseExpansion, &found);
+          Expand(word.bounded_left ? Match::kPrefix : Match::kSuffix, part,
+                 kMaxPhraseExpansion, &found);
       if (!narrow) {
         // Too common to place: the phrase goes on without this end word.
         sure = false;
@@ -357,6 +422,9 @@ class Finder {
   std::optional<DocSet> all_;
   std::optional<bool> whole_database_;
   std::optional<DocSet> long_words_;
+  std::map<std::tuple<Match, std::string, size_t>,
+           std::optional<std::vector<std::string_view>>>
+      expansions_;
 };
 
 }  // namespace
