@@ -54,8 +54,11 @@ bool AddWords(Xapian::Document& doc, std::string_view prefix,
   return ForEachWord(text, [&](std::string_view word) {
     scratch.assign(prefix);
     scratch.append(word);
+    // A term new to the document grows its term count: the cheapest way
+    // to see each distinct word once, for the vocabulary.
+    const Xapian::termcount terms = doc.termlist_count();
     doc.add_posting(scratch, positions.Place(word), /*wdf_inc=*/0);
-    on_word(word);
+    if (doc.termlist_count() != terms) on_word(word);
   });
 }
 
@@ -102,7 +105,7 @@ Xapian::Document BuildDocument(
     store::MailboxId mailbox, store::Uid uid,
     const std::function<void(std::string_view)>& on_word) {
   Xapian::Document doc;
-  doc.set_data(EncodeDocData(text));
+  doc.add_value(kSlotHeaders, EncodeDocData(text));
   if (!text.body.empty()) doc.add_value(kSlotBody, EncodeBodyValue(text.body));
   doc.add_boolean_term(UniqueIdTerm(mailbox, uid));
   doc.add_boolean_term(MailboxTerm(mailbox));

@@ -29,8 +29,8 @@ std::string_view FieldPrefix(std::string_view field);
 inline constexpr std::string_view kFieldsWithPrefix[] = {"subject", "from",
                                                          "to", "cc", "bcc"};
 
-// `on_word` sees every word term added (repeats included), for the
-// vocabulary.
+// `on_word` sees each word once per prefix it is stored under (the first
+// time it is), for the vocabulary.
 Xapian::Document BuildDocument(
     const FoldedText& text, uint64_t size, std::string_view blob_id,
     store::MailboxId mailbox, store::Uid uid,

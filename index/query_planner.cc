@@ -4,10 +4,8 @@
 
 #include <algorithm>
 #include <iterator>
-#include <map>
 #include <optional>
 #include <string>
-#include <tuple>
 
 #include "index/document_builder.h"
 #include "index/schema.h"
@@ -100,41 +98,6 @@ class Finder {
   }
 
  private:
-  enum class Match { kPrefix, kSuffix, kInfix };
-
-  // The vocabulary words holding `part` as `match` says (false when more
-  // than `limit`), remembered for the other prefixes of the same key.
-  bool Expand(Match match, std::string_view part, size_t limit,
-              std::vector<std::string_view>* found) {
-    auto [it, added] = expansions_.try_emplace(
-        std::make_tuple(match, std::string(part), limit));
-    if (added) {
-      std::vector<std::string_view> words;
-      bool narrow = false;
-      switch (match) {
-        case Match::kPrefix:
-          narrow = vocabulary_.Find(
-              [part](std::string_view w) { return w.starts_with(part); },
-              limit, &words);
-          break;
-        case Match::kSuffix:
-          narrow = vocabulary_.Find(
-              [part](std::string_view w) { return w.ends_with(part); }, limit,
-              &words);
-          break;
-        case Match::kInfix:
-          narrow = vocabulary_.Find(
-              [part](std::string_view w) { return Contains(w, part); }, limit,
-              &words);
-          break;
-      }
-      if (narrow) it->second = std::move(words);
-    }
-    if (!it->second.has_value()) return false;
-    found->insert(found->end(), it->second->begin(), it->second->end());
-    return true;
-  }
-
   // TEXT: the body or any header line "name: value". Lines are stored
   // under H (names, and the values of fields without a prefix of their
   // own) and under the field prefixes (the values of Subject, From, To,
@@ -276,11 +239,17 @@ class Finder {
     std::vector<std::string_view> found;
     bool narrow = false;
     if (word.bounded_left) {
-      narrow = Expand(Match::kPrefix, part, kMaxExpansion, &found);
+      narrow = vocabulary_.Find(
+          [part](std::string_view w) { return w.starts_with(part); },
+          kMaxExpansion, &found);
     } else if (word.bounded_right) {
-      narrow = Expand(Match::kSuffix, part, kMaxExpansion, &found);
+      narrow = vocabulary_.Find(
+          [part](std::string_view w) { return w.ends_with(part); },
+          kMaxExpansion, &found);
     } else {
-      narrow = Expand(Match::kInfix, part, kMaxExpansion, &found);
+      narrow = vocabulary_.Find(
+          [part](std::string_view w) { return Contains(w, part); },
+          kMaxExpansion, &found);
     }
     if (!narrow) return std::nullopt;
     // A word stored in pieces may hold the part across a cut.
@@ -300,7 +269,9 @@ class Finder {
       if (word.text.size() > kMaxWordBytes) return {{}, LongWords()};
       std::vector<std::string_view> found;
       const std::string_view part = word.text;
-      if (!Expand(Match::kInfix, part, kMaxExpansion, &found)) {
+      if (!vocabulary_.Find(
+              [part](std::string_view w) { return Contains(w, part); },
+              kMaxExpansion, &found)) {
         return {{}, All()};
       }
       DocSet sure = AnyTerm(prefix, found);
@@ -353,8 +324,13 @@ class Finder {
       const std::string_view part = word.text;
       std::vector<std::string_view> found;
       const bool narrow =
-          Expand(word.bounded_left ? Match::kPrefix : Match::kSuffix, part,
-                 kMaxPhraseExpansion, &found);
+          word.bounded_left
+              ? vocabulary_.Find(
+                    [part](std::string_view w) { return w.starts_with(part); },
+                    kMaxPhraseExpansion, &found)
+              : vocabulary_.Find(
+                    [part](std::string_view w) { return w.ends_with(part); },
+                    kMaxPhraseExpansion, &found);
       if (!narrow) {
         // Too common to place: the phrase goes on without this end word.
         sure = false;
@@ -422,9 +398,6 @@ class Finder {
   std::optional<DocSet> all_;
   std::optional<bool> whole_database_;
   std::optional<DocSet> long_words_;
-  std::map<std::tuple<Match, std::string, size_t>,
-           std::optional<std::vector<std::string_view>>>
-      expansions_;
 };
 
 }  // namespace

@@ -60,10 +60,13 @@
 // Value slots (Xapian::sortable_serialise of the number)
 //   0  uid    1  Date: header, seconds since the epoch (absent if none)
 //   2  size of the raw message in bytes
-//   3  the folded body, compressed (index/doc_text.h); not sortable
+//   3  the folded body, zlib-compressed from 16 KB on (index/doc_text.h);
+//      not sortable
+//   4  the folded header fields and attachment names (index/doc_text.h);
+//      not sortable
 //
-// Document data: the folded header fields and attachment names
-// (index/doc_text.h).
+// Document data: none. Xapian deflates a document's data (level 6) at
+// every write; values it stores as they are.
 //
 // Metadata
 //   v:<10-digit number>  the distinct words of any field first stored by one
@@ -83,8 +86,9 @@
 namespace mailroom::index {
 
 // "4": the values of Subject, From, To, Cc and Bcc under their own prefix
-// only, no longer under H as well ("3": word positions and the vocabulary
-// written per batch). Older databases are refused and rebuilt from the
+// only, no longer under H as well; headers in a value slot instead of the
+// document data; bodies under 16 KB not compressed ("3": word positions and
+// the vocabulary written per batch). Older databases are refused and rebuilt from the
 // store's queue.
 inline constexpr char kSchemaVersion[] = "4";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
@@ -111,6 +115,7 @@ inline constexpr unsigned kSlotUid = 0;
 inline constexpr unsigned kSlotDate = 1;
 inline constexpr unsigned kSlotSize = 2;
 inline constexpr unsigned kSlotBody = 3;
+inline constexpr unsigned kSlotHeaders = 4;
 
 // Xapian refuses terms longer than 245 bytes; longer ids are not indexed.
 inline constexpr size_t kMaxTermBytes = 240;
