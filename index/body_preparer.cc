@@ -4,7 +4,6 @@
 #include <exception>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "index/document_builder.h"
 #include "index/xapian_status.h"
@@ -18,10 +17,12 @@ void BuildPreparedBody(const store::StoredBody& body, const TextSource& source,
       body.structure != nullptr && source.extract_stored
           ? source.extract_stored(raw, *body.structure)
           : source.extract(raw);
-  absl::flat_hash_set<std::string_view> seen;
-  out.doc = BuildDocument(text, raw.size(), blob_id, out.mailbox, out.uid,
-                          [&](std::string_view word) { seen.insert(word); });
-  out.words.assign(seen.begin(), seen.end());
+  // A word stored under several prefixes comes more than once; the
+  // vocabulary keeps one.
+  out.words.clear();
+  out.doc = BuildDocument(
+      text, raw.size(), blob_id, out.mailbox, out.uid,
+      [&](std::string_view word) { out.words.emplace_back(word); });
 }
 
 BodyPreparer::BodyPreparer(std::vector<Job> jobs, const TextSource& source,

@@ -42,7 +42,8 @@ struct PreparedBody {
   // The (mailbox, uid) the document is labelled for; Relabel for another.
   store::MailboxId mailbox = 0;
   store::Uid uid = 0;
-  // The distinct words of every field, for the owner's vocabulary.
+  // The words of every field, each once per prefix, for the owner's
+  // vocabulary.
   std::vector<std::string> words;
 };
 

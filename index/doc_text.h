@@ -1,9 +1,10 @@
 // A message's folded text as the index keeps it, so that word-term candidates
-// can be verified exactly. Header fields and attachment names go in the
-// document data (small; most keys need only them); the body goes in its own
-// value slot, zlib-compressed, read and inflated only when a key needs it.
+// can be verified exactly. Header fields and attachment names go in one
+// value slot (small; most keys need only them); the body goes in its own
+// value slot, read (and inflated, when it was large enough to be
+// zlib-compressed) only when a key needs it.
 //
-// Document data: varint count, count x (varint len, name, varint len,
+// Header value: varint count, count x (varint len, name, varint len,
 // value); varint count, count x (varint len, name).
 // Body value: empty for an empty body, else one byte (0 raw, 1 zlib), varint
 // raw length, the bytes to the end.
@@ -34,7 +35,7 @@ std::string EncodeBodyValue(std::string_view body);
 
 class DocText : public MatchableText {
  public:
-  // Parses document data and a body value (both kept by value). The body
+  // Parses a header value and a body value (both kept by value). The body
   // value may be left empty when no key needs the body. kDataLoss when
   // malformed.
   static absl::StatusOr<DocText> Decode(std::string data,

@@ -12,7 +12,7 @@ TEST(DocTextTest, RoundTripsHeadersAndCompressedBody) {
   text.headers = {{"subject", "hello"}, {"x-empty", ""}};
   text.attachment_names = {"report.pdf"};
   std::string body;
-  for (int i = 0; i < 200; ++i) body += "the same line again\n";
+  for (int i = 0; i < 1000; ++i) body += "the same line again\n";
   const std::string value = EncodeBodyValue(body);
   EXPECT_LT(value.size(), body.size() / 4);  // compressed
   auto doc = DocText::Decode(EncodeDocData(text), value);
@@ -50,6 +50,24 @@ TEST(DocTextTest, BodyContainsFindsNeedlesAcrossInflateChunks) {
   EXPECT_EQ(doc->BodyContains("no such text").value_or(true), false);
   EXPECT_EQ(doc->BodyContains("").value_or(false), true);
   EXPECT_EQ(*doc->body(), body);
+}
+
+// Deflating costs as much per byte as indexing: bodies of a few kilobytes
+// are kept as they are, large ones compressed.
+TEST(DocTextTest, OnlyLargeBodiesAreCompressed) {
+  std::string body;
+  while (body.size() < 15 * 1024) body += "the same line again\n";
+  std::string value = EncodeBodyValue(body);
+  EXPECT_EQ(value[0], 0);  // raw
+  EXPECT_GT(value.size(), body.size());
+  auto doc = DocText::Decode(EncodeDocData({}), value);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(*doc->body(), body);
+  EXPECT_EQ(doc->BodyContains("again\nthe").value_or(false), true);
+  while (body.size() < 16 * 1024) body += "the same line again\n";
+  value = EncodeBodyValue(body);
+  EXPECT_EQ(value[0], 1);  // zlib
+  EXPECT_LT(value.size(), body.size() / 4);
 }
 
 TEST(DocTextTest, ShortAndEmptyBodies) {

@@ -54,8 +54,11 @@ bool AddWords(Xapian::Document& doc, std::string_view prefix,
   return ForEachWord(text, [&](std::string_view word) {
     scratch.assign(prefix);
     scratch.append(word);
+    // A term new to the document grows its term count: the cheapest way
+    // to see each distinct word once, for the vocabulary.
+    const Xapian::termcount terms = doc.termlist_count();
     doc.add_posting(scratch, positions.Place(word), /*wdf_inc=*/0);
-    on_word(word);
+    if (doc.termlist_count() != terms) on_word(word);
   });
 }
 
@@ -102,7 +105,7 @@ Xapian::Document BuildDocument(
     store::MailboxId mailbox, store::Uid uid,
     const std::function<void(std::string_view)>& on_word) {
   Xapian::Document doc;
-  doc.set_data(EncodeDocData(text));
+  doc.add_value(kSlotHeaders, EncodeDocData(text));
   if (!text.body.empty()) doc.add_value(kSlotBody, EncodeBodyValue(text.body));
   doc.add_boolean_term(UniqueIdTerm(mailbox, uid));
   doc.add_boolean_term(MailboxTerm(mailbox));
@@ -118,17 +121,19 @@ Xapian::Document BuildDocument(
       doc.add_boolean_term(term);
     }
     // Whole lines: TEXT matches "name: value" too, so the value follows
-    // the name in one field (": " is not one space: two positions).
+    // the name in one field (": " is not one space: two positions). A
+    // field with a prefix of its own keeps its value there only; the line
+    // keeps its name (the planner joins the two for TEXT).
     any_header.StartField();
     long_word |=
         AddWords(doc, kPrefixAnyHeader, name, any_header, on_word, scratch);
-    any_header.Separate();
-    long_word |=
-        AddWords(doc, kPrefixAnyHeader, value, any_header, on_word, scratch);
     if (std::string_view prefix = FieldPrefix(name); !prefix.empty()) {
-      // The same words again: the vocabulary has them already.
       field.StartField();
-      AddWords(doc, prefix, value, field, [](std::string_view) {}, scratch);
+      long_word |= AddWords(doc, prefix, value, field, on_word, scratch);
+    } else {
+      any_header.Separate();
+      long_word |=
+          AddWords(doc, kPrefixAnyHeader, value, any_header, on_word, scratch);
     }
   }
   body.StartField();

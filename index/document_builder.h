@@ -25,9 +25,12 @@ std::string FieldPresentTerm(std::string_view field);
 // The word prefix of a header field searched on its own, or "" when the
 // field only has the any-header prefix.
 std::string_view FieldPrefix(std::string_view field);
+// The fields FieldPrefix() gives a prefix (lower case).
+inline constexpr std::string_view kFieldsWithPrefix[] = {"subject", "from",
+                                                         "to", "cc", "bcc"};
 
-// `on_word` sees every word term added (repeats included), for the
-// vocabulary.
+// `on_word` sees each word once per prefix it is stored under (the first
+// time it is), for the vocabulary.
 Xapian::Document BuildDocument(
     const FoldedText& text, uint64_t size, std::string_view blob_id,
     store::MailboxId mailbox, store::Uid uid,

@@ -89,19 +89,60 @@ class Finder {
       case Kind::kBody:
         if (key.folded.empty()) return {All(), {}};
         return Field(kPrefixBody, key.folded);
-      case Kind::kText: {
+      case Kind::kText:
         if (key.folded.empty()) return {All(), {}};
-        Candidates headers = Field(kPrefixAnyHeader, key.folded);
-        Candidates body = Field(kPrefixBody, key.folded);
-        DocSet sure = Union(headers.sure, body.sure);
-        return {sure, Minus(Union(headers.maybe, body.maybe), sure)};
-      }
+        return Text(key.folded);
       default:
         return {All(), {}};  // kAll
     }
   }
 
  private:
+  // TEXT: the body or any header line "name: value". Lines are stored
+  // under H (names, and the values of fields without a prefix of their
+  // own) and under the field prefixes (the values of Subject, From, To,
+  // Cc, Bcc; index/schema.h).
+  Candidates Text(const std::string& folded) {
+    DocSet sure, maybe;
+    auto add = [&](Candidates c) {
+      sure = Union(sure, c.sure);
+      maybe = Union(maybe, c.maybe);
+    };
+    add(Field(kPrefixBody, folded));
+    add(Field(kPrefixAnyHeader, folded));
+    for (std::string_view field : kFieldsWithPrefix) {
+      add(Field(FieldPrefix(field), folded));
+    }
+    maybe = Union(maybe, AcrossNameAndValue(folded));
+    return {sure, Minus(maybe, sure)};
+  }
+
+  // Candidates for a TEXT key spanning the name and the value of a field
+  // with a prefix of its own ("ject: hello" in "subject: hello world"):
+  // the key starts with the end of the name, then ':'; what follows the
+  // ": " must begin the value.
+  DocSet AcrossNameAndValue(std::string_view folded) {
+    const size_t colon = folded.find(':');
+    if (colon == std::string_view::npos || colon == 0) return {};
+    const std::string_view name_end = folded.substr(0, colon);
+    std::string_view rest = folded.substr(colon + 1);
+    if (rest.starts_with(' ')) rest.remove_prefix(1);
+    DocSet out;
+    for (std::string_view field : kFieldsWithPrefix) {
+      if (!field.ends_with(name_end)) continue;
+      DocSet docs;
+      bool has_separator = false;
+      if (rest.empty() || SplitKey(rest, &has_separator).empty()) {
+        docs = Postings(FieldPresentTerm(field));
+      } else {
+        Candidates value = Field(FieldPrefix(field), std::string(rest));
+        docs = Union(value.sure, value.maybe);
+      }
+      out = Union(out, docs);
+    }
+    return out;
+  }
+
   // Documents of the mailbox holding any of `terms`, ascending. Posting
   // lists are read directly: an Enquire would build a ranked MSet, which
   // costs more than the lists themselves for this boolean work.

@@ -28,7 +28,7 @@
 // separators, or none: CJK characters, pieces of a long word); each field
 // value starts kFieldGap positions on, so no phrase spans two values (an
 // any-header line is one value: its name, then two positions on, its
-// value). A phrase query over consecutive positions (window = its number of
+// value, unless the value has a prefix of its own). A phrase query over consecutive positions (window = its number of
 // words) thus finds exactly the texts holding the words separated by single
 // spaces; a window of 2n-1 bounds any separators (index/query_planner.h).
 //
@@ -46,8 +46,12 @@
 //                      never collides with a prefix.
 //   XL                 boolean: some field holds a word longer than
 //                      kMaxWordBytes, stored as pieces.
-//   H<word>            any header line, name and decoded value; TEXT = H or
-//                      body (a TEXT key may span "name: value").
+//   H<word>            any header line: its name, and its decoded value
+//                      unless the field has a prefix below (then the value
+//                      is stored under that prefix only). TEXT = H, the
+//                      field prefixes or body; a TEXT key may span
+//                      "name: value", joined by the planner for the fields
+//                      below (index/query_planner.cc).
 //   S<word>            Subject.
 //   F<word>            From, with T To, C Cc, B Bcc: the decoded value,
 //                      display names and addresses alike.
@@ -56,10 +60,13 @@
 // Value slots (Xapian::sortable_serialise of the number)
 //   0  uid    1  Date: header, seconds since the epoch (absent if none)
 //   2  size of the raw message in bytes
-//   3  the folded body, compressed (index/doc_text.h); not sortable
+//   3  the folded body, zlib-compressed from 16 KB on (index/doc_text.h);
+//      not sortable
+//   4  the folded header fields and attachment names (index/doc_text.h);
+//      not sortable
 //
-// Document data: the folded header fields and attachment names
-// (index/doc_text.h).
+// Document data: none. Xapian deflates a document's data (level 6) at
+// every write; values it stores as they are.
 //
 // Metadata
 //   v:<10-digit number>  the distinct words of any field first stored by one
@@ -78,9 +85,12 @@
 
 namespace mailroom::index {
 
-// "3": word positions, and the vocabulary written per batch (older
-// databases are refused and rebuilt from the store's queue).
-inline constexpr char kSchemaVersion[] = "3";
+// "4": the values of Subject, From, To, Cc and Bcc under their own prefix
+// only, no longer under H as well; headers in a value slot instead of the
+// document data; bodies under 16 KB not compressed ("3": word positions and
+// the vocabulary written per batch). Older databases are refused and rebuilt from the
+// store's queue.
+inline constexpr char kSchemaVersion[] = "4";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
 // Followed by the mailbox id in decimal: "MODSEQ UID", how far this node's
@@ -105,6 +115,7 @@ inline constexpr unsigned kSlotUid = 0;
 inline constexpr unsigned kSlotDate = 1;
 inline constexpr unsigned kSlotSize = 2;
 inline constexpr unsigned kSlotBody = 3;
+inline constexpr unsigned kSlotHeaders = 4;
 
 // Xapian refuses terms longer than 245 bytes; longer ids are not indexed.
 inline constexpr size_t kMaxTermBytes = 240;

@@ -52,8 +52,9 @@ std::vector<Span> Words(std::string_view s, bool* has_separator) {
   bool in_word = false;
   *has_separator = false;
   for (size_t i = 0; i < s.size();) {
-    uint32_t cp = 0;
-    const size_t len = CodePointAt(s, i, &cp);
+    // Most mail text is ASCII: a byte below 0x80 is its own code point.
+    uint32_t cp = static_cast<unsigned char>(s[i]);
+    const size_t len = cp < 0x80 ? 1 : CodePointAt(s, i, &cp);
     switch (Classify(cp)) {
       case CharClass::kSeparator:
         *has_separator = true;

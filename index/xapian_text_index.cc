@@ -446,25 +446,23 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
   const bool needs_body = NeedsBody(key);
   const bool needs_headers = NeedsHeaders(key);
   static const std::string kNoHeaders = EncodeDocData(FoldedText());
+  // Candidates come in ascending docid order: stream the slots.
   Xapian::ValueIterator bodies = db.valuestream_begin(kSlotBody);
+  Xapian::ValueIterator headers = db.valuestream_begin(kSlotHeaders);
+  auto value_of = [&db](Xapian::ValueIterator& it, unsigned slot,
+                        Xapian::docid docid) -> std::string {
+    it.skip_to(docid);
+    if (it == db.valuestream_end(slot) || it.get_docid() != docid) return "";
+    return *it;
+  };
   for (const Xapian::docid docid : candidates.maybe) {
     std::string body;
-    if (needs_body) {
-      // Candidates come in ascending docid order: stream the body slot.
-      bodies.skip_to(docid);
-      if (bodies != db.valuestream_end(kSlotBody) &&
-          bodies.get_docid() == docid) {
-        body = *bodies;
-      }
-    }
-    // A BODY-only key skips the document data (another table to read).
+    if (needs_body) body = value_of(bodies, kSlotBody, docid);
+    // A BODY-only key skips the headers.
+    std::string header_value =
+        needs_headers ? value_of(headers, kSlotHeaders, docid) : kNoHeaders;
     MR_ASSIGN_OR_RETURN(
-        DocText text,
-        DocText::Decode(
-            needs_headers
-                ? db.get_document(docid, Xapian::DOC_ASSUME_VALID).get_data()
-                : kNoHeaders,
-            std::move(body)));
+        DocText text, DocText::Decode(std::move(header_value), std::move(body)));
     MR_ASSIGN_OR_RETURN(bool match, Matches(key, text));
     if (match) matches.push_back(docid);
   }

@@ -27,6 +27,7 @@
 #include "index/xapian_index.h"
 #include "mime/message.h"
 #include "store/text_index.h"
+#include "xapian.h"
 
 ABSL_FLAG(std::string, corpus, "",
           "directory of .eml files (default ~/.cache/mailroom/corpus)");
@@ -34,6 +35,9 @@ ABSL_FLAG(std::string, dir, "/tmp/mailroom-corpus-index-bench",
           "index directory (emptied before each round)");
 ABSL_FLAG(int, batch, 256, "index work items per Apply() (the store's)");
 ABSL_FLAG(int, rounds, 3, "rounds; the best is reported");
+ABSL_FLAG(bool, stats, false,
+          "after the last round, print the index's terms and postings per "
+          "term prefix (what each message costs Xapian)");
 ABSL_FLAG(bool, reparse, false,
           "hand the index raw bytes only, as for a body stored without its "
           "structure, so that it parses every message itself");
@@ -144,6 +148,54 @@ Round IndexOnce(const std::vector<StoredMessage>& messages,
   return round;
 }
 
+// Distinct terms, postings (term, document pairs: each one a posting and
+// a position list) and positions per term prefix (the leading upper-case
+// letters; none for body words) of every database under `dir`.
+void PrintStats(const std::string& dir, size_t messages) {
+  struct Count {
+    uint64_t terms = 0;
+    uint64_t postings = 0;
+    uint64_t positions = 0;
+  };
+  std::map<std::string, Count> by_prefix;
+  uint64_t doc_bytes = 0, value_bytes = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (!entry.is_directory()) continue;
+    Xapian::Database db(entry.path().string());
+    auto prefix_of = [](const std::string& term) {
+      size_t n = 0;
+      while (n < term.size() && term[n] >= 'A' && term[n] <= 'Z') ++n;
+      return term.substr(0, n);
+    };
+    for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) {
+      ++by_prefix[prefix_of(*t)].terms;
+    }
+    for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+      const Xapian::Document doc = db.get_document(*p);
+      for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        Count& count = by_prefix[prefix_of(*t)];
+        ++count.postings;
+        count.positions += t.positionlist_count();
+      }
+      // The body and the headers (index/schema.h).
+      value_bytes += doc.get_value(3).size();
+      doc_bytes += doc.get_value(4).size();
+    }
+  }
+  std::printf("%-8s %10s %12s %12s %10s\n", "prefix", "terms", "postings",
+              "positions", "post/msg");
+  for (const auto& [prefix, count] : by_prefix) {
+    std::printf("%-8s %10llu %12llu %12llu %10.1f\n",
+                prefix.empty() ? "(body)" : prefix.c_str(),
+                static_cast<unsigned long long>(count.terms),
+                static_cast<unsigned long long>(count.postings),
+                static_cast<unsigned long long>(count.positions),
+                static_cast<double>(count.postings) / messages);
+  }
+  std::printf("header values %.1f MB, body values %.1f MB\n", doc_bytes / 1e6,
+              value_bytes / 1e6);
+}
+
 int Main() {
   std::string corpus = absl::GetFlag(FLAGS_corpus);
   if (corpus.empty()) {
@@ -171,6 +223,9 @@ int Main() {
   }
   std::printf("best: %.0f msgs/CPU-s (%.0f msgs/wall-s)\n",
               messages.size() / best.cpu, messages.size() / best.wall);
+  if (absl::GetFlag(FLAGS_stats)) {
+    PrintStats(absl::GetFlag(FLAGS_dir), messages.size());
+  }
   fs::remove_all(absl::GetFlag(FLAGS_dir));
   return 0;
 }

@@ -197,7 +197,8 @@ void CheckPlan(const CompiledKey& key, mailroom::store::MailboxId mailbox) {
     }
     Xapian::Document doc = ix.db.get_document(id);
     absl::StatusOr<DocText> text =
-        DocText::Decode(doc.get_data(), doc.get_value(kSlotBody));
+        DocText::Decode(doc.get_value(kSlotHeaders),
+                        doc.get_value(kSlotBody));
     Check(text.ok());
     absl::StatusOr<bool> matches = Matches(key, *text);
     Check(matches.ok());

@@ -350,5 +350,42 @@ TEST_F(XapianIndexTest, MultiWordKeysMatchTheirSeparatorsExactly) {
   EXPECT_THAT(Query(1, Text("subject: b")), ElementsAre(2));
 }
 
+// The values of Subject, From, To, Cc and Bcc are stored under their own
+// prefix only; the any-header prefix keeps their names. HEADER and TEXT keys
+// still find them, TEXT also across "name: value".
+TEST_F(XapianIndexTest, FieldValuesAreStoredOnceAndStillMatch) {
+  AddThree();
+  index_.reset();  // releases the write lock
+  {
+    Xapian::Database db((root_ / "alice").string());
+    EXPECT_TRUE(db.term_exists("Sworld"));
+    EXPECT_TRUE(db.term_exists("Falice"));
+    EXPECT_TRUE(db.term_exists("Hsubject"));  // the name stays a line word
+    EXPECT_TRUE(db.term_exists("H42"));       // X-Ticket has no prefix
+    EXPECT_FALSE(db.term_exists("Hworld"));
+    EXPECT_FALSE(db.term_exists("Halice"));
+    EXPECT_FALSE(db.term_exists("Hquarterly"));
+    EXPECT_FALSE(db.term_exists("Hdave"));
+  }
+  Reopen();
+  EXPECT_THAT(Query(1, Header("subject", "world")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Text("world")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Text("orl")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Text("hello world")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Text("dave")), ElementsAre(11));
+  EXPECT_THAT(Query(1, Text("alice example")), ElementsAre(10));
+  // Across the name and the value.
+  EXPECT_THAT(Query(1, Text("subject: hello world")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Text("ject: hello w")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Text("t: quarterly")), ElementsAre(11));
+  EXPECT_THAT(Query(1, Text("om: alice")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Text("om: carol@")), ElementsAre(11));
+  EXPECT_THAT(Query(1, Text("to: bob@example.org")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Text("cc: dave")), ElementsAre(11));
+  EXPECT_THAT(Query(1, Text("subject: ")), ElementsAre(10, 11, 12));
+  EXPECT_THAT(Query(1, Text("ject: world")), IsEmpty());  // not its start
+  EXPECT_THAT(Query(1, Text("to: dave")), IsEmpty());
+}
+
 }  // namespace
 }  // namespace mailroom::index::testing
