@@ -1,7 +1,5 @@
 #include "index/query_planner.h"
 
-#include <string.h>
-
 #include <algorithm>
 #include <iterator>
 #include <optional>
@@ -42,10 +40,6 @@ DocSet Minus(const DocSet& a, const DocSet& b) {
   std::set_difference(a.begin(), a.end(), b.begin(), b.end(),
                       std::back_inserter(out));
   return out;
-}
-
-bool Contains(std::string_view word, std::string_view part) {
-  return memmem(word.data(), word.size(), part.data(), part.size()) != nullptr;
 }
 
 
@@ -194,23 +188,14 @@ class Finder {
     if (word.bounded_left && word.bounded_right) {
       return Postings(std::string(prefix).append(word.text));
     }
-    const std::string_view part = word.text;
     std::vector<std::string_view> found;
-    bool narrow = false;
-    if (word.bounded_left) {
-      narrow = vocabulary_.Find(
-          [part](std::string_view w) { return w.starts_with(part); },
-          kMaxExpansion, &found);
-    } else if (word.bounded_right) {
-      narrow = vocabulary_.Find(
-          [part](std::string_view w) { return w.ends_with(part); },
-          kMaxExpansion, &found);
-    } else {
-      narrow = vocabulary_.Find(
-          [part](std::string_view w) { return Contains(w, part); },
-          kMaxExpansion, &found);
+    const Vocabulary::Match match =
+        word.bounded_left    ? Vocabulary::Match::kStartsWith
+        : word.bounded_right ? Vocabulary::Match::kEndsWith
+                             : Vocabulary::Match::kContains;
+    if (!vocabulary_.FindWords(word.text, match, kMaxExpansion, &found)) {
+      return std::nullopt;
     }
-    if (!narrow) return std::nullopt;
     // A word stored in pieces may hold the part across a cut.
     return Union(AnyTerm(prefix, found), LongWords());
   }
@@ -227,10 +212,8 @@ class Finder {
       }
       if (word.text.size() > kMaxWordBytes) return {{}, LongWords()};
       std::vector<std::string_view> found;
-      const std::string_view part = word.text;
-      if (!vocabulary_.Find(
-              [part](std::string_view w) { return Contains(w, part); },
-              kMaxExpansion, &found)) {
+      if (!vocabulary_.FindWords(word.text, Vocabulary::Match::kContains,
+                                 kMaxExpansion, &found)) {
         return {{}, All()};
       }
       DocSet sure = AnyTerm(prefix, found);
@@ -280,16 +263,12 @@ class Finder {
         parts.emplace_back(std::string(prefix).append(word.text));
         continue;
       }
-      const std::string_view part = word.text;
       std::vector<std::string_view> found;
-      const bool narrow =
-          word.bounded_left
-              ? vocabulary_.Find(
-                    [part](std::string_view w) { return w.starts_with(part); },
-                    kMaxPhraseExpansion, &found)
-              : vocabulary_.Find(
-                    [part](std::string_view w) { return w.ends_with(part); },
-                    kMaxPhraseExpansion, &found);
+      const bool narrow = vocabulary_.FindWords(
+          word.text,
+          word.bounded_left ? Vocabulary::Match::kStartsWith
+                            : Vocabulary::Match::kEndsWith,
+          kMaxPhraseExpansion, &found);
       if (!narrow) {
         // Too common to place: the phrase goes on without this end word.
         sure = false;
