@@ -1,6 +1,7 @@
 #include "index/query_planner.h"
 
 #include <algorithm>
+#include <charconv>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -95,6 +96,28 @@ class Finder {
     }
   }
 
+  SentDateDocs SentDate(Kind kind, int64_t day) {
+    // A mailbox spans a few thousand days at most: pick the day terms in
+    // range and take the union of their posting lists.
+    const std::string prefix = kPrefixSentDay;
+    std::vector<std::string> terms;
+    for (auto it = db_.allterms_begin(prefix); it != db_.allterms_end(prefix);
+         ++it) {
+      const std::string& term = *it;
+      int64_t d = 0;
+      const char* end = term.data() + term.size();
+      if (std::from_chars(term.data() + prefix.size(), end, d).ptr != end) {
+        continue;
+      }
+      const bool match = kind == Kind::kSentBefore ? d < day
+                         : kind == Kind::kSentOn   ? d == day
+                                                   : d >= day;
+      if (match) terms.push_back(term);
+    }
+    ++GetPlannerCounters().sent_dates;
+    return {Postings(terms), Postings(std::string(kTermUndated))};
+  }
+
  private:
   // Documents of the mailbox holding any of `terms`, ascending. Posting
   // lists are read directly: an Enquire would build a ranked MSet, which
@@ -158,7 +181,7 @@ class Finder {
   }
 
   DocSet InMailbox(DocSet docs) {
-    if (WholeDatabase()) return docs;
+    if (docs.empty() || WholeDatabase()) return docs;
     return Intersect(docs, All());
   }
 
@@ -339,6 +362,13 @@ class Finder {
 };
 
 }  // namespace
+
+SentDateDocs FindSentDate(Kind kind, int64_t day, Xapian::Database& db,
+                          store::MailboxId mailbox) {
+  // The vocabulary is not needed for day terms.
+  static const Vocabulary* const kNoWords = new Vocabulary;
+  return Finder(*kNoWords, db, mailbox).SentDate(kind, day);
+}
 
 PlannerCounters& GetPlannerCounters() {
   static PlannerCounters* counters = new PlannerCounters;

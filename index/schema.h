@@ -52,6 +52,14 @@
 //   F<word>            From, with T To, C Cc, B Bcc: the decoded value,
 //                      display names and addresses alike.
 //   A<word>            attachment file names.
+//   XD<day>            boolean: the Date: header as a day in the zone it was
+//                      written in (what SENTBEFORE/SENTON/SENTSINCE compare),
+//                      days since the epoch in decimal (negative before 1970).
+//                      One term per day, so a date range is the union of the
+//                      few thousand day terms' posting lists.
+//   XN                 boolean: no usable Date: header (RFC 3501: SENT* keys
+//                      compare the internal date instead, which the store
+//                      keeps and the index does not).
 //
 // Value slots (Xapian::sortable_serialise of the number)
 //   0  uid    1  Date: header, seconds since the epoch (absent if none)
@@ -78,9 +86,10 @@
 
 namespace mailroom::index {
 
-// "3": word positions, and the vocabulary written per batch (older
-// databases are refused and rebuilt from the store's queue).
-inline constexpr char kSchemaVersion[] = "3";
+// "3": word positions, and the vocabulary written per batch; "4": the
+// sent-day terms XD/XN (older databases are refused and rebuilt from the
+// store's queue).
+inline constexpr char kSchemaVersion[] = "4";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
 // Followed by the mailbox id in decimal: "MODSEQ UID", how far this node's
@@ -114,6 +123,8 @@ inline constexpr size_t kMaxTermBytes = 240;
 inline constexpr unsigned kFieldGap = 1000;
 
 inline constexpr char kPrefixLongWord[] = "XL";
+inline constexpr char kPrefixSentDay[] = "XD";
+inline constexpr char kTermUndated[] = "XN";
 inline constexpr char kWordChunkKeyPrefix[] = "v:";
 
 }  // namespace mailroom::index
