@@ -48,6 +48,47 @@ absl::Status ForEachCandidate(engine::Reader& reader, MailboxId mailbox,
 
 }  // namespace
 
+absl::StatusOr<std::vector<Uid>> StoreImpl::StoredUids(
+    engine::Reader& snapshot, MailboxId mailbox, std::vector<Uid> uids) {
+  MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
+                      GetRecord<MailboxState>(Space::kMailboxState,
+                                              MailboxIdKey(mailbox), nullptr,
+                                              false, &snapshot));
+  if (!state.has_value()) return std::vector<Uid>();
+  // Never-assigned UIDs first, without a read.
+  uids.erase(std::lower_bound(uids.begin(), uids.end(), state->uidnext),
+             uids.end());
+  std::vector<Uid> out;
+  out.reserve(uids.size());
+  if (uids.size() * 4 < state->messages) {
+    // A few: look each up.
+    MR_RETURN_IF_ERROR(ForEachCandidate(snapshot, mailbox, uids,
+                                        [&](Uid uid, std::string_view) {
+                                          out.push_back(uid);
+                                          return true;
+                                        }));
+    return out;
+  }
+  // Many: one pass over the mailbox's keys beats as many lookups.
+  absl::Status status;
+  auto next = uids.begin();
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      Space::kMessages, MailboxIdKey(mailbox),
+      [&](std::string_view k, std::string_view) {
+        MailboxId id;
+        Uid uid;
+        if (!ParseMessageKey(k, &id, &uid)) {
+          status = absl::DataLossError("undecodable message record");
+          return false;
+        }
+        next = std::lower_bound(next, uids.end(), uid);
+        if (next != uids.end() && *next == uid) out.push_back(uid);
+        return next != uids.end();
+      },
+      nullptr, &snapshot));
+  MR_RETURN_IF_ERROR(status);
+  return out;
+}
 
 absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
                                                    MailboxId mailbox,
@@ -83,6 +124,11 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
         MaybeRebuildIndex(m.record.owner, uids.status(), rebuild_epoch);
         break;
       }
+      // Kept sorted: membership is a binary search, AND/OR are merges.
+      if (!std::is_sorted(uids->begin(), uids->end())) {
+        std::sort(uids->begin(), uids->end());
+      }
+      uids->erase(std::unique(uids->begin(), uids->end()), uids->end());
       index_results[sub] = *std::move(uids);
     }
     // Dates from the Date: header's day terms instead of decoding every
@@ -134,11 +180,12 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
                  std::back_inserter(uids));
     }
     // The index alone decides the whole key (text, dates, AND/OR of them):
-    // no other message record needs reading.
+    // no record needs decoding, only the UIDs checked against the store
+    // (the index may name a message expunged since it caught up).
     if (std::optional<std::vector<Uid>> decided =
             IndexDecidedUids(key, index_results)) {
       ++GetSearchCounters().index_decided;
-      return *std::move(decided);
+      return StoredUids(*snapshot, mailbox, *std::move(decided));
     }
   }
 
