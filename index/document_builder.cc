@@ -91,6 +91,10 @@ std::string FieldPresentTerm(std::string_view field) {
   return std::string(kPrefixFieldPresent).append(field);
 }
 
+std::string SentDayTerm(int64_t day) {
+  return absl::StrCat(kPrefixSentDay, day);
+}
+
 std::string_view FieldPrefix(std::string_view field) {
   if (field == "subject") return kPrefixSubject;
   if (field == "from") return kPrefixFrom;
@@ -148,6 +152,13 @@ Xapian::Document BuildDocument(
   if (text.date.has_value()) {
     doc.add_value(kSlotDate,
                   Xapian::sortable_serialise(static_cast<double>(*text.date)));
+    // The day as written, in the header's own zone (floor division).
+    const int64_t local =
+        *text.date + static_cast<int64_t>(text.date_tz_minutes) * 60;
+    doc.add_boolean_term(
+        SentDayTerm(local / 86400 - (local % 86400 < 0 ? 1 : 0)));
+  } else {
+    doc.add_boolean_term(kTermUndated);
   }
   doc.add_value(kSlotSize,
                 Xapian::sortable_serialise(static_cast<double>(size)));

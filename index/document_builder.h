@@ -22,6 +22,8 @@ std::string MailboxTerm(store::MailboxId mailbox);
 std::string BlobTerm(std::string_view blob_id);
 // Empty when the name is too long to be a term.
 std::string FieldPresentTerm(std::string_view field);
+// The term of a sent day (days since the epoch in the Date: header's zone).
+std::string SentDayTerm(int64_t day);
 // The word prefix of a header field searched on its own, or "" when the
 // field only has the any-header prefix.
 std::string_view FieldPrefix(std::string_view field);

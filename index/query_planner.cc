@@ -1,8 +1,7 @@
 #include "index/query_planner.h"
 
-#include <string.h>
-
 #include <algorithm>
+#include <charconv>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -42,10 +41,6 @@ DocSet Minus(const DocSet& a, const DocSet& b) {
   std::set_difference(a.begin(), a.end(), b.begin(), b.end(),
                       std::back_inserter(out));
   return out;
-}
-
-bool Contains(std::string_view word, std::string_view part) {
-  return memmem(word.data(), word.size(), part.data(), part.size()) != nullptr;
 }
 
 
@@ -95,6 +90,28 @@ class Finder {
       default:
         return {All(), {}};  // kAll
     }
+  }
+
+  SentDateDocs SentDate(Kind kind, int64_t day) {
+    // A mailbox spans a few thousand days at most: pick the day terms in
+    // range and take the union of their posting lists.
+    const std::string prefix = kPrefixSentDay;
+    std::vector<std::string> terms;
+    for (auto it = db_.allterms_begin(prefix); it != db_.allterms_end(prefix);
+         ++it) {
+      const std::string& term = *it;
+      int64_t d = 0;
+      const char* end = term.data() + term.size();
+      if (std::from_chars(term.data() + prefix.size(), end, d).ptr != end) {
+        continue;
+      }
+      const bool match = kind == Kind::kSentBefore ? d < day
+                         : kind == Kind::kSentOn   ? d == day
+                                                   : d >= day;
+      if (match) terms.push_back(term);
+    }
+    ++GetPlannerCounters().sent_dates;
+    return {Postings(terms), Postings(std::string(kTermUndated))};
   }
 
  private:
@@ -205,7 +222,7 @@ class Finder {
   }
 
   DocSet InMailbox(DocSet docs) {
-    if (WholeDatabase()) return docs;
+    if (docs.empty() || WholeDatabase()) return docs;
     return Intersect(docs, All());
   }
 
@@ -235,23 +252,14 @@ class Finder {
     if (word.bounded_left && word.bounded_right) {
       return Postings(std::string(prefix).append(word.text));
     }
-    const std::string_view part = word.text;
     std::vector<std::string_view> found;
-    bool narrow = false;
-    if (word.bounded_left) {
-      narrow = vocabulary_.Find(
-          [part](std::string_view w) { return w.starts_with(part); },
-          kMaxExpansion, &found);
-    } else if (word.bounded_right) {
-      narrow = vocabulary_.Find(
-          [part](std::string_view w) { return w.ends_with(part); },
-          kMaxExpansion, &found);
-    } else {
-      narrow = vocabulary_.Find(
-          [part](std::string_view w) { return Contains(w, part); },
-          kMaxExpansion, &found);
+    const Vocabulary::Match match =
+        word.bounded_left    ? Vocabulary::Match::kStartsWith
+        : word.bounded_right ? Vocabulary::Match::kEndsWith
+                             : Vocabulary::Match::kContains;
+    if (!vocabulary_.FindWords(word.text, match, kMaxExpansion, &found)) {
+      return std::nullopt;
     }
-    if (!narrow) return std::nullopt;
     // A word stored in pieces may hold the part across a cut.
     return Union(AnyTerm(prefix, found), LongWords());
   }
@@ -268,10 +276,8 @@ class Finder {
       }
       if (word.text.size() > kMaxWordBytes) return {{}, LongWords()};
       std::vector<std::string_view> found;
-      const std::string_view part = word.text;
-      if (!vocabulary_.Find(
-              [part](std::string_view w) { return Contains(w, part); },
-              kMaxExpansion, &found)) {
+      if (!vocabulary_.FindWords(word.text, Vocabulary::Match::kContains,
+                                 kMaxExpansion, &found)) {
         return {{}, All()};
       }
       DocSet sure = AnyTerm(prefix, found);
@@ -321,16 +327,12 @@ class Finder {
         parts.emplace_back(std::string(prefix).append(word.text));
         continue;
       }
-      const std::string_view part = word.text;
       std::vector<std::string_view> found;
-      const bool narrow =
-          word.bounded_left
-              ? vocabulary_.Find(
-                    [part](std::string_view w) { return w.starts_with(part); },
-                    kMaxPhraseExpansion, &found)
-              : vocabulary_.Find(
-                    [part](std::string_view w) { return w.ends_with(part); },
-                    kMaxPhraseExpansion, &found);
+      const bool narrow = vocabulary_.FindWords(
+          word.text,
+          word.bounded_left ? Vocabulary::Match::kStartsWith
+                            : Vocabulary::Match::kEndsWith,
+          kMaxPhraseExpansion, &found);
       if (!narrow) {
         // Too common to place: the phrase goes on without this end word.
         sure = false;
@@ -401,6 +403,13 @@ class Finder {
 };
 
 }  // namespace
+
+SentDateDocs FindSentDate(Kind kind, int64_t day, Xapian::Database& db,
+                          store::MailboxId mailbox) {
+  // The vocabulary is not needed for day terms.
+  static const Vocabulary* const kNoWords = new Vocabulary;
+  return Finder(*kNoWords, db, mailbox).SentDate(kind, day);
+}
 
 PlannerCounters& GetPlannerCounters() {
   static PlannerCounters* counters = new PlannerCounters;

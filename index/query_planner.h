@@ -48,10 +48,22 @@ struct PlannerCounters {
   std::atomic<uint64_t> phrases_from_positions{0};  // placed by positions
   std::atomic<uint64_t> phrases_sure{0};  // of which answered exactly
   std::atomic<uint64_t> documents_verified{0};  // checked against their text
+  std::atomic<uint64_t> sent_dates{0};  // SENT* keys answered from day terms
 };
 PlannerCounters& GetPlannerCounters();
 
 Candidates FindCandidates(const CompiledKey& key, const Vocabulary& vocabulary,
+                          Xapian::Database& db, store::MailboxId mailbox);
+
+// The documents of `mailbox` whose Date: header day (in its own zone)
+// satisfies a kSentBefore / kSentOn / kSentSince key comparing with `day`
+// (days since the epoch), and, apart, those without a usable Date: header
+// (the caller decides those by their internal date). Both ascending.
+struct SentDateDocs {
+  std::vector<Xapian::docid> matches;
+  std::vector<Xapian::docid> undated;
+};
+SentDateDocs FindSentDate(store::SearchKey::Kind kind, int64_t day,
                           Xapian::Database& db, store::MailboxId mailbox);
 
 }  // namespace mailroom::index

@@ -56,6 +56,14 @@
 //   F<word>            From, with T To, C Cc, B Bcc: the decoded value,
 //                      display names and addresses alike.
 //   A<word>            attachment file names.
+//   XD<day>            boolean: the Date: header as a day in the zone it was
+//                      written in (what SENTBEFORE/SENTON/SENTSINCE compare),
+//                      days since the epoch in decimal (negative before 1970).
+//                      One term per day, so a date range is the union of the
+//                      few thousand day terms' posting lists.
+//   XN                 boolean: no usable Date: header (RFC 3501: SENT* keys
+//                      compare the internal date instead, which the store
+//                      keeps and the index does not).
 //
 // Value slots (Xapian::sortable_serialise of the number)
 //   0  uid    1  Date: header, seconds since the epoch (absent if none)
@@ -87,9 +95,9 @@ namespace mailroom::index {
 
 // "4": the values of Subject, From, To, Cc and Bcc under their own prefix
 // only, no longer under H as well; headers in a value slot instead of the
-// document data; bodies under 16 KB not compressed ("3": word positions and
-// the vocabulary written per batch). Older databases are refused and rebuilt from the
-// store's queue.
+// document data; bodies under 16 KB not compressed; the sent-day terms
+// XD/XN ("3": word positions and the vocabulary written per batch). Older
+// databases are refused and rebuilt from the store's queue.
 inline constexpr char kSchemaVersion[] = "4";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
@@ -125,6 +133,8 @@ inline constexpr size_t kMaxTermBytes = 240;
 inline constexpr unsigned kFieldGap = 1000;
 
 inline constexpr char kPrefixLongWord[] = "XL";
+inline constexpr char kPrefixSentDay[] = "XD";
+inline constexpr char kTermUndated[] = "XN";
 inline constexpr char kWordChunkKeyPrefix[] = "v:";
 
 }  // namespace mailroom::index

@@ -1,5 +1,7 @@
 #include "index/vocabulary.h"
 
+#include <string.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -31,6 +33,7 @@ void Vocabulary::Load(const Xapian::Database& db) {
       if (!word.empty() && !known_.contains(word)) {
         words_.emplace_back(word);
         known_.insert(words_.back());
+        joined_.append(word).push_back('\n');
       }
       start = end + 1;
     }
@@ -41,6 +44,7 @@ void Vocabulary::Load(const Xapian::Database& db) {
 void Vocabulary::Clear() {
   known_.clear();
   words_.clear();
+  joined_.assign(1, '\n');
   pending_.clear();
   next_chunk_ = 0;
   loaded_ = false;
@@ -50,6 +54,7 @@ void Vocabulary::Add(std::string_view word) {
   if (known_.contains(word)) return;
   words_.emplace_back(word);
   known_.insert(words_.back());
+  joined_.append(word).push_back('\n');
   pending_.append(word).push_back('\n');
 }
 
@@ -61,12 +66,34 @@ void Vocabulary::Flush(Xapian::WritableDatabase& db) {
   pending_.clear();
 }
 
-bool Vocabulary::Find(const std::function<bool(std::string_view)>& pred,
-                      size_t limit, std::vector<std::string_view>* out) const {
-  for (const std::string& word : words_) {
-    if (!pred(word)) continue;
+bool Vocabulary::FindWords(std::string_view part, Match match, size_t limit,
+                           std::vector<std::string_view>* out) const {
+  // A start or end of a word is next to a newline in joined_: look for the
+  // newline too, so every hit is a matching word.
+  std::string needle;
+  if (match == Match::kStartsWith) needle.push_back('\n');
+  needle.append(part);
+  if (match == Match::kEndsWith) needle.push_back('\n');
+  const char* const begin = joined_.data();
+  const char* const end = begin + joined_.size();
+  const char* at = begin;
+  while (at < end) {
+    const void* hit = memmem(at, end - at, needle.data(), needle.size());
+    if (hit == nullptr) break;
+    const char* h = static_cast<const char*>(hit);
+    // The word holding the hit: from after the newline before it (the hit's
+    // own newline for kStartsWith) to the next newline.
+    const char* word_begin =
+        match == Match::kStartsWith
+            ? h + 1
+            : static_cast<const char*>(memrchr(begin, '\n', h - begin)) + 1;
+    const char* word_end =
+        match == Match::kEndsWith
+            ? h + needle.size() - 1
+            : static_cast<const char*>(memchr(h + 1, '\n', end - h - 1));
     if (out->size() >= limit) return false;
-    out->push_back(word);
+    out->emplace_back(word_begin, word_end - word_begin);
+    at = word_end;  // the next word starts after this newline
   }
   return true;
 }

@@ -7,13 +7,17 @@
 // than per word: a metadata write is a B-tree insertion, and one per new
 // word was the largest single cost of indexing after Xapian's own.
 //
+// In memory the words are also kept end to end in one buffer, each followed
+// by a newline, so that finding the words holding a key part is one memmem
+// pass over contiguous bytes instead of a call per word (the expansion ran
+// on every text search and was most of a small search's time).
+//
 // Thread-safety: not thread-safe; the owner's mutex guards it.
 #ifndef MAILROOM_INDEX_VOCABULARY_H_
 #define MAILROOM_INDEX_VOCABULARY_H_
 
 #include <cstddef>
 #include <deque>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,10 +40,15 @@ class Vocabulary {
   // transaction). Nothing when there are none.
   void Flush(Xapian::WritableDatabase& db);
 
-  // Appends the words satisfying `pred` to `out`. Returns false (with `out`
-  // unspecified) when more than `limit` match.
-  bool Find(const std::function<bool(std::string_view)>& pred, size_t limit,
-            std::vector<std::string_view>* out) const;
+  // Which words FindWords() looks for: those holding `part` anywhere, those
+  // beginning with it, those ending with it.
+  enum class Match { kContains, kStartsWith, kEndsWith };
+  // Appends the words matching `part` as `match` says to `out`, in the order
+  // they were added (each once). Returns false (with `out` unspecified) when
+  // more than `limit` match. The views stay valid until the next Add(),
+  // Load() or Clear(). REQUIRES: `part` is not empty and holds no newline.
+  bool FindWords(std::string_view part, Match match, size_t limit,
+                 std::vector<std::string_view>* out) const;
 
   size_t size() const { return words_.size(); }
 
@@ -47,6 +56,9 @@ class Vocabulary {
   bool loaded_ = false;
   std::deque<std::string> words_;  // stable addresses for the views below
   absl::flat_hash_set<std::string_view> known_;
+  // Every word of words_, in order, each followed by '\n', after one
+  // leading '\n': a word is "\n" word "\n" in it.
+  std::string joined_ = "\n";
   std::string pending_;     // new words since the last Flush(), each + '\n'
   uint64_t next_chunk_ = 0;  // sequence number of the next chunk key
 };

@@ -105,6 +105,10 @@ class XapianTextIndex : public store::TextIndex {
       const std::string& owner, store::MailboxId mailbox,
       const store::SearchKey& key) override;
 
+  absl::StatusOr<store::SentDateAnswer> QuerySentDate(
+      const std::string& owner, store::MailboxId mailbox,
+      const store::SearchKey& key) override;
+
   absl::StatusOr<store::IndexMark> GetMark(const std::string& owner,
                                            store::MailboxId mailbox) override;
 
@@ -153,6 +157,9 @@ class XapianTextIndex : public store::TextIndex {
   absl::StatusOr<std::vector<store::Uid>> QueryOwner(OwnerDb& owner,
                                                      store::MailboxId mailbox,
                                                      const CompiledKey& key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
+  // Opens the owner's database for a query (kDataLoss when incomplete).
+  absl::Status OpenForQuery(OwnerDb& owner)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu);
 
   const std::string root_;
@@ -432,13 +439,35 @@ absl::Status XapianTextIndex::Apply(
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
-    OwnerDb& owner, store::MailboxId mailbox, const CompiledKey& key) {
+// The uids of `docids` (ascending), ascending.
+absl::StatusOr<std::vector<store::Uid>> UidsOf(
+    Xapian::Database& db, const std::vector<Xapian::docid>& docids) {
+  std::vector<store::Uid> uids;
+  uids.reserve(docids.size());
+  Xapian::ValueIterator values = db.valuestream_begin(kSlotUid);
+  for (Xapian::docid docid : docids) {
+    values.skip_to(docid);
+    if (values == db.valuestream_end(kSlotUid) || values.get_docid() != docid) {
+      return absl::DataLossError("text index: document without a uid");
+    }
+    uids.push_back(UidFromValue(*values));
+  }
+  std::sort(uids.begin(), uids.end());
+  return uids;
+}
+
+absl::Status XapianTextIndex::OpenForQuery(OwnerDb& owner) {
   MR_RETURN_IF_ERROR(OpenExisting(owner));
   if (owner.incomplete) {
     return absl::DataLossError(absl::StrCat(
         "text index: ", owner.path, " is incomplete; reindex the owner"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
+    OwnerDb& owner, store::MailboxId mailbox, const CompiledKey& key) {
+  MR_RETURN_IF_ERROR(OpenForQuery(owner));
   Xapian::WritableDatabase& db = *owner.db;
   Candidates candidates = FindCandidates(key, owner.vocabulary, db, mailbox);
   std::vector<Xapian::docid> matches = std::move(candidates.sure);
@@ -467,19 +496,7 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
     if (match) matches.push_back(docid);
   }
   std::sort(matches.begin(), matches.end());
-
-  std::vector<store::Uid> uids;
-  uids.reserve(matches.size());
-  Xapian::ValueIterator values = db.valuestream_begin(kSlotUid);
-  for (Xapian::docid docid : matches) {
-    values.skip_to(docid);
-    if (values == db.valuestream_end(kSlotUid) || values.get_docid() != docid) {
-      return absl::DataLossError("text index: document without a uid");
-    }
-    uids.push_back(UidFromValue(*values));
-  }
-  std::sort(uids.begin(), uids.end());
-  return uids;
+  return UidsOf(db, matches);
 }
 
 absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::Query(
@@ -493,6 +510,32 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::Query(
     absl::MutexLock lock(&owner->mu);
     result = CallXapian([&]() -> absl::StatusOr<std::vector<store::Uid>> {
       return QueryOwner(*owner, mailbox, compiled);
+    });
+  }
+  CloseIdle();
+  return result;
+}
+
+absl::StatusOr<store::SentDateAnswer> XapianTextIndex::QuerySentDate(
+    const std::string& owner_name, store::MailboxId mailbox,
+    const store::SearchKey& key) {
+  using Kind = store::SearchKey::Kind;
+  if (key.kind != Kind::kSentBefore && key.kind != Kind::kSentOn &&
+      key.kind != Kind::kSentSince) {
+    return absl::InvalidArgumentError("not a sent-date search key");
+  }
+  std::shared_ptr<OwnerDb> owner = GetOwner(owner_name);
+  absl::StatusOr<store::SentDateAnswer> result;
+  {
+    absl::MutexLock lock(&owner->mu);
+    result = CallXapian([&]() -> absl::StatusOr<store::SentDateAnswer> {
+      MR_RETURN_IF_ERROR(OpenForQuery(*owner));
+      Xapian::Database& db = *owner->db;
+      const SentDateDocs docs = FindSentDate(key.kind, key.number, db, mailbox);
+      store::SentDateAnswer answer;
+      MR_ASSIGN_OR_RETURN(answer.matches, UidsOf(db, docs.matches));
+      MR_ASSIGN_OR_RETURN(answer.undated, UidsOf(db, docs.undated));
+      return answer;
     });
   }
   CloseIdle();

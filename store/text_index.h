@@ -54,6 +54,16 @@ struct IndexMark {
   Uid uid = 0;        // every message with a UID up to this was added
 };
 
+// What the index knows of a SENTBEFORE / SENTON / SENTSINCE key.
+struct SentDateAnswer {
+  // Messages whose Date: header, as a day in the zone it was written in,
+  // satisfies the key; ascending.
+  std::vector<Uid> matches;
+  // Messages without a usable Date: header, ascending: RFC 3501 compares
+  // their internal date instead, which only the store knows.
+  std::vector<Uid> undated;
+};
+
 // Thread-safety: implementations must be safe for concurrent calls.
 class TextIndex {
  public:
@@ -96,6 +106,15 @@ class TextIndex {
   virtual absl::StatusOr<std::vector<Uid>> Query(const std::string& owner,
                                                  MailboxId mailbox,
                                                  const SearchKey& key) = 0;
+
+  // The messages of `mailbox` a kSentBefore / kSentOn / kSentSince `key`
+  // selects by their Date: header, and those it cannot judge. Errors as
+  // Query(); kUnimplemented when this index keeps no dates (the caller then
+  // reads the messages). REQUIRES: as Query().
+  virtual absl::StatusOr<SentDateAnswer> QuerySentDate(
+      const std::string& owner, MailboxId mailbox, const SearchKey& key) {
+    return absl::UnimplementedError("this index keeps no dates");
+  }
 };
 
 }  // namespace mailroom::store

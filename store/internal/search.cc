@@ -2,6 +2,7 @@
 // (after catching it up) or, without one, from the decoded messages.
 #include <algorithm>
 #include <ctime>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,47 @@ absl::Status ForEachCandidate(engine::Reader& reader, MailboxId mailbox,
 
 }  // namespace
 
+absl::StatusOr<std::vector<Uid>> StoreImpl::StoredUids(
+    engine::Reader& snapshot, MailboxId mailbox, std::vector<Uid> uids) {
+  MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
+                      GetRecord<MailboxState>(Space::kMailboxState,
+                                              MailboxIdKey(mailbox), nullptr,
+                                              false, &snapshot));
+  if (!state.has_value()) return std::vector<Uid>();
+  // Never-assigned UIDs first, without a read.
+  uids.erase(std::lower_bound(uids.begin(), uids.end(), state->uidnext),
+             uids.end());
+  std::vector<Uid> out;
+  out.reserve(uids.size());
+  if (uids.size() * 4 < state->messages) {
+    // A few: look each up.
+    MR_RETURN_IF_ERROR(ForEachCandidate(snapshot, mailbox, uids,
+                                        [&](Uid uid, std::string_view) {
+                                          out.push_back(uid);
+                                          return true;
+                                        }));
+    return out;
+  }
+  // Many: one pass over the mailbox's keys beats as many lookups.
+  absl::Status status;
+  auto next = uids.begin();
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      Space::kMessages, MailboxIdKey(mailbox),
+      [&](std::string_view k, std::string_view) {
+        MailboxId id;
+        Uid uid;
+        if (!ParseMessageKey(k, &id, &uid)) {
+          status = absl::DataLossError("undecodable message record");
+          return false;
+        }
+        next = std::lower_bound(next, uids.end(), uid);
+        if (next != uids.end() && *next == uid) out.push_back(uid);
+        return next != uids.end();
+      },
+      nullptr, &snapshot));
+  MR_RETURN_IF_ERROR(status);
+  return out;
+}
 
 absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
                                                    MailboxId mailbox,
@@ -61,7 +103,11 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
   MR_RETURN_IF_ERROR(Require(m, 'r'));
 
   SearchEvaluator::TextResults index_results;
-  bool use_index = options_.text_index != nullptr && HasTextKey(key);
+  std::vector<const SearchKey*> sent_dates;
+  CollectSentDateKeys(key, &sent_dates);
+  std::vector<std::pair<const SearchKey*, SentDateAnswer>> sent_answers;
+  bool use_index = options_.text_index != nullptr &&
+                   (HasTextKey(key) || !sent_dates.empty());
   if (use_index) {
     // Never answer from a stale index: apply everything queued so far.
     uint64_t rebuild_epoch = rebuilds_.Epoch();
@@ -78,13 +124,70 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
         MaybeRebuildIndex(m.record.owner, uids.status(), rebuild_epoch);
         break;
       }
-      index_results[sub].insert(uids->begin(), uids->end());
+      // Kept sorted: membership is a binary search, AND/OR are merges.
+      if (!std::is_sorted(uids->begin(), uids->end())) {
+        std::sort(uids->begin(), uids->end());
+      }
+      uids->erase(std::unique(uids->begin(), uids->end()), uids->end());
+      index_results[sub] = *std::move(uids);
+    }
+    // Dates from the Date: header's day terms instead of decoding every
+    // message. An index that keeps none leaves them to the messages.
+    for (const SearchKey* sub : sent_dates) {
+      if (!use_index) break;
+      absl::StatusOr<SentDateAnswer> answer =
+          options_.text_index->QuerySentDate(m.record.owner, mailbox, *sub);
+      if (absl::IsUnimplemented(answer.status())) continue;
+      if (!answer.ok()) {
+        use_index = false;
+        MaybeRebuildIndex(m.record.owner, answer.status(), rebuild_epoch);
+        break;
+      }
+      sent_answers.emplace_back(sub, *std::move(answer));
     }
   }
 
   MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,
                       engine_->Snapshot());
   engine::Reader* snapshot = snapshot_view.get();
+
+  if (use_index) {
+    // Messages without a usable Date: header compare their internal date
+    // (RFC 3501): read just those records.
+    for (auto& [sub, answer] : sent_answers) {
+      std::vector<Uid> by_internal_date;
+      absl::Status status;
+      MR_RETURN_IF_ERROR(ForEachCandidate(
+          *snapshot, mailbox, answer.undated,
+          [&](Uid uid, std::string_view value) {
+            MessageRecord record;
+            if (!Decode(value, &record)) {
+              status = absl::DataLossError("undecodable message record");
+              return false;
+            }
+            const MessageMeta meta = ToMeta(uid, record);
+            if (DayMatches(*sub, DayOf(meta.internal_date,
+                                       meta.internal_tz_minutes))) {
+              by_internal_date.push_back(uid);
+            }
+            return true;
+          }));
+      MR_RETURN_IF_ERROR(status);
+      GetSearchCounters().records_read += answer.undated.size();
+      std::vector<Uid>& uids = index_results[sub];
+      std::merge(answer.matches.begin(), answer.matches.end(),
+                 by_internal_date.begin(), by_internal_date.end(),
+                 std::back_inserter(uids));
+    }
+    // The index alone decides the whole key (text, dates, AND/OR of them):
+    // no record needs decoding, only the UIDs checked against the store
+    // (the index may name a message expunged since it caught up).
+    if (std::optional<std::vector<Uid>> decided =
+            IndexDecidedUids(key, index_results)) {
+      ++GetSearchCounters().index_decided;
+      return StoredUids(*snapshot, mailbox, *std::move(decided));
+    }
+  }
 
   auto loader = [&](const MessageMeta& meta) -> absl::StatusOr<FoldedText> {
     std::string hash;
@@ -110,8 +213,10 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
 
   std::vector<Uid> out;
   absl::Status status;
+  uint64_t records_read = 0;
   // Evaluates one stored record; false stops the walk (with `status` set).
   auto visit = [&](Uid uid, std::string_view value) {
+    ++records_read;
     MessageRecord record;
     if (!Decode(value, &record)) {
       status = absl::DataLossError("undecodable message record");
@@ -136,6 +241,7 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
     // The index bounds the answer: read only those records, in UID order
     // and at the same snapshot as the scan would.
     MR_RETURN_IF_ERROR(ForEachCandidate(*snapshot, mailbox, *candidates, visit));
+    GetSearchCounters().records_read += records_read;
     MR_RETURN_IF_ERROR(status);
     return out;
   }
@@ -151,6 +257,7 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
         return visit(uid, value);
       },
       nullptr, snapshot));
+  GetSearchCounters().records_read += records_read;
   MR_RETURN_IF_ERROR(status);
   return out;
 }

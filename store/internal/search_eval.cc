@@ -1,6 +1,7 @@
 #include "store/internal/search_eval.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "index/matcher.h"
 #include "index/mime_text.h"
@@ -14,6 +15,15 @@ int64_t DayOf(int64_t seconds, int32_t tz_minutes) {
   int64_t day = local / 86400;
   if (local % 86400 < 0) --day;
   return day;
+}
+
+bool DayMatches(const SearchKey& key, int64_t day) {
+  using K = SearchKey::Kind;
+  if (key.kind == K::kSentBefore || key.kind == K::kBefore) {
+    return day < key.number;
+  }
+  if (key.kind == K::kSentOn || key.kind == K::kOn) return day == key.number;
+  return day >= key.number;
 }
 
 FoldedText FoldMessageText(std::string_view raw) {
@@ -46,24 +56,35 @@ void CollectTextSubtrees(const SearchKey& key,
   for (const SearchKey& child : key.children) CollectTextSubtrees(child, out);
 }
 
-namespace {
-
-bool HasNot(const SearchKey& key) {
-  if (key.kind == SearchKey::Kind::kNot) return true;
-  return std::any_of(key.children.begin(), key.children.end(),
-                     [](const SearchKey& c) { return HasNot(c); });
+bool IsSentDateKey(const SearchKey& key) {
+  using K = SearchKey::Kind;
+  return key.kind == K::kSentBefore || key.kind == K::kSentOn ||
+         key.kind == K::kSentSince;
 }
 
-// Like CandidateUids, unsorted and by pointer into `index_results` where
-// possible so that an AND does not copy the sets it does not pick.
+void CollectSentDateKeys(const SearchKey& key,
+                         std::vector<const SearchKey*>* out) {
+  if (IsSentDateKey(key)) out->push_back(&key);
+  for (const SearchKey& child : key.children) CollectSentDateKeys(child, out);
+}
+
+namespace {
+
+std::vector<Uid> SortedUnion(const std::vector<Uid>& a,
+                             const std::vector<Uid>& b) {
+  std::vector<Uid> out;
+  out.reserve(a.size() + b.size());
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(),
+                 std::back_inserter(out));
+  return out;
+}
+
+// Like CandidateUids, unsorted.
 std::optional<std::vector<Uid>> Bound(
     const SearchKey& key, const SearchEvaluator::TextResults& index_results) {
   using K = SearchKey::Kind;
   if (auto it = index_results.find(&key); it != index_results.end()) {
-    // A NOT inside a text sub-tree makes its answer depend on which
-    // messages the index holds; only the full scan sees every message.
-    if (HasNot(key)) return std::nullopt;
-    return std::vector<Uid>(it->second.begin(), it->second.end());
+    return it->second;
   }
   if (key.kind == K::kAnd) {
     std::optional<std::vector<Uid>> best;
@@ -93,10 +114,46 @@ std::optional<std::vector<Uid>> CandidateUids(
     const SearchKey& key, const SearchEvaluator::TextResults& index_results) {
   std::optional<std::vector<Uid>> uids = Bound(key, index_results);
   if (uids.has_value()) {
-    std::sort(uids->begin(), uids->end());
+    if (!std::is_sorted(uids->begin(), uids->end())) {
+      std::sort(uids->begin(), uids->end());
+    }
     uids->erase(std::unique(uids->begin(), uids->end()), uids->end());
   }
   return uids;
+}
+
+SearchCounters& GetSearchCounters() {
+  static SearchCounters* counters = new SearchCounters;
+  return *counters;
+}
+
+std::optional<std::vector<Uid>> IndexDecidedUids(
+    const SearchKey& key, const SearchEvaluator::TextResults& index_results) {
+  using K = SearchKey::Kind;
+  if (auto it = index_results.find(&key); it != index_results.end()) {
+    return it->second;
+  }
+  if ((key.kind != K::kAnd && key.kind != K::kOr) || key.children.empty()) {
+    return std::nullopt;
+  }
+  std::vector<std::vector<Uid>> parts;
+  for (const SearchKey& child : key.children) {
+    std::optional<std::vector<Uid>> part = IndexDecidedUids(child, index_results);
+    if (!part.has_value()) return std::nullopt;
+    parts.push_back(*std::move(part));
+  }
+  std::vector<Uid> out = std::move(parts[0]);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (key.kind == K::kOr) {
+      out = SortedUnion(out, parts[i]);
+      continue;
+    }
+    std::vector<Uid> both;
+    std::set_intersection(out.begin(), out.end(), parts[i].begin(),
+                          parts[i].end(), std::back_inserter(both));
+    out = std::move(both);
+  }
+  return out;
 }
 
 const std::string& SearchEvaluator::Folded(const SearchKey& key) {
@@ -134,7 +191,10 @@ absl::StatusOr<bool> SearchEvaluator::Matches(const SearchKey& key,
                                               const MessageMeta& meta) {
   if (index_results_ != nullptr) {
     auto it = index_results_->find(&key);
-    if (it != index_results_->end()) return it->second.contains(meta.uid);
+    if (it != index_results_->end()) {
+      return std::binary_search(it->second.begin(), it->second.end(),
+                                meta.uid);
+    }
   }
   using K = SearchKey::Kind;
   int64_t internal_day = DayOf(meta.internal_date, meta.internal_tz_minutes);
@@ -188,19 +248,15 @@ absl::StatusOr<bool> SearchEvaluator::Matches(const SearchKey& key,
       return key.kind == K::kKeyword ? set : !set;
     }
     case K::kBefore:
-      return internal_day < key.number;
     case K::kOn:
-      return internal_day == key.number;
     case K::kSince:
-      return internal_day >= key.number;
+      return DayMatches(key, internal_day);
     case K::kSentBefore:
     case K::kSentOn:
     case K::kSentSince: {
       absl::StatusOr<int64_t> day = sent_day();
       if (!day.ok()) return day.status();
-      if (key.kind == K::kSentBefore) return *day < key.number;
-      if (key.kind == K::kSentOn) return *day == key.number;
-      return *day >= key.number;
+      return DayMatches(key, *day);
     }
     case K::kLarger:
       return static_cast<int64_t>(meta.size) > key.number;

@@ -1,14 +1,15 @@
 // Evaluation of a SearchKey tree against one message.
 //
-// Metadata keys are answered from MessageMeta. Text keys are answered either
-// from precomputed per-node results (what the text index returned) or by
-// brute force on the message's decoded, folded text, which is loaded lazily
-// (and at most once per message) through a callback.
+// Metadata keys are answered from MessageMeta. Text keys and SENT* keys are
+// answered either from precomputed per-node results (what the text index
+// returned) or by brute force on the message's decoded, folded text, which
+// is loaded lazily (and at most once per message) through a callback.
 //
 // Thread-safety: a SearchEvaluator is used by one thread at a time.
 #ifndef MAILROOM_STORE_INTERNAL_SEARCH_EVAL_H_
 #define MAILROOM_STORE_INTERNAL_SEARCH_EVAL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -17,7 +18,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "index/folded_text.h"
 #include "index/matchable_text.h"
@@ -35,6 +35,9 @@ FoldedText FoldMessageText(std::string_view raw);
 
 // Days since the epoch of `seconds` in a zone `tz_minutes` east of UTC.
 int64_t DayOf(int64_t seconds, int32_t tz_minutes);
+// Whether `day` satisfies a kSentBefore / kSentOn / kSentSince (or kBefore /
+// kOn / kSince) key.
+bool DayMatches(const SearchKey& key, int64_t day);
 
 // True if `key` contains a text key anywhere.
 bool HasTextKey(const SearchKey& key);
@@ -43,13 +46,19 @@ bool IsTextOnly(const SearchKey& key);
 // The largest text-only sub-trees of `key` (what the text index answers).
 void CollectTextSubtrees(const SearchKey& key,
                          std::vector<const SearchKey*>* out);
+// True for SENTBEFORE / SENTON / SENTSINCE.
+bool IsSentDateKey(const SearchKey& key);
+// The SENT* keys of `key` (the text index answers them from the Date:
+// header's day).
+void CollectSentDateKeys(const SearchKey& key,
+                         std::vector<const SearchKey*>* out);
 
 class SearchEvaluator {
  public:
   using TextLoader =
       std::function<absl::StatusOr<FoldedText>(const MessageMeta&)>;
-  using TextResults =
-      absl::flat_hash_map<const SearchKey*, absl::flat_hash_set<Uid>>;
+  // The messages matching each index-answered node, ascending.
+  using TextResults = absl::flat_hash_map<const SearchKey*, std::vector<Uid>>;
 
   // `index_results` (may be null) answers the sub-trees it holds; other text
   // keys use `loader`. `now` is seconds since the epoch (OLDER/YOUNGER).
@@ -75,11 +84,26 @@ class SearchEvaluator {
 };
 
 // The UIDs, ascending, outside which `key` cannot match, when the index
-// results bound it: an index-answered sub-tree without NOT, an AND with such
-// a child (its smallest one), or an OR of bounded children. std::nullopt
-// when any message may match (NOT, metadata-only keys, an empty AND): the
-// caller then has to look at every message.
+// results bound it: an index-answered node, an AND with such a child (its
+// smallest one), or an OR of bounded children. std::nullopt when any message
+// may match (a NOT of a metadata key, metadata-only keys, an empty AND): the
+// caller then has to look at every message. Messages the index does not
+// hold never match an index-answered node, so the bound gives the same
+// answer as looking at every message.
 std::optional<std::vector<Uid>> CandidateUids(
+    const SearchKey& key, const SearchEvaluator::TextResults& index_results);
+
+// How searches were answered since the process started: for tests and
+// benchmarks. Thread-safe.
+struct SearchCounters {
+  std::atomic<uint64_t> index_decided{0};  // from the index alone
+  std::atomic<uint64_t> records_read{0};   // message records evaluated
+};
+SearchCounters& GetSearchCounters();
+
+// The exact answer, ascending, when the index results alone decide `key`:
+// an index-answered node, or an AND / OR of such nodes. std::nullopt when some message must be read.
+std::optional<std::vector<Uid>> IndexDecidedUids(
     const SearchKey& key, const SearchEvaluator::TextResults& index_results);
 
 }  // namespace mailroom::store::internal

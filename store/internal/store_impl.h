@@ -551,6 +551,11 @@ class StoreImpl : public Store {
   absl::StatusOr<std::vector<Uid>> SearchOnce(const Principal& who,
                                               MailboxId mailbox,
                                               const SearchKey& key);
+  // The UIDs of `uids` (ascending) that `mailbox` still holds at
+  // `snapshot`, read by key only (no record decoded).
+  absl::StatusOr<std::vector<Uid>> StoredUids(engine::Reader& snapshot,
+                                              MailboxId mailbox,
+                                              std::vector<Uid> uids);
   // Store::Verify's work (store/internal/verifier.h).
   class Verifier;
   // Recounts `owner`'s quota usage under its mailboxes' locks and stores it.

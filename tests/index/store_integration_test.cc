@@ -3,12 +3,17 @@
 // the same operations), across appends, copies, moves, expunges and a
 // reindex.
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "bench/search/mail_generator.h"
 #include "gtest/gtest.h"
+#include "index/query_planner.h"
 #include "index/xapian_index.h"
+#include "store/internal/search_eval.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/index/index_test_util.h"
@@ -77,6 +82,29 @@ class StoreIntegrationTest : public ::testing::Test {
             Tree(Kind::kAnd, {Text("e"), Tree(Kind::kNot, {Body("é")})})};
   }
 
+  // Both stores' answers for `key` in `mailbox`; false when they differ.
+  bool SameAnswer(const std::string& mailbox, const store::SearchKey& key,
+                  size_t* matches = nullptr) {
+    std::vector<std::vector<store::Uid>> answers;
+    for (auto& s : stores_) {
+      auto uids = s->Search(alice_, Id(*s, mailbox), key);
+      EXPECT_TRUE(uids.ok()) << uids.status();
+      if (!uids.ok()) return false;
+      answers.push_back(*uids);
+    }
+    if (matches != nullptr) *matches = answers[0].size();
+    EXPECT_EQ(answers[0], answers[1]) << mailbox << " " << Describe(key);
+    return answers[0] == answers[1];
+  }
+
+  static std::string Describe(const store::SearchKey& key) {
+    std::string out = absl::StrCat("(", static_cast<int>(key.kind));
+    if (!key.value.empty()) absl::StrAppend(&out, " '", key.value, "'");
+    if (key.number != 0) absl::StrAppend(&out, " ", key.number);
+    for (const auto& c : key.children) absl::StrAppend(&out, " ", Describe(c));
+    return out + ")";
+  }
+
   fs::path root_;
   store::Principal alice_ = store::PrincipalIssuer::User("alice");
   std::vector<std::unique_ptr<store::Store>> stores_;
@@ -132,6 +160,185 @@ TEST_F(StoreIntegrationTest, IndexedSearchEqualsScan) {
   // A reindex drops the owner's index and rebuilds it from the store.
   ASSERT_TRUE(stores_[0]->Reindex("alice").ok());
   ExpectSameAnswers("Archive", Keys());
+}
+
+// Days since the epoch of a UTC calendar date (2020-01-01 is 18262).
+constexpr int64_t kJan2020 = 18262;
+
+store::SearchKey DateKey(Kind kind, int64_t day) {
+  store::SearchKey key;
+  key.kind = kind;
+  key.number = day;
+  return key;
+}
+
+// Replaces the generated Date: line of `message` (or drops it when `date`
+// is empty).
+std::string WithDate(std::string message, const std::string& date) {
+  const size_t at = message.find("Date: ");
+  const size_t end = message.find("\r\n", at) + 2;
+  message.replace(at, end - at, date.empty() ? "" : "Date: " + date + "\r\n");
+  return message;
+}
+
+// SENTBEFORE / SENTON / SENTSINCE come from the index's day terms (the
+// Date: header's day in its own zone, near midnight in zones far from UTC),
+// messages without a usable Date: header by their internal date; AND / OR
+// / NOT of text and dates the index decides alone read no message record.
+// Every answer equals the store's own scan.
+TEST_F(StoreIntegrationTest, DatesNotAndOrFromTheIndex) {
+  bench::MailGeneratorOptions options;
+  options.seed = 5;
+  options.vocabulary_size = 300;
+  options.median_words = 30;
+  options.max_attachment_kb = 1;
+  bench::MailGenerator generator(options);
+  std::mt19937_64 rng(42);
+  static constexpr const char* kZones[] = {"+0000", "+1300", "-1100", "+0530",
+                                           "-0000", "+1400", "-0930"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb"};
+  // "Dated" holds only messages with a usable Date: header; "Mixed" also
+  // some without one and some whose Date: cannot be read.
+  std::vector<std::string> dated, mixed;
+  std::vector<int64_t> internal_dates;
+  for (int i = 0; i < 240; ++i) {
+    const int day = 1 + static_cast<int>(rng() % 28);
+    const int hour = rng() % 2 == 0 ? static_cast<int>(rng() % 2)
+                                    : 22 + static_cast<int>(rng() % 2);
+    const std::string date = absl::StrFormat(
+        "%d %s 2020 %02d:%02d:00 %s", day, kMonths[rng() % 2], hour,
+        static_cast<int>(rng() % 60), kZones[rng() % std::size(kZones)]);
+    std::string message = WithDate(generator.Next(), date);
+    if (i % 2 == 0) {
+      dated.push_back(std::move(message));
+      continue;
+    }
+    const int kind = static_cast<int>(rng() % 4);
+    if (kind == 0) message = WithDate(std::move(message), "");
+    if (kind == 1) message = WithDate(std::move(message), "yesterday");
+    mixed.push_back(std::move(message));
+    internal_dates.push_back((kJan2020 + static_cast<int64_t>(rng() % 60)) *
+                                 86400 +
+                             static_cast<int64_t>(rng() % 86400));
+  }
+  Both([&](store::Store& s) {
+    ASSERT_TRUE(s.CreateMailbox(alice_, "Dated").ok());
+    ASSERT_TRUE(s.CreateMailbox(alice_, "Mixed").ok());
+    std::vector<store::AppendRequest> requests;
+    for (const std::string& m : dated) {
+      store::AppendRequest r;
+      r.data = m;
+      requests.push_back(r);
+    }
+    ASSERT_TRUE(s.Append(alice_, "Dated", requests).ok());
+    requests.clear();
+    for (size_t i = 0; i < mixed.size(); ++i) {
+      store::AppendRequest r;
+      r.data = mixed[i];
+      r.internal_date = internal_dates[i];
+      r.internal_tz_minutes = static_cast<int32_t>(i % 3) * 600 - 600;
+      requests.push_back(r);
+    }
+    ASSERT_TRUE(s.Append(alice_, "Mixed", requests).ok());
+    store::StoreFlagsRequest flags;
+    for (store::Uid uid = 1; uid <= 120; uid += 3) flags.uids.push_back(uid);
+    flags.flags.system = store::kFlagged;
+    ASSERT_TRUE(s.StoreFlags(alice_, Id(s, "Mixed"), flags).ok());
+  });
+
+  const std::vector<std::string>& words = generator.vocabulary();
+  auto date_leaf = [&] {
+    static constexpr Kind kKinds[] = {Kind::kSentBefore, Kind::kSentOn,
+                                      Kind::kSentSince};
+    return DateKey(kKinds[rng() % 3], kJan2020 + static_cast<int64_t>(rng() % 62));
+  };
+  auto leaf = [&]() -> store::SearchKey {
+    switch (rng() % 4) {
+      case 0:
+      case 1:
+        return date_leaf();
+      case 2:
+        return Body(words[rng() % 40]);
+      default: {
+        store::SearchKey flagged;
+        flagged.kind = Kind::kFlagSet;
+        flagged.number = store::kFlagged;
+        return flagged;
+      }
+    }
+  };
+  std::function<store::SearchKey(int)> tree = [&](int depth) {
+    if (depth == 0 || rng() % 3 == 0) return leaf();
+    const int op = static_cast<int>(rng() % 4);
+    if (op == 0) return Tree(Kind::kNot, {tree(depth - 1)});
+    return Tree(op == 1 ? Kind::kOr : Kind::kAnd,
+                {tree(depth - 1), tree(depth - 1)});
+  };
+
+  int failures = 0;
+  size_t proper = 0;
+  for (int q = 0; q < 300 && failures < 5; ++q) {
+    const store::SearchKey key = tree(3);
+    size_t matches = 0;
+    for (const std::string mailbox : {"Dated", "Mixed"}) {
+      if (!SameAnswer(mailbox, key, &matches)) ++failures;
+      proper += matches > 0 && matches < 120;
+    }
+  }
+  EXPECT_GT(proper, 150u);
+
+  store::internal::SearchCounters& search = store::internal::GetSearchCounters();
+  PlannerCounters& planner = GetPlannerCounters();
+  // What the indexed store's answer to `key` cost: day-term lookups,
+  // searches decided by the index alone, message records read.
+  struct Cost {
+    uint64_t sent_dates = 0, decided = 0, records = 0;
+  };
+  auto cost = [&](const std::string& mailbox, const store::SearchKey& key) {
+    const Cost before{planner.sent_dates, search.index_decided,
+                      search.records_read};
+    auto uids = stores_[0]->Search(alice_, Id(*stores_[0], mailbox), key);
+    EXPECT_TRUE(uids.ok()) << uids.status();
+    return Cost{planner.sent_dates - before.sent_dates,
+                search.index_decided - before.decided,
+                search.records_read - before.records};
+  };
+
+  // A date range over dated mail: two day-term lookups, no record read.
+  const store::SearchKey range =
+      Tree(Kind::kAnd, {DateKey(Kind::kSentSince, kJan2020 + 10),
+                        DateKey(Kind::kSentBefore, kJan2020 + 40)});
+  size_t in_range = 0;
+  EXPECT_TRUE(SameAnswer("Dated", range, &in_range));
+  EXPECT_GT(in_range, 10u);
+  Cost c = cost("Dated", range);
+  EXPECT_EQ(c.sent_dates, 2u);
+  EXPECT_EQ(c.decided, 1u);
+  EXPECT_EQ(c.records, 0u);
+  // NOT and OR of text keys, and text with a date: the index alone.
+  for (const store::SearchKey& key :
+       {Tree(Kind::kNot, {Body(words[0])}),
+        Tree(Kind::kOr, {Body(words[1]), Header("subject", words[2])}),
+        Tree(Kind::kAnd, {Body(words[3]), DateKey(Kind::kSentOn, kJan2020 + 5)}),
+        Tree(Kind::kOr, {DateKey(Kind::kSentBefore, kJan2020 + 3),
+                         Tree(Kind::kNot, {Text(words[4])})})}) {
+    EXPECT_TRUE(SameAnswer("Dated", key));
+    c = cost("Dated", key);
+    EXPECT_EQ(c.decided, 1u) << Describe(key);
+    EXPECT_EQ(c.records, 0u) << Describe(key);
+  }
+
+  // Without a usable Date: header the internal date decides: only those
+  // messages' records are read.
+  const store::SearchKey since = DateKey(Kind::kSentSince, kJan2020 + 20);
+  size_t mixed_matches = 0;
+  EXPECT_TRUE(SameAnswer("Mixed", since, &mixed_matches));
+  EXPECT_GT(mixed_matches, 0u);
+  c = cost("Mixed", since);
+  EXPECT_EQ(c.sent_dates, 1u);
+  EXPECT_EQ(c.decided, 1u);
+  EXPECT_GT(c.records, 10u);
+  EXPECT_LT(c.records, 90u);
 }
 
 }  // namespace
