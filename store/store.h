@@ -74,6 +74,13 @@ struct RetentionPolicy {
   std::optional<int64_t> delete_after_arrival_seconds;
 };
 
+// One message's parsed structure (MailStore::GetStructures).
+struct MessageStructure {
+  Uid uid = 0;
+  std::string blob_id;  // content hash of the body, as MessageMeta::blob_id
+  std::shared_ptr<const mime::Message> structure;
+};
+
 // What protocol plugins may call: mail, delivery, notifications. Every
 // call takes the Principal the host authenticated.
 class MailStore {
@@ -168,6 +175,12 @@ class MailStore {
   // The parsed structure (cached per body).
   virtual absl::StatusOr<std::shared_ptr<const mime::Message>> GetStructure(
       const Principal& who, MailboxId mailbox, Uid uid) = 0;
+  // The parsed structures of `uids` (missing ones skipped), ascending UID:
+  // one read of their message records and one of their stored structures,
+  // where GetStructure costs both per message. Needs `r`.
+  virtual absl::StatusOr<std::vector<MessageStructure>> GetStructures(
+      const Principal& who, MailboxId mailbox,
+      const std::vector<Uid>& uids) = 0;
   // \Seen needs `s`, \Deleted `t`, other flags `w`; flags without the
   // right keep their value. kPermissionDenied when no flag named (or none
   // at all for a replacement) may be changed (RFC 4314 section 4).

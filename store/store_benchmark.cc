@@ -3,8 +3,10 @@
 // Appends with several writer threads share fsyncs through RocksDB's group
 // commit; all writers target one mailbox, the worst case for the UID lock.
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "benchmark/benchmark.h"
 #include "bench/bench_store.h"
@@ -142,6 +144,54 @@ void BM_FirstGetStructure(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kCount);
 }
 BENCHMARK(BM_FirstGetStructure)->UseRealTime()->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
+
+// FETCH BODYSTRUCTURE over 1,000 stored messages, 64 at a time as the IMAP
+// FETCH loads them: arg 0 reads each structure with GetStructure, arg 1
+// each batch with one GetStructures.
+void BM_StructuresOfBatch(benchmark::State& state) {
+  Store& store = SharedStore();
+  Principal who = PrincipalIssuer::User("structure");
+  MailboxId inbox = store.GetStatus(who, "INBOX")->id;
+  constexpr int kCount = 1000;
+  constexpr size_t kBatch = 64;
+  static std::vector<Uid> uids;
+  if (uids.empty()) {
+    std::vector<std::string> bodies;
+    for (int i = 0; i < kCount; ++i) {
+      bodies.push_back("Content-Type: multipart/mixed; boundary=b\r\n" +
+                       Message(3000, 1000000 + i) +
+                       "\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b--\r\n");
+    }
+    std::vector<AppendRequest> requests;
+    for (const std::string& b : bodies) requests.push_back({.data = b});
+    auto appended = store.Append(who, "INBOX", requests);
+    if (!appended.ok()) {
+      state.SkipWithError("append failed");
+      return;
+    }
+    uids = appended->uids;
+  }
+  const bool batched = state.range(0) == 1;
+  for (auto _ : state) {
+    for (size_t start = 0; start < uids.size(); start += kBatch) {
+      std::vector<Uid> batch(
+          uids.begin() + start,
+          uids.begin() + std::min(uids.size(), start + kBatch));
+      if (batched) {
+        auto r = store.GetStructures(who, inbox, batch);
+        if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+      } else {
+        for (Uid uid : batch) {
+          auto r = store.GetStructure(who, inbox, uid);
+          if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+        }
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kCount);
+}
+BENCHMARK(BM_StructuresOfBatch)->Arg(0)->Arg(1)->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

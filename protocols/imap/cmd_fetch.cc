@@ -91,9 +91,15 @@ std::string BinaryLiteral(const std::string& data) {
 constexpr size_t kFetchBatchMessages = 64;
 constexpr uint64_t kFetchBatchBytes = 4 << 20;
 
+using TextKind = StructureTextCache::Kind;
+
 struct Loaded {
   absl::Status status;
   store::MessageMeta details;  // dates, size and ids, when asked for
+  std::string blob_id;         // when known: keys the text cache
+  // ENVELOPE, BODY and BODYSTRUCTURE texts asked for, from the cache or
+  // rendered on the worker.
+  std::map<TextKind, std::string> texts;
   std::shared_ptr<const mime::Message> structure;
   std::shared_ptr<const std::string> raw;
   // With ranged reads: the bytes of each kSection item (partial applied),
@@ -115,8 +121,6 @@ bool IsWholeMessage(const FetchAttr& a) {
   return a.kind == K::kSection && a.part.empty() &&
          a.text == FetchAttr::Text::kAll;
 }
-
-using TextKind = StructureTextCache::Kind;
 
 // The cache kind of an item rendered from the structure alone, if it is one.
 std::optional<TextKind> CachedKind(const FetchAttr& a) {
@@ -202,7 +206,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
   }
   const store::MailboxId id = view_->id();
   // When the structure serves only ENVELOPE, BODY and BODYSTRUCTURE, a
-  // message whose texts are all cached needs no store read.
+  // message whose texts are all cached needs no structure read.
   StructureTextCache& texts = StructureTextCache::Global();
   std::vector<TextKind> cached_kinds;
   bool structure_for_texts_only = need_structure && !need_raw && !ranged &&
@@ -214,33 +218,6 @@ Task<std::string> Session::HandleFetch(Command& c) {
       structure_for_texts_only = false;
     }
   }
-  // All of a message's cached texts, or false when one is missing.
-  using CachedTexts = std::map<TextKind, std::string>;
-  auto take_cached = [&](const store::MessageMeta& meta, CachedTexts* out) {
-    // The shared view knows no body ids: only loaded details have one.
-    if (!structure_for_texts_only || meta.blob_id.empty()) return false;
-    for (TextKind kind : cached_kinds) {
-      std::optional<std::string> text = texts.Find(kind, meta.blob_id);
-      if (!text.has_value()) return false;
-      (*out)[kind] = *std::move(text);
-    }
-    return true;
-  };
-  // The text of `kind`: taken from the cache, or rendered and kept.
-  auto text_of = [&](TextKind kind, const store::MessageMeta& meta,
-                     const Loaded& loaded, std::string_view raw,
-                     CachedTexts& cached) {
-    auto hit = cached.find(kind);
-    if (hit != cached.end()) return std::move(hit->second);
-    std::string text =
-        kind == TextKind::kEnvelope
-            ? mime::Envelope(*loaded.structure)
-            : mime::BodyStructure(*loaded.structure, raw,
-                                  kind == TextKind::kBodyStructure);
-    if (!meta.blob_id.empty()) texts.Insert(kind, meta.blob_id, text);
-    return text;
-  };
-
   // VANISHED (EARLIER): expunges since CHANGEDSINCE within the UID set.
   if (args.vanished) {
     const store::ModSeq since = *args.changed_since;
@@ -290,23 +267,12 @@ Task<std::string> Session::HandleFetch(Command& c) {
     }
   }
 
-  auto load = [&](store::Uid uid, const store::MessageMeta* details) {
-    Loaded l;
-    if (need_details) {
-      if (details == nullptr) {
-        l.status = absl::NotFoundError("expunged");
-        return l;
-      }
-      l.details = *details;
-    }
-    if (need_structure) {
-      auto s = store_.GetStructure(principal_, id, uid);
-      if (!s.ok()) {
-        l.status = s.status();
-        return l;
-      }
-      l.structure = std::move(*s);
-    }
+  // Message details and body ids are read for a whole batch at once, and
+  // so are the structures of the messages whose texts are not all cached.
+  const bool need_meta = need_details || structure_for_texts_only;
+  // Reads what `l` (with its structure, when needed) still lacks: cached
+  // texts, preview, sections, bytes. Runs on the worker.
+  auto load = [&](store::Uid uid, Loaded& l) {
     if (want_preview) {
       // Only a prefix of the chosen part is read (mime/preview.h).
       if (const mime::Part* part = mime::PreviewPart(*l.structure)) {
@@ -317,7 +283,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
                                                       part->body.offset, n);
         if (!bytes.ok()) {
           l.status = bytes.status();
-          return l;
+          return;
         }
         l.preview = mime::PreviewText(*part, *bytes, n < part->body.size);
       }
@@ -337,7 +303,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
                                                    want.offset, want.size);
         if (!bytes.ok()) {
           l.status = bytes.status();
-          return l;
+          return;
         }
         l.sections[i] = *std::move(bytes);
       }
@@ -346,11 +312,106 @@ Task<std::string> Session::HandleFetch(Command& c) {
       auto r = store_.ReadMessage(principal_, id, uid);
       if (!r.ok()) {
         l.status = r.status();
-        return l;
+        return;
       }
       l.raw = std::move(*r);
     }
-    return l;
+    for (TextKind kind : cached_kinds) {
+      if (l.texts.count(kind)) continue;
+      std::optional<std::string> text = texts.Find(kind, l.blob_id);
+      if (!text.has_value()) {
+        const std::string_view raw =
+            l.raw ? std::string_view(*l.raw) : std::string_view();
+        text = kind == TextKind::kEnvelope
+                   ? mime::Envelope(*l.structure)
+                   : mime::BodyStructure(*l.structure, raw,
+                                         kind == TextKind::kBodyStructure);
+        texts.Insert(kind, l.blob_id, *text);
+      }
+      l.texts[kind] = *std::move(text);
+    }
+  };
+  // Loads the messages `uids` (in this order) on the worker, stopping once
+  // kFetchBatchBytes of bodies are in. One failed element when the batch
+  // cannot be read at all.
+  auto load_batch = [&](const std::vector<store::Uid>& uids) {
+    auto failed = [](absl::Status status) {
+      Loaded l;
+      l.status = std::move(status);
+      return std::vector<Loaded>{std::move(l)};
+    };
+    std::vector<store::Uid> sorted = uids;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<Loaded> out(uids.size());
+    if (need_meta) {
+      auto got = store_.GetMessages(principal_, id, sorted);
+      if (!got.ok()) return failed(got.status());
+      std::vector<store::MessageMeta>& details = *got;
+      for (size_t i = 0; i < uids.size(); ++i) {
+        auto d = std::lower_bound(
+            details.begin(), details.end(), uids[i],
+            [](const store::MessageMeta& m, store::Uid u) { return m.uid < u; });
+        if (d == details.end() || d->uid != uids[i]) {
+          out[i].status = absl::NotFoundError("expunged");
+          continue;
+        }
+        out[i].blob_id = d->blob_id;
+        if (need_details) out[i].details = *d;
+      }
+    }
+    // A message whose texts are all cached needs no structure.
+    std::vector<store::Uid> need;
+    std::vector<bool> needs_structure(uids.size(), false);
+    for (size_t i = 0; i < uids.size(); ++i) {
+      if (!out[i].status.ok() || !need_structure) continue;
+      bool all_cached = structure_for_texts_only && !out[i].blob_id.empty();
+      for (TextKind kind : cached_kinds) {
+        if (!all_cached) break;
+        std::optional<std::string> text = texts.Find(kind, out[i].blob_id);
+        if (!text.has_value()) {
+          all_cached = false;
+          break;
+        }
+        out[i].texts[kind] = *std::move(text);
+      }
+      if (!all_cached) {
+        need.push_back(uids[i]);
+        needs_structure[i] = true;
+      }
+    }
+    if (!need.empty()) {
+      auto got = store_.GetStructures(principal_, id, need);
+      if (!got.ok()) return failed(got.status());
+      std::vector<store::MessageStructure>& structures = *got;
+      for (size_t i = 0; i < uids.size(); ++i) {
+        if (!needs_structure[i]) continue;
+        auto s = std::lower_bound(structures.begin(), structures.end(),
+                                  uids[i],
+                                  [](const store::MessageStructure& m,
+                                     store::Uid u) { return m.uid < u; });
+        if (s == structures.end() || s->uid != uids[i]) {
+          out[i].status = absl::NotFoundError("expunged");
+          continue;
+        }
+        out[i].blob_id = s->blob_id;
+        out[i].structure = s->structure;
+      }
+    }
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < uids.size(); ++i) {
+      Loaded& l = out[i];
+      if (!l.status.ok()) continue;
+      load(uids[i], l);
+      if (l.raw) bytes += l.raw->size();
+      for (const auto& section : l.sections) {
+        if (section) bytes += section->size();
+      }
+      if (bytes >= kFetchBatchBytes) {
+        out.resize(i + 1);
+        break;
+      }
+    }
+    return out;
   };
 
   // Messages are loaded in batches, one trip to the worker pool each: a
@@ -363,48 +424,15 @@ Task<std::string> Session::HandleFetch(Command& c) {
     const uint32_t seq = targets[t];
     store::MessageMeta meta = view_->MessageAt(seq);
     Loaded loaded;
-    CachedTexts cached;
-    if (need_details ||
-        ((need_structure || need_raw) && !take_cached(meta, &cached))) {
+    if (need_details || need_structure || need_raw) {
       if (t >= batch_start + batch.size()) {
         std::vector<store::Uid> uids;
         for (size_t k = t;
              k < targets.size() && uids.size() < kFetchBatchMessages; ++k) {
           uids.push_back(view_->UidAt(targets[k]));
         }
-        batch = co_await plugin::Blocking(conn_, [&] {
-          std::vector<store::MessageMeta> details;
-          if (need_details) {
-            std::vector<store::Uid> sorted = uids;
-            std::sort(sorted.begin(), sorted.end());
-            auto got = store_.GetMessages(principal_, id, sorted);
-            if (!got.ok()) {
-              Loaded failed;
-              failed.status = got.status();
-              return std::vector<Loaded>{std::move(failed)};
-            }
-            details = std::move(*got);
-          }
-          std::vector<Loaded> out;
-          out.reserve(uids.size());
-          uint64_t bytes = 0;
-          for (store::Uid uid : uids) {
-            auto d = std::lower_bound(
-                details.begin(), details.end(), uid,
-                [](const store::MessageMeta& m, store::Uid u) {
-                  return m.uid < u;
-                });
-            const bool found = d != details.end() && d->uid == uid;
-            out.push_back(load(uid, found ? &*d : nullptr));
-            const Loaded& l = out.back();
-            if (l.raw) bytes += l.raw->size();
-            for (const auto& section : l.sections) {
-              if (section) bytes += section->size();
-            }
-            if (bytes >= kFetchBatchBytes) break;
-          }
-          return out;
-        });
+        batch = co_await plugin::Blocking(conn_,
+                                          [&] { return load_batch(uids); });
         batch_start = t;
       }
       loaded = std::move(batch[t - batch_start]);
@@ -470,15 +498,13 @@ Task<std::string> Session::HandleFetch(Command& c) {
                   : absl::StrCat("THREADID (", meta.thread_id, ")"));
           break;
         case K::kEnvelope:
-          add("ENVELOPE " +
-              text_of(TextKind::kEnvelope, meta, loaded, raw, cached));
+          add("ENVELOPE " + loaded.texts[TextKind::kEnvelope]);
           break;
         case K::kBody:
-          add("BODY " + text_of(TextKind::kBody, meta, loaded, raw, cached));
+          add("BODY " + loaded.texts[TextKind::kBody]);
           break;
         case K::kBodyStructure:
-          add("BODYSTRUCTURE " +
-              text_of(TextKind::kBodyStructure, meta, loaded, raw, cached));
+          add("BODYSTRUCTURE " + loaded.texts[TextKind::kBodyStructure]);
           break;
         case K::kRfc822:
           add(absl::StrCat("RFC822 {", raw.size(), "}\r\n"), raw);

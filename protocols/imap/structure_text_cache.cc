@@ -25,7 +25,11 @@ std::optional<std::string> StructureTextCache::Find(
   if (blob_id.empty()) return std::nullopt;
   absl::MutexLock lock(&mu_);
   auto it = texts_.find(KeyOf(kind, blob_id));
-  if (it == texts_.end()) return std::nullopt;
+  if (it == texts_.end()) {
+    ++misses_;
+    return std::nullopt;
+  }
+  ++hits_;
   return it->second;
 }
 
@@ -51,6 +55,16 @@ void StructureTextCache::Insert(Kind kind, std::string_view blob_id,
 size_t StructureTextCache::bytes() const {
   absl::MutexLock lock(&mu_);
   return bytes_;
+}
+
+uint64_t StructureTextCache::hits() const {
+  absl::MutexLock lock(&mu_);
+  return hits_;
+}
+
+uint64_t StructureTextCache::misses() const {
+  absl::MutexLock lock(&mu_);
+  return misses_;
 }
 
 }  // namespace mailroom::imap

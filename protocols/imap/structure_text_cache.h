@@ -37,6 +37,9 @@ class StructureTextCache {
   bool Contains(Kind kind, std::string_view blob_id) const;
   void Insert(Kind kind, std::string_view blob_id, std::string_view text);
   size_t bytes() const;
+  // Find calls answered from the cache, and those that were not.
+  uint64_t hits() const;
+  uint64_t misses() const;
 
  private:
   struct Key {
@@ -57,6 +60,8 @@ class StructureTextCache {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<Key, std::string> texts_ ABSL_GUARDED_BY(mu_);
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable uint64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable uint64_t misses_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace mailroom::imap

@@ -485,15 +485,64 @@ absl::StatusOr<std::shared_ptr<const mime::Message>> StoreImpl::GetStructure(
       std::optional<MessageRecord> record,
       GetRecord<MessageRecord>(Space::kMessages, MessageKey(mailbox, uid)));
   if (!record.has_value()) return absl::NotFoundError("no such message");
-  MR_ASSIGN_OR_RETURN(std::optional<std::string> cached,
+  MR_ASSIGN_OR_RETURN(std::optional<std::string> stored,
                       Get(Space::kStructure, record->hash));
-  if (cached.has_value()) {
-    if (std::optional<mime::Message> message = mime::Deserialize(*cached)) {
+  return StructureOfBody(record->hash, stored);
+}
+
+absl::StatusOr<std::vector<MessageStructure>> StoreImpl::GetStructures(
+    const Principal& who, MailboxId mailbox, const std::vector<Uid>& uids_in) {
+  MR_ASSIGN_OR_RETURN(Resolved m, ResolveId(who, mailbox, nullptr));
+  MR_RETURN_IF_ERROR(Require(m, 'r'));
+  const std::vector<Uid> uids = SortedUnique(uids_in);
+  std::vector<MessageStructure> out;
+  if (uids.empty()) return out;
+  // Keys of one mailbox in ascending UID order are sorted (big-endian).
+  std::vector<std::string> keys;
+  keys.reserve(uids.size());
+  for (Uid uid : uids) keys.push_back(MessageKey(mailbox, uid));
+  engine::Reader& reader = engine_->Latest();
+  MR_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> records,
+                      reader.MultiGet(Space::kMessages, keys));
+  std::vector<std::string> hashes;  // raw content hashes, by position in out
+  for (size_t i = 0; i < uids.size(); ++i) {
+    if (!records[i].has_value()) continue;  // expunged
+    MessageRecord record;
+    if (!Decode(*records[i], &record)) {
+      return absl::DataLossError("undecodable message record");
+    }
+    out.push_back(MessageStructure{.uid = uids[i],
+                                   .blob_id = HexEncode(record.hash)});
+    hashes.push_back(std::move(record.hash));
+  }
+  // Copies of one body share its structure: read each hash once, in key
+  // order as MultiGet requires.
+  std::vector<std::string> distinct = hashes;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  MR_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stored,
+                      reader.MultiGet(Space::kStructure, distinct));
+  std::vector<std::shared_ptr<const mime::Message>> parsed(distinct.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    const size_t d =
+        std::lower_bound(distinct.begin(), distinct.end(), hashes[i]) -
+        distinct.begin();
+    if (parsed[d] == nullptr) {
+      MR_ASSIGN_OR_RETURN(parsed[d], StructureOfBody(distinct[d], stored[d]));
+    }
+    out[i].structure = parsed[d];
+  }
+  return out;
+}
+
+absl::StatusOr<std::shared_ptr<const mime::Message>> StoreImpl::StructureOfBody(
+    std::string_view hash, const std::optional<std::string>& stored) {
+  if (stored.has_value()) {
+    if (std::optional<mime::Message> message = mime::Deserialize(*stored)) {
       return std::make_shared<const mime::Message>(*std::move(message));
     }
   }
-  MR_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> raw,
-                      ReadBlob(record->hash));
+  MR_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> raw, ReadBlob(hash));
   auto message = std::make_shared<const mime::Message>(mime::Parse(*raw));
   std::string serialized = mime::Serialize(*message);
   // Only bodies stored before structures were written at append time get
@@ -502,9 +551,9 @@ absl::StatusOr<std::shared_ptr<const mime::Message>> StoreImpl::GetStructure(
   absl::Status cache = RunTxn(
       [&](Txn& txn) -> absl::Status {
         MR_ASSIGN_OR_RETURN(std::optional<std::string> refs,
-                            Get(Space::kBlobRefs, record->hash, &txn, true));
+                            Get(Space::kBlobRefs, hash, &txn, true));
         if (!refs.has_value()) return absl::OkStatus();
-        return Put(txn, Space::kStructure, record->hash, serialized);
+        return Put(txn, Space::kStructure, hash, serialized);
       },
       /*durable=*/false);
   (void)cache;  // the cache is an optimisation; the parse result stands

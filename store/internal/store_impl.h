@@ -103,6 +103,9 @@ class StoreImpl : public Store {
                                                uint64_t length) override;
   absl::StatusOr<std::shared_ptr<const mime::Message>> GetStructure(
       const Principal& who, MailboxId mailbox, Uid uid) override;
+  absl::StatusOr<std::vector<MessageStructure>> GetStructures(
+      const Principal& who, MailboxId mailbox,
+      const std::vector<Uid>& uids) override;
   absl::StatusOr<StoreFlagsResult> StoreFlags(
       const Principal& who, MailboxId mailbox,
       const StoreFlagsRequest& request) override;
@@ -354,6 +357,10 @@ class StoreImpl : public Store {
   MessageMeta ToMeta(Uid uid, const MessageRecord& record) const;
   absl::StatusOr<std::shared_ptr<const std::string>> ReadBlob(
       std::string_view hash);
+  // The structure of body `hash` from its stored encoding `stored`, or
+  // parsed from the body (and stored) when there is none.
+  absl::StatusOr<std::shared_ptr<const mime::Message>> StructureOfBody(
+      std::string_view hash, const std::optional<std::string>& stored);
   // The body hash of message `uid`, when `who` may read it.
   absl::StatusOr<std::string> ReadableBody(const Principal& who,
                                            MailboxId mailbox, Uid uid);

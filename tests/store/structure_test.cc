@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "store/principal_issuer.h"
+#include "mime/message.h"
 #include "store/store.h"
 #include "tests/store/store_fixture.h"
 
@@ -101,6 +102,69 @@ TEST_F(StructureTest, BodiesWithoutACachedStructureAreParsedAndCached) {
   auto structure = store_->GetStructure(alice_, inbox, 1);
   ASSERT_TRUE(structure.ok()) << structure.status();
   EXPECT_EQ((*structure)->root.type, "multipart");
+  Close();
+  EXPECT_EQ(CountStructures(dir_), 1u);
+}
+
+TEST_F(StructureTest, GetStructuresMatchesGetStructurePerMessage) {
+  ASSERT_TRUE(store_->Append(alice_, "INBOX",
+                             {AppendRequest{.data = kMultipart},
+                              AppendRequest{.data = testing::MakeMessage("a", "b")},
+                              AppendRequest{.data = kMultipart},
+                              AppendRequest{.data = testing::MakeMessage("c", "d")}})
+                  .ok());
+  MailboxId inbox = store_->GetStatus(alice_, "INBOX")->id;
+  ASSERT_TRUE(store_->StoreFlags(alice_, inbox,
+                                 {.uids = {3}, .op = FlagOp::kAdd,
+                                  .flags = {.system = kDeleted}})
+                  .ok());
+  ASSERT_TRUE(store_->Expunge(alice_, inbox, {.only_deleted = true}).ok());
+  auto metas = store_->GetMessages(alice_, inbox, {1, 2, 4});
+  ASSERT_TRUE(metas.ok()) << metas.status();
+
+  // Any order, duplicates and expunged or unknown UIDs.
+  auto batch = store_->GetStructures(alice_, inbox, {4, 3, 1, 2, 1, 99});
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_EQ(batch->size(), 3u);
+  for (size_t i = 0; i < batch->size(); ++i) {
+    const MessageStructure& got = (*batch)[i];
+    EXPECT_EQ(got.uid, (*metas)[i].uid);
+    EXPECT_EQ(got.blob_id, (*metas)[i].blob_id);
+    auto one = store_->GetStructure(alice_, inbox, got.uid);
+    ASSERT_TRUE(one.ok()) << one.status();
+    ASSERT_NE(got.structure, nullptr);
+    EXPECT_EQ(mime::Serialize(*got.structure), mime::Serialize(**one));
+  }
+  EXPECT_EQ((*batch)[0].structure->root.children.size(), 2u);
+  EXPECT_TRUE(store_->GetStructures(alice_, inbox, {}).value().empty());
+  // Bob holds no right on alice's INBOX: it does not exist for him.
+  EXPECT_EQ(store_->GetStructures(PrincipalIssuer::User("bob"), inbox, {1})
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(StructureTest, GetStructuresParsesAndCachesMissingStructures) {
+  ASSERT_TRUE(store_->Append(alice_, "INBOX",
+                             {AppendRequest{.data = kMultipart},
+                              AppendRequest{.data = kMultipart}})
+                  .ok());
+  Close();
+  WithStructureCf(dir_, [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), cf, it->key()).ok());
+    }
+  });
+  Open();
+  MailboxId inbox = store_->GetStatus(alice_, "INBOX")->id;
+  auto batch = store_->GetStructures(alice_, inbox, {1, 2});
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_EQ(batch->size(), 2u);
+  EXPECT_EQ((*batch)[1].structure->root.children[1].subtype, "pdf");
+  // One body, parsed once for both of its messages.
+  EXPECT_EQ((*batch)[0].structure, (*batch)[1].structure);
   Close();
   EXPECT_EQ(CountStructures(dir_), 1u);
 }

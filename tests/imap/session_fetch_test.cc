@@ -1,0 +1,101 @@
+// FETCH of ENVELOPE, BODY and BODYSTRUCTURE: batched structure reads and
+// the per-body text cache (protocols/imap/structure_text_cache.h).
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "protocols/imap/structure_text_cache.h"
+#include "tests/imap/session_fixture.h"
+
+namespace mailroom::imap {
+namespace {
+
+// A body no other test stores (the text cache is one per process).
+std::string UniqueMessage(int i) {
+  static int serial = 0;
+  return absl::StrCat(
+      "From: Bob <bob@example.com>\r\nSubject: cache ", i, " ", ++serial,
+      " ", getpid(), "\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+      "Content-Type: text/plain\r\n\r\nhello ", i,
+      "\r\n--XX\r\nContent-Type: application/pdf\r\n\r\nPDF\r\n--XX--\r\n");
+}
+
+// The untagged FETCH lines of `lines`.
+std::vector<std::string> FetchLines(const std::vector<std::string>& lines,
+                                    absl::string_view item) {
+  std::vector<std::string> out;
+  for (const std::string& l : lines) {
+    if (absl::StartsWith(l, "* ") && absl::StrContains(l, " FETCH (") &&
+        absl::StrContains(l, item)) {
+      out.push_back(l);
+    }
+  }
+  return out;
+}
+
+TEST_F(SessionTest, RepeatedStructureFetchesAreAnsweredFromTheTextCache) {
+  constexpr int kMessages = 150;  // more than one batch of the store
+  for (int i = 0; i < kMessages; ++i) Append(UniqueMessage(i));
+  StructureTextCache& cache = StructureTextCache::Global();
+
+  FakeConnection first;
+  const uint64_t hits_before = cache.hits();
+  std::vector<std::string> cold =
+      FetchLines(Run(first, absl::StrCat(kLogin, "a1 EXAMINE INBOX\r\n",
+                                         "a2 FETCH 1:* (BODYSTRUCTURE)\r\n")),
+                 "BODYSTRUCTURE (");
+  ASSERT_EQ(cold.size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(cache.hits(), hits_before);  // nothing of these was cached
+  for (int i = 0; i < kMessages; ++i) {
+    EXPECT_TRUE(absl::StartsWith(cold[i], absl::StrCat("* ", i + 1, " FETCH (")));
+    EXPECT_TRUE(absl::StrContains(cold[i], "(\"application\" \"pdf\""));
+  }
+
+  // Another session (a second device): every text comes from the cache.
+  FakeConnection second;
+  std::vector<std::string> warm =
+      FetchLines(Run(second, absl::StrCat(kLogin, "a1 EXAMINE INBOX\r\n",
+                                          "a2 FETCH 1:* (BODYSTRUCTURE)\r\n")),
+                 "BODYSTRUCTURE (");
+  EXPECT_EQ(warm, cold);
+  EXPECT_EQ(cache.hits(), hits_before + kMessages);
+
+  // ENVELOPE with the items the view does not keep, twice.
+  FakeConnection third;
+  const uint64_t hits_envelope = cache.hits();
+  std::vector<std::string> lines = Run(
+      third, absl::StrCat(kLogin, "a1 EXAMINE INBOX\r\n",
+                          "a2 FETCH 1:* (FLAGS RFC822.SIZE ENVELOPE)\r\n",
+                          "a3 FETCH 1:* (FLAGS RFC822.SIZE ENVELOPE)\r\n"));
+  std::vector<std::string> envelopes = FetchLines(lines, "ENVELOPE (");
+  ASSERT_EQ(envelopes.size(), 2u * kMessages);
+  for (int i = 0; i < kMessages; ++i) {
+    EXPECT_EQ(envelopes[i], envelopes[kMessages + i]);
+    EXPECT_TRUE(absl::StrContains(envelopes[i], absl::StrCat("\"cache ", i, " ")))
+        << envelopes[i];
+  }
+  EXPECT_EQ(cache.hits(), hits_envelope + kMessages);
+}
+
+TEST_F(SessionTest, CachedTextsAndSectionsTogether) {
+  Append(UniqueMessage(1));
+  Append(UniqueMessage(2));
+  FakeConnection conn;
+  std::vector<std::string> lines = Run(
+      conn, absl::StrCat(kLogin, "a1 EXAMINE INBOX\r\n",
+                         "a2 FETCH 1:2 (BODY)\r\n",
+                         "a3 FETCH 1:2 (BODY BODY.PEEK[2])\r\n"));
+  const std::string out = conn.output();
+  // The cached BODY text goes with the section read from the store.
+  EXPECT_TRUE(absl::StrContains(
+      out, "* 2 FETCH (BODY ((\"text\" \"plain\" (\"charset\" \"us-ascii\")"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, " BODY[2] {3}\r\nPDF)\r\n")) << out;
+  EXPECT_NE(Find(lines, "a3 OK"), "");
+}
+
+}  // namespace
+}  // namespace mailroom::imap
