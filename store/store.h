@@ -30,6 +30,7 @@
 #ifndef MAILROOM_STORE_STORE_H_
 #define MAILROOM_STORE_STORE_H_
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -131,6 +132,33 @@ class MailStore {
     absl::StatusOr<MailboxSnapshot> snapshot = OpenMailbox(who, name);
     if (snapshot.ok()) snapshot->messages.clear();
     return snapshot;
+  }
+  // OpenMailbox with the messages as a MessageTable: their UIDs, flags and
+  // modseqs only. The store keeps a persisted copy of each mailbox's table
+  // stamped with a modseq and catches it up with the changes since, so the
+  // cost grows with what changed since the copy, not with the mailbox (a
+  // missing or damaged copy is rebuilt from the messages and written
+  // again). `header.status.recent` is counted from the table. The answer
+  // is exact, private flags included.
+  virtual absl::StatusOr<MailboxTableSnapshot> OpenMailboxTable(
+      const Principal& who, std::string_view name) {
+    absl::StatusOr<MailboxSnapshot> snapshot = OpenMailbox(who, name);
+    if (!snapshot.ok()) return snapshot.status();
+    MailboxTableSnapshot out;
+    for (const MessageMeta& m : snapshot->messages) {
+      uint32_t set = 0;
+      if (!m.flags.keywords.empty()) {
+        auto& sets = out.table.keyword_sets;
+        auto it = std::find(sets.begin(), sets.end(), m.flags.keywords);
+        set = static_cast<uint32_t>(it - sets.begin());
+        if (it == sets.end()) sets.push_back(m.flags.keywords);
+      }
+      out.table.messages.push_back(CompactMessage{
+          m.uid, (m.flags.system & kAllSystemFlags) | (set << 5), m.modseq});
+    }
+    snapshot->messages.clear();
+    out.header = std::move(*snapshot);
+    return out;
   }
   // \Recent (RFC 3501 section 2.3.2) belongs to one session: claims, for
   // the caller's session, every message of `mailbox` with a UID up to

@@ -146,6 +146,34 @@ struct MailboxSnapshot {
   bool private_view = false;
 };
 
+// A message as a MessageTable keeps it: 16 bytes.
+struct CompactMessage {
+  Uid uid = 0;
+  // Low 5 bits: SystemFlag bits; the rest: the message's keyword list, an
+  // index into MessageTable::keyword_sets.
+  uint32_t flags = 0;
+  ModSeq modseq = 0;
+
+  uint32_t system() const { return flags & kAllSystemFlags; }
+  uint32_t keyword_set() const { return flags >> 5; }
+  bool operator==(const CompactMessage&) const = default;
+};
+
+// Every message's UID, flags and modseq, and nothing else: what a session
+// needs to start (MailStore::OpenMailboxTable).
+struct MessageTable {
+  // Distinct keyword lists (each sorted, unique); [0] is the empty list.
+  std::vector<std::vector<std::string>> keyword_sets{{}};
+  std::vector<CompactMessage> messages;  // ascending UID
+};
+
+// An open mailbox with its messages as a table: `header` as OpenMailbox
+// gives it without `messages`.
+struct MailboxTableSnapshot {
+  MailboxSnapshot header;
+  MessageTable table;
+};
+
 struct AppendRequest {
   std::string_view data;  // the message; stored byte for byte
   Flags flags;

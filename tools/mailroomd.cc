@@ -130,6 +130,12 @@
 //                                   the IDLE's autologout
 //     imap.max_metadata_entries     entries in one GETMETADATA or
 //                                   SETMETADATA (1000)
+//     imap.closed_mailbox_cache_mb  memory for the copies of mailboxes no
+//                                   session has selected any more, kept so
+//                                   that the next SELECT costs only the
+//                                   changes since (128; 0 = none)
+//     imap.closed_mailbox_cache_seconds  how long such a copy is kept
+//                                   after its last use (600)
 //     lmtp.sieve                    run the Sieve scripts (global before,
 //                                   the user's active one, global after) at
 //                                   LMTP delivery (true)

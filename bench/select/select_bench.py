@@ -3,7 +3,16 @@
 
 For each --sizes N, one INBOX of N small messages is filled and then:
 
-  cold_select_ms   the first SELECT, while no session has the mailbox open
+  cold_select_ms   the first SELECT after the daemon started (no copy of
+                   the mailbox in memory: what a restart, or another node
+                   on RADOS, costs); Mailroom reads its persisted table.
+                   The median of --restarts restarts (restart_select_ms
+                   lists them); first_open_ms is the very first SELECT of
+                   a store whose table was never written (it reads every
+                   message record and writes the table)
+  cold_qresync_ms  the same with QRESYNC, the client 10 changes behind
+  reselect_ms      SELECT after every session on the mailbox closed (the
+                   daemon keeps recently closed copies for a while)
   select_ms        median (p90) of --rounds SELECTs by new connections while
                    --sessions other sessions keep INBOX selected
   rss_per_session  growth of the server's RSS divided by --sessions, for
@@ -13,14 +22,17 @@ With --idle_sessions K, Mailroom is also measured with K sessions logged
 in and idle with INBOX selected (the size given by --idle_size): the
 daemon's RSS before and after, per session and in total.
 
-On Mailroom (a fresh mailroomd, RocksDB, IMAP only, no TLS; the mailbox
-filled with `mailroomctl import mbox`) and, with --dovecot, on the Dovecot
-peer (/work/shared/peers/dovecot, maildir, FTS off; the maildir written
+On Mailroom (mailroomd, RocksDB, IMAP only, no TLS; the mailbox filled
+with `mailroomctl import mbox`, once per size into --store_dir/N when
+given and reused by later runs) and, with --dovecot, on the Dovecot peer
+(/work/shared/peers/dovecot, maildir, FTS off; the maildir written
 directly, its index built by one SELECT before timing). Dovecot runs one
-process per session: its RSS is the sum over its imap processes.
+process per session: its RSS is the sum over its imap processes; its
+cold figure is the first SELECT of a new process, index files on disk.
 
-  python3 bench/select/select_bench.py [--sizes 10000,100000]
-      [--sessions 50] [--rounds 30] [--dovecot] [--results FILE]
+  python3 bench/select/select_bench.py [--sizes 10000,100000,1000000]
+      [--sessions 50] [--rounds 30] [--restarts 3] [--dovecot]
+      [--store_dir DIR] [--results FILE]
       [--idle_sessions 10000 --idle_size 100000]
 
 Needs bazel-bin/tools/{mailroomd,mailroomctl} and the IMAP plugin built.
@@ -119,7 +131,43 @@ def measure(port, user, password, pids_fn, sessions, rounds):
         sorted(samples)[max(0, int(len(samples) * 0.9) - 1)], 2)
     for c in held:
         c.close()
+    time.sleep(0.5)
+    c, result["reselect_ms"] = timed_select(port, user, password)
+    c.close()
     return result
+
+
+def timed_qresync(port, user, password):
+    """SELECT with QRESYNC from 10 modseqs back; returns milliseconds."""
+    c = ImapClient(port)
+    c.login(user, password)
+    c.ok("ENABLE QRESYNC")
+    lines = c.ok("STATUS INBOX (UIDVALIDITY HIGHESTMODSEQ)")
+    words = " ".join(lines).replace("(", " ").replace(")", " ").split()
+    validity = int(words[words.index("UIDVALIDITY") + 1])
+    modseq = int(words[words.index("HIGHESTMODSEQ") + 1])
+    start = time.perf_counter()
+    c.ok("SELECT INBOX (QRESYNC (%d %d))" % (validity, max(1, modseq - 10)))
+    ms = (time.perf_counter() - start) * 1000.0
+    c.close()
+    return ms
+
+
+def restart_figures(server, args, result):
+    """Cold SELECTs, each the first after a restart of the daemon."""
+    cold, qresync = [], []
+    for _ in range(args.restarts):
+        server.stop(timeout=120)
+        server.start(timeout=300)
+        c, ms = timed_select(server.imap_port, "bench", "pw")
+        cold.append(round(ms, 2))
+        c.close()
+        server.stop(timeout=120)
+        server.start(timeout=300)
+        qresync.append(round(timed_qresync(server.imap_port, "bench", "pw"), 2))
+    result["restart_select_ms"] = cold
+    result["cold_select_ms"] = round(statistics.median(cold), 2)
+    result["cold_qresync_ms"] = round(statistics.median(qresync), 2)
 
 
 def idle(server, args):
@@ -155,21 +203,41 @@ def mailroom(n, args):
 
 
 def _mailroom(n, args, result):
-    with tempfile.TemporaryDirectory() as tmp, \
-            Mailroomd(tmp, tls=False, plugins=("imap",),
-                      allow_plaintext_auth=True,
-                      extra_flags=["--max_connections_per_ip=0"]) as server:
-        server.add_user("bench", "pw")
-        mbox = os.path.join(tmp, "in.mbox")
-        write_mbox(mbox, n)
-        subprocess.run([server.mailroomctl, "--data_dir=" + server.data_dir] +
-                       server.store_flags +
-                       ["import", "mbox", mbox, "--user=bench",
-                        "--mailbox=INBOX"],
-                       check=True, capture_output=True, timeout=7200)
+    if args.store_dir:
+        tmp = os.path.join(args.store_dir, str(n))
+        os.makedirs(tmp, exist_ok=True)
+        _mailroom_in(tmp, n, args, result)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            _mailroom_in(tmp, n, args, result)
+
+
+def _mailroom_in(tmp, n, args, result):
+    filled = os.path.join(tmp, "filled")
+    with Mailroomd(tmp, tls=False, plugins=("imap",),
+                   allow_plaintext_auth=True,
+                   extra_flags=["--max_connections_per_ip=0"]) as server:
+        if not os.path.exists(filled):
+            server.add_user("bench", "pw")
+            mbox = os.path.join(tmp, "in.mbox")
+            write_mbox(mbox, n)
+            subprocess.run([server.mailroomctl, "--data_dir=" +
+                            server.data_dir] + server.store_flags +
+                           ["import", "mbox", mbox, "--user=bench",
+                            "--mailbox=INBOX"],
+                           check=True, capture_output=True, timeout=7200)
+            os.unlink(mbox)
+            open(filled, "w").close()
+        first = os.path.join(tmp, "first_open_ms")
         result.update(measure(server.imap_port, "bench", "pw",
                               lambda: [server.pid], args.sessions,
                               args.rounds))
+        if not os.path.exists(first):
+            with open(first, "w") as f:
+                f.write("%.2f\n" % result["cold_select_ms"])
+        with open(first) as f:
+            result["first_open_ms"] = float(f.read())
+        restart_figures(server, args, result)
         if args.idle_sessions and n == args.idle_size:
             result["idle"] = idle(server, args)
 
@@ -203,6 +271,8 @@ def main():
     parser.add_argument("--port_base", type=int, default=21000)
     parser.add_argument("--idle_sessions", type=int, default=0)
     parser.add_argument("--idle_size", type=int, default=100000)
+    parser.add_argument("--restarts", type=int, default=3)
+    parser.add_argument("--store_dir")
     parser.add_argument("--results")
     args = parser.parse_args()
     results = {}

@@ -28,15 +28,17 @@ absl::StatusOr<MailboxView> OpenMailboxView(store::MailStore& store,
       return view;
     }
   }
-  absl::StatusOr<store::MailboxSnapshot> snapshot = store.OpenMailbox(who, name);
-  if (!snapshot.ok()) return snapshot.status();
+  absl::StatusOr<store::MailboxTableSnapshot> opened =
+      store.OpenMailboxTable(who, name);
+  if (!opened.ok()) return opened.status();
+  const store::MailboxSnapshot& snapshot = opened->header;
   // The mailbox may have been replaced between the two calls.
-  key = SharedVersions::Key{snapshot->status.id, snapshot->status.uidvalidity,
-                            snapshot->private_view ? who.user() : std::string()};
-  std::shared_ptr<const MailboxVersion> version =
-      MailboxVersion::FromSnapshot(*snapshot);
+  key = SharedVersions::Key{snapshot.status.id, snapshot.status.uidvalidity,
+                            snapshot.private_view ? who.user() : std::string()};
+  std::shared_ptr<const MailboxVersion> version = MailboxVersion::FromTable(
+      std::move(opened->table), snapshot.status.highestmodseq);
   SharedVersions::Global().Publish(key, version);
-  MailboxView view(*snapshot, std::move(version));
+  MailboxView view(snapshot, std::move(version));
   view.set_share_key(std::move(key));
   return view;
 }

@@ -14,8 +14,9 @@ namespace mailroom::imap {
 
 // Opens `name` for a session of `who`: status and rights from the store
 // (OpenMailboxHeader), the messages from the version other sessions share
-// (SharedVersions) brought up to date with ChangesSince, or, when no
-// session holds one, from a full OpenMailbox, published for the next.
+// (SharedVersions) brought up to date with ChangesSince, or, when this
+// process holds none, from the store's table (OpenMailboxTable), published
+// for the next.
 // Errors are the store's. Blocks on the store: call from a worker.
 absl::StatusOr<MailboxView> OpenMailboxView(store::MailStore& store,
                                             const store::Principal& who,

@@ -7,6 +7,19 @@ namespace mailroom::imap {
 
 KeywordSets::KeywordSets() { sets_.emplace_back(); }
 
+KeywordSets::KeywordSets(std::vector<std::vector<std::string>> lists)
+    : sets_(std::move(lists)) {
+  if (sets_.empty()) sets_.emplace_back();
+  for (size_t i = 1; i < sets_.size(); ++i) {
+    std::string joined;
+    for (const std::string& k : sets_[i]) {
+      joined += k;
+      joined += '\0';
+    }
+    ids_.try_emplace(std::move(joined), static_cast<uint32_t>(i));
+  }
+}
+
 uint32_t KeywordSets::Intern(const std::vector<std::string>& keywords) {
   if (keywords.empty()) return 0;
   std::string joined;
@@ -52,6 +65,17 @@ std::shared_ptr<const MailboxVersion> MailboxVersion::FromSnapshot(
   return builder.Finish(snapshot.status.highestmodseq);
 }
 
+std::shared_ptr<const MailboxVersion> MailboxVersion::FromTable(
+    store::MessageTable table, store::ModSeq modseq) {
+  std::shared_ptr<MailboxVersion> v(new MailboxVersion());
+  v->modseq_ = modseq;
+  v->messages_ = std::move(table.messages);
+  v->messages_.shrink_to_fit();
+  v->keywords_ =
+      std::make_shared<const KeywordSets>(std::move(table.keyword_sets));
+  return v;
+}
+
 size_t MailboxVersion::LowerBound(store::Uid uid) const {
   return std::lower_bound(messages_.begin(), messages_.end(), uid,
                           [](const CompactMessage& m, store::Uid u) {
@@ -77,11 +101,55 @@ SharedVersions& SharedVersions::Global() {
 
 std::shared_ptr<const MailboxVersion> SharedVersions::Find(const Key& key) {
   absl::MutexLock lock(&mu_);
+  Trim();
   auto it = versions_.find(key);
   if (it == versions_.end()) return nullptr;
   std::shared_ptr<const MailboxVersion> v = it->second.lock();
-  if (!v) versions_.erase(it);
+  if (!v) {
+    versions_.erase(it);
+    return nullptr;
+  }
+  Retain(key, v);
   return v;
+}
+
+void SharedVersions::SetRetention(size_t bytes, std::chrono::seconds seconds) {
+  absl::MutexLock lock(&mu_);
+  retain_budget_ = bytes;
+  retain_for_ = seconds;
+  Trim();
+}
+
+size_t SharedVersions::RetainedBytes() {
+  absl::MutexLock lock(&mu_);
+  return retained_bytes_;
+}
+
+void SharedVersions::Retain(const Key& key,
+                            std::shared_ptr<const MailboxVersion> version) {
+  if (auto it = retained_index_.find(key); it != retained_index_.end()) {
+    retained_bytes_ -= it->second->bytes;
+    retained_.erase(it->second);
+    retained_index_.erase(it);
+  }
+  const size_t bytes = version->MemoryBytes();
+  if (bytes <= retain_budget_) {
+    retained_.push_back(Retained{key, std::move(version), bytes,
+                                 std::chrono::steady_clock::now()});
+    retained_index_[key] = std::prev(retained_.end());
+    retained_bytes_ += bytes;
+  }
+  Trim();
+}
+
+void SharedVersions::Trim() {
+  const auto oldest = std::chrono::steady_clock::now() - retain_for_;
+  while (!retained_.empty() && (retained_bytes_ > retain_budget_ ||
+                                retained_.front().used < oldest)) {
+    retained_bytes_ -= retained_.front().bytes;
+    retained_index_.erase(retained_.front().key);
+    retained_.pop_front();
+  }
 }
 
 void SharedVersions::Publish(const Key& key,
@@ -89,7 +157,10 @@ void SharedVersions::Publish(const Key& key,
   absl::MutexLock lock(&mu_);
   std::weak_ptr<const MailboxVersion>& slot = versions_[key];
   std::shared_ptr<const MailboxVersion> held = slot.lock();
-  if (!held || held->modseq() <= version->modseq()) slot = version;
+  if (!held || held->modseq() <= version->modseq()) {
+    slot = version;
+    Retain(key, version);
+  }
   // Forget mailboxes nobody has open any more.
   for (auto it = versions_.begin(); it != versions_.end();) {
     it = it->second.expired() ? versions_.erase(it) : std::next(it);

@@ -18,7 +18,9 @@
 #ifndef MAILROOM_PROTOCOLS_IMAP_MAILBOX_VERSION_H_
 #define MAILROOM_PROTOCOLS_IMAP_MAILBOX_VERSION_H_
 
+#include <chrono>
 #include <cstdint>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +39,8 @@ namespace mailroom::imap {
 class KeywordSets {
  public:
   KeywordSets();
+  // The lists of a store::MessageTable, keeping their numbers.
+  explicit KeywordSets(std::vector<std::vector<std::string>> lists);
   // The number of `keywords` (sorted, unique), added when new.
   uint32_t Intern(const std::vector<std::string>& keywords);
   const std::vector<std::string>& Get(uint32_t id) const { return sets_[id]; }
@@ -47,16 +51,9 @@ class KeywordSets {
   absl::flat_hash_map<std::string, uint32_t> ids_;  // joined by '\0'
 };
 
-// A message as a version keeps it: 16 bytes.
-struct CompactMessage {
-  store::Uid uid = 0;
-  // Low 5 bits: store::SystemFlag bits; the rest: the KeywordSets number.
-  uint32_t flags = 0;
-  store::ModSeq modseq = 0;
-
-  uint32_t system() const { return flags & store::kAllSystemFlags; }
-  uint32_t keyword_set() const { return flags >> 5; }
-};
+// A message as a version keeps it: 16 bytes (its keyword_set() is the
+// KeywordSets number).
+using CompactMessage = store::CompactMessage;
 
 class MailboxVersion {
  public:
@@ -80,6 +77,9 @@ class MailboxVersion {
 
   static std::shared_ptr<const MailboxVersion> FromSnapshot(
       const store::MailboxSnapshot& snapshot);
+  // Takes the messages of `table`; `modseq` as for Builder::Finish.
+  static std::shared_ptr<const MailboxVersion> FromTable(
+      store::MessageTable table, store::ModSeq modseq);
 
   store::ModSeq modseq() const { return modseq_; }
   size_t size() const { return messages_.size(); }
@@ -99,7 +99,11 @@ class MailboxVersion {
 };
 
 // Process-wide table of the newest version of each mailbox that some
-// session still holds; a version nobody holds is freed.
+// session still holds. The versions used most recently are also kept after
+// their last session closes, within a budget of bytes and for a time
+// (SetRetention), so that the next SELECT of a mailbox just closed costs
+// only the changes since; past either bound a version nobody holds is
+// freed.
 class SharedVersions {
  public:
   struct Key {
@@ -120,11 +124,35 @@ class SharedVersions {
   // Offers `version` for `key`; kept when no newer one is held.
   void Publish(const Key& key, std::shared_ptr<const MailboxVersion> version)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Keeps recently used versions up to `bytes` in all (0: none), each at
+  // most `seconds` after its last use.
+  void SetRetention(size_t bytes, std::chrono::seconds seconds)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Bytes of the versions kept for retention.
+  size_t RetainedBytes() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  struct Retained {
+    Key key;
+    std::shared_ptr<const MailboxVersion> version;
+    size_t bytes = 0;
+    std::chrono::steady_clock::time_point used;
+  };
+  // Moves `key`'s version to the most recent end of `retained_`, then
+  // drops what is past the budget or too old.
+  void Retain(const Key& key, std::shared_ptr<const MailboxVersion> version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Trim() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   absl::Mutex mu_;
   std::map<Key, std::weak_ptr<const MailboxVersion>> versions_
       ABSL_GUARDED_BY(mu_);
+  std::list<Retained> retained_ ABSL_GUARDED_BY(mu_);  // oldest use first
+  std::map<Key, std::list<Retained>::iterator> retained_index_
+      ABSL_GUARDED_BY(mu_);
+  size_t retained_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t retain_budget_ ABSL_GUARDED_BY(mu_) = size_t{128} << 20;
+  std::chrono::seconds retain_for_ ABSL_GUARDED_BY(mu_){600};
 };
 
 }  // namespace mailroom::imap

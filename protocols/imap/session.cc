@@ -95,6 +95,10 @@ Session::Session(plugin::SessionContext* context)
       std::chrono::seconds(opt("imap.idle_keepalive_seconds", int64_t{120}));
   limits_.max_metadata_entries =
       opt("imap.max_metadata_entries", size_t{1000});
+  SharedVersions::Global().SetRetention(
+      opt("imap.closed_mailbox_cache_mb", size_t{128}) << 20,
+      std::chrono::seconds(
+          opt("imap.closed_mailbox_cache_seconds", int64_t{600})));
 }
 
 Session::~Session() {

@@ -25,6 +25,7 @@ const char* SpaceName(Space space) {
     case Space::kSieve: return "sieve";
     case Space::kSieveMarks: return "sieve_marks";
     case Space::kOutbound: return "outbound";
+    case Space::kMailboxView: return "mailbox_view";
     case Space::kCount: break;
   }
   return "?";

@@ -77,6 +77,8 @@ enum class Space : int {
   kSieve,          // owner \0 ...: Sieve scripts and the active one
   kSieveMarks,     // owner \0 ...: delivery marks (vacation, duplicate)
   kOutbound,       // messages waiting for the SMTP relay, due index, count
+  kMailboxView,    // id piece -> a mailbox's persisted message table (a
+                   // cache the mail logic rebuilds when missing)
   kCount,          // not a space: the number of spaces
 };
 inline constexpr int kSpaceCount = static_cast<int>(Space::kCount);

@@ -87,6 +87,12 @@ bool ParseMessageKey(std::string_view key, MailboxId* id, Uid* uid) {
   return true;
 }
 
+std::string MailboxViewKey(MailboxId id, uint32_t piece) {
+  std::string key = MailboxIdKey(id);
+  AppendU32(&key, piece);
+  return key;
+}
+
 std::string ChangelogKey(MailboxId id, ModSeq modseq) {
   std::string key;
   AppendU64(&key, id);

@@ -33,6 +33,14 @@
 //                                                  current modseq); expunged UIDs
 //                                                  keep theirs for QRESYNC.
 //   index_queue   seq(u64)                         IndexWork
+//   mailbox_view  id piece(u32)                    the pieces, in order, of
+//                                                  the mailbox's message
+//                                                  table as of one modseq
+//                                                  (message_table.h): a
+//                                                  cache, rebuilt from
+//                                                  messages when missing or
+//                                                  damaged, caught up from
+//                                                  changelog when older
 //   subscriptions user \0 visible name             ""
 //   acl           'm' id identifier                rights
 //                 'g' identifier \0 id             "" (who may see which mailbox)
@@ -123,6 +131,7 @@ std::string MessageKey(MailboxId id, Uid uid);
 // Parses a message (or retrieval) key; false on a malformed key.
 bool ParseMessageKey(std::string_view key, MailboxId* id, Uid* uid);
 std::string ChangelogKey(MailboxId id, ModSeq modseq);
+std::string MailboxViewKey(MailboxId id, uint32_t piece);
 std::string IndexQueueKey(uint64_t seq);
 std::string SubscriptionKey(std::string_view user, std::string_view name);
 std::string SubscriptionPrefix(std::string_view user);

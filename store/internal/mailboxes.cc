@@ -175,6 +175,7 @@ absl::Status StoreImpl::DeleteContentsInTxn(Txn& txn, MailboxId id,
              &status);
   MR_RETURN_IF_ERROR(status);
   MR_RETURN_IF_ERROR(DropAllSeen(txn, id));
+  MR_RETURN_IF_ERROR(DeletePrefix(txn, Space::kMailboxView, MailboxIdKey(id)));
   state.messages = state.unseen = state.deleted = 0;
   state.size = 0;
   NextSharedModSeq(state);

@@ -28,6 +28,7 @@
 #include "store/engine/engine.h"
 #include "store/internal/keys.h"
 #include "store/internal/maildrop_leases.h"
+#include "store/internal/message_table.h"
 #include "store/internal/notifier.h"
 #include "store/internal/rebuild_queue.h"
 #include "store/internal/records.h"
@@ -80,6 +81,8 @@ class StoreImpl : public Store {
                                           std::string_view name) override;
   absl::StatusOr<MailboxSnapshot> OpenMailbox(const Principal& who,
                                               std::string_view name) override;
+  absl::StatusOr<MailboxTableSnapshot> OpenMailboxTable(
+      const Principal& who, std::string_view name) override;
   absl::StatusOr<MailboxSnapshot> OpenMailboxHeader(
       const Principal& who, std::string_view name) override;
   absl::StatusOr<Uid> ClaimRecent(const Principal& who, MailboxId mailbox,
@@ -545,6 +548,26 @@ class StoreImpl : public Store {
   absl::StatusOr<MailboxSnapshot> OpenMailboxOnce(const Principal& who,
                                                   std::string_view name,
                                                   bool with_messages);
+  // ---- persisted message tables (mailbox_table.cc) ----
+  absl::StatusOr<MailboxTableSnapshot> OpenMailboxTableOnce(
+      const Principal& who, std::string_view name);
+  // The shared table of mailbox `id` at `snapshot`, whose `state` was read
+  // there: the persisted one caught up, or rebuilt from the records (and
+  // persisted again when that is worth it).
+  absl::StatusOr<MessageTable> LoadMessageTable(MailboxId id,
+                                                const MailboxState& state,
+                                                engine::Reader* snapshot);
+  // Applies the change log after checkpoint->modseq; returns how many
+  // messages changed. kOutOfRange when so many did that a rebuild is
+  // cheaper, kDataLoss on an undecodable record.
+  absl::StatusOr<size_t> CatchUpMessageTable(MailboxId id,
+                                             const MailboxState& state,
+                                             engine::Reader* snapshot,
+                                             TableCheckpoint* checkpoint);
+  // Persists `checkpoint` unless a newer table is there (or one as new,
+  // unless `replace_same`); failures are logged (the table is a cache).
+  void WriteMessageTable(MailboxId id, const TableCheckpoint& checkpoint,
+                         bool replace_same);
   // ---- \Recent (recent.cc) ----
   // RFC 4314 section 5.2: a mailbox is READ-WRITE with `i`, `e` or a flag
   // right; only such sessions take \Recent away from others.

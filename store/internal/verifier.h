@@ -99,6 +99,12 @@ class StoreImpl::Verifier {
                          const absl::flat_hash_map<Uid, Message>& messages);
   absl::Status CheckIndex(MailboxId id, const MailboxRecord& record,
                           const absl::flat_hash_map<Uid, Message>& messages);
+  // The persisted message table (mailbox_table.cc), when there is one:
+  // whole, of this UIDVALIDITY, not ahead of the state, and holding every
+  // message not changed since its stamp at its modseq.
+  absl::Status CheckMessageTable(
+      MailboxId id, const MailboxState& state,
+      const absl::flat_hash_map<Uid, Message>& messages);
   // Whether the newest state of the store still lacks the body of message
   // `uid` (not expunged meanwhile).
   absl::StatusOr<bool> BodyStillMissing(MailboxId id, Uid uid,
@@ -144,6 +150,8 @@ class StoreImpl::Verifier {
   absl::StatusOr<std::string> RewriteChangelog(MailboxId id);
   absl::StatusOr<std::string> RewriteSeen(MailboxId id);
   absl::StatusOr<std::string> DropOrphanRows(MailboxId id);
+  // Drops a mailbox's persisted message table (the next open rebuilds it).
+  absl::StatusOr<std::string> DropMessageTable(MailboxId id);
   absl::StatusOr<std::string> DropOrphanMetadata(MailboxId id);
   absl::StatusOr<std::string> RecountMetadata(const std::string& owner);
   absl::StatusOr<std::string> DropOrphanSieve(const std::string& owner);

@@ -124,6 +124,7 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
   }
   MR_RETURN_IF_ERROR(CheckSeen(id, record, state, messages));
   MR_RETURN_IF_ERROR(CheckIndex(id, record, messages));
+  MR_RETURN_IF_ERROR(CheckMessageTable(id, state, messages));
 
   if (!owner_.empty()) {
     // Per user the whole count of a shared body is unknown: only too few
@@ -353,6 +354,48 @@ absl::Status StoreImpl::Verifier::CheckSeen(
                                 " per-user \\Seen keys in a mailbox whose "
                                 "\\Seen is shared"),
                    key, fix);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::Verifier::CheckMessageTable(
+    MailboxId id, const MailboxState& state,
+    const absl::flat_hash_map<Uid, Message>& messages) {
+  std::vector<std::string> pieces;
+  MR_RETURN_IF_ERROR(store_.ScanPrefix(
+      Space::kMailboxView, MailboxIdKey(id),
+      [&](std::string_view, std::string_view value) {
+        pieces.emplace_back(value);
+        return true;
+      },
+      nullptr, mailbox_view_));
+  if (pieces.empty()) return absl::OkStatus();
+  absl::StatusOr<TableCheckpoint> table = DecodeTableCheckpoint(pieces);
+  std::string problem;
+  if (!table.ok()) {
+    problem = std::string(table.status().message());
+  } else if (table->uidvalidity != state.uidvalidity) {
+    problem = "message table is of another UIDVALIDITY";
+  } else if (table->modseq > state.highestmodseq) {
+    problem = "message table is ahead of HIGHESTMODSEQ";
+  } else {
+    absl::flat_hash_map<Uid, ModSeq> listed;
+    for (const CompactMessage& m : table->table.messages) {
+      listed.emplace(m.uid, m.modseq);
+    }
+    for (const auto& [uid, message] : messages) {
+      if (message.modseq > table->modseq) continue;  // changed since
+      auto it = listed.find(uid);
+      if (it == listed.end() || it->second != message.modseq) {
+        problem = absl::StrCat("message table disagrees with UID ", uid);
+        break;
+      }
+    }
+  }
+  if (!problem.empty()) {
+    MailboxProblem(id, problem + " (a cache: dropped, rebuilt at next open)",
+                   RepairKey{kFixOrphanRows, absl::StrCat("table ", id)},
+                   [this, id] { return DropMessageTable(id); });
   }
   return absl::OkStatus();
 }

@@ -363,8 +363,20 @@ absl::StatusOr<std::string> StoreImpl::Verifier::DropOrphanRows(MailboxId id) {
         store_.Delete(txn, Space::kMailboxState, MailboxIdKey(id)));
     MR_RETURN_IF_ERROR(
         store_.DeletePrefix(txn, Space::kChangelog, MailboxIdKey(id)));
+    MR_RETURN_IF_ERROR(
+        store_.DeletePrefix(txn, Space::kMailboxView, MailboxIdKey(id)));
     MR_RETURN_IF_ERROR(store_.DropAllSeen(txn, id));
     done = "dropped them";
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::string> StoreImpl::Verifier::DropMessageTable(
+    MailboxId id) {
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
+    MR_RETURN_IF_ERROR(
+        store_.DeletePrefix(txn, Space::kMailboxView, MailboxIdKey(id)));
+    done = "dropped the message table";
     return absl::OkStatus();
   });
 }

@@ -205,12 +205,14 @@ absl::Status StoreImpl::Verifier::CheckOrphans() {
   };
   MR_RETURN_IF_ERROR(rows(Space::kChangelog, ""));
   MR_RETURN_IF_ERROR(rows(Space::kMailboxState, ""));
+  MR_RETURN_IF_ERROR(rows(Space::kMailboxView, ""));
   for (char tag : {kSeenStateTag, kSeenRowTag, kSeenChangeTag}) {
     MR_RETURN_IF_ERROR(rows(Space::kSeen, std::string(1, tag)));
   }
   for (MailboxId id : rows_of) {
     Problem("", "",
-            absl::StrCat("state, change log or \\Seen rows of mailbox ", id,
+            absl::StrCat("state, change log, message table or \\Seen rows "
+                         "of mailbox ", id,
                          ", which does not exist"),
             RepairKey{kFixOrphanRows, absl::StrCat(id)},
             [this, id] { return DropOrphanRows(id); });

@@ -69,6 +69,7 @@ Placing PlacingOf(Space space) {
     case Space::kChangelog:
     case Space::kRetrieval:
     case Space::kSeen:
+    case Space::kMailboxView:
       return Placing::kMailbox;
     case Space::kUsers:
     case Space::kQuota:

@@ -6,7 +6,8 @@
 // namespace (RadosOptions::ns) of one pool. `hex(x)` is lower-case hex, `id`
 // a MailboxId as 8 bytes big-endian, `S` the space byte of a key space
 // ('a' + the engine::Space value: kMeta 'a', kUsers 'b', ... kSeen 'q',
-// kMetadata 'r', kSieve 's', kSieveMarks 't', kOutbound 'u').
+// kMetadata 'r', kSieve 's', kSieveMarks 't', kOutbound 'u', kMailboxView
+// 'v').
 //
 //   object             holds
 //   format             data: the layout format version, decimal ("1"). Open
@@ -32,7 +33,8 @@
 //   blob.hex(hash)     data: a message body, immutable; xattr "gen": the
 //                      8-byte id of the transaction that wrote it
 //   mbox.hex(id)       every key of one mailbox: kMailboxes, kMailboxState,
-//                      kMessages, kChangelog, kRetrieval (key = id ...),
+//                      kMessages, kChangelog, kRetrieval, kMailboxView
+//                      (key = id ...),
 //                      kSeen (tag id ...) and kAcl and kMetadata 'm' rows
 //                      ('m' id ...)
 //   user.esc(name)     every key of one user: kUsers, kQuota (key = name),
