@@ -63,29 +63,76 @@ AsioConnection::AsioConnection(Socket socket, Strand strand, uint64_t id,
       id_(id),
       peer_(std::move(peer)),
       env_(env),
-      timer_(strand_) {}
+      timer_(strand_),
+      deadline_timer_(strand_) {}
 
 AsioConnection::~AsioConnection() = default;
 
 template <typename Initiate>
 Task<AsioConnection::IoResult> AsioConnection::Timed(
     Clock::time_point deadline, Initiate initiate) {
-  const uint64_t generation = ++op_generation_;
   op_timed_out_ = false;
-  timer_.expires_at(deadline);
-  timer_.async_wait(asio::bind_executor(
-      strand_, [self = shared_from_this(), generation](asio::error_code ec) {
-        if (ec || self->op_generation_ != generation) return;
-        self->op_timed_out_ = true;
-        self->CancelSocketOps();
-      }));
+  op_deadline_ = deadline;
+  op_in_flight_ = true;
+  ArmDeadlineTimer();
   // Named, not a temporary: g++ 12 may destroy a brace-initialised
   // temporary awaiter twice inside a co_await expression.
   AsioOpAwaiter<Initiate> awaiter{shared_from_this(), std::move(initiate), {}};
   IoResult r = co_await awaiter;
-  ++op_generation_;
-  timer_.cancel();
+  op_in_flight_ = false;
   co_return r;
+}
+
+void AsioConnection::ArmDeadlineTimer() {
+  // Setting a timer costs a system call and cancelling one a handler run;
+  // a command/reply exchange used to do both twice.
+  if (deadline_timer_armed_ && deadline_timer_.expiry() <= op_deadline_) {
+    return;
+  }
+  deadline_timer_armed_ = true;
+  const uint64_t generation = ++deadline_timer_generation_;
+  deadline_timer_.expires_at(op_deadline_);  // drops an earlier wait
+  // A weak reference: the timer may outlive the session's last operation.
+  deadline_timer_.async_wait(asio::bind_executor(
+      strand_, [weak = weak_from_this(), generation](asio::error_code ec) {
+        std::shared_ptr<AsioConnection> self = weak.lock();
+        if (ec || self == nullptr ||
+            self->deadline_timer_generation_ != generation) {
+          return;
+        }
+        self->deadline_timer_armed_ = false;
+        if (!self->op_in_flight_) return;
+        if (Clock::now() < self->op_deadline_) {
+          self->ArmDeadlineTimer();  // set for an earlier operation
+          return;
+        }
+        self->op_timed_out_ = true;
+        self->CancelSocketOps();
+      }));
+}
+
+size_t AsioConnection::SendNow(std::string_view data, asio::error_code& ec) {
+  ec.clear();
+  if (!socket_.non_blocking()) {
+    socket_.non_blocking(true, ec);
+    if (ec) return 0;
+  }
+  size_t sent = 0;
+  while (sent < data.size()) {
+    sent += socket_.send(
+        asio::buffer(data.data() + sent, data.size() - sent), 0, ec);
+    if (ec) break;
+  }
+  return sent;
+}
+
+size_t AsioConnection::ReceiveNow(char* dst, size_t n, asio::error_code& ec) {
+  ec.clear();
+  if (!socket_.non_blocking()) {
+    socket_.non_blocking(true, ec);
+    if (ec) return 0;
+  }
+  return socket_.receive(asio::buffer(dst, n), 0, ec);
 }
 
 void AsioConnection::CancelSocketOps() {
@@ -171,6 +218,19 @@ Task<AsioConnection::FillOutcome> AsioConnection::FillBuffer(
                           ? in_.capacity() - old_size
                           : kReadChunk;
   in_.resize(old_size + want);
+  if (plain()) {
+    // Usually the bytes are there (the socket was readable, or the rest of
+    // a line follows its start): read them without a trip through the
+    // event loop.
+    asio::error_code ec;
+    const size_t n = ReceiveNow(in_.data() + old_size, want, ec);
+    in_.resize(old_size + n);
+    if (n > 0) co_return FillOutcome::kOk;
+    if (ec != asio::error::would_block && ec != asio::error::try_again) {
+      co_return FillOutcome::kClosed;
+    }
+    in_.resize(old_size + want);
+  }
   IoResult r = co_await ReadSome(deadline, in_.data() + old_size, want);
   in_.resize(old_size + r.bytes);
   if (r.bytes == 0) {
@@ -298,12 +358,24 @@ Task<absl::Status> AsioConnection::Flush() {
   } else {
     data.swap(out_);
   }
+  size_t sent = 0;
+  if (tls_ == nullptr) {
+    // What fits in the socket buffer goes now; only the rest waits on the
+    // event loop (and the write timeout).
+    asio::error_code ec;
+    sent = SendNow(data, ec);
+    if (sent == data.size()) co_return absl::OkStatus();
+    if (ec != asio::error::would_block && ec != asio::error::try_again) {
+      co_return absl::UnavailableError("connection closed");
+    }
+  }
   IoResult r = co_await Timed(
-      DeadlineAfter(env_->write_timeout), [this, &data](auto handler) {
+      DeadlineAfter(env_->write_timeout), [this, &data, sent](auto handler) {
+        const auto rest = asio::buffer(data.data() + sent, data.size() - sent);
         if (tls_ != nullptr) {
-          asio::async_write(*tls_, asio::buffer(data), std::move(handler));
+          asio::async_write(*tls_, rest, std::move(handler));
         } else {
-          asio::async_write(socket_, asio::buffer(data), std::move(handler));
+          asio::async_write(socket_, rest, std::move(handler));
         }
       });
   if (r.ec) {

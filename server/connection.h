@@ -112,6 +112,16 @@ class AsioConnection final
   template <typename Initiate>
   plugin::Task<IoResult> Timed(std::chrono::steady_clock::time_point deadline,
                                Initiate initiate);
+  // Makes deadline_timer_ fire no later than op_deadline_. The timer is left
+  // running between operations and only moved earlier, so most operations
+  // start and finish without touching it.
+  void ArmDeadlineTimer();
+  // Plain sockets only: sends what the kernel takes without waiting. Returns
+  // the bytes sent; `ec` is would_block when the socket buffer is full.
+  size_t SendNow(std::string_view data, asio::error_code& ec);
+  // Plain sockets only: one read of what has arrived, without waiting.
+  size_t ReceiveNow(char* dst, size_t n, asio::error_code& ec);
+  bool plain() const { return tls_ == nullptr && deflate_ == nullptr; }
   // Reads more bytes into in_. `waiting_for_command`: nothing of the next
   // command has arrived yet, so a shutdown may interrupt the wait.
   plugin::Task<FillOutcome> FillBuffer(
@@ -147,10 +157,18 @@ class AsioConnection final
   // Set by StartCompression(); between the session's bytes and TLS.
   std::unique_ptr<DeflateStream> deflate_;
 
-  // One timer for the operation in flight; op_generation_ tells a stale
-  // timer callback from the current one.
+  // WaitForInput's timer; op_generation_ tells a stale callback from the
+  // current one.
   asio::steady_timer timer_;
   uint64_t op_generation_ = 0;
+  // The deadline of the socket operation in flight (Timed), enforced by
+  // deadline_timer_, which may be set to fire earlier than op_deadline_
+  // (then it moves itself on) but never later.
+  asio::steady_timer deadline_timer_;
+  std::chrono::steady_clock::time_point op_deadline_;
+  bool op_in_flight_ = false;
+  bool deadline_timer_armed_ = false;
+  uint64_t deadline_timer_generation_ = 0;
   bool op_timed_out_ = false;
   bool waiting_for_command_ = false;
   bool cancelled_by_shutdown_ = false;
