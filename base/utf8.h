@@ -1,13 +1,21 @@
-// UTF-8 decoding shared by the places that must tell valid text from bytes
-// (account names, the log's escaping).
+// The one UTF-8 decoder and encoder: every place that must tell valid text
+// from bytes (account names, the log's escaping, MIME charsets, modified
+// UTF-7 names, Sieve's encoded characters) goes through these two.
 #ifndef MAILROOM_BASE_UTF8_H_
 #define MAILROOM_BASE_UTF8_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace mailroom::base {
+
+// Whether `cp` is a Unicode scalar value: at most U+10FFFF and not a
+// surrogate (U+D800..U+DFFF), i.e. something UTF-8 may encode.
+constexpr bool IsUnicodeScalarValue(uint32_t cp) {
+  return cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
+}
 
 // Length of the valid UTF-8 sequence at the start of `s` (1..4) with its
 // code point in *code_point, or 0 when `s` is empty or does not start with
@@ -39,12 +47,33 @@ inline size_t Utf8SequenceLength(std::string_view s, uint32_t* code_point) {
     cp = (cp << 6) | (c & 0x3f);
   }
   static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMinimum[length] || cp > 0x10ffff ||
-      (cp >= 0xd800 && cp <= 0xdfff)) {
-    return 0;
-  }
+  if (cp < kMinimum[length] || !IsUnicodeScalarValue(cp)) return 0;
   *code_point = cp;
   return length;
+}
+
+// Appends the shortest UTF-8 encoding of `cp` (1..4 bytes) to `out` and
+// returns true; returns false and appends nothing when `cp` is not a scalar
+// value (a surrogate or past U+10FFFF). Callers decide what such a value
+// means: an error, or U+FFFD.
+inline bool AppendUtf8(uint32_t cp, std::string* out) {
+  if (!IsUnicodeScalarValue(cp)) return false;
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+  return true;
 }
 
 }  // namespace mailroom::base

@@ -32,24 +32,6 @@ int32_t NextCodePoint(std::string_view text, size_t* i) {
   return static_cast<int32_t>(cp);
 }
 
-void AppendUtf8(int32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
-
 // Writes UTF-16 units as modified base64 between '&' and '-'.
 void FlushShifted(std::vector<uint16_t>* units, std::string* out) {
   if (units->empty()) return;
@@ -147,16 +129,16 @@ absl::StatusOr<std::string> DecodeMutf7(std::string_view mutf7) {
           return absl::InvalidArgumentError(
               "modified UTF-7: unpaired surrogate");
         }
-        AppendUtf8(0x10000 + ((high_surrogate - 0xd800) << 10) +
-                       (unit - 0xdc00),
-                   &out);
+        base::AppendUtf8(0x10000 + ((high_surrogate - 0xd800) << 10) +
+                             (unit - 0xdc00),
+                         &out);
         high_surrogate = 0;
       } else if (unit >= 0xd800 && unit <= 0xdbff) {
         high_surrogate = unit;
       } else if (unit >= 0xdc00 && unit <= 0xdfff) {
         return absl::InvalidArgumentError("modified UTF-7: unpaired surrogate");
       } else {
-        AppendUtf8(unit, &out);
+        base::AppendUtf8(unit, &out);
       }
     }
     if (high_surrogate != 0) {

@@ -9,33 +9,12 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/utf8.h"
+
 namespace mailroom::mime {
 namespace {
 
 constexpr char kReplacement[] = "\xEF\xBF\xBD";
-
-// Length of the well-formed UTF-8 sequence at s[0..n), or 0 if ill-formed.
-size_t Utf8SequenceLength(const unsigned char* s, size_t n) {
-  unsigned char c = s[0];
-  if (c < 0x80) return 1;
-  if (c < 0xC2) return 0;
-  if (c < 0xE0) return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
-  if (c < 0xF0) {
-    if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-    if (c == 0xE0 && s[1] < 0xA0) return 0;   // overlong
-    if (c == 0xED && s[1] >= 0xA0) return 0;  // surrogate
-    return 3;
-  }
-  if (c < 0xF5) {
-    if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-        (s[3] & 0xC0) != 0x80)
-      return 0;
-    if (c == 0xF0 && s[1] < 0x90) return 0;   // overlong
-    if (c == 0xF4 && s[1] >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 // Windows-1252 0x80..0x9F; the rest of the high half is Latin-1.
 constexpr uint16_t kCp1252High[32] = {
@@ -174,22 +153,7 @@ bool AppendIconv(std::string_view bytes, const std::string& name,
 }  // namespace
 
 void AppendCodePoint(uint32_t cp, std::string* out) {
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+  if (!base::AppendUtf8(cp, out)) out->append(kReplacement);
 }
 
 bool IsValidUtf8(std::string_view bytes) {
@@ -209,7 +173,8 @@ bool IsValidUtf8(std::string_view bytes) {
       ++i;
       continue;
     }
-    size_t len = Utf8SequenceLength(s + i, n - i);
+    uint32_t cp;
+    const size_t len = base::Utf8SequenceLength(bytes.substr(i), &cp);
     if (len == 0) return false;
     i += len;
   }
@@ -226,7 +191,8 @@ void AppendReplacingInvalidUtf8(std::string_view bytes, std::string* out) {
       ++i;
       continue;
     }
-    size_t len = Utf8SequenceLength(s + i, n - i);
+    uint32_t cp;
+    const size_t len = base::Utf8SequenceLength(bytes.substr(i), &cp);
     if (len == 0) {
       out->append(bytes.substr(run_start, i - run_start));
       out->append(kReplacement);

@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-
+#include "base/utf8.h"
 #include "sieve/text.h"
 
 namespace mailroom::sieve {
@@ -44,24 +44,6 @@ bool HexSequence(std::string_view body, size_t max_digits, std::vector<uint64_t>
 
 }  // namespace
 
-void AppendUtf8(char32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 bool DecodeEncodedCharacters(std::string* s, std::string* error) {
   if (s->find("${") == std::string::npos) return true;
   std::string out;
@@ -86,12 +68,13 @@ bool DecodeEncodedCharacters(std::string* s, std::string* error) {
       i = close + 1;
     } else if (EqualsIgnoreCase(kind, "unicode") && HexSequence(body, 0, &values)) {
       for (uint64_t v : values) {
-        if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        // A 36-bit value must not reach the 32-bit encoder truncated.
+        if (v > 0x10FFFF ||
+            !base::AppendUtf8(static_cast<uint32_t>(v), &out)) {
           *error = Cat("invalid Unicode character in \"",
                                 in.substr(i, close + 1 - i), "\"");
           return false;
         }
-        AppendUtf8(static_cast<char32_t>(v), &out);
       }
       i = close + 1;
     } else {

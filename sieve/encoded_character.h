@@ -12,9 +12,6 @@ namespace mailroom::sieve {
 // ${unicode:...} names a surrogate or a value above U+10FFFF.
 bool DecodeEncodedCharacters(std::string* s, std::string* error);
 
-// Appends the UTF-8 encoding of `cp` (a valid scalar value) to `out`.
-void AppendUtf8(char32_t cp, std::string* out);
-
 }  // namespace mailroom::sieve
 
 #endif  // MAILROOM_SIEVE_ENCODED_CHARACTER_H_

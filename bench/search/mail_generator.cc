@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <string_view>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 
 namespace mailroom::bench {
 
@@ -23,35 +25,13 @@ const char* const kDomains[] = {"example.com", "mail.example.org",
                                 "helpdesk.example.net", "exämple.de",
                                 "corp.example"};
 
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Decodes one code point at `i` (valid UTF-8 of up to 3 bytes, which is all
-// this generator writes) and advances `i`.
+// Decodes the code point at `i` (the generator writes only valid UTF-8) and
+// advances `i`.
 uint32_t DecodeUtf8(const std::string& s, size_t& i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  if (b0 < 0xE0) {
-    const uint32_t cp = ((b0 & 0x1F) << 6) | (s[i + 1] & 0x3F);
-    i += 2;
-    return cp;
-  }
-  const uint32_t cp =
-      ((b0 & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
-  i += 3;
+  uint32_t cp = 0;
+  const size_t length =
+      base::Utf8SequenceLength(std::string_view(s).substr(i), &cp);
+  i += length == 0 ? 1 : length;
   return cp;
 }
 
@@ -69,7 +49,7 @@ std::string Upper(const std::string& word, bool first_only) {
   bool first = true;
   while (i < word.size()) {
     const uint32_t cp = DecodeUtf8(word, i);
-    AppendUtf8(out, first || !first_only ? ToUpper(cp) : cp);
+    base::AppendUtf8(first || !first_only ? ToUpper(cp) : cp, &out);
     first = false;
   }
   return out;
@@ -208,17 +188,19 @@ MailGenerator::MailGenerator(const MailGeneratorOptions& options)
       }
     } else if (kind < 0.95) {  // Cyrillic
       for (int n = 3 + syllables(rng_) * 2; n > 0; --n) {
-        AppendUtf8(word, 0x430 + static_cast<uint32_t>(unit(rng_) * 32));
+        base::AppendUtf8(0x430 + static_cast<uint32_t>(unit(rng_) * 32),
+                         &word);
       }
     } else if (kind < 0.98) {  // Greek, no final sigma
       for (int n = 3 + syllables(rng_); n > 0; --n) {
         uint32_t cp = 0x3B1 + static_cast<uint32_t>(unit(rng_) * 25);
         if (cp == 0x3C2) cp = 0x3C3;
-        AppendUtf8(word, cp);
+        base::AppendUtf8(cp, &word);
       }
     } else {  // CJK ideographs
       for (int n = 1 + syllables(rng_) / 2; n > 0; --n) {
-        AppendUtf8(word, 0x4E00 + static_cast<uint32_t>(unit(rng_) * 3000));
+        base::AppendUtf8(0x4E00 + static_cast<uint32_t>(unit(rng_) * 3000),
+                         &word);
       }
     }
     if (seen.insert(word).second) words_.push_back(std::move(word));

@@ -7,6 +7,7 @@
 #include "protocols/imap/response.h"
 #include "protocols/imap/session.h"
 #include "protocols/imap/strings.h"
+#include "protocols/sasl/sasl_driver.h"
 
 namespace mailroom::imap {
 
@@ -81,49 +82,32 @@ Task<std::string> Session::HandleUnauthenticate(Command& c) {
 Task<std::string> Session::HandleAuthenticate(Command& c) {
   std::unique_ptr<plugin::SaslExchange> exchange = auth_.Start(c.args[0], conn_);
   if (!exchange) co_return "NO [CANNOT] Unsupported authentication mechanism";
-  std::optional<std::string> response;
-  if (c.initial_response) {
-    std::string decoded;
-    if (*c.initial_response != "=" &&
-        !absl::Base64Unescape(AbslView(*c.initial_response), &decoded)) {
+  std::optional<std::string_view> initial_response;
+  if (c.initial_response) initial_response = *c.initial_response;
+  // SASL responses arrive before login: the pre-login bound applies.
+  sasl::LineSaslWire wire(
+      conn_, std::min(config_.max_line_bytes, config_.max_preauth_command_bytes),
+      [this] { return ReadTimeout(); }, "[TOOBIG] Response too long");
+  sasl::SaslResult result = co_await sasl::RunSaslExchange(
+      *exchange, initial_response, sasl::InitialResponse::kBase64OrEquals,
+      wire, conn_);
+  switch (result.kind) {
+    case sasl::SaslResult::kSuccess:
+      co_return LoggedIn(*std::move(result.principal));
+    case sasl::SaslResult::kFailed:
+      co_return absl::StrCat("NO [AUTHENTICATIONFAILED] ", result.text);
+    case sasl::SaslResult::kInvalid:
+      co_return absl::StrCat("BAD ", result.text);
+    case sasl::SaslResult::kCancelled:
+      co_return "BAD Authentication cancelled";
+    case sasl::SaslResult::kBadBase64:
       co_return "BAD Invalid base64 data";
-    }
-    response = std::move(decoded);
+    case sasl::SaslResult::kAnswered:
+    case sasl::SaslResult::kClosed:
+      break;
   }
-  while (true) {
-    plugin::SaslExchange::Step step = co_await exchange->Next(response);
-    if (step.state == plugin::SaslExchange::Step::kSuccess &&
-        step.principal) {
-      co_return LoggedIn(std::move(*step.principal));
-    }
-    if (step.state != plugin::SaslExchange::Step::kContinue) {
-      co_return absl::StrCat("NO [AUTHENTICATIONFAILED] ",
-                             step.error.empty() ? "Authentication failed"
-                                                : step.error);
-    }
-    conn_.Write(absl::StrCat("+ ", absl::Base64Escape(step.challenge), "\r\n"));
-    if (!(co_await conn_.Flush()).ok()) {
-      state_ = State::kLogout;
-      co_return "";
-    }
-    // SASL responses arrive before login: the pre-login bound applies.
-    absl::StatusOr<std::string> line = co_await conn_.ReadLine(
-        std::min(config_.max_line_bytes, config_.max_preauth_command_bytes),
-        ReadTimeout());
-    if (!line.ok()) {
-      if (line.status().code() == absl::StatusCode::kResourceExhausted) {
-        co_return "BAD [TOOBIG] Response too long";
-      }
-      state_ = State::kLogout;
-      co_return "";
-    }
-    if (*line == "*") co_return "BAD Authentication cancelled";
-    std::string decoded;
-    if (!absl::Base64Unescape(AbslView(*line), &decoded)) {
-      co_return "BAD Invalid base64 data";
-    }
-    response = std::move(decoded);
-  }
+  state_ = State::kLogout;
+  co_return "";
 }
 
 }  // namespace mailroom::imap

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "base/utf8.h"
 
 namespace mailroom::imap {
 namespace {
@@ -23,60 +24,14 @@ int Base64Value(char c) {
 // Decodes one code point; advances `i`. Invalid sequences give U+FFFD and
 // consume one byte.
 uint32_t NextCodePoint(std::string_view s, size_t& i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  int len = 0;
   uint32_t cp = 0;
-  uint32_t min = 0;
-  if ((b0 & 0xe0) == 0xc0) {
-    len = 2, cp = b0 & 0x1f, min = 0x80;
-  } else if ((b0 & 0xf0) == 0xe0) {
-    len = 3, cp = b0 & 0x0f, min = 0x800;
-  } else if ((b0 & 0xf8) == 0xf0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
+  const size_t length = base::Utf8SequenceLength(s.substr(i), &cp);
+  if (length == 0) {
     ++i;
     return 0xfffd;
   }
-  if (i + len > s.size()) {
-    ++i;
-    return 0xfffd;
-  }
-  for (int k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xc0) != 0x80) {
-      ++i;
-      return 0xfffd;
-    }
-    cp = (cp << 6) | (b & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-    ++i;
-    return 0xfffd;
-  }
-  i += len;
+  i += length;
   return cp;
-}
-
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
 }
 
 void FlushShift(const std::vector<uint16_t>& units, std::string& out) {
@@ -166,9 +121,9 @@ absl::StatusOr<std::string> DecodeMailboxUtf7(std::string_view utf7) {
         any = true;
         if (high_surrogate != 0) {
           if (unit < 0xdc00 || unit > 0xdfff) return Malformed();
-          AppendUtf8(0x10000 + ((high_surrogate - 0xd800) << 10) +
-                         (unit - 0xdc00),
-                     out);
+          base::AppendUtf8(0x10000 + ((high_surrogate - 0xd800) << 10) +
+                               (unit - 0xdc00),
+                           &out);
           high_surrogate = 0;
         } else if (unit >= 0xd800 && unit <= 0xdbff) {
           high_surrogate = unit;
@@ -178,7 +133,7 @@ absl::StatusOr<std::string> DecodeMailboxUtf7(std::string_view utf7) {
           // Printable ASCII must represent itself.
           return Malformed();
         } else {
-          AppendUtf8(unit, out);
+          base::AppendUtf8(unit, &out);
         }
       }
     }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "protocols/managesieve/managesieve_session.h"
 #include "protocols/managesieve/response.h"
+#include "protocols/sasl/sasl_driver.h"
 #include "sieve/limits.h"
 #include "sieve/script.h"
 
@@ -18,11 +19,6 @@ namespace mailroom::managesieve {
 namespace {
 
 using plugin::Task;
-
-bool IsPlaintextMechanism(std::string_view mechanism) {
-  const absl::string_view m(mechanism.data(), mechanism.size());
-  return absl::EqualsIgnoreCase(m, "PLAIN") || absl::EqualsIgnoreCase(m, "LOGIN");
-}
 
 void CapabilityLine(std::string* out, std::string_view name,
                     std::optional<std::string_view> value = std::nullopt) {
@@ -116,6 +112,49 @@ Task<void> ManageSieveSession::HandleStartTls(const Command& command) {
   Ok("TLS negotiation successful");
 }
 
+// RFC 5804 section 2.1: a challenge is a string on a line of its own, and
+// so is each response; ParseSaslResponse tells a cancel from a response.
+class ManageSieveSession::SaslStringWire : public sasl::SaslWire {
+ public:
+  explicit SaslStringWire(ManageSieveSession& session) : session_(session) {}
+
+  void WriteChallenge(std::string_view challenge) override {
+    session_.conn_.Write(absl::StrCat(
+        EncodeString(absl::Base64Escape(
+            absl::string_view(challenge.data(), challenge.size()))),
+        "\r\n"));
+  }
+
+  Task<sasl::SaslReply> ReadReply() override {
+    sasl::SaslReply reply;
+    std::string text;
+    const ReadOutcome outcome = co_await session_.ReadCommand(&text);
+    if (outcome == ReadOutcome::kEnd) {
+      reply.kind = sasl::SaslReply::kClosed;
+      co_return reply;
+    }
+    if (outcome == ReadOutcome::kRejected) {  // answered NO
+      reply.kind = sasl::SaslReply::kAnswered;
+      co_return reply;
+    }
+    absl::StatusOr<std::optional<std::string>> parsed =
+        ParseSaslResponse(text);
+    if (!parsed.ok()) {
+      reply.kind = sasl::SaslReply::kInvalid;
+      reply.text = std::string(parsed.status().message());
+    } else if (!parsed->has_value()) {
+      reply.kind = sasl::SaslReply::kCancel;
+    } else {
+      reply.kind = sasl::SaslReply::kResponse;
+      reply.text = **std::move(parsed);
+    }
+    co_return reply;
+  }
+
+ private:
+  ManageSieveSession& session_;
+};
+
 Task<void> ManageSieveSession::HandleAuthenticate(const Command& command) {
   if (command.args.empty() || command.args.size() > 2 ||
       !command.args[0].is_string() ||
@@ -123,8 +162,9 @@ Task<void> ManageSieveSession::HandleAuthenticate(const Command& command) {
     No("Syntax: AUTHENTICATE \"mechanism\" [\"initial response\"]");
     co_return;
   }
-  const std::string mechanism = absl::AsciiStrToUpper(command.args[0].text);
-  if (IsPlaintextMechanism(mechanism) && !PlaintextAllowed()) {
+  sasl::SaslStart start =
+      sasl::StartSasl(auth_, conn_, command.args[0].text);
+  if (start.kind == sasl::SaslStart::kPlaintextRefused) {
     // With TLS to be had, encryption makes the mechanism usable; without,
     // the site refuses it outright.
     if (conn_.tls_available()) {
@@ -134,67 +174,38 @@ Task<void> ManageSieveSession::HandleAuthenticate(const Command& command) {
     }
     co_return;
   }
-  const std::vector<std::string> mechanisms = auth_.Mechanisms(conn_);
-  const bool offered =
-      std::find(mechanisms.begin(), mechanisms.end(), mechanism) !=
-      mechanisms.end();
-  std::unique_ptr<plugin::SaslExchange> exchange =
-      offered ? auth_.Start(mechanism, conn_) : nullptr;
-  if (exchange == nullptr) {
+  if (start.kind != sasl::SaslStart::kStarted) {
     No("Unsupported authentication mechanism");
     co_return;
   }
-  std::optional<std::string> response;
-  if (command.args.size() == 2) {
-    // SASL-IR: "" is an empty initial response.
-    response.emplace();
-    if (!absl::Base64Unescape(command.args[1].text, &*response)) {
-      No("Invalid base64 data");
-      co_return;
-    }
-  }
-  while (true) {
-    plugin::SaslExchange::Step step = co_await exchange->Next(response);
-    if (step.state == plugin::SaslExchange::Step::kSuccess &&
-        step.principal.has_value()) {
-      principal_ = *std::move(step.principal);
+  // SASL-IR: a string, "" for an empty initial response.
+  std::optional<std::string_view> initial_response;
+  if (command.args.size() == 2) initial_response = command.args[1].text;
+  SaslStringWire wire(*this);
+  sasl::SaslResult result = co_await sasl::RunSaslExchange(
+      *start.exchange, initial_response, sasl::InitialResponse::kBase64, wire,
+      conn_);
+  switch (result.kind) {
+    case sasl::SaslResult::kSuccess:
+      principal_ = *std::move(result.principal);
       state_ = State::kAuthenticated;
       Ok("Logged in");
-      co_return;
-    }
-    if (step.state != plugin::SaslExchange::Step::kContinue) {
-      No(step.error.empty() ? "Authentication failed" : step.error);
-      co_return;
-    }
-    // The challenge as a string of its own line (RFC 5804 section 2.1).
-    conn_.Write(absl::StrCat(EncodeString(absl::Base64Escape(step.challenge)),
-                             "\r\n"));
-    if (!(co_await conn_.Flush()).ok()) {
-      state_ = State::kDone;
-      co_return;
-    }
-    std::string text;
-    const ReadOutcome outcome = co_await ReadCommand(&text);
-    if (outcome == ReadOutcome::kEnd) {
-      state_ = State::kDone;
-      co_return;
-    }
-    if (outcome == ReadOutcome::kRejected) co_return;  // answered NO
-    absl::StatusOr<std::optional<std::string>> parsed =
-        ParseSaslResponse(text);
-    if (!parsed.ok()) {
-      No(std::string(parsed.status().message()));
-      co_return;
-    }
-    if (!parsed->has_value()) {
+      break;
+    case sasl::SaslResult::kFailed:
+    case sasl::SaslResult::kInvalid:
+      No(result.text);
+      break;
+    case sasl::SaslResult::kCancelled:
       No("Authentication cancelled");
-      co_return;
-    }
-    response.emplace();
-    if (!absl::Base64Unescape(**parsed, &*response)) {
+      break;
+    case sasl::SaslResult::kBadBase64:
       No("Invalid base64 data");
-      co_return;
-    }
+      break;
+    case sasl::SaslResult::kAnswered:
+      break;
+    case sasl::SaslResult::kClosed:
+      state_ = State::kDone;
+      break;
   }
 }
 

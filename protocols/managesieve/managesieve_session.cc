@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "protocols/managesieve/response.h"
+#include "protocols/sasl/sasl_driver.h"
 #include "sieve/limits.h"
 
 namespace mailroom::managesieve {
@@ -276,7 +277,7 @@ void ManageSieveSession::Bye(std::string_view text, std::string_view code) {
 }
 
 bool ManageSieveSession::PlaintextAllowed() const {
-  return conn_.tls_active() || auth_.PlaintextAllowed(conn_);
+  return sasl::PlaintextAllowed(auth_, conn_);
 }
 
 std::chrono::milliseconds ManageSieveSession::ReadTimeout() const {

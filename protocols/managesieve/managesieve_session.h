@@ -76,6 +76,8 @@ class ManageSieveSession {
   plugin::Task<void> HandleStartTls(const Command& command);
   plugin::Task<void> HandleAuthenticate(const Command& command);
   void HandleUnauthenticate(const Command& command);
+  // AUTHENTICATE's challenges and responses as strings (cmd_general.cc).
+  class SaslStringWire;
 
   // Authenticated state (cmd_scripts.cc).
   plugin::Task<void> HandleHaveSpace(const Command& command);

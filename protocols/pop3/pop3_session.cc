@@ -13,6 +13,7 @@
 #include "base/status_macros.h"
 #include "protocols/pop3/message_lines.h"
 #include "protocols/pop3/wire_size_cache.h"
+#include "protocols/sasl/sasl_driver.h"
 
 namespace mailroom::pop3 {
 namespace {
@@ -31,11 +32,6 @@ constexpr size_t kRetrievedBatch = 512;
 // Debian's Abseil has its own string_view type.
 absl::string_view AsAbsl(std::string_view s) {
   return absl::string_view(s.data(), s.size());
-}
-
-bool IsPlaintextMechanism(std::string_view mechanism) {
-  return absl::EqualsIgnoreCase(AsAbsl(mechanism), "PLAIN") ||
-         absl::EqualsIgnoreCase(AsAbsl(mechanism), "LOGIN");
 }
 
 }  // namespace
@@ -190,28 +186,22 @@ Task<void> Pop3Session::HandlePass(const Command& command) {
 }
 
 Task<void> Pop3Session::HandleAuth(const Command& command) {
-  std::vector<std::string> mechanisms = auth_.Mechanisms(conn_);
   if (command.args.empty()) {
     // Not in RFC 5034, but widely used by clients to list mechanisms.
     std::string out = "+OK\r\n";
-    for (const std::string& mechanism : mechanisms) {
+    for (const std::string& mechanism : auth_.Mechanisms(conn_)) {
       absl::StrAppend(&out, mechanism, "\r\n");
     }
     out.append(".\r\n");
     conn_.Write(out);
     co_return;
   }
-  const std::string& mechanism = command.args[0];
-  if (IsPlaintextMechanism(mechanism) && !PlaintextAllowed()) {
+  sasl::SaslStart start = sasl::StartSasl(auth_, conn_, command.args[0]);
+  if (start.kind == sasl::SaslStart::kPlaintextRefused) {
     Err("[AUTH] Plaintext authentication disallowed without TLS; use STLS");
     co_return;
   }
-  bool known = std::any_of(
-      mechanisms.begin(), mechanisms.end(),
-      [&](const std::string& m) { return absl::EqualsIgnoreCase(m, mechanism); });
-  std::unique_ptr<plugin::SaslExchange> exchange =
-      known ? auth_.Start(absl::AsciiStrToUpper(mechanism), conn_) : nullptr;
-  if (exchange == nullptr) {
+  if (start.kind != sasl::SaslStart::kStarted) {
     Err("Unsupported authentication mechanism");
     co_return;
   }
@@ -219,52 +209,33 @@ Task<void> Pop3Session::HandleAuth(const Command& command) {
     Err("Syntax: AUTH mechanism [initial-response]");
     co_return;
   }
-
-  std::optional<std::string> response;
-  if (command.args.size() == 2) {
-    response.emplace();
-    if (command.args[1] != "=" &&
-        !absl::Base64Unescape(command.args[1], &*response)) {
-      Err("[AUTH] Invalid base64 data");
-      co_return;
-    }
-  }
-  while (true) {
-    plugin::SaslExchange::Step step = co_await exchange->Next(response);
-    if (step.state == plugin::SaslExchange::Step::kSuccess &&
-        step.principal.has_value()) {
-      co_await OpenMaildrop(*std::move(step.principal));
-      co_return;
-    }
-    if (step.state != plugin::SaslExchange::Step::kContinue) {
-      Err(absl::StrCat("[AUTH] ", step.error.empty() ? "Authentication failed"
-                                                     : step.error));
-      co_return;
-    }
-    conn_.Write(absl::StrCat("+ ", absl::Base64Escape(step.challenge), "\r\n"));
-    if (!(co_await conn_.Flush()).ok()) {
-      state_ = State::kDone;
-      co_return;
-    }
-    absl::StatusOr<std::string> line =
-        co_await conn_.ReadLine(LineLimit(), ReadTimeout());
-    if (!line.ok()) {
-      if (line.status().code() == absl::StatusCode::kResourceExhausted) {
-        Err("[AUTH] Response too long");
-      } else {
-        state_ = State::kDone;
-      }
-      co_return;
-    }
-    if (*line == "*") {
+  std::optional<std::string_view> initial_response;
+  if (command.args.size() == 2) initial_response = command.args[1];
+  sasl::LineSaslWire wire(
+      conn_, LineLimit(), [this] { return ReadTimeout(); },
+      "Response too long");
+  sasl::SaslResult result = co_await sasl::RunSaslExchange(
+      *start.exchange, initial_response,
+      sasl::InitialResponse::kBase64OrEquals, wire, conn_);
+  switch (result.kind) {
+    case sasl::SaslResult::kSuccess:
+      co_await OpenMaildrop(*std::move(result.principal));
+      break;
+    case sasl::SaslResult::kFailed:
+    case sasl::SaslResult::kInvalid:
+      Err(absl::StrCat("[AUTH] ", result.text));
+      break;
+    case sasl::SaslResult::kCancelled:
       Err("[AUTH] Authentication cancelled");
-      co_return;
-    }
-    response.emplace();
-    if (!absl::Base64Unescape(*line, &*response)) {
+      break;
+    case sasl::SaslResult::kBadBase64:
       Err("[AUTH] Invalid base64 data");
-      co_return;
-    }
+      break;
+    case sasl::SaslResult::kAnswered:
+      break;
+    case sasl::SaslResult::kClosed:
+      state_ = State::kDone;
+      break;
   }
 }
 
@@ -648,7 +619,7 @@ std::string Pop3Session::ExpireCapability() const {
 }
 
 bool Pop3Session::PlaintextAllowed() const {
-  return conn_.tls_active() || auth_.PlaintextAllowed(conn_);
+  return sasl::PlaintextAllowed(auth_, conn_);
 }
 
 std::chrono::milliseconds Pop3Session::ReadTimeout() const {
