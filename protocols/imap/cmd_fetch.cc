@@ -89,6 +89,9 @@ std::string BinaryLiteral(const std::string& data) {
 }
 
 constexpr size_t kFetchBatchMessages = 64;
+// Without message bytes a batch is records, structures and cached texts
+// (about a kilobyte a message): larger batches, fewer trips to the pool.
+constexpr size_t kFetchBatchMessagesNoBytes = 1024;
 constexpr uint64_t kFetchBatchBytes = 4 << 20;
 
 using TextKind = StructureTextCache::Kind;
@@ -419,6 +422,9 @@ Task<std::string> Session::HandleFetch(Command& c) {
   // stops early once it holds kFetchBatchBytes of bodies.
   std::vector<Loaded> batch;
   size_t batch_start = 0;
+  const size_t batch_messages = need_raw || ranged || want_preview
+                                    ? kFetchBatchMessages
+                                    : kFetchBatchMessagesNoBytes;
   std::string failure;
   for (size_t t = 0; t < targets.size(); ++t) {
     const uint32_t seq = targets[t];
@@ -428,7 +434,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
       if (t >= batch_start + batch.size()) {
         std::vector<store::Uid> uids;
         for (size_t k = t;
-             k < targets.size() && uids.size() < kFetchBatchMessages; ++k) {
+             k < targets.size() && uids.size() < batch_messages; ++k) {
           uids.push_back(view_->UidAt(targets[k]));
         }
         batch = co_await plugin::Blocking(conn_,

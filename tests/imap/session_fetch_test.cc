@@ -37,7 +37,7 @@ std::vector<std::string> FetchLines(const std::vector<std::string>& lines,
 }
 
 TEST_F(SessionTest, RepeatedStructureFetchesAreAnsweredFromTheTextCache) {
-  constexpr int kMessages = 150;  // more than one batch of the store
+  constexpr int kMessages = 150;  // several batches when bodies are read
   for (int i = 0; i < kMessages; ++i) Append(UniqueMessage(i));
   StructureTextCache& cache = StructureTextCache::Global();
 

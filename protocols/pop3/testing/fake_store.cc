@@ -341,6 +341,11 @@ absl::StatusOr<std::shared_ptr<const mime::Message>> FakeStore::GetStructure(
   return Unimplemented();
 }
 
+absl::StatusOr<std::vector<store::MessageStructure>> FakeStore::GetStructures(
+    const store::Principal&, store::MailboxId, const std::vector<store::Uid>&) {
+  return Unimplemented();
+}
+
 absl::StatusOr<store::StoreFlagsResult> FakeStore::StoreFlags(
     const store::Principal& who, store::MailboxId mailbox,
     const store::StoreFlagsRequest& request) {

@@ -99,6 +99,9 @@ class FakeStore : public store::Store {
   absl::StatusOr<std::shared_ptr<const mime::Message>> GetStructure(
       const store::Principal& who, store::MailboxId mailbox,
       store::Uid uid) override;
+  absl::StatusOr<std::vector<store::MessageStructure>> GetStructures(
+      const store::Principal& who, store::MailboxId mailbox,
+      const std::vector<store::Uid>& uids) override;
   absl::StatusOr<store::StoreFlagsResult> StoreFlags(
       const store::Principal& who, store::MailboxId mailbox,
       const store::StoreFlagsRequest& request) override;
