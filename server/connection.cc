@@ -202,7 +202,13 @@ Task<AsioConnection::FillOutcome> AsioConnection::FillBuffer(
   if (waiting_for_command) {
     if (shutting_down()) co_return FillOutcome::kCancelled;
     if (!input_pending()) {
-      // Wait for readability first so an idle session holds no read buffer.
+      // Wait for readability first so an idle session holds no read buffer;
+      // the buffers' capacity goes too (4 KB and more a connection).
+      if (in_pos_ == in_.size()) {
+        std::string().swap(in_);
+        in_pos_ = 0;
+      }
+      if (out_.empty()) std::string().swap(out_);
       waiting_for_command_ = true;
       cancelled_by_shutdown_ = false;
       IoResult r = co_await Timed(deadline, [this](auto handler) {
