@@ -5,6 +5,7 @@
 #include <iostream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/cert_generator.h"
 #include "server/tls_context.h"
@@ -141,6 +142,83 @@ TEST_F(ConnectionTest, WritesOnlyOnFlush) {
   EXPECT_EQ(buffered, 12u);
   EXPECT_TRUE(flushed.ok());
   EXPECT_EQ(Receive(12), "* OK ready\r\n");
+}
+
+TEST_F(ConnectionTest, FlushLargerThanTheSocketBufferArrivesWhole) {
+  // Far more than a UNIX socket buffer holds: the first part goes out at
+  // once, the rest waits until the peer reads.
+  std::string reply;
+  for (int i = 0; reply.size() < (8u << 20); ++i) {
+    absl::StrAppend(&reply, "line ", i, "\r\n");
+  }
+  std::string received;
+  std::thread reader([&] {
+    std::this_thread::sleep_for(milliseconds(100));  // let the buffer fill
+    received = Receive(reply.size());
+  });
+  absl::Status flushed;
+  RunSession([&](AsioConnection& c) -> Task<void> {
+    c.Write(reply);
+    flushed = co_await c.Flush();
+  });
+  reader.join();
+  EXPECT_TRUE(flushed.ok()) << flushed;
+  EXPECT_TRUE(received == reply);
+}
+
+TEST_F(ConnectionTest, LineArrivingInPiecesIsReadWhole) {
+  std::thread writer([&] {
+    for (std::string_view piece : {"RETR", " 1", "7\r", "\nNOOP\r\n"}) {
+      std::this_thread::sleep_for(milliseconds(30));
+      Send(piece);
+    }
+  });
+  std::string first, second;
+  RunSession([&](AsioConnection& c) -> Task<void> {
+    first = (co_await c.ReadLine(100, milliseconds(5000))).value_or("");
+    second = (co_await c.ReadLine(100, milliseconds(5000))).value_or("");
+  });
+  writer.join();
+  EXPECT_EQ(first, "RETR 17");
+  EXPECT_EQ(second, "NOOP");
+}
+
+TEST_F(ConnectionTest, ShortTimeoutAfterALongOneStillTimesOut) {
+  // The deadline timer outlives an operation; a later, shorter deadline
+  // must still be enforced rather than the earlier, longer one.
+  std::thread writer([&] {
+    std::this_thread::sleep_for(milliseconds(50));
+    Send("first\r\n");
+  });
+  absl::StatusOr<std::string> first, second;
+  const auto start = std::chrono::steady_clock::now();
+  RunSession([&](AsioConnection& c) -> Task<void> {
+    first = co_await c.ReadLine(100, milliseconds(600000));
+    second = co_await c.ReadLine(100, milliseconds(100));
+  });
+  writer.join();
+  EXPECT_EQ(first.value_or(""), "first");
+  EXPECT_TRUE(absl::IsDeadlineExceeded(second.status())) << second.status();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+}
+
+TEST_F(ConnectionTest, LongTimeoutAfterAShortOneIsNotCutShort) {
+  // The timer set for the short deadline fires during the long wait; it
+  // must move on to the current deadline instead of ending the read.
+  absl::StatusOr<std::string> first, second;
+  std::thread writer([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    Send("first\r\n");
+    std::this_thread::sleep_for(milliseconds(700));
+    Send("second\r\n");
+  });
+  RunSession([&](AsioConnection& c) -> Task<void> {
+    first = co_await c.ReadLine(100, milliseconds(300));
+    second = co_await c.ReadLine(100, milliseconds(10000));
+  });
+  writer.join();
+  EXPECT_EQ(first.value_or(first.status().ToString()), "first");
+  EXPECT_EQ(second.value_or(second.status().ToString()), "second");
 }
 
 TEST_F(ConnectionTest, WakeBeforeWaitIsNotLost) {

@@ -50,6 +50,10 @@ Server::Server(ServerOptions options,
   env_.logger = logger_;
   env_.handshake_timeout = options_.config.unauthenticated_timeout;
   env_.compression = options_.compression;
+  for (int i = 1; i < std::max(1, options_.io_threads); ++i) {
+    extra_loops_.push_back(std::make_unique<asio::io_context>(1));
+    loop_work_.push_back(asio::make_work_guard(*extra_loops_.back()));
+  }
 }
 
 Server::~Server() {
@@ -173,8 +177,9 @@ absl::Status Server::Start() {
     }
   }
   WaitForSignals();
-  for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
-    threads_.emplace_back([this] { io_.run(); });
+  threads_.emplace_back([this] { io_.run(); });
+  for (const auto& loop : extra_loops_) {
+    threads_.emplace_back([loop = loop.get()] { loop->run(); });
   }
   return absl::OkStatus();
 }
@@ -200,11 +205,17 @@ void Server::WaitForSignals() {
   });
 }
 
+asio::io_context& Server::NextSessionLoop() {
+  const size_t i = next_loop_.fetch_add(1) % (extra_loops_.size() + 1);
+  return i == 0 ? io_ : *extra_loops_[i - 1];
+}
+
 asio::awaitable<void> Server::AcceptTcp(Listener* listener) {
   for (;;) {
     asio::error_code ec;
+    asio::io_context& loop = NextSessionLoop();
     asio::ip::tcp::socket socket = co_await listener->tcp->async_accept(
-        asio::redirect_error(asio::use_awaitable, ec));
+        loop, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || shutting_down_) co_return;
     if (ec) {
       // Out of descriptors and the like: back off instead of spinning.
@@ -219,16 +230,17 @@ asio::awaitable<void> Server::AcceptTcp(Listener* listener) {
     asio::ip::tcp::no_delay no_delay(true);
     socket.set_option(no_delay, endpoint_error);
     std::string ip = peer.address().to_string();
-    StartSession(Socket(std::move(socket)), std::move(ip), listener);
+    StartSession(Socket(std::move(socket)), loop, std::move(ip), listener);
   }
 }
 
 asio::awaitable<void> Server::AcceptUnix(Listener* listener) {
   for (;;) {
     asio::error_code ec;
+    asio::io_context& loop = NextSessionLoop();
     asio::local::stream_protocol::socket socket =
         co_await listener->unix_socket->async_accept(
-            asio::redirect_error(asio::use_awaitable, ec));
+            loop, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || shutting_down_) co_return;
     if (ec) {
       logger_->Log(absl::StrCat("accept failed: ", ec.message()));
@@ -236,12 +248,12 @@ asio::awaitable<void> Server::AcceptUnix(Listener* listener) {
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    StartSession(Socket(std::move(socket)), "unix", listener);
+    StartSession(Socket(std::move(socket)), loop, "unix", listener);
   }
 }
 
-void Server::StartSession(Socket socket, std::string peer,
-                          Listener* listener) {
+void Server::StartSession(Socket socket, asio::io_context& loop,
+                          std::string peer, Listener* listener) {
   const bool limited =
       options_.max_connections_per_ip > 0 && listener->tcp != nullptr;
   const uint64_t id = next_session_id_.fetch_add(1);
@@ -262,7 +274,7 @@ void Server::StartSession(Socket socket, std::string peer,
     }
   }
   auto conn = std::make_shared<AsioConnection>(
-      std::move(socket), asio::make_strand(io_), id, peer, &env_);
+      std::move(socket), asio::make_strand(loop), id, peer, &env_);
   const plugin::PluginDescriptor* descriptor = listener->descriptor;
   {
     admin::SessionInfo info;
@@ -509,7 +521,9 @@ bool Server::Wait() {
       clean = sessions_.empty();
     }
   }
+  loop_work_.clear();
   io_.stop();
+  for (const auto& loop : extra_loops_) loop->stop();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
   workers_.join();

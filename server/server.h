@@ -103,7 +103,10 @@ class Server final : public admin::SessionDirectory {
   asio::awaitable<void> AcceptUnix(Listener* listener);
   asio::awaitable<void> AcceptAdmin();
   asio::awaitable<void> ServeAdmin(asio::local::stream_protocol::socket s);
-  void StartSession(Socket socket, std::string peer, Listener* listener);
+  // The loop the next session runs on (round robin).
+  asio::io_context& NextSessionLoop();
+  void StartSession(Socket socket, asio::io_context& loop, std::string peer,
+                    Listener* listener);
   plugin::Task<void> RunSession(std::shared_ptr<AsioConnection> conn,
                                 const plugin::PluginDescriptor* descriptor,
                                 bool implicit_tls, std::string ip);
@@ -122,7 +125,16 @@ class Server final : public admin::SessionDirectory {
   Logger* const logger_;
   const AdminHandler admin_;
 
-  asio::io_context io_;
+  // io_ runs on one thread: listeners, the admin socket, signals, and the
+  // sessions of the first network thread. Each further network thread runs
+  // an io_context of its own (extra_loops_). A session stays on the loop it
+  // was accepted onto, so its socket events, timers and resumptions never
+  // pass between threads (a hand-off per command otherwise).
+  std::vector<std::unique_ptr<asio::io_context>> extra_loops_;
+  asio::io_context io_{1};
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>>
+      loop_work_;
+  std::atomic<size_t> next_loop_{0};
   asio::thread_pool workers_;
   asio::signal_set signals_;
   std::vector<std::unique_ptr<Listener>> listeners_;
