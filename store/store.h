@@ -611,6 +611,11 @@ struct StoreOptions {
   uint64_t metadata_max_entry_bytes = 64 << 10;
   uint64_t metadata_max_entries = 1000;
   uint64_t metadata_max_total_bytes = 1 << 20;
+  // Distinct keywords a mailbox may hold (0: no limit). A STORE, APPEND,
+  // COPY or MOVE that would bring in one more is refused with
+  // kResourceExhausted and changes nothing; delivery drops the keywords
+  // that do not fit instead. Bounds the IMAP FLAGS line.
+  uint64_t max_keywords_per_mailbox = 1000;
   // Sieve scripts per owner: largest script, and how many (RFC 5804 QUOTA).
   uint64_t sieve_max_script_bytes = 64 << 10;
   uint64_t sieve_max_scripts = 20;

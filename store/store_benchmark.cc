@@ -68,6 +68,54 @@ void BM_StoreFlags(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreFlags)->UseRealTime();
 
+// STORE +FLAGS/-FLAGS of one keyword on one message, in a mailbox whose
+// other message carries state.range(0) distinct keywords: the cost of the
+// per-mailbox keyword bound (max_keywords_per_mailbox) as the mailbox's
+// keyword list grows. Unsynced writes, so the check is not hidden behind
+// an fsync.
+void BM_StoreKeyword(benchmark::State& state) {
+  static std::unique_ptr<Store> store;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* base = std::getenv("TEST_TMPDIR");
+    std::filesystem::path dir =
+        std::filesystem::path(base != nullptr ? base : "/tmp") /
+        ("store_benchmark_keywords-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir);
+    StoreOptions options;
+    options.data_dir = dir.string();
+    options.password_iterations = 1000;
+    options.sync_writes = false;
+    store = OpenStore(options).value();
+  });
+  const std::string user = "keywords" + std::to_string(state.range(0));
+  (void)store->CreateUser(user, "pw");
+  Principal who = PrincipalIssuer::User(user);
+  AppendRequest carrier{.data = Message(4096, 2)};
+  for (int64_t k = 0; k < state.range(0); ++k) {
+    carrier.flags.keywords.push_back("kw" + std::to_string(k));
+  }
+  auto appended = store->Append(
+      who, "INBOX", {carrier, AppendRequest{.data = Message(4096, 3)}});
+  if (!appended.ok()) {
+    state.SkipWithError(appended.status().ToString().c_str());
+    return;
+  }
+  MailboxId inbox = store->GetStatus(who, "INBOX")->id;
+  bool add = true;
+  for (auto _ : state) {
+    auto r = store->StoreFlags(
+        who, inbox,
+        {.uids = {appended->uids[1]},
+         .op = add ? FlagOp::kAdd : FlagOp::kRemove,
+         .flags = Flags{0, {"$Label1"}}});
+    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+    add = !add;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_StoreKeyword)->Arg(0)->Arg(100)->Arg(999)->UseRealTime();
+
 void BM_GetStatus(benchmark::State& state) {
   Store& store = SharedStore();
   Principal who = PrincipalIssuer::User("status");

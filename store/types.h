@@ -105,6 +105,9 @@ struct MailboxStatus {
   // Messages no read-write session has claimed as \Recent yet
   // (MailStore::ClaimRecent; RFC 3501 section 2.3.2).
   uint32_t recent = 0;
+  // The mailbox holds StoreOptions::max_keywords_per_mailbox keywords: a
+  // new one would be refused (IMAP leaves \* out of PERMANENTFLAGS).
+  bool keywords_full = false;
 };
 
 struct MessageMeta {

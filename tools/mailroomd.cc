@@ -154,6 +154,9 @@
 //                         (1000; past it NO [METADATA TOOMANY])
 //   metadata_max_total_bytes  bytes of annotation names and values per
 //                         owner charged (1048576; NO [METADATA TOOMANY])
+//   max_keywords_per_mailbox  distinct keywords a mailbox may hold (1000;
+//                         0 = no limit); past it STORE, APPEND, COPY and MOVE
+//                         get NO [LIMIT], delivery drops the new keywords
 //   sieve_max_script_bytes  largest Sieve script a user or admin may store
 //                         (65536; past it QUOTA/MAXSIZE)
 //   sieve_max_scripts     Sieve scripts per user, and global ones (20;
@@ -244,6 +247,8 @@ ABSL_FLAG(uint64_t, metadata_max_entries, 1000,
           "annotations per owner charged (user, or the server)");
 ABSL_FLAG(uint64_t, metadata_max_total_bytes, 1 << 20,
           "bytes of annotation names and values per owner charged");
+ABSL_FLAG(uint64_t, max_keywords_per_mailbox, 1000,
+          "distinct keywords a mailbox may hold (0 = no limit)");
 ABSL_FLAG(uint64_t, sieve_max_script_bytes, 64 << 10,
           "largest Sieve script (bytes)");
 ABSL_FLAG(uint64_t, sieve_max_scripts, 20, "Sieve scripts per owner");
@@ -792,6 +797,8 @@ int Run(int argc, char** argv) {
       absl::GetFlag(FLAGS_metadata_max_entries);
   store_options->metadata_max_total_bytes =
       absl::GetFlag(FLAGS_metadata_max_total_bytes);
+  store_options->max_keywords_per_mailbox =
+      absl::GetFlag(FLAGS_max_keywords_per_mailbox);
   store_options->outbound_max_queued = absl::GetFlag(FLAGS_outbound_max_queued);
   // What the store does on its own (e.g. an index rebuild) goes to the
   // daemon's log.

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/session.h"
+#include "store/no_space.h"
 
 namespace mailroom::imap {
 
@@ -44,7 +45,16 @@ Task<std::string> Session::HandleStore(Command& c) {
   if (!request.uids.empty()) {
     result = co_await plugin::Blocking(
         conn_, [&] { return store_.StoreFlags(principal_, id, request); });
-    if (!result.ok()) co_return ResponseForStatus(result.status());
+    if (!result.ok()) {
+      // The mailbox's keyword bound is reached: \* leaves PERMANENTFLAGS
+      // (RFC 3501 section 7.1), said before the tagged NO.
+      if (result.status().code() == absl::StatusCode::kResourceExhausted &&
+          !store::IsNoSpace(result.status()) && !view_->keywords_full()) {
+        view_->set_keywords_full();
+        SendFlagsAndPermanentFlags();
+      }
+      co_return ResponseForStatus(result.status());
+    }
   } else {
     result = store::StoreFlagsResult();
   }

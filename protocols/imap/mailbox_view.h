@@ -64,6 +64,9 @@ class MailboxView {
   store::ModSeq highest_modseq() const { return highest_modseq_; }
   const std::string& rights() const { return rights_; }
   bool read_only() const { return read_only_; }
+  // No new keyword may be added (the store's bound is reached).
+  bool keywords_full() const { return status_.keywords_full; }
+  void set_keywords_full() { status_.keywords_full = true; }
   void set_read_only(bool ro) { read_only_ = ro; }
 
   uint32_t count() const {

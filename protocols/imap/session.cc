@@ -535,7 +535,11 @@ void Session::SendFlagsAndPermanentFlags() {
                             ? ""
                             : absl::StrCat("\\Answered \\Flagged \\Deleted "
                                            "\\Seen \\Draft",
-                                           keywords, " \\*"),
+                                           keywords,
+                                           // RFC 3501 section 7.1: \* only
+                                           // while new keywords may be made.
+                                           view_->keywords_full() ? ""
+                                                                  : " \\*"),
                         ")] Flags permitted"));
 }
 

@@ -135,7 +135,7 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     const std::vector<AppendRequest>& messages,
     const std::vector<std::string>& hashes,
     const std::vector<std::optional<std::string>>& structures,
-    bool charge_quota, std::string_view seen_user) {
+    bool charge_quota, std::string_view seen_user, KeywordOverflow overflow) {
   MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, id));
   bool per_user = false;
   Flags private_flags;
@@ -164,6 +164,8 @@ absl::StatusOr<AppendResult> StoreImpl::AppendInTxn(
     MessageRecord record;
     record.system_flags = m.flags.system & kAllSystemFlags;
     MR_ASSIGN_OR_RETURN(record.keywords, NormalizeKeywords(m.flags.keywords));
+    MR_RETURN_IF_ERROR(
+        AdmitKeywords(txn, id, state, &record.keywords, overflow));
     // In a mailbox with private flags the appender's values of them are
     // the appender's own.
     SeenRow own_row;
@@ -349,7 +351,8 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
           flagged[0].flags =
               InsertableFlags(target.rights, std::move(flagged[0].flags));
           return AppendInTxn(txn, target.id, target.record.owner, flagged,
-                             hashes, *structures, true, user);
+                             hashes, *structures, true, user,
+                             KeywordOverflow::kDrop);
         }
         absl::StatusOr<std::string> name =
             CanonicalMailboxName(targets[i].mailbox);
@@ -376,7 +379,8 @@ std::vector<absl::StatusOr<AppendResult>> StoreImpl::Deliver(
           break;
         }
         if (id == 0) return absl::NotFoundError("no such mailbox");
-        return AppendInTxn(txn, id, user, flagged, hashes, *structures, true);
+        return AppendInTxn(txn, id, user, flagged, hashes, *structures, true,
+                           {}, KeywordOverflow::kDrop);
       }();
       if (!r.ok() && r.status().code() == absl::StatusCode::kAborted) {
         return r.status();  // conflict: retry the whole delivery
@@ -587,6 +591,13 @@ absl::StatusOr<StoreFlagsResult> StoreImpl::StoreFlags(
       return absl::PermissionDeniedError("no right to change these flags");
     }
     MR_ASSIGN_OR_RETURN(MailboxState state, LockState(txn, mailbox));
+    if (keywords_allowed && request.op != FlagOp::kRemove) {
+      // Refused before any message changes; noted in `state`, which is
+      // written only when a message did change.
+      std::vector<std::string> added = keywords;
+      MR_RETURN_IF_ERROR(AdmitKeywords(txn, mailbox, state, &added,
+                                       KeywordOverflow::kRefuse));
+    }
     MR_ASSIGN_OR_RETURN(m.record.private_flags,
                         LockedPrivateFlags(txn, mailbox));
     const bool per_user = PrivateView(m.record, who);
@@ -856,6 +867,8 @@ absl::StatusOr<CopyResult> StoreImpl::CopyOrMove(const Principal& who,
       MessageRecord copy = record;
       copy.save_date = now;
       Flags kept = InsertableFlags(dst.rights, copier_flags[i]);
+      MR_RETURN_IF_ERROR(AdmitKeywords(txn, dst.id, dst_state, &kept.keywords,
+                                       KeywordOverflow::kRefuse));
       SeenRow own_row;
       bool own_private = false;
       if (dst_per_user) {
@@ -935,6 +948,9 @@ absl::Status StoreImpl::MoveAllInTxn(const Principal& who, Txn& txn,
       copy.system_flags = flags.system;
       copy.keywords = std::move(flags.keywords);
     }
+    // The messages only move: the new mailbox keeps every keyword.
+    MR_RETURN_IF_ERROR(AdmitKeywords(txn, to, to_state, &copy.keywords,
+                                     KeywordOverflow::kKeep));
     MR_RETURN_IF_ERROR(InsertMessage(txn, to, owner, to_state, copy).status());
     MR_RETURN_IF_ERROR(
         RemoveMessage(txn, from, owner, from_state, uid, record, true));

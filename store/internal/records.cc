@@ -175,6 +175,7 @@ std::string Encode(const MailboxState& r) {
   w.Varint(r.size);
   w.Varint(r.last_modseq);
   w.Varint(r.recent_claimed);
+  w.StringList(r.keywords);
   return w.Take();
 }
 
@@ -191,6 +192,7 @@ bool Decode(std::string_view in, MailboxState* r) {
   r->recent_claimed = rd.ok() && !rd.at_end()
                           ? static_cast<Uid>(rd.Varint())
                           : (r->uidnext > 0 ? r->uidnext - 1 : 0);
+  if (rd.ok() && !rd.at_end()) r->keywords = rd.StringList();
   return rd.ok();
 }
 

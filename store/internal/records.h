@@ -51,6 +51,9 @@ struct MailboxState {
   // a read-write session already (ClaimRecent). Older records: UIDNEXT - 1,
   // so an upgrade does not make every stored message \Recent.
   Uid recent_claimed = 0;
+  // Every keyword the mailbox was given, folded to lower case, sorted
+  // (keyword_limit.cc). Absent in older records: empty.
+  std::vector<std::string> keywords;
 };
 
 // A new modseq, above every one handed out in the mailbox.

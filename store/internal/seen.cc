@@ -121,6 +121,7 @@ absl::StatusOr<MailboxStatus> StoreImpl::ViewStatus(
                        state.highestmodseq, state.size,
                        SeenModeOf(record.private_flags)};
   status.object_id = ObjectIdText('F', MailboxObjectIdRaw(object_id_key_, id));
+  status.keywords_full = KeywordsFull(state);
   if (!PrivateView(record, who)) return status;
   MR_ASSIGN_OR_RETURN(SeenUserState user,
                       GetSeenUser(id, who.user(), nullptr, false, snapshot));

@@ -341,12 +341,32 @@ class StoreImpl : public Store {
   absl::Status RemoveMessage(Txn& txn, MailboxId id, std::string_view owner,
                              MailboxState& state, Uid uid,
                              const MessageRecord& record, bool keep_blob_ref);
+  // What to do with keywords past max_keywords_per_mailbox.
+  enum class KeywordOverflow {
+    kRefuse,  // kResourceExhausted: a client's command fails whole
+    kDrop,    // leave them out: a delivery must not bounce over keywords
+    kKeep,    // note them past the bound too: messages that only move
+  };
   absl::StatusOr<AppendResult> AppendInTxn(
       Txn& txn, MailboxId id, std::string_view owner,
       const std::vector<AppendRequest>& messages,
       const std::vector<std::string>& hashes,
       const std::vector<std::optional<std::string>>& structures,
-      bool charge_quota, std::string_view seen_user = {});
+      bool charge_quota, std::string_view seen_user = {},
+      KeywordOverflow overflow = KeywordOverflow::kRefuse);
+
+  // ---- the keyword bound (keyword_limit.cc) ----
+  // Notes `keywords` in `state` (written back by the caller's PutState).
+  // Past the bound: kResourceExhausted (kRefuse), `keywords` loses the new
+  // ones that do not fit (kDrop), or all are noted anyway (kKeep).
+  // REQUIRES: LockState(mailbox).
+  absl::Status AdmitKeywords(Txn& txn, MailboxId mailbox, MailboxState& state,
+                             std::vector<std::string>* keywords,
+                             KeywordOverflow overflow);
+  // Rebuilds state.keywords from the messages. REQUIRES: LockState(mailbox).
+  absl::Status RecountKeywords(Txn& txn, MailboxId mailbox,
+                               MailboxState& state);
+  bool KeywordsFull(const MailboxState& state) const;
   absl::StatusOr<CopyResult> CopyOrMove(const Principal& who, MailboxId source,
                                         const std::vector<Uid>& uids,
                                         std::string_view dest, bool move);
