@@ -157,7 +157,7 @@ TEST_F(StructureTest, GetStructuresParsesAndCachesMissingStructures) {
       ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), cf, it->key()).ok());
     }
   });
-  Open();
+  Reopen();
   MailboxId inbox = store_->GetStatus(alice_, "INBOX")->id;
   auto batch = store_->GetStructures(alice_, inbox, {1, 2});
   ASSERT_TRUE(batch.ok()) << batch.status();
