@@ -74,20 +74,11 @@ BENCHMARK(BM_StoreFlags)->UseRealTime();
 // keyword list grows. Unsynced writes, so the check is not hidden behind
 // an fsync.
 void BM_StoreKeyword(benchmark::State& state) {
-  static std::unique_ptr<Store> store;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const char* base = std::getenv("TEST_TMPDIR");
-    std::filesystem::path dir =
-        std::filesystem::path(base != nullptr ? base : "/tmp") /
-        ("store_benchmark_keywords-" + std::to_string(getpid()));
-    std::filesystem::remove_all(dir);
+  static const std::unique_ptr<Store> store = [] {
     StoreOptions options;
-    options.data_dir = dir.string();
-    options.password_iterations = 1000;
     options.sync_writes = false;
-    store = OpenStore(options).value();
-  });
+    return bench::OpenBenchStore("store_benchmark_keywords", options);
+  }();
   const std::string user = "keywords" + std::to_string(state.range(0));
   (void)store->CreateUser(user, "pw");
   Principal who = PrincipalIssuer::User(user);
