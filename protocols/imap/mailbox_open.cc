@@ -13,7 +13,8 @@ absl::StatusOr<MailboxView> OpenMailboxView(store::MailStore& store,
   absl::StatusOr<store::MailboxSnapshot> header =
       store.OpenMailboxHeader(who, name);
   if (!header.ok()) return header.status();
-  SharedVersions::Key key{header->status.id, header->status.uidvalidity,
+  SharedVersions::Key key{header->status.object_id, header->status.id,
+                          header->status.uidvalidity,
                           header->private_view ? who.user() : std::string()};
   if (std::shared_ptr<const MailboxVersion> base =
           SharedVersions::Global().Find(key)) {
@@ -33,7 +34,8 @@ absl::StatusOr<MailboxView> OpenMailboxView(store::MailStore& store,
   if (!opened.ok()) return opened.status();
   const store::MailboxSnapshot& snapshot = opened->header;
   // The mailbox may have been replaced between the two calls.
-  key = SharedVersions::Key{snapshot.status.id, snapshot.status.uidvalidity,
+  key = SharedVersions::Key{snapshot.status.object_id, snapshot.status.id,
+                            snapshot.status.uidvalidity,
                             snapshot.private_view ? who.user() : std::string()};
   std::shared_ptr<const MailboxVersion> version = MailboxVersion::FromTable(
       std::move(opened->table), snapshot.status.highestmodseq);

@@ -107,12 +107,16 @@ class MailboxVersion {
 class SharedVersions {
  public:
   struct Key {
+    // The mailbox's MAILBOXID, a keyed digest unique to its installation:
+    // copies outlive their sessions, and a process may open more than one
+    // store (tests do), whose mailbox ids and UIDVALIDITYs can coincide.
+    std::string object_id;
     store::MailboxId mailbox = 0;
     uint32_t uidvalidity = 0;
     std::string user;  // "" unless the mailbox has private flags
     bool operator<(const Key& o) const {
-      return std::tie(mailbox, uidvalidity, user) <
-             std::tie(o.mailbox, o.uidvalidity, o.user);
+      return std::tie(object_id, mailbox, uidvalidity, user) <
+             std::tie(o.object_id, o.mailbox, o.uidvalidity, o.user);
     }
   };
 

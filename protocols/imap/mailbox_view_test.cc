@@ -123,7 +123,7 @@ TEST(MailboxViewTest, ManyChangesMakeANewSharedBase) {
   std::vector<store::Uid> uids;
   for (store::Uid u = 1; u <= 20000; ++u) uids.push_back(u);
   MailboxView v = Make(uids);
-  const SharedVersions::Key key{7, 42, ""};
+  const SharedVersions::Key key{"Mtest", 7, 42, ""};
   v.set_share_key(key);
   const auto old_base = v.base();
   store::Changes c;

@@ -192,7 +192,8 @@ bool Decode(std::string_view in, MailboxState* r) {
   r->recent_claimed = rd.ok() && !rd.at_end()
                           ? static_cast<Uid>(rd.Varint())
                           : (r->uidnext > 0 ? r->uidnext - 1 : 0);
-  if (rd.ok() && !rd.at_end()) r->keywords = rd.StringList();
+  r->keywords = rd.ok() && !rd.at_end() ? rd.StringList()
+                                        : std::vector<std::string>{};
   return rd.ok();
 }
 

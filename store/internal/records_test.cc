@@ -91,9 +91,9 @@ TEST(RecordsTest, RejectsGarbageAndTruncation) {
   MailboxState state{1, 2, 3, 4, 5, 6, 7};
   std::string bytes = Encode(state);
   MailboxState out;
-  // The last two bytes are the optional last_modseq and recent_claimed;
-  // cutting into `size` fails.
-  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 3), &out));
+  // The last three bytes are the optional last_modseq, recent_claimed and
+  // (empty) keyword list; cutting into `size` fails.
+  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 4), &out));
   EXPECT_FALSE(Decode("", &out));
   EXPECT_FALSE(Decode("\x09garbage", &out));
   UserRecord user;
@@ -117,16 +117,24 @@ TEST(RecordsTest, OptionalsAndIndexWork) {
 
 TEST(RecordsTest, RecordsWithoutLaterFieldsStillDecode) {
   MailboxState state{1, 2, 3, 4, 5, 6, 7, 9, 0};
+  state.keywords = {"$Todo", "Project"};
   std::string bytes = Encode(state);
   MailboxState out;
   ASSERT_TRUE(Decode(bytes, &out));
   EXPECT_EQ(out.last_modseq, 9u);
   EXPECT_EQ(out.recent_claimed, 0u);
-  // Without recent_claimed: everything below UIDNEXT counts as claimed.
+  EXPECT_EQ(out.keywords, state.keywords);
+  // Without the keyword list: none known yet.
+  state.keywords.clear();
+  bytes = Encode(state);
   ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 1), &out));
+  EXPECT_TRUE(out.keywords.empty());
+  EXPECT_EQ(out.recent_claimed, 0u);
+  // Without recent_claimed: everything below UIDNEXT counts as claimed.
+  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 2), &out));
   EXPECT_EQ(out.last_modseq, 9u);
   EXPECT_EQ(out.recent_claimed, 1u);
-  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 2), &out));
+  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 3), &out));
   EXPECT_EQ(out.last_modseq, 0u);
   EXPECT_EQ(out.size, 7u);
 
