@@ -17,12 +17,9 @@ void BuildPreparedBody(const store::StoredBody& body, const TextSource& source,
       body.structure != nullptr && source.extract_stored
           ? source.extract_stored(raw, *body.structure)
           : source.extract(raw);
-  // A word stored under several prefixes comes more than once; the
-  // vocabulary keeps one.
-  out.words.clear();
-  out.doc = BuildDocument(
-      text, raw.size(), blob_id, out.mailbox, out.uid,
-      [&](std::string_view word) { out.words.emplace_back(word); });
+  // The owner's vocabulary learns the words from the document's terms.
+  out.doc = BuildDocument(text, raw.size(), blob_id, out.mailbox, out.uid,
+                          [](std::string_view) {});
 }
 
 BodyPreparer::BodyPreparer(std::vector<Job> jobs, const TextSource& source,

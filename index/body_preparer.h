@@ -42,9 +42,6 @@ struct PreparedBody {
   // The (mailbox, uid) the document is labelled for; Relabel for another.
   store::MailboxId mailbox = 0;
   store::Uid uid = 0;
-  // The words of every field, each once per prefix, for the owner's
-  // vocabulary.
-  std::vector<std::string> words;
 };
 
 // Loads nothing: decodes `body` (from its stored structure when it has one)

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "index/document_builder.h"
 #include "index/schema.h"
 #include "index/tokenizer.h"
@@ -160,6 +161,32 @@ class Finder {
     return out;
   }
 
+  // The words under `prefix` matching `part` as `match` says (appended to
+  // `out`); false when more than `limit` do. The vocabulary is searched once
+  // per key word and match (a TEXT key asks for each of its seven prefixes)
+  // and the result kept for the rest of the query.
+  bool Expand(std::string_view prefix, std::string_view part,
+              Vocabulary::Match match, size_t limit,
+              std::vector<std::string_view>* out) {
+    auto [entry, fresh] =
+        expansions_.try_emplace(std::make_pair(std::string(part), match));
+    Expansion& expansion = entry->second;
+    if (fresh) {
+      ++GetPlannerCounters().vocabulary_searches;
+      expansion.complete = vocabulary_.FindWords(part, match, kMaxExpansion,
+                                                 &expansion.words);
+    }
+    if (!expansion.complete) return false;
+    const FieldMask bit = FieldBit(prefix);
+    for (std::string_view word : expansion.words) {
+      if ((vocabulary_.FieldsOf(word) & bit) == 0) continue;
+      if (out->size() >= limit) return false;
+      out->push_back(word);
+    }
+    ++GetPlannerCounters().expansions;
+    return true;
+  }
+
   // Documents of the mailbox holding any of `terms`, ascending. Posting
   // lists are read directly: an Enquire would build a ranked MSet, which
   // costs more than the lists themselves for this boolean work.
@@ -257,7 +284,7 @@ class Finder {
         word.bounded_left    ? Vocabulary::Match::kStartsWith
         : word.bounded_right ? Vocabulary::Match::kEndsWith
                              : Vocabulary::Match::kContains;
-    if (!vocabulary_.FindWords(word.text, match, kMaxExpansion, &found)) {
+    if (!Expand(prefix, word.text, match, kMaxExpansion, &found)) {
       return std::nullopt;
     }
     // A word stored in pieces may hold the part across a cut.
@@ -276,8 +303,8 @@ class Finder {
       }
       if (word.text.size() > kMaxWordBytes) return {{}, LongWords()};
       std::vector<std::string_view> found;
-      if (!vocabulary_.FindWords(word.text, Vocabulary::Match::kContains,
-                                 kMaxExpansion, &found)) {
+      if (!Expand(prefix, word.text, Vocabulary::Match::kContains,
+                  kMaxExpansion, &found)) {
         return {{}, All()};
       }
       DocSet sure = AnyTerm(prefix, found);
@@ -328,11 +355,11 @@ class Finder {
         continue;
       }
       std::vector<std::string_view> found;
-      const bool narrow = vocabulary_.FindWords(
-          word.text,
-          word.bounded_left ? Vocabulary::Match::kStartsWith
-                            : Vocabulary::Match::kEndsWith,
-          kMaxPhraseExpansion, &found);
+      const bool narrow =
+          Expand(prefix, word.text,
+                 word.bounded_left ? Vocabulary::Match::kStartsWith
+                                   : Vocabulary::Match::kEndsWith,
+                 kMaxPhraseExpansion, &found);
       if (!narrow) {
         // Too common to place: the phrase goes on without this end word.
         sure = false;
@@ -394,8 +421,15 @@ class Finder {
     return {{}, std::move(candidates)};
   }
 
+  struct Expansion {
+    bool complete = false;  // false: more than kMaxExpansion words
+    std::vector<std::string_view> words;  // every prefix's
+  };
+
   const Vocabulary& vocabulary_;
   Xapian::Database& db_;
+  absl::flat_hash_map<std::pair<std::string, Vocabulary::Match>, Expansion>
+      expansions_;
   const std::string mailbox_;
   std::optional<DocSet> all_;
   std::optional<bool> whole_database_;

@@ -49,6 +49,11 @@ struct PlannerCounters {
   std::atomic<uint64_t> phrases_sure{0};  // of which answered exactly
   std::atomic<uint64_t> documents_verified{0};  // checked against their text
   std::atomic<uint64_t> sent_dates{0};  // SENT* keys answered from day terms
+  // Key words expanded over the vocabulary for one prefix, and of those,
+  // the searches of the vocabulary itself (once per word and match in a
+  // query, whatever the number of prefixes).
+  std::atomic<uint64_t> expansions{0};
+  std::atomic<uint64_t> vocabulary_searches{0};
 };
 PlannerCounters& GetPlannerCounters();
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 #include "index/schema.h"
 
@@ -13,7 +14,33 @@ namespace {
 
 constexpr int kChunkDigits = 10;
 
+// The word prefixes, in FieldMask bit order.
+constexpr std::string_view kWordPrefixes[] = {
+    kPrefixBody, kPrefixAnyHeader, kPrefixSubject, kPrefixFrom,
+    kPrefixTo,   kPrefixCc,        kPrefixBcc,     kPrefixAttachment};
+static_assert(std::size(kWordPrefixes) <= 8 * sizeof(FieldMask));
+
+// Splits a term into its word prefix's bit and the word; false for a term
+// that is no word (ids, mailboxes, dates, markers: Q and X...). Folded text
+// holds no upper-case ASCII, so a word term's prefix is its upper-case head.
+bool SplitWordTerm(std::string_view term, FieldMask* bit,
+                   std::string_view* word) {
+  if (term.empty()) return false;
+  size_t head = 0;
+  while (head < term.size() && term[head] >= 'A' && term[head] <= 'Z') ++head;
+  *bit = FieldBit(term.substr(0, head));
+  *word = term.substr(head);
+  return *bit != 0 && !word->empty();
+}
+
 }  // namespace
+
+FieldMask FieldBit(std::string_view prefix) {
+  for (size_t i = 0; i < std::size(kWordPrefixes); ++i) {
+    if (prefix == kWordPrefixes[i]) return static_cast<FieldMask>(1u << i);
+  }
+  return 0;
+}
 
 void Vocabulary::Load(const Xapian::Database& db) {
   Clear();
@@ -32,11 +59,29 @@ void Vocabulary::Load(const Xapian::Database& db) {
       std::string_view word(words.data() + start, end - start);
       if (!word.empty() && !known_.contains(word)) {
         words_.emplace_back(word);
-        known_.insert(words_.back());
+        known_.emplace(words_.back(), 0);
         joined_.append(word).push_back('\n');
       }
       start = end + 1;
     }
+  }
+  // Which prefixes hold each word: one pass over the terms, skipping the
+  // per-document ids (Q) and the boolean X terms.
+  auto it = db.allterms_begin();
+  while (it != db.allterms_end()) {
+    const std::string term = *it;
+    if (term[0] == 'Q' || term[0] == 'X') {
+      it.skip_to(std::string(1, static_cast<char>(term[0] + 1)));
+      continue;
+    }
+    FieldMask bit = 0;
+    std::string_view word;
+    if (SplitWordTerm(term, &bit, &word)) {
+      if (auto known = known_.find(word); known != known_.end()) {
+        known->second |= bit;
+      }
+    }
+    ++it;
   }
   loaded_ = true;
 }
@@ -50,12 +95,29 @@ void Vocabulary::Clear() {
   loaded_ = false;
 }
 
-void Vocabulary::Add(std::string_view word) {
-  if (known_.contains(word)) return;
+void Vocabulary::Add(std::string_view word, FieldMask fields) {
+  if (auto known = known_.find(word); known != known_.end()) {
+    known->second |= fields;
+    return;
+  }
   words_.emplace_back(word);
-  known_.insert(words_.back());
+  known_.emplace(words_.back(), fields);
   joined_.append(word).push_back('\n');
   pending_.append(word).push_back('\n');
+}
+
+void Vocabulary::AddTerms(const Xapian::Document& doc) {
+  for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
+    const std::string term = *it;
+    FieldMask bit = 0;
+    std::string_view word;
+    if (SplitWordTerm(term, &bit, &word)) Add(word, bit);
+  }
+}
+
+FieldMask Vocabulary::FieldsOf(std::string_view word) const {
+  auto known = known_.find(word);
+  return known == known_.end() ? 0 : known->second;
 }
 
 void Vocabulary::Flush(Xapian::WritableDatabase& db) {

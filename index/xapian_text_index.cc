@@ -331,7 +331,9 @@ absl::Status XapianTextIndex::AddMessage(Xapian::WritableDatabase& db,
     body->mailbox = work.mailbox;
     body->uid = work.uid;
   }
-  for (const std::string& word : body->words) vocabulary.Add(word);
+  // The words with the prefixes they are stored under (the planner expands
+  // a key on one field over that field's words only).
+  vocabulary.AddTerms(body->doc);
   db.replace_document(unique, body->doc);
   return absl::OkStatus();
 }
