@@ -178,12 +178,15 @@ class Finder {
     }
     if (!expansion.complete) return false;
     const FieldMask bit = FieldBit(prefix);
+    const size_t before = out->size();
     for (std::string_view word : expansion.words) {
       if ((vocabulary_.FieldsOf(word) & bit) == 0) continue;
       if (out->size() >= limit) return false;
       out->push_back(word);
     }
-    ++GetPlannerCounters().expansions;
+    PlannerCounters& counters = GetPlannerCounters();
+    ++counters.expansions;
+    counters.words_expanded += out->size() - before;
     return true;
   }
 

@@ -54,6 +54,8 @@ struct PlannerCounters {
   // query, whatever the number of prefixes).
   std::atomic<uint64_t> expansions{0};
   std::atomic<uint64_t> vocabulary_searches{0};
+  // Words those expansions gave (each a posting list to read).
+  std::atomic<uint64_t> words_expanded{0};
 };
 PlannerCounters& GetPlannerCounters();
 

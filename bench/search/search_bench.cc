@@ -90,6 +90,13 @@ std::vector<std::string> Words(const std::string& text) {
   return out;
 }
 
+// The address of a From: value ("name" <local@domain>), as it was decoded.
+std::string AddressOf(const std::string& value) {
+  const size_t open = value.find('<');
+  if (open == std::string::npos) return value;
+  return value.substr(open + 1, value.find('>', open) - open - 1);
+}
+
 int Run() {
   const int total = absl::GetFlag(FLAGS_messages);
   const fs::path dir = absl::GetFlag(FLAGS_dir);
@@ -231,6 +238,29 @@ int Run() {
        [&] {
          const std::vector<std::string> words = Words(pick(sample_from));
          return Leaf(Kind::kHeader, pick(words), "from");
+       }},
+      // Substrings of addresses that span separators ('@', '.'): words
+      // alone cannot decide them.
+      {"address across @ (TO)",
+       [&] {
+         const std::string address = AddressOf(pick(sample_from));
+         const size_t at = address.find('@');
+         const size_t dot = address.rfind('.', at);
+         const size_t from = dot == std::string::npos ? 0 : dot + 1;
+         const size_t end = address.find('.', at);
+         return Leaf(Kind::kHeader, address.substr(from, end - from), "to");
+       }},
+      {"domain (FROM)",
+       [&] {
+         const std::string address = AddressOf(pick(sample_from));
+         return Leaf(Kind::kHeader, address.substr(address.find('@') + 1),
+                     "from");
+       }},
+      // A field without a prefix of its own: any-header words.
+      {"any header (HEADER)",
+       [&] {
+         const char* const states[] = {"open", "pending", "closed"};
+         return Leaf(Kind::kHeader, states[rng() % 3], "x-ticket");
        }},
       {"TEXT word",
        [&] { return Leaf(Kind::kText, word_in(1000, 20000)); }},

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "index/query_planner.h"
 #include "index/xapian_text_index.h"
 #include "tests/index/index_test_util.h"
 #include "tests/index/simple_text_source.h"
@@ -385,6 +386,63 @@ TEST_F(XapianIndexTest, FieldValuesAreStoredOnceAndStillMatch) {
   EXPECT_THAT(Query(1, Text("subject: ")), ElementsAre(10, 11, 12));
   EXPECT_THAT(Query(1, Text("ject: world")), IsEmpty());  // not its start
   EXPECT_THAT(Query(1, Text("to: dave")), IsEmpty());
+}
+
+// A key on one field expands over the words that field holds, not every
+// word of the vocabulary: "com" begins many body words here and one From
+// word. The fields of each word are learned while indexing, grow when a
+// known word turns up in another field, and are read from the terms when
+// the database is opened again.
+TEST_F(XapianIndexTest, FieldKeysExpandOverTheirFieldsWordsOnly) {
+  std::string body = "Words:";
+  for (const char* tail : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j",
+                           "k", "l"}) {
+    absl::StrAppend(&body, " com", tail, "x");
+  }
+  blobs_.Put("com", absl::StrCat("Subject: commerce\r\nFrom: Zed "
+                                 "<zed@example.com>\r\n\r\n", body, "\r\n"));
+  blobs_.Put("later", "Subject: s\r\nFrom: comax@example.net\r\n"
+                      "To: Ilug <ilug@linux.ie>\r\n\r\nfine\r\n");
+  ASSERT_TRUE(Apply({AddWork("alice", 1, 1, "com")}).ok());
+  PlannerCounters& counters = GetPlannerCounters();
+  auto words_for = [&](const store::SearchKey& key,
+                       std::vector<store::Uid> expected) {
+    const uint64_t before = counters.words_expanded;
+    EXPECT_EQ(Query(1, key), expected);
+    return counters.words_expanded - before;
+  };
+  // "example" and "com" in From; the body's "com...x" words are not read.
+  EXPECT_EQ(words_for(Header("from", "example.com"), {1}), 2u);
+  EXPECT_EQ(words_for(Header("from", "comax"), {}), 0u);
+  EXPECT_EQ(words_for(Body("comax"), {1}), 1u);
+  // "comax" (a body word) in From now.
+  ASSERT_TRUE(Apply({AddWork("alice", 1, 2, "later")}).ok());
+  EXPECT_EQ(words_for(Header("from", "comax@"), {2}), 1u);
+  EXPECT_THAT(Query(1, Header("from", "com")), ElementsAre(1, 2));
+  EXPECT_THAT(Query(1, Header("to", "ilug@linux.ie")), ElementsAre(2));
+  Reopen();
+  // "com" begins two From words now.
+  EXPECT_EQ(words_for(Header("from", "example.com"), {1}), 3u);
+  EXPECT_EQ(words_for(Header("from", "comax@"), {2}), 1u);
+  EXPECT_EQ(words_for(Body("comax"), {1}), 1u);
+  EXPECT_THAT(Query(1, Header("to", "ILUG@linux.IE")), ElementsAre(2));
+  EXPECT_THAT(Query(1, Text("zed@example.com")), ElementsAre(1));
+}
+
+// A TEXT key looks under seven prefixes (body, any header, Subject, From,
+// To, Cc, Bcc) but searches the vocabulary once per key word.
+TEST_F(XapianIndexTest, TextKeySearchesTheVocabularyOncePerWord) {
+  AddThree();
+  PlannerCounters& counters = GetPlannerCounters();
+  uint64_t searches = counters.vocabulary_searches;
+  uint64_t expansions = counters.expansions;
+  EXPECT_THAT(Query(1, Text("ELL")), ElementsAre(10));
+  EXPECT_EQ(counters.vocabulary_searches - searches, 1u);
+  EXPECT_EQ(counters.expansions - expansions, 7u);
+  searches = counters.vocabulary_searches;
+  // Two words placed by positions: the end of one, the start of the other.
+  EXPECT_THAT(Query(1, Text("llo wor")), ElementsAre(10));
+  EXPECT_EQ(counters.vocabulary_searches - searches, 2u);
 }
 
 }  // namespace
