@@ -34,7 +34,6 @@ void StoreImpl::StopIndexer() {
 }
 
 void StoreImpl::WakeIndexer() {
-  index_work_commits_.fetch_add(1);
   if (options_.text_index == nullptr) return;
   {
     MutexLock lock(&indexer_mu_);
@@ -190,8 +189,6 @@ absl::Status StoreImpl::CatchUpIndex() {
   if (index_paused_) {
     return absl::UnavailableError("the index queue is paused for a backup");
   }
-  const uint64_t commits = index_work_commits_.load();
-  if (commits == index_queue_empty_at_) return absl::OkStatus();
   auto loader = [this](const std::string& blob_id) {
     return LoadBlobByHex(blob_id);
   };
@@ -212,10 +209,7 @@ absl::Status StoreImpl::CatchUpIndex() {
           return batch.size() < kIndexBatchSize;
         }));
     MR_RETURN_IF_ERROR(decode_status);
-    if (batch.empty()) {
-      index_queue_empty_at_ = commits;
-      return absl::OkStatus();
-    }
+    if (batch.empty()) return absl::OkStatus();
     MR_RETURN_IF_ERROR(options_.text_index->Apply(batch, loader));
     std::vector<engine::Mutation> acks;
     for (std::string& key : keys) {

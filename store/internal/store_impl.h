@@ -641,14 +641,6 @@ class StoreImpl : public Store {
   // While a backup copies the store and the index, no queue item is applied
   // or acknowledged (backup.cc); searches scan meanwhile.
   bool index_paused_ ABSL_GUARDED_BY(index_apply_mu_) = false;
-  // Commits that queued index work, counted after each commit
-  // (WakeIndexer), and that count as it was before a catch-up found the
-  // queue empty: while the two are equal nothing new is queued and a search
-  // skips scanning the queue (which steps over the deletion markers of every
-  // item applied since the last compaction).
-  std::atomic<uint64_t> index_work_commits_{0};
-  uint64_t index_queue_empty_at_ ABSL_GUARDED_BY(index_apply_mu_) =
-      UINT64_MAX;
   // One backup at a time.
   std::atomic<bool> backup_running_{false};
   Mutex indexer_mu_;
