@@ -177,10 +177,13 @@ class Finder {
                                                  &expansion.words);
     }
     if (!expansion.complete) return false;
-    const FieldMask bit = FieldBit(prefix);
+    // Body words are most of the vocabulary: not filtered.
+    const FieldMask bit = prefix.empty() ? kAnyField : FieldBit(prefix);
     const size_t before = out->size();
     for (std::string_view word : expansion.words) {
-      if ((vocabulary_.FieldsOf(word) & bit) == 0) continue;
+      if (bit != kAnyField && (vocabulary_.FieldsOf(word) & bit) == 0) {
+        continue;
+      }
       if (out->size() >= limit) return false;
       out->push_back(word);
     }

@@ -65,11 +65,20 @@ void Vocabulary::Load(const Xapian::Database& db) {
       start = end + 1;
     }
   }
-  // Which prefixes hold each word: one pass over the terms, skipping the
-  // per-document ids (Q) and the boolean X terms.
+  loaded_ = true;
+}
+
+void Vocabulary::LearnFields(const Xapian::Database& db) {
+  if (fields_learned_) return;
+  // One pass over the header-field terms (upper-case prefixes), skipping
+  // the per-document ids (Q) and the boolean X terms; body terms (no
+  // prefix) sort after them and are not needed (body keys are not
+  // filtered).
   auto it = db.allterms_begin();
+  it.skip_to("A");
   while (it != db.allterms_end()) {
     const std::string term = *it;
+    if (static_cast<unsigned char>(term[0]) > 'Z') break;
     if (term[0] == 'Q' || term[0] == 'X') {
       it.skip_to(std::string(1, static_cast<char>(term[0] + 1)));
       continue;
@@ -83,10 +92,11 @@ void Vocabulary::Load(const Xapian::Database& db) {
     }
     ++it;
   }
-  loaded_ = true;
+  fields_learned_ = true;
 }
 
 void Vocabulary::Clear() {
+  fields_learned_ = false;
   known_.clear();
   words_.clear();
   joined_.assign(1, '\n');
@@ -116,6 +126,7 @@ void Vocabulary::AddTerms(const Xapian::Document& doc) {
 }
 
 FieldMask Vocabulary::FieldsOf(std::string_view word) const {
+  if (!fields_learned_) return kAnyField;
   auto known = known_.find(word);
   return known == known_.end() ? 0 : known->second;
 }

@@ -16,7 +16,9 @@
 // F, T, C, B, A: a FieldMask), so that a key on one field expands only to
 // words that field holds: "com" starts 400 words of a mail corpus but 15
 // From words, and every expanded word costs a posting-list lookup. The masks
-// are not persisted; Load() learns them from the database's terms.
+// are not persisted: LearnFields() reads them from the header-field terms
+// once, at the first search (opening the database for indexing does not pay
+// for it), and Add() keeps them current. Body keys are not filtered.
 //
 // Thread-safety: not thread-safe; the owner's mutex guards it.
 #ifndef MAILROOM_INDEX_VOCABULARY_H_
@@ -44,9 +46,11 @@ FieldMask FieldBit(std::string_view prefix);
 class Vocabulary {
  public:
   bool loaded() const { return loaded_; }
-  // Reads every word from the database's metadata, and which prefixes hold
-  // it from the database's terms.
+  // Reads every word from the database's metadata.
   void Load(const Xapian::Database& db);
+  // Learns which header-field prefixes hold each word from the database's
+  // terms; nothing after the first call (until Clear()).
+  void LearnFields(const Xapian::Database& db);
   void Clear();
 
   // Records `word`, stored under the prefixes of `fields`; a new one is
@@ -68,13 +72,16 @@ class Vocabulary {
   bool FindWords(std::string_view part, Match match, size_t limit,
                  std::vector<std::string_view>* out) const;
 
-  // The prefixes `word` is stored under (0 for a word never added).
+  // The prefixes `word` is stored under (0 for a word never added); every
+  // prefix before LearnFields(). The body bit is not reliable: body keys
+  // are not filtered.
   FieldMask FieldsOf(std::string_view word) const;
 
   size_t size() const { return words_.size(); }
 
  private:
   bool loaded_ = false;
+  bool fields_learned_ = false;
   std::deque<std::string> words_;  // stable addresses for the views below
   absl::flat_hash_map<std::string_view, FieldMask> known_;
   // Every word of words_, in order, each followed by '\n', after one

@@ -471,6 +471,7 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
     OwnerDb& owner, store::MailboxId mailbox, const CompiledKey& key) {
   MR_RETURN_IF_ERROR(OpenForQuery(owner));
   Xapian::WritableDatabase& db = *owner.db;
+  owner.vocabulary.LearnFields(db);
   Candidates candidates = FindCandidates(key, owner.vocabulary, db, mailbox);
   std::vector<Xapian::docid> matches = std::move(candidates.sure);
   GetPlannerCounters().documents_verified += candidates.maybe.size();
