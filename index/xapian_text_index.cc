@@ -471,12 +471,14 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
     OwnerDb& owner, store::MailboxId mailbox, const CompiledKey& key) {
   MR_RETURN_IF_ERROR(OpenForQuery(owner));
   Xapian::WritableDatabase& db = *owner.db;
-  owner.vocabulary.LearnFields(db);
+  const bool needs_body = NeedsBody(key);
+  const bool needs_headers = NeedsHeaders(key);
+  // Keys on header fields expand over those fields' words (a body-only
+  // search does not pay for learning them).
+  if (needs_headers) owner.vocabulary.LearnFields(db);
   Candidates candidates = FindCandidates(key, owner.vocabulary, db, mailbox);
   std::vector<Xapian::docid> matches = std::move(candidates.sure);
   GetPlannerCounters().documents_verified += candidates.maybe.size();
-  const bool needs_body = NeedsBody(key);
-  const bool needs_headers = NeedsHeaders(key);
   static const std::string kNoHeaders = EncodeDocData(FoldedText());
   // Candidates come in ascending docid order: stream the slots.
   Xapian::ValueIterator bodies = db.valuestream_begin(kSlotBody);
