@@ -563,6 +563,19 @@ class StoreImpl : public Store {
                          uint64_t epoch);
   // Runs the rebuilds search asked for (indexer thread).
   void RunRequestedRebuilds();
+  // A selectable mailbox read for opening: resolved with `r` checked, a
+  // snapshot, and its state and record read there; `header` holds what
+  // both open paths report (status without \Recent, name, rights,
+  // read-only, recent_claimed, private_view).
+  struct OpenedMailbox {
+    Resolved mailbox;
+    std::unique_ptr<engine::Reader> snapshot;
+    MailboxState state;
+    MailboxRecord record;
+    MailboxSnapshot header;
+  };
+  absl::StatusOr<OpenedMailbox> ReadMailboxForOpen(const Principal& who,
+                                                   std::string_view name);
   // The bodies of the calls that read at a snapshot; the public methods run
   // them again when the engine could not keep the snapshot (kAborted).
   absl::StatusOr<MailboxSnapshot> OpenMailboxOnce(const Principal& who,
