@@ -90,6 +90,9 @@ absl::StatusOr<MailboxId> StoreImpl::CreateMailboxInTxn(
   MailboxState state;
   MR_ASSIGN_OR_RETURN(state.uidvalidity, NextUidValidity(txn));
   state.highestmodseq = 1;
+  // No keywords yet; a former incarnation's list goes.
+  state.keywords_loaded = true;
+  state.keywords_dirty = true;
   if (existing.has_value()) {
     MailboxId id = ReadU64(*existing);
     MR_ASSIGN_OR_RETURN(
@@ -188,6 +191,8 @@ absl::Status StoreImpl::RemoveMailboxInTxn(Txn& txn, MailboxId id,
   MR_RETURN_IF_ERROR(DeleteContentsInTxn(txn, id, record.owner, state));
   MR_RETURN_IF_ERROR(DropMailboxMetadataInTxn(txn, id, record.owner));
   MR_RETURN_IF_ERROR(Delete(txn, Space::kMailboxState, MailboxIdKey(id)));
+  MR_RETURN_IF_ERROR(
+      Delete(txn, Space::kMailboxState, MailboxKeywordsKey(id)));
   MR_RETURN_IF_ERROR(Delete(txn, Space::kMailboxes, MailboxIdKey(id)));
   MR_RETURN_IF_ERROR(
       Delete(txn, Space::kMailboxNames, MailboxNameKey(record.owner, record.name)));
