@@ -17,6 +17,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kReadChunk = 4096;
 constexpr size_t kBigReadChunk = 64 * 1024;
+// How long a compressed session waits for its next command before its
+// compressor is freed (DeflateStream::ReleaseCompressor).
+constexpr std::chrono::seconds kCompressorIdleGrace{2};
 
 // A plugin may pass an enormous timeout; keep the deadline representable.
 Clock::time_point DeadlineAfter(std::chrono::milliseconds timeout) {
@@ -211,9 +214,23 @@ Task<AsioConnection::FillOutcome> AsioConnection::FillBuffer(
       if (out_.empty()) std::string().swap(out_);
       waiting_for_command_ = true;
       cancelled_by_shutdown_ = false;
-      IoResult r = co_await Timed(deadline, [this](auto handler) {
+      auto wait_read = [this](auto handler) {
         socket_.async_wait(Socket::wait_read, std::move(handler));
-      });
+      };
+      IoResult r;
+      if (deflate_ != nullptr && deflate_->holds_compressor() &&
+          Clock::now() + kCompressorIdleGrace < deadline) {
+        // A compressed session idle past the grace gives its compressor
+        // back (tens of KiB); a busy one keeps the history that makes its
+        // next responses smaller.
+        r = co_await Timed(Clock::now() + kCompressorIdleGrace, wait_read);
+        if (r.ec && op_timed_out_ && !cancelled_by_shutdown_) {
+          deflate_->ReleaseCompressor();
+          r = co_await Timed(deadline, wait_read);
+        }
+      } else {
+        r = co_await Timed(deadline, wait_read);
+      }
       waiting_for_command_ = false;
       if (r.ec) co_return ClassifyReadError();
     }

@@ -1,8 +1,11 @@
 #include "server/deflate_stream.h"
 
+#include <sys/mman.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +17,10 @@ namespace {
 constexpr size_t kCompactAfter = 16 * 1024;
 // Output grows in steps of at least this much while compressing.
 constexpr size_t kOutputStep = 4096;
+// zlib's blocks of at least this size are mapped pages of their own, so
+// that a released compressor goes back to the system at once instead of
+// staying in the allocator's free lists.
+constexpr size_t kMappedBlock = 4096;
 
 }  // namespace
 
@@ -22,9 +29,52 @@ struct DeflateStream::Streams {
   z_stream inflate{};
   bool deflate_ready = false;
   bool inflate_ready = false;
+  // The mapped blocks (address, length); zlib holds at most five a stream.
+  std::array<std::pair<void*, size_t>, 16> mapped{};
+
+  static voidpf Allocate(voidpf opaque, uInt items, uInt size) {
+    auto* self = static_cast<Streams*>(opaque);
+    const size_t bytes = static_cast<size_t>(items) * size;
+    if (bytes < kMappedBlock) return calloc(items, size);
+    for (auto& [address, length] : self->mapped) {
+      if (address != nullptr) continue;
+      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) return Z_NULL;
+      address = p;
+      length = bytes;
+      return p;
+    }
+    return calloc(items, size);
+  }
+  static void Free(voidpf opaque, voidpf p) {
+    auto* self = static_cast<Streams*>(opaque);
+    for (auto& [address, length] : self->mapped) {
+      if (address != p) continue;
+      munmap(address, length);
+      address = nullptr;
+      return;
+    }
+    free(p);
+  }
+  void UseAllocator(z_stream& z) {
+    z.zalloc = &Streams::Allocate;
+    z.zfree = &Streams::Free;
+    z.opaque = this;
+  }
   ~Streams() {
     if (deflate_ready) deflateEnd(&deflate);
     if (inflate_ready) inflateEnd(&inflate);
+  }
+  // Negative window bits: raw DEFLATE, no zlib header or checksum.
+  bool StartDeflate(const DeflateSettings& settings) {
+    deflate = z_stream{};
+    UseAllocator(deflate);
+    deflate_ready =
+        deflateInit2(&deflate, settings.level, Z_DEFLATED,
+                     -settings.window_bits, settings.memory_level,
+                     Z_DEFAULT_STRATEGY) == Z_OK;
+    return deflate_ready;
   }
 };
 
@@ -49,27 +99,44 @@ absl::StatusOr<std::unique_ptr<DeflateStream>> DeflateStream::Create(
     const DeflateSettings& settings) {
   if (absl::Status s = Validate(settings); !s.ok()) return s;
   auto streams = std::make_unique<Streams>();
-  // Negative window bits: raw DEFLATE, no zlib header or checksum.
-  if (deflateInit2(&streams->deflate, settings.level, Z_DEFLATED,
-                   -settings.window_bits, settings.memory_level,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (!streams->StartDeflate(settings)) {
     return absl::ResourceExhaustedError("cannot start the compressor");
   }
-  streams->deflate_ready = true;
   // The peer may use any window up to 32 KiB: decompress with the largest.
+  streams->UseAllocator(streams->inflate);
   if (inflateInit2(&streams->inflate, -15) != Z_OK) {
     return absl::ResourceExhaustedError("cannot start the decompressor");
   }
   streams->inflate_ready = true;
-  return std::unique_ptr<DeflateStream>(new DeflateStream(std::move(streams)));
+  return std::unique_ptr<DeflateStream>(
+      new DeflateStream(settings, std::move(streams)));
 }
 
-DeflateStream::DeflateStream(std::unique_ptr<Streams> streams)
-    : streams_(std::move(streams)) {}
+DeflateStream::DeflateStream(const DeflateSettings& settings,
+                             std::unique_ptr<Streams> streams)
+    : settings_(settings), streams_(std::move(streams)) {}
 
 DeflateStream::~DeflateStream() = default;
 
+void DeflateStream::ReleaseCompressor() {
+  if (streams_->deflate_ready) {
+    deflateEnd(&streams_->deflate);
+    streams_->deflate_ready = false;
+  }
+  if (input_pos_ == input_.size() && !output_pending_) {
+    std::string().swap(input_);
+    input_pos_ = 0;
+  }
+}
+
+bool DeflateStream::holds_compressor() const {
+  return streams_->deflate_ready;
+}
+
 absl::Status DeflateStream::Compress(std::string_view plain, std::string* out) {
+  if (!streams_->deflate_ready && !streams_->StartDeflate(settings_)) {
+    return absl::ResourceExhaustedError("cannot start the compressor");
+  }
   z_stream& z = streams_->deflate;
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
   z.avail_in = static_cast<uInt>(plain.size());

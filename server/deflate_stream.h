@@ -11,7 +11,10 @@
 // Memory: the compressor holds (1 << (window_bits + 2)) +
 // (1 << (memory_level + 9)) bytes (256 KiB at zlib's defaults 15/8); the
 // decompressor about 7 KiB plus a 32 KiB window, which it needs at full size
-// because the peer chooses its own window.
+// because the peer chooses its own window. An idle connection may give the
+// compressor back (ReleaseCompressor): every Compress() ends with a sync
+// flush, so a fresh compressor's blocks continue the stream the peer reads;
+// they only cannot refer back to what was sent before.
 //
 // Thread-safety: not thread-safe; one connection's strand uses it.
 #ifndef MAILROOM_SERVER_DEFLATE_STREAM_H_
@@ -58,14 +61,21 @@ class DeflateStream {
   // Queued input not yet decompressed, or output zlib may still hold.
   bool HasPendingInput() const;
 
+  // Frees the compressor's state (and the input buffer once it is used up);
+  // the next Compress() starts a new one with the same settings.
+  void ReleaseCompressor();
+  bool holds_compressor() const;
+
   // Bytes before/after compression, for the log line at close.
   uint64_t plain_out() const { return plain_out_; }
   uint64_t compressed_out() const { return compressed_out_; }
 
  private:
   struct Streams;
-  explicit DeflateStream(std::unique_ptr<Streams> streams);
+  DeflateStream(const DeflateSettings& settings,
+                std::unique_ptr<Streams> streams);
 
+  const DeflateSettings settings_;
   std::unique_ptr<Streams> streams_;
   std::string input_;     // compressed bytes from the peer
   size_t input_pos_ = 0;  // consumed prefix of input_

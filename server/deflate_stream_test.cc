@@ -121,5 +121,35 @@ TEST(DeflateStreamTest, SettingsAreChecked) {
   EXPECT_TRUE(DeflateStream::Create({true, 1, 9, 1}).ok());
 }
 
+TEST(DeflateStreamTest, AReleasedCompressorRestartsWithinTheSameStream) {
+  auto s = DeflateStream::Create({});
+  ASSERT_TRUE(s.ok()) << s.status();
+  z_stream peer{};
+  ASSERT_EQ(inflateInit2(&peer, -15), Z_OK);
+  const std::string first = "* 1 FETCH (FLAGS (\\Seen) UID 7)\r\n";
+  const std::string second = "* 2 FETCH (FLAGS (\\Seen) UID 8)\r\n";
+  std::string wire;
+  ASSERT_TRUE((*s)->Compress(first, &wire).ok());
+  EXPECT_TRUE((*s)->holds_compressor());
+  (*s)->ReleaseCompressor();
+  EXPECT_FALSE((*s)->holds_compressor());
+  EXPECT_EQ(PeerInflate(peer, wire), first);
+  // The peer's decompressor goes on: the new compressor's output is the
+  // continuation of the same raw stream.
+  std::string more;
+  ASSERT_TRUE((*s)->Compress(second, &more).ok());
+  EXPECT_TRUE((*s)->holds_compressor());
+  EXPECT_EQ(PeerInflate(peer, more), second);
+  // Input still decompresses after a release.
+  z_stream client{};
+  ASSERT_EQ(deflateInit2(&client, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY),
+            Z_OK);
+  (*s)->ReleaseCompressor();
+  (*s)->AddInput(PeerCompress(client, "a1 NOOP\r\n"));
+  EXPECT_EQ(DrainAll(**s, 64), "a1 NOOP\r\n");
+  deflateEnd(&client);
+  inflateEnd(&peer);
+}
+
 }  // namespace
 }  // namespace mailroom::server

@@ -68,44 +68,61 @@ void BM_StoreFlags(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreFlags)->UseRealTime();
 
-// STORE +FLAGS/-FLAGS of one keyword on one message, in a mailbox whose
-// other message carries state.range(0) distinct keywords: the cost of the
-// per-mailbox keyword bound (max_keywords_per_mailbox) as the mailbox's
-// keyword list grows. Unsynced writes, so the check is not hidden behind
-// an fsync.
-void BM_StoreKeyword(benchmark::State& state) {
+Store& KeywordStore() {
   static const std::unique_ptr<Store> store = [] {
     StoreOptions options;
     options.sync_writes = false;
     return bench::OpenBenchStore("store_benchmark_keywords", options);
   }();
-  const std::string user = "keywords" + std::to_string(state.range(0));
-  (void)store->CreateUser(user, "pw");
+  return *store;
+}
+
+// STORE +FLAGS/-FLAGS of `flags` on one message, in a mailbox whose other
+// message carries state.range(0) distinct keywords: the cost of the
+// per-mailbox keyword bound (max_keywords_per_mailbox) as the mailbox's
+// keyword list grows. Unsynced writes, so the check is not hidden behind
+// an fsync.
+void StoreAmongKeywords(benchmark::State& state, const std::string& prefix,
+                        const Flags& flags) {
+  Store& store = KeywordStore();
+  const std::string user = prefix + std::to_string(state.range(0));
+  (void)store.CreateUser(user, "pw");
   Principal who = PrincipalIssuer::User(user);
   AppendRequest carrier{.data = Message(4096, 2)};
   for (int64_t k = 0; k < state.range(0); ++k) {
     carrier.flags.keywords.push_back("kw" + std::to_string(k));
   }
-  auto appended = store->Append(
+  auto appended = store.Append(
       who, "INBOX", {carrier, AppendRequest{.data = Message(4096, 3)}});
   if (!appended.ok()) {
     state.SkipWithError(appended.status().ToString().c_str());
     return;
   }
-  MailboxId inbox = store->GetStatus(who, "INBOX")->id;
+  MailboxId inbox = store.GetStatus(who, "INBOX")->id;
   bool add = true;
   for (auto _ : state) {
-    auto r = store->StoreFlags(
+    auto r = store.StoreFlags(
         who, inbox,
         {.uids = {appended->uids[1]},
          .op = add ? FlagOp::kAdd : FlagOp::kRemove,
-         .flags = Flags{0, {"$Label1"}}});
+         .flags = flags});
     if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
     add = !add;
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+// A keyword the mailbox knows after the first iteration.
+void BM_StoreKeyword(benchmark::State& state) {
+  StoreAmongKeywords(state, "keywords", Flags{0, {"$Label1"}});
+}
 BENCHMARK(BM_StoreKeyword)->Arg(0)->Arg(100)->Arg(999)->UseRealTime();
+
+// No keyword at all: the list is neither read nor written.
+void BM_StoreSeenAmongKeywords(benchmark::State& state) {
+  StoreAmongKeywords(state, "seen-keywords", Flags{kSeen, {}});
+}
+BENCHMARK(BM_StoreSeenAmongKeywords)->Arg(0)->Arg(100)->Arg(999)->UseRealTime();
 
 void BM_GetStatus(benchmark::State& state) {
   Store& store = SharedStore();

@@ -15,7 +15,8 @@ scripts/fetch_corpus.sh) into one INBOX, then:
     MAILROOM_BIN_DIR=$PWD/bazel-bin python3 bench/compress/compress_bench.py
 
 Settings: MESSAGES (2000), ROUNDS (3), SESSIONS (200), CONFIGS
-("12:5:6,15:8:6": window_bits:memory_level:level, one daemon each).
+("12:5:6,15:8:6": window_bits:memory_level:level, one daemon each),
+IDLE_SECONDS (5: how long the sessions sit idle before the RSS reading).
 """
 
 import os
@@ -31,6 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from tests.harness.mailroomd import Mailroomd  # noqa: E402
 
 CORPUS = os.path.expanduser("~/.cache/mailroom/corpus")
+IDLE_SECONDS = float(os.environ.get("IDLE_SECONDS", "5"))
 
 
 class Client:
@@ -154,7 +156,8 @@ def idle_rss_per_session(flags, messages, count, compressed):
             c.command(b"SELECT INBOX")
             c.command(b"FETCH 1:20 BODY.PEEK[]")
             clients.append(c)
-        time.sleep(2)
+        # Past the 2 s after which an idle session frees its compressor.
+        time.sleep(IDLE_SECONDS)
         after = rss_kib(server.pid)
         for c in clients:
             c.sock.close()

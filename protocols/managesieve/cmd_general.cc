@@ -12,6 +12,7 @@
 #include "protocols/managesieve/managesieve_session.h"
 #include "protocols/managesieve/response.h"
 #include "protocols/sasl/sasl_driver.h"
+#include "protocols/sasl/tls_upgrade.h"
 #include "sieve/limits.h"
 #include "sieve/script.h"
 
@@ -85,27 +86,11 @@ Task<void> ManageSieveSession::HandleStartTls(const Command& command) {
     No("STARTTLS takes no arguments");
     co_return;
   }
-  if (conn_.tls_active()) {
-    No("TLS is already active");
-    co_return;
-  }
-  if (!conn_.tls_available()) {
-    No("TLS is not available");
-    co_return;
-  }
-  Ok("Begin TLS negotiation");
-  if (!(co_await conn_.Flush()).ok()) {
-    state_ = State::kDone;
-    co_return;
-  }
-  absl::Status status = co_await conn_.StartTls();
-  if (!status.ok()) {
-    // The client is mid-handshake (or injected plaintext): nothing sane can
-    // follow on this connection.
-    conn_.Log(absl::StrCat("STARTTLS failed: ", status.message()));
-    state_ = State::kDone;
-    co_return;
-  }
+  const sasl::TlsUpgrade upgrade = co_await sasl::UpgradeToTls(
+      conn_, "STARTTLS", [this](std::string_view text) { No(text); },
+      [this](std::string_view text) { Ok(text); });
+  if (upgrade == sasl::TlsUpgrade::kClosed) state_ = State::kDone;
+  if (upgrade != sasl::TlsUpgrade::kStarted) co_return;
   // RFC 5804 section 2.2: the capabilities again, now over TLS (SASL may
   // list more mechanisms).
   WriteCapabilities();

@@ -14,6 +14,7 @@
 #include "protocols/pop3/message_lines.h"
 #include "protocols/pop3/wire_size_cache.h"
 #include "protocols/sasl/sasl_driver.h"
+#include "protocols/sasl/tls_upgrade.h"
 
 namespace mailroom::pop3 {
 namespace {
@@ -240,27 +241,11 @@ Task<void> Pop3Session::HandleAuth(const Command& command) {
 }
 
 Task<void> Pop3Session::HandleStls() {
-  if (conn_.tls_active()) {
-    Err("TLS is already active");
-    co_return;
-  }
-  if (!conn_.tls_available()) {
-    Err("TLS is not available");
-    co_return;
-  }
-  Ok("Begin TLS negotiation");
-  if (!(co_await conn_.Flush()).ok()) {
-    state_ = State::kDone;
-    co_return;
-  }
-  absl::Status status = co_await conn_.StartTls();
-  if (!status.ok()) {
-    // The client is mid-handshake (or injected plaintext): nothing sane can
-    // follow on this connection.
-    conn_.Log(absl::StrCat("STLS failed: ", status.message()));
-    state_ = State::kDone;
-    co_return;
-  }
+  const sasl::TlsUpgrade upgrade = co_await sasl::UpgradeToTls(
+      conn_, "STLS", [this](std::string_view text) { Err(text); },
+      [this](std::string_view text) { Ok(text); });
+  if (upgrade == sasl::TlsUpgrade::kClosed) state_ = State::kDone;
+  if (upgrade != sasl::TlsUpgrade::kStarted) co_return;
   // RFC 2595: forget everything learned before the handshake.
   pending_user_.reset();
   utf8_ = false;

@@ -216,6 +216,14 @@ absl::Status StoreImpl::CatchUpIndex() {
       acks.push_back({Space::kIndexQueue, std::move(key), std::nullopt});
     }
     MR_RETURN_IF_ERROR(engine_->WriteUnguarded(acks, /*durable=*/true));
+    // A stopping store (the daemon's shutdown) finishes only the batch in
+    // hand: the rest of the queue is persisted and the next start indexes
+    // it, so a large backlog never holds up the exit.
+    MutexLock stop_lock(&indexer_mu_);
+    if (indexer_stop_) {
+      return absl::CancelledError("the store is closing; indexing resumes "
+                                  "at the next start");
+    }
   }
 }
 

@@ -87,6 +87,12 @@ bool ParseMessageKey(std::string_view key, MailboxId* id, Uid* uid) {
   return true;
 }
 
+std::string MailboxKeywordsKey(MailboxId id) {
+  std::string key = MailboxIdKey(id);
+  key.push_back('k');
+  return key;
+}
+
 std::string MailboxViewKey(MailboxId id, uint32_t piece) {
   std::string key = MailboxIdKey(id);
   AppendU32(&key, piece);

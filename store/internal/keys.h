@@ -21,6 +21,11 @@
 //   mailboxes     id                               MailboxRecord (owner, name, ...)
 //   mbox_state    id                               MailboxState (UIDVALIDITY,
 //                                                  UIDNEXT, HIGHESTMODSEQ, counts)
+//                 id 'k'                           the mailbox's keyword list
+//                                                  (string list, folded,
+//                                                  sorted; keyword_limit.cc),
+//                                                  written under the state
+//                                                  key's lock; absent: none
 //   messages      id uid                           MessageRecord (flags, modseq,
 //                                                  dates, size, hash, object
 //                                                  ids)
@@ -127,6 +132,7 @@ std::string MailboxNameKey(std::string_view owner, std::string_view name);
 // Prefix of every mailbox name key of `owner`.
 std::string MailboxNamePrefix(std::string_view owner);
 std::string MailboxIdKey(MailboxId id);
+std::string MailboxKeywordsKey(MailboxId id);
 std::string MessageKey(MailboxId id, Uid uid);
 // Parses a message (or retrieval) key; false on a malformed key.
 bool ParseMessageKey(std::string_view key, MailboxId* id, Uid* uid);

@@ -1,9 +1,18 @@
 // The bound on distinct keywords per mailbox (StoreOptions::
 // max_keywords_per_mailbox). Every keyword a mailbox is given is noted,
-// folded to lower case, in its state record (MailboxState::keywords), which
-// every writer already locks, so the check costs no extra read. The list
-// only grows; when it is full it is rebuilt once from the messages, so
-// keywords no message carries any more stop counting.
+// folded to lower case, in the mailbox's keyword list. The list has its own
+// key beside the state record (keys.h), written under the state key's lock,
+// and the state record holds only its length: a write that brings no
+// keyword neither reads nor rewrites the list, and one that does reads it
+// once (and writes it only when a keyword is new). States of older stores
+// hold the list inline; it moves to its own key on their next write.
+//
+// The list only grows; when it is full it is rebuilt once from the
+// messages, so keywords no message carries any more stop counting. A
+// keyword set only as someone's private flag (RFC 5257-style private
+// keywords, private_flags.h) counts like a shared one: admission sees it
+// before it is split off, and the rebuild reads the private rows too, so a
+// rebuild never forgets a keyword a message still shows to someone.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -12,6 +21,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "store/internal/keys.h"
+#include "store/internal/records.h"
 #include "store/internal/store_impl.h"
 
 namespace mailroom::store::internal {
@@ -37,23 +48,68 @@ void Add(std::vector<std::string> fresh, std::vector<std::string>* known) {
   std::sort(known->begin(), known->end());
 }
 
+// Adds `fresh` to the mailbox's list, for PutState to write.
+void Note(std::vector<std::string> fresh, MailboxState& state) {
+  if (fresh.empty()) return;
+  Add(std::move(fresh), &state.keywords);
+  state.keyword_count = static_cast<uint32_t>(state.keywords.size());
+  state.keywords_dirty = true;
+}
+
 }  // namespace
 
 bool StoreImpl::KeywordsFull(const MailboxState& state) const {
   return options_.max_keywords_per_mailbox != 0 &&
-         state.keywords.size() >= options_.max_keywords_per_mailbox;
+         state.keyword_count >= options_.max_keywords_per_mailbox;
 }
 
-absl::Status StoreImpl::RecountKeywords(Txn& txn, MailboxId mailbox,
-                                        MailboxState& state) {
+absl::Status StoreImpl::LoadKeywords(Txn& txn, MailboxId mailbox,
+                                     MailboxState& state) {
+  if (state.keywords_loaded) return absl::OkStatus();
+  MR_ASSIGN_OR_RETURN(
+      std::optional<std::string> stored,
+      Get(Space::kMailboxState, MailboxKeywordsKey(mailbox), &txn));
+  state.keywords.clear();
+  if (stored.has_value() && !DecodeStringList(*stored, &state.keywords)) {
+    return absl::DataLossError(
+        absl::StrCat("undecodable keyword list of mailbox ", mailbox));
+  }
+  state.keywords_loaded = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> StoreImpl::KeywordsInUse(
+    MailboxId mailbox, Txn* txn, engine::Reader* snapshot) {
   std::vector<std::string> used;
   MR_RETURN_IF_ERROR(ForEachMessage(
       mailbox,
       [&](Uid, MessageRecord record) {
         Add(Unknown(used, record.keywords), &used);
       },
-      &txn));
-  state.keywords = std::move(used);
+      txn, snapshot));
+  absl::Status rows_status;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      Space::kSeen, SeenPrefix(kSeenRowTag, mailbox),
+      [&](std::string_view, std::string_view value) {
+        SeenRow row;
+        if (!Decode(value, &row)) {
+          rows_status = absl::DataLossError("undecodable private flags row");
+          return false;
+        }
+        Add(Unknown(used, row.keywords), &used);
+        return true;
+      },
+      txn, snapshot));
+  MR_RETURN_IF_ERROR(rows_status);
+  return used;
+}
+
+absl::Status StoreImpl::RecountKeywords(Txn& txn, MailboxId mailbox,
+                                        MailboxState& state) {
+  MR_ASSIGN_OR_RETURN(state.keywords, KeywordsInUse(mailbox, &txn, nullptr));
+  state.keyword_count = static_cast<uint32_t>(state.keywords.size());
+  state.keywords_loaded = true;
+  state.keywords_dirty = true;
   return absl::OkStatus();
 }
 
@@ -61,11 +117,13 @@ absl::Status StoreImpl::AdmitKeywords(Txn& txn, MailboxId mailbox,
                                       MailboxState& state,
                                       std::vector<std::string>* keywords,
                                       KeywordOverflow overflow) {
+  if (keywords->empty()) return absl::OkStatus();
+  MR_RETURN_IF_ERROR(LoadKeywords(txn, mailbox, state));
   std::vector<std::string> fresh = Unknown(state.keywords, *keywords);
   if (fresh.empty()) return absl::OkStatus();
   const uint64_t max = options_.max_keywords_per_mailbox;
   if (overflow == KeywordOverflow::kKeep) {
-    Add(std::move(fresh), &state.keywords);
+    Note(std::move(fresh), state);
     return absl::OkStatus();
   }
   if (max != 0 && state.keywords.size() + fresh.size() > max) {
@@ -73,7 +131,7 @@ absl::Status StoreImpl::AdmitKeywords(Txn& txn, MailboxId mailbox,
     fresh = Unknown(state.keywords, *keywords);
   }
   if (max == 0 || state.keywords.size() + fresh.size() <= max) {
-    Add(std::move(fresh), &state.keywords);
+    Note(std::move(fresh), state);
     return absl::OkStatus();
   }
   if (overflow == KeywordOverflow::kRefuse) {
@@ -96,7 +154,7 @@ absl::Status StoreImpl::AdmitKeywords(Txn& txn, MailboxId mailbox,
       kept.push_back(std::move(k));
     }
   }
-  Add(std::move(admitted), &state.keywords);
+  Note(std::move(admitted), state);
   *keywords = std::move(kept);
   return absl::OkStatus();
 }

@@ -61,38 +61,17 @@ absl::StatusOr<MailboxTableSnapshot> StoreImpl::OpenMailboxTable(
 
 absl::StatusOr<MailboxTableSnapshot> StoreImpl::OpenMailboxTableOnce(
     const Principal& who, std::string_view name) {
-  MR_ASSIGN_OR_RETURN(Resolved mailbox, ResolveName(who, name, nullptr));
-  MR_RETURN_IF_ERROR(Require(mailbox, 'r'));
-  if (mailbox.record.noselect) {
-    return absl::FailedPreconditionError("mailbox is \\Noselect");
-  }
-  MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,
-                      engine_->Snapshot());
-  engine::Reader* snapshot = snapshot_view.get();
-  MR_ASSIGN_OR_RETURN(
-      std::optional<MailboxState> state,
-      GetRecord<MailboxState>(Space::kMailboxState, MailboxIdKey(mailbox.id),
-                              nullptr, false, snapshot));
-  if (!state.has_value()) return absl::NotFoundError("no such mailbox");
-  MR_ASSIGN_OR_RETURN(
-      std::optional<MailboxRecord> record,
-      GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(mailbox.id),
-                               nullptr, false, snapshot));
-  if (!record.has_value()) return absl::NotFoundError("no such mailbox");
+  MR_ASSIGN_OR_RETURN(OpenedMailbox opened, ReadMailboxForOpen(who, name));
+  engine::Reader* snapshot = opened.snapshot.get();
+  const MailboxId id = opened.mailbox.id;
   MailboxTableSnapshot out;
+  out.header = std::move(opened.header);
   MailboxSnapshot& snap = out.header;
-  MR_ASSIGN_OR_RETURN(snap.status,
-                      ViewStatus(who, mailbox.id, *record, *state, snapshot));
-  snap.name = VisibleName(who.user(), mailbox.record.owner, mailbox.record.name);
-  snap.rights = mailbox.rights;
-  snap.read_only = !GrantsReadWrite(mailbox.rights);
-  snap.recent_claimed = state->recent_claimed;
-  snap.private_view = PrivateView(*record, who);
 
-  MR_ASSIGN_OR_RETURN(out.table, LoadMessageTable(mailbox.id, *state, snapshot));
+  MR_ASSIGN_OR_RETURN(out.table, LoadMessageTable(id, opened.state, snapshot));
   if (snap.private_view) {
     MR_ASSIGN_OR_RETURN(auto rows,
-                        SeenRows(mailbox.id, who.user(), 0,
+                        SeenRows(id, who.user(), 0,
                                  std::numeric_limits<Uid>::max(), nullptr,
                                  snapshot));
     KeywordNumbering numbering(&out.table);

@@ -90,6 +90,9 @@ absl::StatusOr<MailboxId> StoreImpl::CreateMailboxInTxn(
   MailboxState state;
   MR_ASSIGN_OR_RETURN(state.uidvalidity, NextUidValidity(txn));
   state.highestmodseq = 1;
+  // No keywords yet; a former incarnation's list goes.
+  state.keywords_loaded = true;
+  state.keywords_dirty = true;
   if (existing.has_value()) {
     MailboxId id = ReadU64(*existing);
     MR_ASSIGN_OR_RETURN(
@@ -188,6 +191,8 @@ absl::Status StoreImpl::RemoveMailboxInTxn(Txn& txn, MailboxId id,
   MR_RETURN_IF_ERROR(DeleteContentsInTxn(txn, id, record.owner, state));
   MR_RETURN_IF_ERROR(DropMailboxMetadataInTxn(txn, id, record.owner));
   MR_RETURN_IF_ERROR(Delete(txn, Space::kMailboxState, MailboxIdKey(id)));
+  MR_RETURN_IF_ERROR(
+      Delete(txn, Space::kMailboxState, MailboxKeywordsKey(id)));
   MR_RETURN_IF_ERROR(Delete(txn, Space::kMailboxes, MailboxIdKey(id)));
   MR_RETURN_IF_ERROR(
       Delete(txn, Space::kMailboxNames, MailboxNameKey(record.owner, record.name)));
@@ -549,48 +554,61 @@ absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxHeader(
   return RetryAborted([&] { return OpenMailboxOnce(who, name, false); });
 }
 
-absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxOnce(
-    const Principal& who, std::string_view name, bool with_messages) {
-  MR_ASSIGN_OR_RETURN(Resolved mailbox, ResolveName(who, name, nullptr));
-  MR_RETURN_IF_ERROR(Require(mailbox, 'r'));
-  if (mailbox.record.noselect) {
+absl::StatusOr<StoreImpl::OpenedMailbox> StoreImpl::ReadMailboxForOpen(
+    const Principal& who, std::string_view name) {
+  OpenedMailbox out;
+  MR_ASSIGN_OR_RETURN(out.mailbox, ResolveName(who, name, nullptr));
+  MR_RETURN_IF_ERROR(Require(out.mailbox, 'r'));
+  if (out.mailbox.record.noselect) {
     return absl::FailedPreconditionError("mailbox is \\Noselect");
   }
-  MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,
-                      engine_->Snapshot());
-  engine::Reader* snapshot = snapshot_view.get();
+  MR_ASSIGN_OR_RETURN(out.snapshot, engine_->Snapshot());
+  const MailboxId id = out.mailbox.id;
   MR_ASSIGN_OR_RETURN(
       std::optional<MailboxState> state,
-      GetRecord<MailboxState>(Space::kMailboxState, MailboxIdKey(mailbox.id),
-                              nullptr, false, snapshot));
+      GetRecord<MailboxState>(Space::kMailboxState, MailboxIdKey(id), nullptr,
+                              false, out.snapshot.get()));
   if (!state.has_value()) return absl::NotFoundError("no such mailbox");
+  out.state = *std::move(state);
   MR_ASSIGN_OR_RETURN(
       std::optional<MailboxRecord> record,
-      GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(mailbox.id), nullptr,
-                               false, snapshot));
+      GetRecord<MailboxRecord>(Space::kMailboxes, MailboxIdKey(id), nullptr,
+                               false, out.snapshot.get()));
   if (!record.has_value()) return absl::NotFoundError("no such mailbox");
-  MailboxSnapshot snap;
-  MR_ASSIGN_OR_RETURN(snap.status,
-                      ViewStatus(who, mailbox.id, *record, *state, snapshot));
-  snap.name = VisibleName(who.user(), mailbox.record.owner, mailbox.record.name);
-  snap.rights = mailbox.rights;
-  snap.read_only = !GrantsReadWrite(mailbox.rights);
-  snap.recent_claimed = state->recent_claimed;
-  snap.private_view = PrivateView(*record, who);
+  out.record = *std::move(record);
+  MailboxSnapshot& snap = out.header;
+  MR_ASSIGN_OR_RETURN(snap.status, ViewStatus(who, id, out.record, out.state,
+                                              out.snapshot.get()));
+  snap.name = VisibleName(who.user(), out.mailbox.record.owner,
+                          out.mailbox.record.name);
+  snap.rights = out.mailbox.rights;
+  snap.read_only = !GrantsReadWrite(out.mailbox.rights);
+  snap.recent_claimed = out.state.recent_claimed;
+  snap.private_view = PrivateView(out.record, who);
+  return out;
+}
+
+absl::StatusOr<MailboxSnapshot> StoreImpl::OpenMailboxOnce(
+    const Principal& who, std::string_view name, bool with_messages) {
+  MR_ASSIGN_OR_RETURN(OpenedMailbox opened, ReadMailboxForOpen(who, name));
+  engine::Reader* snapshot = opened.snapshot.get();
+  const MailboxId id = opened.mailbox.id;
+  const MailboxState& state = opened.state;
+  MailboxSnapshot snap = std::move(opened.header);
   if (!with_messages) {
     MR_ASSIGN_OR_RETURN(snap.status.recent,
-                        CountUnclaimedRecent(mailbox.id, *state, snapshot));
+                        CountUnclaimedRecent(id, state, snapshot));
     return snap;
   }
   absl::flat_hash_map<Uid, SeenRow> rows;
   if (snap.private_view) {
-    MR_ASSIGN_OR_RETURN(rows, SeenRows(mailbox.id, who.user(), 0,
+    MR_ASSIGN_OR_RETURN(rows, SeenRows(id, who.user(), 0,
                                        std::numeric_limits<Uid>::max(),
                                        nullptr, snapshot));
   }
-  snap.messages.reserve(state->messages);
+  snap.messages.reserve(state.messages);
   MR_RETURN_IF_ERROR(ForEachMessage(
-      mailbox.id,
+      id,
       [&](Uid uid, MessageRecord message) {
         snap.messages.push_back(ToMeta(uid, message));
         if (uid > snap.recent_claimed) ++snap.status.recent;

@@ -175,7 +175,10 @@ std::string Encode(const MailboxState& r) {
   w.Varint(r.size);
   w.Varint(r.last_modseq);
   w.Varint(r.recent_claimed);
-  w.StringList(r.keywords);
+  // Where older records held the keyword list: now always empty, followed
+  // by the count, whose presence says the list has its own key.
+  w.StringList({});
+  w.Varint(r.keyword_count);
   return w.Take();
 }
 
@@ -194,6 +197,18 @@ bool Decode(std::string_view in, MailboxState* r) {
                           : (r->uidnext > 0 ? r->uidnext - 1 : 0);
   r->keywords = rd.ok() && !rd.at_end() ? rd.StringList()
                                         : std::vector<std::string>{};
+  if (rd.ok() && !rd.at_end()) {
+    r->keyword_count = static_cast<uint32_t>(rd.Varint());
+    r->keywords.clear();
+    r->keywords_loaded = false;
+    r->keywords_dirty = false;
+  } else {
+    // An older record: the list (if any) is inline and moves out on the
+    // next write.
+    r->keyword_count = static_cast<uint32_t>(r->keywords.size());
+    r->keywords_loaded = true;
+    r->keywords_dirty = !r->keywords.empty();
+  }
   return rd.ok();
 }
 

@@ -51,9 +51,19 @@ struct MailboxState {
   // a read-write session already (ClaimRecent). Older records: UIDNEXT - 1,
   // so an upgrade does not make every stored message \Recent.
   Uid recent_claimed = 0;
-  // Every keyword the mailbox was given, folded to lower case, sorted
-  // (keyword_limit.cc). Absent in older records: empty.
+  // How many keywords the mailbox's keyword list holds (keyword_limit.cc).
+  // The list has its own key (MailboxKeywordsKey), read only when a keyword
+  // may be new to the mailbox. Older records carry the list inline.
+  uint32_t keyword_count = 0;
+  // The list, folded to lower case and sorted, once `keywords_loaded`.
+  // Neither it nor the two flags are part of the encoded record.
   std::vector<std::string> keywords;
+  // Whether `keywords` holds the list (decoding an older record, whose list
+  // is inline, sets it; so does a new mailbox).
+  bool keywords_loaded = false;
+  // Whether PutState must write the list to its key (it changed, or it was
+  // read inline from an older record and moves out on this write).
+  bool keywords_dirty = false;
 };
 
 // A new modseq, above every one handed out in the mailbox.

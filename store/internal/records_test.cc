@@ -91,9 +91,10 @@ TEST(RecordsTest, RejectsGarbageAndTruncation) {
   MailboxState state{1, 2, 3, 4, 5, 6, 7};
   std::string bytes = Encode(state);
   MailboxState out;
-  // The last three bytes are the optional last_modseq, recent_claimed and
-  // (empty) keyword list; cutting into `size` fails.
-  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 4), &out));
+  // The last four bytes are the optional last_modseq, recent_claimed,
+  // (empty) inline keyword list and keyword count; cutting into `size`
+  // fails.
+  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 5), &out));
   EXPECT_FALSE(Decode("", &out));
   EXPECT_FALSE(Decode("\x09garbage", &out));
   UserRecord user;
@@ -117,24 +118,40 @@ TEST(RecordsTest, OptionalsAndIndexWork) {
 
 TEST(RecordsTest, RecordsWithoutLaterFieldsStillDecode) {
   MailboxState state{1, 2, 3, 4, 5, 6, 7, 9, 0};
-  state.keywords = {"$Todo", "Project"};
+  // The keyword list has its own key: the record holds only its length.
+  state.keyword_count = 2;
+  state.keywords = {"$todo", "project"};
   std::string bytes = Encode(state);
   MailboxState out;
   ASSERT_TRUE(Decode(bytes, &out));
   EXPECT_EQ(out.last_modseq, 9u);
   EXPECT_EQ(out.recent_claimed, 0u);
-  EXPECT_EQ(out.keywords, state.keywords);
-  // Without the keyword list: none known yet.
-  state.keywords.clear();
-  bytes = Encode(state);
-  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 1), &out));
+  EXPECT_EQ(out.keyword_count, 2u);
   EXPECT_TRUE(out.keywords.empty());
+  EXPECT_FALSE(out.keywords_loaded);
+  // Older records: the list inline, to be moved out on the next write.
+  state.keyword_count = 0;
+  bytes = Encode(state);
+  // (The list as a record field: without a record's leading format byte.)
+  const std::string list =
+      EncodeStringList(std::vector<std::string>{"$todo", "project"});
+  std::string older = bytes.substr(0, bytes.size() - 2) + list.substr(1);
+  ASSERT_TRUE(Decode(older, &out));
+  EXPECT_EQ(out.keywords, (std::vector<std::string>{"$todo", "project"}));
+  EXPECT_EQ(out.keyword_count, 2u);
+  EXPECT_TRUE(out.keywords_loaded);
+  EXPECT_TRUE(out.keywords_dirty);
+  // Without the keyword list: none known yet.
+  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 2), &out));
+  EXPECT_TRUE(out.keywords.empty());
+  EXPECT_EQ(out.keyword_count, 0u);
+  EXPECT_FALSE(out.keywords_dirty);
   EXPECT_EQ(out.recent_claimed, 0u);
   // Without recent_claimed: everything below UIDNEXT counts as claimed.
-  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 2), &out));
+  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 3), &out));
   EXPECT_EQ(out.last_modseq, 9u);
   EXPECT_EQ(out.recent_claimed, 1u);
-  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 3), &out));
+  ASSERT_TRUE(Decode(bytes.substr(0, bytes.size() - 4), &out));
   EXPECT_EQ(out.last_modseq, 0u);
   EXPECT_EQ(out.size, 7u);
 

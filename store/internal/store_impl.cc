@@ -322,6 +322,13 @@ absl::StatusOr<MailboxState> StoreImpl::LockState(Txn& txn, MailboxId id) {
 
 absl::Status StoreImpl::PutState(Txn& txn, MailboxId id,
                                  const MailboxState& state) {
+  if (state.keywords_dirty) {
+    MR_RETURN_IF_ERROR(
+        state.keywords.empty()
+            ? Delete(txn, Space::kMailboxState, MailboxKeywordsKey(id))
+            : Put(txn, Space::kMailboxState, MailboxKeywordsKey(id),
+                  EncodeStringList(state.keywords)));
+  }
   return Put(txn, Space::kMailboxState, MailboxIdKey(id), Encode(state));
 }
 

@@ -358,12 +358,21 @@ class StoreImpl : public Store {
   // ---- the keyword bound (keyword_limit.cc) ----
   // Notes `keywords` in `state` (written back by the caller's PutState).
   // Past the bound: kResourceExhausted (kRefuse), `keywords` loses the new
-  // ones that do not fit (kDrop), or all are noted anyway (kKeep).
+  // ones that do not fit (kDrop), or all are noted anyway (kKeep). Reads
+  // the mailbox's keyword list only when `keywords` is not empty.
   // REQUIRES: LockState(mailbox).
   absl::Status AdmitKeywords(Txn& txn, MailboxId mailbox, MailboxState& state,
                              std::vector<std::string>* keywords,
                              KeywordOverflow overflow);
-  // Rebuilds state.keywords from the messages. REQUIRES: LockState(mailbox).
+  // Reads the keyword list into `state` unless it is there already.
+  // kDataLoss when it is undecodable. REQUIRES: LockState(mailbox).
+  absl::Status LoadKeywords(Txn& txn, MailboxId mailbox, MailboxState& state);
+  // The keywords the messages of `mailbox` carry, shared or as someone's
+  // private flag: folded, sorted, unique.
+  absl::StatusOr<std::vector<std::string>> KeywordsInUse(
+      MailboxId mailbox, Txn* txn, engine::Reader* snapshot);
+  // Rebuilds the keyword list in `state` from the messages.
+  // REQUIRES: LockState(mailbox).
   absl::Status RecountKeywords(Txn& txn, MailboxId mailbox,
                                MailboxState& state);
   bool KeywordsFull(const MailboxState& state) const;
@@ -563,6 +572,19 @@ class StoreImpl : public Store {
                          uint64_t epoch);
   // Runs the rebuilds search asked for (indexer thread).
   void RunRequestedRebuilds();
+  // A selectable mailbox read for opening: resolved with `r` checked, a
+  // snapshot, and its state and record read there; `header` holds what
+  // both open paths report (status without \Recent, name, rights,
+  // read-only, recent_claimed, private_view).
+  struct OpenedMailbox {
+    Resolved mailbox;
+    std::unique_ptr<engine::Reader> snapshot;
+    MailboxState state;
+    MailboxRecord record;
+    MailboxSnapshot header;
+  };
+  absl::StatusOr<OpenedMailbox> ReadMailboxForOpen(const Principal& who,
+                                                   std::string_view name);
   // The bodies of the calls that read at a snapshot; the public methods run
   // them again when the engine could not keep the snapshot (kAborted).
   absl::StatusOr<MailboxSnapshot> OpenMailboxOnce(const Principal& who,

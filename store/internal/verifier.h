@@ -158,6 +158,10 @@ class StoreImpl::Verifier {
   absl::StatusOr<std::string> DropDanglingActive(const std::string& owner);
   absl::StatusOr<std::string> SweepExpiredMarks(const std::string& owner);
   absl::StatusOr<std::string> RecountMailbox(MailboxId id);
+  // The keyword list against the keywords the messages carry
+  // (keyword_limit.cc); a wrong one is rebuilt from them.
+  absl::Status CheckKeywordList(MailboxId id, const MailboxState& state);
+  absl::StatusOr<std::string> RebuildKeywordList(MailboxId id);
   absl::StatusOr<std::string> RecountQuota(const std::string& owner);
   absl::StatusOr<std::string> FixRefCount(const std::string& hash,
                                           uint64_t stored, uint64_t counted);

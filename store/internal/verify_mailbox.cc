@@ -1,6 +1,7 @@
 // Store::Verify: the checks of one mailbox (counters, bodies, change log,
 // per-user \\Seen). The design is in verifier.h.
 #include <algorithm>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -123,6 +124,7 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
                    [this, id] { return RecountMailbox(id); });
   }
   MR_RETURN_IF_ERROR(CheckSeen(id, record, state, messages));
+  MR_RETURN_IF_ERROR(CheckKeywordList(id, state));
   MR_RETURN_IF_ERROR(CheckIndex(id, record, messages));
   MR_RETURN_IF_ERROR(CheckMessageTable(id, state, messages));
 
@@ -148,6 +150,42 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
   if (owner_.empty()) {
     for (const auto& [hash, count] : own_refs) refs_[hash] += count;
   }
+  return absl::OkStatus();
+}
+
+// The list may hold keywords no message carries any more (it only grows
+// until it is full), but never miss one that a message carries.
+absl::Status StoreImpl::Verifier::CheckKeywordList(MailboxId id,
+                                                   const MailboxState& state) {
+  std::vector<std::string> listed = state.keywords;
+  std::string problem;
+  if (!state.keywords_loaded) {
+    MR_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                        store_.Get(Space::kMailboxState, MailboxKeywordsKey(id),
+                                   nullptr, false, mailbox_view_));
+    if (stored.has_value() && !DecodeStringList(*stored, &listed)) {
+      problem = "keyword list is undecodable";
+    } else if (listed.size() != state.keyword_count) {
+      problem = absl::StrCat("keyword count is ", state.keyword_count,
+                             " but the keyword list holds ", listed.size());
+    }
+  }
+  if (problem.empty()) {
+    MR_ASSIGN_OR_RETURN(std::vector<std::string> used,
+                        store_.KeywordsInUse(id, nullptr, mailbox_view_));
+    std::vector<std::string> missing;
+    std::set_difference(used.begin(), used.end(), listed.begin(), listed.end(),
+                        std::back_inserter(missing));
+    if (!missing.empty()) {
+      problem = absl::StrCat("keyword list lacks ", missing.size(),
+                             " keyword(s) messages carry, such as ",
+                             missing.front());
+    }
+  }
+  if (problem.empty()) return absl::OkStatus();
+  MailboxProblem(id, std::move(problem),
+                 RepairKey{kFixMailboxCounters, absl::StrCat(id, "/keywords")},
+                 [this, id] { return RebuildKeywordList(id); });
   return absl::OkStatus();
 }
 

@@ -427,6 +427,18 @@ absl::StatusOr<std::string> StoreImpl::Verifier::RecountMailbox(MailboxId id) {
   });
 }
 
+absl::StatusOr<std::string> StoreImpl::Verifier::RebuildKeywordList(
+    MailboxId id) {
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(MailboxState state, store_.LockState(txn, id));
+    MR_RETURN_IF_ERROR(store_.RecountKeywords(txn, id, state));
+    MR_RETURN_IF_ERROR(store_.PutState(txn, id, state));
+    done = absl::StrCat("keyword list rebuilt from the messages: ",
+                        state.keyword_count, " keyword(s)");
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<std::string> StoreImpl::Verifier::RecountQuota(
     const std::string& owner) {
   MR_ASSIGN_OR_RETURN(QuotaRecount recount, store_.RecountQuotaOf(owner));

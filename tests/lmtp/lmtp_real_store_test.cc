@@ -1,7 +1,6 @@
 // The LMTP session over the real RocksDB store (scripted client): one
 // stored body for many recipients, +detail folders (only those granting
 // `p` to anyone), quota and unknown-user replies as the store reports them.
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "protocols/pop3/testing/fake_connection.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
+#include "tests/store/store_test_util.h"
 
 namespace mailroom::lmtp {
 namespace {
@@ -27,14 +27,8 @@ constexpr char kBody[] = "Subject: hello\r\n\r\nbody\r\n.\r\n";
 class LmtpRealStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    store::StoreOptions options;
-    options.data_dir = dir_.string();
-    options.password_iterations = 1000;
-    options.sync_writes = false;
-    auto store = store::OpenStore(options);
+    dir_ = store::testing::FreshDir("lmtp_real_store");
+    auto store = store::OpenStore(store::testing::TestOptions(dir_));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     auth_ = std::make_unique<FakeAuthenticator>(store_.get());
@@ -67,7 +61,7 @@ class LmtpRealStoreTest : public ::testing::Test {
                          : std::vector<store::MessageMeta>();
   }
 
-  std::filesystem::path dir_;
+  std::string dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<FakeAuthenticator> auth_;
   plugin::Config config_;

@@ -2,7 +2,6 @@
 // store (global before, the user's active script), filing with flags and
 // :create, a per-recipient reject, and duplicate/vacation memory in the
 // store's marks.
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "protocols/pop3/testing/fake_connection.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
+#include "tests/store/store_test_util.h"
 
 namespace mailroom::lmtp {
 namespace {
@@ -34,14 +34,8 @@ constexpr char kMessage[] =
 class SieveRealStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    store::StoreOptions options;
-    options.data_dir = dir_.string();
-    options.password_iterations = 1000;
-    options.sync_writes = false;
-    auto store = store::OpenStore(options);
+    dir_ = store::testing::FreshDir("sieve_real_store");
+    auto store = store::OpenStore(store::testing::TestOptions(dir_));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     auth_ = std::make_unique<FakeAuthenticator>(store_.get());
@@ -90,7 +84,7 @@ class SieveRealStoreTest : public ::testing::Test {
     return snapshot.ok() ? snapshot->messages : std::vector<store::MessageMeta>();
   }
 
-  std::filesystem::path dir_;
+  std::string dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<FakeAuthenticator> auth_;
   plugin::Config config_;

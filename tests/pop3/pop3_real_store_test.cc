@@ -1,7 +1,6 @@
 // The POP3 session over the real RocksDB store (scripted client): the
 // store's lease, exact-UID expunge, retrieval marks and \Seen behave the way
 // the session relies on.
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "protocols/pop3/testing/fake_connection.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
+#include "tests/store/store_test_util.h"
 
 namespace mailroom::pop3 {
 namespace {
@@ -25,14 +25,8 @@ using ::mailroom::testing::FakeConnection;
 class Pop3RealStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    store::StoreOptions options;
-    options.data_dir = dir_.string();
-    options.password_iterations = 1000;
-    options.sync_writes = false;
-    auto store = store::OpenStore(options);
+    dir_ = store::testing::FreshDir("pop3_real_store");
+    auto store = store::OpenStore(store::testing::TestOptions(dir_));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     ASSERT_TRUE(store_->CreateUser("alice", "secret").ok());
@@ -64,7 +58,7 @@ class Pop3RealStoreTest : public ::testing::Test {
     return snapshot.ok() ? *snapshot : store::MailboxSnapshot();
   }
 
-  std::filesystem::path dir_;
+  std::string dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<FakeAuthenticator> auth_;
   plugin::Config config_;
@@ -114,10 +108,7 @@ TEST_F(Pop3RealStoreTest, StoreRecordsCrlfSizesAtAppend) {
   EXPECT_EQ(crlf_sizes, (std::vector<uint64_t>{33, 20, 33}));
   // They survive a reopen (they are part of the message record).
   store_.reset();
-  store::StoreOptions options;
-  options.data_dir = dir_.string();
-  options.password_iterations = 1000;
-  auto store = store::OpenStore(options);
+  auto store = store::OpenStore(store::testing::TestOptions(dir_));
   ASSERT_TRUE(store.ok()) << store.status();
   store_ = *std::move(store);
   auth_ = std::make_unique<FakeAuthenticator>(store_.get());

@@ -2,10 +2,13 @@
 // keyword too many into a mailbox is refused whole, known keywords stay
 // usable, room comes back once no message carries a keyword, and delivery
 // drops what does not fit instead of failing.
+#include <functional>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
+#include "tests/store/store_damage.h"
 #include "tests/store/store_test_util.h"
 
 namespace mailroom::store {
@@ -17,12 +20,9 @@ using ::testing::IsEmpty;
 class KeywordLimitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions options =
-        testing::TestOptions(testing::FreshDir("keyword_limit"));
-    options.max_keywords_per_mailbox = 3;
-    auto s = OpenStore(options);
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
+    options_ = testing::TestOptions(testing::FreshDir("keyword_limit"));
+    options_.max_keywords_per_mailbox = 3;
+    Reopen();
     ASSERT_TRUE(store_->CreateUser("alice", "secret-a").ok());
     ASSERT_TRUE(store_->CreateMailbox(alice_, "Other").ok());
     ASSERT_TRUE(Append("INBOX", {}).ok());
@@ -55,6 +55,36 @@ class KeywordLimitTest : public ::testing::Test {
     return store_->OpenMailbox(alice_, mailbox).value().status.keywords_full;
   }
 
+  void Reopen() {
+    store_.reset();
+    auto s = OpenStore(options_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+  // Closes the store, damages it with `fn`, and opens it again.
+  void Damage(const std::function<absl::Status(testing::StoreDamage&)>& fn) {
+    store_.reset();
+    {
+      auto damage = testing::StoreDamage::Open(options_);
+      ASSERT_TRUE(damage.ok()) << damage.status();
+      absl::Status s = fn(**damage);
+      ASSERT_TRUE(s.ok()) << s;
+    }
+    Reopen();
+  }
+  // The problems Verify finds (repairing them when `repair`).
+  std::vector<std::string> Problems(bool repair) {
+    auto report = store_->Verify("", repair, nullptr);
+    EXPECT_TRUE(report.ok()) << report.status();
+    std::vector<std::string> problems;
+    if (!report.ok()) return {"verify failed"};
+    for (const VerifyProblem& p : report->problems) {
+      problems.push_back(p.problem);
+    }
+    return problems;
+  }
+
+  StoreOptions options_;
   std::unique_ptr<Store> store_;
   Principal alice_ = PrincipalIssuer::User("alice");
   MailboxId inbox_ = 0;
@@ -116,6 +146,44 @@ TEST_F(KeywordLimitTest, DeliveryKeepsWhatFitsAndNeverFails) {
 TEST_F(KeywordLimitTest, EmptyMailboxIsNotFull) {
   EXPECT_FALSE(Full("Other"));
   EXPECT_THAT(KeywordsOf(1), IsEmpty());
+}
+
+TEST_F(KeywordLimitTest, OlderStatesWithTheListInlineKeepTheBoundAndMoveIt) {
+  ASSERT_TRUE(StoreKeywords(FlagOp::kAdd, {"a", "b", "c"}).ok());
+  Damage([](testing::StoreDamage& d) {
+    return d.InlineKeywordList("alice", "INBOX");
+  });
+  // Read from the older record: still full, still refusing a fourth.
+  EXPECT_TRUE(Full("INBOX"));
+  EXPECT_EQ(StoreKeywords(FlagOp::kAdd, {"d"}).code(),
+            absl::StatusCode::kResourceExhausted);
+  // A write moves the list to its own key; nothing is lost on the way.
+  StoreFlagsRequest seen;
+  seen.uids = {1};
+  seen.op = FlagOp::kAdd;
+  seen.flags.system = kSeen;
+  ASSERT_TRUE(store_->StoreFlags(alice_, inbox_, seen).ok());
+  Reopen();
+  EXPECT_TRUE(Full("INBOX"));
+  EXPECT_THAT(Problems(false), IsEmpty());
+  EXPECT_TRUE(StoreKeywords(FlagOp::kAdd, {"B"}).ok());
+  EXPECT_EQ(StoreKeywords(FlagOp::kAdd, {"d"}).code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(KeywordLimitTest, VerifyFindsALostListAndRepairRebuildsIt) {
+  ASSERT_TRUE(StoreKeywords(FlagOp::kAdd, {"a", "b"}).ok());
+  Damage([](testing::StoreDamage& d) {
+    return d.DropKeywordList("alice", "INBOX");
+  });
+  std::vector<std::string> problems = Problems(/*repair=*/true);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0], ::testing::HasSubstr("keyword"));
+  EXPECT_THAT(Problems(false), IsEmpty());
+  // The rebuilt list counts both: one more fits, a second does not.
+  EXPECT_TRUE(StoreKeywords(FlagOp::kAdd, {"c"}).ok());
+  EXPECT_EQ(StoreKeywords(FlagOp::kAdd, {"d"}).code(),
+            absl::StatusCode::kResourceExhausted);
 }
 
 }  // namespace

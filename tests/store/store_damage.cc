@@ -84,6 +84,43 @@ absl::Status StoreDamage::SetMessageCounter(const std::string& user,
   });
 }
 
+absl::Status StoreDamage::DropKeywordList(const std::string& user,
+                                          const std::string& mailbox) {
+  MR_ASSIGN_OR_RETURN(MailboxId id, FindMailbox(user, mailbox));
+  return Write([&](engine::Transaction& t) -> absl::Status {
+    MR_RETURN_IF_ERROR(
+        t.GetForUpdate(Space::kMailboxState, MailboxIdKey(id)).status());
+    return t.Delete(Space::kMailboxState, MailboxKeywordsKey(id));
+  });
+}
+
+absl::Status StoreDamage::InlineKeywordList(const std::string& user,
+                                            const std::string& mailbox) {
+  MR_ASSIGN_OR_RETURN(MailboxId id, FindMailbox(user, mailbox));
+  return Write([&](engine::Transaction& t) -> absl::Status {
+    MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
+                        t.GetForUpdate(Space::kMailboxState, MailboxIdKey(id)));
+    MailboxState state;
+    if (!raw.has_value() || !Decode(*raw, &state) || state.keywords_loaded) {
+      return absl::DataLossError("no mailbox state of the current format");
+    }
+    MR_ASSIGN_OR_RETURN(std::optional<std::string> list,
+                        t.Get(Space::kMailboxState, MailboxKeywordsKey(id)));
+    std::vector<std::string> keywords;
+    if (list.has_value() && !DecodeStringList(*list, &keywords)) {
+      return absl::DataLossError("undecodable keyword list");
+    }
+    // The current format ends with an empty list and the count (0: one
+    // byte); the older one ends with the list itself, as a field.
+    state.keyword_count = 0;
+    std::string older = Encode(state);
+    older.resize(older.size() - 2);
+    older += EncodeStringList(keywords).substr(1);  // no format byte inline
+    MR_RETURN_IF_ERROR(t.Put(Space::kMailboxState, MailboxIdKey(id), older));
+    return t.Delete(Space::kMailboxState, MailboxKeywordsKey(id));
+  });
+}
+
 absl::Status StoreDamage::SetQuotaUsage(const std::string& user,
                                         uint64_t bytes, uint64_t messages) {
   return Write([&](engine::Transaction& t) -> absl::Status {

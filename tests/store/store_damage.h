@@ -44,6 +44,13 @@ class StoreDamage {
   // the message's (HIGHESTMODSEQ is moved along, so only the entry is wrong).
   absl::Status AddStaleChange(const std::string& user,
                               const std::string& mailbox, Uid uid);
+  // Deletes the mailbox's keyword list (the count in its state stays).
+  absl::Status DropKeywordList(const std::string& user,
+                               const std::string& mailbox);
+  // Rewrites the mailbox's state as older stores wrote it: the keyword list
+  // inline, without a count, and no list key.
+  absl::Status InlineKeywordList(const std::string& user,
+                                 const std::string& mailbox);
   // Stores a body no message refers to.
   absl::Status AddUnreferencedBody(const std::string& data);
 
