@@ -3,7 +3,7 @@
 // (RFC 8474), PREVIEW (RFC 8970). Structure, envelope and
 // section bytes come from //mime:imap.
 #include <algorithm>
-#include <map>
+#include <array>
 #include <memory>
 #include <optional>
 #include <set>
@@ -96,19 +96,27 @@ constexpr uint64_t kFetchBatchBytes = 4 << 20;
 
 using TextKind = StructureTextCache::Kind;
 
+size_t Slot(TextKind kind) { return static_cast<size_t>(kind); }
+
 struct Loaded {
   absl::Status status;
   store::MessageMeta details;  // dates, size and ids, when asked for
   std::string blob_id;         // when known: keys the text cache
-  // ENVELOPE, BODY and BODYSTRUCTURE texts asked for, from the cache or
-  // rendered on the worker.
-  std::map<TextKind, std::string> texts;
+  // ENVELOPE, BODY and BODYSTRUCTURE texts asked for (by TextKind), from
+  // the cache or rendered on the worker; shared with the cache, not copied.
+  std::array<std::shared_ptr<const std::string>, 3> texts;
   std::shared_ptr<const mime::Message> structure;
   std::shared_ptr<const std::string> raw;
   // With ranged reads: the bytes of each kSection item (partial applied),
   // by its index in the FETCH items; std::nullopt for a missing section.
   std::vector<std::optional<std::string>> sections;
   std::string preview;  // RFC 8970, when asked for
+
+  const std::string& Text(TextKind kind) const {
+    static const std::string* const kNone = new std::string();
+    const std::shared_ptr<const std::string>& text = texts[Slot(kind)];
+    return text != nullptr ? *text : *kNone;
+  }
 };
 
 // True for an item served from one contiguous span of the stored message,
@@ -320,18 +328,19 @@ Task<std::string> Session::HandleFetch(Command& c) {
       l.raw = std::move(*r);
     }
     for (TextKind kind : cached_kinds) {
-      if (l.texts.count(kind)) continue;
-      std::optional<std::string> text = texts.Find(kind, l.blob_id);
-      if (!text.has_value()) {
+      if (l.texts[Slot(kind)] != nullptr) continue;
+      std::shared_ptr<const std::string> text = texts.Share(kind, l.blob_id);
+      if (text == nullptr) {
         const std::string_view raw =
             l.raw ? std::string_view(*l.raw) : std::string_view();
-        text = kind == TextKind::kEnvelope
-                   ? mime::Envelope(*l.structure)
-                   : mime::BodyStructure(*l.structure, raw,
-                                         kind == TextKind::kBodyStructure);
-        texts.Insert(kind, l.blob_id, *text);
+        text = texts.InsertShared(
+            kind, l.blob_id,
+            kind == TextKind::kEnvelope
+                ? mime::Envelope(*l.structure)
+                : mime::BodyStructure(*l.structure, raw,
+                                      kind == TextKind::kBodyStructure));
       }
-      l.texts[kind] = *std::move(text);
+      l.texts[Slot(kind)] = std::move(text);
     }
   };
   // Loads the messages `uids` (in this order) on the worker, stopping once
@@ -359,7 +368,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
           continue;
         }
         out[i].blob_id = d->blob_id;
-        if (need_details) out[i].details = *d;
+        if (need_details) out[i].details = std::move(*d);
       }
     }
     // A message whose texts are all cached needs no structure.
@@ -370,12 +379,13 @@ Task<std::string> Session::HandleFetch(Command& c) {
       bool all_cached = structure_for_texts_only && !out[i].blob_id.empty();
       for (TextKind kind : cached_kinds) {
         if (!all_cached) break;
-        std::optional<std::string> text = texts.Find(kind, out[i].blob_id);
-        if (!text.has_value()) {
+        std::shared_ptr<const std::string> text =
+            texts.Share(kind, out[i].blob_id);
+        if (text == nullptr) {
           all_cached = false;
           break;
         }
-        out[i].texts[kind] = *std::move(text);
+        out[i].texts[Slot(kind)] = std::move(text);
       }
       if (!all_cached) {
         need.push_back(uids[i]);
@@ -503,14 +513,16 @@ Task<std::string> Session::HandleFetch(Command& c) {
                   ? std::string("THREADID NIL")
                   : absl::StrCat("THREADID (", meta.thread_id, ")"));
           break;
+        // The texts go out as views of the cached strings.
         case K::kEnvelope:
-          add("ENVELOPE " + loaded.texts[TextKind::kEnvelope]);
+          add("ENVELOPE ", loaded.Text(TextKind::kEnvelope));
           break;
         case K::kBody:
-          add("BODY " + loaded.texts[TextKind::kBody]);
+          add("BODY ", loaded.Text(TextKind::kBody));
           break;
         case K::kBodyStructure:
-          add("BODYSTRUCTURE " + loaded.texts[TextKind::kBodyStructure]);
+          add("BODYSTRUCTURE ",
+              loaded.Text(TextKind::kBodyStructure));
           break;
         case K::kRfc822:
           add(absl::StrCat("RFC822 {", raw.size(), "}\r\n"), raw);

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,8 +35,16 @@ class StructureTextCache {
   static StructureTextCache& Global();
 
   std::optional<std::string> Find(Kind kind, std::string_view blob_id) const;
+  // The cached text itself, shared rather than copied (FETCH writes it
+  // straight to the connection); nullptr when absent. Counts as Find.
+  std::shared_ptr<const std::string> Share(Kind kind,
+                                           std::string_view blob_id) const;
   bool Contains(Kind kind, std::string_view blob_id) const;
   void Insert(Kind kind, std::string_view blob_id, std::string_view text);
+  // Inserts `text` and returns it shared (also when it was not kept).
+  std::shared_ptr<const std::string> InsertShared(Kind kind,
+                                                  std::string_view blob_id,
+                                                  std::string text);
   size_t bytes() const;
   // Find calls answered from the cache, and those that were not.
   uint64_t hits() const;
@@ -58,7 +67,8 @@ class StructureTextCache {
 
   const size_t max_bytes_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<Key, std::string> texts_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<Key, std::shared_ptr<const std::string>> texts_
+      ABSL_GUARDED_BY(mu_);
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   mutable uint64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
   mutable uint64_t misses_ ABSL_GUARDED_BY(mu_) = 0;
