@@ -119,11 +119,14 @@ struct Loaded {
   }
 };
 
-// True for an item served from one contiguous span of the stored message,
-// so that only that span (after <partial>) needs to be read.
-bool IsContiguousSection(const FetchAttr& a) {
-  return a.kind == K::kSection && a.text != FetchAttr::Text::kHeaderFields &&
-         a.text != FetchAttr::Text::kHeaderFieldsNot;
+// True for an item served from one span of the stored message, so that
+// only that span needs to be read: the section itself (after <partial>),
+// or for HEADER.FIELDS[.NOT] the header block it picks its fields from.
+bool IsRangedSection(const FetchAttr& a) { return a.kind == K::kSection; }
+
+bool IsHeaderFields(const FetchAttr& a) {
+  return a.text == FetchAttr::Text::kHeaderFields ||
+         a.text == FetchAttr::Text::kHeaderFieldsNot;
 }
 
 // BODY[] or BODY.PEEK[] (with or without <partial>): a view of the stored
@@ -197,7 +200,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
   bool ranged =
       need_raw && std::all_of(args.attrs.begin(), args.attrs.end(),
                               [](const FetchAttr& a) {
-                                return !NeedsRaw(a) || IsContiguousSection(a);
+                                return !NeedsRaw(a) || IsRangedSection(a);
                               });
   // BODY[] alone is the whole message: one plain read, no structure.
   const bool whole_only = std::all_of(
@@ -304,8 +307,27 @@ Task<std::string> Session::HandleFetch(Command& c) {
       for (size_t i = 0; i < args.attrs.size(); ++i) {
         const FetchAttr& a = args.attrs[i];
         if (a.kind != K::kSection) continue;
-        absl::StatusOr<mime::Span> span =
-            mime::SectionSpan(*l.structure, SpecOf(a));
+        const mime::SectionSpec spec = SpecOf(a);
+        if (IsHeaderFields(a)) {
+          // Only the header block is read; the body never is.
+          mime::SectionSpec header = spec;
+          header.text = mime::SectionSpec::Text::kHeader;
+          header.fields.clear();
+          absl::StatusOr<mime::Span> span =
+              mime::SectionSpan(*l.structure, header);
+          if (!span.ok()) continue;  // no such part: NIL
+          auto bytes = span->size == 0
+                           ? absl::StatusOr<std::string>(std::string())
+                           : store_.ReadMessageRange(principal_, id, uid,
+                                                     span->offset, span->size);
+          if (!bytes.ok()) {
+            l.status = bytes.status();
+            return;
+          }
+          l.sections[i] = Partial(mime::FilterHeaderFields(*bytes, spec), a);
+          continue;
+        }
+        absl::StatusOr<mime::Span> span = mime::SectionSpan(*l.structure, spec);
         if (!span.ok()) continue;  // no such part: NIL
         const mime::Span want = Narrow(*span, a);
         auto bytes = want.size == 0
