@@ -32,7 +32,21 @@ bool NeedsStructure(const FetchAttr& a) {
   }
 }
 
+// BODY[HEADER], BODY[HEADER.FIELDS[.NOT] (...)] and RFC822.HEADER of the
+// message itself: cut from its header block, which the text cache keeps.
+bool IsTopHeader(const FetchAttr& a) {
+  if (a.kind == K::kRfc822Header) return true;
+  return a.kind == K::kSection && a.part.empty() &&
+         (a.text == FetchAttr::Text::kHeader ||
+          a.text == FetchAttr::Text::kHeaderFields ||
+          a.text == FetchAttr::Text::kHeaderFieldsNot);
+}
+
+// Header blocks above this size are served but not cached.
+constexpr size_t kMaxCachedHeaderBytes = 64 << 10;
+
 bool NeedsRaw(const FetchAttr& a) {
+  if (IsTopHeader(a)) return false;
   switch (a.kind) {
     case K::kSection: case K::kBinary: case K::kBinarySize: case K::kRfc822:
     case K::kRfc822Header: case K::kRfc822Text:
@@ -104,7 +118,7 @@ struct Loaded {
   std::string blob_id;         // when known: keys the text cache
   // ENVELOPE, BODY and BODYSTRUCTURE texts asked for (by TextKind), from
   // the cache or rendered on the worker; shared with the cache, not copied.
-  std::array<std::shared_ptr<const std::string>, 3> texts;
+  std::array<std::shared_ptr<const std::string>, 4> texts;
   std::shared_ptr<const mime::Message> structure;
   std::shared_ptr<const std::string> raw;
   // With ranged reads: the bytes of each kSection item (partial applied),
@@ -136,14 +150,16 @@ bool IsWholeMessage(const FetchAttr& a) {
          a.text == FetchAttr::Text::kAll;
 }
 
-// The cache kind of an item rendered from the structure alone, if it is one.
+// The cache kind of an item served from the text cache, if it is one.
 std::optional<TextKind> CachedKind(const FetchAttr& a) {
   switch (a.kind) {
     case K::kEnvelope: return TextKind::kEnvelope;
     case K::kBody: return TextKind::kBody;
     case K::kBodyStructure: return TextKind::kBodyStructure;
-    default: return std::nullopt;
+    default: break;
   }
+  if (IsTopHeader(a)) return TextKind::kHeader;
+  return std::nullopt;
 }
 
 // The bytes of `raw` that `a`'s <partial> selects.
@@ -227,7 +243,11 @@ Task<std::string> Session::HandleFetch(Command& c) {
                                   !want_preview;
   for (const FetchAttr& a : args.attrs) {
     if (std::optional<TextKind> kind = CachedKind(a)) {
-      cached_kinds.push_back(*kind);
+      // Several header items share one cached header block.
+      if (std::find(cached_kinds.begin(), cached_kinds.end(), *kind) ==
+          cached_kinds.end()) {
+        cached_kinds.push_back(*kind);
+      }
     } else if (NeedsStructure(a) && !IsWholeMessage(a)) {
       structure_for_texts_only = false;
     }
@@ -352,6 +372,25 @@ Task<std::string> Session::HandleFetch(Command& c) {
     for (TextKind kind : cached_kinds) {
       if (l.texts[Slot(kind)] != nullptr) continue;
       std::shared_ptr<const std::string> text = texts.Share(kind, l.blob_id);
+      if (text == nullptr && kind == TextKind::kHeader) {
+        // Only the header block is read; the body never is.
+        const mime::Span span = l.structure->root.header;
+        absl::StatusOr<std::string> bytes =
+            l.raw ? std::string(std::string_view(*l.raw).substr(
+                        std::min<uint64_t>(span.offset, l.raw->size()),
+                        span.size))
+            : span.size == 0
+                ? std::string()
+                : store_.ReadMessageRange(principal_, id, uid, span.offset,
+                                          span.size);
+        if (!bytes.ok()) {
+          l.status = bytes.status();
+          return;
+        }
+        text = bytes->size() <= kMaxCachedHeaderBytes
+                   ? texts.InsertShared(kind, l.blob_id, *std::move(bytes))
+                   : std::make_shared<const std::string>(*std::move(bytes));
+      }
       if (text == nullptr) {
         const std::string_view raw =
             l.raw ? std::string_view(*l.raw) : std::string_view();
@@ -550,17 +589,28 @@ Task<std::string> Session::HandleFetch(Command& c) {
           add(absl::StrCat("RFC822 {", raw.size(), "}\r\n"), raw);
           break;
         case K::kRfc822Header:
+          add("RFC822.HEADER " +
+              LiteralOf(loaded.Text(TextKind::kHeader)));
+          break;
         case K::kRfc822Text: {
           mime::SectionSpec spec;
-          spec.text = a.kind == K::kRfc822Header ? mime::SectionSpec::Text::kHeader
-                                                 : mime::SectionSpec::Text::kText;
+          spec.text = mime::SectionSpec::Text::kText;
           auto data = mime::FetchSection(*loaded.structure, raw, spec);
-          add(absl::StrCat(
-              a.kind == K::kRfc822Header ? "RFC822.HEADER " : "RFC822.TEXT ",
-              LiteralOf(data.ok() ? *data : std::string())));
+          add("RFC822.TEXT " + LiteralOf(data.ok() ? *data : std::string()));
           break;
         }
         case K::kSection: {
+          if (IsTopHeader(a)) {
+            const std::string& header = loaded.Text(TextKind::kHeader);
+            add(absl::StrCat(
+                a.ResponseName(), " ",
+                LiteralOf(a.text == FetchAttr::Text::kHeader
+                              ? Partial(header, a)
+                              : Partial(mime::FilterHeaderFields(
+                                            header, SpecOf(a)),
+                                        a))));
+            break;
+          }
           if (!ranged && IsWholeMessage(a)) {
             const std::string_view body = PartialView(raw, a);
             add(absl::StrCat(a.ResponseName(), " {", body.size(), "}\r\n"),

@@ -1,4 +1,6 @@
-// ENVELOPE, BODY and BODYSTRUCTURE texts of message bodies, keyed by the
+// ENVELOPE, BODY and BODYSTRUCTURE texts and top-level header blocks
+// (what BODY[HEADER], BODY[HEADER.FIELDS (...)] and RFC822.HEADER are cut
+// from) of message bodies, keyed by the
 // store's content hash (MessageMeta::blob_id). They depend only on the
 // body's bytes, which never change under their hash, so an entry never goes
 // stale: a client that asks again (a header list refreshed, a second
@@ -27,7 +29,7 @@ namespace mailroom::imap {
 
 class StructureTextCache {
  public:
-  enum class Kind : uint8_t { kEnvelope, kBody, kBodyStructure };
+  enum class Kind : uint8_t { kEnvelope, kBody, kBodyStructure, kHeader };
 
   explicit StructureTextCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 

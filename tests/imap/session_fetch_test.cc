@@ -97,6 +97,38 @@ TEST_F(SessionTest, CachedTextsAndSectionsTogether) {
   EXPECT_NE(Find(lines, "a3 OK"), "");
 }
 
+TEST_F(SessionTest, RepeatedHeaderFetchesAreAnsweredFromTheCachedHeader) {
+  constexpr int kMessages = 80;
+  for (int i = 0; i < kMessages; ++i) Append(UniqueMessage(i));
+  StructureTextCache& cache = StructureTextCache::Global();
+  const std::string fetch = absl::StrCat(
+      kLogin, "a1 EXAMINE INBOX\r\n",
+      "a2 FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)] "
+      "BODY.PEEK[HEADER.FIELDS.NOT (SUBJECT)]<0.10> RFC822.HEADER)\r\n");
+
+  FakeConnection first;
+  const uint64_t hits_before = cache.hits();
+  std::vector<std::string> cold = Run(first, fetch);
+  EXPECT_EQ(cache.hits(), hits_before);  // nothing of these was cached
+
+  // A second device: every header comes from the cache, one hit a message
+  // however many header items it asks for.
+  FakeConnection second;
+  std::vector<std::string> warm = Run(second, fetch);
+  EXPECT_EQ(cache.hits(), hits_before + kMessages);
+  EXPECT_EQ(second.output().substr(second.output().find("* 1 FETCH")),
+            first.output().substr(first.output().find("* 1 FETCH")));
+  const std::string out = second.output();
+  EXPECT_TRUE(absl::StrContains(
+      out, absl::StrCat("* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {")))
+      << out;
+  EXPECT_TRUE(absl::StrContains(
+      out, "BODY[HEADER.FIELDS.NOT (SUBJECT)]<0> {10}\r\nFrom: Bob  "
+           "RFC822.HEADER {"))
+      << out;
+  EXPECT_NE(Find(warm, "a2 OK"), "");
+}
+
 TEST_F(SessionTest, HeaderFieldsAreServedFromTheHeaderBytes) {
   // The body holds header-like lines: none may show up.
   Append(
