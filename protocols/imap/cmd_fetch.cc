@@ -116,8 +116,9 @@ struct Loaded {
   absl::Status status;
   store::MessageMeta details;  // dates, size and ids, when asked for
   std::string blob_id;         // when known: keys the text cache
-  // ENVELOPE, BODY and BODYSTRUCTURE texts asked for (by TextKind), from
-  // the cache or rendered on the worker; shared with the cache, not copied.
+  // ENVELOPE, BODY and BODYSTRUCTURE texts and the header block asked for
+  // (by TextKind), from the cache or made on the worker; shared with the
+  // cache, not copied.
   std::array<std::shared_ptr<const std::string>, 4> texts;
   std::shared_ptr<const mime::Message> structure;
   std::shared_ptr<const std::string> raw;
@@ -326,7 +327,8 @@ Task<std::string> Session::HandleFetch(Command& c) {
       l.sections.resize(args.attrs.size());
       for (size_t i = 0; i < args.attrs.size(); ++i) {
         const FetchAttr& a = args.attrs[i];
-        if (a.kind != K::kSection) continue;
+        // The message's own header comes from the texts (below).
+        if (a.kind != K::kSection || IsTopHeader(a)) continue;
         const mime::SectionSpec spec = SpecOf(a);
         if (IsHeaderFields(a)) {
           // Only the header block is read; the body never is.
