@@ -101,6 +101,13 @@ absl::StatusOr<std::string> FetchSection(const Message& message,
                                          std::string_view raw,
                                          const SectionSpec& spec);
 
+// HEADER.FIELDS[.NOT] (spec.text) from the header block's bytes alone:
+// `header` is what SectionSpan gives for HEADER of the same part. The same
+// text FetchSection returns, without the rest of the message, so a caller
+// may read only the header.
+std::string FilterHeaderFields(std::string_view header,
+                               const SectionSpec& spec);
+
 // The span of raw that FetchSection returns, for every spec except
 // HEADER.FIELDS[.NOT] (not contiguous: kInvalidArgument). Lets the caller
 // serve partial fetches (<origin.size>) without copying.

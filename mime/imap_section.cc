@@ -209,9 +209,14 @@ absl::StatusOr<std::string> FetchSection(const Message& message,
   }
   absl::StatusOr<const Part*> m = MessageOf(message, spec);
   if (!m.ok()) return m.status();
-  bool want = spec.text == SectionSpec::Text::kHeaderFields;
+  return FilterHeaderFields(Slice(raw, (*m)->header), spec);
+}
+
+std::string FilterHeaderFields(std::string_view header,
+                               const SectionSpec& spec) {
+  const bool want = spec.text == SectionSpec::Text::kHeaderFields;
   std::string out;
-  for (const HeaderField& f : SplitHeader(raw, (*m)->header)) {
+  for (const HeaderField& f : SplitHeader(header, Span{0, header.size()})) {
     bool listed = false;
     for (const std::string& name : spec.fields) {
       if (EqualsIgnoreCase(f.name, name)) {
@@ -222,7 +227,7 @@ absl::StatusOr<std::string> FetchSection(const Message& message,
     if (listed != want) continue;
     // Built text, not a span of the message: written with CRLF endings
     // whatever the stored bytes use.
-    std::string_view bytes = Slice(raw, f.span);
+    std::string_view bytes = Slice(header, f.span);
     for (size_t i = 0; i < bytes.size(); ++i) {
       if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r'))
         out.push_back('\r');

@@ -226,6 +226,36 @@ TEST(SectionTest, HeaderFieldsUseCrlfForBareLfMessages) {
   EXPECT_EQ(f.Section("HEADER"), "Subject: a\n b\nTo: x@y\n\n");
 }
 
+TEST(SectionTest, HeaderFieldsFromTheHeaderBytesAloneMatchTheWholeMessage) {
+  struct Case {
+    const char* text;
+    bool crlf;
+    const char* spec;
+  };
+  const Case cases[] = {
+      {testing::kMixedWithAttachment, true, "HEADER.FIELDS (subject \"FROM\")"},
+      {testing::kMixedWithAttachment, true, "HEADER.FIELDS.NOT (From Date)"},
+      {testing::kMixedWithAttachment, true, "HEADER.FIELDS (X-None)"},
+      {testing::kMessageAttachment, true, "2.HEADER.FIELDS (SUBJECT)"},
+      {testing::kMessageAttachment, true, "2.HEADER.FIELDS.NOT (SUBJECT)"},
+      {testing::kDigest, true, "1.HEADER.FIELDS (Subject)"},
+      {"Subject: a\n b\nTo: x@y\n\nbody\n", false, "HEADER.FIELDS (SUBJECT)"},
+      {"No-Blank-Line: x", false, "HEADER.FIELDS (NO-BLANK-LINE)"},
+  };
+  for (const Case& c : cases) {
+    Fixture f(c.text, c.crlf);
+    const SectionSpec spec = *ParseSectionSpec(c.spec);
+    SectionSpec header = spec;
+    header.text = SectionSpec::Text::kHeader;
+    absl::StatusOr<Span> span = SectionSpan(f.message, header);
+    ASSERT_TRUE(span.ok()) << c.spec;
+    // Only the header block is given: the body cannot leak into the answer.
+    const std::string header_bytes = f.raw.substr(span->offset, span->size);
+    EXPECT_EQ(FilterHeaderFields(header_bytes, spec), f.Section(c.spec))
+        << c.spec;
+  }
+}
+
 TEST(SectionTest, TopLevelMessageRfc822AndGlobal) {
   // A message whose own body is a message: part 1 is that message.
   Fixture f(

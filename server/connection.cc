@@ -387,7 +387,16 @@ Task<absl::Status> AsioConnection::Flush() {
     // event loop (and the write timeout).
     asio::error_code ec;
     sent = SendNow(data, ec);
-    if (sent == data.size()) co_return absl::OkStatus();
+    if (sent == data.size()) {
+      // A long reply (FETCH 1:*) is written in many rounds: keep the
+      // buffer's capacity instead of growing a new one each time. Waiting
+      // for the next command drops it (FillBuffer).
+      if (out_.empty()) {
+        data.clear();
+        out_.swap(data);
+      }
+      co_return absl::OkStatus();
+    }
     if (ec != asio::error::would_block && ec != asio::error::try_again) {
       co_return absl::UnavailableError("connection closed");
     }
@@ -504,6 +513,8 @@ Task<plugin::Connection::WaitResult> AsioConnection::WaitForInput(
   }
   if (wake_pending_.exchange(false)) co_return WaitResult::kWoken;
   if (closed_) co_return WaitResult::kClosed;
+  // A session waiting here (IDLE) keeps no output buffer (see Flush).
+  if (out_.empty()) std::string().swap(out_);
   if (shutting_down()) {
     // Once to let the session say goodbye, then the connection is over.
     if (!shutdown_seen_) {

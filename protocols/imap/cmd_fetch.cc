@@ -3,7 +3,7 @@
 // (RFC 8474), PREVIEW (RFC 8970). Structure, envelope and
 // section bytes come from //mime:imap.
 #include <algorithm>
-#include <map>
+#include <array>
 #include <memory>
 #include <optional>
 #include <set>
@@ -32,7 +32,21 @@ bool NeedsStructure(const FetchAttr& a) {
   }
 }
 
+// BODY[HEADER], BODY[HEADER.FIELDS[.NOT] (...)] and RFC822.HEADER of the
+// message itself: cut from its header block, which the text cache keeps.
+bool IsTopHeader(const FetchAttr& a) {
+  if (a.kind == K::kRfc822Header) return true;
+  return a.kind == K::kSection && a.part.empty() &&
+         (a.text == FetchAttr::Text::kHeader ||
+          a.text == FetchAttr::Text::kHeaderFields ||
+          a.text == FetchAttr::Text::kHeaderFieldsNot);
+}
+
+// Header blocks above this size are served but not cached.
+constexpr size_t kMaxCachedHeaderBytes = 64 << 10;
+
 bool NeedsRaw(const FetchAttr& a) {
+  if (IsTopHeader(a)) return false;
   switch (a.kind) {
     case K::kSection: case K::kBinary: case K::kBinarySize: case K::kRfc822:
     case K::kRfc822Header: case K::kRfc822Text:
@@ -96,26 +110,38 @@ constexpr uint64_t kFetchBatchBytes = 4 << 20;
 
 using TextKind = StructureTextCache::Kind;
 
+size_t Slot(TextKind kind) { return static_cast<size_t>(kind); }
+
 struct Loaded {
   absl::Status status;
   store::MessageMeta details;  // dates, size and ids, when asked for
   std::string blob_id;         // when known: keys the text cache
-  // ENVELOPE, BODY and BODYSTRUCTURE texts asked for, from the cache or
-  // rendered on the worker.
-  std::map<TextKind, std::string> texts;
+  // ENVELOPE, BODY and BODYSTRUCTURE texts and the header block asked for
+  // (by TextKind), from the cache or made on the worker; shared with the
+  // cache, not copied.
+  std::array<std::shared_ptr<const std::string>, 4> texts;
   std::shared_ptr<const mime::Message> structure;
   std::shared_ptr<const std::string> raw;
   // With ranged reads: the bytes of each kSection item (partial applied),
   // by its index in the FETCH items; std::nullopt for a missing section.
   std::vector<std::optional<std::string>> sections;
   std::string preview;  // RFC 8970, when asked for
+
+  const std::string& Text(TextKind kind) const {
+    static const std::string* const kNone = new std::string();
+    const std::shared_ptr<const std::string>& text = texts[Slot(kind)];
+    return text != nullptr ? *text : *kNone;
+  }
 };
 
-// True for an item served from one contiguous span of the stored message,
-// so that only that span (after <partial>) needs to be read.
-bool IsContiguousSection(const FetchAttr& a) {
-  return a.kind == K::kSection && a.text != FetchAttr::Text::kHeaderFields &&
-         a.text != FetchAttr::Text::kHeaderFieldsNot;
+// True for an item served from one span of the stored message, so that
+// only that span needs to be read: the section itself (after <partial>),
+// or for HEADER.FIELDS[.NOT] the header block it picks its fields from.
+bool IsRangedSection(const FetchAttr& a) { return a.kind == K::kSection; }
+
+bool IsHeaderFields(const FetchAttr& a) {
+  return a.text == FetchAttr::Text::kHeaderFields ||
+         a.text == FetchAttr::Text::kHeaderFieldsNot;
 }
 
 // BODY[] or BODY.PEEK[] (with or without <partial>): a view of the stored
@@ -125,14 +151,16 @@ bool IsWholeMessage(const FetchAttr& a) {
          a.text == FetchAttr::Text::kAll;
 }
 
-// The cache kind of an item rendered from the structure alone, if it is one.
+// The cache kind of an item served from the text cache, if it is one.
 std::optional<TextKind> CachedKind(const FetchAttr& a) {
   switch (a.kind) {
     case K::kEnvelope: return TextKind::kEnvelope;
     case K::kBody: return TextKind::kBody;
     case K::kBodyStructure: return TextKind::kBodyStructure;
-    default: return std::nullopt;
+    default: break;
   }
+  if (IsTopHeader(a)) return TextKind::kHeader;
+  return std::nullopt;
 }
 
 // The bytes of `raw` that `a`'s <partial> selects.
@@ -189,7 +217,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
   bool ranged =
       need_raw && std::all_of(args.attrs.begin(), args.attrs.end(),
                               [](const FetchAttr& a) {
-                                return !NeedsRaw(a) || IsContiguousSection(a);
+                                return !NeedsRaw(a) || IsRangedSection(a);
                               });
   // BODY[] alone is the whole message: one plain read, no structure.
   const bool whole_only = std::all_of(
@@ -216,7 +244,11 @@ Task<std::string> Session::HandleFetch(Command& c) {
                                   !want_preview;
   for (const FetchAttr& a : args.attrs) {
     if (std::optional<TextKind> kind = CachedKind(a)) {
-      cached_kinds.push_back(*kind);
+      // Several header items share one cached header block.
+      if (std::find(cached_kinds.begin(), cached_kinds.end(), *kind) ==
+          cached_kinds.end()) {
+        cached_kinds.push_back(*kind);
+      }
     } else if (NeedsStructure(a) && !IsWholeMessage(a)) {
       structure_for_texts_only = false;
     }
@@ -295,9 +327,29 @@ Task<std::string> Session::HandleFetch(Command& c) {
       l.sections.resize(args.attrs.size());
       for (size_t i = 0; i < args.attrs.size(); ++i) {
         const FetchAttr& a = args.attrs[i];
-        if (a.kind != K::kSection) continue;
-        absl::StatusOr<mime::Span> span =
-            mime::SectionSpan(*l.structure, SpecOf(a));
+        // The message's own header comes from the texts (below).
+        if (a.kind != K::kSection || IsTopHeader(a)) continue;
+        const mime::SectionSpec spec = SpecOf(a);
+        if (IsHeaderFields(a)) {
+          // Only the header block is read; the body never is.
+          mime::SectionSpec header = spec;
+          header.text = mime::SectionSpec::Text::kHeader;
+          header.fields.clear();
+          absl::StatusOr<mime::Span> span =
+              mime::SectionSpan(*l.structure, header);
+          if (!span.ok()) continue;  // no such part: NIL
+          auto bytes = span->size == 0
+                           ? absl::StatusOr<std::string>(std::string())
+                           : store_.ReadMessageRange(principal_, id, uid,
+                                                     span->offset, span->size);
+          if (!bytes.ok()) {
+            l.status = bytes.status();
+            return;
+          }
+          l.sections[i] = Partial(mime::FilterHeaderFields(*bytes, spec), a);
+          continue;
+        }
+        absl::StatusOr<mime::Span> span = mime::SectionSpan(*l.structure, spec);
         if (!span.ok()) continue;  // no such part: NIL
         const mime::Span want = Narrow(*span, a);
         auto bytes = want.size == 0
@@ -320,18 +372,38 @@ Task<std::string> Session::HandleFetch(Command& c) {
       l.raw = std::move(*r);
     }
     for (TextKind kind : cached_kinds) {
-      if (l.texts.count(kind)) continue;
-      std::optional<std::string> text = texts.Find(kind, l.blob_id);
-      if (!text.has_value()) {
+      if (l.texts[Slot(kind)] != nullptr) continue;
+      std::shared_ptr<const std::string> text = texts.Share(kind, l.blob_id);
+      if (text == nullptr && kind == TextKind::kHeader) {
+        // Only the header block is read; the body never is.
+        const mime::Span span = l.structure->root.header;
+        absl::StatusOr<std::string> bytes =
+            l.raw ? std::string(std::string_view(*l.raw).substr(
+                        std::min<uint64_t>(span.offset, l.raw->size()),
+                        span.size))
+            : span.size == 0
+                ? std::string()
+                : store_.ReadMessageRange(principal_, id, uid, span.offset,
+                                          span.size);
+        if (!bytes.ok()) {
+          l.status = bytes.status();
+          return;
+        }
+        text = bytes->size() <= kMaxCachedHeaderBytes
+                   ? texts.InsertShared(kind, l.blob_id, *std::move(bytes))
+                   : std::make_shared<const std::string>(*std::move(bytes));
+      }
+      if (text == nullptr) {
         const std::string_view raw =
             l.raw ? std::string_view(*l.raw) : std::string_view();
-        text = kind == TextKind::kEnvelope
-                   ? mime::Envelope(*l.structure)
-                   : mime::BodyStructure(*l.structure, raw,
-                                         kind == TextKind::kBodyStructure);
-        texts.Insert(kind, l.blob_id, *text);
+        text = texts.InsertShared(
+            kind, l.blob_id,
+            kind == TextKind::kEnvelope
+                ? mime::Envelope(*l.structure)
+                : mime::BodyStructure(*l.structure, raw,
+                                      kind == TextKind::kBodyStructure));
       }
-      l.texts[kind] = *std::move(text);
+      l.texts[Slot(kind)] = std::move(text);
     }
   };
   // Loads the messages `uids` (in this order) on the worker, stopping once
@@ -359,7 +431,7 @@ Task<std::string> Session::HandleFetch(Command& c) {
           continue;
         }
         out[i].blob_id = d->blob_id;
-        if (need_details) out[i].details = *d;
+        if (need_details) out[i].details = std::move(*d);
       }
     }
     // A message whose texts are all cached needs no structure.
@@ -370,12 +442,13 @@ Task<std::string> Session::HandleFetch(Command& c) {
       bool all_cached = structure_for_texts_only && !out[i].blob_id.empty();
       for (TextKind kind : cached_kinds) {
         if (!all_cached) break;
-        std::optional<std::string> text = texts.Find(kind, out[i].blob_id);
-        if (!text.has_value()) {
+        std::shared_ptr<const std::string> text =
+            texts.Share(kind, out[i].blob_id);
+        if (text == nullptr) {
           all_cached = false;
           break;
         }
-        out[i].texts[kind] = *std::move(text);
+        out[i].texts[Slot(kind)] = std::move(text);
       }
       if (!all_cached) {
         need.push_back(uids[i]);
@@ -503,30 +576,43 @@ Task<std::string> Session::HandleFetch(Command& c) {
                   ? std::string("THREADID NIL")
                   : absl::StrCat("THREADID (", meta.thread_id, ")"));
           break;
+        // The texts go out as views of the cached strings.
         case K::kEnvelope:
-          add("ENVELOPE " + loaded.texts[TextKind::kEnvelope]);
+          add("ENVELOPE ", loaded.Text(TextKind::kEnvelope));
           break;
         case K::kBody:
-          add("BODY " + loaded.texts[TextKind::kBody]);
+          add("BODY ", loaded.Text(TextKind::kBody));
           break;
         case K::kBodyStructure:
-          add("BODYSTRUCTURE " + loaded.texts[TextKind::kBodyStructure]);
+          add("BODYSTRUCTURE ",
+              loaded.Text(TextKind::kBodyStructure));
           break;
         case K::kRfc822:
           add(absl::StrCat("RFC822 {", raw.size(), "}\r\n"), raw);
           break;
         case K::kRfc822Header:
+          add("RFC822.HEADER " +
+              LiteralOf(loaded.Text(TextKind::kHeader)));
+          break;
         case K::kRfc822Text: {
           mime::SectionSpec spec;
-          spec.text = a.kind == K::kRfc822Header ? mime::SectionSpec::Text::kHeader
-                                                 : mime::SectionSpec::Text::kText;
+          spec.text = mime::SectionSpec::Text::kText;
           auto data = mime::FetchSection(*loaded.structure, raw, spec);
-          add(absl::StrCat(
-              a.kind == K::kRfc822Header ? "RFC822.HEADER " : "RFC822.TEXT ",
-              LiteralOf(data.ok() ? *data : std::string())));
+          add("RFC822.TEXT " + LiteralOf(data.ok() ? *data : std::string()));
           break;
         }
         case K::kSection: {
+          if (IsTopHeader(a)) {
+            const std::string& header = loaded.Text(TextKind::kHeader);
+            add(absl::StrCat(
+                a.ResponseName(), " ",
+                LiteralOf(a.text == FetchAttr::Text::kHeader
+                              ? Partial(header, a)
+                              : Partial(mime::FilterHeaderFields(
+                                            header, SpecOf(a)),
+                                        a))));
+            break;
+          }
           if (!ranged && IsWholeMessage(a)) {
             const std::string_view body = PartialView(raw, a);
             add(absl::StrCat(a.ResponseName(), " {", body.size(), "}\r\n"),

@@ -22,12 +22,19 @@ StructureTextCache::Key StructureTextCache::KeyOf(Kind kind,
 
 std::optional<std::string> StructureTextCache::Find(
     Kind kind, std::string_view blob_id) const {
-  if (blob_id.empty()) return std::nullopt;
+  std::shared_ptr<const std::string> text = Share(kind, blob_id);
+  if (text == nullptr) return std::nullopt;
+  return *text;
+}
+
+std::shared_ptr<const std::string> StructureTextCache::Share(
+    Kind kind, std::string_view blob_id) const {
+  if (blob_id.empty()) return nullptr;
   absl::MutexLock lock(&mu_);
   auto it = texts_.find(KeyOf(kind, blob_id));
   if (it == texts_.end()) {
     ++misses_;
-    return std::nullopt;
+    return nullptr;
   }
   ++hits_;
   return it->second;
@@ -41,15 +48,22 @@ bool StructureTextCache::Contains(Kind kind, std::string_view blob_id) const {
 
 void StructureTextCache::Insert(Kind kind, std::string_view blob_id,
                                 std::string_view text) {
+  InsertShared(kind, blob_id, std::string(text));
+}
+
+std::shared_ptr<const std::string> StructureTextCache::InsertShared(
+    Kind kind, std::string_view blob_id, std::string text) {
   const size_t cost = text.size() + kEntryOverhead;
-  if (blob_id.empty() || cost > max_bytes_) return;
+  auto shared = std::make_shared<const std::string>(std::move(text));
+  if (blob_id.empty() || cost > max_bytes_) return shared;
   absl::MutexLock lock(&mu_);
   if (bytes_ + cost > max_bytes_) {
     texts_.clear();
     bytes_ = 0;
   }
-  auto [it, inserted] = texts_.try_emplace(KeyOf(kind, blob_id), text);
+  auto [it, inserted] = texts_.try_emplace(KeyOf(kind, blob_id), shared);
   if (inserted) bytes_ += cost;
+  return it->second;
 }
 
 size_t StructureTextCache::bytes() const {

@@ -1,4 +1,6 @@
-// ENVELOPE, BODY and BODYSTRUCTURE texts of message bodies, keyed by the
+// ENVELOPE, BODY and BODYSTRUCTURE texts and top-level header blocks
+// (what BODY[HEADER], BODY[HEADER.FIELDS (...)] and RFC822.HEADER are cut
+// from) of message bodies, keyed by the
 // store's content hash (MessageMeta::blob_id). They depend only on the
 // body's bytes, which never change under their hash, so an entry never goes
 // stale: a client that asks again (a header list refreshed, a second
@@ -13,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +29,7 @@ namespace mailroom::imap {
 
 class StructureTextCache {
  public:
-  enum class Kind : uint8_t { kEnvelope, kBody, kBodyStructure };
+  enum class Kind : uint8_t { kEnvelope, kBody, kBodyStructure, kHeader };
 
   explicit StructureTextCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 
@@ -34,8 +37,16 @@ class StructureTextCache {
   static StructureTextCache& Global();
 
   std::optional<std::string> Find(Kind kind, std::string_view blob_id) const;
+  // The cached text itself, shared rather than copied (FETCH writes it
+  // straight to the connection); nullptr when absent. Counts as Find.
+  std::shared_ptr<const std::string> Share(Kind kind,
+                                           std::string_view blob_id) const;
   bool Contains(Kind kind, std::string_view blob_id) const;
   void Insert(Kind kind, std::string_view blob_id, std::string_view text);
+  // Inserts `text` and returns it shared (also when it was not kept).
+  std::shared_ptr<const std::string> InsertShared(Kind kind,
+                                                  std::string_view blob_id,
+                                                  std::string text);
   size_t bytes() const;
   // Find calls answered from the cache, and those that were not.
   uint64_t hits() const;
@@ -58,7 +69,8 @@ class StructureTextCache {
 
   const size_t max_bytes_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<Key, std::string> texts_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<Key, std::shared_ptr<const std::string>> texts_
+      ABSL_GUARDED_BY(mu_);
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   mutable uint64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
   mutable uint64_t misses_ ABSL_GUARDED_BY(mu_) = 0;

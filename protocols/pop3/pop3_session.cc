@@ -60,6 +60,11 @@ Task<void> Pop3Session::Run() {
   }
   watch_.reset();
   try {
+    // No store read of this session outlives it.
+    if (prefetch_.started()) (void)co_await prefetch_.Wait();
+  } catch (...) {
+  }
+  try {
     co_await ReleaseMaildrop();
   } catch (...) {
   }
@@ -462,44 +467,84 @@ Task<absl::StatusOr<std::shared_ptr<const std::string>>> Pop3Session::ReadEntry(
   const bool sequential = last_read_.has_value() ? index == *last_read_ + 1
                                                  : index == 0;
   last_read_ = index;
+  // The message may be in the window being read in the background.
+  if (prefetch_.started() && !read_ahead_.contains(index)) {
+    KeepBatch(co_await prefetch_.Wait());
+  }
   auto hit = read_ahead_.find(index);
   if (hit != read_ahead_.end() &&
       hit->second.generation == generation_->load()) {
     std::shared_ptr<const std::string> data = std::move(hit->second.data);
     read_ahead_.erase(read_ahead_.begin(), std::next(hit));
+    if (sequential) MaybePrefetch(index);
     co_return data;
   }
   read_ahead_.clear();
   window_ = sequential ? std::min(window_ * 2, kMaxReadAheadMessages) : 1;
-  // The wanted message, then following ones not marked deleted.
-  std::vector<size_t> wanted = {index};
-  uint64_t bytes = entries_[index].size;
-  for (size_t i = index + 1; i < entries_.size() && wanted.size() < window_;
-       ++i) {
+  // The wanted message (never marked deleted: FindMessage checked), then
+  // following ones.
+  Batch read =
+      co_await plugin::Blocking(conn_, ReadBatch(WindowFrom(index, window_)));
+  absl::StatusOr<std::shared_ptr<const std::string>> wanted =
+      std::move(read.data.front());
+  read.indices.erase(read.indices.begin());
+  read.data.erase(read.data.begin());
+  KeepBatch(std::move(read));
+  if (sequential) MaybePrefetch(index);
+  co_return wanted;
+}
+
+std::vector<size_t> Pop3Session::WindowFrom(size_t first, size_t count) const {
+  std::vector<size_t> indices;
+  uint64_t bytes = 0;
+  for (size_t i = first; i < entries_.size() && indices.size() < count; ++i) {
     if (entries_[i].deleted) continue;
-    if (bytes + entries_[i].size > kMaxReadAheadBytes) break;
+    if (!indices.empty() && bytes + entries_[i].size > kMaxReadAheadBytes) {
+      break;
+    }
     bytes += entries_[i].size;
-    wanted.push_back(i);
+    indices.push_back(i);
   }
-  struct Read {
-    uint64_t generation = 0;
-    std::vector<absl::StatusOr<std::shared_ptr<const std::string>>> data;
+  return indices;
+}
+
+std::function<Pop3Session::Batch()> Pop3Session::ReadBatch(
+    std::vector<size_t> indices) const {
+  std::vector<store::Uid> uids;
+  uids.reserve(indices.size());
+  for (size_t i : indices) uids.push_back(entries_[i].uid);
+  return [&store = store_, principal = *principal_, mailbox = mailbox_,
+          generation = generation_, indices = std::move(indices),
+          uids = std::move(uids)]() {
+    Batch batch;
+    batch.generation = generation->load();  // before reading: see above
+    batch.indices = indices;
+    batch.data.reserve(uids.size());
+    for (store::Uid uid : uids) {
+      batch.data.push_back(store.ReadMessage(principal, mailbox, uid));
+    }
+    return batch;
   };
-  Read read = co_await plugin::Blocking(conn_, [&] {
-    Read result;
-    result.generation = generation_->load();  // before reading: see above
-    for (size_t i : wanted) {
-      result.data.push_back(
-          store_.ReadMessage(*principal_, mailbox_, entries_[i].uid));
-    }
-    return result;
-  });
-  for (size_t k = 1; k < wanted.size(); ++k) {
-    if (read.data[k].ok()) {
-      read_ahead_[wanted[k]] = {read.generation, *std::move(read.data[k])};
+}
+
+void Pop3Session::KeepBatch(Batch batch) {
+  for (size_t k = 0; k < batch.indices.size(); ++k) {
+    // A message gone meanwhile is read again when asked for, and answered.
+    if (batch.data[k].ok()) {
+      read_ahead_[batch.indices[k]] = {batch.generation,
+                                       *std::move(batch.data[k])};
     }
   }
-  co_return std::move(read.data[0]);
+}
+
+void Pop3Session::MaybePrefetch(size_t index) {
+  if (prefetch_.started() || read_ahead_.size() * 2 > window_) return;
+  const size_t next =
+      read_ahead_.empty() ? index + 1 : read_ahead_.rbegin()->first + 1;
+  window_ = std::min(window_ * 2, kMaxReadAheadMessages);
+  std::vector<size_t> indices = WindowFrom(next, window_);
+  if (indices.empty()) return;
+  prefetch_.Start(conn_, ReadBatch(std::move(indices)));
 }
 
 void Pop3Session::HandleDele(const Command& command) {

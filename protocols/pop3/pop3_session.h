@@ -12,9 +12,12 @@
 //
 // Clients fetch in order, and every store read costs a trip to the worker
 // pool, so RETR/TOP read ahead: sequential access grows a window of
-// following messages read in one trip (bounded in count and bytes). A
-// store change notification on INBOX invalidates what was read ahead, so a
-// message another session expunged is never served from it.
+// following messages read in one trip (bounded in count and bytes), and
+// once half of a window is sent the next one is read in the background
+// while the client downloads the rest, so a sequential download does not
+// wait for the store. A store change notification on INBOX invalidates
+// what was read ahead, so a message another session expunged is never
+// served from it.
 //
 // APOP is not offered: it needs the plaintext password (or an equivalent)
 // on the server, and the store keeps only salted SCRAM keys.
@@ -26,6 +29,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,8 +38,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "protocols/api/plugin.h"
 #include "protocols/api/task.h"
+#include "protocols/pop3/background_call.h"
 #include "protocols/pop3/pop3_command.h"
 #include "store/store.h"
 
@@ -94,6 +100,23 @@ class Pop3Session {
   // store; reads ahead on a miss.
   plugin::Task<absl::StatusOr<std::shared_ptr<const std::string>>> ReadEntry(
       size_t index);
+  // Messages read together on the worker pool.
+  struct Batch {
+    uint64_t generation = 0;  // of INBOX, taken before the reads
+    std::vector<size_t> indices;
+    std::vector<absl::StatusOr<std::shared_ptr<const std::string>>> data;
+  };
+  // Up to `count` messages from index `first` on that are not marked
+  // deleted, within the read-ahead byte bound (but at least one).
+  std::vector<size_t> WindowFrom(size_t first, size_t count) const;
+  // The reads of `indices`, to run on the worker pool: it copies what it
+  // needs, so it may run while the session goes on.
+  std::function<Batch()> ReadBatch(std::vector<size_t> indices) const;
+  // Keeps what `batch` read as read-ahead.
+  void KeepBatch(Batch batch);
+  // After message `index` was served: starts reading the next window in
+  // the background once less than half a window is left.
+  void MaybePrefetch(size_t index);
   // Records retrievals and \Seen for the messages RETR sent (best effort).
   plugin::Task<void> SaveRetrieved();
 
@@ -139,6 +162,7 @@ class Pop3Session {
   std::map<size_t, ReadAhead> read_ahead_;  // by message index
   std::optional<size_t> last_read_;
   size_t window_ = 1;
+  BackgroundCall<Batch> prefetch_;  // the next window, while it is read
   // Declared last: unsubscribes before the state above goes away.
   std::unique_ptr<store::Watch> watch_;
 };

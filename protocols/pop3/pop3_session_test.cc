@@ -1,10 +1,12 @@
 #include "protocols/pop3/pop3_session.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -244,6 +246,74 @@ TEST_F(Pop3SessionTest, SequentialRetrReadsAheadAndStaysCorrect) {
   // No read at login (the store knows the sizes), then a few growing
   // windows instead of one store trip per RETR.
   EXPECT_LE(store_.read_calls(), 40 + 8);
+}
+
+TEST_F(Pop3SessionTest, SequentialRetrFindsEachMessageAlreadyRead) {
+  std::string input = kLogin;
+  std::vector<store::Uid> uids;
+  for (int i = 1; i <= 100; ++i) {
+    uids.push_back(Add(absl::StrCat("Subject: m", i, "\r\n\r\nbody ", i, "\r\n")));
+    absl::StrAppend(&input, "RETR ", i, "\r\n");
+  }
+  // When the client asks for message n > 1, the session has read it
+  // already: the next window is read while the client downloads.
+  std::vector<int> not_yet_read;
+  conn_.set_line_hook([&](std::string_view line) {
+    int n = 0;
+    const std::string_view number = line.substr(5);
+    if (!absl::SimpleAtoi(absl::string_view(number.data(), number.size()),
+                          &n) ||
+        n < 2) {
+      return;
+    }
+    std::vector<store::Uid> read = store_.read_uids();
+    if (std::find(read.begin(), read.end(), uids[n - 1]) == read.end()) {
+      not_yet_read.push_back(n);
+    }
+  });
+  auto lines = Run(input);
+  EXPECT_TRUE(not_yet_read.empty())
+      << "read only when asked: " << absl::StrJoin(not_yet_read, " ");
+  for (int i = 1; i <= 100; ++i) {
+    size_t at = 3 + (i - 1) * 5;
+    ASSERT_LT(at + 4, lines.size());
+    EXPECT_EQ(lines[at + 1], absl::StrCat("Subject: m", i));
+    EXPECT_EQ(lines[at + 3], absl::StrCat("body ", i));
+  }
+  // Each message read once.
+  EXPECT_EQ(store_.read_calls(), 100);
+}
+
+TEST_F(Pop3SessionTest, MessagesExpungedBetweenWindowsAnswerErr) {
+  std::string input = kLogin;
+  std::vector<store::Uid> uids;
+  for (int i = 1; i <= 60; ++i) {
+    uids.push_back(Add(absl::StrCat("Subject: m", i, "\r\n\r\n.body ", i, "\r\n")));
+    absl::StrAppend(&input, "RETR ", i, "\r\n");
+  }
+  // Messages already read ahead (and in the window read next) go while
+  // the client is in the middle of its download.
+  const std::vector<int> gone = {21, 22, 40, 59};
+  conn_.set_line_hook([&](std::string_view line) {
+    if (line != "RETR 20") return;
+    for (int n : gone) store_.ExpungeBehindTheScenes("alice", uids[n - 1]);
+  });
+  auto lines = Run(input);
+  size_t at = 3;
+  for (int i = 1; i <= 60; ++i) {
+    ASSERT_LT(at, lines.size());
+    if (std::find(gone.begin(), gone.end(), i) != gone.end()) {
+      EXPECT_EQ(lines[at], "-ERR Message was deleted by another session")
+          << i;
+      at += 1;
+      continue;
+    }
+    EXPECT_TRUE(absl::StartsWith(lines[at], "+OK ")) << i;
+    EXPECT_EQ(lines[at + 1], absl::StrCat("Subject: m", i));
+    EXPECT_EQ(lines[at + 3], absl::StrCat("..body ", i));
+    EXPECT_EQ(lines[at + 4], ".");
+    at += 5;
+  }
 }
 
 TEST_F(Pop3SessionTest, LoginReadsNoMessageWhenTheStoreKnowsSizes) {

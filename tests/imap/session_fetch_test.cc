@@ -97,5 +97,83 @@ TEST_F(SessionTest, CachedTextsAndSectionsTogether) {
   EXPECT_NE(Find(lines, "a3 OK"), "");
 }
 
+TEST_F(SessionTest, RepeatedHeaderFetchesAreAnsweredFromTheCachedHeader) {
+  constexpr int kMessages = 80;
+  for (int i = 0; i < kMessages; ++i) Append(UniqueMessage(i));
+  StructureTextCache& cache = StructureTextCache::Global();
+  const std::string fetch = absl::StrCat(
+      kLogin, "a1 EXAMINE INBOX\r\n",
+      "a2 FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)] "
+      "BODY.PEEK[HEADER.FIELDS.NOT (SUBJECT)]<0.10> RFC822.HEADER)\r\n");
+
+  FakeConnection first;
+  const uint64_t hits_before = cache.hits();
+  std::vector<std::string> cold = Run(first, fetch);
+  EXPECT_EQ(cache.hits(), hits_before);  // nothing of these was cached
+
+  // A second device: every header comes from the cache, one hit a message
+  // however many header items it asks for.
+  FakeConnection second;
+  std::vector<std::string> warm = Run(second, fetch);
+  EXPECT_EQ(cache.hits(), hits_before + kMessages);
+  EXPECT_EQ(second.output().substr(second.output().find("* 1 FETCH")),
+            first.output().substr(first.output().find("* 1 FETCH")));
+  const std::string out = second.output();
+  EXPECT_TRUE(absl::StrContains(
+      out, absl::StrCat("* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {")))
+      << out;
+  EXPECT_TRUE(absl::StrContains(
+      out, "BODY[HEADER.FIELDS.NOT (SUBJECT)]<0> {10}\r\nFrom: Bob  "
+           "RFC822.HEADER {"))
+      << out;
+  EXPECT_NE(Find(warm, "a2 OK"), "");
+}
+
+TEST_F(SessionTest, HeaderFieldsAreServedFromTheHeaderBytes) {
+  // The body holds header-like lines: none may show up.
+  Append(
+      "Message-ID: <one@example.com>\r\nSubject: first\r\n"
+      "X-Folded: a\r\n b\r\n\r\nSubject: not a header\r\n"
+      "Message-ID: <fake@example.com>\r\n");
+  Append(
+      "Subject: outer\r\nContent-Type: message/rfc822\r\n\r\n"
+      "Subject: inner\nMessage-ID: <inner@example.com>\n\ninner body\n");
+  FakeConnection conn;
+  std::vector<std::string> lines = Run(
+      conn,
+      absl::StrCat(
+          kLogin, "a1 EXAMINE INBOX\r\n",
+          "a2 FETCH 1 (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])\r\n",
+          "a3 FETCH 1 (BODY.PEEK[HEADER.FIELDS.NOT (MESSAGE-ID)]<0.9>)\r\n",
+          "a4 FETCH 2 (BODY.PEEK[1.HEADER.FIELDS (MESSAGE-ID SUBJECT)] "
+          "BODY.PEEK[TEXT])\r\n",
+          "a5 FETCH 1 (BODY.PEEK[HEADER.FIELDS (X-FOLDED)] BODY.PEEK[1])\r\n",
+          "a6 FETCH 1 (BODY.PEEK[2.HEADER.FIELDS (SUBJECT)])\r\n"));
+  const std::string out = conn.output();
+  EXPECT_TRUE(absl::StrContains(
+      out, "* 1 FETCH (BODY[HEADER.FIELDS (MESSAGE-ID)] "
+           "{33}\r\nMessage-ID: <one@example.com>\r\n\r\n)\r\n"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(
+      out, "* 1 FETCH (BODY[HEADER.FIELDS.NOT (MESSAGE-ID)]<0> "
+           "{9}\r\nSubject: )\r\n"))
+      << out;
+  // Inside the message/rfc822 part, stored with bare LF: CRLF on the wire.
+  EXPECT_TRUE(absl::StrContains(
+      out, "* 2 FETCH (BODY[1.HEADER.FIELDS (MESSAGE-ID SUBJECT)] {51}\r\n"
+           "Subject: inner\r\nMessage-ID: <inner@example.com>\r\n\r\n "
+           "BODY[TEXT] {"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(
+      out, "* 1 FETCH (BODY[HEADER.FIELDS (X-FOLDED)] {19}\r\n"
+           "X-Folded: a\r\n b\r\n\r\n BODY[1] {"))
+      << out;
+  // A part that is not a message has no header fields: NIL, not BAD.
+  EXPECT_TRUE(absl::StrContains(
+      out, "* 1 FETCH (BODY[2.HEADER.FIELDS (SUBJECT)] NIL)"))
+      << out;
+  EXPECT_NE(Find(lines, "a6 OK"), "");
+}
+
 }  // namespace
 }  // namespace mailroom::imap

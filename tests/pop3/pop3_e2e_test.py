@@ -184,6 +184,38 @@ class Pop3Test(unittest.TestCase):
         client.quit()
         self.assertEqual(e2e.imap_subjects(self.server, user), ["c", "d"])
 
+    def test_sequential_download_with_expunges_between_windows(self):
+        # Enough messages for several read-ahead windows, each read in the
+        # background while the client downloads the one before.
+        user = self.new_user()
+        for i in range(120):
+            self.fill(user, ["m%d" % i],
+                      body=".dot line %d\r\n" % i + ("x" * 60 + "\r\n") * i)
+        imap = e2e.imap(self.server, user)
+        imap.select("INBOX")
+        expected = {}
+        for n in range(1, 121):
+            typ, data = imap.fetch(str(n), "(BODY.PEEK[])")
+            expected[n] = data[0][1]
+        client = e2e.pop3(self.server, user)
+        for n in range(1, 31):
+            self.assertEqual(b"\r\n".join(client.retr(n)[1]) + b"\r\n",
+                             expected[n], n)
+        # Messages the session has read ahead, or is reading, go meanwhile.
+        gone = [31, 32, 40, 64, 100]
+        for n in reversed(gone):
+            imap.store(str(n), "+FLAGS", "\\Deleted")
+        imap.expunge()
+        for n in range(31, 121):
+            if n in gone:
+                with self.assertRaises(poplib.error_proto):
+                    client.retr(n)
+                continue
+            self.assertEqual(b"\r\n".join(client.retr(n)[1]) + b"\r\n",
+                             expected[n], n)
+        client.quit()
+        imap.logout()
+
     def test_retr_sets_seen(self):
         user = self.new_user()
         self.fill(user, ["x", "y"])

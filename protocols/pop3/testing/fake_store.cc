@@ -104,6 +104,11 @@ int FakeStore::read_calls() const {
   return read_calls_;
 }
 
+std::vector<store::Uid> FakeStore::read_uids() const {
+  absl::MutexLock lock(&mu_);
+  return read_uids_;
+}
+
 void FakeStore::set_records_crlf_sizes(bool on) {
   absl::MutexLock lock(&mu_);
   records_crlf_sizes_ = on;
@@ -327,6 +332,7 @@ absl::StatusOr<std::shared_ptr<const std::string>> FakeStore::ReadMessage(
     const store::Principal& who, store::MailboxId mailbox, store::Uid uid) {
   absl::MutexLock lock(&mu_);
   ++read_calls_;
+  read_uids_.push_back(uid);
   auto user = users_.find(who.user());
   if (user == users_.end()) return absl::NotFoundError("no such message");
   Mailbox* box = FindById(user->second, mailbox);

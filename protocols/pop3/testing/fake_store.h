@@ -44,6 +44,8 @@ class FakeStore : public store::Store {
   int deliver_calls() const;
   int expunge_calls() const;
   int read_calls() const;
+  // The UIDs ReadMessage was asked for, in call order.
+  std::vector<store::Uid> read_uids() const;
   // Off: messages look stored before CRLF sizes were recorded
   // (MessageMeta::crlf_size 0), as in an older store.
   void set_records_crlf_sizes(bool on);
@@ -190,6 +192,7 @@ class FakeStore : public store::Store {
   int deliver_calls_ ABSL_GUARDED_BY(mu_) = 0;
   int expunge_calls_ ABSL_GUARDED_BY(mu_) = 0;
   int read_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<store::Uid> read_uids_ ABSL_GUARDED_BY(mu_);
   bool records_crlf_sizes_ ABSL_GUARDED_BY(mu_) = true;
   std::vector<std::string> delivered_ ABSL_GUARDED_BY(mu_);
   struct Watcher {
