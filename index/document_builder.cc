@@ -45,19 +45,25 @@ class Positions {
   const char* previous_end_ = nullptr;
 };
 
-// Adds the words of `text` under `prefix` at their positions, continuing
-// the current field value; true if a word was too long.
+// Adds the words of `text` under `prefix`, at their positions when the
+// prefix keeps them (continuing the current field value); true if a word
+// was too long.
 bool AddWords(Xapian::Document& doc, std::string_view prefix,
               std::string_view text, Positions& positions,
               const std::function<void(std::string_view)>& on_word,
               std::string& scratch) {
+  const bool positioned = PrefixHasPositions(prefix);
   return ForEachWord(text, [&](std::string_view word) {
     scratch.assign(prefix);
     scratch.append(word);
     // A term new to the document grows its term count: the cheapest way
     // to see each distinct word once, for the vocabulary.
     const Xapian::termcount terms = doc.termlist_count();
-    doc.add_posting(scratch, positions.Place(word), /*wdf_inc=*/0);
+    if (positioned) {
+      doc.add_posting(scratch, positions.Place(word), /*wdf_inc=*/0);
+    } else {
+      doc.add_term(scratch, /*wdf_inc=*/0);
+    }
     if (doc.termlist_count() != terms) on_word(word);
   });
 }

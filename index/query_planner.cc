@@ -316,8 +316,11 @@ class Finder {
       DocSet sure = AnyTerm(prefix, found);
       return {sure, Minus(LongWords(), sure)};
     }
-    if (std::optional<Candidates> phrase = Phrase(prefix, folded, words)) {
-      return *std::move(phrase);
+    // Words stored without positions get per-word candidates, verified.
+    if (PrefixHasPositions(prefix)) {
+      if (std::optional<Candidates> phrase = Phrase(prefix, folded, words)) {
+        return *std::move(phrase);
+      }
     }
     std::optional<DocSet> candidates;
     for (const KeyWord& word : words) {

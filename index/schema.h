@@ -22,7 +22,12 @@
 // Words are taken per field value (each header field instance separately).
 // No stemming (mail is multilingual), wdf is always 0.
 //
-// Positions: every word term carries its positions, counted per prefix. A
+// Positions: the word terms of the body, Subject and attachment names carry
+// their positions, counted per prefix (PrefixHasPositions); the words of
+// other header fields (H, F, T, C, B) are stored without positions, and a
+// key of several words there is answered from per-word candidates verified
+// against the stored text (those fields are rarely searched for phrases,
+// and their words, Received: lines above all, were half of all positions). A
 // word is one position after the previous word of the same field value when
 // exactly one space separates them, two positions otherwise (any other
 // separators, or none: CJK characters, pieces of a long word); each field
@@ -90,15 +95,17 @@
 #define MAILROOM_INDEX_SCHEMA_H_
 
 #include <cstddef>
+#include <string_view>
 
 namespace mailroom::index {
 
+// "5": positions only under the body, S and A prefixes.
 // "4": the values of Subject, From, To, Cc and Bcc under their own prefix
 // only, no longer under H as well; headers in a value slot instead of the
 // document data; bodies under 16 KB not compressed; the sent-day terms
 // XD/XN ("3": word positions and the vocabulary written per batch). Older
 // databases are refused and rebuilt from the store's queue.
-inline constexpr char kSchemaVersion[] = "4";
+inline constexpr char kSchemaVersion[] = "5";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
 // Followed by the mailbox id in decimal: "MODSEQ UID", how far this node's
@@ -118,6 +125,13 @@ inline constexpr char kPrefixTo[] = "T";
 inline constexpr char kPrefixCc[] = "C";
 inline constexpr char kPrefixBcc[] = "B";
 inline constexpr char kPrefixAttachment[] = "A";
+
+// Whether the words under `prefix` carry positions (phrases are placed
+// there): the body, Subject and attachment names.
+inline constexpr bool PrefixHasPositions(std::string_view prefix) {
+  return prefix == kPrefixBody || prefix == kPrefixSubject ||
+         prefix == kPrefixAttachment;
+}
 
 inline constexpr unsigned kSlotUid = 0;
 inline constexpr unsigned kSlotDate = 1;

@@ -25,6 +25,10 @@ bool SetStoreSetting(StoreSettings& settings, std::string_view name,
            settings.rados_op_timeout_seconds > 0;
   } else if (name == "min_free_disk_bytes") {
     return absl::SimpleAtoi(value, &settings.min_free_disk_bytes);
+  } else if (name == "index_commit_delay_ms") {
+    return absl::SimpleAtoi(value, &settings.index_commit_delay_ms) &&
+           settings.index_commit_delay_ms >= 0 &&
+           settings.index_commit_delay_ms <= 60000;
   } else if (name == "sieve_max_script_bytes") {
     return absl::SimpleAtoi(value, &settings.sieve_max_script_bytes) &&
            settings.sieve_max_script_bytes > 0;
@@ -39,9 +43,15 @@ bool SetStoreSetting(StoreSettings& settings, std::string_view name,
 
 absl::StatusOr<store::StoreOptions> MakeStoreOptions(
     const std::string& data_dir, const StoreSettings& settings) {
+  if (settings.index_commit_delay_ms < 0 ||
+      settings.index_commit_delay_ms > 60000) {
+    return absl::InvalidArgumentError(
+        "index_commit_delay_ms must be between 0 and 60000");
+  }
   store::StoreOptions options;
   options.data_dir = data_dir;
   options.min_free_disk_bytes = settings.min_free_disk_bytes;
+  options.index_commit_delay_ms = settings.index_commit_delay_ms;
   options.sieve_max_script_bytes = settings.sieve_max_script_bytes;
   options.sieve_max_scripts = settings.sieve_max_scripts;
   if (settings.engine == "rocksdb") {

@@ -21,6 +21,8 @@ struct StoreSettings {
   int rados_op_timeout_seconds = 30;  // then kUnavailable: a lost cluster
   // RocksDB: writes get a temporary error below this much free disk.
   uint64_t min_free_disk_bytes = 64ull << 20;
+  // How long queued index work gathers before the indexer applies it.
+  int index_commit_delay_ms = 500;
   // Sieve scripts per owner: largest source, and how many (RFC 5804 QUOTA).
   uint64_t sieve_max_script_bytes = 64 << 10;
   uint64_t sieve_max_scripts = 20;

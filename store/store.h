@@ -593,6 +593,12 @@ struct StoreOptions {
   uint32_t password_iterations = 100000;
   // Full-text index; when null, text search scans decoded messages.
   std::shared_ptr<TextIndex> text_index;
+  // The background indexer lets index work gather this long after it is
+  // woken before applying what is queued, so that a stream of deliveries
+  // is indexed with one index commit per period rather than one per
+  // message. Text searches catch the index up themselves and never wait
+  // for it; the queue is durable, so a crash loses nothing. 0: at once.
+  int index_commit_delay_ms = 500;
   // Sync the WAL before acknowledging. Only tests turn this off.
   bool sync_writes = true;
   // RocksDB: writes are refused with a temporary error (store/no_space.h)

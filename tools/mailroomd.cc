@@ -13,6 +13,11 @@
 //                         IMAP NO [LIMIT]) while less than this is free on
 //                         the store's file system, and resume by themselves
 //                         once there is room (67108864; 0 = off)
+//   index_commit_delay_ms  how long index work queued by delivery gathers
+//                         before the background indexer applies it in one
+//                         commit (500; 0 = at once, max 60000). Text
+//                         searches catch the index up themselves and never
+//                         wait for it; the queue is durable
 //   rados_conf            with rados: the cluster's ceph.conf
 //   rados_pool            RADOS pool (mailroom)
 //   rados_namespace       RADOS namespace, one per installation ("")
@@ -241,6 +246,9 @@ ABSL_FLAG(std::string, rados_user, "admin", "RADOS client id (client.ID)");
 ABSL_FLAG(uint64_t, min_free_disk_bytes, 64ull << 20,
           "RocksDB: refuse writes (temporary error) while less than this is "
           "free on the store's file system; 0 = off");
+ABSL_FLAG(int, index_commit_delay_ms, 500,
+          "how long queued index work gathers before the indexer applies it "
+          "in one commit; 0 = at once");
 ABSL_FLAG(uint64_t, metadata_max_entry_bytes, 64 << 10,
           "longest annotation value (RFC 5464)");
 ABSL_FLAG(uint64_t, metadata_max_entries, 1000,
@@ -782,6 +790,8 @@ int Run(int argc, char** argv) {
   store_settings.rados_op_timeout_seconds =
       absl::GetFlag(FLAGS_rados_op_timeout_seconds);
   store_settings.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk_bytes);
+  store_settings.index_commit_delay_ms =
+      absl::GetFlag(FLAGS_index_commit_delay_ms);
   store_settings.sieve_max_script_bytes =
       absl::GetFlag(FLAGS_sieve_max_script_bytes);
   store_settings.sieve_max_scripts = absl::GetFlag(FLAGS_sieve_max_scripts);

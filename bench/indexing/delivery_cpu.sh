@@ -10,7 +10,8 @@
 #
 # Environment: MAILBENCH (required), CORPUS (default
 # ~/.cache/mailroom/bench-corpus/eml), PORTBASE (default 20000; LMTP on
-# PORTBASE+24), MAILROOMD / MAILROOMCTL (default: built with Bazel).
+# PORTBASE+24), MAILROOMD / MAILROOMCTL (default: built with Bazel),
+# MAILROOMD_FLAGS (more daemon flags, e.g. --index_commit_delay_ms=0).
 # Loopback only.
 set -euo pipefail
 
@@ -24,7 +25,8 @@ source "$ROOT/bench/lib.sh"
 if [[ -z "${MAILROOMD:-}" || -z "${MAILROOMCTL:-}" ]]; then
   (cd "$ROOT" && bazel build //tools:mailroomd //tools:mailroomctl \
       //protocols/imap:libmailroom_imap.so //protocols/pop3:libmailroom_pop3.so \
-      //protocols/lmtp:libmailroom_lmtp.so >&2)
+      //protocols/lmtp:libmailroom_lmtp.so \
+      //protocols/managesieve:libmailroom_managesieve.so >&2)
   BIN=$(cd "$ROOT" && bazel info bazel-bin 2>/dev/null)
   MAILROOMD=${MAILROOMD:-$BIN/tools/mailroomd}
   MAILROOMCTL=${MAILROOMCTL:-$BIN/tools/mailroomctl}
@@ -52,7 +54,7 @@ cpu_seconds() {
     --imap_port=$((PORTBASE + 143)) --imaps_port=0 \
     --pop3_port=0 --pop3s_port=0 --lmtp_port=$((PORTBASE + 24)) \
     --allow_plaintext_auth --max_connections_per_ip=0 \
-    --hostname=delivery-cpu.test > "$DIR/mailroomd.log" 2>&1 &
+    --hostname=delivery-cpu.test ${MAILROOMD_FLAGS:-} > "$DIR/mailroomd.log" 2>&1 &
 PID=$!
 wait_port $((PORTBASE + 24))
 "$MAILROOMCTL" --data_dir="$DIR/data" user add user1 --password=pass >&2

@@ -52,6 +52,18 @@ void StoreImpl::IndexerLoop() {
                             return indexer_wake_ || indexer_stop_;
                           });
       if (indexer_stop_) return;
+      if (indexer_wake_ && options_.index_commit_delay_ms > 0) {
+        // Work queued meanwhile joins this pass: a stream of deliveries
+        // costs one index commit per period instead of one per message.
+        // Searches catch up by themselves and do not wait for this.
+        indexer_cv_.WaitFor(
+            &indexer_mu_,
+            std::chrono::milliseconds(options_.index_commit_delay_ms),
+            [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(indexer_mu_) {
+              return indexer_stop_;
+            });
+        if (indexer_stop_) return;
+      }
       indexer_wake_ = false;
     }
     RunRequestedRebuilds();

@@ -57,5 +57,24 @@ TEST(DocumentBuilderTest, HeadersInTheirValueSlot) {
                                         "Shello", "Sworld"));
 }
 
+// Positions only under the body, Subject and attachment-name prefixes.
+TEST(DocumentBuilderTest, PositionsOnlyWherePhrasesArePlaced) {
+  FoldedText text = Sample();
+  text.headers.push_back({"from", "ann lee"});
+  text.attachment_names = {"big plan.pdf"};
+  const Xapian::Document doc =
+      BuildDocument(text, 100, "blob", 1, 7, [](std::string_view) {});
+  std::vector<std::string> positioned, bare;
+  for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
+    if ((*it)[0] == 'X' || (*it)[0] == 'Q') continue;  // boolean terms
+    (it.positionlist_count() > 0 ? positioned : bare).push_back(*it);
+  }
+  EXPECT_THAT(positioned,
+              ElementsAre("Abig", "Apdf", "Aplan", "Shello", "Sworld",
+                          "hello", "there"));
+  EXPECT_THAT(bare, ElementsAre("Fann", "Flee", "Hfrom", "Hhello", "Hnote",
+                                "Hsubject", "Hx"));
+}
+
 }  // namespace
 }  // namespace mailroom::index

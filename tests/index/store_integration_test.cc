@@ -2,9 +2,11 @@
 // index must equal the store's own scan (a second store without an index fed
 // the same operations), across appends, copies, moves, expunges and a
 // reindex.
+#include <chrono>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -339,6 +341,61 @@ TEST_F(StoreIntegrationTest, DatesNotAndOrFromTheIndex) {
   EXPECT_EQ(c.decided, 1u);
   EXPECT_GT(c.records, 10u);
   EXPECT_LT(c.records, 90u);
+}
+
+// Index work queued by appends gathers for index_commit_delay_ms before the
+// background indexer applies it (one commit for many deliveries); a search
+// meanwhile catches the index up itself and finds every message.
+TEST(IndexCommitDelayTest, WorkGathersAndSearchesCatchUp) {
+  const fs::path root = fs::path(::testing::TempDir()) / "commit_delay";
+  fs::remove_all(root);
+  for (const int delay_ms : {60000, 0}) {
+    store::StoreOptions options;
+    options.data_dir = (root / absl::StrCat(delay_ms)).string();
+    options.sync_writes = false;
+    options.password_iterations = 1000;
+    options.index_commit_delay_ms = delay_ms;
+    auto text_index = OpenXapianIndex(options.data_dir + "/index");
+    ASSERT_TRUE(text_index.ok()) << text_index.status();
+    options.text_index = *text_index;
+    auto opened = store::OpenStore(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store::Store& s = **opened;
+    ASSERT_TRUE(s.CreateUser("alice", "secret").ok());
+    const store::Principal alice = store::PrincipalIssuer::User("alice");
+    auto backlog = [&]() -> uint64_t {
+      auto items = s.IndexBacklog();
+      EXPECT_TRUE(items.ok()) << items.status();
+      uint64_t n = 0;
+      if (items.ok()) {
+        for (const auto& [owner, count] : *items) n += count;
+      }
+      return n;
+    };
+    for (int i = 0; i < 3; ++i) {
+      const std::string message =
+          absl::StrCat("Subject: note ", i, "\r\n\r\nzebra crossing\r\n");
+      store::AppendRequest r;
+      r.data = message;
+      ASSERT_TRUE(s.Append(alice, "INBOX", {r}).ok());
+    }
+    if (delay_ms > 0) {
+      // Well within the delay: nothing applied in the background yet.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      EXPECT_EQ(backlog(), 3u);
+      auto snapshot = s.OpenMailbox(alice, "INBOX");
+      ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+      auto uids = s.Search(alice, snapshot->status.id, Body("zebra cross"));
+      ASSERT_TRUE(uids.ok()) << uids.status();
+      EXPECT_EQ(uids->size(), 3u);
+      EXPECT_EQ(backlog(), 0u);  // the search applied the queue
+    } else {
+      for (int i = 0; i < 200 && backlog() > 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      EXPECT_EQ(backlog(), 0u);
+    }
+  }
 }
 
 }  // namespace

@@ -445,5 +445,46 @@ TEST_F(XapianIndexTest, TextKeySearchesTheVocabularyOncePerWord) {
   EXPECT_EQ(counters.vocabulary_searches - searches, 2u);
 }
 
+// Positions are kept where phrases are placed (body, Subject, attachment
+// names); other header words have none, and a key of several words there is
+// answered from per-word candidates checked against the stored text.
+TEST_F(XapianIndexTest, HeaderWordsWithoutPositionsStillMatchPhrases) {
+  blobs_.Put("h1", "Subject: red fox\r\nX-Note: quick brown fox\r\n"
+                   "From: Ann Lee <ann@lee.example>\r\n\r\nslow green fox\r\n");
+  blobs_.Put("h2", "Subject: fox red\r\nX-Note: brown quick fox\r\n"
+                   "From: Lee Ann <lee@ann.example>\r\n\r\ngreen slow fox\r\n");
+  ASSERT_TRUE(
+      Apply({AddWork("alice", 1, 1, "h1"), AddWork("alice", 1, 2, "h2")}).ok());
+  index_.reset();  // releases the write lock
+  {
+    Xapian::Database db((root_ / "alice").string());
+    EXPECT_EQ(db.positionlist_begin(1, "Hquick"), db.positionlist_end(1, "Hquick"));
+    EXPECT_EQ(db.positionlist_begin(1, "Fann"), db.positionlist_end(1, "Fann"));
+    EXPECT_NE(db.positionlist_begin(1, "Sred"), db.positionlist_end(1, "Sred"));
+    EXPECT_NE(db.positionlist_begin(1, "slow"), db.positionlist_end(1, "slow"));
+  }
+  Reopen();
+  EXPECT_THAT(Query(1, Header("x-note", "quick brown")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Header("x-note", "ick bro")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Header("x-note", "brown quick")), ElementsAre(2));
+  EXPECT_THAT(Query(1, Header("x-note", "quick fox")), ElementsAre(2));
+  EXPECT_THAT(Query(1, Text("quick brown fox")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Text("x-note: brown")), ElementsAre(2));
+  EXPECT_THAT(Query(1, Header("from", "ann lee")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Header("from", "ann@lee")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Text("lee ann")), ElementsAre(2));
+  // Body and Subject phrases are still placed by their positions.
+  PlannerCounters& counters = GetPlannerCounters();
+  const uint64_t placed = counters.phrases_from_positions;
+  const uint64_t sure = counters.phrases_sure;
+  EXPECT_THAT(Query(1, Body("slow green")), ElementsAre(1));
+  EXPECT_THAT(Query(1, Header("subject", "red fox")), ElementsAre(1));
+  EXPECT_EQ(counters.phrases_from_positions - placed, 2u);
+  EXPECT_EQ(counters.phrases_sure - sure, 2u);
+  // A header phrase is not placed by positions.
+  EXPECT_THAT(Query(1, Header("x-note", "quick brown")), ElementsAre(1));
+  EXPECT_EQ(counters.phrases_from_positions - placed, 2u);
+}
+
 }  // namespace
 }  // namespace mailroom::index::testing
