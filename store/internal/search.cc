@@ -182,8 +182,15 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
     // The index alone decides the whole key (text, dates, AND/OR of them):
     // no record needs decoding, only the UIDs checked against the store
     // (the index may name a message expunged since it caught up).
+    // UID sets (which IMAP also makes of flag keys from its own copy of
+    // the mailbox) combine with the index results without a read.
+    MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
+                        GetRecord<MailboxState>(Space::kMailboxState,
+                                                MailboxIdKey(mailbox), nullptr,
+                                                false, snapshot));
+    const Uid uid_end = state.has_value() ? state->uidnext : 0;
     if (std::optional<std::vector<Uid>> decided =
-            IndexDecidedUids(key, index_results)) {
+            IndexDecidedUids(key, index_results, uid_end)) {
       ++GetSearchCounters().index_decided;
       return StoredUids(*snapshot, mailbox, *std::move(decided));
     }

@@ -102,9 +102,14 @@ struct SearchCounters {
 SearchCounters& GetSearchCounters();
 
 // The exact answer, ascending, when the index results alone decide `key`:
-// an index-answered node, or an AND / OR of such nodes. std::nullopt when some message must be read.
+// an index-answered node, or an AND / OR of such nodes. With `uid_end`
+// (the mailbox's UIDNEXT) UID sets decide too: an AND keeps the decided
+// members inside them, an OR adds their UIDs below `uid_end`, which may
+// name messages no longer stored (the caller checks the answer against the
+// store). std::nullopt when some message must be read.
 std::optional<std::vector<Uid>> IndexDecidedUids(
-    const SearchKey& key, const SearchEvaluator::TextResults& index_results);
+    const SearchKey& key, const SearchEvaluator::TextResults& index_results,
+    Uid uid_end = 0);
 
 }  // namespace mailroom::store::internal
 
