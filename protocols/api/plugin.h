@@ -36,7 +36,7 @@ namespace mailroom::plugin {
 
 // Hash of the ABI headers (see plugin_abi_test). Do not edit by hand: the
 // test prints the value to put here.
-inline constexpr uint32_t kAbiVersion = 2641685269u;
+inline constexpr uint32_t kAbiVersion = 1912819176u;
 
 inline constexpr char kEntryPoint[] = "mailroom_plugin_descriptor";
 

@@ -98,6 +98,8 @@ std::optional<std::vector<Uid>> CandidateUids(
 struct SearchCounters {
   std::atomic<uint64_t> index_decided{0};  // from the index alone
   std::atomic<uint64_t> records_read{0};   // message records evaluated
+  // Records of newly appended messages read into date and size columns.
+  std::atomic<uint64_t> column_records_read{0};
 };
 SearchCounters& GetSearchCounters();
 
