@@ -628,6 +628,12 @@ struct StoreOptions {
   // Outbound messages queued at once (a relay down for days must not fill
   // the store).
   uint64_t outbound_max_queued = 100000;
+  // Memory for the per-mailbox date and size columns that answer
+  // BEFORE/ON/SINCE, OLDER/YOUNGER, SAVED* and LARGER/SMALLER without
+  // decoding message records (about 40 bytes a message; the least recently
+  // searched mailboxes are dropped first). 0: no columns, every such key
+  // reads the records.
+  uint64_t search_columns_max_bytes = 256ull << 20;
 };
 
 // Opens (creating if missing) the store on the engine options.engine names:

@@ -162,6 +162,11 @@
 //   max_keywords_per_mailbox  distinct keywords a mailbox may hold (1000;
 //                         0 = no limit); past it STORE, APPEND, COPY and MOVE
 //                         get NO [LIMIT], delivery drops the new keywords
+//   search_columns_mb     memory for the per-mailbox columns of internal
+//                         dates, save dates and sizes that answer BEFORE/ON/
+//                         SINCE, OLDER/YOUNGER, SAVED* and LARGER/SMALLER
+//                         without reading message records (256; about 40
+//                         bytes a message; 0 = none, such keys read records)
 //   sieve_max_script_bytes  largest Sieve script a user or admin may store
 //                         (65536; past it QUOTA/MAXSIZE)
 //   sieve_max_scripts     Sieve scripts per user, and global ones (20;
@@ -257,6 +262,8 @@ ABSL_FLAG(uint64_t, metadata_max_total_bytes, 1 << 20,
           "bytes of annotation names and values per owner charged");
 ABSL_FLAG(uint64_t, max_keywords_per_mailbox, 1000,
           "distinct keywords a mailbox may hold (0 = no limit)");
+ABSL_FLAG(uint64_t, search_columns_mb, 256,
+          "memory for per-mailbox date and size search columns (0 = none)");
 ABSL_FLAG(uint64_t, sieve_max_script_bytes, 64 << 10,
           "largest Sieve script (bytes)");
 ABSL_FLAG(uint64_t, sieve_max_scripts, 20, "Sieve scripts per owner");
@@ -810,6 +817,8 @@ int Run(int argc, char** argv) {
   store_options->max_keywords_per_mailbox =
       absl::GetFlag(FLAGS_max_keywords_per_mailbox);
   store_options->outbound_max_queued = absl::GetFlag(FLAGS_outbound_max_queued);
+  store_options->search_columns_max_bytes =
+      absl::GetFlag(FLAGS_search_columns_mb) << 20;
   // What the store does on its own (e.g. an index rebuild) goes to the
   // daemon's log.
   store_options->log = [&log](std::string_view message) { log.Log(message); };

@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/search_context.h"
+#include "protocols/imap/search_in_view.h"
+#include "protocols/imap/search_parser.h"
 #include "protocols/imap/session.h"
 #include "protocols/imap/strings.h"
 
@@ -32,18 +34,24 @@ Task<std::string> Session::HandleSearch(Command& c) {
       !EqualsNoCase(*args.charset, "US-ASCII")) {
     co_return "NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset";
   }
-  // Turning sequence sets into UIDs walks the mailbox once per set, so it
-  // runs on the worker pool with the search. The session waits meanwhile,
-  // so the copied UID list and the saved result stay as they are.
-  const std::vector<store::Uid> uids_by_seq = view_->Uids();
+  // Sequence sets become UID ranges and the view answers flag, keyword,
+  // MODSEQ and UID keys (search_in_view.h), on the worker pool with the
+  // store's search. The session waits meanwhile, so its view and saved
+  // result stay as they are.
   const std::vector<store::Uid> recent = view_->RecentUids();
   const bool save = HasOption(args.returns, "SAVE");
   const store::MailboxId id = view_->id();
   store::SearchKey key;
   absl::StatusOr<std::vector<store::Uid>> found = co_await plugin::Blocking(
-      conn_, [&] {
-        key = TranslateSearchKey(args.key, uids_by_seq, saved_result_, recent);
-        return store_.Search(principal_, id, key);
+      conn_, [&]() -> absl::StatusOr<std::vector<store::Uid>> {
+        key = TranslateSearchKey(
+            args.key, view_->count(),
+            [&](uint32_t seq) { return view_->UidAt(seq); }, saved_result_,
+            recent);
+        if (AnsweredByView(key)) return SearchView(*view_, key);
+        store::SearchKey for_store = key;
+        ResolveViewKeys(*view_, &for_store);
+        return store_.Search(principal_, id, for_store);
       });
   if (UsesModSeq(key)) EnableCondstore();
   if (!found.ok()) {

@@ -16,6 +16,7 @@
 #include "protocols/imap/mailbox_open.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/search_context.h"
+#include "protocols/imap/search_in_view.h"
 #include "protocols/imap/session.h"
 #include "protocols/imap/sort_thread.h"
 #include "protocols/imap/strings.h"
@@ -159,15 +160,21 @@ Task<std::string> Session::HandleSortThread(Command& c) {
       !EqualsNoCase(*args.charset, "US-ASCII")) {
     co_return "NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset";
   }
-  // As for SEARCH: sequence sets become UIDs on the worker pool.
-  const std::vector<store::Uid> uids_by_seq = view_->Uids();
+  // As for SEARCH: sequence sets become UID ranges and the view answers
+  // what it can, on the worker pool.
   const std::vector<store::Uid> recent = view_->RecentUids();
   const store::MailboxId id = view_->id();
   store::SearchKey key;
-  absl::StatusOr<std::vector<store::Uid>> found =
-      co_await plugin::Blocking(conn_, [&] {
-        key = TranslateSearchKey(args.key, uids_by_seq, saved_result_, recent);
-        return store_.Search(principal_, id, key);
+  absl::StatusOr<std::vector<store::Uid>> found = co_await plugin::Blocking(
+      conn_, [&]() -> absl::StatusOr<std::vector<store::Uid>> {
+        key = TranslateSearchKey(
+            args.key, view_->count(),
+            [&](uint32_t seq) { return view_->UidAt(seq); }, saved_result_,
+            recent);
+        if (AnsweredByView(key)) return SearchView(*view_, key);
+        store::SearchKey for_store = key;
+        ResolveViewKeys(*view_, &for_store);
+        return store_.Search(principal_, id, for_store);
       });
   if (!found.ok()) co_return ResponseForStatus(found.status());
 

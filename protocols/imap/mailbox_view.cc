@@ -200,6 +200,33 @@ void MailboxView::ForEachMessage(
   });
 }
 
+void MailboxView::ForEachWithKeywords(
+    const std::function<void(uint32_t, store::Uid, uint32_t,
+                             const std::vector<std::string>&, store::ModSeq)>&
+        fn) const {
+  uint32_t seq = 0;
+  auto gone = removed_.begin();
+  auto delta = changed_.begin();
+  for (size_t i = 0; i < base_->size(); ++i) {
+    if (gone != removed_.end() && *gone == i) {
+      ++gone;
+      continue;
+    }
+    const CompactMessage& c = base_->at(i);
+    while (delta != changed_.end() && delta->first < c.uid) ++delta;
+    if (delta != changed_.end() && delta->first == c.uid) {
+      const Delta& d = delta->second;
+      fn(++seq, c.uid, d.flags.system, d.flags.keywords, d.modseq);
+    } else {
+      fn(++seq, c.uid, c.system(), base_->keywords().Get(c.keyword_set()),
+         c.modseq);
+    }
+  }
+  for (const auto& [uid, d] : appended_) {
+    fn(++seq, uid, d.flags.system, d.flags.keywords, d.modseq);
+  }
+}
+
 std::vector<store::Uid> MailboxView::Uids() const {
   std::vector<store::Uid> out;
   out.reserve(count());

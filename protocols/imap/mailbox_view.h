@@ -84,6 +84,13 @@ class MailboxView {
   // Calls fn(uid, modseq) for every message, in sequence order.
   void ForEachMessage(
       const std::function<void(store::Uid, store::ModSeq)>& fn) const;
+  // Calls fn(seq, uid, system flags, keywords, modseq) for every message,
+  // in sequence order, without copying flags; `keywords` is valid during the
+  // call only.
+  void ForEachWithKeywords(
+      const std::function<void(uint32_t, store::Uid, uint32_t,
+                               const std::vector<std::string>&,
+                               store::ModSeq)>& fn) const;
   store::Uid max_uid() const { return count() == 0 ? 0 : UidAt(count()); }
   uint32_t unseen_count() const;
   std::optional<uint32_t> first_unseen() const;

@@ -2,6 +2,7 @@
 #include "protocols/imap/strings.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -383,10 +384,16 @@ std::vector<store::UidRange> SequenceRangesToUids(
   return out;
 }
 
-store::SearchKey TranslateSearchKey(const ImapSearchKey& key,
-                                    const std::vector<store::Uid>& uids_by_seq,
-                                    const std::vector<store::Uid>& saved,
-                                    const std::vector<store::Uid>& recent) {
+namespace {
+
+// TranslateSearchKey for a mailbox of `count` messages; `seq_to_uids` turns
+// resolved sequence ranges into UID ranges, `star` is the highest UID.
+store::SearchKey Translate(
+    const ImapSearchKey& key, uint32_t count, store::Uid star,
+    const std::function<std::vector<store::UidRange>(
+        const std::vector<ResolvedRange>&)>& seq_to_uids,
+    const std::vector<store::Uid>& saved,
+    const std::vector<store::Uid>& recent) {
   SearchKey out;
   switch (key.kind) {
     case ImapSearchKey::Kind::kLeaf:
@@ -399,7 +406,7 @@ store::SearchKey TranslateSearchKey(const ImapSearchKey& key,
                                                         : Kind::kNot;
       for (const auto& c : key.children) {
         out.children.push_back(
-            TranslateSearchKey(c, uids_by_seq, saved, recent));
+            Translate(c, count, star, seq_to_uids, saved, recent));
       }
       if (out.kind == Kind::kAnd && out.children.size() == 1) {
         return std::move(out.children[0]);
@@ -419,16 +426,53 @@ store::SearchKey TranslateSearchKey(const ImapSearchKey& key,
     return out;
   }
   if (key.kind == ImapSearchKey::Kind::kSequence) {
-    out.uids = SequenceRangesToUids(
-        key.set.Resolve(static_cast<uint32_t>(uids_by_seq.size())),
-        uids_by_seq);
+    out.uids = seq_to_uids(key.set.Resolve(count));
     return out;
   }
-  const uint32_t star = uids_by_seq.empty() ? 0 : uids_by_seq.back();
   for (const auto& r : key.set.Resolve(star)) {
     out.uids.push_back({r.first, r.last});
   }
   return out;
+}
+
+}  // namespace
+
+store::SearchKey TranslateSearchKey(const ImapSearchKey& key,
+                                    const std::vector<store::Uid>& uids_by_seq,
+                                    const std::vector<store::Uid>& saved,
+                                    const std::vector<store::Uid>& recent) {
+  return Translate(
+      key, static_cast<uint32_t>(uids_by_seq.size()),
+      uids_by_seq.empty() ? 0 : uids_by_seq.back(),
+      [&](const std::vector<ResolvedRange>& seq) {
+        return SequenceRangesToUids(seq, uids_by_seq);
+      },
+      saved, recent);
+}
+
+store::SearchKey TranslateSearchKey(
+    const ImapSearchKey& key, uint32_t count,
+    const std::function<store::Uid(uint32_t)>& uid_at,
+    const std::vector<store::Uid>& saved,
+    const std::vector<store::Uid>& recent) {
+  return Translate(
+      key, count, count == 0 ? 0 : uid_at(count),
+      [&](const std::vector<ResolvedRange>& seq) {
+        std::vector<store::UidRange> out;
+        for (const ResolvedRange& r : seq) {
+          if (r.first > count || r.first == 0) continue;
+          const uint32_t last = std::min<uint64_t>(r.last, count);
+          const store::Uid first_uid = uid_at(static_cast<uint32_t>(r.first));
+          const store::Uid last_uid = uid_at(last);
+          if (!out.empty() && out.back().last >= first_uid) {
+            out.back().last = std::max(out.back().last, last_uid);
+          } else {
+            out.push_back({first_uid, last_uid});
+          }
+        }
+        return out;
+      },
+      saved, recent);
 }
 
 }  // namespace mailroom::imap

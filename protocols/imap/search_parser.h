@@ -7,6 +7,7 @@
 #ifndef MAILROOM_PROTOCOLS_IMAP_SEARCH_PARSER_H_
 #define MAILROOM_PROTOCOLS_IMAP_SEARCH_PARSER_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,16 @@ store::SearchKey TranslateSearchKey(const ImapSearchKey& key,
                                     const std::vector<store::Uid>& uids_by_seq,
                                     const std::vector<store::Uid>& saved,
                                     const std::vector<store::Uid>& recent = {});
+// The same without a copy of every UID: `uid_at(seq)` is the UID of message
+// seq (1..count). Each sequence range becomes one UID range (from the UID
+// of its first message to that of its last), so the cost follows the
+// number of ranges, not of messages; the UIDs between two messages of a
+// range belong to no message of the mailbox state.
+store::SearchKey TranslateSearchKey(
+    const ImapSearchKey& key, uint32_t count,
+    const std::function<store::Uid(uint32_t)>& uid_at,
+    const std::vector<store::Uid>& saved,
+    const std::vector<store::Uid>& recent);
 
 // UID ranges of the messages with sequence numbers in `seq` (resolved).
 std::vector<store::UidRange> SequenceRangesToUids(

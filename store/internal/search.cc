@@ -10,6 +10,7 @@
 #include "base/status_macros.h"
 #include "store/internal/keys.h"
 #include "store/internal/password.h"
+#include "store/internal/search_columns.h"
 #include "store/internal/search_eval.h"
 #include "store/internal/store_impl.h"
 
@@ -90,6 +91,44 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::StoredUids(
   return out;
 }
 
+absl::StatusOr<std::shared_ptr<const Column>> StoreImpl::SearchColumnAt(
+    engine::Reader& snapshot, MailboxId mailbox, const MailboxState& state) {
+  std::shared_ptr<const Column> column =
+      search_columns_.Get(mailbox, state.uidvalidity);
+  if (column == nullptr) {
+    auto empty = std::make_shared<Column>();
+    empty->uidvalidity = state.uidvalidity;
+    column = std::move(empty);
+  }
+  if (column->covered >= state.uidnext) return column;
+  // Only the messages appended since the column was made.
+  std::vector<ColumnEntry> more;
+  absl::Status status;
+  MR_RETURN_IF_ERROR(Scan(
+      Space::kMessages, MessageKey(mailbox, column->covered),
+      MessageKey(mailbox, state.uidnext),
+      [&](std::string_view k, std::string_view value) {
+        MailboxId id;
+        Uid uid;
+        MessageRecord record;
+        if (!ParseMessageKey(k, &id, &uid) || !Decode(value, &record)) {
+          status = absl::DataLossError("undecodable message record");
+          return false;
+        }
+        const MessageMeta meta = ToMeta(uid, record);
+        more.push_back(ColumnEntry{uid, meta.internal_tz_minutes,
+                                   meta.internal_date, meta.save_date,
+                                   meta.size});
+        return true;
+      },
+      nullptr, &snapshot));
+  MR_RETURN_IF_ERROR(status);
+  GetSearchCounters().column_records_read += more.size();
+  column = column->Extend(std::move(more), state.uidnext);
+  search_columns_.Put(mailbox, column);
+  return column;
+}
+
 absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
                                                    MailboxId mailbox,
                                                    const SearchKey& key) {
@@ -151,6 +190,27 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
                       engine_->Snapshot());
   engine::Reader* snapshot = snapshot_view.get();
 
+  // Dates and sizes from the mailbox's column, as the index answers text:
+  // node results that decide, bound or short-cut the evaluation below.
+  if (!use_index) index_results.clear();
+  std::vector<const SearchKey*> column_keys;
+  if (options_.search_columns_max_bytes != 0) {
+    CollectColumnSubtrees(key, &column_keys);
+  }
+  MR_ASSIGN_OR_RETURN(std::optional<MailboxState> state,
+                      GetRecord<MailboxState>(Space::kMailboxState,
+                                              MailboxIdKey(mailbox), nullptr,
+                                              false, snapshot));
+  const int64_t now = std::time(nullptr);
+  if (!column_keys.empty() && state.has_value()) {
+    MR_ASSIGN_OR_RETURN(std::shared_ptr<const Column> column,
+                        SearchColumnAt(*snapshot, mailbox, *state));
+    for (const SearchKey* sub : column_keys) {
+      index_results[sub] = MatchColumn(*column, *sub, now);
+    }
+  }
+  const bool have_results = use_index || !index_results.empty();
+
   if (use_index) {
     // Messages without a usable Date: header compare their internal date
     // (RFC 3501): read just those records.
@@ -179,11 +239,17 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
                  by_internal_date.begin(), by_internal_date.end(),
                  std::back_inserter(uids));
     }
-    // The index alone decides the whole key (text, dates, AND/OR of them):
-    // no record needs decoding, only the UIDs checked against the store
-    // (the index may name a message expunged since it caught up).
+  }
+  {
+    // The index and columns alone decide the whole key (text, dates,
+    // sizes, AND/OR of them): no record needs decoding, only the UIDs
+    // checked against the store (the index may name a message expunged
+    // since it caught up, a column one expunged since it was read). UID
+    // sets (which IMAP also makes of flag keys from its own copy of the
+    // mailbox) combine with them without a read.
+    const Uid uid_end = state.has_value() ? state->uidnext : 0;
     if (std::optional<std::vector<Uid>> decided =
-            IndexDecidedUids(key, index_results)) {
+            IndexDecidedUids(key, index_results, uid_end)) {
       ++GetSearchCounters().index_decided;
       return StoredUids(*snapshot, mailbox, *std::move(decided));
     }
@@ -199,8 +265,8 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
     if (!raw.has_value()) return absl::DataLossError("message body missing");
     return FoldMessageText(*raw);
   };
-  SearchEvaluator evaluator(std::time(nullptr), loader,
-                            use_index ? &index_results : nullptr);
+  SearchEvaluator evaluator(now, loader,
+                            have_results ? &index_results : nullptr);
 
   // A mailbox with private flags answers flag keys (SEEN, FLAGGED,
   // KEYWORD, ...) and MODSEQ for `who`.
@@ -236,7 +302,7 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
   };
 
   std::optional<std::vector<Uid>> candidates;
-  if (use_index) candidates = CandidateUids(key, index_results);
+  if (have_results) candidates = CandidateUids(key, index_results);
   if (candidates.has_value()) {
     // The index bounds the answer: read only those records, in UID order
     // and at the same snapshot as the scan would.

@@ -127,20 +127,102 @@ SearchCounters& GetSearchCounters() {
   return *counters;
 }
 
+namespace {
+
+// `ranges` with each range's ends in order, sorted and merged.
+std::vector<UidRange> NormalRanges(const std::vector<UidRange>& ranges) {
+  std::vector<UidRange> out;
+  out.reserve(ranges.size());
+  for (const UidRange& r : ranges) {
+    out.push_back({std::min(r.first, r.last), std::max(r.first, r.last)});
+  }
+  std::sort(out.begin(), out.end(), [](const UidRange& a, const UidRange& b) {
+    return a.first < b.first;
+  });
+  std::vector<UidRange> merged;
+  for (const UidRange& r : out) {
+    if (!merged.empty() && r.first <= merged.back().last + uint64_t{1}) {
+      merged.back().last = std::max(merged.back().last, r.last);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  return merged;
+}
+
+// Listed UID sets are bounded by the mailbox's UIDNEXT; past this many
+// UIDs the messages are read instead.
+constexpr uint64_t kMaxListedUids = uint64_t{1} << 24;
+
+// The UIDs below `uid_end` in `ranges` (normal), ascending; std::nullopt
+// past kMaxListedUids.
+std::optional<std::vector<Uid>> ExpandRanges(
+    const std::vector<UidRange>& ranges, Uid uid_end) {
+  uint64_t total = 0;
+  for (const UidRange& r : ranges) {
+    if (r.first >= uid_end) break;
+    total += std::min<uint64_t>(r.last, uid_end - 1) - r.first + 1;
+  }
+  if (total > kMaxListedUids) return std::nullopt;
+  std::vector<Uid> out;
+  out.reserve(total);
+  for (const UidRange& r : ranges) {
+    for (uint64_t uid = r.first; uid <= r.last && uid < uid_end; ++uid) {
+      out.push_back(static_cast<Uid>(uid));
+    }
+  }
+  return out;
+}
+
+// The members of `uids` (ascending) inside `ranges` (normal).
+std::vector<Uid> KeepInRanges(std::vector<Uid> uids,
+                              const std::vector<UidRange>& ranges) {
+  auto range = ranges.begin();
+  size_t kept = 0;
+  for (Uid uid : uids) {
+    while (range != ranges.end() && range->last < uid) ++range;
+    if (range == ranges.end()) break;
+    if (uid >= range->first) uids[kept++] = uid;
+  }
+  uids.resize(kept);
+  return uids;
+}
+
+}  // namespace
+
 std::optional<std::vector<Uid>> IndexDecidedUids(
-    const SearchKey& key, const SearchEvaluator::TextResults& index_results) {
+    const SearchKey& key, const SearchEvaluator::TextResults& index_results,
+    Uid uid_end) {
   using K = SearchKey::Kind;
   if (auto it = index_results.find(&key); it != index_results.end()) {
     return it->second;
+  }
+  if (key.kind == K::kUids && uid_end != 0) {
+    return ExpandRanges(NormalRanges(key.uids), uid_end);
   }
   if ((key.kind != K::kAnd && key.kind != K::kOr) || key.children.empty()) {
     return std::nullopt;
   }
   std::vector<std::vector<Uid>> parts;
+  // AND: UID sets filter the other members rather than being listed.
+  std::vector<const SearchKey*> filters;
   for (const SearchKey& child : key.children) {
-    std::optional<std::vector<Uid>> part = IndexDecidedUids(child, index_results);
+    if (key.kind == K::kAnd && child.kind == K::kUids && uid_end != 0 &&
+        !index_results.contains(&child)) {
+      filters.push_back(&child);
+      continue;
+    }
+    std::optional<std::vector<Uid>> part =
+        IndexDecidedUids(child, index_results, uid_end);
     if (!part.has_value()) return std::nullopt;
     parts.push_back(*std::move(part));
+  }
+  if (parts.empty()) {
+    std::optional<std::vector<Uid>> listed =
+        ExpandRanges(NormalRanges(filters.back()->uids), uid_end);
+    if (!listed.has_value()) return std::nullopt;
+    parts.push_back(*std::move(listed));
+    filters.pop_back();
   }
   std::vector<Uid> out = std::move(parts[0]);
   for (size_t i = 1; i < parts.size(); ++i) {
@@ -152,6 +234,9 @@ std::optional<std::vector<Uid>> IndexDecidedUids(
     std::set_intersection(out.begin(), out.end(), parts[i].begin(),
                           parts[i].end(), std::back_inserter(both));
     out = std::move(both);
+  }
+  for (const SearchKey* filter : filters) {
+    out = KeepInRanges(std::move(out), NormalRanges(filter->uids));
   }
   return out;
 }

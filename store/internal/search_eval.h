@@ -98,13 +98,20 @@ std::optional<std::vector<Uid>> CandidateUids(
 struct SearchCounters {
   std::atomic<uint64_t> index_decided{0};  // from the index alone
   std::atomic<uint64_t> records_read{0};   // message records evaluated
+  // Records of newly appended messages read into date and size columns.
+  std::atomic<uint64_t> column_records_read{0};
 };
 SearchCounters& GetSearchCounters();
 
 // The exact answer, ascending, when the index results alone decide `key`:
-// an index-answered node, or an AND / OR of such nodes. std::nullopt when some message must be read.
+// an index-answered node, or an AND / OR of such nodes. With `uid_end`
+// (the mailbox's UIDNEXT) UID sets decide too: an AND keeps the decided
+// members inside them, an OR adds their UIDs below `uid_end`, which may
+// name messages no longer stored (the caller checks the answer against the
+// store). std::nullopt when some message must be read.
 std::optional<std::vector<Uid>> IndexDecidedUids(
-    const SearchKey& key, const SearchEvaluator::TextResults& index_results);
+    const SearchKey& key, const SearchEvaluator::TextResults& index_results,
+    Uid uid_end = 0);
 
 }  // namespace mailroom::store::internal
 

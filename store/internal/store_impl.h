@@ -31,6 +31,7 @@
 #include "store/internal/message_table.h"
 #include "store/internal/notifier.h"
 #include "store/internal/rebuild_queue.h"
+#include "store/internal/search_columns.h"
 #include "store/internal/records.h"
 #include "store/internal/sync.h"
 #include "store/store.h"
@@ -628,6 +629,10 @@ class StoreImpl : public Store {
   absl::StatusOr<std::vector<Uid>> StoredUids(engine::Reader& snapshot,
                                               MailboxId mailbox,
                                               std::vector<Uid> uids);
+  // `mailbox`'s date and size column at `snapshot`: the kept one, with the
+  // records of messages appended since read and added.
+  absl::StatusOr<std::shared_ptr<const Column>> SearchColumnAt(
+      engine::Reader& snapshot, MailboxId mailbox, const MailboxState& state);
   // Store::Verify's work (store/internal/verifier.h).
   class Verifier;
   // Recounts `owner`'s quota usage under its mailboxes' locks and stores it.
@@ -685,6 +690,8 @@ class StoreImpl : public Store {
   // Owners whose rebuild the indexer queued and has not applied yet; only
   // the indexer thread touches it.
   std::vector<std::string> rebuilds_in_flight_;
+  // Dates and sizes of each searched mailbox's messages (search.cc).
+  SearchColumns search_columns_{options_.search_columns_max_bytes};
 };
 
 // Calls fn() again while it fails with kAborted, at most `attempts` times:
