@@ -254,11 +254,27 @@ absl::Status XapianTextIndex::Create(OwnerDb& owner) {
         absl::StrCat("text index: cannot create ", root_, ": ", ec.message()));
   }
   const bool lost = Exists(owner.marker);
+  // Built aside and renamed into place: a crash while creating leaves no
+  // database without its schema version where the owner's index belongs.
+  const std::string fresh = owner.path + ".creating";
+  fs::remove_all(fresh, ec);
+  {
+    Xapian::WritableDatabase building(
+        fresh, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
+    building.set_metadata(std::string(kSchemaKey),
+                          std::string(kSchemaVersion));
+    if (lost) building.set_metadata(std::string(kIncompleteKey), "1");
+    building.commit();
+    building.close();
+  }
+  fs::rename(fresh, owner.path, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "text index: cannot move ", fresh, " into place: ", ec.message()));
+  }
+  MR_RETURN_IF_ERROR(SyncDirectory(root_));
   auto db = std::make_unique<Xapian::WritableDatabase>(
-      owner.path, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
-  db->set_metadata(std::string(kSchemaKey), std::string(kSchemaVersion));
-  if (lost) db->set_metadata(std::string(kIncompleteKey), "1");
-  db->commit();
+      owner.path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
   if (!lost) {
     std::ofstream marker(owner.marker);
     if (!marker) {

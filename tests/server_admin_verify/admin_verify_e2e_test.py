@@ -39,6 +39,21 @@ class AdminVerifyTest(unittest.TestCase):
             with open(mbox, "wb") as f:
                 f.write(mbox_bytes(user.encode()))
             self.server.ctl("import", "mbox", mbox, "--user", user)
+        # Indexing gathers deliveries before one commit; the damage test
+        # needs every owner's index on disk before it stops the daemon.
+        deadline = time.monotonic() + 60
+        while any(self.queued(user) for user in ("alice", "bob")):
+            self.assertLess(time.monotonic(), deadline, self.server.log())
+            time.sleep(0.1)
+
+    def queued(self, user):
+        out = self.server.ctl("index", "status", user,
+                              "--format=plain").stdout
+        for line in out.splitlines():
+            fields = line.split(" ")
+            if fields[0] == user:
+                return int(fields[1])
+        raise AssertionError("no index status row for %s:\n%s" % (user, out))
 
     def tearDown(self):
         self.server.kill9()
