@@ -28,6 +28,18 @@ bool HasOption(const std::vector<std::string>& v, const char* name) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<store::Uid>> Session::SearchSelected(
+    const ImapSearchKey& parsed, const std::vector<store::Uid>& recent,
+    store::SearchKey* key) {
+  *key = TranslateSearchKey(
+      parsed, view_->count(), [&](uint32_t seq) { return view_->UidAt(seq); },
+      saved_result_, recent);
+  if (AnsweredByView(*key)) return SearchView(*view_, *key);
+  store::SearchKey for_store = *key;
+  ResolveViewKeys(*view_, &for_store);
+  return store_.Search(principal_, view_->id(), for_store);
+}
+
 Task<std::string> Session::HandleSearch(Command& c) {
   const SearchArgs& args = c.search;
   if (args.charset && !EqualsNoCase(*args.charset, "UTF-8") &&
@@ -40,19 +52,9 @@ Task<std::string> Session::HandleSearch(Command& c) {
   // result stay as they are.
   const std::vector<store::Uid> recent = view_->RecentUids();
   const bool save = HasOption(args.returns, "SAVE");
-  const store::MailboxId id = view_->id();
   store::SearchKey key;
   absl::StatusOr<std::vector<store::Uid>> found = co_await plugin::Blocking(
-      conn_, [&]() -> absl::StatusOr<std::vector<store::Uid>> {
-        key = TranslateSearchKey(
-            args.key, view_->count(),
-            [&](uint32_t seq) { return view_->UidAt(seq); }, saved_result_,
-            recent);
-        if (AnsweredByView(key)) return SearchView(*view_, key);
-        store::SearchKey for_store = key;
-        ResolveViewKeys(*view_, &for_store);
-        return store_.Search(principal_, id, for_store);
-      });
+      conn_, [&]() { return SearchSelected(args.key, recent, &key); });
   if (UsesModSeq(key)) EnableCondstore();
   if (!found.ok()) {
     if (save) saved_result_.clear();

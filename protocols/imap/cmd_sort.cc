@@ -166,16 +166,7 @@ Task<std::string> Session::HandleSortThread(Command& c) {
   const store::MailboxId id = view_->id();
   store::SearchKey key;
   absl::StatusOr<std::vector<store::Uid>> found = co_await plugin::Blocking(
-      conn_, [&]() -> absl::StatusOr<std::vector<store::Uid>> {
-        key = TranslateSearchKey(
-            args.key, view_->count(),
-            [&](uint32_t seq) { return view_->UidAt(seq); }, saved_result_,
-            recent);
-        if (AnsweredByView(key)) return SearchView(*view_, key);
-        store::SearchKey for_store = key;
-        ResolveViewKeys(*view_, &for_store);
-        return store_.Search(principal_, id, for_store);
-      });
+      conn_, [&]() { return SearchSelected(args.key, recent, &key); });
   if (!found.ok()) co_return ResponseForStatus(found.status());
 
   // Only messages the client knows about (new arrivals come with EXISTS).

@@ -154,6 +154,12 @@ class Session {
                                                        bool uid) const;
   // cmd_search.cc
   Task<std::string> HandleSearch(Command& c);
+  // The UIDs of the selected mailbox matching `parsed` (SEARCH and SORT):
+  // sequence sets become UID ranges, the view answers what it can, the
+  // store the rest. `key` receives the translated key. Worker pool.
+  absl::StatusOr<std::vector<store::Uid>> SearchSelected(
+      const ImapSearchKey& parsed, const std::vector<store::Uid>& recent,
+      store::SearchKey* key);
   // cmd_sort.cc
   Task<std::string> HandleSortThread(Command& c);
   // The sort values of one message (`id` is what the client is given); the
