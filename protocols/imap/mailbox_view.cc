@@ -173,7 +173,7 @@ void MailboxView::SetDelta(const Place& place, const store::MessageMeta& meta) {
 }
 
 template <typename Fn>
-void MailboxView::ForEach(Fn fn) const {
+void MailboxView::Walk(Fn fn) const {
   uint32_t seq = 0;
   auto gone = removed_.begin();
   auto delta = changed_.begin();
@@ -184,13 +184,22 @@ void MailboxView::ForEach(Fn fn) const {
     }
     const CompactMessage& c = base_->at(i);
     while (delta != changed_.end() && delta->first < c.uid) ++delta;
-    if (delta != changed_.end() && delta->first == c.uid) {
-      fn(++seq, c.uid, delta->second.flags.system, delta->second.modseq);
-    } else {
-      fn(++seq, c.uid, c.system(), c.modseq);
-    }
+    const bool changed = delta != changed_.end() && delta->first == c.uid;
+    fn(++seq, c.uid, changed ? &delta->second : nullptr, &c);
   }
-  for (const auto& [uid, d] : appended_) fn(++seq, uid, d.flags.system, d.modseq);
+  for (const auto& [uid, d] : appended_) fn(++seq, uid, &d, nullptr);
+}
+
+template <typename Fn>
+void MailboxView::ForEach(Fn fn) const {
+  Walk([&](uint32_t seq, store::Uid uid, const Delta* d,
+           const CompactMessage* c) {
+    if (d != nullptr) {
+      fn(seq, uid, d->flags.system, d->modseq);
+    } else {
+      fn(seq, uid, c->system(), c->modseq);
+    }
+  });
 }
 
 void MailboxView::ForEachMessage(
@@ -204,27 +213,15 @@ void MailboxView::ForEachWithKeywords(
     const std::function<void(uint32_t, store::Uid, uint32_t,
                              const std::vector<std::string>&, store::ModSeq)>&
         fn) const {
-  uint32_t seq = 0;
-  auto gone = removed_.begin();
-  auto delta = changed_.begin();
-  for (size_t i = 0; i < base_->size(); ++i) {
-    if (gone != removed_.end() && *gone == i) {
-      ++gone;
-      continue;
-    }
-    const CompactMessage& c = base_->at(i);
-    while (delta != changed_.end() && delta->first < c.uid) ++delta;
-    if (delta != changed_.end() && delta->first == c.uid) {
-      const Delta& d = delta->second;
-      fn(++seq, c.uid, d.flags.system, d.flags.keywords, d.modseq);
+  Walk([&](uint32_t seq, store::Uid uid, const Delta* d,
+           const CompactMessage* c) {
+    if (d != nullptr) {
+      fn(seq, uid, d->flags.system, d->flags.keywords, d->modseq);
     } else {
-      fn(++seq, c.uid, c.system(), base_->keywords().Get(c.keyword_set()),
-         c.modseq);
+      fn(seq, uid, c->system(), base_->keywords().Get(c->keyword_set()),
+         c->modseq);
     }
-  }
-  for (const auto& [uid, d] : appended_) {
-    fn(++seq, uid, d.flags.system, d.flags.keywords, d.modseq);
-  }
+  });
 }
 
 std::vector<store::Uid> MailboxView::Uids() const {

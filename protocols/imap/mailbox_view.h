@@ -172,6 +172,10 @@ class MailboxView {
   void Remove(const std::vector<store::Uid>& uids);
   void LearnBaseKeywords();
   void CompactIfLarge();
+  // Calls fn(seq, uid, change since the base or null, base entry or null
+  // when appended since) for every message in order.
+  template <typename Fn>
+  void Walk(Fn fn) const;
   // Calls fn(seq, uid, system flags, modseq) for every message in order.
   template <typename Fn>
   void ForEach(Fn fn) const;
