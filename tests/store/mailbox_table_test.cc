@@ -12,9 +12,8 @@
 #include "store/internal/keys.h"
 #include "store/internal/message_table.h"
 #include "store/principal_issuer.h"
-#include "store/rados/rados_engine.h"
-#include "store/rocksdb/rocksdb_engine.h"
 #include "store/store.h"
+#include "tests/store/store_damage.h"
 #include "tests/store/store_test_util.h"
 
 namespace mailroom::store {
@@ -94,19 +93,10 @@ class MailboxTableTest : public ::testing::Test {
   // Runs fn on the store's engine while the store is closed, then reopens.
   void WithEngine(const std::function<void(engine::Engine&)>& fn) {
     store_.reset();
-    StoreOptions options = testing::TestOptions(dir_);
-    absl::StatusOr<std::unique_ptr<engine::Engine>> engine;
-    if (options.engine == EngineKind::kRados) {
-      engine = rados::OpenRadosEngine({.conf_file = options.rados.conf_file,
-                                       .pool = options.rados.pool,
-                                       .ns = options.rados.ns,
-                                       .user = options.rados.user});
-    } else {
-      engine = rocksdb_engine::OpenRocksDbEngine({.dir = options.data_dir});
-    }
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    fn(**engine);
-    engine->reset();
+    auto damage = testing::StoreDamage::Open(testing::TestOptions(dir_));
+    ASSERT_TRUE(damage.ok()) << damage.status();
+    fn((*damage)->engine());
+    damage->reset();
     Reopen();
   }
 

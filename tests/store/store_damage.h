@@ -61,6 +61,9 @@ class StoreDamage {
   //   unreferenced-body TEXT
   absl::Status Apply(const std::vector<std::string>& words);
 
+  // The engine itself, for tests that break keys no damage word names.
+  engine::Engine& engine() { return *engine_; }
+
  private:
   explicit StoreDamage(std::unique_ptr<engine::Engine> engine)
       : engine_(std::move(engine)) {}
