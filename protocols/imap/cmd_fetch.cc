@@ -106,6 +106,10 @@ constexpr size_t kFetchBatchMessages = 64;
 // Without message bytes a batch is records, structures and cached texts
 // (about a kilobyte a message): larger batches, fewer trips to the pool.
 constexpr size_t kFetchBatchMessagesNoBytes = 1024;
+// The first batch of a FETCH is this small and each next one twice the
+// last (up to the limits above), so the first responses leave at once and
+// the client reads them while the rest is loaded.
+constexpr size_t kFirstFetchBatchMessages = 32;
 constexpr uint64_t kFetchBatchBytes = 4 << 20;
 
 using TextKind = StructureTextCache::Kind;
@@ -492,12 +496,17 @@ Task<std::string> Session::HandleFetch(Command& c) {
 
   // Messages are loaded in batches, one trip to the worker pool each: a
   // trip per message cost more than the store reads themselves. A batch
-  // stops early once it holds kFetchBatchBytes of bodies.
+  // stops early once it holds kFetchBatchBytes of bodies. The responses
+  // written so far are sent before each trip, so the client is never idle
+  // while the server loads (a reply held back until 256 KiB were written
+  // left the client waiting for most of a short FETCH 1:*).
   std::vector<Loaded> batch;
   size_t batch_start = 0;
-  const size_t batch_messages = need_raw || ranged || want_preview
-                                    ? kFetchBatchMessages
-                                    : kFetchBatchMessagesNoBytes;
+  const size_t max_batch_messages = need_raw || ranged || want_preview
+                                        ? kFetchBatchMessages
+                                        : kFetchBatchMessagesNoBytes;
+  size_t batch_messages =
+      std::min(kFirstFetchBatchMessages, max_batch_messages);
   std::string failure;
   for (size_t t = 0; t < targets.size(); ++t) {
     const uint32_t seq = targets[t];
@@ -505,11 +514,15 @@ Task<std::string> Session::HandleFetch(Command& c) {
     Loaded loaded;
     if (need_details || need_structure || need_raw) {
       if (t >= batch_start + batch.size()) {
+        if (conn_.buffered_output() > 0 && !(co_await conn_.Flush()).ok()) {
+          co_return "";
+        }
         std::vector<store::Uid> uids;
         for (size_t k = t;
              k < targets.size() && uids.size() < batch_messages; ++k) {
           uids.push_back(view_->UidAt(targets[k]));
         }
+        batch_messages = std::min(batch_messages * 2, max_batch_messages);
         batch = co_await plugin::Blocking(conn_,
                                           [&] { return load_batch(uids); });
         batch_start = t;

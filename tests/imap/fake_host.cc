@@ -30,6 +30,7 @@ plugin::Task<absl::StatusOr<std::string>> FakeConnection::ReadExactly(
 }
 
 plugin::Task<absl::Status> FakeConnection::Flush() {
+  if (!pending_.empty()) flushes_.push_back(pending_.size());
   output_ += pending_;
   pending_.clear();
   co_return absl::OkStatus();

@@ -19,6 +19,8 @@ class FakeConnection : public plugin::Connection {
  public:
   void AddInput(std::string_view bytes) { input_.append(bytes); }
   const std::string& output() const { return output_; }
+  // The bytes each Flush() that had output sent, in order.
+  const std::vector<size_t>& flushes() const { return flushes_; }
   void set_tls_available(bool v) { tls_available_ = v; }
   void set_tls_active(bool v) { tls_active_ = v; }
   // Called once when the session waits in IDLE with no input left.
@@ -53,6 +55,7 @@ class FakeConnection : public plugin::Connection {
   int lines_read_ = 0;
   std::string pending_;
   std::string output_;
+  std::vector<size_t> flushes_;
   bool tls_available_ = false;
   bool tls_active_ = false;
   std::atomic<bool> woken_{false};

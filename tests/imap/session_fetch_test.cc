@@ -80,6 +80,58 @@ TEST_F(SessionTest, RepeatedStructureFetchesAreAnsweredFromTheTextCache) {
   EXPECT_EQ(cache.hits(), hits_envelope + kMessages);
 }
 
+// What each Flush() of `conn` sent, in order.
+std::vector<std::string> FlushedChunks(const FakeConnection& conn) {
+  std::vector<std::string> chunks;
+  size_t offset = 0;
+  for (size_t size : conn.flushes()) {
+    chunks.push_back(conn.output().substr(offset, size));
+    offset += size;
+  }
+  return chunks;
+}
+
+int CountFetchResponses(absl::string_view chunk) {
+  int n = 0;
+  for (size_t at = chunk.find(" FETCH ("); at != absl::string_view::npos;
+       at = chunk.find(" FETCH (", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(SessionTest, ALongFetchIsSentInPiecesWhileTheRestIsLoaded) {
+  // A FETCH 1:* whose whole reply is far below the output threshold: its
+  // first responses still go out before the later messages are loaded, so
+  // the client reads them meanwhile instead of waiting for the whole reply.
+  constexpr int kMessages = 300;
+  for (int i = 0; i < kMessages; ++i) Append(UniqueMessage(i));
+  for (const char* items : {"(BODYSTRUCTURE)", "(FLAGS RFC822.SIZE ENVELOPE)",
+                            "(BODY.PEEK[])"}) {
+    SCOPED_TRACE(items);
+    FakeConnection conn;
+    Run(conn, absl::StrCat(kLogin, "a1 EXAMINE INBOX\r\n", "a2 FETCH 1:* ",
+                           items, "\r\na3 LOGOUT\r\n"));
+    std::vector<std::string> chunks = FlushedChunks(conn);
+    int sent = 0;
+    int pieces = 0;
+    for (const std::string& chunk : chunks) {
+      const int n = CountFetchResponses(chunk);
+      if (n == 0) continue;
+      ++pieces;
+      // The first piece leaves after a small first batch.
+      if (sent == 0) {
+        EXPECT_LE(n, 32) << chunk.substr(0, 200);
+      }
+      sent += n;
+      // The tagged reply comes only after the last response.
+      EXPECT_EQ(absl::StrContains(chunk, "a2 OK"), sent == kMessages);
+    }
+    EXPECT_EQ(sent, kMessages);
+    EXPECT_GE(pieces, 4);
+  }
+}
+
 TEST_F(SessionTest, CachedTextsAndSectionsTogether) {
   Append(UniqueMessage(1));
   Append(UniqueMessage(2));
