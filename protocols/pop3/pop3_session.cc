@@ -456,7 +456,10 @@ Task<void> Pop3Session::HandleRetr(const Command& command, bool top) {
   writer.Finish();
   if (!top) {
     retrieved_.push_back(uid);
-    if (retrieved_.size() >= kRetrievedBatch) co_await SaveRetrieved();
+    if (retrieved_.size() >= kRetrievedBatch) {
+      if (saving_.started()) co_await FinishSavingRetrieved();
+      StartSavingRetrieved();
+    }
   }
 }
 
@@ -472,8 +475,12 @@ Task<absl::StatusOr<std::shared_ptr<const std::string>>> Pop3Session::ReadEntry(
     KeepBatch(co_await prefetch_.Wait());
   }
   auto hit = read_ahead_.find(index);
-  if (hit != read_ahead_.end() &&
-      hit->second.generation == generation_->load()) {
+  if (hit != read_ahead_.end() && !Current(hit->second.generation) &&
+      saving_.started()) {
+    // The change may be the \Seen marks being recorded in the background.
+    co_await FinishSavingRetrieved();
+  }
+  if (hit != read_ahead_.end() && Current(hit->second.generation)) {
     std::shared_ptr<const std::string> data = std::move(hit->second.data);
     read_ahead_.erase(read_ahead_.begin(), std::next(hit));
     if (sequential) MaybePrefetch(index);
@@ -525,6 +532,14 @@ std::function<Pop3Session::Batch()> Pop3Session::ReadBatch(
     }
     return batch;
   };
+}
+
+bool Pop3Session::Current(uint64_t generation) const {
+  const uint64_t now = generation_->load();
+  for (uint64_t g = generation + 1; g <= now; ++g) {
+    if (!own_generations_.contains(g)) return false;
+  }
+  return generation <= now;
 }
 
 void Pop3Session::KeepBatch(Batch batch) {
@@ -602,20 +617,45 @@ Task<void> Pop3Session::ReleaseMaildrop() {
 }
 
 Task<void> Pop3Session::SaveRetrieved() {
-  if (retrieved_.empty() || !principal_.has_value()) co_return;
+  if (saving_.started()) co_await FinishSavingRetrieved();
+  StartSavingRetrieved();
+  if (saving_.started()) co_await FinishSavingRetrieved();
+}
+
+void Pop3Session::StartSavingRetrieved() {
+  if (retrieved_.empty() || !principal_.has_value()) return;
   std::vector<store::Uid> uids = std::exchange(retrieved_, {});
   std::sort(uids.begin(), uids.end());
   uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
-  absl::Status status = co_await plugin::Blocking(conn_, [&]() -> absl::Status {
-    MR_RETURN_IF_ERROR(store_.MarkRetrieved(*principal_, mailbox_, uids));
+  // The store reports a change on the committing thread, so the one
+  // generation step seen across the \Seen commit, when it changed
+  // something, is that commit's own (see Current()).
+  saving_.Start(conn_, [&store = store_, principal = *principal_,
+                        mailbox = mailbox_, generation = generation_,
+                        uids = std::move(uids)]() {
+    Saved saved;
+    saved.status = store.MarkRetrieved(principal, mailbox, uids);
+    if (!saved.status.ok()) return saved;
     store::StoreFlagsRequest seen;
     seen.uids = uids;
     seen.op = store::FlagOp::kAdd;
     seen.flags.system = store::kSeen;
-    return store_.StoreFlags(*principal_, mailbox_, seen).status();
+    saved.before = generation->load();
+    absl::StatusOr<store::StoreFlagsResult> result =
+        store.StoreFlags(principal, mailbox, seen);
+    saved.after = generation->load();
+    saved.status = result.status();
+    saved.marked = result.ok() && !result->changed.empty();
+    return saved;
   });
-  if (!status.ok()) {
-    conn_.Log(absl::StrCat("pop3 mark retrieved: ", status.ToString()));
+}
+
+Task<void> Pop3Session::FinishSavingRetrieved() {
+  const Saved saved = co_await saving_.Wait();
+  if (!saved.status.ok()) {
+    conn_.Log(absl::StrCat("pop3 mark retrieved: ", saved.status.ToString()));
+  } else if (saved.marked && saved.after == saved.before + 1) {
+    own_generations_.insert(saved.after);
   }
 }
 

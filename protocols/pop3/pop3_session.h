@@ -33,6 +33,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,13 +113,23 @@ class Pop3Session {
   // The reads of `indices`, to run on the worker pool: it copies what it
   // needs, so it may run while the session goes on.
   std::function<Batch()> ReadBatch(std::vector<size_t> indices) const;
+  // Whether bytes read in `generation` still stand for INBOX: no change
+  // since, other than this session's own \Seen marks.
+  bool Current(uint64_t generation) const;
   // Keeps what `batch` read as read-ahead.
   void KeepBatch(Batch batch);
   // After message `index` was served: starts reading the next window in
   // the background once less than half a window is left.
   void MaybePrefetch(size_t index);
-  // Records retrievals and \Seen for the messages RETR sent (best effort).
+  // Records retrievals and \Seen for the messages RETR sent (best effort),
+  // after what is being recorded in the background.
   plugin::Task<void> SaveRetrieved();
+  // The same on the worker pool while the session goes on: a long download
+  // does not wait for it every kRetrievedBatch messages.
+  // REQUIRES: !saving_.started().
+  void StartSavingRetrieved();
+  // Waits for the background recording, if any, and takes its result.
+  plugin::Task<void> FinishSavingRetrieved();
 
   void Ok(std::string_view text);
   void Err(std::string_view text);
@@ -149,6 +160,15 @@ class Pop3Session {
   uint32_t uidvalidity_ = 0;
   std::vector<Entry> entries_;  // index = message number - 1
   std::vector<store::Uid> retrieved_;
+  // A recording of retrievals on the worker pool: its result, and the INBOX
+  // generations just before and after its \Seen commit.
+  struct Saved {
+    absl::Status status;
+    bool marked = false;  // the commit changed flags
+    uint64_t before = 0;
+    uint64_t after = 0;
+  };
+  BackgroundCall<Saved> saving_;
 
   // Read-ahead. `generation_` counts INBOX changes (bumped by the store's
   // notification thread); cached bytes are valid only for the generation
@@ -159,6 +179,9 @@ class Pop3Session {
   };
   std::shared_ptr<std::atomic<uint64_t>> generation_ =
       std::make_shared<std::atomic<uint64_t>>(0);
+  // Generations that only this session's own \Seen marks made (a flag
+  // change removes no message): bytes read before them are still current.
+  std::set<uint64_t> own_generations_;
   std::map<size_t, ReadAhead> read_ahead_;  // by message index
   std::optional<size_t> last_read_;
   size_t window_ = 1;

@@ -345,6 +345,53 @@ TEST_F(Pop3SessionTest, NextLoginReadsOnlyNewMessagesForSizes) {
   EXPECT_EQ(second[6], "2 19");  // the bare-LF message, counted with CRLF
 }
 
+// RETR of every message of a maildrop of `count`, one command each.
+std::string RetrAll(int count) {
+  std::string input = kLogin;
+  for (int i = 1; i <= count; ++i) absl::StrAppend(&input, "RETR ", i, "\r\n");
+  return input;
+}
+
+TEST_F(Pop3SessionTest, SavingRetrievalsKeepsTheReadAhead) {
+  // Past 512 RETRs the session records retrievals and \Seen; that change
+  // is its own and removes nothing, so what was read ahead is sent without
+  // being read again.
+  constexpr int kMessages = 600;
+  std::vector<store::Uid> uids;
+  for (int i = 1; i <= kMessages; ++i) {
+    uids.push_back(Add(absl::StrCat("Subject: m", i, "\r\n\r\nbody\r\n")));
+  }
+  auto lines = Run(RetrAll(kMessages));
+  for (int i = 1; i <= kMessages; ++i) {
+    const size_t at = 3 + (i - 1) * 5;
+    ASSERT_LT(at + 4, lines.size());
+    EXPECT_EQ(lines[at + 1], absl::StrCat("Subject: m", i));
+  }
+  EXPECT_NE(store_.Messages("alice", "INBOX").at(uids[511]).flags.system &
+                store::kSeen,
+            0u);
+  EXPECT_EQ(store_.read_calls(), kMessages);
+}
+
+TEST_F(Pop3SessionTest, ExpungeAfterSavingRetrievalsIsStillNoticed) {
+  constexpr int kMessages = 600;
+  constexpr int kGone = 560;  // read ahead after the first 512 were saved
+  std::vector<store::Uid> uids;
+  for (int i = 1; i <= kMessages; ++i) {
+    uids.push_back(Add(absl::StrCat("Subject: m", i, "\r\n\r\nbody\r\n")));
+  }
+  conn_.set_line_hook([&](std::string_view line) {
+    if (line == "RETR 550") {
+      store_.ExpungeBehindTheScenes("alice", uids[kGone - 1]);
+    }
+  });
+  auto lines = Run(RetrAll(kMessages));
+  const size_t at = 3 + (kGone - 1) * 5;
+  ASSERT_LT(at + 1, lines.size());
+  EXPECT_EQ(lines[at], "-ERR Message was deleted by another session");
+  EXPECT_EQ(lines[at + 2], absl::StrCat("Subject: m", kGone + 1));
+}
+
 TEST_F(Pop3SessionTest, ReadAheadIsDroppedWhenTheMailboxChanges) {
   Add("Subject: 1\r\n\r\na\r\n");
   store::Uid second = Add("Subject: 2\r\n\r\nb\r\n");

@@ -365,6 +365,7 @@ absl::StatusOr<store::StoreFlagsResult> FakeStore::StoreFlags(
     auto it = box->messages.find(uid);
     if (it == box->messages.end()) continue;
     uint32_t& bits = it->second.flags.system;
+    const uint32_t was = bits;
     switch (request.op) {
       case store::FlagOp::kAdd:
         bits |= request.flags.system;
@@ -375,6 +376,12 @@ absl::StatusOr<store::StoreFlagsResult> FakeStore::StoreFlags(
       case store::FlagOp::kReplace:
         bits = request.flags.system;
         break;
+    }
+    if (bits != was) {
+      store::MessageMeta changed;
+      changed.uid = uid;
+      changed.flags.system = bits;
+      result.changed.push_back(std::move(changed));
     }
   }
   Notify(mailbox);
