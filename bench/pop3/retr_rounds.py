@@ -11,8 +11,13 @@ medians and the ratios to the last target are printed at the end.
         new=127.0.0.1:15110 old=127.0.0.1:15210 dovecot=127.0.0.1:16110
 
 With --pid LABEL=PID the server's CPU time (user+system, from /proc) per
-RETR round is reported too; --json PATH keeps every round. Standard
-library only.
+RETR round is reported too; --json PATH keeps every round. With
+--imap LABEL=HOST:PORT each round first clears \\Seen in that target's
+INBOX over IMAP, so every round is a first download (the server records
+retrievals and \\Seen as it goes). Each round also reports its slowest RETR
+and, after the download, the round trip of as many NOOPs on the same
+connection: the floor a one-command-at-a-time client cannot go below.
+Standard library only.
 """
 import argparse
 import json
@@ -74,6 +79,26 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / 100.0
 
 
+def clear_seen(host, port, user, password):
+    sock = socket.create_connection((host, port), timeout=300)
+    f = sock.makefile("rb")
+    f.readline()
+    for tag, command in (("a", "LOGIN %s %s" % (user, password)),
+                         ("b", "SELECT INBOX"),
+                         ("c", "STORE 1:* -FLAGS.SILENT (\\Seen)"),
+                         ("d", "LOGOUT")):
+        sock.sendall(("%s %s\r\n" % (tag, command)).encode())
+        while True:
+            line = f.readline()
+            if not line:
+                raise SystemExit("IMAP connection closed")
+            if line.startswith(tag.encode() + b" "):
+                if command != "LOGOUT" and b" OK" not in line[:5]:
+                    raise SystemExit("%s -> %r" % (command, line))
+                break
+    sock.close()
+
+
 def one_round(host, port, user, password, pid):
     t0 = time.perf_counter()
     p = Pop3(host, port)
@@ -86,16 +111,24 @@ def one_round(host, port, user, password, pid):
     uidl = time.perf_counter() - t0
     cpu0 = cpu_seconds(pid)
     octets = 0
+    slowest = 0.0
     t0 = time.perf_counter()
     for i in range(1, n + 1):
+        t1 = time.perf_counter()
         octets += p.cmd("RETR %d" % i, multi=True)[1]
+        slowest = max(slowest, time.perf_counter() - t1)
     retr = time.perf_counter() - t0
     cpu = cpu_seconds(pid) - cpu0
+    t0 = time.perf_counter()
+    for _ in range(n):
+        p.cmd("NOOP")
+    noop = time.perf_counter() - t0
     p.cmd("QUIT")
     p.sock.close()
     return {"messages": n, "login_stat_s": login, "uidl_s": uidl,
             "retr_s": retr, "retr_msgs_per_s": n / retr,
             "retr_mb_per_s": octets / retr / 1e6,
+            "slowest_retr_ms": slowest * 1e3, "noop_us": noop / n * 1e6,
             "server_cpu_us_per_retr": cpu / n * 1e6 if pid else None}
 
 
@@ -107,6 +140,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--pid", action="append", default=[],
                     help="LABEL=PID of a server, for its CPU time")
+    ap.add_argument("--imap", action="append", default=[],
+                    help="LABEL=HOST:PORT: clear \\Seen there before each round")
     ap.add_argument("--json", help="also write every round to this file")
     args = ap.parse_args()
     targets = []
@@ -115,16 +150,24 @@ def main():
         host, _, port = address.rpartition(":")
         targets.append((label, host, int(port)))
     pids = {k: int(v) for k, _, v in (p.partition("=") for p in args.pid)}
+    imap = {}
+    for t in args.imap:
+        label, _, address = t.partition("=")
+        host, _, port = address.rpartition(":")
+        imap[label] = (host, int(port))
     results = {label: [] for label, _, _ in targets}
     for r in range(args.rounds):
         for label, host, port in targets:
+            if label in imap:
+                clear_seen(*imap[label], args.user, args.password)
             res = one_round(host, port, args.user, args.password,
                             pids.get(label))
             results[label].append(res)
             print("round %d %-10s login+STAT %.3f s  UIDL %.3f s  RETR %.3f s"
-                  " (%.0f msg/s)" % (r + 1, label, res["login_stat_s"],
-                                     res["uidl_s"], res["retr_s"],
-                                     res["retr_msgs_per_s"]),
+                  " (%.0f msg/s, slowest %.1f ms)  NOOP %.0f us" % (
+                      r + 1, label, res["login_stat_s"], res["uidl_s"],
+                      res["retr_s"], res["retr_msgs_per_s"],
+                      res["slowest_retr_ms"], res["noop_us"]),
                   file=sys.stderr, flush=True)
     summary = {}
     for label, rounds in results.items():
@@ -132,12 +175,16 @@ def main():
             k: statistics.median(x[k] for x in rounds)
             for k in rounds[0] if rounds[0][k] is not None}
     peer = targets[-1][0]
-    print("%-10s %12s %10s %12s %14s" % ("target", "login+STAT s", "UIDL s",
-                                          "RETR msg/s", "RETR vs " + peer))
+    print("%-10s %12s %10s %12s %14s %12s %8s %12s" % (
+        "target", "login+STAT s", "UIDL s", "RETR msg/s", "RETR vs " + peer,
+        "slowest ms", "NOOP us", "CPU us/RETR"))
     for label, s in summary.items():
-        print("%-10s %12.3f %10.3f %12.0f %14.2f" % (
+        print("%-10s %12.3f %10.3f %12.0f %14.2f %12.1f %8.0f %12s" % (
             label, s["login_stat_s"], s["uidl_s"], s["retr_msgs_per_s"],
-            s["retr_msgs_per_s"] / summary[peer]["retr_msgs_per_s"]))
+            s["retr_msgs_per_s"] / summary[peer]["retr_msgs_per_s"],
+            s["slowest_retr_ms"], s["noop_us"],
+            "%.0f" % s["server_cpu_us_per_retr"]
+            if "server_cpu_us_per_retr" in s else "-"))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rounds": results, "medians": summary}, f, indent=1)
