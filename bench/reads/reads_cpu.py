@@ -17,7 +17,10 @@ the same raw client, --rounds times, interleaved:
 
 each fetch --fetches times after one warming fetch; the figure is server
 milliseconds of CPU per command (per whole download for POP3), and the
-client's wall time beside it.
+client's wall time beside it, and for FETCH the time until the reply's
+first bytes arrive (while the client waits for them it has nothing to
+parse). Each POP3 download is a first one: \\Seen is cleared over IMAP
+before it, so the server records retrievals and \\Seen as it goes.
 
   python3 bench/reads/reads_cpu.py --data DIR --variants base=/tmp/a,new=/tmp/b
       [--rounds 3] [--fetches 20] [--port_base 16500]
@@ -80,6 +83,7 @@ class Client:
         self.sock = socket.create_connection(("127.0.0.1", port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
+        self.first_byte = None  # when the last command's reply began
         self.until(b"\r\n")
 
     def until(self, marker):
@@ -93,13 +97,19 @@ class Client:
             data = self.sock.recv(1 << 20)
             if not data:
                 raise SystemExit("connection closed")
+            if self.first_byte is None:
+                self.first_byte = time.perf_counter()
             self.buf += data
 
     def imap(self, tag, command):
+        """Returns the seconds until the reply's first bytes arrived."""
+        sent = time.perf_counter()
+        self.first_byte = None
         self.sock.sendall(("%s %s\r\n" % (tag, command)).encode())
         # The tagged line is the last of the reply.
         self.until(("%s OK" % tag).encode())
         self.until(b"\r\n")
+        return (self.first_byte or time.perf_counter()) - sent
 
 
 def fetch_figure(daemon, items, fetches):
@@ -108,15 +118,20 @@ def fetch_figure(daemon, items, fetches):
     c.imap("b", "EXAMINE INBOX")
     c.imap("w", "FETCH 1:* " + items)
     cpu0, t0 = daemon.cpu_seconds(), time.perf_counter()
-    for i in range(fetches):
-        c.imap("f%d" % i, "FETCH 1:* " + items)
+    first = [c.imap("f%d" % i, "FETCH 1:* " + items) for i in range(fetches)]
     wall = time.perf_counter() - t0
     cpu = daemon.cpu_seconds() - cpu0
     c.sock.close()
-    return 1000 * cpu / fetches, 1000 * wall / fetches
+    return (1000 * cpu / fetches, 1000 * wall / fetches,
+            1000 * statistics.median(first))
 
 
 def pop3_figure(daemon):
+    imap = Client(daemon.imap_port)
+    imap.imap("a", "LOGIN user1 pass")
+    imap.imap("b", "SELECT INBOX")
+    imap.imap("c", "STORE 1:* -FLAGS.SILENT (\\Seen)")
+    imap.sock.close()
     c = Client(daemon.pop3_port)
     for line in ("USER user1", "PASS pass"):
         c.sock.sendall(line.encode() + b"\r\n")
@@ -135,7 +150,7 @@ def pop3_figure(daemon):
     cpu = daemon.cpu_seconds() - cpu0
     c.sock.sendall(b"QUIT\r\n")
     c.sock.close()
-    return 1000 * cpu, 1000 * wall
+    return 1000 * cpu, 1000 * wall, None
 
 
 def main():
@@ -159,13 +174,16 @@ def main():
                     pop3_figure(daemon))
             finally:
                 daemon.stop()
-    print("%-58s %-8s %12s %12s" % ("figure", "variant", "cpu ms", "wall ms"))
+    print("%-58s %-8s %12s %12s %14s" % ("figure", "variant", "cpu ms",
+                                         "wall ms", "first byte ms"))
     for figure in ["FETCH 1:* " + i for i in ITEMS] + ["POP3 RETR all"]:
         for name, _ in variants:
             runs = figures[(name, figure)]
-            print("%-58s %-8s %12.1f %12.1f" % (
+            first = [r[2] for r in runs if r[2] is not None]
+            print("%-58s %-8s %12.1f %12.1f %14s" % (
                 figure, name, statistics.median(r[0] for r in runs),
-                statistics.median(r[1] for r in runs)))
+                statistics.median(r[1] for r in runs),
+                "%.2f" % statistics.median(first) if first else "-"))
     print("load average: %.2f %.2f %.2f" % os.getloadavg())
 
 
