@@ -50,7 +50,7 @@ class Positions {
 // was too long.
 bool AddWords(Xapian::Document& doc, std::string_view prefix,
               std::string_view text, Positions& positions,
-              const std::function<void(std::string_view)>& on_word,
+              const OnWord& on_word,
               std::string& scratch) {
   const bool positioned = PrefixHasPositions(prefix);
   return ForEachWord(text, [&](std::string_view word) {
@@ -64,7 +64,7 @@ bool AddWords(Xapian::Document& doc, std::string_view prefix,
     } else {
       doc.add_term(scratch, /*wdf_inc=*/0);
     }
-    if (doc.termlist_count() != terms) on_word(word);
+    if (doc.termlist_count() != terms) on_word(word, prefix);
   });
 }
 
@@ -110,10 +110,10 @@ std::string_view FieldPrefix(std::string_view field) {
   return "";
 }
 
-Xapian::Document BuildDocument(
-    const FoldedText& text, uint64_t size, std::string_view blob_id,
-    store::MailboxId mailbox, store::Uid uid,
-    const std::function<void(std::string_view)>& on_word) {
+Xapian::Document BuildDocument(const FoldedText& text,
+                               std::string_view blob_id,
+                               store::MailboxId mailbox, store::Uid uid,
+                               const OnWord& on_word) {
   Xapian::Document doc;
   doc.add_value(kSlotHeaders, EncodeDocData(text));
   if (!text.body.empty()) doc.add_value(kSlotBody, EncodeBodyValue(text.body));
@@ -156,8 +156,6 @@ Xapian::Document BuildDocument(
   if (long_word) doc.add_boolean_term(kPrefixLongWord);
   doc.add_value(kSlotUid, Xapian::sortable_serialise(uid));
   if (text.date.has_value()) {
-    doc.add_value(kSlotDate,
-                  Xapian::sortable_serialise(static_cast<double>(*text.date)));
     // The day as written, in the header's own zone (floor division).
     const int64_t local =
         *text.date + static_cast<int64_t>(text.date_tz_minutes) * 60;
@@ -166,8 +164,6 @@ Xapian::Document BuildDocument(
   } else {
     doc.add_boolean_term(kTermUndated);
   }
-  doc.add_value(kSlotSize,
-                Xapian::sortable_serialise(static_cast<double>(size)));
   return doc;
 }
 

@@ -116,13 +116,10 @@ void Vocabulary::Add(std::string_view word, FieldMask fields) {
   pending_.append(word).push_back('\n');
 }
 
-void Vocabulary::AddTerms(const Xapian::Document& doc) {
-  for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
-    const std::string term = *it;
-    FieldMask bit = 0;
-    std::string_view word;
-    if (SplitWordTerm(term, &bit, &word)) Add(word, bit);
-  }
+void Vocabulary::Add(const WordList& words) {
+  words.ForEach([this](std::string_view word, FieldMask fields) {
+    Add(word, fields);
+  });
 }
 
 FieldMask Vocabulary::FieldsOf(std::string_view word) const {

@@ -43,6 +43,35 @@ inline constexpr FieldMask kAnyField = 0xff;
 // holds no words.
 FieldMask FieldBit(std::string_view prefix);
 
+// The words one document stores, each with the prefixes it is stored
+// under, gathered while the document is built (so that the writer need not
+// walk the document's terms again).
+class WordList {
+ public:
+  void Add(std::string_view word, FieldMask fields) {
+    entries_.push_back({static_cast<uint32_t>(word.size()), fields});
+    bytes_.append(word);
+  }
+  // Calls `visit(word, fields)` for each word, in the order added.
+  template <typename Visit>
+  void ForEach(Visit&& visit) const {
+    size_t at = 0;
+    for (const Entry& entry : entries_) {
+      visit(std::string_view(bytes_).substr(at, entry.size), entry.fields);
+      at += entry.size;
+    }
+  }
+  size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    uint32_t size;
+    FieldMask fields;
+  };
+  std::string bytes_;  // the words end to end
+  std::vector<Entry> entries_;
+};
+
 class Vocabulary {
  public:
   bool loaded() const { return loaded_; }
@@ -56,8 +85,8 @@ class Vocabulary {
   // Records `word`, stored under the prefixes of `fields`; a new one is
   // written by the next Flush().
   void Add(std::string_view word, FieldMask fields = kAnyField);
-  // Records the words of every word term of `doc` (a document being added).
-  void AddTerms(const Xapian::Document& doc);
+  // Records the words of a document being added.
+  void Add(const WordList& words);
   // Writes the words added since the last Flush() to `db` (in the current
   // transaction). Nothing when there are none.
   void Flush(Xapian::WritableDatabase& db);
