@@ -26,7 +26,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,14 +105,17 @@ class Vocabulary {
   // are not filtered.
   FieldMask FieldsOf(std::string_view word) const;
 
-  size_t size() const { return words_.size(); }
+  size_t size() const { return known_.size(); }
 
  private:
   bool loaded_ = false;
   bool fields_learned_ = false;
-  std::deque<std::string> words_;  // stable addresses for the views below
-  absl::flat_hash_map<std::string_view, FieldMask> known_;
-  // Every word of words_, in order, each followed by '\n', after one
+  // Every word and its prefixes. The words are kept in the table itself
+  // (most are short enough to sit in the string): a lookup, made for every
+  // word of every document indexed, touches one slot instead of following a
+  // pointer to a separately allocated word.
+  absl::flat_hash_map<std::string, FieldMask> known_;
+  // Every word of known_, in the order added, each followed by '\n', after one
   // leading '\n': a word is "\n" word "\n" in it.
   std::string joined_ = "\n";
   std::string pending_;     // new words since the last Flush(), each + '\n'
