@@ -37,6 +37,16 @@
 // words) thus finds exactly the texts holding the words separated by single
 // spaces; a window of 2n-1 bounds any separators (index/query_planner.h).
 //
+// Machine headers (Received:, Message-ID:, DKIM-Signature:, X-*) keep their
+// per-word H terms. Measured on the test corpus (SpamAssassin, 6,046
+// messages): H holds ~120 of ~320 terms per message, Received: half of
+// them, but only ~7 per message are words no other message has (ids,
+// numbers); dropping every header term saved about 17% of Xapian's time
+// per message, the unique ones about 5%, while positions (body words) are
+// about 45% of it. Without those terms a TEXT key could only stay exact by
+// verifying every message holding such a header (nearly all), which makes
+// TEXT a scan; so they stay, and indexing cost is cut elsewhere.
+//
 // Terms
 //   Q<mailbox>:<uid>   unique id, one per document (decimal numbers);
 //                      replace_document() by this term makes re-applying
