@@ -17,9 +17,12 @@ void BuildPreparedBody(const store::StoredBody& body, const TextSource& source,
       body.structure != nullptr && source.extract_stored
           ? source.extract_stored(raw, *body.structure)
           : source.extract(raw);
-  // The owner's vocabulary learns the words from the document's terms.
-  out.doc = BuildDocument(text, raw.size(), blob_id, out.mailbox, out.uid,
-                          [](std::string_view) {});
+  // The owner's vocabulary learns the words when the document is written.
+  out.doc = BuildDocument(
+      text, blob_id, out.mailbox, out.uid,
+      [&out](std::string_view word, std::string_view prefix) {
+        out.words.Add(word, FieldBit(prefix));
+      });
 }
 
 BodyPreparer::BodyPreparer(std::vector<Job> jobs, const TextSource& source,

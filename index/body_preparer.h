@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "index/folded_text.h"
+#include "index/vocabulary.h"
 #include "store/text_index.h"
 #include "store/types.h"
 #include "xapian.h"
@@ -39,6 +40,7 @@ struct PreparedBody {
   // kNotFound when the body is gone (the message was expunged meanwhile).
   absl::Status status;
   Xapian::Document doc;
+  WordList words;  // the document's words, for the owner's vocabulary
   // The (mailbox, uid) the document is labelled for; Relabel for another.
   store::MailboxId mailbox = 0;
   store::Uid uid = 0;

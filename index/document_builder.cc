@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "index/doc_text.h"
 #include "index/tokenizer.h"
@@ -45,28 +46,43 @@ class Positions {
   const char* previous_end_ = nullptr;
 };
 
-// Adds the words of `text` under `prefix`, at their positions when the
-// prefix keeps them (continuing the current field value); true if a word
-// was too long.
-bool AddWords(Xapian::Document& doc, std::string_view prefix,
-              std::string_view text, Positions& positions,
-              const std::function<void(std::string_view)>& on_word,
-              std::string& scratch) {
-  const bool positioned = PrefixHasPositions(prefix);
-  return ForEachWord(text, [&](std::string_view word) {
-    scratch.assign(prefix);
-    scratch.append(word);
-    // A term new to the document grows its term count: the cheapest way
-    // to see each distinct word once, for the vocabulary.
-    const Xapian::termcount terms = doc.termlist_count();
-    if (positioned) {
-      doc.add_posting(scratch, positions.Place(word), /*wdf_inc=*/0);
-    } else {
-      doc.add_term(scratch, /*wdf_inc=*/0);
-    }
-    if (doc.termlist_count() != terms) on_word(word);
-  });
-}
+// Adds words to a document under their prefixes, reporting each new one.
+class WordAdder {
+ public:
+  WordAdder(Xapian::Document& doc, const OnWord& on_word)
+      : doc_(doc), on_word_(on_word) {}
+
+  // Adds the words of `text` under `prefix`, at their positions when the
+  // prefix keeps them (continuing the current field value); true if a word
+  // was too long.
+  bool Add(std::string_view prefix, std::string_view text,
+           Positions& positions) {
+    const bool positioned = PrefixHasPositions(prefix);
+    return ForEachWord(text, [&](std::string_view word) {
+      scratch_.assign(prefix);
+      scratch_.append(word);
+      if (!positioned) {
+        // Header lines repeat their words (Received: lines above all): a
+        // hash set skips a repeat for less than the document's term map.
+        if (!unpositioned_.insert(scratch_).second) return;
+        doc_.add_term(scratch_, /*wdf_inc=*/0);
+        on_word_(word, prefix);
+        return;
+      }
+      // A term new to the document grows its term count: the cheapest way
+      // to see each distinct word once, for the vocabulary.
+      const Xapian::termcount terms = doc_.termlist_count();
+      doc_.add_posting(scratch_, positions.Place(word), /*wdf_inc=*/0);
+      if (doc_.termlist_count() != terms) on_word_(word, prefix);
+    });
+  }
+
+ private:
+  Xapian::Document& doc_;
+  const OnWord& on_word_;
+  std::string scratch_;
+  absl::flat_hash_set<std::string> unpositioned_;  // terms added so far
+};
 
 bool HasPrefix(const std::string& term, std::string_view prefix) {
   return std::string_view(term).substr(0, prefix.size()) == prefix;
@@ -110,10 +126,10 @@ std::string_view FieldPrefix(std::string_view field) {
   return "";
 }
 
-Xapian::Document BuildDocument(
-    const FoldedText& text, uint64_t size, std::string_view blob_id,
-    store::MailboxId mailbox, store::Uid uid,
-    const std::function<void(std::string_view)>& on_word) {
+Xapian::Document BuildDocument(const FoldedText& text,
+                               std::string_view blob_id,
+                               store::MailboxId mailbox, store::Uid uid,
+                               const OnWord& on_word) {
   Xapian::Document doc;
   doc.add_value(kSlotHeaders, EncodeDocData(text));
   if (!text.body.empty()) doc.add_value(kSlotBody, EncodeBodyValue(text.body));
@@ -122,7 +138,7 @@ Xapian::Document BuildDocument(
   if (std::string term = BlobTerm(blob_id); !term.empty()) {
     doc.add_boolean_term(term);
   }
-  std::string scratch;
+  WordAdder words(doc, on_word);
   bool long_word = false;
   // One position sequence per prefix, so that each has its own gaps.
   Positions any_header, field, body, attachment;
@@ -135,29 +151,24 @@ Xapian::Document BuildDocument(
     // field with a prefix of its own keeps its value there only; the line
     // keeps its name (the planner joins the two for TEXT).
     any_header.StartField();
-    long_word |=
-        AddWords(doc, kPrefixAnyHeader, name, any_header, on_word, scratch);
+    long_word |= words.Add(kPrefixAnyHeader, name, any_header);
     if (std::string_view prefix = FieldPrefix(name); !prefix.empty()) {
       field.StartField();
-      long_word |= AddWords(doc, prefix, value, field, on_word, scratch);
+      long_word |= words.Add(prefix, value, field);
     } else {
       any_header.Separate();
-      long_word |=
-          AddWords(doc, kPrefixAnyHeader, value, any_header, on_word, scratch);
+      long_word |= words.Add(kPrefixAnyHeader, value, any_header);
     }
   }
   body.StartField();
-  long_word |= AddWords(doc, kPrefixBody, text.body, body, on_word, scratch);
+  long_word |= words.Add(kPrefixBody, text.body, body);
   for (const std::string& name : text.attachment_names) {
     attachment.StartField();
-    long_word |=
-        AddWords(doc, kPrefixAttachment, name, attachment, on_word, scratch);
+    long_word |= words.Add(kPrefixAttachment, name, attachment);
   }
   if (long_word) doc.add_boolean_term(kPrefixLongWord);
   doc.add_value(kSlotUid, Xapian::sortable_serialise(uid));
   if (text.date.has_value()) {
-    doc.add_value(kSlotDate,
-                  Xapian::sortable_serialise(static_cast<double>(*text.date)));
     // The day as written, in the header's own zone (floor division).
     const int64_t local =
         *text.date + static_cast<int64_t>(text.date_tz_minutes) * 60;
@@ -166,8 +177,6 @@ Xapian::Document BuildDocument(
   } else {
     doc.add_boolean_term(kTermUndated);
   }
-  doc.add_value(kSlotSize,
-                Xapian::sortable_serialise(static_cast<double>(size)));
   return doc;
 }
 

@@ -32,11 +32,13 @@ inline constexpr std::string_view kFieldsWithPrefix[] = {"subject", "from",
                                                          "to", "cc", "bcc"};
 
 // `on_word` sees each word once per prefix it is stored under (the first
-// time it is), for the vocabulary.
-Xapian::Document BuildDocument(
-    const FoldedText& text, uint64_t size, std::string_view blob_id,
-    store::MailboxId mailbox, store::Uid uid,
-    const std::function<void(std::string_view)>& on_word);
+// time it is), with that prefix, for the vocabulary.
+using OnWord =
+    std::function<void(std::string_view word, std::string_view prefix)>;
+Xapian::Document BuildDocument(const FoldedText& text,
+                               std::string_view blob_id,
+                               store::MailboxId mailbox, store::Uid uid,
+                               const OnWord& on_word);
 
 // Makes `doc` (read from the database) the document of (mailbox, uid).
 void Relabel(Xapian::Document& doc, store::MailboxId mailbox, store::Uid uid);

@@ -46,36 +46,34 @@ struct Span {
   bool single = false;
 };
 
-// Words of `s` as byte spans, plus whether any separator was seen.
-std::vector<Span> Words(std::string_view s, bool* has_separator) {
-  std::vector<Span> out;
-  bool in_word = false;
+// Calls `visit` with each word of `s` as a byte span, in order; sets
+// `*has_separator` when any separator was seen. No allocation: indexing
+// splits every field of every message.
+template <typename Visit>
+void VisitWords(std::string_view s, bool* has_separator, Visit&& visit) {
   *has_separator = false;
+  size_t word_begin = 0;
+  bool in_word = false;
   for (size_t i = 0; i < s.size();) {
     // Most mail text is ASCII: a byte below 0x80 is its own code point.
     uint32_t cp = static_cast<unsigned char>(s[i]);
     const size_t len = cp < 0x80 ? 1 : CodePointAt(s, i, &cp);
-    switch (Classify(cp)) {
-      case CharClass::kSeparator:
-        *has_separator = true;
-        in_word = false;
-        break;
-      case CharClass::kSingle:
-        out.push_back({i, i + len, true});
-        in_word = false;
-        break;
-      case CharClass::kWord:
-        if (in_word) {
-          out.back().end = i + len;
-        } else {
-          out.push_back({i, i + len, false});
-          in_word = true;
-        }
-        break;
+    const CharClass cls = Classify(cp);
+    if (cls != CharClass::kWord && in_word) {
+      visit(Span{word_begin, i, false});
+      in_word = false;
+    }
+    if (cls == CharClass::kSeparator) {
+      *has_separator = true;
+    } else if (cls == CharClass::kSingle) {
+      visit(Span{i, i + len, true});
+    } else if (!in_word) {
+      word_begin = i;
+      in_word = true;
     }
     i += len;
   }
-  return out;
+  if (in_word) visit(Span{word_begin, s.size(), false});
 }
 
 }  // namespace
@@ -84,11 +82,11 @@ bool ForEachWord(std::string_view folded,
                  const std::function<void(std::string_view)>& emit) {
   bool has_separator = false;
   bool long_word = false;
-  for (const Span& span : Words(folded, &has_separator)) {
+  VisitWords(folded, &has_separator, [&](const Span& span) {
     std::string_view word = folded.substr(span.begin, span.end - span.begin);
     if (word.size() <= kMaxWordBytes) {
       emit(word);
-      continue;
+      return;
     }
     long_word = true;
     while (!word.empty()) {
@@ -101,15 +99,13 @@ bool ForEachWord(std::string_view folded,
       emit(word.substr(0, cut));
       word.remove_prefix(cut);
     }
-  }
+  });
   return long_word;
 }
 
 std::vector<KeyWord> SplitKey(std::string_view folded, bool* has_separator) {
-  const std::vector<Span> spans = Words(folded, has_separator);
   std::vector<KeyWord> out;
-  for (size_t k = 0; k < spans.size(); ++k) {
-    const Span& span = spans[k];
+  VisitWords(folded, has_separator, [&](const Span& span) {
     KeyWord word;
     word.text = folded.substr(span.begin, span.end - span.begin);
     // Something precedes the word in the key: a separator or a single
@@ -117,7 +113,7 @@ std::vector<KeyWord> SplitKey(std::string_view folded, bool* has_separator) {
     word.bounded_left = span.single || span.begin > 0;
     word.bounded_right = span.single || span.end < folded.size();
     out.push_back(word);
-  }
+  });
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iterator>
 
+#include "absl/strings/string_view.h"
 #include "index/schema.h"
 
 namespace mailroom::index {
@@ -13,6 +14,12 @@ namespace mailroom::index {
 namespace {
 
 constexpr int kChunkDigits = 10;
+
+// The table's lookups take absl's view (not std::string_view in every
+// build of absl).
+absl::string_view Key(std::string_view word) {
+  return absl::string_view(word.data(), word.size());
+}
 
 // The word prefixes, in FieldMask bit order.
 constexpr std::string_view kWordPrefixes[] = {
@@ -57,9 +64,7 @@ void Vocabulary::Load(const Xapian::Database& db) {
       size_t end = words.find('\n', start);
       if (end == std::string::npos) end = words.size();
       std::string_view word(words.data() + start, end - start);
-      if (!word.empty() && !known_.contains(word)) {
-        words_.emplace_back(word);
-        known_.emplace(words_.back(), 0);
+      if (!word.empty() && known_.try_emplace(Key(word), 0).second) {
         joined_.append(word).push_back('\n');
       }
       start = end + 1;
@@ -86,7 +91,7 @@ void Vocabulary::LearnFields(const Xapian::Database& db) {
     FieldMask bit = 0;
     std::string_view word;
     if (SplitWordTerm(term, &bit, &word)) {
-      if (auto known = known_.find(word); known != known_.end()) {
+      if (auto known = known_.find(Key(word)); known != known_.end()) {
         known->second |= bit;
       }
     }
@@ -98,7 +103,6 @@ void Vocabulary::LearnFields(const Xapian::Database& db) {
 void Vocabulary::Clear() {
   fields_learned_ = false;
   known_.clear();
-  words_.clear();
   joined_.assign(1, '\n');
   pending_.clear();
   next_chunk_ = 0;
@@ -106,28 +110,24 @@ void Vocabulary::Clear() {
 }
 
 void Vocabulary::Add(std::string_view word, FieldMask fields) {
-  if (auto known = known_.find(word); known != known_.end()) {
+  auto [known, added] = known_.try_emplace(Key(word), fields);
+  if (!added) {
     known->second |= fields;
     return;
   }
-  words_.emplace_back(word);
-  known_.emplace(words_.back(), fields);
   joined_.append(word).push_back('\n');
   pending_.append(word).push_back('\n');
 }
 
-void Vocabulary::AddTerms(const Xapian::Document& doc) {
-  for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
-    const std::string term = *it;
-    FieldMask bit = 0;
-    std::string_view word;
-    if (SplitWordTerm(term, &bit, &word)) Add(word, bit);
-  }
+void Vocabulary::Add(const WordList& words) {
+  words.ForEach([this](std::string_view word, FieldMask fields) {
+    Add(word, fields);
+  });
 }
 
 FieldMask Vocabulary::FieldsOf(std::string_view word) const {
   if (!fields_learned_) return kAnyField;
-  auto known = known_.find(word);
+  auto known = known_.find(Key(word));
   return known == known_.end() ? 0 : known->second;
 }
 

@@ -26,7 +26,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +42,35 @@ inline constexpr FieldMask kAnyField = 0xff;
 // holds no words.
 FieldMask FieldBit(std::string_view prefix);
 
+// The words one document stores, each with the prefixes it is stored
+// under, gathered while the document is built (so that the writer need not
+// walk the document's terms again).
+class WordList {
+ public:
+  void Add(std::string_view word, FieldMask fields) {
+    entries_.push_back({static_cast<uint32_t>(word.size()), fields});
+    bytes_.append(word);
+  }
+  // Calls `visit(word, fields)` for each word, in the order added.
+  template <typename Visit>
+  void ForEach(Visit&& visit) const {
+    size_t at = 0;
+    for (const Entry& entry : entries_) {
+      visit(std::string_view(bytes_).substr(at, entry.size), entry.fields);
+      at += entry.size;
+    }
+  }
+  size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    uint32_t size;
+    FieldMask fields;
+  };
+  std::string bytes_;  // the words end to end
+  std::vector<Entry> entries_;
+};
+
 class Vocabulary {
  public:
   bool loaded() const { return loaded_; }
@@ -56,8 +84,8 @@ class Vocabulary {
   // Records `word`, stored under the prefixes of `fields`; a new one is
   // written by the next Flush().
   void Add(std::string_view word, FieldMask fields = kAnyField);
-  // Records the words of every word term of `doc` (a document being added).
-  void AddTerms(const Xapian::Document& doc);
+  // Records the words of a document being added.
+  void Add(const WordList& words);
   // Writes the words added since the last Flush() to `db` (in the current
   // transaction). Nothing when there are none.
   void Flush(Xapian::WritableDatabase& db);
@@ -77,14 +105,17 @@ class Vocabulary {
   // are not filtered.
   FieldMask FieldsOf(std::string_view word) const;
 
-  size_t size() const { return words_.size(); }
+  size_t size() const { return known_.size(); }
 
  private:
   bool loaded_ = false;
   bool fields_learned_ = false;
-  std::deque<std::string> words_;  // stable addresses for the views below
-  absl::flat_hash_map<std::string_view, FieldMask> known_;
-  // Every word of words_, in order, each followed by '\n', after one
+  // Every word and its prefixes. The words are kept in the table itself
+  // (most are short enough to sit in the string): a lookup, made for every
+  // word of every document indexed, touches one slot instead of following a
+  // pointer to a separately allocated word.
+  absl::flat_hash_map<std::string, FieldMask> known_;
+  // Every word of known_, in the order added, each followed by '\n', after one
   // leading '\n': a word is "\n" word "\n" in it.
   std::string joined_ = "\n";
   std::string pending_;     // new words since the last Flush(), each + '\n'

@@ -349,7 +349,7 @@ absl::Status XapianTextIndex::AddMessage(Xapian::WritableDatabase& db,
   }
   // The words with the prefixes they are stored under (the planner expands
   // a key on one field over that field's words only).
-  vocabulary.AddTerms(body->doc);
+  vocabulary.Add(body->words);
   db.replace_document(unique, body->doc);
   return absl::OkStatus();
 }

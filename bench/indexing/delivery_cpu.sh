@@ -52,7 +52,8 @@ cpu_seconds() {
 
 "$MAILROOMD" --data_dir="$DIR/data" --listen=127.0.0.1 \
     --imap_port=$((PORTBASE + 143)) --imaps_port=0 \
-    --pop3_port=0 --pop3s_port=0 --lmtp_port=$((PORTBASE + 24)) \
+    --pop3_port=0 --pop3s_port=0 --managesieve_port=0 \
+    --lmtp_port=$((PORTBASE + 24)) \
     --allow_plaintext_auth --max_connections_per_ip=0 \
     --hostname=delivery-cpu.test ${MAILROOMD_FLAGS:-} > "$DIR/mailroomd.log" 2>&1 &
 PID=$!

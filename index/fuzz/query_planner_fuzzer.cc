@@ -102,8 +102,10 @@ Index& TheIndex() {
         text.attachment_names.push_back(Fold(a));
       }
       Xapian::Document doc = BuildDocument(
-          text, m.body.size(), "blob" + std::to_string(uid), m.mailbox, uid,
-          [ix](std::string_view word) { ix->vocabulary.Add(word); });
+          text, "blob" + std::to_string(uid), m.mailbox, uid,
+          [ix](std::string_view word, std::string_view) {
+            ix->vocabulary.Add(word);
+          });
       const Xapian::docid id =
           ix->db.replace_document(UniqueIdTerm(m.mailbox, uid), doc);
       ix->mailbox_of[id] = m.mailbox;

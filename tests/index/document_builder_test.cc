@@ -27,19 +27,20 @@ FoldedText Sample() {
 // not reported again.
 TEST(DocumentBuilderTest, EachWordReportedOncePerPrefix) {
   std::vector<std::string> words;
-  BuildDocument(Sample(), 100, "blob", 1, 7,
-                [&](std::string_view word) { words.emplace_back(word); });
-  EXPECT_THAT(words, UnorderedElementsAre(
-                         "subject", "x", "note", "hello",  // H
-                         "hello", "world",                 // S
-                         "hello", "there"));               // body
+  BuildDocument(Sample(), "blob", 1, 7,
+                [&](std::string_view word, std::string_view prefix) {
+                  words.push_back(std::string(prefix).append(word));
+                });
+  EXPECT_THAT(words, UnorderedElementsAre("Hsubject", "Hx", "Hnote", "Hhello",
+                                          "Shello", "Sworld",  //
+                                          "hello", "there"));
 }
 
 // Header text is kept in a value slot (Xapian deflates document data at
 // every write, values it stores as they are); the data stays empty.
 TEST(DocumentBuilderTest, HeadersInTheirValueSlot) {
   const Xapian::Document doc =
-      BuildDocument(Sample(), 100, "blob", 1, 7, [](std::string_view) {});
+      BuildDocument(Sample(), "blob", 1, 7, [](std::string_view, std::string_view) {});
   EXPECT_EQ(doc.get_data(), "");
   auto text = DocText::Decode(doc.get_value(kSlotHeaders),
                               doc.get_value(kSlotBody));
@@ -57,13 +58,26 @@ TEST(DocumentBuilderTest, HeadersInTheirValueSlot) {
                                         "Shello", "Sworld"));
 }
 
+// Slots 1 and 2 (the Date: header and the size) are no longer kept: no
+// search read them (index/schema.h).
+TEST(DocumentBuilderTest, NoDateOrSizeValues) {
+  FoldedText text = Sample();
+  text.date = 1000000000;
+  const Xapian::Document doc =
+      BuildDocument(text, "blob", 1, 7, [](std::string_view, std::string_view) {});
+  EXPECT_EQ(doc.get_value(1), "");
+  EXPECT_EQ(doc.get_value(2), "");
+  EXPECT_NE(doc.get_value(kSlotUid), "");
+  EXPECT_EQ(doc.values_count(), 3u);  // uid, body, headers
+}
+
 // Positions only under the body, Subject and attachment-name prefixes.
 TEST(DocumentBuilderTest, PositionsOnlyWherePhrasesArePlaced) {
   FoldedText text = Sample();
   text.headers.push_back({"from", "ann lee"});
   text.attachment_names = {"big plan.pdf"};
   const Xapian::Document doc =
-      BuildDocument(text, 100, "blob", 1, 7, [](std::string_view) {});
+      BuildDocument(text, "blob", 1, 7, [](std::string_view, std::string_view) {});
   std::vector<std::string> positioned, bare;
   for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
     if ((*it)[0] == 'X' || (*it)[0] == 'Q') continue;  // boolean terms
