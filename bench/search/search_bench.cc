@@ -32,6 +32,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "bench/search/mail_generator.h"
 #include "index/query_planner.h"
 #include "index/schema.h"
@@ -74,8 +75,8 @@ double CpuSeconds() {
 }
 
 // Instructions this thread retires, user and kernel: steadier than CPU time
-// on a loaded machine. Reads -1 when the kernel refuses the counter (the
-// column then shows 0).
+// on a loaded machine. Reads -1 when there is no such counter (a virtual
+// machine without one): the column then shows "-".
 class InstructionCounter {
  public:
   InstructionCounter() {
@@ -469,10 +470,14 @@ int Run() {
     const double cpu_ms = (CpuSeconds() - cpu_start) * 1000 / queries;
     // Documents checked against their text per query, and the share of
     // queries placed by word positions.
-    std::printf("%-22s %10.2f %10.2f %10.2f %12.2f %12.2f %12.0f %10.0f "
+    const std::string instructions_column =
+        instructions.Read() < 0
+            ? "-"
+            : absl::StrFormat("%.2f", instructions_in_queries / 1e6 / queries);
+    std::printf("%-22s %10.2f %10.2f %10.2f %12.2f %12s %12.0f %10.0f "
                 "%9.0f%%\n",
                 name.c_str(), at(0.5), at(0.99), latencies.back(), cpu_ms,
-                instructions_in_queries / 1e6 / queries, matches / queries,
+                instructions_column.c_str(), matches / queries,
                 static_cast<double>(counters.documents_verified - verified) /
                     queries,
                 100.0 * (counters.phrases_from_positions - placed) / queries);
