@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iterator>
+#include <numeric>
 #include <optional>
 #include <string>
 
@@ -260,6 +261,14 @@ class Finder {
   }
 
   const DocSet& All() {
+    if (!all_.has_value() && WholeDatabase() &&
+        db_.get_lastdocid() == db_.get_doccount()) {
+      // Every docid from 1 on is in use and in the mailbox: no posting list
+      // to read (a million-document NOT or AND starts from this set).
+      DocSet docs(db_.get_doccount());
+      std::iota(docs.begin(), docs.end(), Xapian::docid{1});
+      all_ = std::move(docs);
+    }
     if (!all_.has_value()) {
       DocSet docs;
       docs.reserve(db_.get_termfreq(mailbox_));

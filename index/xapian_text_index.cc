@@ -470,7 +470,11 @@ absl::StatusOr<std::vector<store::Uid>> UidsOf(
     }
     uids.push_back(UidFromValue(*values));
   }
-  std::sort(uids.begin(), uids.end());
+  // Messages are mostly indexed in uid order: a large answer (a NOT) is then
+  // already sorted, and checking is linear.
+  if (!std::is_sorted(uids.begin(), uids.end())) {
+    std::sort(uids.begin(), uids.end());
+  }
   return uids;
 }
 
