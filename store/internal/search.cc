@@ -184,10 +184,20 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
                                                 sent_dates.empty(), &unindexed)
                               .ok();
     CollectTextSubtrees(key, &subtrees);
-    for (const SearchKey* sub : subtrees) {
-      if (!use_index) break;
+    for (size_t i = 0; use_index && i < subtrees.size(); ++i) {
+      const SearchKey* sub = subtrees[i];
       absl::StatusOr<std::vector<Uid>> uids =
           options_.text_index->Query(m.record.owner, mailbox, *sub);
+      if (!uids.ok() && !unindexed.empty()) {
+        // Not answered with messages left queued (the owner's database may
+        // not exist yet): index them first, as for a small backlog, and
+        // ask again.
+        unindexed.clear();
+        index_results.clear();
+        use_index = CatchUpIndex().ok();
+        i = static_cast<size_t>(-1);  // from the first subtree again
+        continue;
+      }
       if (!uids.ok()) {
         use_index = false;  // fall back to scanning the messages
         MaybeRebuildIndex(m.record.owner, uids.status(), rebuild_epoch);
