@@ -56,6 +56,9 @@ struct PlannerCounters {
   std::atomic<uint64_t> vocabulary_searches{0};
   // Words those expansions gave (each a posting list to read).
   std::atomic<uint64_t> words_expanded{0};
+  // Header searches that had to learn the fields of the vocabulary's words
+  // first (Vocabulary::LearnFields).
+  std::atomic<uint64_t> fields_learned_by_queries{0};
 };
 PlannerCounters& GetPlannerCounters();
 

@@ -71,10 +71,13 @@ void Vocabulary::Load(const Xapian::Database& db) {
     }
   }
   loaded_ = true;
+  // No term to learn from: words left by removed documents are in no field,
+  // as LearnFields() would find, and Add() records every later one's.
+  fields_learned_ = db.get_doccount() == 0;
 }
 
-void Vocabulary::LearnFields(const Xapian::Database& db) {
-  if (fields_learned_) return;
+bool Vocabulary::LearnFields(const Xapian::Database& db) {
+  if (fields_learned_) return false;
   // One pass over the header-field terms (upper-case prefixes), skipping
   // the per-document ids (Q) and the boolean X terms; body terms (no
   // prefix) sort after them and are not needed (body keys are not
@@ -98,6 +101,7 @@ void Vocabulary::LearnFields(const Xapian::Database& db) {
     ++it;
   }
   fields_learned_ = true;
+  return true;
 }
 
 void Vocabulary::Clear() {

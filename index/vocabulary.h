@@ -16,9 +16,12 @@
 // F, T, C, B, A: a FieldMask), so that a key on one field expands only to
 // words that field holds: "com" starts 400 words of a mail corpus but 15
 // From words, and every expanded word costs a posting-list lookup. The masks
-// are not persisted: LearnFields() reads them from the header-field terms
-// once, at the first search (opening the database for indexing does not pay
-// for it), and Add() keeps them current. Body keys are not filtered.
+// are not persisted: a database opened empty has them exact from the start
+// (Add() records each word's prefix as documents are indexed); one opened
+// with documents has them read from its header-field terms once by
+// LearnFields(), which the index calls after its first commit (on the
+// indexer's side) or, failing that, at the first header search. Body keys
+// are not filtered.
 //
 // Thread-safety: not thread-safe; the owner's mutex guards it.
 #ifndef MAILROOM_INDEX_VOCABULARY_H_
@@ -74,11 +77,14 @@ class WordList {
 class Vocabulary {
  public:
   bool loaded() const { return loaded_; }
-  // Reads every word from the database's metadata.
+  // Reads every word from the database's metadata. The fields of a
+  // database without documents are known at once.
   void Load(const Xapian::Database& db);
+  bool fields_learned() const { return fields_learned_; }
   // Learns which header-field prefixes hold each word from the database's
-  // terms; nothing after the first call (until Clear()).
-  void LearnFields(const Xapian::Database& db);
+  // terms; nothing once they are known (until Clear()). True when it read
+  // the terms.
+  bool LearnFields(const Xapian::Database& db);
   void Clear();
 
   // Records `word`, stored under the prefixes of `fields`; a new one is

@@ -411,6 +411,9 @@ absl::Status XapianTextIndex::ApplyOwner(
     owner.vocabulary.Flush(*owner.db);
     owner.db->commit_transaction();
     owner.in_transaction = false;
+    // A database opened with documents learns its words' fields here, once,
+    // usually on the background indexer, so a header search need not.
+    owner.vocabulary.LearnFields(*owner.db);
   }
   return absl::OkStatus();
 }
@@ -495,7 +498,9 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::QueryOwner(
   const bool needs_headers = NeedsHeaders(key);
   // Keys on header fields expand over those fields' words (a body-only
   // search does not pay for learning them).
-  if (needs_headers) owner.vocabulary.LearnFields(db);
+  if (needs_headers && owner.vocabulary.LearnFields(db)) {
+    ++GetPlannerCounters().fields_learned_by_queries;
+  }
   Candidates candidates = FindCandidates(key, owner.vocabulary, db, mailbox);
   std::vector<Xapian::docid> matches = std::move(candidates.sure);
   GetPlannerCounters().documents_verified += candidates.maybe.size();

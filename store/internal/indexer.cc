@@ -10,12 +10,16 @@
 #include "base/status_macros.h"
 #include "store/internal/names.h"
 #include "store/internal/password.h"
+#include "store/internal/search_eval.h"
 #include "store/internal/store_impl.h"
 
 namespace mailroom::store::internal {
 namespace {
 
 constexpr size_t kIndexBatchSize = 256;
+// A search indexes up to this many queued messages of its mailbox itself
+// before answering; beyond, it reads them instead (PrepareIndexForSearch).
+constexpr size_t kSearchCatchUpLimit = 64;
 
 }  // namespace
 
@@ -205,6 +209,9 @@ absl::Status StoreImpl::CatchUpIndex() {
     return LoadBlobByHex(blob_id);
   };
   while (true) {
+    // Nothing committed and unacknowledged: the index is exact already.
+    if (index_queue_unacked_.load() == 0) return absl::OkStatus();
+    ++GetSearchCounters().index_queue_scans;
     std::vector<IndexWork> batch;
     std::vector<std::string> keys;
     absl::Status decode_status;
@@ -228,6 +235,7 @@ absl::Status StoreImpl::CatchUpIndex() {
       acks.push_back({Space::kIndexQueue, std::move(key), std::nullopt});
     }
     MR_RETURN_IF_ERROR(engine_->WriteUnguarded(acks, /*durable=*/true));
+    index_queue_unacked_ -= acks.size();
     // A stopping store (the daemon's shutdown) finishes only the batch in
     // hand: the rest of the queue is persisted and the next start indexes
     // it, so a large backlog never holds up the exit.
@@ -237,6 +245,50 @@ absl::Status StoreImpl::CatchUpIndex() {
                                   "at the next start");
     }
   }
+}
+
+absl::Status StoreImpl::PrepareIndexForSearch(const std::string& owner,
+                                              MailboxId mailbox,
+                                              bool may_defer,
+                                              std::vector<Uid>* unindexed) {
+  unindexed->clear();
+  if (options_.text_index == nullptr) return absl::OkStatus();
+  if (!may_defer || index_queue_unacked_.load() <= kSearchCatchUpLimit) {
+    return CatchUpIndex();
+  }
+  // The index answers for what it holds: messages of this mailbox it does
+  // not hold yet are read by the search. A queued removal only leaves a
+  // document the search drops (answers are checked against the store);
+  // anything else of the owner's (a mailbox or owner removal, a reindex)
+  // makes the index itself unfit, so catch up as usual.
+  ++GetSearchCounters().index_queue_scans;
+  bool catch_up = false;
+  absl::Status decode_status;
+  MR_RETURN_IF_ERROR(ScanPrefix(
+      Space::kIndexQueue, "", [&](std::string_view, std::string_view value) {
+        IndexWork work;
+        if (!Decode(value, &work)) {
+          decode_status = absl::DataLossError("undecodable index work item");
+          return false;
+        }
+        if (work.owner != owner) return true;
+        if (work.op == IndexWork::kAdd) {
+          if (work.mailbox == mailbox) unindexed->push_back(work.uid);
+        } else if (work.op != IndexWork::kRemove) {
+          catch_up = true;
+        }
+        return !catch_up;
+      }));
+  MR_RETURN_IF_ERROR(decode_status);
+  if (catch_up || unindexed->size() <= kSearchCatchUpLimit) {
+    unindexed->clear();
+    return CatchUpIndex();
+  }
+  std::sort(unindexed->begin(), unindexed->end());
+  unindexed->erase(std::unique(unindexed->begin(), unindexed->end()),
+                   unindexed->end());
+  WakeIndexer();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>>

@@ -99,6 +99,10 @@ std::string MailboxViewKey(MailboxId id, uint32_t piece) {
   return key;
 }
 
+std::string MailboxColumnKey(MailboxId id, uint32_t piece) {
+  return MailboxViewKey(id, kColumnPieceBase + piece);
+}
+
 std::string ChangelogKey(MailboxId id, ModSeq modseq) {
   std::string key;
   AppendU64(&key, id);

@@ -46,6 +46,11 @@
 //                                                  messages when missing or
 //                                                  damaged, caught up from
 //                                                  changelog when older
+//                 id piece(u32 from 2^31)          the pieces of the mailbox's
+//                                                  date and size search
+//                                                  column (stored_column.h):
+//                                                  a cache, extended from
+//                                                  the messages above it
 //   subscriptions user \0 visible name             ""
 //   acl           'm' id identifier                rights
 //                 'g' identifier \0 id             "" (who may see which mailbox)
@@ -138,6 +143,9 @@ std::string MessageKey(MailboxId id, Uid uid);
 bool ParseMessageKey(std::string_view key, MailboxId* id, Uid* uid);
 std::string ChangelogKey(MailboxId id, ModSeq modseq);
 std::string MailboxViewKey(MailboxId id, uint32_t piece);
+// The search column's pieces sort after every message table piece.
+inline constexpr uint32_t kColumnPieceBase = uint32_t{1} << 31;
+std::string MailboxColumnKey(MailboxId id, uint32_t piece);
 std::string IndexQueueKey(uint64_t seq);
 std::string SubscriptionKey(std::string_view user, std::string_view name);
 std::string SubscriptionPrefix(std::string_view user);

@@ -98,8 +98,8 @@ absl::StatusOr<MailboxTableSnapshot> StoreImpl::OpenMailboxTableOnce(
 absl::StatusOr<MessageTable> StoreImpl::LoadMessageTable(
     MailboxId id, const MailboxState& state, engine::Reader* snapshot) {
   std::vector<std::string> pieces;
-  MR_RETURN_IF_ERROR(ScanPrefix(
-      Space::kMailboxView, MailboxIdKey(id),
+  MR_RETURN_IF_ERROR(Scan(
+      Space::kMailboxView, MailboxViewKey(id, 0), MailboxColumnKey(id, 0),
       [&](std::string_view, std::string_view value) {
         pieces.emplace_back(value);
         return true;
@@ -238,8 +238,9 @@ void StoreImpl::WriteMessageTable(MailboxId id,
             return absl::OkStatus();  // newer, or as new, already
           }
         }
-        MR_RETURN_IF_ERROR(
-            DeletePrefix(txn, Space::kMailboxView, MailboxIdKey(id)));
+        MR_RETURN_IF_ERROR(DeleteRange(txn, Space::kMailboxView,
+                                       MailboxViewKey(id, 0),
+                                       MailboxColumnKey(id, 0)));
         for (size_t i = 0; i < pieces.size(); ++i) {
           MR_RETURN_IF_ERROR(Put(txn, Space::kMailboxView,
                                  MailboxViewKey(id, static_cast<uint32_t>(i)),

@@ -20,6 +20,10 @@ namespace {
 // Keys read per MultiGet: large enough to amortise the call, small enough
 // to keep the pinned values of one batch modest.
 constexpr size_t kCandidateBatch = 256;
+// A search column is persisted again once the entries its stored copy lacks
+// pass max(kColumnRewriteEntries, entries / kColumnRewriteShare).
+constexpr size_t kColumnRewriteEntries = 2048;
+constexpr size_t kColumnRewriteShare = 32;
 
 // Calls visit(uid, record bytes) for each of `uids` (ascending) that still
 // has a message record in `mailbox` at `snapshot`, until it returns false.
@@ -96,9 +100,19 @@ absl::StatusOr<std::shared_ptr<const Column>> StoreImpl::SearchColumnAt(
   std::shared_ptr<const Column> column =
       search_columns_.Get(mailbox, state.uidvalidity);
   if (column == nullptr) {
-    auto empty = std::make_shared<Column>();
-    empty->uidvalidity = state.uidvalidity;
-    column = std::move(empty);
+    // Not in memory (never searched here, dropped, or a restart): the
+    // persisted one, else an empty one.
+    MR_ASSIGN_OR_RETURN(std::shared_ptr<Column> stored,
+                        LoadStoredColumn(mailbox, state, snapshot));
+    if (stored == nullptr) {
+      stored = std::make_shared<Column>();
+      stored->uidvalidity = state.uidvalidity;
+    }
+    column = std::move(stored);
+    if (column->covered >= state.uidnext) {
+      search_columns_.Put(mailbox, column);
+      return column;
+    }
   }
   if (column->covered >= state.uidnext) return column;
   // Only the messages appended since the column was made.
@@ -124,9 +138,20 @@ absl::StatusOr<std::shared_ptr<const Column>> StoreImpl::SearchColumnAt(
       nullptr, &snapshot));
   MR_RETURN_IF_ERROR(status);
   GetSearchCounters().column_records_read += more.size();
-  column = column->Extend(std::move(more), state.uidnext);
-  search_columns_.Put(mailbox, column);
-  return column;
+  auto extended =
+      std::make_shared<Column>(*column->Extend(std::move(more), state.uidnext));
+  // Persisted when first made, then again once the entries the stored copy
+  // lacks pass a share of it: a restart reads back at most that share.
+  const size_t unstored = extended->size - extended->stored;
+  if (unstored > 0 &&
+      (extended->stored == 0 ||
+       unstored > std::max(kColumnRewriteEntries,
+                           extended->size / kColumnRewriteShare))) {
+    WriteStoredColumn(mailbox, *extended);
+    extended->stored = extended->size;  // written, or a longer one is stored
+  }
+  search_columns_.Put(mailbox, extended);
+  return extended;
 }
 
 absl::StatusOr<std::vector<Uid>> StoreImpl::Search(const Principal& who,
@@ -147,17 +172,32 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
   std::vector<std::pair<const SearchKey*, SentDateAnswer>> sent_answers;
   bool use_index = options_.text_index != nullptr &&
                    (HasTextKey(key) || !sent_dates.empty());
+  std::vector<const SearchKey*> subtrees;
+  // Messages of the mailbox still queued for the index: read below.
+  std::vector<Uid> unindexed;
   if (use_index) {
-    // Never answer from a stale index: apply everything queued so far.
+    // Never answer from a stale index: apply everything queued so far, or
+    // (text keys only) read what is queued for this mailbox.
     uint64_t rebuild_epoch = rebuilds_.Epoch();
     use_index = shared_ ? CatchUpMailboxIndex(m.record.owner, mailbox).ok()
-                        : CatchUpIndex().ok();
-    std::vector<const SearchKey*> subtrees;
+                        : PrepareIndexForSearch(m.record.owner, mailbox,
+                                                sent_dates.empty(), &unindexed)
+                              .ok();
     CollectTextSubtrees(key, &subtrees);
-    for (const SearchKey* sub : subtrees) {
-      if (!use_index) break;
+    for (size_t i = 0; use_index && i < subtrees.size(); ++i) {
+      const SearchKey* sub = subtrees[i];
       absl::StatusOr<std::vector<Uid>> uids =
           options_.text_index->Query(m.record.owner, mailbox, *sub);
+      if (!uids.ok() && !unindexed.empty()) {
+        // Not answered with messages left queued (the owner's database may
+        // not exist yet): index them first, as for a small backlog, and
+        // ask again.
+        unindexed.clear();
+        index_results.clear();
+        use_index = CatchUpIndex().ok();
+        i = static_cast<size_t>(-1);  // from the first subtree again
+        continue;
+      }
       if (!uids.ok()) {
         use_index = false;  // fall back to scanning the messages
         MaybeRebuildIndex(m.record.owner, uids.status(), rebuild_epoch);
@@ -189,6 +229,69 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
   MR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Reader> snapshot_view,
                       engine_->Snapshot());
   engine::Reader* snapshot = snapshot_view.get();
+  const int64_t now = std::time(nullptr);
+  auto loader = [&](const MessageMeta& meta) -> absl::StatusOr<FoldedText> {
+    std::string hash;
+    if (!HexDecode(meta.blob_id, &hash)) {
+      return absl::DataLossError("malformed blob id");
+    }
+    MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
+                        Get(Space::kBlobs, hash, nullptr, false, snapshot));
+    if (!raw.has_value()) return absl::DataLossError("message body missing");
+    return FoldMessageText(*raw);
+  };
+
+  if (use_index && !unindexed.empty()) {
+    // The index's answers hold every message it has; those still queued
+    // for it are matched here, on their text, and added.
+    // Decoded from the structure kept at append, as the index would.
+    auto stored_loader =
+        [&](const MessageMeta& meta) -> absl::StatusOr<FoldedText> {
+      std::string hash;
+      if (!HexDecode(meta.blob_id, &hash)) {
+        return absl::DataLossError("malformed blob id");
+      }
+      MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
+                          Get(Space::kBlobs, hash, nullptr, false, snapshot));
+      if (!raw.has_value()) return absl::DataLossError("message body missing");
+      MR_ASSIGN_OR_RETURN(
+          std::optional<std::string> structure,
+          Get(Space::kStructure, hash, nullptr, false, snapshot));
+      if (!structure.has_value()) return FoldMessageText(*raw);
+      return FoldStoredMessageText(*raw, *structure);
+    };
+    SearchEvaluator scan(now, stored_loader, nullptr);
+    absl::flat_hash_map<const SearchKey*, std::vector<Uid>> extra;
+    absl::Status status;
+    MR_RETURN_IF_ERROR(ForEachCandidate(
+        *snapshot, mailbox, unindexed, [&](Uid uid, std::string_view value) {
+          MessageRecord record;
+          if (!Decode(value, &record)) {
+            status = absl::DataLossError("undecodable message record");
+            return false;
+          }
+          const MessageMeta meta = ToMeta(uid, record);
+          for (const SearchKey* sub : subtrees) {
+            absl::StatusOr<bool> match = scan.Matches(*sub, meta);
+            if (!match.ok()) {
+              status = match.status();
+              return false;
+            }
+            if (*match) extra[sub].push_back(uid);
+          }
+          return true;
+        }));
+    MR_RETURN_IF_ERROR(status);
+    GetSearchCounters().unindexed_read += unindexed.size();
+    for (auto& [sub, uids] : extra) {
+      std::vector<Uid>& answer = index_results[sub];
+      std::vector<Uid> merged;
+      merged.reserve(answer.size() + uids.size());
+      std::set_union(answer.begin(), answer.end(), uids.begin(), uids.end(),
+                     std::back_inserter(merged));
+      answer = std::move(merged);
+    }
+  }
 
   // Dates and sizes from the mailbox's column, as the index answers text:
   // node results that decide, bound or short-cut the evaluation below.
@@ -201,7 +304,6 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
                       GetRecord<MailboxState>(Space::kMailboxState,
                                               MailboxIdKey(mailbox), nullptr,
                                               false, snapshot));
-  const int64_t now = std::time(nullptr);
   if (!column_keys.empty() && state.has_value()) {
     MR_ASSIGN_OR_RETURN(std::shared_ptr<const Column> column,
                         SearchColumnAt(*snapshot, mailbox, *state));
@@ -255,16 +357,6 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
     }
   }
 
-  auto loader = [&](const MessageMeta& meta) -> absl::StatusOr<FoldedText> {
-    std::string hash;
-    if (!HexDecode(meta.blob_id, &hash)) {
-      return absl::DataLossError("malformed blob id");
-    }
-    MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
-                        Get(Space::kBlobs, hash, nullptr, false, snapshot));
-    if (!raw.has_value()) return absl::DataLossError("message body missing");
-    return FoldMessageText(*raw);
-  };
   SearchEvaluator evaluator(now, loader,
                             have_results ? &index_results : nullptr);
 

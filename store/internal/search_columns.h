@@ -8,7 +8,9 @@
 // publishes a longer column. Expunged messages stay in a column: callers
 // check answers against the store, as they do for index answers. The
 // columns live in memory, at most `max_bytes` in all; the least recently
-// used are dropped first (and rebuilt from the records when next needed).
+// used are dropped first. The store also persists them (stored_column.h),
+// so a dropped column, or one after a restart, is read back in one piece
+// and extended from the records appended since.
 //
 // Thread-safety: SearchColumns is thread-safe; a Column is immutable.
 #ifndef MAILROOM_STORE_INTERNAL_SEARCH_COLUMNS_H_
@@ -42,6 +44,7 @@ struct Column {
   uint32_t uidvalidity = 0;
   Uid covered = 1;  // every message with a lower UID is in the column
   size_t size = 0;  // entries in all
+  size_t stored = 0;  // entries the store's persisted copy holds
   std::vector<std::shared_ptr<const std::vector<ColumnEntry>>> pieces;
 
   // A column with `more` (ascending, above every entry) appended, covering

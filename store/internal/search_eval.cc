@@ -30,6 +30,11 @@ FoldedText FoldMessageText(std::string_view raw) {
   return index::FoldMessage(raw);
 }
 
+FoldedText FoldStoredMessageText(std::string_view raw,
+                                 std::string_view structure) {
+  return index::FoldStoredMessage(raw, structure);
+}
+
 bool HasTextKey(const SearchKey& key) {
   if (key.is_text()) return true;
   return std::any_of(key.children.begin(), key.children.end(),

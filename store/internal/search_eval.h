@@ -32,6 +32,10 @@ using FoldedText = index::FoldedText;
 
 // Decodes and folds the text of a message (raw bytes -> FoldedText).
 FoldedText FoldMessageText(std::string_view raw);
+// The same from the structure the store parsed at append (mime::Serialize
+// form), without parsing the message again.
+FoldedText FoldStoredMessageText(std::string_view raw,
+                                 std::string_view structure);
 
 // Days since the epoch of `seconds` in a zone `tz_minutes` east of UTC.
 int64_t DayOf(int64_t seconds, int32_t tz_minutes);
@@ -100,6 +104,11 @@ struct SearchCounters {
   std::atomic<uint64_t> records_read{0};   // message records evaluated
   // Records of newly appended messages read into date and size columns.
   std::atomic<uint64_t> column_records_read{0};
+  // Reads of the durable index queue by CatchUpIndex (skipped when the
+  // store knows nothing is queued).
+  std::atomic<uint64_t> index_queue_scans{0};
+  // Messages still queued for the index that a text search read itself.
+  std::atomic<uint64_t> unindexed_read{0};
 };
 SearchCounters& GetSearchCounters();
 

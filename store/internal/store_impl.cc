@@ -103,6 +103,7 @@ absl::StatusOr<std::unique_ptr<StoreImpl>> StoreImpl::Open(
         Space::kIndexQueue, "", "",
         [&](std::string_view key, std::string_view) {
           if (key.size() == 8) store->next_index_seq_ = ReadU64(key) + 1;
+          ++store->index_queue_unacked_;
           return true;
         }));
   }
@@ -127,7 +128,13 @@ absl::Status StoreImpl::RunTxn(const std::function<absl::Status(Txn&)>& fn,
     txn.t = t.get();
     absl::Status s = fn(txn);
     if (s.ok()) {
+      // Counted before the commit makes the items visible, so a catch-up
+      // never sees the count at 0 while they are in the queue.
+      index_queue_unacked_ += txn.queued_index_items;
       s = t->Commit();
+      if (s.code() == absl::StatusCode::kAborted) {
+        index_queue_unacked_ -= txn.queued_index_items;  // nothing written
+      }
       if (s.ok()) {
         t.reset();
         notifier_->Publish(txn.events);
@@ -163,9 +170,14 @@ absl::Status StoreImpl::Delete(Txn& txn, Space c, std::string_view key) {
 
 absl::Status StoreImpl::DeletePrefix(Txn& txn, Space c,
                                      std::string_view prefix) {
+  return DeleteRange(txn, c, prefix, PrefixEnd(prefix));
+}
+
+absl::Status StoreImpl::DeleteRange(Txn& txn, Space c, std::string_view begin,
+                                    std::string_view end) {
   std::vector<std::string> keys;
-  MR_RETURN_IF_ERROR(ScanPrefix(
-      c, prefix,
+  MR_RETURN_IF_ERROR(Scan(
+      c, begin, end,
       [&](std::string_view key, std::string_view) {
         keys.emplace_back(key);
         return true;
@@ -440,6 +452,7 @@ void StoreImpl::QueueIndex(Txn& txn, const IndexWork& work,
   w.seq = next_index_seq_.fetch_add(1);
   *status = Put(txn, Space::kIndexQueue, IndexQueueKey(w.seq), Encode(w));
   txn.queued_index_work = true;
+  ++txn.queued_index_items;
 }
 
 std::unique_ptr<Watch> StoreImpl::WatchChanges(

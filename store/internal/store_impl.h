@@ -237,6 +237,7 @@ class StoreImpl : public Store {
     engine::Transaction* t = nullptr;
     std::vector<ChangeEvent> events;
     bool queued_index_work = false;
+    uint64_t queued_index_items = 0;
   };
   // A mailbox as a principal sees it.
   struct Resolved {
@@ -263,6 +264,9 @@ class StoreImpl : public Store {
   absl::Status Delete(Txn& txn, Space c, std::string_view key);
   // Deletes every key under `prefix` in the transaction.
   absl::Status DeletePrefix(Txn& txn, Space c, std::string_view prefix);
+  // Deletes the keys in [begin, end).
+  absl::Status DeleteRange(Txn& txn, Space c, std::string_view begin,
+                           std::string_view end);
   // Calls fn(key, value) for keys in [begin, end) until it returns false.
   absl::Status Scan(
       Space c, std::string_view begin, std::string_view end,
@@ -566,6 +570,16 @@ class StoreImpl : public Store {
   // On a shared store: brings this node's index of mailbox `id` up to the
   // mailbox's change log (the index queue's job on a store of one node).
   absl::Status CatchUpMailboxIndex(const std::string& owner, MailboxId id);
+  // Before a text search of `mailbox` on a store of one node: brings the
+  // index up to date, or, when `may_defer` and more than a few of the
+  // mailbox's new messages are queued and nothing else of `owner`'s is (a
+  // delivery burst the background indexer is still working through), leaves
+  // the queue to the indexer and lists those messages in `unindexed`
+  // (ascending) for the search to read itself, a fraction of the cost of
+  // indexing them first.
+  absl::Status PrepareIndexForSearch(const std::string& owner,
+                                     MailboxId mailbox, bool may_defer,
+                                     std::vector<Uid>* unindexed);
   // Called when a text query failed: a missing or damaged owner database
   // (kDataLoss, kNotFound) gets one rebuild queued on the indexer thread.
   // `epoch` is rebuilds_.Epoch() from before the query.
@@ -629,8 +643,18 @@ class StoreImpl : public Store {
   absl::StatusOr<std::vector<Uid>> StoredUids(engine::Reader& snapshot,
                                               MailboxId mailbox,
                                               std::vector<Uid> uids);
-  // `mailbox`'s date and size column at `snapshot`: the kept one, with the
-  // records of messages appended since read and added.
+  // ---- the persisted search columns (search_column_io.cc) ----
+  // The persisted column of mailbox `id` if it is of `state`'s UIDVALIDITY
+  // and not ahead of its UIDNEXT; null when there is none (a damaged one is
+  // logged and ignored).
+  absl::StatusOr<std::shared_ptr<Column>> LoadStoredColumn(
+      MailboxId id, const MailboxState& state, engine::Reader& snapshot);
+  // Persists `column` (not durably: a cache) unless the store holds one
+  // covering as much already or the mailbox is gone; true when written.
+  bool WriteStoredColumn(MailboxId id, const Column& column);
+  // `mailbox`'s date and size column at `snapshot`: the kept one (or the
+  // persisted one), with the records of messages appended since read and
+  // added.
   absl::StatusOr<std::shared_ptr<const Column>> SearchColumnAt(
       engine::Reader& snapshot, MailboxId mailbox, const MailboxState& state);
   // Store::Verify's work (store/internal/verifier.h).
@@ -659,6 +683,13 @@ class StoreImpl : public Store {
   std::shared_ptr<Notifier> notifier_;
   std::shared_ptr<MaildropLeases> leases_;
   std::atomic<uint64_t> next_index_seq_{1};
+  // Index queue items committed (or being committed) and not yet
+  // acknowledged: never below the queue's true length, so at 0 a catch-up
+  // has nothing to apply and skips reading the queue. Seeded at Open;
+  // raised before a commit, lowered when it aborts or an item is acked. A
+  // commit of unknown outcome stays counted (a needless scan, never a
+  // missed item).
+  std::atomic<uint64_t> index_queue_unacked_{0};
   // Keys the RFC 8474 object ids (object_ids.h); set once at Open.
   std::string object_id_key_;
 

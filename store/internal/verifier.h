@@ -105,6 +105,12 @@ class StoreImpl::Verifier {
   absl::Status CheckMessageTable(
       MailboxId id, const MailboxState& state,
       const absl::flat_hash_map<Uid, Message>& messages);
+  // The persisted search column (search_column_io.cc), when there is one:
+  // whole, and if of this UIDVALIDITY, not past UIDNEXT and holding every
+  // message below its mark at its size.
+  absl::Status CheckSearchColumn(
+      MailboxId id, const MailboxState& state,
+      const absl::flat_hash_map<Uid, Message>& messages);
   // Whether the newest state of the store still lacks the body of message
   // `uid` (not expunged meanwhile).
   absl::StatusOr<bool> BodyStillMissing(MailboxId id, Uid uid,
@@ -152,6 +158,9 @@ class StoreImpl::Verifier {
   absl::StatusOr<std::string> DropOrphanRows(MailboxId id);
   // Drops a mailbox's persisted message table (the next open rebuilds it).
   absl::StatusOr<std::string> DropMessageTable(MailboxId id);
+  // Drops a mailbox's persisted search column (the next date or size
+  // search reads the messages and writes it again).
+  absl::StatusOr<std::string> DropSearchColumn(MailboxId id);
   absl::StatusOr<std::string> DropOrphanMetadata(MailboxId id);
   absl::StatusOr<std::string> RecountMetadata(const std::string& owner);
   absl::StatusOr<std::string> DropOrphanSieve(const std::string& owner);

@@ -7,6 +7,7 @@
 #include "base/status_macros.h"
 #include "store/internal/password.h"
 #include "store/internal/private_flags.h"
+#include "store/internal/stored_column.h"
 #include "store/internal/verifier.h"
 
 namespace mailroom::store::internal {
@@ -127,6 +128,7 @@ absl::Status StoreImpl::Verifier::CheckMailbox(MailboxId id,
   MR_RETURN_IF_ERROR(CheckKeywordList(id, state));
   MR_RETURN_IF_ERROR(CheckIndex(id, record, messages));
   MR_RETURN_IF_ERROR(CheckMessageTable(id, state, messages));
+  MR_RETURN_IF_ERROR(CheckSearchColumn(id, state, messages));
 
   if (!owner_.empty()) {
     // Per user the whole count of a shared body is unknown: only too few
@@ -400,8 +402,8 @@ absl::Status StoreImpl::Verifier::CheckMessageTable(
     MailboxId id, const MailboxState& state,
     const absl::flat_hash_map<Uid, Message>& messages) {
   std::vector<std::string> pieces;
-  MR_RETURN_IF_ERROR(store_.ScanPrefix(
-      Space::kMailboxView, MailboxIdKey(id),
+  MR_RETURN_IF_ERROR(store_.Scan(
+      Space::kMailboxView, MailboxViewKey(id, 0), MailboxColumnKey(id, 0),
       [&](std::string_view, std::string_view value) {
         pieces.emplace_back(value);
         return true;
@@ -434,6 +436,49 @@ absl::Status StoreImpl::Verifier::CheckMessageTable(
     MailboxProblem(id, problem + " (a cache: dropped, rebuilt at next open)",
                    RepairKey{kFixOrphanRows, absl::StrCat("table ", id)},
                    [this, id] { return DropMessageTable(id); });
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StoreImpl::Verifier::CheckSearchColumn(
+    MailboxId id, const MailboxState& state,
+    const absl::flat_hash_map<Uid, Message>& messages) {
+  std::vector<std::string> pieces;
+  MR_RETURN_IF_ERROR(store_.Scan(
+      Space::kMailboxView, MailboxColumnKey(id, 0), PrefixEnd(MailboxIdKey(id)),
+      [&](std::string_view, std::string_view value) {
+        pieces.emplace_back(value);
+        return true;
+      },
+      nullptr, mailbox_view_));
+  if (pieces.empty()) return absl::OkStatus();
+  absl::StatusOr<std::shared_ptr<const Column>> column =
+      DecodeStoredColumn(pieces);
+  std::string problem;
+  if (!column.ok()) {
+    problem = std::string(column.status().message());
+  } else if ((*column)->uidvalidity != state.uidvalidity) {
+    return absl::OkStatus();  // stale: ignored by searches, replaced later
+  } else if ((*column)->covered > state.uidnext) {
+    problem = "search column is ahead of UIDNEXT";
+  } else {
+    absl::flat_hash_map<Uid, uint64_t> sizes;
+    for (const auto& piece : (*column)->pieces) {
+      for (const ColumnEntry& e : *piece) sizes.emplace(e.uid, e.size);
+    }
+    for (const auto& [uid, message] : messages) {
+      if (uid >= (*column)->covered) continue;  // appended since
+      auto it = sizes.find(uid);
+      if (it == sizes.end() || it->second != message.size) {
+        problem = absl::StrCat("search column disagrees with UID ", uid);
+        break;
+      }
+    }
+  }
+  if (!problem.empty()) {
+    MailboxProblem(id, problem + " (a cache: dropped, rebuilt at next search)",
+                   RepairKey{kFixOrphanRows, absl::StrCat("column ", id)},
+                   [this, id] { return DropSearchColumn(id); });
   }
   return absl::OkStatus();
 }

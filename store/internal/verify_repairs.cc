@@ -381,6 +381,17 @@ absl::StatusOr<std::string> StoreImpl::Verifier::DropMessageTable(
   });
 }
 
+absl::StatusOr<std::string> StoreImpl::Verifier::DropSearchColumn(
+    MailboxId id) {
+  return RepairTxn([&](Txn& txn, std::string& done) -> absl::Status {
+    MR_RETURN_IF_ERROR(store_.DeleteRange(txn, Space::kMailboxView,
+                                          MailboxColumnKey(id, 0),
+                                          PrefixEnd(MailboxIdKey(id))));
+    done = "dropped the search column";
+    return absl::OkStatus();
+  });
+}
+
 // Counters recounted under the mailbox lock; UIDNEXT and HIGHESTMODSEQ only
 // ever move up.
 absl::StatusOr<std::string> StoreImpl::Verifier::RecountMailbox(MailboxId id) {

@@ -429,6 +429,31 @@ TEST_F(XapianIndexTest, FieldKeysExpandOverTheirFieldsWordsOnly) {
   EXPECT_THAT(Query(1, Text("zed@example.com")), ElementsAre(1));
 }
 
+// Which fields hold each word is known without a pass over the database's
+// terms on a search's path: a new database records them as documents are
+// added, a reopened one learns them at its first commit.
+TEST_F(XapianIndexTest, HeaderSearchesDoNotLearnFieldsOnTheirPath) {
+  PlannerCounters& counters = GetPlannerCounters();
+  const uint64_t learned = counters.fields_learned_by_queries;
+  AddThree();
+  EXPECT_THAT(Query(1, Header("from", "example.com")), ElementsAre(10));
+  EXPECT_THAT(Query(1, Header("cc", "dave")), ElementsAre(11));
+  EXPECT_EQ(counters.fields_learned_by_queries, learned);
+
+  Reopen();
+  blobs_.Put("late", "Subject: Late\r\nFrom: erin@example.com\r\n\r\nx\r\n");
+  ASSERT_TRUE(Apply({AddWork("alice", 1, 13, "late")}).ok());
+  EXPECT_THAT(Query(1, Header("from", "example.com")), ElementsAre(10, 13));
+  EXPECT_THAT(Query(1, Header("subject", "port")), ElementsAre(11));
+  EXPECT_EQ(counters.fields_learned_by_queries, learned);
+
+  // Reopened and searched before any commit: the search learns them, once.
+  Reopen();
+  EXPECT_THAT(Query(1, Header("from", "dave")), IsEmpty());
+  EXPECT_THAT(Query(1, Header("cc", "dave")), ElementsAre(11));
+  EXPECT_EQ(counters.fields_learned_by_queries, learned + 1);
+}
+
 // A TEXT key looks under seven prefixes (body, any header, Subject, From,
 // To, Cc, Bcc) but searches the vocabulary once per key word.
 TEST_F(XapianIndexTest, TextKeySearchesTheVocabularyOncePerWord) {

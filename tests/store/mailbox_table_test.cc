@@ -22,7 +22,6 @@ namespace {
 using engine::Space;
 using internal::DecodeTableCheckpoint;
 using internal::EncodeTableCheckpoint;
-using internal::MailboxIdKey;
 using internal::MailboxViewKey;
 using internal::TableCheckpoint;
 
@@ -102,9 +101,9 @@ class MailboxTableTest : public ::testing::Test {
 
   static std::vector<std::string> Pieces(engine::Engine& e, MailboxId id) {
     std::vector<std::string> pieces;
-    std::string begin = MailboxIdKey(id);
     EXPECT_TRUE(e.Latest()
-                    .Scan(Space::kMailboxView, begin, internal::PrefixEnd(begin),
+                    .Scan(Space::kMailboxView, MailboxViewKey(id, 0),
+                          internal::MailboxColumnKey(id, 0),
                           [&](std::string_view, std::string_view v) {
                             pieces.emplace_back(v);
                             return true;

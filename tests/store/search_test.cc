@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "store/internal/search_eval.h"
 #include "store/principal_issuer.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
@@ -305,6 +306,65 @@ TEST_F(SearchTest, QueuedWorkIsAppliedAfterReopen) {
   ASSERT_TRUE(store_->Reindex("alice").ok());
   ASSERT_TRUE(store_->CatchUpIndex().ok());
   EXPECT_EQ(index->docs(), 4u);
+}
+
+TEST_F(SearchTest, ASearchWithNothingQueuedDoesNotReadTheQueue) {
+  internal::SearchCounters& counters = internal::GetSearchCounters();
+  auto index = std::make_shared<FakeIndex>();
+  Open(index);
+  // The four appends of SetUp were queued before this open: the first
+  // search must still apply them.
+  EXPECT_THAT(Find(Key(K::kBody, "quick")), ElementsAre(1));
+  ASSERT_TRUE(store_->CatchUpIndex().ok());
+
+  const uint64_t scans = counters.index_queue_scans;
+  EXPECT_THAT(Find(Key(K::kBody, "quick")), ElementsAre(1));
+  EXPECT_THAT(Find(Key(K::kBody, "fox")), ElementsAre(1));
+  EXPECT_EQ(counters.index_queue_scans, scans);
+
+  // A new message is in the very next answer.
+  Add(testing::MakeMessage("later", "quick again"), {0, {}}, 86400 * 102, 0);
+  EXPECT_THAT(Find(Key(K::kBody, "quick")), ElementsAre(1, 5));
+  EXPECT_GT(counters.index_queue_scans, scans);
+  const uint64_t drained = counters.index_queue_scans;
+  EXPECT_THAT(Find(Key(K::kBody, "again")), ElementsAre(5));
+  EXPECT_EQ(counters.index_queue_scans, drained);
+}
+
+TEST_F(SearchTest, ASearchDuringADeliveryBurstReadsTheQueuedMessagesItself) {
+  internal::SearchCounters& counters = internal::GetSearchCounters();
+  auto index = std::make_shared<FakeIndex>();
+  Open(index);
+  ASSERT_TRUE(store_->CatchUpIndex().ok());
+  // From here on nothing reaches the index: a search that tried to index
+  // the burst first would fail to and fall back to reading every message.
+  index->set_fail_apply(true);
+  std::vector<std::string> bodies;
+  std::vector<AppendRequest> burst;
+  for (int i = 0; i < 100; ++i) {
+    bodies.push_back(testing::MakeMessage(
+        "burst", i % 10 == 0 ? "a needle here" : "hay"));
+  }
+  for (const std::string& body : bodies) burst.push_back({.data = body});
+  ASSERT_TRUE(store_->Append(alice_, "INBOX", burst).ok());  // UIDs 5-104
+
+  const uint64_t read = counters.unindexed_read;
+  const int queries = index->queries();
+  EXPECT_THAT(Find(Key(K::kBody, "needle")),
+              ElementsAre(5, 15, 25, 35, 45, 55, 65, 75, 85, 95));
+  EXPECT_THAT(Find(Key(K::kBody, "quick")), ElementsAre(1));
+  EXPECT_EQ(index->queries() - queries, 2);
+  EXPECT_EQ(counters.unindexed_read - read, 200u);
+
+  // A few queued: indexed before answering, as always.
+  index->set_fail_apply(false);
+  ASSERT_TRUE(store_->CatchUpIndex().ok());
+  Add(testing::MakeMessage("one more", "needle again"), {0, {}}, 86400 * 102,
+      0);
+  EXPECT_THAT(Find(Key(K::kBody, "needle")),
+              ElementsAre(5, 15, 25, 35, 45, 55, 65, 75, 85, 95, 105));
+  EXPECT_EQ(counters.unindexed_read - read, 200u);
+  EXPECT_EQ(index->docs(), 105u);
 }
 
 TEST_F(SearchTest, IndexBoundedQueriesMatchTheFullScan) {
