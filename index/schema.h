@@ -99,13 +99,15 @@
 
 namespace mailroom::index {
 
+// "6": text folded to a stable form (mime::SearchFold): a character whose
+// NFKD folds again is stored folded ("tm" for U+2122, not "TM").
 // "5": positions only under the body, S and A prefixes.
 // "4": the values of Subject, From, To, Cc and Bcc under their own prefix
 // only, no longer under H as well; headers in a value slot instead of the
 // document data; bodies under 16 KB not compressed; the sent-day terms
 // XD/XN ("3": word positions and the vocabulary written per batch). Older
 // databases are refused and rebuilt from the store's queue.
-inline constexpr char kSchemaVersion[] = "5";
+inline constexpr char kSchemaVersion[] = "6";
 inline constexpr char kSchemaKey[] = "mailroom.schema";
 inline constexpr char kIncompleteKey[] = "mailroom.incomplete";
 // Followed by the mailbox id in decimal: "MODSEQ UID", how far this node's
