@@ -179,7 +179,7 @@ TEST(CompatibilityFoldingTest, DecompositionsFoldLikeTheirLetters) {
       "\xf0\x9d\x90\x81\xf0\x9d\x90\x8e\xf0\x9d\x90\x8b"
       "\xf0\x9d\x90\x83 offer, 12\xe3\x8e\x85 left, "   // 𝐁𝐎𝐋𝐃, 12㎅
       "\xf0\x9d\x9a\xa8\xf0\x9d\x9a\xb3 and TM.\r\n");  // 𝚨𝚳
-  const InMemoryText memory(text);
+  InMemoryText memory(text);
   absl::StatusOr<DocText> stored =
       DocText::Decode(EncodeDocData(text), EncodeBodyValue(text.body));
   ASSERT_TRUE(stored.ok()) << stored.status();
