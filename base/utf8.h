@@ -52,6 +52,17 @@ inline size_t Utf8SequenceLength(std::string_view s, uint32_t* code_point) {
   return length;
 }
 
+// Whether all of `s` is valid UTF-8 in the sense above.
+inline bool IsValidUtf8(std::string_view s) {
+  uint32_t cp = 0;
+  for (size_t i = 0; i < s.size();) {
+    const size_t length = Utf8SequenceLength(s.substr(i), &cp);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
 // Appends the shortest UTF-8 encoding of `cp` (1..4 bytes) to `out` and
 // returns true; returns false and appends nothing when `cp` is not a scalar
 // value (a surrogate or past U+10FFFF). Callers decide what such a value

@@ -5,10 +5,21 @@
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Waits until 127.0.0.1:PORT accepts connections, polling every 0.1 s up to
-# WAIT_PORT_TRIES times (default 300, i.e. 30 s).
+# WAIT_PORT_TRIES times (default 300, i.e. 30 s). With PID (the daemon that
+# should listen) it fails at once when that process has gone, printing the
+# last lines of LOG (its output) when given: a daemon that refused its
+# flags or data says why instead of leaving the driver to wait.
 wait_port() {
-  local port=$1 n=0
+  local port=$1 pid=${2:-} logfile=${3:-} n=0
   until port_busy "$port"; do
+    if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+      log "process $pid exited before listening on $port"
+      if [[ -n $logfile && -f $logfile ]]; then
+        log "last lines of $logfile:"
+        tail -n "${WAIT_PORT_LOG_LINES:-20}" "$logfile" >&2
+      fi
+      return 1
+    fi
     n=$((n + 1))
     if ((n > ${WAIT_PORT_TRIES:-300})); then
       log "nothing listens on $port"

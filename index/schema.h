@@ -112,7 +112,9 @@
 
 namespace mailroom::index {
 
-// "6": no Date: or size value slots.
+// "6": no Date: or size value slots; text folded to a stable form
+// (mime::SearchFold): a character whose NFKD folds again is stored folded
+// ("tm" for U+2122, not "TM").
 // "5": positions only under the body, S and A prefixes.
 // "4": the values of Subject, From, To, Cc and Bcc under their own prefix
 // only, no longer under H as well; headers in a value slot instead of the

@@ -10,7 +10,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "mailio/mutf7.h"
+#include "base/mutf7.h"
+#include "base/utf8.h"
 
 namespace mailroom::mailio {
 
@@ -91,10 +92,12 @@ std::string LettersFromFlags(const store::Flags& flags,
 }
 
 absl::StatusOr<std::string> DecodeFolderLevel(std::string_view level) {
-  absl::StatusOr<std::string> decoded = DecodeMutf7(level);
+  // Written by other servers: read leniently ("&AC4-" is the usual '.').
+  absl::StatusOr<std::string> decoded =
+      base::DecodeMutf7(level, base::Mutf7Decoding::kLenient);
   if (decoded.ok()) return decoded;
   // Dovecot's UTF-8 layouts keep names raw ("a&b", "Entwürfe").
-  if (IsValidUtf8(level)) return std::string(level);
+  if (base::IsValidUtf8(level)) return std::string(level);
   return absl::InvalidArgumentError(absl::StrCat(
       "folder name '", absl::CHexEscape(std::string(level)),
       "' is neither modified UTF-7 nor UTF-8"));
@@ -133,7 +136,7 @@ absl::StatusOr<std::string> FolderDirFromMailbox(std::string_view mailbox) {
   for (absl::string_view level : absl::StrSplit(absl::string_view(mailbox.data(), mailbox.size()),
                                      store::kDelimiter)) {
     absl::StatusOr<std::string> encoded =
-        EncodeMutf7(std::string_view(level.data(), level.size()));
+        base::EncodeMutf7(std::string_view(level.data(), level.size()));
     if (!encoded.ok()) return encoded.status();
     levels.push_back(absl::StrReplaceAll(*encoded, {{".", "&AC4-"}}));
   }

@@ -17,7 +17,6 @@
 #include "absl/strings/str_split.h"
 #include "mailio/maildir_metadata.h"
 #include "mailio/maildir_names.h"
-#include "mailio/mutf7.h"
 
 namespace mailroom::mailio {
 namespace {

@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "mailio/mutf7.h"
+#include "base/mutf7.h"
 
 namespace mailroom::migrate {
 namespace {
@@ -240,7 +240,9 @@ absl::StatusOr<SourceListing> ListSourceFolders(ImapClient& client) {
       continue;  // the namespace's own root
     }
     if (!utf8) {
-      absl::StatusOr<std::string> decoded = mailio::DecodeMutf7(name);
+      // The old server's own spelling: read leniently.
+      absl::StatusOr<std::string> decoded =
+          base::DecodeMutf7(name, base::Mutf7Decoding::kLenient);
       if (!decoded.ok()) {
         listing.notes.push_back(absl::StrCat("folder \"", raw, "\" skipped: ",
                                              decoded.status().message()));

@@ -1,4 +1,5 @@
-// i;unicode-casemap (RFC 5051): full case folding then NFKD, via glib.
+// i;unicode-casemap (RFC 5051): full case folding then NFKD, via glib,
+// repeated where NFKD yields foldable characters (see AppendGlibFold).
 //
 // Case folding maps each character on its own, and NFKD never reorders or
 // merges across an ASCII character (ASCII characters are starters that
@@ -20,20 +21,40 @@ namespace {
 constexpr size_t kMaxCachedRun = 16;
 constexpr size_t kMaxCacheEntries = 8192;
 
-void AppendGlibFold(std::string_view run, std::string* out) {
-  gchar* folded = g_utf8_casefold(run.data(), static_cast<gssize>(run.size()));
-  if (folded == nullptr) {
-    out->append(run);
-    return;
-  }
+// Full case folding then NFKD, once, via glib. False when glib refuses.
+bool FoldAndDecompose(std::string_view text, std::string* out) {
+  gchar* folded =
+      g_utf8_casefold(text.data(), static_cast<gssize>(text.size()));
+  if (folded == nullptr) return false;
   gchar* normalized = g_utf8_normalize(folded, -1, G_NORMALIZE_NFKD);
   g_free(folded);
-  if (normalized == nullptr) {
+  if (normalized == nullptr) return false;
+  out->assign(normalized);
+  g_free(normalized);
+  return true;
+}
+
+// NFKD can bring back characters that fold: U+2122 TRADE MARK SIGN becomes
+// "TM", U+1D400 MATHEMATICAL BOLD CAPITAL A an "A", U+1D6A8 MATHEMATICAL
+// BOLD CAPITAL ALPHA a capital alpha. Folding once more (Unicode's
+// compatibility caseless match, D146) gives a form that folding leaves
+// alone, so a key and a text fold alike whichever of these either holds.
+void AppendGlibFold(std::string_view run, std::string* out) {
+  std::string once;
+  if (!FoldAndDecompose(run, &once)) {
     out->append(run);
     return;
   }
-  out->append(normalized);
-  g_free(normalized);
+  gchar* refolded =
+      g_utf8_casefold(once.data(), static_cast<gssize>(once.size()));
+  const bool stable = refolded != nullptr && once == refolded;
+  g_free(refolded);
+  std::string twice;
+  if (stable || !FoldAndDecompose(once, &twice)) {
+    out->append(once);
+    return;
+  }
+  out->append(twice);
 }
 
 void AppendFoldedRun(std::string_view run, std::string* out) {

@@ -536,11 +536,19 @@ class Store : public MailStore {
   virtual absl::Status RemoveOutbound(std::string_view id) {
     return absl::UnimplementedError("outbound mail is not kept");
   }
-  // The relay failed for now: try again at `next_attempt_at`, keeping
-  // `error` for admins.
+  // The relay failed for now, or the worker hands back a message it did
+  // not send: try again at `next_attempt_at`, keeping `error` for admins.
+  // Ends the claim.
   virtual absl::Status DeferOutbound(std::string_view id,
                                      int64_t next_attempt_at,
                                      std::string_view error) {
+    return absl::UnimplementedError("outbound mail is not kept");
+  }
+  // `mailroomctl queue flush`: every message waiting for a later attempt
+  // becomes due at `now`. A message a worker has claimed and not yet
+  // deferred or removed (claimed_until > now) is being sent and is left
+  // alone, so a flush never makes it due twice. Returns how many moved.
+  virtual absl::StatusOr<uint64_t> FlushOutbound(int64_t now) {
     return absl::UnimplementedError("outbound mail is not kept");
   }
   // Everything queued, for `mailroomctl queue list` (data left empty).

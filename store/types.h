@@ -340,6 +340,9 @@ struct OutboundMessage {
   int64_t next_attempt_at = 0;
   uint32_t attempts = 0;
   std::string last_error;     // the relay's last answer, for admins
+  // While a relay worker sends it: when that claim runs out (0: not
+  // claimed). Queue flushes leave a claimed message alone.
+  int64_t claimed_until = 0;
 };
 
 // One thing Store::Verify found wrong, and what repair did about it.

@@ -68,7 +68,8 @@ start_node() {  # N ENGINE NAMESPACE; appends IMAP:LMTP to $nodes
       --lmtp_port=$lmtp --allow_plaintext_auth=true \
       $(node_flags "$2" "$3") >"$dir/log" 2>&1 &
   pids+=($!)
-  wait_port "$imap" && wait_port "$lmtp"
+  wait_port "$imap" "${pids[-1]}" "$dir/log" &&
+    wait_port "$lmtp" "${pids[-1]}" "$dir/log"
   nodes+="${nodes:+,}$imap:$lmtp"
 }
 

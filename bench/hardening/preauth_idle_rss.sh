@@ -63,7 +63,7 @@ for protocol in $PROTOCOLS; do
     --max_connections_per_ip=0 --unauthenticated_timeout_seconds=3600 \
     --lmtp_lhlo_timeout_seconds=3600 >"$WORK/mailroomd.log" 2>&1 &
   DAEMON_PID=$!
-  wait_port "$port"
+  wait_port "$port" "$DAEMON_PID" "$WORK/mailroomd.log"
   log "$protocol: $CONNECTIONS connections"
   result=$("$BIN/server/idle_connections_benchmark" --pid="$DAEMON_PID" \
     --port="$port" --connections="$CONNECTIONS" --hold_seconds=3) || true

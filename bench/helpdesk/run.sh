@@ -131,7 +131,7 @@ ln -s "$(readlink -f "$IMAP_PLUGIN")" "$MR_DIR/plugins/libmailroom_imap.so"
     --allow_plaintext_auth --max_connections_per_ip=0 --hostname=localhost \
     > "$RESULTS/mailroomd.log" 2>&1 &
 MR_PID=$!
-wait_port $((PORTBASE + 143))
+wait_port $((PORTBASE + 143)) "$MR_PID" "$RESULTS/mailroomd.log"
 
 PEER_STARTED=1
 "$PEER_DOVECOT/start.sh" "$PEER_DIR" $((PORTBASE + 1000)) >&2

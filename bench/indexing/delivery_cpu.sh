@@ -57,7 +57,7 @@ cpu_seconds() {
     --allow_plaintext_auth --max_connections_per_ip=0 \
     --hostname=delivery-cpu.test ${MAILROOMD_FLAGS:-} > "$DIR/mailroomd.log" 2>&1 &
 PID=$!
-wait_port $((PORTBASE + 24))
+wait_port $((PORTBASE + 24)) "$PID" "$DIR/mailroomd.log"
 "$MAILROOMCTL" --data_dir="$DIR/data" user add user1 --password=pass >&2
 start=$(cpu_seconds)
 python3 "$MAILBENCH" deliver --host 127.0.0.1 --lmtp-port $((PORTBASE + 24)) \

@@ -103,7 +103,7 @@ ln -s "$(readlink -f "$IMAP_PLUGIN")" "$MR_DIR/plugins/libmailroom_imap.so"
     --allow_plaintext_auth --max_connections_per_ip=0 --hostname=localhost \
     > "$RESULTS/mailroomd.log" 2>&1 &
 MR_PID=$!
-wait_port $((PORTBASE + 143))
+wait_port $((PORTBASE + 143)) "$MR_PID" "$RESULTS/mailroomd.log"
 "$BIN/tools/mailroomctl" --data_dir="$MR_DIR/data" user add user1 --password=pass >&2
 run_all mailroom $((PORTBASE + 143)) "$MR_PID"
 kill -TERM "$MR_PID"; wait "$MR_PID" 2>/dev/null || true

@@ -86,7 +86,7 @@ if [[ "${SKIP_MAILROOM:-0}" != 1 ]]; then
     --max_connections_per_ip=0 --hostname=mailbench.test \
     > "$RESULTS/mailroomd.log" 2>&1 &
 MR_PID=$!
-wait_port $((PORTBASE + 143))
+wait_port $((PORTBASE + 143)) "$MR_PID" "$RESULTS/mailroomd.log"
 "$MAILROOMCTL" --data_dir="$MR_DIR/data" user add user1 --password=pass >&2
 run_bench mailroom $((PORTBASE + 143)) $((PORTBASE + 110)) $((PORTBASE + 24))
 du -sk "$MR_DIR/data" | cut -f1 > "$RESULTS/mailroom.data_kb"

@@ -36,7 +36,7 @@ namespace mailroom::plugin {
 
 // Hash of the ABI headers (see plugin_abi_test). Do not edit by hand: the
 // test prints the value to put here.
-inline constexpr uint32_t kAbiVersion = 1722983599u;
+inline constexpr uint32_t kAbiVersion = 1908070696u;
 
 inline constexpr char kEntryPoint[] = "mailroom_plugin_descriptor";
 

@@ -2,11 +2,11 @@
 // IMAP front-end adds on top of the store.
 #include <string>
 
+#include "base/mutf7.h"
 #include "benchmark/benchmark.h"
 #include "protocols/imap/command_parser.h"
 #include "protocols/imap/mailbox_view.h"
 #include "protocols/imap/search_parser.h"
-#include "protocols/imap/utf7.h"
 
 namespace mailroom::imap {
 namespace {
@@ -41,7 +41,8 @@ BENCHMARK(BM_ParseAppendLiteral)->Arg(4 << 10)->Arg(1 << 20);
 void BM_Utf7RoundTrip(benchmark::State& state) {
   const std::string name = "Archiv/2024/Entw\xc3\xbc rfe/\xe6\x97\xa5\xe6\x9c\xac";
   for (auto _ : state) {
-    benchmark::DoNotOptimize(DecodeMailboxUtf7(EncodeMailboxUtf7(name)));
+    benchmark::DoNotOptimize(base::DecodeMutf7(
+        base::EncodeMutf7(name).value(), base::Mutf7Decoding::kStrict));
   }
 }
 BENCHMARK(BM_Utf7RoundTrip);

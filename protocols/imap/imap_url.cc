@@ -3,10 +3,10 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "base/mutf7.h"
 #include "base/status_macros.h"
 #include "base/utf8.h"
 #include "protocols/imap/strings.h"
-#include "protocols/imap/utf7.h"
 
 namespace mailroom::imap {
 namespace {
@@ -58,7 +58,8 @@ absl::StatusOr<std::string> DecodeUrlMailbox(std::string_view encoded) {
     i += n;
   }
   if (ascii && name.find('&') != std::string::npos) {
-    absl::StatusOr<std::string> utf8 = DecodeMailboxUtf7(name);
+    absl::StatusOr<std::string> utf8 =
+        base::DecodeMutf7(name, base::Mutf7Decoding::kStrict);
     if (utf8.ok()) return *std::move(utf8);
   }
   return name;

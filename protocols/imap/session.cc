@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "base/mutf7.h"
 #include "protocols/imap/response.h"
 #include "protocols/imap/strings.h"
-#include "protocols/imap/utf7.h"
 
 namespace mailroom::imap {
 namespace {
@@ -591,7 +591,8 @@ absl::StatusOr<std::string> Session::DecodeMailbox(std::string_view wire) const 
   if (utf8_names()) {
     name = std::string(wire);
   } else {
-    absl::StatusOr<std::string> decoded = DecodeMailboxUtf7(wire);
+    absl::StatusOr<std::string> decoded =
+        base::DecodeMutf7(wire, base::Mutf7Decoding::kStrict);
     if (!decoded.ok()) return decoded.status();
     name = std::move(*decoded);
   }
@@ -604,8 +605,9 @@ absl::StatusOr<std::string> Session::DecodeMailbox(std::string_view wire) const 
 }
 
 std::string Session::EncodeMailbox(std::string_view utf8) const {
-  return AStringOf(utf8_names() ? std::string(utf8) : EncodeMailboxUtf7(utf8),
-                   utf8_names());
+  if (utf8_names()) return AStringOf(std::string(utf8), true);
+  // The store keeps valid UTF-8 names only, so encoding cannot fail.
+  return AStringOf(base::EncodeMutf7(utf8).value_or(std::string(utf8)), false);
 }
 
 std::string Session::Capabilities() const {

@@ -14,6 +14,7 @@
 #include "mailio/mbox_writer.h"
 #include "mailio/private_files.h"
 #include "server/admin/message_prefetcher.h"
+#include "server/admin/metadata_transfer.h"
 #include "server/admin/sieve_commands.h"
 
 namespace mailroom::server::admin {
@@ -223,6 +224,12 @@ int ExportCommand(const AdminContext& ctx, const ParsedArgs& a) {
   }
   ctx.Progress("export", done, std::max(done, total));
 
+  std::vector<std::string> mailbox_names;
+  for (const store::MailboxInfo& box : own) mailbox_names.push_back(box.name);
+  absl::StatusOr<uint64_t> annotations =
+      ExportMetadata(store, who, mailbox_names, dir);
+  if (!annotations.ok()) return Fail(ctx, a, annotations.status());
+
   uint64_t subscriptions = 0;
   uint64_t unrepresented = 0;
   uint64_t sieve_scripts = 0;
@@ -256,6 +263,7 @@ int ExportCommand(const AdminContext& ctx, const ParsedArgs& a) {
                         {"subscriptions", subscriptions},
                         {"unrepresented_keywords", unrepresented},
                         {"sieve_scripts", sieve_scripts},
+                        {"annotations", *annotations},
                         {"mailboxes", mailboxes}};
   absl::StrAppend(&text, "exported ", exported, " message(s) of ",
                   who.user(), " (", own.size(), " mailbox(es)) to ", dir,

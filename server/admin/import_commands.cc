@@ -12,6 +12,7 @@
 #include "mailio/mbox_reader.h"
 #include "server/admin/export_commands.h"
 #include "server/admin/mailbox_importer.h"
+#include "server/admin/metadata_transfer.h"
 #include "server/admin/sieve_commands.h"
 
 namespace mailroom::server::admin {
@@ -30,6 +31,7 @@ struct ImportReport {
   std::string text;
   // Sieve scripts taken from a Dovecot layout (maildir only).
   std::optional<SieveImport> sieve;
+  uint64_t annotations = 0;  // METADATA entries set (metadata_transfer.h)
 
   void Add(const std::string& mailbox, const MailboxImporter& importer) {
     imported += importer.imported();
@@ -66,8 +68,12 @@ int Finish(const AdminContext& ctx, const ParsedArgs& a,
                         {"skipped", report.skipped},
                         {"subscriptions", subscriptions},
                         {"mailboxes", report.mailboxes},
+                        {"annotations", report.annotations},
                         {"warnings", report.warnings}};
   std::string text = report.text;
+  if (report.annotations) {
+    absl::StrAppend(&text, "annotations: ", report.annotations, "\n");
+  }
   if (report.sieve.has_value()) {
     doc["sieve_scripts"] = report.sieve->stored;
     doc["sieve_active"] = report.sieve->active;
@@ -87,6 +93,17 @@ int Finish(const AdminContext& ctx, const ParsedArgs& a,
   }
   absl::StrAppend(&text, "\n");
   return Reply(ctx, a, doc, text);
+}
+
+// The annotations an export left beside the mail, once the mailboxes exist.
+absl::Status ImportAnnotations(const AdminContext& ctx,
+                               const store::Principal& who,
+                               const std::string& root, ImportReport* report) {
+  absl::StatusOr<uint64_t> set =
+      ImportMetadata(ctx.store, who, root, &report->warnings);
+  if (!set.ok()) return set.status();
+  report->annotations = *set;
+  return absl::OkStatus();
 }
 
 int ImportMaildir(const AdminContext& ctx, const ParsedArgs& a) {
@@ -152,6 +169,7 @@ int ImportMaildir(const AdminContext& ctx, const ParsedArgs& a) {
                                         &report.warnings);
     }
   }
+  if (status.ok()) status = ImportAnnotations(ctx, who, root, &report);
   return Finish(ctx, a, who.user(), "maildir", report, status, subscribed);
 }
 
@@ -269,6 +287,9 @@ int ImportMbox(const AdminContext& ctx, const ParsedArgs& a) {
     if (!ec) bytes_before += size;
   }
   if (status.ok()) ctx.Progress("import (bytes)", bytes_total, bytes_total);
+  if (status.ok() && fs::is_directory(path, ec)) {
+    status = ImportAnnotations(ctx, who, path, &report);
+  }
   return Finish(ctx, a, who.user(), "mbox", report, status);
 }
 

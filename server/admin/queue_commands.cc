@@ -25,6 +25,7 @@ nlohmann::json MessageJson(const store::OutboundMessage& m) {
           {"queued_at", m.queued_at},
           {"next_attempt_at", m.next_attempt_at},
           {"attempts", m.attempts},
+          {"claimed_until", m.claimed_until},
           {"last_error", m.last_error}};
 }
 
@@ -32,12 +33,17 @@ int List(const AdminContext& ctx, const ParsedArgs& a) {
   absl::StatusOr<std::vector<store::OutboundMessage>> queued =
       ctx.store.ListOutbound();
   if (!queued.ok()) return Fail(ctx, a, queued.status());
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
   nlohmann::json list = nlohmann::json::array();
   std::string text;
   for (const store::OutboundMessage& m : *queued) {
     list.push_back(MessageJson(m));
     absl::StrAppend(&text, m.id, "  queued ", Utc(m.queued_at), "  next ",
-                    Utc(m.next_attempt_at), "  attempts ", m.attempts, "\n",
+                    Utc(m.next_attempt_at), "  attempts ", m.attempts,
+                    m.claimed_until > now
+                        ? absl::StrCat("  sending until ", Utc(m.claimed_until))
+                        : "",
+                    "\n",
                     "    <", m.envelope_from, "> -> ",
                     absl::StrJoin(m.recipients, ", "), "  (", m.reason, ")\n");
     if (!m.last_error.empty()) {
@@ -66,22 +72,14 @@ int Delete(const AdminContext& ctx, const ParsedArgs& a,
                absl::StrCat("deleted ", id, "\n"));
 }
 
-// Everything becomes due now; the relay worker takes it at its next look.
+// Everything waiting becomes due now; the relay worker takes it at its next
+// look. Messages being sent stay with their worker.
 int Flush(const AdminContext& ctx, const ParsedArgs& a) {
-  absl::StatusOr<std::vector<store::OutboundMessage>> queued =
-      ctx.store.ListOutbound();
-  if (!queued.ok()) return Fail(ctx, a, queued.status());
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
-  uint64_t flushed = 0;
-  for (const store::OutboundMessage& m : *queued) {
-    if (m.next_attempt_at <= now) continue;
-    absl::Status s = ctx.store.DeferOutbound(m.id, now, m.last_error);
-    if (s.code() == absl::StatusCode::kNotFound) continue;  // sent meanwhile
-    if (!s.ok()) return Fail(ctx, a, s);
-    ++flushed;
-  }
-  return Reply(ctx, a, {{"ok", true}, {"flushed", flushed}},
-               absl::StrCat(flushed, " message(s) due now\n"));
+  absl::StatusOr<uint64_t> flushed = ctx.store.FlushOutbound(now);
+  if (!flushed.ok()) return Fail(ctx, a, flushed.status());
+  return Reply(ctx, a, {{"ok", true}, {"flushed", *flushed}},
+               absl::StrCat(*flushed, " message(s) due now\n"));
 }
 
 }  // namespace

@@ -373,6 +373,19 @@ Task<void> HostAuthenticator::FailedWithoutUser(plugin::Connection& conn,
   co_await conn.Sleep(absl::ToChronoMilliseconds(delay));
 }
 
+Task<absl::StatusOr<std::string>> HostAuthenticator::VerifyBearerToken(
+    const OAuthIssuers& issuers, std::string token, plugin::Connection& conn) {
+  absl::StatusOr<std::string> account =
+      absl::InternalError("token check did not run");
+  const absl::Status ran = co_await hashing_.Run(
+      conn, [&issuers, &token, &account] { account = issuers.Verify(token); });
+  if (!ran.ok()) {
+    conn.Log("bearer token check postponed: checks overloaded");
+    co_return absl::ResourceExhaustedError(kTryLater);
+  }
+  co_return account;
+}
+
 Task<bool> HostAuthenticator::AccountExists(std::string user,
                                             plugin::Connection& conn) {
   absl::StatusOr<store::ScramCredentials> credentials =

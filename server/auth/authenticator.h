@@ -9,7 +9,8 @@
 // be checked at all (a refusal is answered like a wrong password, after the
 // delay, with no store access and no hashing); a verified-login cache hit
 // is answered from the main worker pool; only then does the slow hash run,
-// on the HashExecutor's own bounded pool.
+// on the HashExecutor's own bounded pool. A bearer token's signature is
+// checked on that pool too.
 #ifndef MAILROOM_SERVER_AUTH_AUTHENTICATOR_H_
 #define MAILROOM_SERVER_AUTH_AUTHENTICATOR_H_
 
@@ -80,6 +81,14 @@ class HostAuthenticator final : public plugin::Authenticator {
                                        std::string_view reason);
   // Whether the store has an account `user`.
   plugin::Task<bool> AccountExists(std::string user, plugin::Connection& conn);
+  // The account a bearer token logs in (OAuthIssuers::Verify). Checking its
+  // RSA or ECDSA signature costs about what a password hash does, so it
+  // runs on the same bounded hashing pool, never on the network thread.
+  // kResourceExhausted, with the text for the client, when that pool's
+  // queue is full and the token was not checked.
+  plugin::Task<absl::StatusOr<std::string>> VerifyBearerToken(
+      const OAuthIssuers& issuers, std::string token,
+      plugin::Connection& conn);
 
   // Turns on OAUTHBEARER and XOAUTH2, verified against `issuers`.
   // REQUIRES: called before the first session starts.

@@ -198,7 +198,12 @@ class OAuthExchange final : public SaslExchange {
     if (!claimed.empty() && !co_await auth_->Admit(claimed, *conn_)) {
       co_return Refused(challenge);
     }
-    absl::StatusOr<std::string> account = issuers_->Verify(parsed->token);
+    absl::StatusOr<std::string> account =
+        co_await auth_->VerifyBearerToken(*issuers_, parsed->token, *conn_);
+    if (absl::IsResourceExhausted(account.status())) {
+      // Not checked: neither a failure to charge nor a success.
+      co_return SaslFailure(std::string(account.status().message()));
+    }
     if (account.ok() && !authzid.empty() && authzid != *account) {
       account = absl::PermissionDeniedError(
           "authorization identity is not the token's account");

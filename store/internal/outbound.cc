@@ -129,6 +129,7 @@ absl::StatusOr<std::vector<OutboundMessage>> StoreImpl::ClaimOutbound(
       MR_RETURN_IF_ERROR(Delete(txn, Space::kOutbound,
                                 OutboundDueKey(row->next_attempt_at, id)));
       row->next_attempt_at = now + std::max<int64_t>(1, claim_seconds);
+      row->claimed_until = row->next_attempt_at;
       ++row->attempts;
       MR_RETURN_IF_ERROR(
           Put(txn, Space::kOutbound, OutboundMessageKey(id), Encode(*row)));
@@ -175,11 +176,47 @@ absl::Status StoreImpl::DeferOutbound(std::string_view id,
     MR_RETURN_IF_ERROR(Delete(txn, Space::kOutbound,
                               OutboundDueKey(row->next_attempt_at, id)));
     row->next_attempt_at = next_attempt_at;
+    row->claimed_until = 0;
     row->last_error = std::string(error.substr(0, kMaxErrorBytes));
     MR_RETURN_IF_ERROR(
         Put(txn, Space::kOutbound, OutboundMessageKey(id), Encode(*row)));
     return Put(txn, Space::kOutbound, OutboundDueKey(next_attempt_at, id), "");
   });
+}
+
+absl::StatusOr<uint64_t> StoreImpl::FlushOutbound(int64_t now) {
+  MR_ASSIGN_OR_RETURN(std::vector<OutboundMessage> queued, ListOutbound());
+  uint64_t flushed = 0;
+  // One transaction per message: the queue may be long, and each decision
+  // rests on the row read for update, not on the listing.
+  for (const OutboundMessage& listed : queued) {
+    if (listed.next_attempt_at <= now) continue;
+    bool moved = false;
+    MR_RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
+      moved = false;
+      const std::string key = OutboundMessageKey(listed.id);
+      MR_ASSIGN_OR_RETURN(
+          std::optional<OutboundMessage> row,
+          GetRecord<OutboundMessage>(Space::kOutbound, key, &txn,
+                                     /*for_update=*/true));
+      // Sent meanwhile, due already, or being sent right now.
+      if (!row.has_value() || row->next_attempt_at <= now ||
+          row->claimed_until > now) {
+        return absl::OkStatus();
+      }
+      MR_RETURN_IF_ERROR(Delete(txn, Space::kOutbound,
+                                OutboundDueKey(row->next_attempt_at, listed.id)));
+      row->next_attempt_at = now;
+      row->claimed_until = 0;
+      MR_RETURN_IF_ERROR(Put(txn, Space::kOutbound, key, Encode(*row)));
+      MR_RETURN_IF_ERROR(
+          Put(txn, Space::kOutbound, OutboundDueKey(now, listed.id), ""));
+      moved = true;
+      return absl::OkStatus();
+    }));
+    if (moved) ++flushed;
+  }
+  return flushed;
 }
 
 absl::StatusOr<std::vector<OutboundMessage>> StoreImpl::ListOutbound() {

@@ -375,6 +375,7 @@ std::string Encode(const OutboundMessage& r) {
   w.Signed(r.next_attempt_at);
   w.Varint(r.attempts);
   w.Bytes(r.last_error);
+  w.Signed(r.claimed_until);
   return w.Take();
 }
 
@@ -388,6 +389,7 @@ bool Decode(std::string_view in, OutboundMessage* r) {
   r->next_attempt_at = rd.Signed();
   r->attempts = static_cast<uint32_t>(rd.Varint());
   r->last_error = rd.Bytes();
+  r->claimed_until = rd.ok() && !rd.at_end() ? rd.Signed() : 0;
   return rd.ok();
 }
 

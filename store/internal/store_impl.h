@@ -195,6 +195,7 @@ class StoreImpl : public Store {
   absl::Status RemoveOutbound(std::string_view id) override;
   absl::Status DeferOutbound(std::string_view id, int64_t next_attempt_at,
                              std::string_view error) override;
+  absl::StatusOr<uint64_t> FlushOutbound(int64_t now) override;
   absl::StatusOr<std::vector<OutboundMessage>> ListOutbound() override;
 
   absl::StatusOr<std::unique_ptr<Lease>> LockMaildrop(

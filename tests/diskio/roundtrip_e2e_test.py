@@ -2,7 +2,9 @@
 non-ASCII folders, flags, keywords, internal dates, UID gaps,
 subscriptions) is exported as Maildir++ and as mbox, imported into fresh
 accounts, and must look the same over IMAP: folders, UIDs, UIDVALIDITY,
-flags, keywords, INTERNALDATE, bytes (and subscriptions for Maildir).
+flags, keywords, INTERNALDATE, bytes (and subscriptions for Maildir), and
+METADATA annotations: the account's /private ones on mailboxes and the
+server, the /shared ones of its mailboxes.
 Runs on RocksDB and on RADOS (the _rados twin: export is that engine's
 backup path); on RADOS the export is also run by a mailroomctl that opens
 the store itself."""
@@ -19,6 +21,30 @@ from tests.harness.mailroomd import Mailroomd, on_rados
 
 FOLDERS = ["Projects", "Projects/2024", "Projects/" + mutf7("Entwürfe"),
            mutf7("Заметки"), "v1.2"]
+
+
+# (mailbox, entry, value) set on src before the export; "" is the server.
+ANNOTATIONS = [("INBOX", "/shared/comment", "Eingang \u00e4"),
+               ("Projects/2024", "/private/vendor/x/colour", "red"),
+               ("Projects/2024", "/shared/vendor/x/owner", "team 7"),
+               ("", "/private/vendor/x/theme", "dark")]
+
+
+def annotate(server):
+    for mailbox, entry, value in ANNOTATIONS:
+        server.ctl("metadata", "set", "src", mailbox, entry, value)
+    # The server's own /shared entries belong to no account.
+    server.ctl("metadata", "set", "", "", "/shared/admin", "mailto:pm@x")
+
+
+def annotations(server, user):
+    found = []
+    for mailbox, entry, _ in ANNOTATIONS + [("", "/shared/admin", "")]:
+        out = json.loads(server.ctl("metadata", "get", user, mailbox, entry,
+                                    "--json").stdout)
+        for name, value in out["entries"].items():
+            found.append((mailbox, name, value))
+    return found
 
 
 def fill(imap):
@@ -62,6 +88,10 @@ class RoundTripTest(unittest.TestCase):
             fill(imap)
             source, source_subscribed = dump_account(imap)
             imap.logout()
+            annotate(server)
+            expected = [a for a in ANNOTATIONS] + [
+                ("", "/shared/admin", "mailto:pm@x")]
+            self.assertEqual(annotations(server, "src"), expected)
             self.assertIn("Other Users/other/Team", source)
             del source["Other Users/other/Team"]
             source_subscribed = [n for n in source_subscribed
@@ -74,6 +104,7 @@ class RoundTripTest(unittest.TestCase):
                                         "--json").stdout)
             self.assertEqual(out["messages"], 28)
             self.assertEqual(out["vanished"], 0)
+            self.assertEqual(out["annotations"], 4)
             self.assertEqual(stat.S_IMODE(os.stat(maildir).st_mode), 0o700)
             for dirpath, dirnames, filenames in os.walk(maildir):
                 for d in dirnames:
@@ -98,6 +129,7 @@ class RoundTripTest(unittest.TestCase):
             self.assertEqual(copy, source)
             self.assertEqual(set(copy_subscribed) - {"Junk"},
                              set(source_subscribed))
+            self.assertEqual(annotations(server, "copy1"), expected)
 
             mbox = os.path.join(tmp, "export-mbox")
             server.ctl("export", "src", "--format=mbox", mbox)
@@ -113,6 +145,7 @@ class RoundTripTest(unittest.TestCase):
                 self.assertEqual(copy2[name][1], messages, name)
                 if messages:
                     self.assertEqual(copy2[name][0], uidvalidity, name)
+            self.assertEqual(annotations(server, "copy2"), expected)
 
             # Reruns add nothing.
             again = json.loads(server.ctl("import", "maildir", maildir,

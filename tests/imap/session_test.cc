@@ -179,6 +179,20 @@ TEST_F(SessionTest, MailboxCommandsAndUtf7Names) {
   EXPECT_FALSE(Find(lines, "a9 ").empty());
 }
 
+// RFC 3501 5.1.3: a client's name is taken only in the one form the
+// server writes, so a mailbox cannot be reached under a second spelling.
+TEST_F(SessionTest, NonCanonicalModifiedUtf7NamesAreRefused) {
+  auto lines = Run(absl::StrCat(
+      kLogin, "a1 CREATE \"&AOQ-&APY-\"\r\n",  // two runs for one
+      "a2 CREATE \"&AGE-\"\r\n",               // an encoded 'a'
+      "a3 CREATE \"&AOQA9g-\"\r\n",            // the canonical form
+      "a4 SELECT \"&AOQ-&APY-\"\r\n"));
+  EXPECT_EQ(Find(lines, "a1 "), "a1 NO [CANNOT] Invalid mailbox name");
+  EXPECT_EQ(Find(lines, "a2 "), "a2 NO [CANNOT] Invalid mailbox name");
+  EXPECT_TRUE(absl::StartsWith(Find(lines, "a3 "), "a3 OK"));
+  EXPECT_EQ(Find(lines, "a4 "), "a4 NO [CANNOT] Invalid mailbox name");
+}
+
 TEST_F(SessionTest, CopyMoveWithUidplus) {
   Append(kMessage);
   Append(kMessage);

@@ -167,5 +167,44 @@ TEST_F(MatcherTest, CompiledTrees) {
   EXPECT_FALSE(*Matches(*compiled, memory_));
 }
 
+// Characters whose compatibility decomposition folds again: U+2122 TRADE
+// MARK SIGN is "TM", mathematical bold letters are plain capitals, a
+// squared "KB" is two capitals. Folded text holds them in lower case, so
+// every spelling of a key finds every spelling of the text.
+TEST(CompatibilityFoldingTest, DecompositionsFoldLikeTheirLetters) {
+  const FoldedText text = FoldMessage(
+      "Subject: Acme\xe2\x84\xa2 news\r\n"  // Acme™
+      "Content-Type: text/plain; charset=utf-8\r\n"
+      "\r\n"
+      "\xf0\x9d\x90\x81\xf0\x9d\x90\x8e\xf0\x9d\x90\x8b"
+      "\xf0\x9d\x90\x83 offer, 12\xe3\x8e\x85 left, "   // 𝐁𝐎𝐋𝐃, 12㎅
+      "\xf0\x9d\x9a\xa8\xf0\x9d\x9a\xb3 and TM.\r\n");  // 𝚨𝚳
+  InMemoryText memory(text);
+  absl::StatusOr<DocText> stored =
+      DocText::Decode(EncodeDocData(text), EncodeBodyValue(text.body));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  auto match = [&](Kind kind, const std::string& key,
+                   const std::string& field) {
+    const std::string needle = mime::SearchFold(key);
+    absl::StatusOr<bool> in_memory = MatchTextKey(kind, field, needle, memory);
+    absl::StatusOr<bool> from_index = MatchTextKey(kind, field, needle, *stored);
+    EXPECT_TRUE(in_memory.ok() && from_index.ok());
+    EXPECT_EQ(in_memory.value_or(false), from_index.value_or(true)) << key;
+    return in_memory.value_or(false);
+  };
+  EXPECT_TRUE(match(Kind::kHeader, "acmetm", "subject"));
+  EXPECT_TRUE(match(Kind::kHeader, "ACME\xe2\x84\xa2", "subject"));
+  EXPECT_TRUE(match(Kind::kHeader, "Acme\xe2\x84\xa2 NEWS", "subject"));
+  EXPECT_TRUE(match(Kind::kBody, "bold offer", ""));
+  EXPECT_TRUE(match(Kind::kBody,
+                    "\xf0\x9d\x90\x9b\xf0\x9d\x90\xa8\xf0\x9d\x90\xa5"
+                    "\xf0\x9d\x90\x9d",  // 𝐛𝐨𝐥𝐝
+                    ""));
+  EXPECT_TRUE(match(Kind::kBody, "12kb left", ""));
+  EXPECT_TRUE(match(Kind::kBody, "\xce\xb1\xce\xbc and", ""));  // "αμ and"
+  EXPECT_TRUE(match(Kind::kBody, "and \xe2\x84\xa2.", ""));      // "and ™."
+  EXPECT_FALSE(match(Kind::kBody, "bold offers", ""));
+}
+
 }  // namespace
 }  // namespace mailroom::index

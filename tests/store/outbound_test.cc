@@ -118,12 +118,41 @@ TEST_F(OutboundTest, DeferKeepsErrorAndWaits) {
   auto claimed = store_->ClaimOutbound(now_ + 100, 600, 10).value();
   ASSERT_THAT(Ids(claimed), ElementsAre(a));
   EXPECT_EQ(claimed[0].attempts, 2u);
-  // Deferring "now" makes it due at once (mailroomctl queue flush).
-  ASSERT_TRUE(store_->DeferOutbound(a, now_, "flushed").ok());
+  // The worker handing it back "now" makes it due at once.
+  ASSERT_TRUE(store_->DeferOutbound(a, now_, "handed back").ok());
   EXPECT_THAT(store_->ClaimOutbound(now_ + 1, 600, 10).value(), SizeIs(1));
   EXPECT_EQ(store_->DeferOutbound("0123456789abcdef01234567", now_, "")
                 .code(),
             absl::StatusCode::kNotFound);
+}
+
+// mailroomctl queue flush: what waits for a retry becomes due now; what a
+// worker is sending stays with it, so it is never sent twice, and becomes
+// due again only when the claim runs out (the worker died mid-send).
+TEST_F(OutboundTest, FlushSkipsMessagesBeingSent) {
+  const std::string sending = Queue("a@example.org");
+  ASSERT_THAT(Ids(store_->ClaimOutbound(now_ + 1, 600, 1).value()),
+              ElementsAre(sending));
+  const std::string waiting = Queue("b@example.org");
+  ASSERT_THAT(Ids(store_->ClaimOutbound(now_ + 1, 600, 1).value()),
+              ElementsAre(waiting));
+  ASSERT_TRUE(store_->DeferOutbound(waiting, now_ + 300, "451 later").ok());
+
+  auto listed = store_->ListOutbound().value();
+  ASSERT_THAT(Ids(listed), ElementsAre(sending, waiting));
+  EXPECT_EQ(listed[0].claimed_until, now_ + 601);
+  EXPECT_EQ(listed[1].claimed_until, 0);
+
+  auto flushed = store_->FlushOutbound(now_ + 2);
+  ASSERT_TRUE(flushed.ok()) << flushed.status();
+  EXPECT_EQ(*flushed, 1u);
+  // Another worker finds only the deferred one.
+  EXPECT_THAT(Ids(store_->ClaimOutbound(now_ + 3, 600, 10).value()),
+              ElementsAre(waiting));
+  // A worker that died mid-send: its claim runs out, a flush is not needed.
+  EXPECT_EQ(store_->FlushOutbound(now_ + 4).value(), 0u);
+  EXPECT_THAT(Ids(store_->ClaimOutbound(now_ + 601, 600, 10).value()),
+              ElementsAre(sending));
 }
 
 TEST_F(OutboundTest, LimitRefusesThenRecovers) {

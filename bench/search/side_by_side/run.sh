@@ -115,7 +115,7 @@ log "mailroom: import $MR_IMPORT_S s"
     > "$WORK/mailroomd.log" 2>&1 &
 MR_PID=$!
 t0=$(now)
-wait_port $MR_IMAP
+wait_port $MR_IMAP "$MR_PID" "$WORK/mailroomd.log"
 while true; do
   backlog=$("$MAILROOMCTL" --data_dir="$MR_DATA" index backlog)
   pending=$(echo "$backlog" | awk '{s += $2} END {print s + 0}')

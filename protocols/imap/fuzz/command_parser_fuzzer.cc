@@ -8,9 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "base/mutf7.h"
 #include "protocols/imap/command_parser.h"
 #include "protocols/imap/search_parser.h"
-#include "protocols/imap/utf7.h"
+
+using mailroom::base::DecodeMutf7;
+using mailroom::base::EncodeMutf7;
+using mailroom::base::Mutf7Decoding;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -27,20 +31,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (r.first == 0 || r.first > r.last) __builtin_trap();
     }
     for (const std::string& arg : command->args) {
-      auto decoded = mailroom::imap::DecodeMailboxUtf7(arg);
-      if (decoded.ok()) {
-        // What decodes must encode back to a form that decodes the same.
-        auto again = mailroom::imap::DecodeMailboxUtf7(
-            mailroom::imap::EncodeMailboxUtf7(*decoded));
-        if (!again.ok() || *again != *decoded) __builtin_trap();
+      // A client's name is accepted only in the form the encoder writes.
+      auto decoded = DecodeMutf7(arg, Mutf7Decoding::kStrict);
+      if (decoded.ok() && EncodeMutf7(*decoded).value_or("") != arg) {
+        __builtin_trap();
       }
     }
   }
-  auto decoded = mailroom::imap::DecodeMailboxUtf7(input);
-  if (decoded.ok()) {
-    auto again = mailroom::imap::DecodeMailboxUtf7(
-        mailroom::imap::EncodeMailboxUtf7(*decoded));
-    if (!again.ok() || *again != *decoded) __builtin_trap();
+  auto decoded = DecodeMutf7(input, Mutf7Decoding::kStrict);
+  if (decoded.ok() && EncodeMutf7(*decoded).value_or("") != input) {
+    __builtin_trap();
+  }
+  // What is read leniently still encodes to a form read back the same.
+  auto lenient = DecodeMutf7(input, Mutf7Decoding::kLenient);
+  if (lenient.ok()) {
+    auto encoded = EncodeMutf7(*lenient);
+    if (!encoded.ok()) __builtin_trap();
+    auto again = DecodeMutf7(*encoded, Mutf7Decoding::kStrict);
+    if (!again.ok() || *again != *lenient) __builtin_trap();
   }
   return 0;
 }
