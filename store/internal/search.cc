@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -245,11 +246,15 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
     // The index's answers hold every message it has; those still queued
     // for it are matched here, on their text, and added.
     // Decoded from the structure kept at append, as the index would.
+    // Kept by blob for the next searches until the indexer catches up.
     auto stored_loader =
         [&](const MessageMeta& meta) -> absl::StatusOr<FoldedText> {
       std::string hash;
       if (!HexDecode(meta.blob_id, &hash)) {
         return absl::DataLossError("malformed blob id");
+      }
+      if (std::shared_ptr<const FoldedText> kept = queued_texts_.Get(hash)) {
+        return *kept;
       }
       MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
                           Get(Space::kBlobs, hash, nullptr, false, snapshot));
@@ -257,8 +262,12 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
       MR_ASSIGN_OR_RETURN(
           std::optional<std::string> structure,
           Get(Space::kStructure, hash, nullptr, false, snapshot));
-      if (!structure.has_value()) return FoldMessageText(*raw);
-      return FoldStoredMessageText(*raw, *structure);
+      auto text = std::make_shared<const FoldedText>(
+          structure.has_value() ? FoldStoredMessageText(*raw, *structure)
+                                : FoldMessageText(*raw));
+      ++GetSearchCounters().unindexed_decoded;
+      queued_texts_.Put(hash, text);
+      return *text;
     };
     SearchEvaluator scan(now, stored_loader, nullptr);
     absl::flat_hash_map<const SearchKey*, std::vector<Uid>> extra;

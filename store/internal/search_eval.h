@@ -109,6 +109,9 @@ struct SearchCounters {
   std::atomic<uint64_t> index_queue_scans{0};
   // Messages still queued for the index that a text search read itself.
   std::atomic<uint64_t> unindexed_read{0};
+  // Of those, the ones whose text was decoded (not kept from an earlier
+  // search).
+  std::atomic<uint64_t> unindexed_decoded{0};
 };
 SearchCounters& GetSearchCounters();
 

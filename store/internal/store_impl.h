@@ -30,6 +30,7 @@
 #include "store/internal/maildrop_leases.h"
 #include "store/internal/message_table.h"
 #include "store/internal/notifier.h"
+#include "store/internal/queued_text_cache.h"
 #include "store/internal/rebuild_queue.h"
 #include "store/internal/search_columns.h"
 #include "store/internal/records.h"
@@ -724,6 +725,10 @@ class StoreImpl : public Store {
   std::vector<std::string> rebuilds_in_flight_;
   // Dates and sizes of each searched mailbox's messages (search.cc).
   SearchColumns search_columns_{options_.search_columns_max_bytes};
+  // The folded text of messages queued for the index, read by searches
+  // during a delivery burst (search.cc). 64 MiB holds a burst of about
+  // 10,000 typical messages.
+  QueuedTextCache queued_texts_{64ull << 20};
 };
 
 // Calls fn() again while it fails with kAborted, at most `attempts` times:

@@ -342,19 +342,25 @@ TEST_F(SearchTest, ASearchDuringADeliveryBurstReadsTheQueuedMessagesItself) {
   std::vector<std::string> bodies;
   std::vector<AppendRequest> burst;
   for (int i = 0; i < 100; ++i) {
+    // Each body its own blob, so each message's text is decoded once.
     bodies.push_back(testing::MakeMessage(
-        "burst", i % 10 == 0 ? "a needle here" : "hay"));
+        "burst", (i % 10 == 0 ? "a needle here " : "hay ") + std::to_string(i)));
   }
   for (const std::string& body : bodies) burst.push_back({.data = body});
   ASSERT_TRUE(store_->Append(alice_, "INBOX", burst).ok());  // UIDs 5-104
 
   const uint64_t read = counters.unindexed_read;
+  const uint64_t decoded = counters.unindexed_decoded;
   const int queries = index->queries();
   EXPECT_THAT(Find(Key(K::kBody, "needle")),
               ElementsAre(5, 15, 25, 35, 45, 55, 65, 75, 85, 95));
   EXPECT_THAT(Find(Key(K::kBody, "quick")), ElementsAre(1));
   EXPECT_EQ(index->queries() - queries, 2);
   EXPECT_EQ(counters.unindexed_read - read, 200u);
+  // The second search matches the text the first one decoded.
+  EXPECT_EQ(counters.unindexed_decoded - decoded, 100u);
+  EXPECT_EQ(Find(Key(K::kBody, "hay")).size(), 90u);
+  EXPECT_EQ(counters.unindexed_decoded - decoded, 100u);
 
   // A few queued: indexed before answering, as always.
   index->set_fail_apply(false);
@@ -363,7 +369,7 @@ TEST_F(SearchTest, ASearchDuringADeliveryBurstReadsTheQueuedMessagesItself) {
       0);
   EXPECT_THAT(Find(Key(K::kBody, "needle")),
               ElementsAre(5, 15, 25, 35, 45, 55, 65, 75, 85, 95, 105));
-  EXPECT_EQ(counters.unindexed_read - read, 200u);
+  EXPECT_EQ(counters.unindexed_read - read, 300u);
   EXPECT_EQ(index->docs(), 105u);
 }
 
