@@ -16,7 +16,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
 #include "base/file_tree.h"
 #include "base/status_macros.h"
 #include "index/body_preparer.h"
@@ -52,50 +51,14 @@ struct OwnerDb {
   std::unique_ptr<Xapian::WritableDatabase> db ABSL_GUARDED_BY(mu);
   bool incomplete ABSL_GUARDED_BY(mu) = false;
   // Apply() works in a Xapian transaction so that a failure part way drops
-  // everything since its last commit (closing a database would commit its
-  // pending changes); it commits early only to let a waiting query in, and
-  // the caller's re-application of the batch changes nothing already done.
+  // everything (closing a database would commit its pending changes).
   bool in_transaction ABSL_GUARDED_BY(mu) = false;
   // Loaded on first use; cleared whenever uncommitted words may be lost.
   Vocabulary vocabulary ABSL_GUARDED_BY(mu);
   // When the owner was last used (a tick of XapianTextIndex::clock_), for
   // closing the least recently used databases.
   std::atomic<uint64_t> last_used{0};
-  // Queries waiting for `mu`: a long Apply() commits what it has done and
-  // lets them in instead of holding them for the whole batch.
-  std::atomic<int> queries_waiting{0};
 };
-
-// Takes `owner.mu` for a query, counted in `queries_waiting` meanwhile.
-class ABSL_SCOPED_LOCKABLE QueryLock {
- public:
-  explicit QueryLock(OwnerDb& owner) ABSL_EXCLUSIVE_LOCK_FUNCTION(owner.mu)
-      : owner_(owner) {
-    owner_.queries_waiting.fetch_add(1);
-    owner_.mu.Lock();
-    owner_.queries_waiting.fetch_sub(1);
-  }
-  ~QueryLock() ABSL_UNLOCK_FUNCTION() { owner_.mu.Unlock(); }
-  QueryLock(const QueryLock&) = delete;
-  QueryLock& operator=(const QueryLock&) = delete;
-
- private:
-  OwnerDb& owner_;
-};
-
-// Commits the owner's open transaction, with the words it added.
-void CommitOwner(OwnerDb& owner) ABSL_EXCLUSIVE_LOCKS_REQUIRED(owner.mu) {
-  owner.vocabulary.Flush(*owner.db);
-  owner.db->commit_transaction();
-  owner.in_transaction = false;
-  // A database opened with documents learns its words' fields here, once,
-  // usually on the background indexer, so a header search need not.
-  owner.vocabulary.LearnFields(*owner.db);
-}
-
-// A query waiting behind a batch gets the owner within this long of the
-// batch's next message; longer if queries keep coming.
-constexpr absl::Duration kQueryTurn = absl::Milliseconds(50);
 
 // Open databases cost file descriptors and vocabulary memory; beyond this
 // many, the least recently used idle ones are closed (and reopened lazily).
@@ -443,20 +406,15 @@ absl::Status XapianTextIndex::ApplyOwner(
                         absl::StrCat(work->mark_modseq, " ", work->uid));
         break;
     }
-    if (owner.queries_waiting.load() > 0 && owner.db != nullptr &&
-        owner.in_transaction) {
-      // A search waits: commit what is done (applying it again after a
-      // later failure changes nothing) and let it in before going on.
-      CommitOwner(owner);
-      owner.mu.Unlock();
-      (void)owner.mu.LockWhenWithTimeout(
-          absl::Condition(
-              +[](std::atomic<int>* waiting) { return waiting->load() == 0; },
-              &owner.queries_waiting),
-          kQueryTurn);
-    }
   }
-  if (owner.db != nullptr && owner.in_transaction) CommitOwner(owner);
+  if (owner.db != nullptr && owner.in_transaction) {
+    owner.vocabulary.Flush(*owner.db);
+    owner.db->commit_transaction();
+    owner.in_transaction = false;
+    // A database opened with documents learns its words' fields here, once,
+    // usually on the background indexer, so a header search need not.
+    owner.vocabulary.LearnFields(*owner.db);
+  }
   return absl::OkStatus();
 }
 
@@ -579,7 +537,7 @@ absl::StatusOr<std::vector<store::Uid>> XapianTextIndex::Query(
   std::shared_ptr<OwnerDb> owner = GetOwner(owner_name);
   absl::StatusOr<std::vector<store::Uid>> result;
   {
-    QueryLock lock(*owner);
+    absl::MutexLock lock(&owner->mu);
     result = CallXapian([&]() -> absl::StatusOr<std::vector<store::Uid>> {
       return QueryOwner(*owner, mailbox, compiled);
     });
@@ -599,7 +557,7 @@ absl::StatusOr<store::SentDateAnswer> XapianTextIndex::QuerySentDate(
   std::shared_ptr<OwnerDb> owner = GetOwner(owner_name);
   absl::StatusOr<store::SentDateAnswer> result;
   {
-    QueryLock lock(*owner);
+    absl::MutexLock lock(&owner->mu);
     result = CallXapian([&]() -> absl::StatusOr<store::SentDateAnswer> {
       MR_RETURN_IF_ERROR(OpenForQuery(*owner));
       Xapian::Database& db = *owner->db;

@@ -1,13 +1,9 @@
 // Behaviour of the Xapian text index with a simple text source: matching
 // semantics, removal, copy reuse, crash recovery and damaged databases.
 #include <filesystem>
-#include <atomic>
 #include <fstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
-#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "index/query_planner.h"
@@ -183,41 +179,6 @@ TEST_F(XapianIndexTest, MissingBodyIsSkipped) {
   ASSERT_TRUE(Apply({AddWork("alice", 1, 1, "gone"),
                      AddWork("alice", 1, 2, "hello")}).ok());
   EXPECT_THAT(Query(1, Body("")), ElementsAre(2));
-}
-
-TEST_F(XapianIndexTest, AQueryWaitingForALongBatchGetsInBeforeItEnds) {
-  AddThree();
-  std::vector<store::IndexWork> batch;
-  for (int i = 0; i < 200; ++i) {
-    const std::string blob = absl::StrCat("b", i);
-    blobs_.Put(blob, absl::StrCat("Subject: batch ", i, "\r\n\r\nitem ", i,
-                                  "\r\n"));
-    batch.push_back(AddWork("alice", 2, i + 1, blob));
-  }
-  // Body 100 is read once the writer holds the owner (bodies are prepared
-  // at most BodyPreparer::kWindow ahead of it); body 190 only after the
-  // query returned, so a writer that held the owner for the whole batch
-  // would keep the query out until the wait below gave up.
-  std::atomic<bool> started{false};
-  std::atomic<bool> gave_up{false};
-  absl::Notification query_done;
-  const store::LoadStoredBody inner = blobs_.Loader();
-  const store::LoadStoredBody loader =
-      [&](const std::string& id) -> absl::StatusOr<store::StoredBody> {
-    if (id == "b100") started = true;
-    if (id == "b190" &&
-        !query_done.WaitForNotificationWithTimeout(absl::Seconds(60))) {
-      gave_up = true;
-    }
-    return inner(id);
-  };
-  std::thread writer([&] { EXPECT_TRUE(index_->Apply(batch, loader).ok()); });
-  while (!started) std::this_thread::yield();
-  EXPECT_THAT(Query(1, Body("swordfish")), ElementsAre(10));
-  query_done.Notify();
-  writer.join();
-  EXPECT_FALSE(gave_up);
-  EXPECT_EQ(Query(2, Text("batch")).size(), 200u);
 }
 
 TEST_F(XapianIndexTest, FailedBatchCommitsNothingAndReapplies) {
