@@ -4,54 +4,29 @@
 #include <string_view>
 #include <utility>
 
-#include <zlib.h>
-
 #include "absl/strings/str_cat.h"
 #include "store/internal/keys.h"
+#include "store/internal/piece_frame.h"
 
 namespace mailroom::store::internal {
 namespace {
 
 constexpr uint8_t kTableVersion = 1;
-// version, UIDVALIDITY, modseq, pieces, body length, crc32.
-constexpr size_t kHeaderBytes = 1 + 4 + 8 + 4 + 8 + 4;
-
-void Varint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-bool ReadVarint(std::string_view* in, uint64_t* v) {
-  *v = 0;
-  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
-    const uint8_t byte = static_cast<uint8_t>((*in)[0]);
-    in->remove_prefix(1);
-    *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-uint32_t Crc(std::string_view bytes) {
-  return static_cast<uint32_t>(
-      crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
-}
+// The stamp: version, UIDVALIDITY, modseq; then the frame (piece_frame.h).
+constexpr size_t kStampBytes = 1 + 4 + 8;
 
 std::string EncodeBody(const MessageTable& table) {
   std::string out;
   out.reserve(64 + table.messages.size() * 2);
-  Varint(&out, table.keyword_sets.size() - 1);
+  AppendVarint(&out, table.keyword_sets.size() - 1);
   for (size_t i = 1; i < table.keyword_sets.size(); ++i) {
-    Varint(&out, table.keyword_sets[i].size());
+    AppendVarint(&out, table.keyword_sets[i].size());
     for (const std::string& k : table.keyword_sets[i]) {
-      Varint(&out, k.size());
+      AppendVarint(&out, k.size());
       out.append(k);
     }
   }
-  Varint(&out, table.messages.size());
+  AppendVarint(&out, table.messages.size());
   Uid uid = 0;
   ModSeq modseq = 0;
   const auto& m = table.messages;
@@ -66,10 +41,10 @@ std::string EncodeBody(const MessageTable& table) {
                modseq_step) {
       ++run;
     }
-    Varint(&out, run);
-    Varint(&out, uid_step);
-    Varint(&out, flags);
-    Varint(&out, (static_cast<uint64_t>(modseq_step) << 1) ^
+    AppendVarint(&out, run);
+    AppendVarint(&out, uid_step);
+    AppendVarint(&out, flags);
+    AppendVarint(&out, (static_cast<uint64_t>(modseq_step) << 1) ^
                      static_cast<uint64_t>(modseq_step >> 63));
     i += run;
     uid = m[i - 1].uid;
@@ -137,28 +112,15 @@ absl::StatusOr<MessageTable> DecodeBody(std::string_view in) {
 
 std::vector<std::string> EncodeTableCheckpoint(
     const TableCheckpoint& checkpoint) {
-  const std::string body = EncodeBody(checkpoint.table);
-  const size_t total = kHeaderBytes + body.size();
-  const uint32_t pieces =
-      static_cast<uint32_t>((total + kTablePieceBytes - 1) / kTablePieceBytes);
-  std::string blob;
-  blob.reserve(total);
-  blob.push_back(static_cast<char>(kTableVersion));
-  AppendU32(&blob, checkpoint.uidvalidity);
-  AppendU64(&blob, checkpoint.modseq);
-  AppendU32(&blob, pieces);
-  AppendU64(&blob, body.size());
-  AppendU32(&blob, Crc(body));
-  blob.append(body);
-  std::vector<std::string> out;
-  for (size_t at = 0; at < blob.size(); at += kTablePieceBytes) {
-    out.push_back(blob.substr(at, kTablePieceBytes));
-  }
-  return out;
+  std::string stamp;
+  stamp.push_back(static_cast<char>(kTableVersion));
+  AppendU32(&stamp, checkpoint.uidvalidity);
+  AppendU64(&stamp, checkpoint.modseq);
+  return EncodeFramedPieces(stamp, EncodeBody(checkpoint.table));
 }
 
 absl::StatusOr<TableCheckpoint> DecodeTableStamp(const std::string& piece0) {
-  if (piece0.size() < kHeaderBytes ||
+  if (piece0.size() < kStampBytes + kFrameBytes ||
       static_cast<uint8_t>(piece0[0]) != kTableVersion) {
     return Damaged("header");
   }
@@ -173,22 +135,10 @@ absl::StatusOr<TableCheckpoint> DecodeTableCheckpoint(
   if (pieces.empty()) return Damaged("no pieces");
   absl::StatusOr<TableCheckpoint> stamp = DecodeTableStamp(pieces[0]);
   if (!stamp.ok()) return stamp.status();
-  const std::string_view head(pieces[0]);
-  const uint32_t count = ReadU32(head.substr(13));
-  const uint64_t length = ReadU64(head.substr(17));
-  const uint32_t crc = ReadU32(head.substr(25));
-  if (count != pieces.size()) return Damaged("piece count");
-  std::string blob;
-  if (pieces.size() == 1) {
-    blob = pieces[0].substr(kHeaderBytes);
-  } else {
-    blob.reserve(pieces.size() * kTablePieceBytes);
-    blob.append(head.substr(kHeaderBytes));
-    for (size_t i = 1; i < pieces.size(); ++i) blob.append(pieces[i]);
-  }
-  if (blob.size() != length) return Damaged("length");
-  if (Crc(blob) != crc) return Damaged("checksum");
-  absl::StatusOr<MessageTable> table = DecodeBody(blob);
+  absl::StatusOr<std::string> blob =
+      DecodeFramedPieces(pieces, kStampBytes, "message table");
+  if (!blob.ok()) return blob.status();
+  absl::StatusOr<MessageTable> table = DecodeBody(*blob);
   if (!table.ok()) return table.status();
   stamp->table = *std::move(table);
   return stamp;

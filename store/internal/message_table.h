@@ -3,10 +3,9 @@
 // that keep it exact: numbering keyword lists, and applying the changes
 // read from the change log since the table's modseq.
 //
-// Persisted form (Space::kMailboxView, keys.h): one blob cut into pieces of
-// at most kTablePieceBytes, piece 0 first. The blob is
-//   u8 version (1), u32 UIDVALIDITY, u64 modseq, u32 pieces,
-//   u64 body length, u32 crc32 of the body, then the body:
+// Persisted form (Space::kMailboxView, keys.h): pieces framed as in
+// piece_frame.h, with the stamp u8 version (1), u32 UIDVALIDITY, u64
+// modseq; the body is
 //   varint keyword lists (not counting list 0), each a varint count of
 //   strings, each varint length and bytes;
 //   varint messages, then runs: varint run length, varint UID step, varint
@@ -28,11 +27,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "store/internal/piece_frame.h"
 #include "store/types.h"
 
 namespace mailroom::store::internal {
-
-inline constexpr size_t kTablePieceBytes = 256 * 1024;
 
 // A table as of one state of its mailbox.
 struct TableCheckpoint {

@@ -3,8 +3,6 @@
 #include <string_view>
 #include <utility>
 
-#include <zlib.h>
-
 #include "absl/strings/str_cat.h"
 #include "store/internal/keys.h"
 #include "store/internal/message_table.h"
@@ -13,30 +11,12 @@ namespace mailroom::store::internal {
 namespace {
 
 constexpr uint8_t kColumnVersion = 1;
-// version, UIDVALIDITY, covered, pieces, body length, crc32.
-constexpr size_t kHeaderBytes = 1 + 4 + 4 + 4 + 8 + 4;
-
-void Varint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
+// The stamp: version, UIDVALIDITY, covered; then the frame (piece_frame.h).
+constexpr size_t kStampBytes = 1 + 4 + 4;
 
 void Signed(std::string* out, int64_t v) {
-  Varint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-}
-
-bool ReadVarint(std::string_view* in, uint64_t* v) {
-  *v = 0;
-  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
-    const uint8_t byte = static_cast<uint8_t>((*in)[0]);
-    in->remove_prefix(1);
-    *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
+  AppendVarint(out,
+               (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
 }
 
 bool ReadSigned(std::string_view* in, int64_t* v) {
@@ -44,11 +24,6 @@ bool ReadSigned(std::string_view* in, int64_t* v) {
   if (!ReadVarint(in, &zigzag)) return false;
   *v = static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1);
   return true;
-}
-
-uint32_t Crc(std::string_view bytes) {
-  return static_cast<uint32_t>(
-      crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
 }
 
 absl::Status Damaged(std::string_view why) {
@@ -59,15 +34,15 @@ absl::Status Damaged(std::string_view why) {
 std::string EncodeBody(const Column& column) {
   std::string out;
   out.reserve(8 + column.size * 10);
-  Varint(&out, column.size);
+  AppendVarint(&out, column.size);
   ColumnEntry previous;
   for (const auto& piece : column.pieces) {
     for (const ColumnEntry& e : *piece) {
-      Varint(&out, e.uid - previous.uid);
+      AppendVarint(&out, e.uid - previous.uid);
       Signed(&out, e.internal_tz_minutes);
       Signed(&out, e.internal_date - previous.internal_date);
       Signed(&out, e.save_date - previous.save_date);
-      Varint(&out, e.size);
+      AppendVarint(&out, e.size);
       previous = e;
     }
   }
@@ -107,28 +82,15 @@ absl::StatusOr<std::vector<ColumnEntry>> DecodeBody(std::string_view in,
 }  // namespace
 
 std::vector<std::string> EncodeStoredColumn(const Column& column) {
-  const std::string body = EncodeBody(column);
-  const size_t total = kHeaderBytes + body.size();
-  const uint32_t pieces =
-      static_cast<uint32_t>((total + kTablePieceBytes - 1) / kTablePieceBytes);
-  std::string blob;
-  blob.reserve(total);
-  blob.push_back(static_cast<char>(kColumnVersion));
-  AppendU32(&blob, column.uidvalidity);
-  AppendU32(&blob, column.covered);
-  AppendU32(&blob, pieces);
-  AppendU64(&blob, body.size());
-  AppendU32(&blob, Crc(body));
-  blob.append(body);
-  std::vector<std::string> out;
-  for (size_t at = 0; at < blob.size(); at += kTablePieceBytes) {
-    out.push_back(blob.substr(at, kTablePieceBytes));
-  }
-  return out;
+  std::string stamp;
+  stamp.push_back(static_cast<char>(kColumnVersion));
+  AppendU32(&stamp, column.uidvalidity);
+  AppendU32(&stamp, column.covered);
+  return EncodeFramedPieces(stamp, EncodeBody(column));
 }
 
 absl::StatusOr<Column> DecodeStoredColumnStamp(std::string_view piece0) {
-  if (piece0.size() < kHeaderBytes ||
+  if (piece0.size() < kStampBytes + kFrameBytes ||
       static_cast<uint8_t>(piece0[0]) != kColumnVersion) {
     return Damaged("header");
   }
@@ -148,15 +110,10 @@ absl::StatusOr<std::shared_ptr<const Column>> DecodeStoredColumn(
   auto empty = std::make_shared<Column>();
   empty->uidvalidity = stamp->uidvalidity;
   const Uid covered = stamp->covered;
-  const uint32_t count = ReadU32(head.substr(9));
-  const uint64_t length = ReadU64(head.substr(13));
-  const uint32_t crc = ReadU32(head.substr(21));
-  if (count != pieces.size()) return Damaged("piece count");
-  std::string blob(head.substr(kHeaderBytes));
-  for (size_t i = 1; i < pieces.size(); ++i) blob.append(pieces[i]);
-  if (blob.size() != length) return Damaged("length");
-  if (Crc(blob) != crc) return Damaged("checksum");
-  absl::StatusOr<std::vector<ColumnEntry>> entries = DecodeBody(blob, covered);
+  absl::StatusOr<std::string> blob =
+      DecodeFramedPieces(pieces, kStampBytes, "search column");
+  if (!blob.ok()) return blob.status();
+  absl::StatusOr<std::vector<ColumnEntry>> entries = DecodeBody(*blob, covered);
   if (!entries.ok()) return entries.status();
   return empty->Extend(*std::move(entries), covered);
 }
