@@ -28,3 +28,18 @@ wait_port() {
     sleep 0.1
   done
 }
+
+# Sets MAILROOMD and MAILROOMCTL, unless both are set already, to the
+# daemon and admin tool built with Bazel in ROOT, with the plugins the
+# daemon loads.
+build_daemon() {
+  local root=$1 bin
+  [[ -n "${MAILROOMD:-}" && -n "${MAILROOMCTL:-}" ]] && return 0
+  (cd "$root" && bazel build //tools:mailroomd //tools:mailroomctl \
+      //protocols/imap:libmailroom_imap.so //protocols/pop3:libmailroom_pop3.so \
+      //protocols/lmtp:libmailroom_lmtp.so \
+      //protocols/managesieve:libmailroom_managesieve.so >&2) || return 1
+  bin=$(cd "$root" && bazel info bazel-bin 2>/dev/null)
+  MAILROOMD=${MAILROOMD:-$bin/tools/mailroomd}
+  MAILROOMCTL=${MAILROOMCTL:-$bin/tools/mailroomctl}
+}

@@ -23,14 +23,7 @@ PORTBASE=${PORTBASE:-20000}
 log() { echo "first_search.sh: $*" >&2; }
 source "$ROOT/bench/lib.sh"
 
-if [[ -z "${MAILROOMD:-}" || -z "${MAILROOMCTL:-}" ]]; then
-  (cd "$ROOT" && bazel build //tools:mailroomd //tools:mailroomctl \
-      //protocols/imap:libmailroom_imap.so //protocols/pop3:libmailroom_pop3.so \
-      //protocols/lmtp:libmailroom_lmtp.so >&2)
-  BIN=$(cd "$ROOT" && bazel info bazel-bin 2>/dev/null)
-  MAILROOMD=${MAILROOMD:-$BIN/tools/mailroomd}
-  MAILROOMCTL=${MAILROOMCTL:-$BIN/tools/mailroomctl}
-fi
+build_daemon "$ROOT"
 
 DIR=$(mktemp -d /tmp/first-search.XXXXXX)
 PID=""
