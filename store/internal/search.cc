@@ -231,15 +231,21 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
                       engine_->Snapshot());
   engine::Reader* snapshot = snapshot_view.get();
   const int64_t now = std::time(nullptr);
-  auto loader = [&](const MessageMeta& meta) -> absl::StatusOr<FoldedText> {
-    std::string hash;
-    if (!HexDecode(meta.blob_id, &hash)) {
+  // A message's blob key and its bytes at `snapshot`.
+  auto read_blob = [&](const MessageMeta& meta, std::string* hash)
+      -> absl::StatusOr<std::string> {
+    if (!HexDecode(meta.blob_id, hash)) {
       return absl::DataLossError("malformed blob id");
     }
     MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
-                        Get(Space::kBlobs, hash, nullptr, false, snapshot));
+                        Get(Space::kBlobs, *hash, nullptr, false, snapshot));
     if (!raw.has_value()) return absl::DataLossError("message body missing");
-    return FoldMessageText(*raw);
+    return *std::move(raw);
+  };
+  auto loader = [&](const MessageMeta& meta) -> absl::StatusOr<FoldedText> {
+    std::string hash;
+    MR_ASSIGN_OR_RETURN(const std::string raw, read_blob(meta, &hash));
+    return FoldMessageText(raw);
   };
 
   if (use_index && !unindexed.empty()) {
@@ -256,15 +262,13 @@ absl::StatusOr<std::vector<Uid>> StoreImpl::SearchOnce(const Principal& who,
       if (std::shared_ptr<const FoldedText> kept = queued_texts_.Get(hash)) {
         return *kept;
       }
-      MR_ASSIGN_OR_RETURN(std::optional<std::string> raw,
-                          Get(Space::kBlobs, hash, nullptr, false, snapshot));
-      if (!raw.has_value()) return absl::DataLossError("message body missing");
+      MR_ASSIGN_OR_RETURN(const std::string raw, read_blob(meta, &hash));
       MR_ASSIGN_OR_RETURN(
           std::optional<std::string> structure,
           Get(Space::kStructure, hash, nullptr, false, snapshot));
       auto text = std::make_shared<const FoldedText>(
-          structure.has_value() ? FoldStoredMessageText(*raw, *structure)
-                                : FoldMessageText(*raw));
+          structure.has_value() ? FoldStoredMessageText(raw, *structure)
+                                : FoldMessageText(raw));
       ++GetSearchCounters().unindexed_decoded;
       queued_texts_.Put(hash, text);
       return *text;
